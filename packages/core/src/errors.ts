@@ -1,0 +1,107 @@
+/**
+ * Typed errors with stable codes. Bad *input* (headers, tokens, bodies) raises an `AAuthError`
+ * whose `code` is a wire error code of the profile and whose `status`/`headers` say how to answer
+ * it over HTTP; API misuse by the caller raises a plain `TypeError`.
+ */
+import { PROFILE, type WireErrorCode } from './profile/index.js';
+
+export type { WireErrorCode } from './profile/index.js';
+
+/** Structured detail for logs and tests; never needed to build the HTTP answer. */
+export interface ErrorDetail {
+  /** The claim, header, parameter or component concerned. */
+  readonly field?: string;
+  /** Machine-readable reason, e.g. `missing`, `mismatch`, `expired`, `malformed`. */
+  readonly reason?: string;
+  readonly expected?: unknown;
+  readonly actual?: unknown;
+  readonly cause?: unknown;
+}
+
+export class AAuthError extends Error {
+  override readonly name: string = 'AAuthError';
+  readonly code: WireErrorCode;
+  readonly status: number;
+  /** Response headers that belong with this error (an `AAuth` challenge on a 401, say). */
+  readonly headers: Record<string, string>;
+  readonly detail: ErrorDetail;
+  /** Extra members for the JSON error body, e.g. `required_components` (2026-03 §Error Responses). */
+  readonly extras: Readonly<Record<string, unknown>>;
+
+  constructor(code: WireErrorCode, message: string, detail: ErrorDetail = {}, options: { status?: number; headers?: Record<string, string>; extras?: Record<string, unknown> } = {}) {
+    super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
+    this.code = code;
+    this.status = options.status ?? PROFILE.errors[code];
+    this.headers = options.headers ?? {};
+    this.detail = detail;
+    this.extras = options.extras ?? {};
+  }
+
+  /** The `{error, error_description}` body of the 2026-03 profile's error responses. */
+  toJSON(): { error: WireErrorCode; error_description: string; [member: string]: unknown } {
+    return { error: this.code, error_description: this.message, ...this.extras };
+  }
+
+  /** The same error with other response headers (a resource adds its `AAuth` challenge, say). */
+  withHeaders(headers: Record<string, string>): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this, { headers: { ...this.headers, ...headers } });
+    return copy;
+  }
+}
+
+/** A request signature, its covered components, or a Signature-Key header is unacceptable. */
+export class SignatureError extends AAuthError {
+  override readonly name = 'SignatureError';
+}
+
+/** An agent, resource or auth token failed a structural, cryptographic or claim check. */
+export class TokenError extends AAuthError {
+  override readonly name = 'TokenError';
+}
+
+/** A header or body did not parse (AAuth challenge, Signature-Key, Content-Digest, JSON). */
+export class MalformedError extends AAuthError {
+  override readonly name: string = 'MalformedError';
+  /** The raw value that failed to parse, for diagnostics. */
+  readonly raw: string | undefined;
+  constructor(code: WireErrorCode, message: string, raw?: string, detail: ErrorDetail = {}) {
+    super(code, message, detail);
+    this.raw = raw;
+  }
+}
+
+/** A challenge carried a `require` value this profile does not define. */
+export class UnsupportedRequirementError extends MalformedError {
+  override readonly name = 'UnsupportedRequirementError';
+}
+
+/** A remote metadata or JWKS document could not be obtained safely. */
+export class FetchError extends AAuthError {
+  override readonly name = 'FetchError';
+  /** Why: `address_not_allowed`, `timeout`, `too_large`, `http_status`, `not_json`, `network`, `scheme_not_allowed`. */
+  readonly reason: FetchFailure;
+  constructor(reason: FetchFailure, message: string, detail: ErrorDetail = {}, code: WireErrorCode = 'invalid_request') {
+    super(code, message, { ...detail, reason });
+    this.reason = reason;
+  }
+}
+export type FetchFailure = 'address_not_allowed' | 'scheme_not_allowed' | 'timeout' | 'too_large' | 'http_status' | 'not_json' | 'network' | 'invalid_document';
+
+/** The peer answered with an error body (token endpoint, pending URL, resource). */
+export class ResponseError extends AAuthError {
+  override readonly name = 'ResponseError';
+  /** The `error` string as the server sent it, even if it is not in our vocabulary. */
+  readonly serverError: string;
+  constructor(serverError: string, description: string, status: number) {
+    const known = serverError in PROFILE.errors ? (serverError as WireErrorCode) : 'server_error';
+    super(known, description, { actual: serverError }, { status });
+    this.serverError = serverError;
+  }
+}
+
+export type AnyAAuthError = SignatureError | TokenError | MalformedError | UnsupportedRequirementError | FetchError | ResponseError;
+
+export function isAAuthError(value: unknown): value is AAuthError {
+  return value instanceof AAuthError;
+}

@@ -1,0 +1,94 @@
+/**
+ * Sign a request per the 2026-03 profile (§Request Signing; wire notes §1.4/§1.5): one label,
+ * `created` only, covered `@method @authority @path signature-key`, plus `@query` whenever the
+ * URL has a query (so a query string is never unprotected) and `content-type content-digest`
+ * whenever there is a body.
+ */
+import { serializeDictionary, type InnerList, type Item } from 'structured-headers';
+import { createContentDigest, type DigestAlgorithm } from '../digest/content-digest.js';
+import { rawSign } from '../jwk/raw-signature.js';
+import type { SigningKey } from '../jwk/types.js';
+import { getHeader, toHeaderRecord } from '../lib/headers.js';
+import { PROFILE } from '../profile/index.js';
+import { serializeSignatureKey, type SerializeOptions } from '../signature-key/serialize.js';
+import type { SignatureKey } from '../signature-key/types.js';
+import { buildSignatureBase } from './signature-base.js';
+import type { SignableRequest } from './types.js';
+
+/** A `Signature-Key` member without its label: the label is the signature's. */
+export type SignatureKeyInput =
+  | { readonly scheme: 'hwk' }
+  | { readonly scheme: 'jwt'; readonly jwt: string }
+  | { readonly scheme: 'jwks_uri'; readonly id: string; readonly kid: string; readonly dwk?: string }
+  | { readonly scheme: 'x509'; readonly x5u: string; readonly x5t: Uint8Array };
+
+export interface SignRequestOptions {
+  readonly key: SigningKey;
+  /** How the verifier finds the key. `hwk` puts `key`'s public JWK inline. */
+  readonly signatureKey: SignatureKeyInput;
+  /** Signature label, `sig` by default. */
+  readonly label?: string;
+  /** Extra covered components (e.g. a resource's `additional_signature_components`). */
+  readonly components?: readonly string[];
+  /** Seconds since the epoch; defaults to now. */
+  readonly created?: number;
+  readonly digestAlgorithm?: DigestAlgorithm;
+  readonly signatureKeyOptions?: SerializeOptions;
+}
+
+/** Headers to add to the request: `Signature-Key`, `Signature-Input`, `Signature` and, with a body, `Content-Digest`. */
+export interface SignedHeaders {
+  readonly 'signature-key': string;
+  readonly 'signature-input': string;
+  readonly signature: string;
+  readonly 'content-digest'?: string;
+}
+
+function toSignatureKey(label: string, input: SignatureKeyInput, key: SigningKey): SignatureKey {
+  switch (input.scheme) {
+    case 'hwk': return { label, scheme: 'hwk', jwk: key.publicJwk };
+    case 'jwt': return { label, scheme: 'jwt', jwt: input.jwt };
+    case 'jwks_uri': return { label, scheme: 'jwks_uri', id: input.id, kid: input.kid, dwk: input.dwk };
+    case 'x509': return { label, scheme: 'x509', x5u: input.x5u, x5t: input.x5t };
+  }
+}
+
+/** The covered components for a request, in signing order. */
+export function componentsFor(url: URL, hasBody: boolean, extra: readonly string[] = []): string[] {
+  const c = PROFILE.components;
+  const list: string[] = [c.method, c.authority, c.path];
+  if (url.search.length > 0) list.push(c.query);
+  if (hasBody) list.push(c.contentType, c.contentDigest);
+  for (const name of extra) if (!list.includes(name) && name !== c.signatureKey) list.push(name);
+  list.push(c.signatureKey);
+  return list;
+}
+
+export function signRequest(request: SignableRequest, options: SignRequestOptions): SignedHeaders {
+  const label = options.label ?? PROFILE.defaultLabel;
+  const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+  const hasBody = request.body !== undefined && request.body.length > 0;
+  if (hasBody && getHeader(request.headers, PROFILE.headers.contentType) === undefined) {
+    throw new TypeError('signRequest: a request with a body needs a Content-Type header to sign');
+  }
+  const headers = toHeaderRecord(request.headers);
+  const signatureKey = serializeSignatureKey(toSignatureKey(label, options.signatureKey, options.key), options.signatureKeyOptions);
+  headers['signature-key'] = signatureKey;
+  let contentDigest: string | undefined;
+  if (hasBody) {
+    contentDigest = createContentDigest(request.body as Uint8Array | string, options.digestAlgorithm);
+    headers['content-digest'] = contentDigest;
+  }
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  const items: Item[] = componentsFor(url, hasBody, options.components).map((name) => [name, new Map()]);
+  const input: InnerList = [items, new Map([['created', created]])];
+  const base = buildSignatureBase({ method: request.method.toUpperCase(), url, headers }, input);
+  const signature = rawSign(options.key.httpAlgorithm, options.key.privateKey, Buffer.from(base, 'utf8'));
+  const result: SignedHeaders = {
+    'signature-key': signatureKey,
+    'signature-input': serializeDictionary(new Map([[label, input]])),
+    signature: serializeDictionary(new Map([[label, [new Uint8Array(signature) as unknown as BufferSource, new Map()]]])),
+    ...(contentDigest === undefined ? {} : { 'content-digest': contentDigest }),
+  };
+  return result;
+}

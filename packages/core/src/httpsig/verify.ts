@@ -1,0 +1,194 @@
+/**
+ * Verify a request signature per the 2026-03 profile (§Request Verification; wire notes §1.7).
+ *
+ * Steps, in this order (structure first, then network, then crypto):
+ *  1. `Signature`, `Signature-Input` and `Signature-Key` are all present.
+ *  2. The label: the one asked for, else the only member of `Signature-Key`; `Signature-Input`
+ *     and `Signature` must carry it. Other labels are ignored, never verified, never decisive.
+ *  3. Covered components include `@method @authority @path signature-key`, `@query` when the URL
+ *     has a query, `content-type content-digest` when there is a body, and any extras required.
+ *  4. `created` is present and within the window (±60 s by default); `expires`, if sent, is honoured;
+ *     an `alg` parameter, if sent, must name the key's own algorithm.
+ *  5. The `Signature-Key` member parses and its scheme is allowed.
+ *  6. `Content-Digest`, when covered, matches the body bytes.
+ *  7. The key is resolved (the caller's resolver: inline for `hwk`, a verified JWT's `cnf.jwk`, …).
+ *  8. The RFC 9421 signature verifies over the rebuilt signature base.
+ *
+ * Does not check: replay inside the window (see `ReplayCache`), or anything about the tokens
+ * themselves beyond what the resolver does.
+ */
+import { parseDictionary, type Dictionary, type InnerList } from 'structured-headers';
+import { verifyContentDigest } from '../digest/content-digest.js';
+import { MalformedError, SignatureError } from '../errors.js';
+import { httpAlgorithmFor, importPublicJwk } from '../jwk/keys.js';
+import { rawVerify } from '../jwk/raw-signature.js';
+import { jwkThumbprint } from '../jwk/thumbprint.js';
+import type { PublicJwk } from '../jwk/types.js';
+import { getHeader, toHeaderRecord } from '../lib/headers.js';
+import { PROFILE } from '../profile/index.js';
+import { parseSignatureKeys } from '../signature-key/parse.js';
+import type { SignatureKey, SignatureKeyScheme } from '../signature-key/types.js';
+import { buildSignatureBase } from './signature-base.js';
+import type { SignableRequest } from './types.js';
+
+export interface ResolvedKey<T> {
+  /** The public key that must have made the HTTP signature. */
+  readonly jwk: PublicJwk;
+  /** Whatever the resolver learnt on the way (verified token claims, say). */
+  readonly info: T;
+}
+
+export type KeyResolver<T> = (signatureKey: SignatureKey) => Promise<ResolvedKey<T>> | ResolvedKey<T>;
+
+export interface VerifyRequestOptions<T> {
+  readonly resolveKey: KeyResolver<T>;
+  /** Label to verify; defaults to the only member of `Signature-Key`. */
+  readonly label?: string;
+  /** Components required beyond the profile's (e.g. metadata `additional_signature_components`). */
+  readonly requiredComponents?: readonly string[];
+  /** Allowed distance of `created` from now, both ways, in seconds. Default 60. */
+  readonly windowSeconds?: number;
+  /** Current time in seconds since the epoch (injectable clock). */
+  readonly now?: number;
+  /** Schemes accepted here; all four by default. */
+  readonly allowedSchemes?: readonly SignatureKeyScheme[];
+}
+
+export interface VerifiedRequest<T> {
+  readonly label: string;
+  readonly signatureKey: SignatureKey;
+  readonly jwk: PublicJwk;
+  /** RFC 7638 thumbprint of the signing key. */
+  readonly thumbprint: string;
+  readonly created: number;
+  readonly components: readonly string[];
+  /** The signature bytes, base64 (a replay-cache key). */
+  readonly signature: string;
+  readonly info: T;
+}
+
+export const DEFAULT_SIGNATURE_WINDOW = 60;
+
+function fail(message: string, reason: string, extra: Record<string, unknown> = {}): never {
+  throw new SignatureError('invalid_signature', message, { reason, ...extra });
+}
+
+function parseDict(header: string, name: string): Dictionary {
+  try {
+    return parseDictionary(header);
+  } catch (cause) {
+    throw new MalformedError('invalid_request', `${name} is not an RFC 8941 dictionary`, header, { field: name.toLowerCase(), reason: 'malformed', cause });
+  }
+}
+
+function chooseLabel(keys: SignatureKey[], wanted: string | undefined): SignatureKey {
+  if (wanted !== undefined) {
+    const key = keys.find((k) => k.label === wanted);
+    if (!key) fail(`Signature-Key has no member for label "${wanted}"`, 'label_mismatch', { expected: wanted });
+    return key;
+  }
+  if (keys.length !== 1) {
+    throw new MalformedError('invalid_request', `Signature-Key must have exactly one member, found ${keys.length}`, undefined, { field: 'signature-key', reason: 'ambiguous_label' });
+  }
+  return keys[0] as SignatureKey;
+}
+
+function requiredComponents(url: URL, hasBody: boolean, extra: readonly string[]): string[] {
+  const c = PROFILE.components;
+  const list: string[] = [...PROFILE.requiredComponents];
+  if (url.search.length > 0) list.push(c.query);
+  if (hasBody) list.push(...PROFILE.bodyComponents);
+  for (const name of extra) if (!list.includes(name)) list.push(name);
+  return list;
+}
+
+export async function verifyRequest<T>(request: SignableRequest, options: VerifyRequestOptions<T>): Promise<VerifiedRequest<T>> {
+  const h = PROFILE.headers;
+  // 1. presence
+  const sigHeader = getHeader(request.headers, h.signature);
+  const inputHeader = getHeader(request.headers, h.signatureInput);
+  const keyHeader = getHeader(request.headers, h.signatureKey);
+  if (sigHeader === undefined && inputHeader === undefined && keyHeader === undefined) {
+    fail('the request is not signed', 'unsigned');
+  }
+  if (sigHeader === undefined || inputHeader === undefined || keyHeader === undefined) {
+    const missing = [[h.signature, sigHeader], [h.signatureInput, inputHeader], [h.signatureKey, keyHeader]].filter(([, v]) => v === undefined).map(([n]) => n);
+    throw new MalformedError('invalid_request', `missing header(s): ${missing.join(', ')}`, undefined, { reason: 'missing', field: String(missing[0]) });
+  }
+
+  // 2. label
+  const keys = parseSignatureKeys(keyHeader);
+  const signatureKey = chooseLabel(keys, options.label);
+  const label = signatureKey.label;
+  const inputs = parseDict(inputHeader, h.signatureInput);
+  const signatures = parseDict(sigHeader, h.signature);
+  const input = inputs.get(label);
+  if (input === undefined) fail(`Signature-Input has no signature labelled "${label}" (the Signature-Key label)`, 'label_mismatch', { expected: label });
+  const sigMember = signatures.get(label);
+  if (sigMember === undefined) fail(`Signature has no signature labelled "${label}"`, 'label_mismatch', { expected: label });
+  if (!Array.isArray(input[0])) throw new MalformedError('invalid_request', `Signature-Input "${label}" is not an inner list`, inputHeader, { field: 'signature-input' });
+  const signatureBytes = sigMember[0];
+  if (!(signatureBytes instanceof ArrayBuffer)) throw new MalformedError('invalid_request', `Signature "${label}" is not a byte sequence`, sigHeader, { field: 'signature' });
+  const inner = input as InnerList;
+
+  // 3. covered components
+  const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+  const hasBody = request.body !== undefined && request.body.length > 0;
+  const covered = inner[0].map(([name]) => name);
+  if (covered.some((name) => typeof name !== 'string')) throw new MalformedError('invalid_request', 'a covered component identifier is not a string', inputHeader, { field: 'signature-input' });
+  const required = requiredComponents(url, hasBody, options.requiredComponents ?? []);
+  const missing = required.filter((name) => !covered.includes(name));
+  if (missing.length > 0) {
+    throw new SignatureError('invalid_signature', `the signature must cover ${missing.map((m) => `"${m}"`).join(', ')}`, { reason: 'missing_component', field: missing[0], expected: required },
+      { extras: { required_components: required } });
+  }
+
+  // 4. parameters
+  const params = inner[1];
+  const created = params.get('created');
+  if (typeof created !== 'number' || !Number.isInteger(created)) fail('the signature has no integer "created" parameter', 'created_missing');
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const window = options.windowSeconds ?? DEFAULT_SIGNATURE_WINDOW;
+  if (Math.abs(now - created) > window) {
+    fail(`signature "created" is ${now - created > 0 ? `${now - created} s in the past` : `${created - now} s in the future`}; the window is ±${window} s`, 'created_window', { actual: created, expected: now });
+  }
+  const expires = params.get('expires');
+  if (expires !== undefined && (typeof expires !== 'number' || expires < now)) fail('the signature has expired ("expires")', 'expired');
+
+  // 5. scheme
+  if (options.allowedSchemes && !options.allowedSchemes.includes(signatureKey.scheme)) {
+    fail(`Signature-Key scheme "${signatureKey.scheme}" is not accepted here (accepted: ${options.allowedSchemes.join(', ')})`, 'unsupported_scheme', { actual: signatureKey.scheme });
+  }
+
+  // 6. body digest
+  if (covered.includes(PROFILE.components.contentDigest)) {
+    const digest = getHeader(request.headers, h.contentDigest);
+    if (digest === undefined) throw new MalformedError('invalid_request', 'content-digest is covered but the Content-Digest header is missing', undefined, { field: 'content-digest', reason: 'missing' });
+    verifyContentDigest(digest, request.body ?? '');
+  }
+
+  // 7. key
+  const resolved = await options.resolveKey(signatureKey);
+  const algorithm = httpAlgorithmFor(resolved.jwk);
+  const algParam = params.get('alg');
+  if (algParam !== undefined && algParam !== algorithm) {
+    fail(`signature "alg" ${String(algParam)} does not match the key's algorithm ${algorithm}`, 'alg_mismatch', { actual: algParam, expected: algorithm });
+  }
+  const publicKey = importPublicJwk(resolved.jwk);
+
+  // 8. signature
+  const base = buildSignatureBase({ method: request.method.toUpperCase(), url, headers: toHeaderRecord(request.headers) }, inner);
+  const sig = Buffer.from(signatureBytes);
+  if (!rawVerify(algorithm, publicKey, Buffer.from(base, 'utf8'), sig)) fail('the HTTP message signature does not verify', 'bad_signature');
+
+  return {
+    label,
+    signatureKey,
+    jwk: resolved.jwk,
+    thumbprint: jwkThumbprint(resolved.jwk),
+    created,
+    components: covered as string[],
+    signature: sig.toString('base64'),
+    info: resolved.info,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * @aauth-ts/core — the AAuth wire format and crypto (2026-03 profile): RFC 9421 request signatures
+ * with `Signature-Key`, RFC 9530 `Content-Digest`, RFC 7638 thumbprints, the three token types,
+ * the `AAuth` challenge, metadata documents and a guarded metadata/JWKS fetcher. No express, no axios.
+ */
+export { AAUTH_2026_03, PROFILE } from './profile/index.js';
+export type { Profile, WireErrorCode, RequireValue, TokenKind } from './profile/index.js';
+
+export { AAuthError, SignatureError, TokenError, MalformedError, UnsupportedRequirementError, FetchError, ResponseError, isAAuthError } from './errors.js';
+export type { AnyAAuthError, ErrorDetail, FetchFailure } from './errors.js';
+
+export { isServerIdentifier, isLoopbackHost, wellKnownUrl } from './identifiers.js';
+export type { IdentifierPolicy } from './identifiers.js';
+
+export type { PublicJwk, PrivateJwk, JwkSet, JwsAlgorithm, HttpSignatureAlgorithm, SigningKey } from './jwk/types.js';
+export { jwkThumbprint, thumbprintInput } from './jwk/thumbprint.js';
+export { generateSigningKey, importSigningKey, exportPrivateJwk, importPublicJwk, toPublicJwk, jwsAlgorithmFor, httpAlgorithmFor } from './jwk/keys.js';
+export type { KeyType } from './jwk/keys.js';
+export { toJwks } from './jwk/key-set.js';
+
+export { createContentDigest, verifyContentDigest } from './digest/content-digest.js';
+export type { DigestAlgorithm } from './digest/content-digest.js';
+
+export type { SignatureKey, SignatureKeyScheme, HwkSignatureKey, JwksUriSignatureKey, JwtSignatureKey, X509SignatureKey } from './signature-key/types.js';
+export { SIGNATURE_KEY_SCHEMES } from './signature-key/types.js';
+export { parseSignatureKey, parseSignatureKeys } from './signature-key/parse.js';
+export { serializeSignatureKey } from './signature-key/serialize.js';
+
+export type { SignableRequest } from './httpsig/types.js';
+export type { HeadersLike } from './lib/headers.js';
+export { getHeader } from './lib/headers.js';
+export { signRequest, componentsFor } from './httpsig/sign.js';
+export type { SignRequestOptions, SignatureKeyInput, SignedHeaders } from './httpsig/sign.js';
+export { verifyRequest, DEFAULT_SIGNATURE_WINDOW } from './httpsig/verify.js';
+export type { VerifyRequestOptions, VerifiedRequest, ResolvedKey, KeyResolver } from './httpsig/verify.js';
+export { buildSignatureBase } from './httpsig/signature-base.js';
+export { ReplayCache } from './httpsig/replay-cache.js';
+export type { ReplayCacheOptions, ReplayVerdict } from './httpsig/replay-cache.js';
+
+export type { AgentTokenClaims, ResourceTokenClaims, AuthTokenClaims, IssuerKeySource, TimeOptions } from './tokens/types.js';
+export { ACCEPTED_JWS_ALGORITHMS, peekClaims } from './tokens/jwt.js';
+export { createAgentToken, verifyAgentToken } from './tokens/agent-token.js';
+export type { CreateAgentTokenInput, VerifyAgentTokenOptions } from './tokens/agent-token.js';
+export { createResourceToken, verifyResourceToken } from './tokens/resource-token.js';
+export type { CreateResourceTokenInput, VerifyResourceTokenOptions } from './tokens/resource-token.js';
+export { createAuthToken, verifyAuthToken } from './tokens/auth-token.js';
+export type { CreateAuthTokenInput, VerifyAuthTokenOptions } from './tokens/auth-token.js';
+
+export type { Challenge } from './challenge/types.js';
+export { parseChallenge } from './challenge/parse.js';
+export { serializeChallenge } from './challenge/serialize.js';
+
+export type { AgentMetadata, ResourceMetadata, IssuerMetadata, MetadataDocument } from './metadata/types.js';
+export { validateMetadata } from './metadata/validate.js';
+
+export { GuardedFetcher } from './fetcher/guarded-fetcher.js';
+export type { FetcherOptions } from './fetcher/guarded-fetcher.js';
+export { isAddressAllowed, classifyAddress } from './fetcher/address-guard.js';
+export type { AddressPolicy, AddressClass } from './fetcher/address-guard.js';
+export { KeyDiscovery } from './fetcher/key-discovery.js';
+export type { KeyDiscoveryOptions } from './fetcher/key-discovery.js';

@@ -1,0 +1,33 @@
+/** Framework-neutral header access: Node's `IncomingHttpHeaders`, a plain record, or Fetch `Headers`. */
+export type HeadersLike = Readonly<Record<string, string | readonly string[] | undefined>> | { get(name: string): string | null };
+
+function isFetchHeaders(headers: HeadersLike): headers is { get(name: string): string | null } {
+  return typeof (headers as { get?: unknown }).get === 'function';
+}
+
+/** A header's field value, multiple field lines joined with ", " (RFC 9110 §5.3), or undefined. */
+export function getHeader(headers: HeadersLike, name: string): string | undefined {
+  if (isFetchHeaders(headers)) return headers.get(name) ?? undefined;
+  const lower = name.toLowerCase();
+  let value = (headers as Record<string, string | readonly string[] | undefined>)[lower];
+  if (value === undefined) {
+    const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === lower);
+    value = entry?.[1] as string | readonly string[] | undefined;
+  }
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value.join(', ');
+}
+
+/** A plain record with lowercase names, the shape the RFC 9421 engine reads. */
+export function toHeaderRecord(headers: HeadersLike): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isFetchHeaders(headers)) {
+    (headers as unknown as { forEach(cb: (value: string, key: string) => void): void }).forEach((value, key) => { out[key.toLowerCase()] = value; });
+    return out;
+  }
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[key.toLowerCase()] = typeof value === 'string' ? value : (value as readonly string[]).join(', ');
+  }
+  return out;
+}

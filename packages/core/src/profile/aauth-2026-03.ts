@@ -1,0 +1,89 @@
+/**
+ * The 2026-03 wire profile: every header name, JWT `typ`, metadata document name, challenge
+ * parameter and error code of `draft-hardt-aauth.md` at commit c465b2d (2026-03-05).
+ *
+ * No other module spells out a wire name: a second profile (the current draft, with
+ * `AAuth-Requirement` and `aa-*` types) is a second object of the same shape.
+ */
+export const AAUTH_2026_03 = Object.freeze({
+  id: '2026-03' as const,
+  headers: Object.freeze({
+    challenge: 'AAuth',
+    signatureKey: 'Signature-Key',
+    signature: 'Signature',
+    signatureInput: 'Signature-Input',
+    contentDigest: 'Content-Digest',
+    contentType: 'Content-Type',
+    location: 'Location',
+    retryAfter: 'Retry-After',
+    prefer: 'Prefer',
+    cacheControl: 'Cache-Control',
+  }),
+  /** Covered components as they appear in `Signature-Input` (RFC 9421 §2). */
+  components: Object.freeze({
+    method: '@method',
+    authority: '@authority',
+    path: '@path',
+    query: '@query',
+    targetUri: '@target-uri',
+    signatureKey: 'signature-key',
+    contentType: 'content-type',
+    contentDigest: 'content-digest',
+  }),
+  /** §Request Verification: the four components every request signature covers. */
+  requiredComponents: Object.freeze(['@method', '@authority', '@path', 'signature-key'] as const),
+  /** Components added whenever the request has a body (RFC 9530 binding of the body). */
+  bodyComponents: Object.freeze(['content-type', 'content-digest'] as const),
+  defaultLabel: 'sig',
+  typ: Object.freeze({
+    agent: 'agent+jwt',
+    resource: 'resource+jwt',
+    auth: 'auth+jwt',
+  }),
+  /** §Metadata: one document per role, at `{identifier}/.well-known/{name}`. */
+  wellKnown: Object.freeze({
+    agent: 'aauth-agent.json',
+    resource: 'aauth-resource.json',
+    issuer: 'aauth-issuer.json',
+  }),
+  /** §Challenge: the `AAuth` header is an RFC 8941 dictionary whose `require` member is a token. */
+  challenge: Object.freeze({
+    requireKey: 'require',
+    values: Object.freeze(['pseudonym', 'identity', 'auth-token', 'interaction', 'approval'] as const),
+    params: Object.freeze({
+      resourceToken: 'resource-token',
+      authServer: 'auth-server',
+      code: 'code',
+    }),
+  }),
+  /** §Token Endpoint request members. */
+  tokenRequest: Object.freeze({
+    resourceToken: 'resource_token',
+    upstreamToken: 'upstream_token',
+    authToken: 'auth_token',
+    scope: 'scope',
+    purpose: 'purpose',
+    loginHint: 'login_hint',
+    clarificationResponse: 'clarification_response',
+  }),
+  /** §Error Responses, plus the OAuth codes the token endpoint reuses for policy refusals. */
+  errors: Object.freeze({
+    invalid_request: 400,
+    invalid_signature: 401,
+    invalid_agent_token: 401,
+    invalid_resource_token: 400,
+    invalid_auth_token: 401,
+    key_binding_failed: 401,
+    invalid_scope: 400,
+    insufficient_scope: 403,
+    access_denied: 403,
+    denied: 403,
+    expired: 408,
+    server_error: 500,
+  } as const),
+});
+
+export type Profile = typeof AAUTH_2026_03;
+export type WireErrorCode = keyof Profile['errors'];
+export type RequireValue = Profile['challenge']['values'][number];
+export type TokenKind = keyof Profile['typ'];

@@ -1,0 +1,85 @@
+/**
+ * Parse `Signature-Key` (draft-hardt-httpbis-signature-key, as used by the 2026-03 profile; wire
+ * notes §1.1/§1.3): an RFC 8941 dictionary whose key is the signature label and whose member is a
+ * token naming the scheme, with the scheme's data as parameters.
+ */
+import { parseDictionary, Token, type BareItem, type Parameters } from 'structured-headers';
+import { MalformedError, SignatureError } from '../errors.js';
+import type { PublicJwk } from '../jwk/types.js';
+import type { SignatureKey } from './types.js';
+
+const HWK_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'alg'] as const;
+
+function stringParam(params: Parameters, name: string, raw: string, required: true): string;
+function stringParam(params: Parameters, name: string, raw: string, required: false): string | undefined;
+function stringParam(params: Parameters, name: string, raw: string, required: boolean): string | undefined {
+  const value: BareItem | undefined = params.get(name);
+  if (value === undefined) {
+    if (required) throw new MalformedError('invalid_request', `Signature-Key parameter "${name}" is missing`, raw, { field: name, reason: 'missing' });
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    throw new MalformedError('invalid_request', `Signature-Key parameter "${name}" must be a string`, raw, { field: name, reason: 'malformed' });
+  }
+  return value;
+}
+
+function memberToKey(label: string, scheme: string, params: Parameters, raw: string): SignatureKey {
+  switch (scheme) {
+    case 'hwk': {
+      const jwk: PublicJwk = { kty: stringParam(params, 'kty', raw, true) };
+      for (const name of HWK_MEMBERS) {
+        const value = stringParam(params, name, raw, false);
+        if (value !== undefined) jwk[name] = value;
+      }
+      return { label, scheme, jwk };
+    }
+    case 'jwks_uri': {
+      // SK-02 names the document parameter `well-known`; SK-03 renamed it `dwk`. Accept both.
+      const dwk = stringParam(params, 'dwk', raw, false) ?? stringParam(params, 'well-known', raw, false);
+      return { label, scheme, id: stringParam(params, 'id', raw, true), dwk, kid: stringParam(params, 'kid', raw, true) };
+    }
+    case 'jwt':
+      return { label, scheme, jwt: stringParam(params, 'jwt', raw, true) };
+    case 'x509': {
+      const x5t = params.get('x5t');
+      if (!(x5t instanceof ArrayBuffer)) {
+        throw new MalformedError('invalid_request', 'Signature-Key parameter "x5t" must be a byte sequence', raw, { field: 'x5t', reason: 'malformed' });
+      }
+      return { label, scheme, x5u: stringParam(params, 'x5u', raw, true), x5t: new Uint8Array(x5t) };
+    }
+    default:
+      throw new SignatureError('invalid_signature', `unsupported Signature-Key scheme "${scheme}"`, { field: 'signature-key', reason: 'unsupported_scheme', actual: scheme });
+  }
+}
+
+/** Every member of the header, in order. Throws `MalformedError`/`SignatureError` only. */
+export function parseSignatureKeys(header: string): SignatureKey[] {
+  let dict: ReturnType<typeof parseDictionary>;
+  try {
+    dict = parseDictionary(header);
+  } catch (cause) {
+    throw new MalformedError('invalid_request', 'Signature-Key is not an RFC 8941 dictionary', header, { field: 'signature-key', reason: 'malformed', cause });
+  }
+  const keys: SignatureKey[] = [];
+  for (const [label, member] of dict) {
+    const [value, params] = member;
+    if (!(value instanceof Token)) {
+      throw new MalformedError('invalid_request', `Signature-Key member "${label}" must be a token naming the scheme`, header, { field: label, reason: 'malformed' });
+    }
+    keys.push(memberToKey(label, value.toString(), params, header));
+  }
+  return keys;
+}
+
+/**
+ * The member for `label` (wire notes §1.2: labels correlate by exact name across Signature-Input,
+ * Signature and Signature-Key; a missing member fails verification of that label).
+ */
+export function parseSignatureKey(header: string, label: string): SignatureKey {
+  const key = parseSignatureKeys(header).find((k) => k.label === label);
+  if (!key) {
+    throw new SignatureError('invalid_signature', `Signature-Key has no member for signature label "${label}"`, { field: 'signature-key', reason: 'label_mismatch', expected: label });
+  }
+  return key;
+}

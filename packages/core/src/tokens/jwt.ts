@@ -1,0 +1,123 @@
+/**
+ * JWT plumbing shared by the three token types, on `jose`. Verification order (wire notes §2,
+ * §7.4): the protected header first (`typ`, then `alg` against an asymmetric allow-list, so a
+ * token of the wrong type never triggers a key fetch), then the issuer's key, then the signature
+ * and time claims, and only then any other claim.
+ */
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { SignJWT, decodeProtectedHeader, decodeJwt, jwtVerify, errors as joseErrors, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { TokenError, type WireErrorCode } from '../errors.js';
+import { importPublicJwk } from '../jwk/keys.js';
+import type { SigningKey, PublicJwk } from '../jwk/types.js';
+import type { CommonClaims, IssuerKeySource, TimeOptions } from './types.js';
+
+/** JWS algorithms accepted on tokens: never `none`, never a symmetric `HS*` (RFC 8725 §3.1). */
+export const ACCEPTED_JWS_ALGORITHMS: readonly string[] = ['EdDSA', 'Ed25519', 'ES256', 'RS256', 'PS256'];
+export const DEFAULT_SKEW = 60;
+
+export function nowSeconds(options: TimeOptions = {}): number {
+  return options.now ?? Math.floor(Date.now() / 1000);
+}
+
+export interface IssueOptions {
+  readonly lifetimeSeconds: number;
+  readonly now?: number;
+  readonly jti?: string;
+}
+
+/** Sign `claims` with `typ` in the protected header; `iat`, `exp` and `jti` are filled in. */
+export async function issueJwt(key: SigningKey, typ: string, claims: Record<string, unknown>, options: IssueOptions): Promise<string> {
+  const iat = options.now ?? Math.floor(Date.now() / 1000);
+  const payload: JWTPayload = { ...claims, iat, exp: iat + options.lifetimeSeconds, jti: options.jti ?? randomUUID() };
+  return new SignJWT(payload).setProtectedHeader({ alg: key.jwsAlgorithm, typ, kid: key.kid }).sign(key.privateKey);
+}
+
+/** The unverified protected header, with `typ` and `alg` checked. Cheap, no I/O. */
+export function checkHeader(token: string, typ: string, code: WireErrorCode): ProtectedHeaderParameters & { alg: string } {
+  let header: ProtectedHeaderParameters;
+  try {
+    header = decodeProtectedHeader(token);
+    // A JWS JSON serialisation or anything but three segments is not a compact JWT.
+    if (token.split('.').length !== 3) throw new Error('not a compact JWS');
+  } catch (cause) {
+    throw new TokenError(code, 'the token is not a compact JWT', { reason: 'malformed', cause });
+  }
+  if (header.typ !== typ) {
+    throw new TokenError(code, `token "typ" must be "${typ}", got ${header.typ === undefined ? 'none' : `"${header.typ}"`}`, { field: 'typ', reason: 'mismatch', expected: typ, actual: header.typ });
+  }
+  if (typeof header.alg !== 'string' || !ACCEPTED_JWS_ALGORITHMS.includes(header.alg)) {
+    throw new TokenError(code, `token "alg" ${JSON.stringify(header.alg)} is not accepted (accepted: ${ACCEPTED_JWS_ALGORITHMS.join(', ')})`, { field: 'alg', reason: 'not_allowed', actual: header.alg });
+  }
+  if (header.crit !== undefined) {
+    throw new TokenError(code, 'token "crit" header parameters are not supported', { field: 'crit', reason: 'unsupported' });
+  }
+  return header as ProtectedHeaderParameters & { alg: string };
+}
+
+/** The unverified payload (for routing only, e.g. to learn `iss` before fetching its key). */
+export function peekClaims(token: string, code: WireErrorCode): Record<string, unknown> {
+  try {
+    return decodeJwt(token);
+  } catch (cause) {
+    throw new TokenError(code, 'the token payload is not a JSON object', { reason: 'malformed', cause });
+  }
+}
+
+/**
+ * Verify signature and time: `exp` in the future and `iat` not in the future, with skew.
+ * `allowExpired` keeps an expired token usable for the refresh grant (§Token Endpoint refresh).
+ */
+export async function verifySignatureAndTime(token: string, key: KeyObject | PublicJwk, alg: string, code: WireErrorCode, time: TimeOptions & { allowExpired?: boolean } = {}): Promise<CommonClaims> {
+  const now = nowSeconds(time);
+  const skew = time.skew ?? DEFAULT_SKEW;
+  let payload: JWTPayload;
+  try {
+    const keyLike = 'kty' in key ? importPublicJwk(key as PublicJwk) : key;
+    ({ payload } = await jwtVerify(token, keyLike as KeyObject, {
+      algorithms: [alg],
+      currentDate: new Date(now * 1000),
+      clockTolerance: time.allowExpired ? Number.MAX_SAFE_INTEGER : skew,
+      requiredClaims: ['iss', 'iat', 'exp'],
+    }));
+  } catch (cause) {
+    if (cause instanceof TokenError) throw cause;
+    if (cause instanceof joseErrors.JWTExpired) throw new TokenError(code, 'the token has expired', { field: 'exp', reason: 'expired', cause });
+    if (cause instanceof joseErrors.JWTClaimValidationFailed) {
+      throw new TokenError(code, `token claim "${cause.claim}" is invalid: ${cause.reason}`, { field: cause.claim, reason: cause.reason, cause });
+    }
+    if (cause instanceof joseErrors.JWSSignatureVerificationFailed) throw new TokenError(code, 'the token signature does not verify', { reason: 'bad_signature', cause });
+    throw new TokenError(code, `the token cannot be verified: ${(cause as Error).message}`, { reason: 'unverifiable', cause });
+  }
+  if (typeof payload.iat === 'number' && payload.iat > now + skew) {
+    throw new TokenError(code, 'token "iat" is in the future', { field: 'iat', reason: 'future' });
+  }
+  return payload as CommonClaims;
+}
+
+export function requireString(claims: Record<string, unknown>, name: string, code: WireErrorCode): string {
+  const value = claims[name];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new TokenError(code, `token claim "${name}" is missing or not a string`, { field: name, reason: 'missing' });
+  }
+  return value;
+}
+
+export function requireCnfJwk(claims: Record<string, unknown>, code: WireErrorCode): PublicJwk {
+  const cnf = claims.cnf as { jwk?: unknown } | undefined;
+  const jwk = cnf?.jwk as PublicJwk | undefined;
+  // Wire notes §7.3: require `cnf.jwk` structurally before using it.
+  if (typeof jwk !== 'object' || jwk === null || typeof jwk.kty !== 'string') {
+    throw new TokenError(code, 'token claim "cnf.jwk" is missing or not a JWK', { field: 'cnf', reason: 'missing' });
+  }
+  if ('d' in jwk) throw new TokenError(code, 'token claim "cnf.jwk" contains private key material', { field: 'cnf', reason: 'private_key' });
+  return jwk;
+}
+
+/** The issuer's verification key; any discovery failure becomes this token type's error. */
+export async function fetchIssuerKey(keys: IssuerKeySource, iss: string, document: string, header: { kid?: string; alg: string }, code: WireErrorCode): Promise<KeyObject | PublicJwk> {
+  try {
+    return await keys.getKey(iss, document, header.kid, header.alg);
+  } catch (cause) {
+    throw new TokenError(code, `cannot obtain the signing key of ${iss}: ${(cause as Error).message}`, { field: 'kid', reason: 'key_unavailable', cause });
+  }
+}

@@ -1,0 +1,38 @@
+package dev.aauth.keycloak.error;
+
+/**
+ * The error vocabulary of the token endpoint and pending URLs (docs/auth-server-contract.md,
+ * "Responses"; draft-hardt-aauth c465b2d §Error Responses), each with its HTTP status.
+ */
+public enum AAuthError {
+    INVALID_REQUEST("invalid_request", 400),
+    INVALID_SIGNATURE("invalid_signature", 401),
+    INVALID_AGENT_TOKEN("invalid_agent_token", 401),
+    INVALID_RESOURCE_TOKEN("invalid_resource_token", 400),
+    INVALID_AUTH_TOKEN("invalid_auth_token", 400),
+    INVALID_SCOPE("invalid_scope", 400),
+    ACCESS_DENIED("access_denied", 403),
+    /** Poll answer: the user declined. */
+    DENIED("denied", 403),
+    /** Poll answer: the pending request outlived its lifespan. */
+    EXPIRED("expired", 408),
+    /** Pending URL that has already answered with a terminal state, or never existed. */
+    NOT_FOUND("invalid_request", 404),
+    SERVER_ERROR("server_error", 500);
+
+    private final String code;
+    private final int status;
+
+    AAuthError(String code, int status) {
+        this.code = code;
+        this.status = status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public int status() {
+        return status;
+    }
+}

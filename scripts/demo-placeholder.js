@@ -1,0 +1,1 @@
+console.log('The demo is not built yet: see README.md.');
