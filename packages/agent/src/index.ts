@@ -1,1 +1,38 @@
-export {};
+/**
+ * @aauth-ts/agent — the calling side of AAuth (2026-03 profile, draft-hardt-aauth @ c465b2d):
+ * agent identity (agent server, delegates, agent tokens), signed requests, challenge answering,
+ * token exchange with 202 polling, a token cache with single flight and refresh, call chaining,
+ * and adapters for `fetch` and axios.
+ */
+export { AgentServer } from './identity/agent-server.js';
+export type { AgentServerOptions, IssueAgentTokenOptions, NodeHandler } from './identity/agent-server.js';
+export { AgentSession } from './identity/agent-session.js';
+export type { AgentSessionOptions, AgentTokenProvider, IdentityScheme, RequestSigner } from './identity/agent-session.js';
+
+export { AAuthClient } from './client/aauth-client.js';
+export type { AAuthClientOptions, ChallengeContext, Credential } from './client/aauth-client.js';
+export { aauthFetch } from './fetch/aauth-fetch.js';
+export type { AAuthRequestInit, AAuthRequestOptions } from './fetch/aauth-fetch.js';
+export { withAAuth, attachAAuth } from './axios/with-aauth.js';
+export type { AAuthAttachment, AAuthAxiosOptions, WithAAuthOptions } from './axios/with-aauth.js';
+
+export { tokenRequest, modeOf } from './token-endpoint/token-request.js';
+export type { TokenRequestParameters, TokenEndpointCallOptions } from './token-endpoint/token-request.js';
+export { processTokenResponse, parseRetryAfter } from './token-endpoint/process-token-response.js';
+export type { TokenResult } from './token-endpoint/process-token-response.js';
+export { pollPending } from './token-endpoint/poll-pending.js';
+export { awaitPending, interactionUrl } from './token-endpoint/await-pending.js';
+export type { AwaitPendingOptions, Interaction, InteractionHandler } from './token-endpoint/await-pending.js';
+
+export { readChallenge, verifyAuthTokenChallenge } from './challenge/verify-challenge.js';
+export type { AuthTokenChallenge, VerifyChallengeOptions } from './challenge/verify-challenge.js';
+export { TokenCache, tokenKey, upstreamHash } from './cache/token-cache.js';
+export type { CachedToken, TokenKeyParts } from './cache/token-cache.js';
+export { signOutgoing } from './signing/sign-outgoing.js';
+export type { OutgoingRequest } from './signing/sign-outgoing.js';
+export { createTransport, needsLoopbackMapping } from './transport/transport.js';
+export type { FetchLike, Transport, TransportOptions, TransportRequest } from './transport/transport.js';
+export { loopbackLookup } from './transport/loopback-request.js';
+
+export { PendingTimeoutError } from './errors.js';
+export type { AAuthEvent, EventSink, TokenRequestMode } from './events.js';

@@ -82,7 +82,8 @@ export class FetchError extends AAuthError {
   /** Why: `address_not_allowed`, `timeout`, `too_large`, `http_status`, `not_json`, `network`, `scheme_not_allowed`. */
   readonly reason: FetchFailure;
   constructor(reason: FetchFailure, message: string, detail: ErrorDetail = {}, code: WireErrorCode = 'invalid_request') {
-    super(code, message, { ...detail, reason });
+    // A more specific reason from the caller (e.g. `unknown_key`) is kept in `detail`; `reason` is the family.
+    super(code, message, { reason, ...detail });
     this.reason = reason;
   }
 }

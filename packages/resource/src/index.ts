@@ -1,1 +1,23 @@
-export {};
+/**
+ * @aauth-ts/resource — AAuth for a resource (2026-03 profile): verify signed requests and the
+ * tokens they carry, challenge with `AAuth: require=…` and resource tokens, publish
+ * `aauth-resource.json` and the JWKS. A framework-neutral core (`AAuthResource`, Node and Fetch
+ * request adapters) under an express adapter (`aauth()`, `require…()`, `aauthErrorHandler()`).
+ */
+export { AAuthResource, accessDenied } from './resource.js';
+export type { ResourceOptions, ReplayOptions, TokenCacheOptions, ResolvedOptions } from './options.js';
+export type { AAuthContext, AAuthScheme } from './context.js';
+export type { Requirement, SignatureRequirementOptions, AuthRequirementOptions } from './requirement.js';
+export { signatureRequirement, identityRequirement, authRequirement } from './requirement.js';
+
+export { fromNodeRequest, readBody, hasBody } from './neutral/node-request.js';
+export type { NodeRequestOptions } from './neutral/node-request.js';
+export { fromFetchRequest } from './neutral/fetch-request.js';
+
+export { aauth, requireSignature, requireIdentity, requireAuth } from './express/middleware.js';
+export type { AAuthMiddleware, ExpressOptions } from './express/middleware.js';
+export { aauthErrorHandler } from './express/error-handler.js';
+export type { ErrorHandlerOptions } from './express/error-handler.js';
+export { resourceMetadataHandler, jwksHandler } from './express/metadata.js';
+export { captureRawBody } from './express/raw-body.js';
+export type { AAuthRequest } from './express/types.js';

@@ -89,8 +89,11 @@ export class GuardedFetcher {
 
   /** Resolve, refuse any disallowed address, and hand the connection the checked address only. */
   #lookup(hostname: string): LookupFunction {
-    return (_host, _opts, callback) => {
+    return (_host, opts, callback) => {
       const done = callback as (err: Error | null, address: string | LookupAddress[], family?: number) => void;
+      // Node ≥ 20 connects with `autoSelectFamily`, which asks for every address (`all: true`) and
+      // expects an array back; older callers want one address and its family.
+      const wantsAll = (opts as { all?: boolean } | undefined)?.all === true;
       const resolver = this.options.resolve ?? systemResolve;
       // RFC 6761 §6.3: `*.localhost` is loopback; system resolvers often do not know it.
       const resolution = this.options.allowLoopback && isLoopbackHost(hostname) && isIP(hostname) === 0
@@ -104,7 +107,8 @@ export class GuardedFetcher {
             return;
           }
           const first = addresses[0] as LookupAddress;
-          done(null, first.address, first.family);
+          if (wantsAll) done(null, addresses);
+          else done(null, first.address, first.family);
         },
         (err: Error) => done(new FetchError('network', `cannot resolve ${hostname}: ${err.message}`), '', 4),
       );

@@ -8,7 +8,7 @@ import { serializeDictionary, type InnerList, type Item } from 'structured-heade
 import { createContentDigest, type DigestAlgorithm } from '../digest/content-digest.js';
 import { rawSign } from '../jwk/raw-signature.js';
 import type { SigningKey } from '../jwk/types.js';
-import { getHeader, toHeaderRecord } from '../lib/headers.js';
+import { getHeader, lowerName, toHeaderRecord } from '../lib/headers.js';
 import { PROFILE } from '../profile/index.js';
 import { serializeSignatureKey, type SerializeOptions } from '../signature-key/serialize.js';
 import type { SignatureKey } from '../signature-key/types.js';
@@ -36,13 +36,25 @@ export interface SignRequestOptions {
   readonly signatureKeyOptions?: SerializeOptions;
 }
 
-/** Headers to add to the request: `Signature-Key`, `Signature-Input`, `Signature` and, with a body, `Content-Digest`. */
-export interface SignedHeaders {
+/**
+ * Headers to add to the request: `Signature-Key`, `Signature-Input`, `Signature` and, with a body,
+ * `Content-Digest`. A type alias rather than an interface so that it is assignable to `HeadersLike`
+ * as it is (`{ headers: signRequest(…) }`).
+ */
+export type SignedHeaders = {
   readonly 'signature-key': string;
   readonly 'signature-input': string;
   readonly signature: string;
   readonly 'content-digest'?: string;
-}
+};
+
+/** The headers signRequest adds, by their lowercase names (the keys of `SignedHeaders`). */
+const NAMES = Object.freeze({
+  signatureKey: lowerName(PROFILE.headers.signatureKey),
+  signatureInput: lowerName(PROFILE.headers.signatureInput),
+  signature: lowerName(PROFILE.headers.signature),
+  contentDigest: lowerName(PROFILE.headers.contentDigest),
+});
 
 function toSignatureKey(label: string, input: SignatureKeyInput, key: SigningKey): SignatureKey {
   switch (input.scheme) {
@@ -73,11 +85,11 @@ export function signRequest(request: SignableRequest, options: SignRequestOption
   }
   const headers = toHeaderRecord(request.headers);
   const signatureKey = serializeSignatureKey(toSignatureKey(label, options.signatureKey, options.key), options.signatureKeyOptions);
-  headers['signature-key'] = signatureKey;
+  headers[NAMES.signatureKey] = signatureKey;
   let contentDigest: string | undefined;
   if (hasBody) {
     contentDigest = createContentDigest(request.body as Uint8Array | string, options.digestAlgorithm);
-    headers['content-digest'] = contentDigest;
+    headers[NAMES.contentDigest] = contentDigest;
   }
   const created = options.created ?? Math.floor(Date.now() / 1000);
   const items: Item[] = componentsFor(url, hasBody, options.components).map((name) => [name, new Map()]);
@@ -85,10 +97,10 @@ export function signRequest(request: SignableRequest, options: SignRequestOption
   const base = buildSignatureBase({ method: request.method.toUpperCase(), url, headers }, input);
   const signature = rawSign(options.key.httpAlgorithm, options.key.privateKey, Buffer.from(base, 'utf8'));
   const result: SignedHeaders = {
-    'signature-key': signatureKey,
-    'signature-input': serializeDictionary(new Map([[label, input]])),
-    signature: serializeDictionary(new Map([[label, [new Uint8Array(signature) as unknown as BufferSource, new Map()]]])),
-    ...(contentDigest === undefined ? {} : { 'content-digest': contentDigest }),
+    [NAMES.signatureKey]: signatureKey,
+    [NAMES.signatureInput]: serializeDictionary(new Map([[label, input]])),
+    [NAMES.signature]: serializeDictionary(new Map([[label, [new Uint8Array(signature) as unknown as BufferSource, new Map()]]])),
+    ...(contentDigest === undefined ? {} : { [NAMES.contentDigest]: contentDigest }),
   };
   return result;
 }

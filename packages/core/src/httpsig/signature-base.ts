@@ -22,6 +22,8 @@ export function serializeSignatureParams(input: InnerList): string {
  * A component that cannot be derived (a header that is absent, say) is a `MalformedError`.
  */
 export function buildSignatureBase(request: BaseRequest, input: InnerList): string {
+  const fast = plainSignatureBase(request, input);
+  if (fast !== undefined) return fast;
   const fields = input[0].map(([name, params]) => serializeComponentId(name, params));
   let lines: [string, string[]][];
   try {
@@ -36,4 +38,51 @@ export function buildSignatureBase(request: BaseRequest, input: InnerList): stri
 function serializeComponentId(name: BareItem, params: Parameters): string {
   if (typeof name !== 'string') throw new MalformedError('invalid_request', 'a covered component identifier is not a string', undefined, { field: 'signature-input' });
   return serializeItem(name, params);
+}
+
+/** A lowercase component name that serialises as itself in quotes (no escaping needed). */
+const PLAIN_NAME = /^@?[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * The common case without the engine: every component is `@method`, `@authority`, `@path`,
+ * `@query` or a header field, none with parameters. Derivations follow RFC 9421 §2.2.1–2.2.7 and
+ * §2.1 exactly as the engine does (the B.2.6 and V1–V3 vectors pin both paths). Returns undefined
+ * for anything else (`;sf`, `;key`, `;bs`, `;req`, `@target-uri`, `@query-param`, …), which then
+ * goes through the engine.
+ */
+function plainSignatureBase(request: BaseRequest, input: InnerList): string | undefined {
+  const lines: string[] = [];
+  for (const [name, params] of input[0]) {
+    if (typeof name !== 'string' || params.size > 0 || !PLAIN_NAME.test(name)) return undefined;
+    let value: string;
+    switch (name) {
+      case '@method': value = request.method.toUpperCase(); break;
+      case '@authority': value = authority(request.url); break;
+      case '@path': value = request.url.pathname || '/'; break;
+      // §2.2.7: the query with its leading "?"; an absent query is "?".
+      case '@query': value = request.url.search || '?'; break;
+      default: {
+        if (name.startsWith('@')) return undefined;
+        const raw = request.headers[name] ?? findHeader(request.headers, name);
+        if (raw === undefined) return undefined; // the engine reports the missing component
+        // §2.1: trim, and fold obsolete line folding into a single space.
+        value = raw.trim().replace(/\n\s*/gm, ' ');
+      }
+    }
+    lines.push(`"${name}": ${value}`);
+  }
+  lines.push(`"@signature-params": ${serializeSignatureParams(input)}`);
+  return lines.join('\n');
+}
+
+/** §2.2.3: host lowercased, default port omitted. */
+function authority(url: URL): string {
+  const { port, protocol } = url;
+  const host = url.hostname.toLowerCase();
+  return port && ((protocol === 'http:' && port !== '80') || (protocol === 'https:' && port !== '443')) ? `${host}:${port}` : host;
+}
+
+function findHeader(headers: Record<string, string>, lowerName: string): string | undefined {
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === lowerName) return headers[key];
+  return undefined;
 }

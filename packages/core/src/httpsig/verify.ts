@@ -17,13 +17,14 @@
  * Does not check: replay inside the window (see `ReplayCache`), or anything about the tokens
  * themselves beyond what the resolver does.
  */
-import { parseDictionary, type Dictionary, type InnerList } from 'structured-headers';
+import type { Dictionary, InnerList } from 'structured-headers';
 import { verifyContentDigest } from '../digest/content-digest.js';
 import { MalformedError, SignatureError } from '../errors.js';
 import { httpAlgorithmFor, importPublicJwk } from '../jwk/keys.js';
 import { rawVerify } from '../jwk/raw-signature.js';
 import { jwkThumbprint } from '../jwk/thumbprint.js';
 import type { PublicJwk } from '../jwk/types.js';
+import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
 import { getHeader, toHeaderRecord } from '../lib/headers.js';
 import { PROFILE } from '../profile/index.js';
 import { parseSignatureKeys } from '../signature-key/parse.js';
@@ -75,13 +76,34 @@ function fail(message: string, reason: string, extra: Record<string, unknown> = 
 
 function parseDict(header: string, name: string): Dictionary {
   try {
-    return parseDictionary(header);
+    return parseUniqueDictionary(header);
   } catch (cause) {
+    if (cause instanceof DuplicateKeyError) {
+      // RFC 8941 would let the last member win; a label given twice is ambiguous, so refuse it.
+      throw new MalformedError('invalid_request', `${name} names the same label more than once`, header, { field: name.toLowerCase(), reason: 'duplicate_label' });
+    }
     throw new MalformedError('invalid_request', `${name} is not an RFC 8941 dictionary`, header, { field: name.toLowerCase(), reason: 'malformed', cause });
   }
 }
 
-function chooseLabel(keys: SignatureKey[], wanted: string | undefined): SignatureKey {
+/**
+ * Parsed `Signature-Key` values, by raw header text. The header is stable for an agent (the same
+ * hwk key or token on every request), unlike `Signature-Input`/`Signature`, which change with
+ * `created`. Bounded; entries are frozen so no caller can alter another request's view.
+ */
+const signatureKeyCache = new Map<string, readonly SignatureKey[]>();
+const SIGNATURE_KEY_CACHE_MAX = 1024;
+
+function cachedSignatureKeys(header: string): readonly SignatureKey[] {
+  const hit = signatureKeyCache.get(header);
+  if (hit) return hit;
+  const keys = parseSignatureKeys(header).map((k) => Object.freeze(k.scheme === 'hwk' ? { ...k, jwk: Object.freeze({ ...k.jwk }) } : k));
+  if (signatureKeyCache.size >= SIGNATURE_KEY_CACHE_MAX) signatureKeyCache.delete(signatureKeyCache.keys().next().value as string);
+  signatureKeyCache.set(header, Object.freeze(keys));
+  return keys;
+}
+
+function chooseLabel(keys: readonly SignatureKey[], wanted: string | undefined): SignatureKey {
   if (wanted !== undefined) {
     const key = keys.find((k) => k.label === wanted);
     if (!key) fail(`Signature-Key has no member for label "${wanted}"`, 'label_mismatch', { expected: wanted });
@@ -117,7 +139,7 @@ export async function verifyRequest<T>(request: SignableRequest, options: Verify
   }
 
   // 2. label
-  const keys = parseSignatureKeys(keyHeader);
+  const keys = cachedSignatureKeys(keyHeader);
   const signatureKey = chooseLabel(keys, options.label);
   const label = signatureKey.label;
   const inputs = parseDict(inputHeader, h.signatureInput);

@@ -4,7 +4,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { MalformedError } from '../errors.js';
-import { jwkThumbprint } from './thumbprint.js';
+import { jwkThumbprint, thumbprintInput } from './thumbprint.js';
 import type { HttpSignatureAlgorithm, JwsAlgorithm, PrivateJwk, PublicJwk, SigningKey } from './types.js';
 
 const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
@@ -49,12 +49,13 @@ const publicKeyCache = new Map<string, KeyObject>();
 const PUBLIC_KEY_CACHE_MAX = 1024;
 
 /**
- * Import a public JWK as a KeyObject. Imports are memoised by thumbprint (bounded), since the same
+ * Import a public JWK as a KeyObject. Imports are memoised by RFC 7638 key (bounded), since the same
  * agent keys arrive on every request.
  */
 export function importPublicJwk(jwk: PublicJwk): KeyObject {
-  const thumbprint = jwkThumbprint(jwk);
-  const cached = publicKeyCache.get(`${jwk.kty}:${thumbprint}`);
+  // The canonical RFC 7638 input identifies the key as well as its hash does, without hashing.
+  const cacheKey = thumbprintInput(jwk);
+  const cached = publicKeyCache.get(cacheKey);
   if (cached) return cached;
   let key: KeyObject;
   try {
@@ -63,7 +64,7 @@ export function importPublicJwk(jwk: PublicJwk): KeyObject {
     throw new MalformedError('invalid_request', 'JWK is not a valid public key', undefined, { reason: 'malformed', cause });
   }
   if (publicKeyCache.size >= PUBLIC_KEY_CACHE_MAX) publicKeyCache.delete(publicKeyCache.keys().next().value as string);
-  publicKeyCache.set(`${jwk.kty}:${thumbprint}`, key);
+  publicKeyCache.set(cacheKey, key);
   return key;
 }
 

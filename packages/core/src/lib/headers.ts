@@ -31,3 +31,8 @@ export function toHeaderRecord(headers: HeadersLike): Record<string, string> {
   }
   return out;
 }
+
+/** A header name in the lowercase form Node and HTTP/2 use, keeping its literal type. */
+export function lowerName<T extends string>(name: T): Lowercase<T> {
+  return name.toLowerCase() as Lowercase<T>;
+}

@@ -3,9 +3,10 @@
  * notes §1.1/§1.3): an RFC 8941 dictionary whose key is the signature label and whose member is a
  * token naming the scheme, with the scheme's data as parameters.
  */
-import { parseDictionary, Token, type BareItem, type Parameters } from 'structured-headers';
+import { Token, type BareItem, type Parameters } from 'structured-headers';
 import { MalformedError, SignatureError } from '../errors.js';
 import type { PublicJwk } from '../jwk/types.js';
+import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
 import type { SignatureKey } from './types.js';
 
 const HWK_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'alg'] as const;
@@ -55,10 +56,14 @@ function memberToKey(label: string, scheme: string, params: Parameters, raw: str
 
 /** Every member of the header, in order. Throws `MalformedError`/`SignatureError` only. */
 export function parseSignatureKeys(header: string): SignatureKey[] {
-  let dict: ReturnType<typeof parseDictionary>;
+  let dict: ReturnType<typeof parseUniqueDictionary>;
   try {
-    dict = parseDictionary(header);
+    dict = parseUniqueDictionary(header);
   } catch (cause) {
+    if (cause instanceof DuplicateKeyError) {
+      // Wire notes §1.2: one member per label. RFC 8941 keeps the last duplicate; we refuse the ambiguity.
+      throw new MalformedError('invalid_request', 'Signature-Key names the same label more than once', header, { field: 'signature-key', reason: 'duplicate_label' });
+    }
     throw new MalformedError('invalid_request', 'Signature-Key is not an RFC 8941 dictionary', header, { field: 'signature-key', reason: 'malformed', cause });
   }
   const keys: SignatureKey[] = [];

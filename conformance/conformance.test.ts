@@ -1,0 +1,51 @@
+/**
+ * AAuth auth-server conformance suite (docs/auth-server-contract.md), run against the server at
+ * `AAUTH_ISSUER` (`AAUTH_SERVER_KIND` = embedded | keycloak), or against the embedded server
+ * started in-process when `AAUTH_ISSUER` is unset. One file per concern under `cases/`.
+ *
+ * The suite's agents and resources listen on fixed loopback ports (19101–19105, registered in
+ * conformance/realm.json), so every case runs from this one entry file, in one process.
+ *
+ * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 of a
+ * pending request that outlives `aauth.pendingLifespan` (it would need to wait out the lifespan;
+ * the embedded server's own tests cover it with an injected clock), key rotation, or anything
+ * about a server's browser UI beyond the HTML forms it drives.
+ */
+import { autonomousExchangeCases } from './cases/autonomous-exchange.js';
+import { callChainingCases } from './cases/call-chaining.js';
+import { metadataCases } from './cases/metadata.js';
+import { pendingUrlCases } from './cases/pending-url.js';
+import { policyRefusalCases } from './cases/policy-refusals.js';
+import { refreshCases } from './cases/refresh.js';
+import { resourceTokenRefusalCases } from './cases/resource-token-refusals.js';
+import { signatureRefusalCases } from './cases/signature-refusals.js';
+import { upstreamTokenRefusalCases } from './cases/upstream-token-refusals.js';
+import { userDelegatedCases } from './cases/user-delegated.js';
+import { createWorld, type World } from './support/world.js';
+
+let current: World | undefined;
+const world = (): World => {
+  if (!current) throw new Error('the conformance world did not start');
+  return current;
+};
+
+beforeAll(async () => {
+  current = await createWorld();
+});
+
+afterAll(async () => {
+  await current?.close();
+});
+
+describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-process'})`, () => {
+  metadataCases(world);
+  autonomousExchangeCases(world);
+  userDelegatedCases(world);
+  callChainingCases(world);
+  refreshCases(world);
+  resourceTokenRefusalCases(world);
+  upstreamTokenRefusalCases(world);
+  policyRefusalCases(world);
+  pendingUrlCases(world);
+  signatureRefusalCases(world);
+});

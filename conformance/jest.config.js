@@ -1,0 +1,8 @@
+/** `npm run conformance`: the root jest setup, limited to the conformance suite. */
+import base from '../jest.config.js';
+
+export default {
+  ...base,
+  rootDir: '..',
+  testMatch: ['<rootDir>/conformance/**/*.test.ts'],
+};

@@ -1,0 +1,49 @@
+/** Multi-step flows several cases share. */
+import { GuardedFetcher, KeyDiscovery, verifyAuthToken, type AuthTokenClaims } from '@aauth-ts/core';
+import type { Decision } from './consent-driver.js';
+import type { Party } from './parties.js';
+import type { JsonResponse, Signer } from './signed-fetch.js';
+import type { World } from './world.js';
+
+/** Read `error` and `status` together, so a failing assertion shows both. */
+export function outcome(res: JsonResponse): { status: number; error: unknown } {
+  return { status: res.status, error: res.json.error };
+}
+
+/**
+ * Verify an issued auth token the way a resource would: keys from the issuer's published
+ * `aauth-issuer.json` → `jwks_uri`, audience, agent and key binding.
+ */
+export async function verifyIssued(world: World, token: string, expect: { aud: string; agent: string; jkt: string }): Promise<AuthTokenClaims> {
+  const discovery = new KeyDiscovery(new GuardedFetcher({ allowLoopback: true }));
+  return verifyAuthToken(token, { keys: discovery, trustedIssuers: [world.issuer], audience: expect.aud, agent: expect.agent, cnfThumbprint: expect.jkt });
+}
+
+/** Poll until the answer is no longer 202 (bounded: at most `max` polls). */
+export async function pollUntilDone(world: World, location: string, signer: Signer, max = 20): Promise<JsonResponse> {
+  let res = await world.poll(location, signer);
+  for (let i = 0; i < max && res.status === 202; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    res = await world.poll(location, signer);
+  }
+  return res;
+}
+
+export interface DelegatedResult {
+  readonly first: JsonResponse;
+  readonly final: JsonResponse;
+  readonly location: string;
+  readonly signer: Signer;
+}
+
+/** `agent` asks `resource` for `scope`, gets 202, the user answers `decision`, the agent polls. */
+export async function userDelegated(world: World, agent: Party, resource: Party, scope: string, decision: Decision = 'approve', extra: Record<string, unknown> = {}): Promise<DelegatedResult> {
+  const signer = await world.signer(agent);
+  const rt = await world.resourceToken(resource, agent, { scope });
+  const first = await world.token(agent, { resource_token: rt, ...extra }, { signer });
+  if (first.status !== 202) throw new Error(`expected 202, got ${first.status} ${JSON.stringify(first.json)}`);
+  const location = first.headers.get('location') as string;
+  await world.interact(String(first.json.code), decision);
+  const final = await pollUntilDone(world, location, signer);
+  return { first, final, location, signer };
+}

@@ -1,0 +1,115 @@
+/**
+ * The suite's own agents and resources: real HTTP servers on fixed loopback ports (the ports are
+ * registered as clients in `conformance/realm.json`), built on @aauth-ts/core only. An agent
+ * server publishes `aauth-agent.json` + JWKS and mints agent tokens for its delegate key; a
+ * resource publishes `aauth-resource.json` + JWKS and mints resource tokens. A party may be both
+ * (the call-chaining intermediary).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  PROFILE, createAgentToken, createResourceToken, generateSigningKey, toJwks, type SigningKey,
+} from '@aauth-ts/core';
+
+export interface PartyOptions {
+  readonly port: number;
+  readonly agent?: boolean;
+  readonly resource?: boolean;
+}
+
+export interface ResourceTokenRequest {
+  /** The auth server the token is for (the suite's issuer unless a test says otherwise). */
+  readonly aud: string;
+  readonly agent: string;
+  readonly agentJkt: string;
+  readonly scope?: string;
+  readonly txn?: string;
+  readonly lifetimeSeconds?: number;
+  readonly now?: number;
+}
+
+export class Party {
+  /** Key of the agent server (signs agent tokens) and of the resource (signs resource tokens). */
+  readonly serverKey: SigningKey = generateSigningKey('Ed25519', 'server-1');
+  /** The delegate key that signs HTTP requests when this party acts as an agent. */
+  readonly delegateKey: SigningKey = generateSigningKey('Ed25519', 'delegate-1');
+  readonly #options: PartyOptions;
+  #server: Server | undefined;
+  #port: number;
+
+  /** `port` 0 picks an ephemeral port; the identifier is then known after `start()`. */
+  constructor(options: PartyOptions) {
+    this.#options = options;
+    this.#port = options.port;
+  }
+
+  get id(): string {
+    if (this.#port === 0) throw new TypeError('Party: the identifier of an ephemeral-port party is known after start()');
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  get jwksUri(): string {
+    return `${this.id}/jwks.json`;
+  }
+
+  /** Documents served, by path. */
+  #documents(): Map<string, unknown> {
+    const docs = new Map<string, unknown>();
+    // The delegate key is published too, for the `jwks_uri` Signature-Key scheme.
+    docs.set('/jwks.json', toJwks([this.serverKey, this.delegateKey]));
+    if (this.#options.agent) docs.set(`/.well-known/${PROFILE.wellKnown.agent}`, { agent: this.id, jwks_uri: this.jwksUri, client_name: `conformance agent ${this.id}` });
+    if (this.#options.resource) docs.set(`/.well-known/${PROFILE.wellKnown.resource}`, { resource: this.id, jwks_uri: this.jwksUri, client_name: `conformance resource ${this.id}` });
+    return docs;
+  }
+
+  start(): Promise<void> {
+    let docs: Map<string, unknown> | undefined;
+    const server = createServer((req, res) => {
+      docs ??= this.#documents();
+      const path = (req.url ?? '/').split('?')[0] as string;
+      const doc = req.method === 'GET' ? docs.get(path) : undefined;
+      res.setHeader('Content-Type', 'application/json');
+      if (doc === undefined) {
+        res.statusCode = 404;
+        res.end('{"error":"invalid_request","error_description":"not found"}');
+        return;
+      }
+      res.end(JSON.stringify(doc));
+    });
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#options.port, '127.0.0.1', () => {
+        this.#port = (server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    if (!server) return Promise.resolve();
+    return new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  /** An agent token for this party's delegate key (or another key, to forge a binding). */
+  agentToken(options: { key?: SigningKey; aud?: string; lifetimeSeconds?: number; now?: number } = {}): Promise<string> {
+    return createAgentToken(this.serverKey, {
+      iss: this.id,
+      sub: `${this.id}#delegate`,
+      cnfJwk: (options.key ?? this.delegateKey).publicJwk,
+      ...(options.aud === undefined ? {} : { aud: options.aud }),
+      ...(options.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.lifetimeSeconds }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+  }
+
+  /** A resource token signed by this party as a resource. */
+  resourceToken(request: ResourceTokenRequest): Promise<string> {
+    return createResourceToken(this.serverKey, { iss: this.id, ...request });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The suite's world: the auth server under test (from `AAUTH_ISSUER`, or the embedded server
+ * started in-process on a loopback port with `conformance/realm.json`), its metadata, and the
+ * suite's agents and resources on their registered loopback ports.
+ */
+import { fileURLToPath } from 'node:url';
+import { PROFILE, jwkThumbprint, type IssuerMetadata, type PublicJwk, type SigningKey } from '@aauth-ts/core';
+import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
+import { driveInteraction, type Decision, type ServerKind } from './consent-driver.js';
+import { Party } from './parties.js';
+import { postJson, signedRequest, type JsonResponse, type SendOptions, type Signer } from './signed-fetch.js';
+
+export const REALM_FILE = fileURLToPath(new URL('../realm.json', import.meta.url));
+
+/** Identities registered in conformance/realm.json. */
+export const REGISTERED = Object.freeze({
+  user: { id: '0b6f3c1e-7a52-4e0f-9c1d-2f4a6b8c0d19', username: 'conformance-user', password: 'conformance-password' },
+  ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105 },
+});
+
+export interface World {
+  readonly kind: ServerKind;
+  readonly issuer: string;
+  readonly metadata: IssuerMetadata;
+  readonly consentAgent: Party;
+  readonly autonomousAgent: Party;
+  readonly intermediary: Party;
+  readonly alpha: Party;
+  readonly beta: Party;
+  /** Sign as `party`'s delegate with an agent token (`jwt` scheme). */
+  signer(party: Party, key?: SigningKey): Promise<Signer>;
+  /** POST a token request as `party`. */
+  token(party: Party, body: Record<string, unknown>, options?: SendOptions & { signer?: Signer }): Promise<JsonResponse>;
+  /** GET a pending URL as `party` (or with another signer). */
+  poll(location: string, signer: Signer): Promise<JsonResponse>;
+  /** A resource token from `resource` for `agent` (defaults: aud = issuer, agent_jkt = agent's delegate key). */
+  resourceToken(resource: Party, agent: Party, options?: { scope?: string; aud?: string; agentId?: string; jkt?: string; txn?: string }): Promise<string>;
+  /** Log in as the registered user and answer a pending request's interaction code. */
+  interact(code: string, decision: Decision): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function thumbprintOf(jwk: PublicJwk): string {
+  return jwkThumbprint(jwk);
+}
+
+async function fetchMetadata(issuer: string): Promise<IssuerMetadata> {
+  const res = await fetch(`${issuer}/.well-known/${PROFILE.wellKnown.issuer}`);
+  if (res.status !== 200) throw new Error(`${issuer} metadata answered HTTP ${res.status}`);
+  return (await res.json()) as IssuerMetadata;
+}
+
+export async function createWorld(): Promise<World> {
+  const env = process.env.AAUTH_ISSUER;
+  const kind: ServerKind = process.env.AAUTH_SERVER_KIND === 'keycloak' ? 'keycloak' : 'embedded';
+  let embedded: AuthServer | undefined;
+  let issuer: string;
+  if (env) {
+    issuer = env.replace(/\/+$/, '');
+  } else {
+    embedded = createAuthServer({ realm: REALM_FILE, log: () => undefined });
+    ({ issuer } = await embedded.listen(0, '127.0.0.1'));
+  }
+  const P = REGISTERED.ports;
+  const consentAgent = new Party({ port: P.consentAgent, agent: true });
+  const autonomousAgent = new Party({ port: P.autonomousAgent, agent: true });
+  const intermediary = new Party({ port: P.intermediary, agent: true, resource: true });
+  const alpha = new Party({ port: P.alpha, resource: true });
+  const beta = new Party({ port: P.beta, resource: true });
+  const parties = [consentAgent, autonomousAgent, intermediary, alpha, beta];
+  try {
+    await Promise.all(parties.map((p) => p.start()));
+  } catch (err) {
+    await Promise.all(parties.map((p) => p.stop()));
+    await embedded?.close();
+    throw err;
+  }
+  const metadata = await fetchMetadata(issuer);
+
+  const signer = async (party: Party, key?: SigningKey): Promise<Signer> => ({
+    key: key ?? party.delegateKey,
+    signatureKey: { scheme: 'jwt', jwt: await party.agentToken(key ? { key } : {}) },
+  });
+
+  return {
+    kind,
+    issuer,
+    metadata,
+    consentAgent,
+    autonomousAgent,
+    intermediary,
+    alpha,
+    beta,
+    signer,
+    async token(party, body, options = {}) {
+      return postJson(metadata.token_endpoint, options.signer ?? (await signer(party)), body, options);
+    },
+    poll(location, s) {
+      return signedRequest('GET', location, s);
+    },
+    resourceToken(resource, agent, options = {}) {
+      return resource.resourceToken({
+        aud: options.aud ?? issuer,
+        agent: options.agentId ?? agent.id,
+        agentJkt: options.jkt ?? agent.delegateKey.thumbprint,
+        ...(options.scope === undefined ? {} : { scope: options.scope }),
+        ...(options.txn === undefined ? {} : { txn: options.txn }),
+      });
+    },
+    async interact(code, decision) {
+      await driveInteraction(kind, metadata.interaction_endpoint, code, REGISTERED.user, decision);
+    },
+    async close() {
+      await Promise.all(parties.map((p) => p.stop()));
+      await embedded?.close();
+    },
+  };
+}
+
+/** Decode a JWT's header and payload (no verification; cases verify separately). */
+export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [h, p] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(h ?? '', 'base64url').toString('utf8')) as Record<string, unknown>,
+    payload: JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8')) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The backend: serves the web UI and acts as an agent for the user. It is an agent server in its
+ * own right (`aauth-agent.json` and JWKS at its identifier) and signs with a delegate key that
+ * carries an agent token it issued itself (`Signature-Key: sig=jwt`, 2026-03 §Agent Tokens).
+ *
+ * Its second identity, `backend-autonomous`, is used for runs without a user: that agent is not
+ * configured for consent in the realm, so its tokens carry no `sub`. The autonomous identity's
+ * metadata is served by `createAutonomousIdentityApp` on its own port.
+ *
+ * API (JSON): `POST /api/runs {mode: "user"|"autonomous"}` → `202 {id}`; `GET /api/runs/{id}` →
+ * the run's state (hops, chain, interaction link while consent is pending, plan when done);
+ * `GET /api/config` → the cast (identifiers and the demo login).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { PROFILE } from '@aauth-ts/core';
+import { AgentServer, AgentSession } from '@aauth-ts/agent';
+import { aauthErrorHandler } from '@aauth-ts/resource';
+import type { DemoConfig } from '../../common/src/config.js';
+import { notFound } from '../../common/src/http.js';
+import { partyNames } from '../../common/src/parties.js';
+import type { StoryLogger } from '../../common/src/story-log.js';
+import { runFlow, type RunMode, type RunState } from './run-flow.js';
+
+export const OPTIMIZE_URL_PATH = '/optimize';
+const MAX_RUNS = 50;
+
+export interface BackendIdentities {
+  readonly user: AgentServer;
+  readonly autonomous: AgentServer;
+}
+
+export interface BackendAppOptions {
+  readonly config: DemoConfig;
+  readonly identities?: BackendIdentities;
+  readonly logger?: StoryLogger;
+  /** Where index.html, app.js and style.css live (default: examples/backend/public). */
+  readonly publicDir?: string;
+  /** Deadline for the user's consent, ms (default 5 min). */
+  readonly pendingTimeoutMs?: number;
+}
+
+export interface BackendApp {
+  readonly app: Express;
+  readonly identities: BackendIdentities;
+  /** Cancels the runs still waiting (on shutdown). */
+  close(): void;
+}
+
+/** examples/backend/public, from the source tree or from the compiled examples/dist tree. */
+export function defaultPublicDir(): string {
+  const candidates = ['../public/', '../../../backend/public/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  return candidates.find((dir) => existsSync(`${dir}index.html`)) ?? (candidates[0] as string);
+}
+
+export function createIdentities(config: DemoConfig): BackendIdentities {
+  return {
+    user: new AgentServer({ identifier: config.backend.identifier, development: config.development, metadata: { client_name: 'Demo backend' } }),
+    autonomous: new AgentServer({ identifier: config.backendAutonomous.identifier, development: config.development, metadata: { client_name: 'Demo backend (autonomous mode)' } }),
+  };
+}
+
+/** The autonomous identity's own origin: only its `aauth-agent.json` and JWKS. */
+export function createAutonomousIdentityApp(identity: AgentServer): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(identity.router());
+  app.use(notFound);
+  return app;
+}
+
+function isMode(value: unknown): value is RunMode {
+  return value === 'user' || value === 'autonomous';
+}
+
+export function createBackendApp(options: BackendAppOptions): BackendApp {
+  const { config, logger } = options;
+  const identities = options.identities ?? createIdentities(config);
+  const sessions = {
+    user: AgentSession.delegateOf(identities.user, { sub: 'web-ui' }),
+    autonomous: AgentSession.delegateOf(identities.autonomous, { sub: 'scheduler' }),
+  };
+  const parties = partyNames(config);
+  const runs = new Map<string, RunState>();
+  const shutdown = new AbortController();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(identities.user.router());
+  app.use(express.static(options.publicDir ?? defaultPublicDir(), { index: 'index.html', maxAge: 0 }));
+
+  app.get('/api/config', (_req, res) => {
+    res.json({
+      user: config.user.username,
+      issuer: config.issuer,
+      backend: config.backend.identifier,
+      backendAutonomous: config.backendAutonomous.identifier,
+      supplyChain: config.supplyChain.identifier,
+      marketAnalysis: config.marketAnalysis.identifier,
+    });
+  });
+
+  app.post('/api/runs', express.json({ limit: '4kb' }), (req, res) => {
+    const body: unknown = req.body;
+    const mode = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).mode : undefined;
+    if (!isMode(mode)) {
+      res.status(400).json({ error: 'invalid_request', error_description: '"mode" must be "user" or "autonomous"' });
+      return;
+    }
+    const run: RunState = { id: randomUUID(), mode, status: 'running', startedAt: new Date().toISOString(), hops: [], chain: [] };
+    runs.set(run.id, run);
+    // Keep the newest runs only.
+    for (const id of runs.keys()) {
+      if (runs.size <= MAX_RUNS) break;
+      runs.delete(id);
+    }
+    logger?.info(`run ${run.id} started`, { mode });
+    void runFlow(run, { horizonWeeks: 8, serviceLevel: 0.95 }, {
+      session: mode === 'user' ? sessions.user : sessions.autonomous,
+      supplyChainUrl: `${config.supplyChain.identifier}${OPTIMIZE_URL_PATH}`,
+      issuer: config.issuer,
+      development: config.development,
+      parties,
+      purpose: 'Plan next quarter\'s laptop orders',
+      signal: shutdown.signal,
+      ...(logger ? { logger } : {}),
+      ...(options.pendingTimeoutMs === undefined ? {} : { pendingTimeoutMs: options.pendingTimeoutMs }),
+    }).then(() => logger?.info(`run ${run.id} ${run.status}`, run.error ? { ...run.error } : {}));
+    res.status(202).json({ id: run.id, status: run.status });
+  });
+
+  app.get('/api/runs/:id', (req, res) => {
+    const run = runs.get(String(req.params.id));
+    if (!run) {
+      res.status(404).json({ error: 'invalid_request', error_description: 'no such run' });
+      return;
+    }
+    res.set(PROFILE.headers.cacheControl, 'no-store').json(run);
+  });
+
+  app.use(notFound);
+  app.use(aauthErrorHandler({ log: (err) => logger?.error('unexpected error', { error: String(err) }) }));
+  return { app, identities, close: () => shutdown.abort(new Error('the backend is shutting down')) };
+}

@@ -1,0 +1,116 @@
+/**
+ * The demo in a real browser: headless Chromium (Debian's `chromium`, driven by playwright-core,
+ * no browser download) opens the UI, clicks "Optimize laptop supply chain", follows the consent
+ * link, logs in as the demo user and approves, then checks the plan and the token chain the page
+ * shows. A screenshot of the final page is saved to test-artifacts/.
+ *
+ * Skipped, with a message, only when /usr/bin/chromium is absent.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startDemo, type RunningDemo } from '../../launcher/src/start-demo.js';
+import { defaultRealmPath } from '../../launcher/src/realm-for-config.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const available = existsSync(CHROMIUM);
+if (!available) console.warn(`browser test skipped: ${CHROMIUM} is absent (install it with: apt-get install -y chromium)`);
+const maybe = available ? describe : describe.skip;
+
+maybe('the demo UI in headless Chromium', () => {
+  let demo: RunningDemo;
+  let context: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    demo = await startDemo({
+      settings: { AUTH_PORT: '0', BACKEND_PORT: '0', BACKEND_AUTONOMOUS_PORT: '0', SCA_PORT: '0', MAA_PORT: '0', LOG_FORMAT: 'json' },
+      realmPath: defaultRealmPath(),
+      quiet: true,
+      isTty: false,
+    });
+    profile = mkdtempSync(join(tmpdir(), 'aauth-demo-chromium-'));
+    // launchPersistentContext is how playwright takes a (fresh) --user-data-dir.
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await demo?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  async function approve(page: Page, url: string): Promise<void> {
+    const consent = await context.newPage();
+    await consent.goto(url);
+    await consent.fill('input[name="username"]', demo.config.user.username);
+    await consent.fill('input[name="password"]', demo.config.user.password);
+    await consent.click('button[type="submit"]');
+    await consent.click('button[value="approve"]');
+    await consent.waitForSelector('text=Access granted');
+    await consent.close();
+    await page.bringToFront();
+  }
+
+  it('clicks through consent and shows the plan and the delegation chain', async () => {
+    const { config } = demo;
+    const page = await context.newPage();
+    // Chromium resolves *.localhost to loopback by itself (RFC 6761).
+    await page.goto(`${config.backend.identifier}/`);
+    await page.waitForSelector('#cast-list li');
+    await page.click('#run-user');
+
+    const link = page.locator('#consent-link');
+    await link.waitFor({ state: 'visible', timeout: 20_000 });
+    const href = await link.getAttribute('href');
+    expect(href).toMatch(/\/protocol\/aauth\/interact\?code=[A-Z0-9]{8}$/);
+    await expect(page.locator('#consent-code').textContent()).resolves.toMatch(/^[A-Z0-9]{8}$/);
+    await approve(page, href as string);
+
+    await page.waitForSelector('body[data-run-status="done"], body[data-run-status="failed"]', { timeout: 30_000 });
+    await expect(page.locator('#run-status').textContent()).resolves.toBe('done');
+    // The plan: one row per SKU of the bundled data set.
+    await expect(page.locator('#plan tbody tr').count()).resolves.toBe(5);
+    await expect(page.locator('#plan-headline').textContent()).resolves.toMatch(/laptops from \d suppliers/);
+
+    // The chain, read from the tokens actually issued.
+    const second = page.locator('#chain tbody tr[data-testid="chain-1"]');
+    await expect(second.locator('td[data-claim="agent"]').textContent()).resolves.toBe(config.supplyChain.identifier);
+    await expect(second.locator('td[data-claim="aud"]').textContent()).resolves.toBe(config.marketAnalysis.identifier);
+    await expect(second.locator('td[data-claim="sub"]').textContent()).resolves.toBe(demo.userId);
+    const first = page.locator('#chain tbody tr[data-testid="chain-0"]');
+    await expect(first.locator('td[data-claim="agent"]').textContent()).resolves.toBe(config.backend.identifier);
+    await expect(first.locator('td[data-claim="sub"]').textContent()).resolves.toBe(demo.userId);
+
+    // Every kind of hop of the story is on the page, nested hops included.
+    const kinds = await page.locator('#hops > li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-actor')}:${li.getAttribute('data-kind')}`));
+    for (const expected of ['backend:request', 'backend:challenge', 'backend:pending', 'backend:interaction', 'backend:token', 'backend:retry',
+      'supply-chain-agent:verified', 'supply-chain-agent:challenge', 'supply-chain-agent:token-request', 'supply-chain-agent:token', 'backend:response']) {
+      expect(kinds).toContain(expected);
+    }
+    // Token text is rendered as text: the resource token's typ shows, no markup injected.
+    await expect(page.locator('details.token[data-typ="resource+jwt"]').count()).resolves.toBeGreaterThan(0);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // Open the nested chained-token hop so the screenshot shows a decoded token.
+    await page.locator('li.hop[data-actor="supply-chain-agent"][data-kind="token"] details.token').first().evaluate((d) => d.setAttribute('open', ''));
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-final.png'), fullPage: true });
+  }, 90_000);
+
+  it('runs autonomously without consent and shows no user in the chain', async () => {
+    const page = await context.newPage();
+    await page.goto(`${demo.config.backend.identifier}/`);
+    await page.click('#run-autonomous');
+    await page.waitForSelector('body[data-run-status="done"], body[data-run-status="failed"]', { timeout: 30_000 });
+    await expect(page.locator('#run-status').textContent()).resolves.toBe('done');
+    await expect(page.locator('#consent').isHidden()).resolves.toBe(true);
+    await expect(page.locator('#chain tbody tr[data-testid="chain-1"] td[data-claim="sub"]').textContent()).resolves.toBe('(no user)');
+    await expect(page.locator('#chain tbody tr[data-testid="chain-0"] td[data-claim="agent"]').textContent()).resolves.toBe(demo.config.backendAutonomous.identifier);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-autonomous.png'), fullPage: true });
+  }, 60_000);
+});

@@ -1,0 +1,10 @@
+/**
+ * The scopes the demo's resources require; they must match the client scopes of
+ * `keycloak-realm.json` (each scope's `aauth.resource` attribute names the resource offering it).
+ */
+export const SCOPES = Object.freeze({
+  /** Offered by the supply-chain agent: compute a replenishment plan. */
+  optimize: 'supply-chain:optimize',
+  /** Offered by the market-analysis agent: read the market outlook. */
+  marketRead: 'market-analysis:analyze',
+});

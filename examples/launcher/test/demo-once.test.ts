@@ -1,0 +1,68 @@
+/**
+ * `npm run demo -- --once` as a child process on free ports: the whole story over real HTTP
+ * (embedded auth server, three services, consent approved through the interaction page), exit 0,
+ * and the printed chain names the right agent, audience and user at each hop.
+ *
+ * Runs the compiled launcher (`npm test` builds with `tsc -b` first).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const script = `${root}scripts/demo.js`;
+const built = existsSync(`${root}examples/dist/launcher/src/main.js`);
+const realm = JSON.parse(readFileSync(`${root}keycloak-realm.json`, 'utf8')) as { users: { id: string; username: string }[] };
+const userId = realm.users.find((u) => u.username === 'mcp-user')?.id as string;
+
+function runDemo(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: root,
+      env: { ...process.env, LOG_FORMAT: 'json', AAUTH_ISSUER: '', BACKEND_PORT: '', SCA_PORT: '', MAA_PORT: '', AUTH_PORT: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+const maybe = built ? describe : describe.skip;
+if (!built) console.warn('examples are not built: run `npx tsc -b` (npm test does) to run the --once test');
+
+maybe('npm run demo -- --once', () => {
+  it('runs the consent flow end to end and prints the delegation chain', async () => {
+    const { code, out } = await runDemo(['--once', '--free-ports']);
+    expect(out).toMatch(/OK: the chain is backend → supply-chain agent → market-analysis agent, all for mcp-user/);
+    expect(code).toBe(0);
+    // The printed chain: the backend for the user at the SCA, then the SCA for the same user at the MAA.
+    expect(out).toMatch(new RegExp(`backend → supply-chain agent: agent=http://backend\\.localhost:\\d+ aud=http://supply-chain-agent\\.localhost:\\d+ sub=${userId} scope=supply-chain:optimize`));
+    expect(out).toMatch(new RegExp(`supply-chain agent → market-analysis agent: agent=http://supply-chain-agent\\.localhost:\\d+ aud=http://market-analysis-agent\\.localhost:\\d+ sub=${userId} scope=market-analysis:analyze`));
+    // Each hop's decoded tokens are printed: resource token, upstream token, both auth tokens.
+    expect(out).toContain('"typ":"resource+jwt"');
+    expect(out).toContain('upstream token (the auth token the caller received)');
+    expect(out).toMatch(/pending 202: auth server → backend: 202, the user must approve first/);
+    expect(out).toMatch(/>>> approving as mcp-user at http:\/\/localhost:\d+\/realms\/aauth-test\/protocol\/aauth\/interact\?code=[A-Z0-9]{8}/);
+  });
+
+  it('runs the autonomous flow: no consent, no sub anywhere in the chain', async () => {
+    const { code, out } = await runDemo(['--once', '--free-ports', '--mode', 'autonomous']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/backend \(autonomous\) → supply-chain agent: agent=http:\/\/backend-autonomous\.localhost:\d+ aud=\S+ sub=\(none\)/);
+    expect(out).toMatch(/supply-chain agent → market-analysis agent: agent=http:\/\/supply-chain-agent\.localhost:\d+ aud=\S+ sub=\(none\)/);
+    expect(out).not.toMatch(/pending 202/);
+  });
+
+  it('refuses an unknown flag with usage and exit code 2', async () => {
+    const { code, out } = await runDemo(['--no-such-flag']);
+    expect(code).toBe(2);
+    expect(out).toMatch(/usage: npm run demo/);
+  });
+});

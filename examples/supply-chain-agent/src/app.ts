@@ -1,0 +1,174 @@
+/**
+ * The supply-chain agent (SCA), in two roles at one identifier:
+ *  - a resource: `POST /optimize` needs an auth token with scope `supply-chain:optimize`;
+ *  - an agent: to do the work it calls the market-analysis agent (MAA), signing with its own key
+ *    (`Signature-Key: sig=jwks_uri`, its `aauth-agent.json` published here), and answers the MAA's
+ *    challenge by presenting the MAA's resource token together with the auth token it was called
+ *    with as `upstream_token` (2026-03 §Call Chaining). The auth server then issues a token with
+ *    `agent` = SCA, `aud` = MAA and the user's `sub` carried over.
+ *
+ * The answer carries the plan and the SCA's own hop trace, so the caller can show the whole chain.
+ */
+import express, { type Express } from 'express';
+import { GuardedFetcher, KeyDiscovery, PROFILE, generateSigningKey, type SigningKey } from '@aauth-ts/core';
+import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
+import { AAuthClient, AgentServer, AgentSession } from '@aauth-ts/agent';
+import { AGENT_CARD_PATH, agentCard } from '../../common/src/agent-card.js';
+import type { DemoConfig } from '../../common/src/config.js';
+import { hopToken, HopRecorder } from '../../common/src/hop.js';
+import { hopSink } from '../../common/src/hop-from-event.js';
+import { BodyError, inputErrorHandler, jsonBody, notFound, type ClientError } from '../../common/src/http.js';
+import { parseMarketAnalysis, type MarketAnalysis, type MarketAnalysisRequest } from '../../common/src/market-analysis.js';
+import { ACTORS, partyNames } from '../../common/src/parties.js';
+import { SCOPES } from '../../common/src/scopes.js';
+import type { StoryLogger } from '../../common/src/story-log.js';
+import { LAPTOP_SUPPLY_CHAIN } from './data/laptop-supply-chain.js';
+import type { SupplyChainDataSet } from './data/types.js';
+import { DEFAULT_PLAN_OPTIONS, PlanInputError, marketQuestionFor, optimizeSupplyPlan, type PlanOptions } from './optimize-plan.js';
+
+export const OPTIMIZE_PATH = '/optimize';
+/** The MAA route the SCA calls (see the MAA's agent card). */
+export const MARKET_ANALYSIS_PATH = '/analysis';
+/** The agent role's JWKS, apart from the resource role's `/.well-known/jwks.json`. */
+export const AGENT_JWKS_PATH = '/.well-known/agent-jwks.json';
+
+export interface SupplyChainAppOptions {
+  readonly config: DemoConfig;
+  /** Signs resource tokens (resource role). */
+  readonly resourceKey?: SigningKey;
+  /** Signs requests to the MAA (agent role). */
+  readonly agentKey?: SigningKey;
+  readonly dataSet?: SupplyChainDataSet;
+  readonly logger?: StoryLogger;
+}
+
+/** A failure of the downstream call: not the caller's fault, so a 502 with the trace so far. */
+export class DownstreamError extends Error {
+  override readonly name = 'DownstreamError';
+  readonly code = 'server_error';
+}
+
+const isInputError = (err: unknown): err is ClientError => err instanceof PlanInputError || err instanceof BodyError;
+
+function planOptions(body: unknown): PlanOptions {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BodyError('the request body must be a JSON object');
+  const { horizonWeeks, serviceLevel } = body as Record<string, unknown>;
+  if (horizonWeeks !== undefined && typeof horizonWeeks !== 'number') throw new BodyError('"horizonWeeks" must be a number');
+  if (serviceLevel !== undefined && typeof serviceLevel !== 'number') throw new BodyError('"serviceLevel" must be a number');
+  return { horizonWeeks: horizonWeeks ?? DEFAULT_PLAN_OPTIONS.horizonWeeks, serviceLevel: serviceLevel ?? DEFAULT_PLAN_OPTIONS.serviceLevel };
+}
+
+export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
+  const { config, logger } = options;
+  const identifier = config.supplyChain.identifier;
+  const data = options.dataSet ?? LAPTOP_SUPPLY_CHAIN;
+  const parties = partyNames(config);
+  const guard = aauth({
+    resource: identifier,
+    signingKey: options.resourceKey ?? generateSigningKey(),
+    authServer: config.issuer,
+    development: config.development,
+    clientName: 'Supply-chain agent',
+    scopeDescriptions: { [SCOPES.optimize]: 'Compute a laptop replenishment plan' },
+  });
+  const agentServer = new AgentServer({
+    identifier,
+    keys: [options.agentKey ?? generateSigningKey()],
+    jwksPath: AGENT_JWKS_PATH,
+    development: config.development,
+    metadata: { client_name: 'Supply-chain agent' },
+  });
+  const session = AgentSession.asAgentServer(agentServer);
+  // One metadata/JWKS cache for every outgoing call of this service.
+  const keys = new KeyDiscovery(new GuardedFetcher({ allowLoopback: config.development }));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get(AGENT_CARD_PATH, (_req, res) => {
+    res.json(agentCard({
+      name: 'Supply-chain agent',
+      description: 'Plans laptop replenishment orders from inventory, demand history and supplier offers, using a market outlook from the market-analysis agent.',
+      identifier,
+      authServer: config.issuer,
+      resourceMetadataName: PROFILE.wellKnown.resource,
+      agentMetadataName: PROFILE.wellKnown.agent,
+      skills: [{
+        id: 'optimize-supply-plan', name: 'Optimize laptop supply plan', method: 'POST', path: OPTIMIZE_PATH, scope: SCOPES.optimize,
+        description: 'Returns per-SKU orders by supplier, cost, and stock-out risk over a horizon (default 8 weeks, 95 % service level).',
+        tags: ['supply-chain', 'laptops', 'optimization'],
+      }],
+    }));
+  });
+  app.use(agentServer.router());
+  app.use(guard);
+
+  app.post(OPTIMIZE_PATH, guard.requireAuth({ scope: SCOPES.optimize }), async (req, res) => {
+    const { aauth: caller } = req as AAuthRequest;
+    const plan = planOptions(jsonBody(req.rawBody));
+    const recorder = new HopRecorder(ACTORS.supplyChain, 1, logger ? (hop) => logger.hop(hop) : undefined);
+    recorder.add({
+      kind: 'verified',
+      title: `supply-chain agent accepted the call from the ${parties[caller.agent ?? ''] ?? caller.agent ?? 'caller'}`,
+      explain: `The supply-chain agent checked the signature and the auth token: it was issued for it (aud), names the caller (agent = ${caller.agent ?? '?'}), ${caller.sub ? `acts for user ${parties[caller.sub] ?? caller.sub} (sub ${caller.sub})` : 'has no user (no sub)'}, and grants "${caller.scopes.join(' ')}". To plan, it now needs the market-analysis agent.`,
+      ...(caller.authToken ? { tokens: [hopToken('auth token the supply-chain agent received', caller.authToken)] } : {}),
+    });
+
+    // A client per request: its events are this request's trace. Metadata caching is shared.
+    const client = new AAuthClient({
+      session,
+      development: config.development,
+      authServers: [config.issuer],
+      keys,
+      onEvent: hopSink(recorder, 'supply-chain agent', parties),
+      purpose: 'Market outlook for a laptop replenishment plan',
+    }).forUpstream(caller.authToken);
+    const question: MarketAnalysisRequest = { ...marketQuestionFor(data), horizonWeeks: plan.horizonWeeks };
+    let downstream: Response;
+    try {
+      downstream = await client.fetch(`${config.marketAnalysis.identifier}${MARKET_ANALYSIS_PATH}`, {
+        method: 'POST',
+        headers: { [PROFILE.headers.contentType]: 'application/json' },
+        body: JSON.stringify(question),
+      });
+    } catch (err) {
+      recorder.add({ kind: 'error', title: 'the call to the market-analysis agent failed', explain: err instanceof Error ? err.message : String(err) });
+      throw Object.assign(new DownstreamError(`the market-analysis agent could not be reached with authorization: ${err instanceof Error ? err.message : String(err)}`), { trace: recorder.hops });
+    }
+    const answer: unknown = await downstream.json().catch(() => undefined);
+    if (!downstream.ok) {
+      recorder.add({ kind: 'error', status: downstream.status, title: `market-analysis agent answered ${downstream.status}`, explain: JSON.stringify(answer) });
+      throw Object.assign(new DownstreamError(`the market-analysis agent answered ${downstream.status}`), { trace: recorder.hops });
+    }
+    const body = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
+    let analysis: MarketAnalysis;
+    try {
+      analysis = parseMarketAnalysis(body.analysis);
+    } catch (err) {
+      throw Object.assign(new DownstreamError(`the market-analysis agent sent an unusable answer: ${(err as Error).message}`), { trace: recorder.hops });
+    }
+    const servedFor = (typeof body.servedFor === 'object' && body.servedFor !== null ? body.servedFor : {}) as Record<string, unknown>;
+    recorder.add({
+      actor: ACTORS.marketAnalysis,
+      kind: 'verified',
+      title: 'market-analysis agent accepted the call from the supply-chain agent',
+      explain: `The market-analysis agent saw agent = ${String(servedFor.agent)}, ${typeof servedFor.sub === 'string' ? `sub = ${servedFor.sub} (the same user, ${parties[servedFor.sub] ?? 'carried over'})` : 'no user'}, and returned its outlook (${Object.keys(analysis.segments).length} segments, ${Object.keys(analysis.regions).length} regions).`,
+    });
+    const result = optimizeSupplyPlan(data, analysis, plan);
+    recorder.add({
+      kind: 'result',
+      title: `supply-chain agent computed the plan: ${result.totals.units} units, USD ${Math.round(result.totals.cost).toLocaleString('en-US')}`,
+      explain: `Demand history adjusted by the market outlook, safety stock for a ${Math.round(plan.serviceLevel * 100)} % service level, and the cheapest supplier mix that covers ${plan.horizonWeeks} weeks. Plan digest ${result.planDigest.slice(0, 16)}….`,
+    });
+    res.json({ plan: result, trace: recorder.hops, servedFor: { agent: caller.agent, sub: caller.sub, scopes: caller.scopes } });
+  });
+
+  app.use(notFound);
+  app.use(inputErrorHandler(isInputError));
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (!(err instanceof DownstreamError) || res.headersSent) return void next(err);
+    const trace = (err as DownstreamError & { trace?: unknown }).trace;
+    res.status(502).set(PROFILE.headers.cacheControl, 'no-store').json({ error: err.code, error_description: err.message, trace });
+  });
+  app.use(aauthErrorHandler({ log: (err) => logger?.error('unexpected error', { actor: ACTORS.supplyChain, error: String(err) }) }));
+  return app;
+}

@@ -1,0 +1,309 @@
+/**
+ * The calling side of AAuth, independent of any HTTP library: which credential a request carries,
+ * how a `401` challenge becomes an auth token (verify the resource token, ask the named auth
+ * server, wait out a `202`, verify what comes back), the token cache with single flight, refresh
+ * by presenting the expired auth token (2026-03 §Token Endpoint, refresh), and call chaining
+ * (`upstream_token`, §Call Chaining). The fetch wrapper and the axios interceptor compose it.
+ */
+import {
+  AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, isLoopbackHost, peekClaims, verifyAuthToken,
+  type AuthTokenClaims, type IdentifierPolicy, type SignatureKeyInput,
+} from '@aauth-ts/core';
+import { TokenCache, tokenKey, upstreamHash, type CachedToken } from '../cache/token-cache.js';
+import { readChallenge, verifyAuthTokenChallenge, type AuthTokenChallenge } from '../challenge/verify-challenge.js';
+import { emit, type EventSink, type TokenRequestMode } from '../events.js';
+import type { RequestSigner } from '../identity/agent-session.js';
+import { raceSignal } from '../lib/abort.js';
+import { awaitPending, type InteractionHandler } from '../token-endpoint/await-pending.js';
+import { processTokenResponse, type TokenResult } from '../token-endpoint/process-token-response.js';
+import { modeOf, tokenRequest, type TokenRequestParameters } from '../token-endpoint/token-request.js';
+import { createTransport, type FetchLike, type Transport } from '../transport/transport.js';
+import { aauthFetch, type AAuthRequestInit } from '../fetch/aauth-fetch.js';
+
+export interface AAuthClientOptions {
+  /** Who signs: an `AgentSession` (delegate with an agent token, an agent server, or pseudonymous). */
+  readonly session: RequestSigner;
+  /**
+   * Development on one machine: `http` loopback identifiers with ports, metadata/JWKS from
+   * loopback, and `*.localhost` names connected to 127.0.0.1. Never a default.
+   */
+  readonly development?: boolean;
+  /** Auth-server issuers accepted by exact string, e.g. a Keycloak `https://kc.example/realms/demo`. */
+  readonly authServers?: readonly string[];
+  /** The `fetch` used for resource and token-endpoint requests (global `fetch` by default). */
+  readonly fetch?: FetchLike;
+  /** Key and metadata discovery (a guarded fetcher); built from `development` when omitted. */
+  readonly keys?: KeyDiscovery;
+  readonly onEvent?: EventSink;
+  /** Called once per pending request that needs the user: send them to `url`. */
+  readonly onInteraction?: InteractionHandler;
+  /** Overall deadline for a pending (202) request, ms. Default 5 min. */
+  readonly pendingTimeoutMs?: number;
+  /** `Prefer: wait=N` on polls, seconds. Default 20. */
+  readonly preferWaitSeconds?: number;
+  /** Minimum time between polls, ms. Default 250. */
+  readonly minPollIntervalMs?: number;
+  /** Renew a cached token this many seconds before it expires (at most a quarter of its lifetime). Default 30. */
+  readonly refreshSkewSeconds?: number;
+  /** Verify auth tokens on receipt (signature, `iss`, `aud`, `agent`, `cnf`). Default true. */
+  readonly verifyAuthTokens?: boolean;
+  /** `purpose` sent with token requests (shown on the consent page; self-asserted). */
+  readonly purpose?: string;
+  readonly loginHint?: string;
+  /** The identifier of the resource a URL belongs to. Default: the URL's origin. */
+  readonly resourceIdentifier?: (url: URL) => string;
+  /** Clock, seconds since the epoch. */
+  readonly now?: () => number;
+  /** Cancels every exchange and poll of this client (e.g. on shutdown). */
+  readonly signal?: AbortSignal;
+  readonly maxCachedTokens?: number;
+}
+
+interface Shared {
+  readonly options: AAuthClientOptions;
+  readonly cache: TokenCache;
+  readonly keys: KeyDiscovery;
+  readonly transport: Transport;
+  readonly now: () => number;
+}
+
+export interface Credential {
+  readonly signatureKey: SignatureKeyInput;
+  /** The auth token carried, if any. */
+  readonly authToken?: string;
+}
+
+export interface ChallengeContext {
+  /** The auth token the challenged request carried (if that very token is cached, it is dropped). */
+  readonly sentToken?: string | undefined;
+  readonly upstreamToken?: string | undefined;
+  /** This caller's cancellation; a shared exchange keeps running for the other waiters. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+export class AAuthClient {
+  readonly #shared: Shared;
+  readonly #upstream: string | undefined;
+
+  constructor(options: AAuthClientOptions, bound?: { shared: Shared; upstreamToken: string | undefined }) {
+    if (bound) {
+      this.#shared = bound.shared;
+      this.#upstream = bound.upstreamToken;
+      return;
+    }
+    if (!options.session) throw new TypeError('AAuthClient: a session (RequestSigner) is required');
+    const development = options.development === true;
+    this.#shared = {
+      options,
+      cache: new TokenCache(options.maxCachedTokens),
+      keys: options.keys ?? new KeyDiscovery(new GuardedFetcher({ allowLoopback: development })),
+      transport: createTransport({ development, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) }),
+      now: options.now ?? ((): number => Math.floor(Date.now() / 1000)),
+    };
+    this.#upstream = undefined;
+  }
+
+  get session(): RequestSigner {
+    return this.#shared.options.session;
+  }
+
+  get transport(): Transport {
+    return this.#shared.transport;
+  }
+
+  get development(): boolean {
+    return this.#shared.options.development === true;
+  }
+
+  get onEvent(): EventSink | undefined {
+    return this.#shared.options.onEvent;
+  }
+
+  /** The upstream auth token this client is bound to (see `forUpstream`). */
+  get upstreamToken(): string | undefined {
+    return this.#upstream;
+  }
+
+  /**
+   * A client for calls made while serving a request that carried `upstreamToken` (call chaining,
+   * §Call Chaining): same key, same cache, but every token request carries `upstream_token`, and
+   * its tokens are cached apart from other users'. Cheap; make one per incoming request.
+   */
+  forUpstream(upstreamToken: string | undefined): AAuthClient {
+    if (upstreamToken !== undefined && (typeof upstreamToken !== 'string' || upstreamToken.length === 0)) {
+      throw new TypeError('forUpstream: the upstream token must be a non-empty string');
+    }
+    return new AAuthClient(this.#shared.options, { shared: this.#shared, upstreamToken });
+  }
+
+  /** `fetch` with AAuth: sign, answer one challenge, retry once. See `aauthFetch`. */
+  fetch(input: string | URL | Request, init?: AAuthRequestInit): Promise<Response> {
+    return aauthFetch(this, input, init);
+  }
+
+  resourceId(url: URL): string {
+    return this.#shared.options.resourceIdentifier?.(url) ?? url.origin;
+  }
+
+  /** Forget every cached token. */
+  clearTokens(): void {
+    this.#shared.cache.clear();
+  }
+
+  #identifiers(): IdentifierPolicy {
+    return { allowLoopbackHttp: this.development };
+  }
+
+  #skew(entry: CachedToken): number {
+    const skew = this.#shared.options.refreshSkewSeconds ?? 30;
+    return Math.min(skew, Math.floor((entry.expiresAt - entry.issuedAt) / 4));
+  }
+
+  #fresh(entry: CachedToken): boolean {
+    return this.#shared.now() < entry.expiresAt - this.#skew(entry);
+  }
+
+  /**
+   * The credential for a request to `url`: a held auth token (`sig=jwt;jwt="<auth token>"`),
+   * refreshed first if it is about to expire, else the session's own identity.
+   */
+  async credentialFor(url: URL, upstreamToken: string | undefined = this.#upstream, signal?: AbortSignal): Promise<Credential> {
+    const token = await this.tokenFor(url, upstreamToken, signal);
+    if (token !== undefined) return { signatureKey: { scheme: 'jwt', jwt: token }, authToken: token };
+    return { signatureKey: await this.session.identity() };
+  }
+
+  /** A usable cached auth token for `url`, refreshing it when near expiry; undefined if none. */
+  async tokenFor(url: URL, upstreamToken: string | undefined = this.#upstream, signal?: AbortSignal): Promise<string | undefined> {
+    const { cache } = this.#shared;
+    const found = cache.forResource(this.resourceId(url), upstreamHash(upstreamToken));
+    if (!found) return undefined;
+    if (this.#fresh(found.entry)) return found.entry.authToken;
+    const refreshed = await raceSignal(cache.singleFlight(found.key, () => this.#refresh(found.key, found.entry)), signal);
+    return refreshed?.authToken;
+  }
+
+  /**
+   * Answer a `401` whose `AAuth` header is `challengeHeader`. Returns the auth token to retry
+   * with, or undefined when the challenge is not `require=auth-token` (the caller gets the 401).
+   * Throws a typed error when the resource token does not verify or the auth server refuses.
+   */
+  async answerChallenge(url: URL, challengeHeader: string, context: ChallengeContext = {}): Promise<string | undefined> {
+    const challenge = readChallenge(challengeHeader);
+    if (challenge.require !== 'auth-token') return undefined;
+    const upstream = context.upstreamToken ?? this.#upstream;
+    const { options, cache } = this.#shared;
+    const verified = await verifyAuthTokenChallenge(challenge, {
+      resource: this.resourceId(url),
+      signer: this.session,
+      keys: this.#shared.keys,
+      identifiers: this.#identifiers(),
+      authServers: { allowLoopbackHttp: this.development, exact: options.authServers ?? [] },
+      now: this.#shared.now(),
+    });
+    emit(options.onEvent, { type: 'challenge', url: url.href, challenge, resourceToken: verified.resourceToken, claims: verified.claims });
+    const hash = upstreamHash(upstream);
+    const key = tokenKey({ authServer: verified.authServer, resource: verified.resource, scope: verified.scope, upstreamHash: hash });
+    const held = cache.get(key);
+    if (held && held.authToken === context.sentToken) cache.delete(key);
+    // Another request finished this exchange while ours was on the wire: use its token.
+    else if (held && this.#fresh(held) && !cache.inFlight(key)) return held.authToken;
+    const entry = await raceSignal(cache.singleFlight(key, () => this.#exchange(verified, upstream, hash)), context.signal);
+    return entry?.authToken;
+  }
+
+  async #exchange(verified: AuthTokenChallenge, upstream: string | undefined, hash: string): Promise<CachedToken> {
+    const t = PROFILE.tokenRequest;
+    const { options } = this.#shared;
+    const parameters: Record<string, string> = { [t.resourceToken]: verified.resourceToken };
+    if (upstream !== undefined) parameters[t.upstreamToken] = upstream;
+    if (options.purpose !== undefined) parameters[t.purpose] = options.purpose;
+    if (options.loginHint !== undefined) parameters[t.loginHint] = options.loginHint;
+    return this.#obtain(verified.authServer, verified.resource, verified.scope, hash, parameters as TokenRequestParameters);
+  }
+
+  async #refresh(key: string, entry: CachedToken): Promise<CachedToken | undefined> {
+    try {
+      return await this.#obtain(entry.authServer, entry.resource, entry.scope, entry.upstreamHash, { [PROFILE.tokenRequest.authToken]: entry.authToken } as TokenRequestParameters);
+    } catch (err) {
+      // A refused refresh (past the refresh window, revoked, …) is not the caller's error: drop the
+      // token and let the request go out with the agent's identity, which yields a new challenge.
+      this.#shared.cache.delete(key);
+      if (err instanceof AAuthError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Token endpoint round trip (request → process → pending → verify), then cache. */
+  async #obtain(authServer: string, resource: string, scope: string, hash: string, parameters: TokenRequestParameters): Promise<CachedToken> {
+    const { options, keys, transport, cache } = this.#shared;
+    const metadata = await keys.metadata(authServer, PROFILE.wellKnown.issuer);
+    const endpoint = this.#checkEndpoint(metadata.token_endpoint, authServer);
+    const mode: TokenRequestMode = modeOf(parameters);
+    const call = { transport, onEvent: options.onEvent, ...(options.signal === undefined ? {} : { signal: options.signal }) };
+    const response = await tokenRequest(endpoint, this.session, parameters, call);
+    let result: TokenResult = await processTokenResponse(response, { base: endpoint.href });
+    emit(options.onEvent, { type: 'token.response', url: endpoint.href, status: response.status, body: result });
+    if (result.kind === 'pending') {
+      result = await awaitPending(result, {
+        signer: this.session,
+        transport,
+        interactionEndpoint: metadata.interaction_endpoint,
+        ...(options.onInteraction === undefined ? {} : { onInteraction: options.onInteraction }),
+        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+        timeoutMs: options.pendingTimeoutMs ?? 300_000,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        preferWaitSeconds: options.preferWaitSeconds ?? 20,
+        minIntervalMs: options.minPollIntervalMs ?? 250,
+        origin: endpoint.origin,
+      });
+    }
+    const claims = await this.#checkIssued(result.authToken, authServer, resource);
+    const now = this.#shared.now();
+    const byExpiresIn = result.expiresIn === undefined ? Number.POSITIVE_INFINITY : now + result.expiresIn;
+    const entry: CachedToken = {
+      authToken: result.authToken,
+      issuedAt: now,
+      expiresAt: Math.min(byExpiresIn, typeof claims.exp === 'number' ? claims.exp : byExpiresIn),
+      authServer,
+      resource,
+      scope,
+      upstreamHash: hash,
+    };
+    cache.set(entry, now);
+    emit(options.onEvent, { type: 'token.issued', authServer, resource, authToken: result.authToken, claims, mode });
+    return entry;
+  }
+
+  /** 2026-03 §Auth Tokens, at the agent on receipt: `iss` = the server asked, `aud` = the resource, `agent` = us, `cnf.jwk` = our key. */
+  async #checkIssued(token: string, authServer: string, resource: string): Promise<AuthTokenClaims> {
+    if (this.#shared.options.verifyAuthTokens === false) return peekClaims(token, 'invalid_auth_token') as AuthTokenClaims;
+    return verifyAuthToken(token, {
+      keys: this.#shared.keys,
+      trustedIssuers: [authServer],
+      audience: resource,
+      agent: this.session.agentId,
+      cnfThumbprint: this.session.thumbprint,
+      now: this.#shared.now(),
+    });
+  }
+
+  /**
+   * The token endpoint must sit on the issuer's origin, over https (or loopback http in
+   * development): the issuer metadata came through the guarded fetcher, the POST does not.
+   */
+  #checkEndpoint(endpoint: string, authServer: string): URL {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw new MalformedError('server_error', `token_endpoint ${JSON.stringify(endpoint)} is not a URL`, endpoint, { field: 'token_endpoint' });
+    }
+    const issuer = new URL(authServer);
+    const secure = url.protocol === 'https:' || (this.development && url.protocol === 'http:' && isLoopbackHost(url.hostname));
+    if (!secure || url.origin !== issuer.origin) {
+      throw new MalformedError('server_error', `token_endpoint ${endpoint} is not an https URL on the issuer's origin ${issuer.origin}`, endpoint, { field: 'token_endpoint', reason: 'origin_mismatch' });
+    }
+    return url;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Hop events: one per protocol step, so an application (or the demo UI) can show the flow as it
+ * happens. Raw tokens are included on purpose — the events are for display and debugging; an
+ * application that logs them decides what to redact.
+ */
+import type { AuthTokenClaims, Challenge, ResourceTokenClaims, SignatureKeyScheme } from '@aauth-ts/core';
+
+export type TokenRequestMode = 'resource' | 'chained' | 'refresh';
+
+export type AAuthEvent =
+  /** A request to a resource was signed (`attempt` 2 is the retry with a fresh auth token). */
+  | { readonly type: 'request.signed'; readonly method: string; readonly url: string; readonly scheme: SignatureKeyScheme; readonly token?: string; readonly attempt: 1 | 2; readonly headers: Readonly<Record<string, string>> }
+  /** A `401` carried an `AAuth` challenge; the resource token was verified. */
+  | { readonly type: 'challenge'; readonly url: string; readonly challenge: Challenge; readonly resourceToken: string; readonly claims: ResourceTokenClaims }
+  /** A signed request to the token endpoint (or a pending URL) is about to be sent. */
+  | { readonly type: 'token.request'; readonly url: string; readonly mode: TokenRequestMode; readonly body: Readonly<Record<string, string>> }
+  | { readonly type: 'token.response'; readonly url: string; readonly status: number; readonly body: unknown }
+  /** `202`: the auth server needs the user (or another approval) before it issues a token. */
+  | { readonly type: 'pending'; readonly location: string; readonly retryAfter: number; readonly require?: string; readonly code?: string }
+  | { readonly type: 'interaction'; readonly url: string; readonly code: string }
+  | { readonly type: 'poll'; readonly location: string; readonly status: number }
+  | { readonly type: 'token.issued'; readonly authServer: string; readonly resource: string; readonly authToken: string; readonly claims: AuthTokenClaims; readonly mode: TokenRequestMode }
+  | { readonly type: 'token.cached'; readonly resource: string; readonly authToken: string }
+  | { readonly type: 'retry'; readonly method: string; readonly url: string }
+  | { readonly type: 'response'; readonly method: string; readonly url: string; readonly status: number; readonly attempt: 1 | 2 };
+
+export type EventSink = (event: AAuthEvent) => void;
+
+/** Call the application's sink; a throwing sink must not break the protocol flow. */
+export function emit(sink: EventSink | undefined, event: AAuthEvent): void {
+  if (!sink) return;
+  try {
+    sink(event);
+  } catch {
+    // The sink is for observation only.
+  }
+}

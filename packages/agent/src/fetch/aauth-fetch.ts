@@ -1,0 +1,94 @@
+/**
+ * `fetch` with AAuth (2026-03 §Request Signing, §Challenge, §Token Endpoint): every send is
+ * signed afresh over the exact body bytes; a `401` with `AAuth: require=auth-token` is answered
+ * (verify the resource token, exchange at the named auth server, wait out a 202) and the request
+ * is retried once with `Signature-Key: sig=jwt;jwt="<auth token>"`. A 401 on the retry is
+ * returned to the caller, never answered with a second exchange.
+ */
+import { emit } from '../events.js';
+import type { AAuthClient } from '../client/aauth-client.js';
+import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
+import { signOutgoing } from '../signing/sign-outgoing.js';
+
+/** Per-call AAuth options, under `init.aauth`. */
+export interface AAuthRequestOptions {
+  /** Call chaining: the auth token of the request being served (e.g. `req.aauth.authToken`). */
+  readonly upstreamToken?: string;
+  /** Send this request unsigned and untouched. */
+  readonly disabled?: boolean;
+  /** Answer no challenge: a 401 goes straight to the caller. */
+  readonly noRetry?: boolean;
+}
+
+export type AAuthRequestInit = RequestInit & { aauth?: AAuthRequestOptions };
+
+const BODYLESS = new Set(['GET', 'HEAD']);
+const UNAUTHORIZED = 401;
+
+interface Prepared {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array | undefined;
+}
+
+/**
+ * Resolve `input`/`init` the way fetch would — including the `Content-Type` fetch derives from a
+ * string, `URLSearchParams`, `Blob` or `FormData` body — and take the body's bytes once, so the
+ * digest covers exactly what is sent and a retry can send it again.
+ */
+async function prepare(input: string | URL | Request, init: AAuthRequestInit | undefined): Promise<Prepared> {
+  const { aauth: _aauth, ...rest } = init ?? {};
+  if (!(input instanceof Request) && (rest.body === undefined || rest.body === null)) {
+    // Fast path (no body to take): building a Request costs more than signing on small machines.
+    const headers: Record<string, string> = {};
+    new Headers(rest.headers).forEach((value, name) => {
+      if (!SIGNATURE_HEADERS.includes(name)) headers[name] = value;
+    });
+    return { method: (rest.method ?? 'GET').toUpperCase(), url: new URL(input), headers, body: undefined };
+  }
+  const request = new Request(input, rest);
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    if (!SIGNATURE_HEADERS.includes(name)) headers[name] = value;
+  });
+  const method = request.method.toUpperCase();
+  let body: Uint8Array | undefined;
+  if (!BODYLESS.has(method) && request.body !== null) {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > 0) {
+      body = bytes;
+      // RFC 9530 binding needs a content type to sign; fetch sends none for raw bytes.
+      headers[H.contentType] ??= 'application/octet-stream';
+    }
+  }
+  return { method, url: new URL(request.url), headers, body };
+}
+
+export async function aauthFetch(client: AAuthClient, input: string | URL | Request, init?: AAuthRequestInit): Promise<Response> {
+  const options = init?.aauth ?? {};
+  const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
+  const redirect = init?.redirect;
+  const prepared = await prepare(input, init);
+  if (options.disabled) return client.transport(prepared.url, { method: prepared.method, headers: prepared.headers, body: prepared.body, signal, redirect });
+  const upstream = options.upstreamToken ?? client.upstreamToken;
+
+  const send = async (authToken: string | undefined, attempt: 1 | 2): Promise<Response> => {
+    const signatureKey = authToken === undefined ? await client.session.identity() : { scheme: 'jwt' as const, jwt: authToken };
+    const headers = signOutgoing(prepared, client.session.key, signatureKey);
+    emit(client.onEvent, { type: 'request.signed', method: prepared.method, url: prepared.url.href, scheme: signatureKey.scheme, ...(authToken === undefined ? {} : { token: authToken }), attempt, headers });
+    const response = await client.transport(prepared.url, { method: prepared.method, headers, body: prepared.body, signal, redirect });
+    emit(client.onEvent, { type: 'response', method: prepared.method, url: prepared.url.href, status: response.status, attempt });
+    return response;
+  };
+
+  const sentToken = await client.tokenFor(prepared.url, upstream, signal);
+  const first = await send(sentToken, 1);
+  const challenge = first.headers.get(H.challenge);
+  if (first.status !== UNAUTHORIZED || challenge === null || options.noRetry) return first;
+  const authToken = await client.answerChallenge(prepared.url, challenge, { sentToken, upstreamToken: upstream, signal });
+  if (authToken === undefined) return first;
+  await first.body?.cancel();
+  emit(client.onEvent, { type: 'retry', method: prepared.method, url: prepared.url.href });
+  return send(authToken, 2);
+}

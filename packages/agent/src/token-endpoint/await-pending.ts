@@ -1,0 +1,89 @@
+/**
+ * Drive a pending (202) token request to its end (2026-03 §Deferred Responses; wire notes §4.1):
+ * tell the application where to send its user (`onInteraction`, url = the auth server's
+ * `interaction_endpoint` + `?code=`), then poll with signed GETs, honouring `Retry-After` and
+ * asking for `Prefer: wait`, until a token (200), a terminal error (403 `denied`, 408 `expired`,
+ * any other error), the overall deadline, or the caller's abort.
+ */
+import { MalformedError, PROFILE } from '@aauth-ts/core';
+import { emit, type EventSink } from '../events.js';
+import { PendingTimeoutError } from '../errors.js';
+import type { RequestSigner } from '../identity/agent-session.js';
+import { anySignal, sleep } from '../lib/abort.js';
+import type { Transport } from '../transport/transport.js';
+import { pollPending } from './poll-pending.js';
+import { processTokenResponse, type TokenResult } from './process-token-response.js';
+
+export interface Interaction {
+  /** `{interaction_endpoint}?code={code}`: where the user approves or denies. */
+  readonly url: string;
+  readonly code: string;
+}
+
+export type InteractionHandler = (interaction: Interaction) => void | Promise<void>;
+
+export interface AwaitPendingOptions {
+  readonly signer: RequestSigner;
+  readonly transport: Transport;
+  /** The auth server's `interaction_endpoint` (issuer metadata). */
+  readonly interactionEndpoint?: string;
+  readonly onInteraction?: InteractionHandler;
+  readonly onEvent?: EventSink;
+  /** Overall deadline for the decision, ms. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** `Prefer: wait=N` on each poll (default 20 s): the server may hold the poll open until something changes. */
+  readonly preferWaitSeconds?: number;
+  /** Floor between polls, ms, so `Retry-After: 0` from a server that ignores `Prefer` is not a busy loop (default 250). */
+  readonly minIntervalMs?: number;
+  /** Origin every `Location` must keep (the token endpoint's): a pending URL elsewhere is refused. */
+  readonly origin: string;
+}
+
+export function interactionUrl(endpoint: string, code: string): string {
+  const url = new URL(endpoint);
+  url.searchParams.set(PROFILE.challenge.params.code, code);
+  return url.href;
+}
+
+type Pending = Extract<TokenResult, { kind: 'pending' }>;
+
+function checkOrigin(location: string, origin: string): void {
+  if (new URL(location).origin !== origin) {
+    throw new MalformedError('server_error', `pending Location ${location} is not on the token endpoint's origin ${origin}`, location, { field: 'location', reason: 'origin_mismatch' });
+  }
+}
+
+export async function awaitPending(first: Pending, options: AwaitPendingOptions): Promise<Extract<TokenResult, { kind: 'token' }>> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new PendingTimeoutError(first.location, options.timeoutMs)), options.timeoutMs);
+  const signal = anySignal([deadline.signal, options.signal]) as AbortSignal;
+  const minInterval = options.minIntervalMs ?? 250;
+  let pending = first;
+  let notified = false;
+  try {
+    for (;;) {
+      checkOrigin(pending.location, options.origin);
+      emit(options.onEvent, { type: 'pending', location: pending.location, retryAfter: pending.retryAfter, ...(pending.require === undefined ? {} : { require: pending.require }), ...(pending.code === undefined ? {} : { code: pending.code }) });
+      if (!notified && pending.code !== undefined && options.interactionEndpoint !== undefined) {
+        notified = true;
+        const interaction = { url: interactionUrl(options.interactionEndpoint, pending.code), code: pending.code };
+        emit(options.onEvent, { type: 'interaction', ...interaction });
+        await options.onInteraction?.(interaction);
+      }
+      await sleep(Math.max(pending.retryAfter * 1000, minInterval), signal);
+      const response = await pollPending(pending.location, options.signer, {
+        transport: options.transport,
+        signal,
+        preferWaitSeconds: options.preferWaitSeconds ?? 20,
+      });
+      emit(options.onEvent, { type: 'poll', location: pending.location, status: response.status });
+      const result = await processTokenResponse(response, { base: pending.location });
+      if (result.kind === 'token') return result;
+      // A later 202 keeps the interaction code already shown unless it names a new one.
+      pending = { ...result, code: result.code ?? pending.code, location: result.location };
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The token endpoint, request side (2026-03 §Token Endpoint; wire notes §4.1): a signed JSON POST.
+ * Returns the raw `Response`; `processTokenResponse()` validates it. Modes by members present:
+ * `resource_token` (resource access), + `upstream_token` (call chaining), `auth_token` (refresh).
+ */
+import { PROFILE } from '@aauth-ts/core';
+import { emit, type EventSink, type TokenRequestMode } from '../events.js';
+import type { RequestSigner } from '../identity/agent-session.js';
+import { H } from '../lib/header-names.js';
+import { signOutgoing } from '../signing/sign-outgoing.js';
+import { createTransport, type Transport } from '../transport/transport.js';
+import { JSON_MEDIA_TYPE, preferWait } from './members.js';
+
+/** Request members with their wire names (`PROFILE.tokenRequest`). */
+export interface TokenRequestParameters {
+  readonly resource_token?: string;
+  readonly upstream_token?: string;
+  readonly auth_token?: string;
+  readonly scope?: string;
+  readonly purpose?: string;
+  readonly login_hint?: string;
+}
+
+export interface TokenEndpointCallOptions {
+  readonly transport?: Transport;
+  readonly signal?: AbortSignal;
+  /** Ask the server to hold the response up to N seconds (`Prefer: wait=N`, RFC 7240). */
+  readonly preferWaitSeconds?: number;
+  readonly onEvent?: EventSink;
+}
+
+const KNOWN_MEMBERS: ReadonlySet<string> = new Set(Object.values(PROFILE.tokenRequest));
+
+export function modeOf(parameters: TokenRequestParameters): TokenRequestMode {
+  if (parameters.auth_token !== undefined) return 'refresh';
+  return parameters.upstream_token !== undefined ? 'chained' : 'resource';
+}
+
+export async function tokenRequest(tokenEndpoint: string | URL, signer: RequestSigner, parameters: TokenRequestParameters, options: TokenEndpointCallOptions = {}): Promise<Response> {
+  const url = new URL(tokenEndpoint);
+  const body: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parameters)) {
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !KNOWN_MEMBERS.has(name)) throw new TypeError(`tokenRequest: "${name}" is not a string token request member`);
+    body[name] = value;
+  }
+  const t = PROFILE.tokenRequest;
+  if (body[t.resourceToken] === undefined && body[t.authToken] === undefined && body[t.scope] === undefined) {
+    throw new TypeError('tokenRequest: one of resource_token, auth_token or scope is required');
+  }
+  const bytes = new TextEncoder().encode(JSON.stringify(body));
+  const headers: Record<string, string> = { [H.contentType]: JSON_MEDIA_TYPE };
+  if (options.preferWaitSeconds !== undefined) headers[H.prefer] = preferWait(options.preferWaitSeconds);
+  const signed = signOutgoing({ method: 'POST', url, headers, body: bytes }, signer.key, await signer.identity());
+  emit(options.onEvent, { type: 'token.request', url: url.href, mode: modeOf(parameters), body });
+  const transport = options.transport ?? createTransport();
+  return transport(url, { method: 'POST', headers: signed, body: bytes, signal: options.signal });
+}

@@ -1,0 +1,38 @@
+/** Everything a request handler needs, built once by `createAuthServer`. */
+import type { IssuerKeySource, KeyDiscovery } from '@aauth-ts/core';
+import type { RealmKeys } from './keys/realm-keys.js';
+import type { RealmModel } from './realm/types.js';
+import type { JtiStore } from './stores/jti-store.js';
+import type { PendingStore } from './stores/pending-store.js';
+
+export interface AuthServerContext {
+  readonly realm: RealmModel;
+  /** `{origin}/realms/{realm}`; known once the server's origin is (after `listen`). */
+  issuer(): string;
+  readonly keys: RealmKeys;
+  /** Agent and resource metadata/JWKS discovery (guarded fetcher, cached). */
+  readonly discovery: KeyDiscovery;
+  /** Keys of auth-token issuers: our own realm keys, else a trusted issuer's published JWKS. */
+  readonly issuerKeys: IssuerKeySource;
+  readonly jtis: JtiStore;
+  readonly pending: PendingStore;
+  /** Seconds since the epoch. */
+  now(): number;
+}
+
+/** Where each endpoint lives under the issuer (Keycloak's URL layout). */
+export const ENDPOINT_PATHS = Object.freeze({
+  token: '/protocol/aauth/token',
+  pending: '/protocol/aauth/pending',
+  interact: '/protocol/aauth/interact',
+  jwks: '/protocol/openid-connect/certs',
+});
+
+export function endpointUrls(issuer: string): { token_endpoint: string; interaction_endpoint: string; jwks_uri: string; pending: string } {
+  return {
+    token_endpoint: `${issuer}${ENDPOINT_PATHS.token}`,
+    interaction_endpoint: `${issuer}${ENDPOINT_PATHS.interact}`,
+    jwks_uri: `${issuer}${ENDPOINT_PATHS.jwks}`,
+    pending: `${issuer}${ENDPOINT_PATHS.pending}`,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The HTTP layer: express routes under `/realms/{realm}` in Keycloak's URL layout (auth-server
+ * contract, "Identifiers and endpoints"). Handlers only translate between express and the
+ * framework-neutral endpoint functions.
+ */
+import express, { type Request, type Response } from 'express';
+import { PROFILE } from '@aauth-ts/core';
+import { ENDPOINT_PATHS, endpointUrls, type AuthServerContext } from '../context.js';
+import { showInteraction, submitInteraction, type PageResponse } from '../interaction/interaction-endpoint.js';
+import type { IncomingRequest } from '../request/types.js';
+import { handlePendingPost, handlePoll } from '../token/pending-endpoint.js';
+import type { EndpointResponse } from '../token/response.js';
+import { handleTokenRequest } from '../token/token-endpoint.js';
+import { errorHandler } from './error-handler.js';
+
+/** Token requests are small; anything larger is refused before it is read. */
+const BODY_LIMIT = '64kb';
+
+function incoming(ctx: AuthServerContext, req: Request): IncomingRequest {
+  // `@authority` is our own public origin (the issuer's), not whatever Host the client sent:
+  // a request signed for another server never verifies here.
+  const origin = new URL(ctx.issuer()).origin;
+  const body = Buffer.isBuffer(req.body) ? (req.body as Buffer) : undefined;
+  return { method: req.method, url: `${origin}${req.originalUrl}`, headers: req.headers, body };
+}
+
+function send(res: Response, out: EndpointResponse): void {
+  res.status(out.status).set(out.headers).json(out.body);
+}
+
+function sendPage(res: Response, out: PageResponse): void {
+  res.status(out.status).set(out.headers).send(out.body);
+}
+
+export function createApp(ctx: AuthServerContext, log: (message: string, err: unknown) => void): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const base = `/realms/${ctx.realm.name}`;
+  const raw = express.raw({ type: () => true, limit: BODY_LIMIT });
+
+  const metadata = (_req: Request, res: Response): void => {
+    const issuer = ctx.issuer();
+    const urls = endpointUrls(issuer);
+    res.set('Cache-Control', 'public, max-age=300').json({ issuer, token_endpoint: urls.token_endpoint, interaction_endpoint: urls.interaction_endpoint, jwks_uri: urls.jwks_uri });
+  };
+  const wellKnown = `${base}/.well-known/${PROFILE.wellKnown.issuer}`;
+  app.get(wellKnown, metadata);
+  app.get(wellKnown.replace(/\.json$/, ''), metadata);
+
+  app.get(`${base}${ENDPOINT_PATHS.jwks}`, (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=60').json(ctx.keys.jwks());
+  });
+
+  app.post(`${base}${ENDPOINT_PATHS.token}`, raw, async (req, res) => {
+    send(res, await handleTokenRequest(ctx, incoming(ctx, req)));
+  });
+  app.get(`${base}${ENDPOINT_PATHS.pending}/:id`, async (req, res) => {
+    send(res, await handlePoll(ctx, incoming(ctx, req), String(req.params.id)));
+  });
+  app.post(`${base}${ENDPOINT_PATHS.pending}/:id`, raw, async (req, res) => {
+    send(res, await handlePendingPost(ctx, incoming(ctx, req), String(req.params.id)));
+  });
+
+  app.get(`${base}${ENDPOINT_PATHS.interact}`, (req, res) => {
+    const code = typeof req.query.code === 'string' ? req.query.code : undefined;
+    sendPage(res, showInteraction(ctx, code));
+  });
+  app.post(`${base}${ENDPOINT_PATHS.interact}`, express.urlencoded({ extended: false, limit: '16kb' }), (req, res) => {
+    const form = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    sendPage(res, submitInteraction(ctx, form));
+  });
+
+  app.use((_req, res) => {
+    res.status(404).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: 'no such endpoint' });
+  });
+  app.use(errorHandler(log));
+  return app;
+}

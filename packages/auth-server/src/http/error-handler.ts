@@ -1,0 +1,29 @@
+/**
+ * The last express handler: every failure leaves as `{error, error_description}` in the profile's
+ * vocabulary with the error's own status and headers. Body-parser failures (too large, bad
+ * encoding) are `invalid_request` with their 4xx status. Only an unexpected exception becomes a
+ * logged `500 server_error`; bad input never gets that far.
+ */
+import type { ErrorRequestHandler } from 'express';
+import { isAAuthError } from '@aauth-ts/core';
+
+interface HttpishError { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown }
+
+export function errorHandler(log: (message: string, err: unknown) => void): ErrorRequestHandler {
+  return function aauthServerErrorHandler(err: unknown, _req, res, _next) {
+    if (res.headersSent) return;
+    res.set('Cache-Control', 'no-store');
+    if (isAAuthError(err)) {
+      res.status(err.status).set(err.headers).json(err.toJSON());
+      return;
+    }
+    const e = (typeof err === 'object' && err !== null ? err : {}) as HttpishError;
+    const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      res.status(status).json({ error: 'invalid_request', error_description: typeof e.message === 'string' ? e.message : 'the request could not be read' });
+      return;
+    }
+    log('unexpected error', err);
+    res.status(500).json({ error: 'server_error', error_description: 'internal error' });
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Names of the AAuth attributes kept in a Keycloak realm file. Keycloak stores free-form
+ * attributes as strings; lists are JSON arrays inside the string (e.g. `["https://as.example"]`).
+ * The Keycloak provider reads the same names.
+ */
+export const REALM_ATTRIBUTES = Object.freeze({
+  allowLoopback: 'aauth.allowLoopback',
+  signatureWindow: 'aauth.signatureWindow',
+  refreshWindow: 'aauth.refreshWindow',
+  pendingLifespan: 'aauth.pendingLifespan',
+  consentScopes: 'aauth.consentScopes',
+  trustedIssuers: 'aauth.trustedIssuers',
+});
+
+export const CLIENT_ATTRIBUTES = Object.freeze({
+  agent: 'aauth.agent',
+  resource: 'aauth.resource',
+});
+
+export const SCOPE_ATTRIBUTES = Object.freeze({
+  resource: 'aauth.resource',
+  consentText: 'consent.screen.text',
+});
+
+export const DEFAULTS = Object.freeze({
+  /** Keycloak's own default `accessTokenLifespan`. */
+  accessTokenLifespan: 300,
+  signatureWindow: 60,
+  refreshWindow: 86_400,
+  pendingLifespan: 600,
+});

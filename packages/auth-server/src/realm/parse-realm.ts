@@ -1,0 +1,211 @@
+/**
+ * Parse a Keycloak realm representation into the typed, validated `RealmModel` the auth server
+ * runs on. Every field is checked once, here, so that request handling never meets a malformed
+ * realm (DESIGN.md: fail at startup, not per request). Fields Keycloak knows but AAuth does not
+ * use are ignored, so a file exported from a real Keycloak loads unchanged.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { CLIENT_ATTRIBUTES, DEFAULTS, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES } from './attributes.js';
+import { RealmConfigError } from './errors.js';
+import type { ClientRepresentation, ClientScopeRepresentation, RealmClient, RealmModel, RealmRepresentation, RealmScope, RealmSettings, RealmUser, UserRepresentation } from './types.js';
+
+type Attrs = unknown;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalString(value: unknown, path: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new RealmConfigError(path, 'must be a string');
+  return value;
+}
+
+function attribute(attrs: Attrs, name: string, path: string): string | undefined {
+  if (attrs === undefined) return undefined;
+  if (!isObject(attrs)) throw new RealmConfigError(path, 'attributes must be an object of strings');
+  const value = (attrs as Record<string, unknown>)[name];
+  // Keycloak's import also accepts single-element arrays for attributes; take the first value.
+  if (Array.isArray(value)) return optionalString(value[0], `${path}.${name}[0]`);
+  return optionalString(value, `${path}.${name}`);
+}
+
+function flag(attrs: Attrs, name: string, path: string): boolean {
+  const value = attribute(attrs, name, path);
+  if (value === undefined) return false;
+  if (value !== 'true' && value !== 'false') throw new RealmConfigError(`${path}.${name}`, 'must be "true" or "false"');
+  return value === 'true';
+}
+
+function seconds(attrs: Attrs, name: string, path: string, fallback: number): number {
+  const value = attribute(attrs, name, path);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new RealmConfigError(`${path}.${name}`, 'must be a positive integer (seconds) in a string');
+  return n;
+}
+
+function stringList(attrs: Attrs, name: string, path: string): string[] {
+  const value = attribute(attrs, name, path);
+  if (value === undefined || value.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new RealmConfigError(`${path}.${name}`, 'must be a JSON array of strings, e.g. ["a","b"]');
+  }
+  if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'string')) {
+    throw new RealmConfigError(`${path}.${name}`, 'must be a JSON array of strings');
+  }
+  return parsed as string[];
+}
+
+function scopeList(value: unknown, path: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new RealmConfigError(path, 'must be an array of scope names');
+  return value as string[];
+}
+
+function parseSettings(attrs: Attrs): RealmSettings {
+  const path = 'attributes';
+  return {
+    allowLoopback: flag(attrs, REALM_ATTRIBUTES.allowLoopback, path),
+    signatureWindow: seconds(attrs, REALM_ATTRIBUTES.signatureWindow, path, DEFAULTS.signatureWindow),
+    refreshWindow: seconds(attrs, REALM_ATTRIBUTES.refreshWindow, path, DEFAULTS.refreshWindow),
+    pendingLifespan: seconds(attrs, REALM_ATTRIBUTES.pendingLifespan, path, DEFAULTS.pendingLifespan),
+    consentScopes: stringList(attrs, REALM_ATTRIBUTES.consentScopes, path),
+    trustedIssuers: stringList(attrs, REALM_ATTRIBUTES.trustedIssuers, path),
+  };
+}
+
+function parseUser(rep: UserRepresentation, index: number): RealmUser {
+  const path = `users[${index}]`;
+  if (!isObject(rep)) throw new RealmConfigError(path, 'must be an object');
+  const username = optionalString(rep.username, `${path}.username`);
+  if (!username) throw new RealmConfigError(`${path}.username`, 'is required');
+  // Keycloak generates an id when the file has none; tokens need a stable `sub`, so require one.
+  const id = optionalString(rep.id, `${path}.id`);
+  if (!id) throw new RealmConfigError(`${path}.id`, 'is required (it becomes the auth token "sub")');
+  const credentials = rep.credentials ?? [];
+  if (!Array.isArray(credentials)) throw new RealmConfigError(`${path}.credentials`, 'must be an array');
+  const password = credentials.find((c) => isObject(c) && c.type === 'password');
+  const value = password === undefined ? undefined : optionalString(password.value, `${path}.credentials.value`);
+  return {
+    id,
+    username: username.toLowerCase(), // Keycloak stores usernames in lower case
+    enabled: rep.enabled !== false,
+    email: optionalString(rep.email, `${path}.email`),
+    firstName: optionalString(rep.firstName, `${path}.firstName`),
+    lastName: optionalString(rep.lastName, `${path}.lastName`),
+    passwordHash: value === undefined ? undefined : createHash('sha256').update(value, 'utf8').digest(),
+  };
+}
+
+function parseClient(rep: ClientRepresentation, index: number): RealmClient | undefined {
+  const path = `clients[${index}]`;
+  if (!isObject(rep)) throw new RealmConfigError(path, 'must be an object');
+  const attrs = rep.attributes;
+  const isAgent = flag(attrs, CLIENT_ATTRIBUTES.agent, `${path}.attributes`);
+  const isResource = flag(attrs, CLIENT_ATTRIBUTES.resource, `${path}.attributes`);
+  if (!isAgent && !isResource) return undefined; // an ordinary OIDC client: not ours
+  const clientId = optionalString(rep.clientId, `${path}.clientId`);
+  if (!clientId) throw new RealmConfigError(`${path}.clientId`, 'is required');
+  if (!URL.canParse(clientId) || new URL(clientId).origin !== clientId) {
+    throw new RealmConfigError(`${path}.clientId`, `AAuth clients are identified by their origin URL (scheme://host[:port]); got ${JSON.stringify(clientId)}`);
+  }
+  return {
+    clientId,
+    name: optionalString(rep.name, `${path}.name`) ?? clientId,
+    description: optionalString(rep.description, `${path}.description`),
+    enabled: rep.enabled !== false,
+    isAgent,
+    isResource,
+    consentRequired: rep.consentRequired === true,
+    optionalClientScopes: scopeList(rep.optionalClientScopes, `${path}.optionalClientScopes`),
+  };
+}
+
+function parseScope(rep: ClientScopeRepresentation, index: number): RealmScope {
+  const path = `clientScopes[${index}]`;
+  if (!isObject(rep)) throw new RealmConfigError(path, 'must be an object');
+  const name = optionalString(rep.name, `${path}.name`);
+  if (!name) throw new RealmConfigError(`${path}.name`, 'is required');
+  const description = optionalString(rep.description, `${path}.description`);
+  const consentText = attribute(rep.attributes, SCOPE_ATTRIBUTES.consentText, `${path}.attributes`);
+  return {
+    name,
+    description,
+    consentText: consentText || description || name,
+    resource: attribute(rep.attributes, SCOPE_ATTRIBUTES.resource, `${path}.attributes`),
+  };
+}
+
+function list<T>(value: unknown, path: string): readonly T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new RealmConfigError(path, 'must be an array');
+  return value as T[];
+}
+
+/** Validate a realm representation (already parsed from JSON). Throws `RealmConfigError`. */
+export function parseRealm(json: unknown): RealmModel {
+  if (!isObject(json)) throw new RealmConfigError('$', 'a realm file is a JSON object');
+  const rep = json as RealmRepresentation;
+  const name = optionalString(rep.realm, 'realm');
+  if (!name || !/^[A-Za-z0-9._-]+$/.test(name)) throw new RealmConfigError('realm', 'is required and must be URL-safe ([A-Za-z0-9._-])');
+  const lifespan = rep.accessTokenLifespan ?? DEFAULTS.accessTokenLifespan;
+  if (!Number.isInteger(lifespan) || lifespan <= 0) throw new RealmConfigError('accessTokenLifespan', 'must be a positive integer (seconds)');
+
+  const users = new Map<string, RealmUser>();
+  list<UserRepresentation>(rep.users, 'users').forEach((u, i) => {
+    const user = parseUser(u, i);
+    if (users.has(user.username)) throw new RealmConfigError(`users[${i}].username`, `duplicate username ${user.username}`);
+    users.set(user.username, user);
+  });
+  const scopes = new Map<string, RealmScope>();
+  list<ClientScopeRepresentation>(rep.clientScopes, 'clientScopes').forEach((s, i) => {
+    const scope = parseScope(s, i);
+    scopes.set(scope.name, scope);
+  });
+  const clients = new Map<string, RealmClient>();
+  list<ClientRepresentation>(rep.clients, 'clients').forEach((c, i) => {
+    const client = parseClient(c, i);
+    if (!client) return;
+    if (clients.has(client.clientId)) throw new RealmConfigError(`clients[${i}].clientId`, `duplicate clientId ${client.clientId}`);
+    client.optionalClientScopes.forEach((scope, j) => {
+      if (!scopes.has(scope)) throw new RealmConfigError(`clients[${i}].optionalClientScopes[${j}]`, `no client scope named ${JSON.stringify(scope)}`);
+    });
+    clients.set(client.clientId, client);
+  });
+  for (const scope of scopes.values()) {
+    if (scope.resource !== undefined && !clients.get(scope.resource)?.isResource) {
+      throw new RealmConfigError(`clientScopes[name=${scope.name}].attributes.${SCOPE_ATTRIBUTES.resource}`, `${JSON.stringify(scope.resource)} is not a client with ${CLIENT_ATTRIBUTES.resource}="true"`);
+    }
+  }
+  return {
+    name,
+    displayName: optionalString(rep.displayName, 'displayName') || name,
+    accessTokenLifespan: lifespan,
+    settings: parseSettings(rep.attributes),
+    users,
+    clients,
+    scopes,
+  };
+}
+
+/** Read and parse a realm file. */
+export function loadRealmFile(path: string): RealmModel {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new RealmConfigError(path, `cannot read the realm file: ${(cause as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new RealmConfigError(path, `not JSON: ${(cause as Error).message}`);
+  }
+  return parseRealm(json);
+}

@@ -1,0 +1,111 @@
+/**
+ * The parts of a Keycloak realm representation (`RealmRepresentation`, as written by
+ * `kc.sh export` and read by `kc.sh import`) that the embedded auth server understands, and the
+ * validated in-memory model built from them. Field names are Keycloak's own; AAuth-specific knobs
+ * live in `attributes` (string values), as Keycloak requires.
+ */
+
+export interface CredentialRepresentation {
+  readonly type?: string;
+  readonly value?: string;
+  readonly temporary?: boolean;
+}
+
+export interface UserRepresentation {
+  readonly id?: string;
+  readonly username?: string;
+  readonly enabled?: boolean;
+  readonly email?: string;
+  readonly emailVerified?: boolean;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly credentials?: readonly CredentialRepresentation[];
+}
+
+export interface ClientRepresentation {
+  readonly clientId?: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly enabled?: boolean;
+  readonly consentRequired?: boolean;
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  readonly defaultClientScopes?: readonly string[];
+  readonly optionalClientScopes?: readonly string[];
+}
+
+export interface ClientScopeRepresentation {
+  readonly name?: string;
+  readonly description?: string;
+  readonly protocol?: string;
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+export interface RealmRepresentation {
+  readonly realm?: string;
+  readonly displayName?: string;
+  readonly enabled?: boolean;
+  readonly accessTokenLifespan?: number;
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  readonly users?: readonly UserRepresentation[];
+  readonly clients?: readonly ClientRepresentation[];
+  readonly clientScopes?: readonly ClientScopeRepresentation[];
+}
+
+/** A realm user who can log in on the interaction page; `id` becomes the auth token's `sub`. */
+export interface RealmUser {
+  readonly id: string;
+  readonly username: string;
+  readonly enabled: boolean;
+  readonly email: string | undefined;
+  readonly firstName: string | undefined;
+  readonly lastName: string | undefined;
+  /** SHA-256 of the password credential's `value`; compared in constant time. */
+  readonly passwordHash: Buffer | undefined;
+}
+
+/** A client with `aauth.agent` and/or `aauth.resource` set to "true"; `clientId` is its identifier URL. */
+export interface RealmClient {
+  readonly clientId: string;
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly enabled: boolean;
+  readonly isAgent: boolean;
+  readonly isResource: boolean;
+  /** The user must approve this agent's requests (unless it acts with an upstream token carrying `sub`). */
+  readonly consentRequired: boolean;
+  /** Scopes this agent may obtain. */
+  readonly optionalClientScopes: readonly string[];
+}
+
+export interface RealmScope {
+  readonly name: string;
+  readonly description: string | undefined;
+  /** Text shown on the consent page (`consent.screen.text`, else the description, else the name). */
+  readonly consentText: string;
+  /** The resource (clientId) that offers this scope (`aauth.resource`), if any. */
+  readonly resource: string | undefined;
+}
+
+/** Realm-wide AAuth settings, from realm attributes (see the package README for the mapping). */
+export interface RealmSettings {
+  readonly allowLoopback: boolean;
+  /** ± seconds accepted around a request signature's `created` (`aauth.signatureWindow`, default 60). */
+  readonly signatureWindow: number;
+  /** How long after `exp` an auth token may still be refreshed (`aauth.refreshWindow`, default 86400). */
+  readonly refreshWindow: number;
+  /** Lifetime of a pending (consent) request (`aauth.pendingLifespan`, default 600). */
+  readonly pendingLifespan: number;
+  readonly consentScopes: readonly string[];
+  readonly trustedIssuers: readonly string[];
+}
+
+export interface RealmModel {
+  readonly name: string;
+  readonly displayName: string;
+  /** Auth-token lifetime in seconds (`accessTokenLifespan`, Keycloak's default 300). */
+  readonly accessTokenLifespan: number;
+  readonly settings: RealmSettings;
+  readonly users: ReadonlyMap<string, RealmUser>;
+  readonly clients: ReadonlyMap<string, RealmClient>;
+  readonly scopes: ReadonlyMap<string, RealmScope>;
+}

@@ -1,0 +1,80 @@
+/**
+ * Verify a request to the token endpoint or a pending URL: the RFC 9421 signature and the agent
+ * behind it (auth-server contract, "Request signature"; 2026-03 §Request Verification).
+ *
+ * Steps (core's `verifyRequest` runs 1–4 before any network access):
+ *  1. `Signature`, `Signature-Input`, `Signature-Key` present; one label.
+ *  2. Covered components: `@method @authority @path signature-key`, `@query` with a query, and
+ *     `content-type content-digest` with a body.
+ *  3. `created` within the realm's window (`aauth.signatureWindow`, default ±60 s).
+ *  4. `Content-Digest` matches the raw body bytes.
+ *  5. Scheme: `jwt` (an `agent+jwt`) or `jwks_uri`. `hwk` is refused: pseudonymous callers get
+ *     no tokens here. `x509` is not offered.
+ *  6. The agent is an enabled agent client of the realm — checked before fetching anything from
+ *     its identifier, so unknown parties cannot make us fetch arbitrary URLs (`access_denied`).
+ *  7. jwt: the agent token verifies with the key from `{iss}/.well-known/aauth-agent.json`
+ *     (`typ`, signature, `exp`, `iat`, `aud` if present lists our issuer); its `cnf.jwk` is the
+ *     key the HTTP signature is checked with, so `cnf.jwk` = signing key holds by construction.
+ *     jwks_uri: the key `kid` from `{id}/.well-known/aauth-agent.json` → `jwks_uri`.
+ *  8. The HTTP signature verifies.
+ *
+ * Does not check: anything in the body beyond its digest.
+ */
+import { AAuthError, PROFILE, SignatureError, TokenError, peekClaims, verifyAgentToken, verifyRequest, type KeyDiscovery, type PublicJwk, type SignatureKey } from '@aauth-ts/core';
+import { knownAgent } from '../policy/decide.js';
+import type { RealmModel } from '../realm/types.js';
+import type { AuthenticatedAgent, IncomingRequest } from './types.js';
+
+export interface AuthenticateOptions {
+  readonly realm: RealmModel;
+  readonly issuer: string;
+  /** Discovery of agent keys (metadata + JWKS, guarded and cached). */
+  readonly keys: KeyDiscovery;
+  readonly now: number;
+}
+
+interface Resolved { readonly agentId: string; readonly scheme: 'jwt' | 'jwks_uri' }
+
+function unknownAgent(agentId: string, realm: RealmModel): never {
+  throw new AAuthError('access_denied', `agent ${agentId} is not an enabled agent of realm ${realm.name}`, { field: 'agent', reason: 'unknown', actual: agentId });
+}
+
+async function resolveKey(signatureKey: SignatureKey, options: AuthenticateOptions): Promise<{ jwk: PublicJwk; info: Resolved }> {
+  const identifiers = { allowLoopbackHttp: options.realm.settings.allowLoopback };
+  if (signatureKey.scheme === 'jwt') {
+    const claimed = peekClaims(signatureKey.jwt, 'invalid_agent_token').iss;
+    if (typeof claimed !== 'string') throw new TokenError('invalid_agent_token', 'agent token claim "iss" is missing or not a string', { field: 'iss', reason: 'missing' });
+    if (!knownAgent(options.realm, claimed)) unknownAgent(claimed, options.realm);
+    const claims = await verifyAgentToken(signatureKey.jwt, { keys: options.keys, identifiers, audience: options.issuer, now: options.now });
+    return { jwk: claims.cnf.jwk, info: { agentId: claims.iss, scheme: 'jwt' } };
+  }
+  if (signatureKey.scheme === 'jwks_uri') {
+    if (!knownAgent(options.realm, signatureKey.id)) unknownAgent(signatureKey.id, options.realm);
+    const document = signatureKey.dwk ?? PROFILE.wellKnown.agent;
+    if (document !== PROFILE.wellKnown.agent && document !== 'aauth-agent') {
+      throw new SignatureError('invalid_signature', `Signature-Key "dwk" must name ${PROFILE.wellKnown.agent}`, { field: 'dwk', reason: 'mismatch', actual: document });
+    }
+    let jwk: PublicJwk;
+    try {
+      jwk = await options.keys.getKey(signatureKey.id, PROFILE.wellKnown.agent, signatureKey.kid);
+    } catch (cause) {
+      throw new SignatureError('invalid_signature', `cannot obtain key ${JSON.stringify(signatureKey.kid)} of ${signatureKey.id}: ${(cause as Error).message}`, { field: 'kid', reason: 'unknown_key', cause });
+    }
+    return { jwk, info: { agentId: signatureKey.id, scheme: 'jwks_uri' } };
+  }
+  // Unreachable: verifyRequest enforces allowedSchemes first.
+  throw new SignatureError('invalid_signature', `Signature-Key scheme "${signatureKey.scheme}" is not accepted here`, { reason: 'unsupported_scheme' });
+}
+
+export async function authenticateRequest(request: IncomingRequest, options: AuthenticateOptions): Promise<AuthenticatedAgent> {
+  const verified = await verifyRequest<Resolved>(
+    { method: request.method, url: request.url, headers: request.headers, body: request.body },
+    {
+      resolveKey: (key) => resolveKey(key, options),
+      windowSeconds: options.realm.settings.signatureWindow,
+      now: options.now,
+      allowedSchemes: ['jwt', 'jwks_uri'],
+    },
+  );
+  return { agentId: verified.info.agentId, jwk: verified.jwk, jkt: verified.thumbprint, scheme: verified.info.scheme };
+}

@@ -1,0 +1,124 @@
+/**
+ * `createAuthServer(options)`: the embedded AAuth auth server for one realm, configured from a
+ * Keycloak realm file. `listen()` starts it on a port (0 = ephemeral) and fixes the issuer
+ * `{origin}/realms/{realm}`; `close()` stops it.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GuardedFetcher, KeyDiscovery, PROFILE, type FetcherOptions, type IssuerKeySource, type KeyType, type SigningKey } from '@aauth-ts/core';
+import type { Express } from 'express';
+import type { AuthServerContext } from './context.js';
+import { createApp } from './http/app.js';
+import { RealmKeys } from './keys/realm-keys.js';
+import { loadRealmFile, parseRealm } from './realm/parse-realm.js';
+import type { RealmModel } from './realm/types.js';
+import { JtiStore } from './stores/jti-store.js';
+import { PendingStore } from './stores/pending-store.js';
+
+export interface AuthServerOptions {
+  /** A realm: a parsed model, a realm representation (JSON value), or the path of a realm file. */
+  readonly realm: RealmModel | string | object;
+  /**
+   * Public origin (`http://localhost:8080`); the issuer is `{origin}/realms/{realm}`. Defaults to
+   * `http://127.0.0.1:{port}` (or `http://localhost:{port}` for the CLI) once listening.
+   */
+  readonly origin?: string;
+  /** File holding the realm's signing keys; generated on first start. Without it keys are in memory. */
+  readonly keyFile?: string;
+  readonly keyType?: KeyType;
+  /** Fetcher limits for agent/resource metadata; loopback follows the realm's `aauth.allowLoopback`. */
+  readonly fetcher?: Omit<FetcherOptions, 'allowLoopback'>;
+  /** Bounds of the in-memory stores. */
+  readonly maxPending?: number;
+  readonly maxJtis?: number;
+  /** Injectable clock, seconds since the epoch. */
+  readonly now?: () => number;
+  /** Where unexpected errors are reported (default: console.error). */
+  readonly log?: (message: string, err: unknown) => void;
+}
+
+export interface AuthServer {
+  readonly app: Express;
+  readonly realm: RealmModel;
+  readonly keys: RealmKeys;
+  /** The issuer; throws before `listen()` when no `origin` was given. */
+  readonly issuer: string;
+  listen(port?: number, host?: string): Promise<{ issuer: string; port: number }>;
+  close(): Promise<void>;
+  /** Start signing with a new key; the old one stays in the JWKS until its tokens have expired. */
+  rotateKeys(): SigningKey;
+}
+
+function toRealm(realm: AuthServerOptions['realm']): RealmModel {
+  if (typeof realm === 'string') return loadRealmFile(realm);
+  if (realm instanceof Object && 'settings' in realm && 'clients' in realm && (realm as RealmModel).clients instanceof Map) return realm as RealmModel;
+  return parseRealm(realm);
+}
+
+export function createAuthServer(options: AuthServerOptions): AuthServer {
+  const realm = toRealm(options.realm);
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  let origin = options.origin?.replace(/\/+$/, '');
+  const issuer = (): string => {
+    if (origin === undefined) throw new TypeError('the auth server has no origin yet: pass `origin` or call listen() first');
+    return `${origin}/realms/${realm.name}`;
+  };
+  const fetcher = new GuardedFetcher({ ...options.fetcher, allowLoopback: realm.settings.allowLoopback });
+  const discovery = new KeyDiscovery(fetcher);
+  // Tokens stay verifiable for their lifetime plus the refresh window after a rotation.
+  const keys = new RealmKeys({ file: options.keyFile, keyType: options.keyType, retentionSeconds: realm.accessTokenLifespan + realm.settings.refreshWindow + 60, now });
+  const issuerKeys: IssuerKeySource = {
+    async getKey(iss, document, kid, alg) {
+      if (iss === issuer() && document === PROFILE.wellKnown.issuer) {
+        const key = keys.find(kid, alg);
+        if (!key) throw new Error(`no realm key with kid ${JSON.stringify(kid)}`);
+        return key;
+      }
+      return discovery.getKey(iss, document, kid, alg);
+    },
+  };
+  const ctx: AuthServerContext = {
+    realm,
+    issuer,
+    keys,
+    discovery,
+    issuerKeys,
+    jtis: new JtiStore({ maxEntries: options.maxJtis }),
+    pending: new PendingStore({ maxEntries: options.maxPending }),
+    now,
+  };
+  const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, err));
+  const app = createApp(ctx, log);
+  let server: Server | undefined;
+
+  return {
+    app,
+    realm,
+    keys,
+    get issuer() {
+      return issuer();
+    },
+    listen(port = 0, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        const s = createServer(app);
+        s.once('error', reject);
+        s.listen(port, host, () => {
+          server = s;
+          const actual = (s.address() as AddressInfo).port;
+          if (origin === undefined) origin = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
+          resolve({ issuer: issuer(), port: actual });
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve, reject) => {
+        if (!server) return resolve();
+        const s = server;
+        server = undefined;
+        s.close((err) => (err ? reject(err) : resolve()));
+        s.closeAllConnections();
+      });
+    },
+    rotateKeys: () => keys.rotate(),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Pending (deferred) token requests waiting for the user (2026-03 §Token Endpoint, 202 response;
+ * §Polling). Each has an unguessable id (the `Location`), an interaction `code` of 8 characters
+ * from A-Z0-9 (RFC 3986 unreserved, no hyphens), the requester's key thumbprint (only that key may
+ * poll), and a lifetime. The store is bounded: when full it refuses new requests.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+
+export type PendingStatus = 'pending' | 'interacting' | 'approved' | 'denied';
+
+/** What the token will say once the user approves. */
+export interface PendingGrant {
+  readonly aud: string;
+  readonly agent: string;
+  readonly cnfJwk: import('@aauth-ts/core').PublicJwk;
+  readonly scopes: readonly string[];
+  readonly txn: string | undefined;
+  /** A user already named by an upstream token: only that user may approve. */
+  readonly requiredUser: string | undefined;
+}
+
+export interface PendingRequest {
+  readonly id: string;
+  readonly code: string;
+  /** RFC 7638 thumbprint of the key that made the token request. */
+  readonly jkt: string;
+  readonly grant: PendingGrant;
+  readonly purpose: string | undefined;
+  readonly loginHint: string | undefined;
+  readonly expiresAt: number;
+  status: PendingStatus;
+  /** The approving user's id, once approved. */
+  sub: string | undefined;
+  /** One-time token that ties the consent form to a successful login. */
+  consentTicket: { readonly value: string; readonly userId: string } | undefined;
+}
+
+export interface PendingStoreOptions {
+  readonly maxEntries?: number;
+}
+
+/** How long an expired request still answers `expired` before its URL goes away. */
+const EXPIRED_GRACE_SECONDS = 600;
+const CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+export class PendingStore {
+  readonly #max: number;
+  readonly #byId = new Map<string, PendingRequest>();
+  readonly #byCode = new Map<string, string>();
+
+  constructor(options: PendingStoreOptions = {}) {
+    this.#max = options.maxEntries ?? 10_000;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** A new pending request, or undefined when the store is full. */
+  create(input: { jkt: string; grant: PendingGrant; purpose: string | undefined; loginHint: string | undefined; lifetimeSeconds: number }, now: number): PendingRequest | undefined {
+    if (this.#byId.size >= this.#max) this.sweep(now);
+    if (this.#byId.size >= this.#max) return undefined;
+    const id = randomBytes(24).toString('base64url');
+    let code: string;
+    do {
+      code = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+    } while (this.#byCode.has(code));
+    const entry: PendingRequest = {
+      id, code, jkt: input.jkt, grant: input.grant, purpose: input.purpose, loginHint: input.loginHint,
+      expiresAt: now + input.lifetimeSeconds, status: 'pending', sub: undefined, consentTicket: undefined,
+    };
+    this.#byId.set(id, entry);
+    this.#byCode.set(code, id);
+    return entry;
+  }
+
+  get(id: string): PendingRequest | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The request an interaction code belongs to, while it can still be decided. */
+  byCode(code: string, now: number): PendingRequest | undefined {
+    const id = this.#byCode.get(code);
+    const entry = id === undefined ? undefined : this.#byId.get(id);
+    if (!entry || entry.expiresAt <= now || entry.status === 'approved' || entry.status === 'denied') return undefined;
+    return entry;
+  }
+
+  /** Forget a request after its terminal answer: its URL then answers 404. */
+  delete(id: string): void {
+    const entry = this.#byId.get(id);
+    if (!entry) return;
+    this.#byId.delete(id);
+    this.#byCode.delete(entry.code);
+  }
+
+  /**
+   * Drop requests nobody polled for long after expiry. An expired request is kept for one more
+   * lifetime so the agent can still learn `expired` (408) before the URL goes away.
+   */
+  sweep(now: number): void {
+    for (const entry of this.#byId.values()) {
+      if (now > entry.expiresAt + EXPIRED_GRACE_SECONDS) this.delete(entry.id);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Issue an auth token exactly as the contract's "Issued auth token" (2026-03 §Auth Tokens):
+ * `iss`, `aud`, `agent` (the immediate caller), `cnf.jwk` (public members), `sub` when a user is
+ * known, `scope`, `txn` when the resource token had one, `iat`, `exp`, `jti`. Never `act`.
+ */
+import { createAuthToken, type PublicJwk } from '@aauth-ts/core';
+import type { AuthServerContext } from '../context.js';
+import type { EndpointResponse } from './response.js';
+
+export interface GrantedToken {
+  readonly aud: string;
+  readonly agent: string;
+  readonly cnfJwk: PublicJwk;
+  readonly sub: string | undefined;
+  readonly scopes: readonly string[];
+  readonly txn: string | undefined;
+}
+
+export async function issueAuthToken(ctx: AuthServerContext, grant: GrantedToken, now: number): Promise<EndpointResponse> {
+  const lifetime = ctx.realm.accessTokenLifespan;
+  const token = await createAuthToken(ctx.keys.active, {
+    iss: ctx.issuer(),
+    aud: grant.aud,
+    agent: grant.agent,
+    cnfJwk: grant.cnfJwk,
+    ...(grant.sub === undefined ? {} : { sub: grant.sub }),
+    ...(grant.scopes.length === 0 ? {} : { scope: grant.scopes.join(' ') }),
+    ...(grant.txn === undefined ? {} : { txn: grant.txn }),
+    lifetimeSeconds: lifetime,
+    now,
+  });
+  return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: { auth_token: token, expires_in: lifetime } };
+}

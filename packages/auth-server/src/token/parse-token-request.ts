@@ -1,0 +1,93 @@
+/**
+ * Parse a token-endpoint body (auth-server contract, "Token request modes", check 1): a JSON
+ * object (2026-03 §Token Endpoint) or, as Keycloak also accepts, `application/x-www-form-urlencoded`.
+ * Parsed from the raw bytes the digest was checked over; every member must be a string; the
+ * members present must name exactly one mode.
+ */
+import { MalformedError, PROFILE } from '@aauth-ts/core';
+
+export type TokenRequestMode = 'resource' | 'chain' | 'self' | 'refresh';
+
+export interface TokenRequest {
+  readonly mode: TokenRequestMode;
+  readonly resource_token?: string;
+  readonly upstream_token?: string;
+  readonly auth_token?: string;
+  readonly scope?: string;
+  readonly purpose?: string;
+  readonly login_hint?: string;
+}
+
+const F = PROFILE.tokenRequest;
+const KNOWN = [F.resourceToken, F.upstreamToken, F.authToken, F.scope, F.purpose, F.loginHint] as const;
+/** Free text is capped so a consent page and the pending store stay small. */
+const MAX_TEXT = 1024;
+const MAX_TOKEN = 16 * 1024;
+
+function bad(message: string, field?: string): never {
+  throw new MalformedError('invalid_request', message, undefined, { field, reason: 'malformed' });
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function fromJson(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    bad('the request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('the request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function fromForm(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (name in out) bad(`form parameter "${name}" appears more than once`, name);
+    out[name] = value;
+  }
+  return out;
+}
+
+export function parseTokenRequest(contentType: string | undefined, body: Uint8Array | undefined): TokenRequest {
+  if (body === undefined || body.length === 0) bad('the token request has no body');
+  const type = mediaType(contentType);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    bad('the request body is not UTF-8');
+  }
+  const members = type === 'application/json' ? fromJson(text)
+    : type === 'application/x-www-form-urlencoded' ? fromForm(text)
+      : bad(`unsupported Content-Type ${JSON.stringify(contentType ?? '')}: send application/json`, 'content-type');
+
+  const fields: Record<string, string> = {};
+  for (const name of KNOWN) {
+    const value = members[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') bad(`"${name}" must be a string`, name);
+    if (value.length === 0) bad(`"${name}" must not be empty`, name);
+    const cap = name === F.purpose || name === F.loginHint || name === F.scope ? MAX_TEXT : MAX_TOKEN;
+    if (value.length > cap) bad(`"${name}" is longer than ${cap} characters`, name);
+    fields[name] = value;
+  }
+  const has = (name: string): boolean => fields[name] !== undefined;
+  let mode: TokenRequestMode;
+  if (has(F.authToken)) {
+    if (has(F.resourceToken) || has(F.upstreamToken)) bad(`"${F.authToken}" (refresh) cannot be combined with "${F.resourceToken}" or "${F.upstreamToken}"`, F.authToken);
+    mode = 'refresh';
+  } else if (has(F.resourceToken)) {
+    mode = has(F.upstreamToken) ? 'chain' : 'resource';
+  } else if (has(F.upstreamToken)) {
+    bad(`"${F.upstreamToken}" needs a "${F.resourceToken}"`, F.upstreamToken);
+  } else if (has(F.scope)) {
+    mode = 'self';
+  } else {
+    bad(`the request names no mode: send "${F.resourceToken}", "${F.scope}" or "${F.authToken}"`);
+  }
+  return { mode, ...fields } as TokenRequest;
+}

@@ -1,0 +1,89 @@
+/**
+ * `POST {issuer}/protocol/aauth/token` (2026-03 §Token Endpoint; auth-server contract "Token
+ * request modes"). Checks run in the contract's order:
+ *  1. the body parses and names one mode (`invalid_request`);
+ *  2. request signature and agent identity (`invalid_signature` / `invalid_agent_token`);
+ *  3. `resource_token` (`invalid_resource_token`);
+ *  4. `upstream_token` (`invalid_auth_token`);
+ *  5. `auth_token` for refresh (`invalid_auth_token`);
+ *  6. policy (`invalid_scope` / `access_denied`);
+ *  7. consent needed → 202 with a pending URL; else 200 with the auth token.
+ */
+import { AAuthError, PROFILE, serializeChallenge } from '@aauth-ts/core';
+import { endpointUrls, type AuthServerContext } from '../context.js';
+import { decideGrant, parseScope, type PolicyGrant } from '../policy/decide.js';
+import { authenticateRequest } from '../request/authenticate.js';
+import type { AuthenticatedAgent, IncomingRequest } from '../request/types.js';
+import { issueAuthToken, type GrantedToken } from './issue-auth-token.js';
+import { parseTokenRequest, type TokenRequest } from './parse-token-request.js';
+import type { EndpointResponse } from './response.js';
+import { verifyPresentedResourceToken, verifyRefreshToken, verifyUpstreamToken } from './verify-presented-tokens.js';
+
+interface Question {
+  readonly aud: string;
+  readonly resourceId: string | undefined;
+  readonly scopes: string[];
+  readonly knownUser: string | undefined;
+  readonly txn: string | undefined;
+  readonly refresh: boolean;
+}
+
+async function questionFor(ctx: AuthServerContext, body: TokenRequest, caller: AuthenticatedAgent, now: number): Promise<Question> {
+  switch (body.mode) {
+    case 'resource':
+    case 'chain': {
+      const rt = await verifyPresentedResourceToken(ctx, body.resource_token as string, caller, now);
+      const upstream = body.mode === 'chain' ? await verifyUpstreamToken(ctx, body.upstream_token as string, caller, now) : undefined;
+      return { aud: rt.iss, resourceId: rt.iss, scopes: parseScope(rt.scope), knownUser: upstream?.sub, txn: rt.txn, refresh: false };
+    }
+    case 'self':
+      return { aud: caller.agentId, resourceId: undefined, scopes: parseScope(body.scope), knownUser: undefined, txn: undefined, refresh: false };
+    case 'refresh': {
+      const old = await verifyRefreshToken(ctx, body.auth_token as string, caller, now);
+      return { aud: old.aud, resourceId: old.aud === caller.agentId ? undefined : old.aud, scopes: parseScope(old.scope), knownUser: old.sub, txn: old.txn, refresh: true };
+    }
+  }
+}
+
+function pendingResponse(ctx: AuthServerContext, caller: AuthenticatedAgent, body: TokenRequest, question: Question, grant: PolicyGrant, now: number): EndpointResponse {
+  const entry = ctx.pending.create({
+    jkt: caller.jkt,
+    grant: { aud: question.aud, agent: caller.agentId, cnfJwk: caller.jwk, scopes: grant.scopes, txn: question.txn, requiredUser: question.knownUser },
+    purpose: body.purpose,
+    loginHint: body.login_hint,
+    lifetimeSeconds: ctx.realm.settings.pendingLifespan,
+  }, now);
+  if (!entry) {
+    throw new AAuthError('server_error', 'too many requests are waiting for users; retry later', { reason: 'store_full' }, { status: 503, headers: { 'Retry-After': '30' } });
+  }
+  const location = `${endpointUrls(ctx.issuer()).pending}/${entry.id}`;
+  const h = PROFILE.headers;
+  return {
+    status: 202,
+    headers: {
+      [h.location]: location,
+      [h.retryAfter]: '0',
+      [h.cacheControl]: 'no-store',
+      [h.challenge]: serializeChallenge({ require: 'interaction', code: entry.code }),
+    },
+    body: { status: 'pending', location, require: 'interaction', code: entry.code },
+  };
+}
+
+export async function handleTokenRequest(ctx: AuthServerContext, request: IncomingRequest): Promise<EndpointResponse> {
+  const now = ctx.now();
+  const body = parseTokenRequest(request.headers['content-type'] as string | undefined, request.body);
+  const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, now });
+  const question = await questionFor(ctx, body, caller, now);
+  const decision = decideGrant(ctx.realm, {
+    agentId: caller.agentId,
+    resourceId: question.resourceId,
+    scopes: question.scopes,
+    knownUser: question.knownUser,
+    refresh: question.refresh,
+  });
+  if (decision.outcome === 'refuse') throw new AAuthError(decision.code, decision.reason, { reason: 'policy' });
+  if (decision.consent) return pendingResponse(ctx, caller, body, question, decision, now);
+  const grant: GrantedToken = { aud: question.aud, agent: caller.agentId, cnfJwk: caller.jwk, sub: question.knownUser, scopes: decision.scopes, txn: question.txn };
+  return issueAuthToken(ctx, grant, now);
+}

@@ -1,0 +1,110 @@
+/**
+ * The token-endpoint checks of the tokens in the body (auth-server contract, checks 3–5), each
+ * failure mapped to the contract's code and status. Every verification is core's: this module
+ * adds the auth server's own state (realm membership, single-use `jti`) and error mapping.
+ */
+import { AAuthError, PROFILE, TokenError, verifyAuthToken, verifyResourceToken, type AuthTokenClaims, type ResourceTokenClaims } from '@aauth-ts/core';
+import type { AuthServerContext } from '../context.js';
+import { knownResource } from '../policy/decide.js';
+import type { AuthenticatedAgent } from '../request/types.js';
+
+/** Token-endpoint status for `invalid_auth_token` is 400 (contract), not core's default 401. */
+const AUTH_TOKEN_STATUS = 400;
+/** `exp` is checked with this skew, so a `jti` is remembered that much longer. */
+const SKEW = 60;
+
+function peekSegment(token: string, index: 0 | 1): Record<string, unknown> | undefined {
+  const part = token.split('.')[index];
+  if (part === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Any token failure becomes `invalid_auth_token` with status 400 (incl. core's `key_binding_failed`). */
+function asAuthTokenError(err: unknown, what: string): never {
+  if (err instanceof AAuthError && (err.code === 'invalid_auth_token' || err.code === 'key_binding_failed')) {
+    throw new TokenError('invalid_auth_token', `${what}: ${err.message}`, err.detail, { status: AUTH_TOKEN_STATUS });
+  }
+  throw err;
+}
+
+/**
+ * Check 3: `typ`; `iss` an enabled resource of the realm (else `access_denied`, before any fetch);
+ * signature with the key from `{iss}/.well-known/aauth-resource.json`; `aud` = our issuer;
+ * `agent` = the requester; `agent_jkt` = the signing key's thumbprint; `exp`; `jti` present and
+ * unused (remembered until `exp`).
+ */
+export async function verifyPresentedResourceToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<ResourceTokenClaims> {
+  const header = peekSegment(token, 0);
+  if (header?.typ !== PROFILE.typ.resource) {
+    // Let core produce the precise typ/format error.
+    await verifyResourceToken(token, { keys: ctx.discovery, audience: ctx.issuer(), now });
+  }
+  const iss = peekSegment(token, 1)?.iss;
+  if (typeof iss === 'string' && !knownResource(ctx.realm, iss)) {
+    throw new AAuthError('access_denied', `resource ${iss} is not an enabled resource of realm ${ctx.realm.name}`, { field: 'iss', reason: 'unknown', actual: iss });
+  }
+  const claims = await verifyResourceToken(token, {
+    keys: ctx.discovery,
+    identifiers: { allowLoopbackHttp: ctx.realm.settings.allowLoopback },
+    audience: ctx.issuer(),
+    agent: caller.agentId,
+    agentJkt: caller.jkt,
+    now,
+  });
+  if (typeof claims.jti !== 'string' || claims.jti.length === 0) {
+    throw new TokenError('invalid_resource_token', 'resource token has no "jti"; this auth server accepts each resource token once', { field: 'jti', reason: 'missing' });
+  }
+  const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + SKEW, now);
+  if (verdict === 'replayed') throw new TokenError('invalid_resource_token', 'resource token "jti" has already been used', { field: 'jti', reason: 'replayed', actual: claims.jti });
+  if (verdict === 'full') throw new AAuthError('server_error', 'too many resource tokens in flight; retry shortly', { reason: 'store_full' }, { status: 503, headers: { 'Retry-After': '5' } });
+  return claims;
+}
+
+/**
+ * Check 4: `typ` `auth+jwt`; `iss` = our issuer or a realm-trusted issuer; signature (our realm
+ * keys, or the trusted issuer's JWKS via `aauth-issuer.json`); `aud` = the requesting agent;
+ * not expired. Its `cnf.jwk` names the agent that called the intermediary, not the intermediary
+ * itself, so it is not compared with the request's key: the `aud` check binds the token to the
+ * requester (2026-03 §Call Chaining; wire notes §6.1).
+ */
+export async function verifyUpstreamToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<AuthTokenClaims> {
+  try {
+    return await verifyAuthToken(token, {
+      keys: ctx.issuerKeys,
+      trustedIssuers: [ctx.issuer(), ...ctx.realm.settings.trustedIssuers],
+      audience: caller.agentId,
+      now,
+    });
+  } catch (err) {
+    asAuthTokenError(err, 'upstream_token');
+  }
+}
+
+/**
+ * Check 5 (refresh): issued by us, signature valid, `agent` = requester, `cnf.jwk` = the signing
+ * key, and expired no longer ago than the realm's `aauth.refreshWindow`.
+ */
+export async function verifyRefreshToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<AuthTokenClaims> {
+  let claims: AuthTokenClaims;
+  try {
+    claims = await verifyAuthToken(token, {
+      keys: ctx.issuerKeys,
+      trustedIssuers: [ctx.issuer()],
+      agent: caller.agentId,
+      cnfThumbprint: caller.jkt,
+      allowExpired: true,
+      now,
+    });
+  } catch (err) {
+    asAuthTokenError(err, 'auth_token');
+  }
+  if (claims.exp + ctx.realm.settings.refreshWindow < now) {
+    throw new TokenError('invalid_auth_token', `auth_token expired more than ${ctx.realm.settings.refreshWindow} s ago; start over with a resource token`, { field: 'exp', reason: 'refresh_window' }, { status: AUTH_TOKEN_STATUS });
+  }
+  return claims;
+}

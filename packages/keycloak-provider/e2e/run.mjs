@@ -1,0 +1,289 @@
+// End-to-end checks of the AAuth provider against a running Keycloak (realm src/test/resources/realm-e2e.json).
+// Only node:crypto, node:http and fetch; every party (agents, resources) is a tiny server on 127.0.0.1.
+//
+//   node packages/keycloak-provider/e2e/run.mjs [issuer]      (default http://127.0.0.1:8180/realms/aauth-e2e)
+//
+// Covers docs/auth-server-contract.md end to end: metadata, signed token requests with agent tokens,
+// resource-token validation and replay, 200 autonomous, 202 + consent through Keycloak's login page,
+// polling, call chaining with `sub` preserved, refresh, and refusals with their exact codes.
+import crypto from 'node:crypto';
+import http from 'node:http';
+
+const ISSUER = (process.argv[2] ?? process.env.AAUTH_E2E_ISSUER ?? 'http://127.0.0.1:8180/realms/aauth-e2e').replace(/\/+$/, '');
+const USER = { id: '6f1c2d4e-0000-4000-8000-00000000a11c', username: 'alice', password: 'alice-password' };
+
+// ---------- small crypto helpers (RFC 7638, RFC 9421, RFC 9530, JWS) ----------
+const b64u = (buf) => Buffer.from(buf).toString('base64url');
+const newKey = () => {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' });
+  return { privateKey, jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, jkt: thumbprint(jwk) };
+};
+function thumbprint(jwk) {
+  const members = jwk.kty === 'OKP' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
+    : jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { e: jwk.e, kty: jwk.kty, n: jwk.n };
+  return b64u(crypto.createHash('sha256').update(JSON.stringify(members)).digest());
+}
+function jws(header, payload, privateKey) {
+  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`;
+  return `${input}.${b64u(crypto.sign(null, Buffer.from(input), privateKey))}`;
+}
+const decode = (t) => { const [h, p] = t.split('.'); return { header: JSON.parse(Buffer.from(h, 'base64url')), payload: JSON.parse(Buffer.from(p, 'base64url')) }; };
+const now = () => Math.floor(Date.now() / 1000);
+
+// ---------- parties ----------
+class Party {
+  constructor(name, port, { agent = false, resource = false } = {}) {
+    this.id = `http://${name}.localhost:${port}`;
+    this.port = port;
+    this.agent = agent;
+    this.resource = resource;
+    this.serverKey = newKey(); // signs agent tokens / resource tokens (published JWKS)
+    this.delegateKey = newKey(); // signs HTTP requests (cnf.jwk of the agent token)
+  }
+  start() {
+    this.server = http.createServer((req, res) => {
+      const docs = {
+        '/.well-known/aauth-agent.json': this.agent && { agent: this.id, jwks_uri: `${this.id}/jwks.json` },
+        '/.well-known/aauth-resource.json': this.resource && { resource: this.id, jwks_uri: `${this.id}/jwks.json` },
+        '/jwks.json': { keys: [{ ...this.serverKey.jwk, kid: 'k1', use: 'sig', alg: 'EdDSA' }] },
+      };
+      const doc = docs[req.url];
+      res.writeHead(doc ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(doc || { error: 'not found' }));
+    });
+    return new Promise((r) => this.server.listen(this.port, '127.0.0.1', r));
+  }
+  stop() { return new Promise((r) => (this.server ? this.server.close(r) : r())); }
+  agentToken({ key = this.delegateKey, typ = 'agent+jwt', signWith = this.serverKey, ...extra } = {}) {
+    return jws({ alg: 'EdDSA', typ, kid: 'k1' }, { iss: this.id, sub: 'delegate-1', jti: crypto.randomUUID(), cnf: { jwk: key.jwk }, iat: now(), exp: now() + 600, ...extra }, signWith.privateKey);
+  }
+  resourceToken(agent, { scope, aud = ISSUER, agentId = agent.id, jkt = agent.delegateKey.jkt, signWith = this.serverKey, exp = now() + 300, txn } = {}) {
+    const payload = { iss: this.id, aud, agent: agentId, agent_jkt: jkt, jti: crypto.randomUUID(), iat: now(), exp };
+    if (scope !== undefined) payload.scope = scope;
+    if (txn !== undefined) payload.txn = txn;
+    return jws({ alg: 'EdDSA', typ: 'resource+jwt', kid: 'k1' }, payload, signWith.privateKey);
+  }
+}
+
+// ---------- RFC 9421 signed requests ----------
+async function signed(method, url, { party, body, contentType = 'application/json', key, sigKey, created = now(), components, tamperDigest = false } = {}) {
+  const u = new URL(url);
+  const headers = {};
+  let raw;
+  if (body !== undefined) {
+    raw = typeof body === 'string' ? body : JSON.stringify(body);
+    headers['content-type'] = contentType;
+    const digest = crypto.createHash('sha256').update(tamperDigest ? raw + ' ' : raw).digest('base64');
+    headers['content-digest'] = `sha-256=:${digest}:`;
+  }
+  const signingKey = key ?? party.delegateKey;
+  headers['signature-key'] = sigKey ?? `sig=jwt;jwt="${party.agentToken({ key: signingKey })}"`;
+  const comps = components ?? ['@method', '@authority', '@path', ...(u.search ? ['@query'] : []), 'signature-key', ...(raw !== undefined ? ['content-type', 'content-digest'] : [])];
+  const params = `(${comps.map((c) => `"${c}"`).join(' ')});created=${created}`;
+  const value = (c) => ({ '@method': method, '@authority': u.host, '@path': u.pathname, '@query': u.search || '?' })[c] ?? headers[c];
+  const base = [...comps.map((c) => `"${c}": ${value(c)}`), `"@signature-params": ${params}`].join('\n');
+  headers['signature-input'] = `sig=${params}`;
+  headers.signature = `sig=:${crypto.sign(null, Buffer.from(base), signingKey.privateKey).toString('base64')}:`;
+  const res = await fetch(url, { method, headers, body: raw });
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, json, text };
+}
+const tokenRequest = (party, body, opts = {}) => signed('POST', `${ISSUER}/protocol/aauth/token`, { party, body, ...opts });
+
+// ---------- a minimal browser for Keycloak's login page ----------
+class Browser {
+  cookies = new Map();
+  async go(url, form) {
+    let target = url;
+    let init = form ? { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } } : { method: 'GET', headers: {} };
+    for (let hop = 0; hop < 10; hop++) {
+      init.headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const res = await fetch(target, { ...init, redirect: 'manual' });
+      for (const line of res.headers.getSetCookie()) {
+        const [pair] = line.split(';');
+        const eq = pair.indexOf('=');
+        this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+      }
+      const loc = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && loc) { target = new URL(loc, target).toString(); init = { method: 'GET', headers: {} }; await res.arrayBuffer(); continue; }
+      return { url: target, status: res.status, html: await res.text() };
+    }
+    throw new Error('too many redirects');
+  }
+}
+const unescape = (s) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const formAction = (html) => unescape(/<form[^>]*action="([^"]+)"/i.exec(html)?.[1] ?? '');
+const hidden = (html, name) => unescape(new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1] ?? '');
+
+async function consent(code, decision, { expectTexts = [] } = {}) {
+  const b = new Browser();
+  const login = await b.go(`${ISSUER}/protocol/aauth/interact?code=${code}`);
+  check(login.status === 200 && /type="password"/.test(login.html), 'interaction opens Keycloak\'s login page', `HTTP ${login.status}`);
+  const page = await b.go(new URL(formAction(login.html), login.url).toString(), { username: USER.username, password: USER.password, credentialId: '' });
+  check(page.status === 200 && /aauth-consent-form/.test(page.html), 'after login the approve/deny page is shown', `HTTP ${page.status} ${page.html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
+  for (const t of expectTexts) check(unescape(page.html).includes(t), `consent page shows "${t}"`);
+  const done = await b.go(formAction(page.html), { consent_token: hidden(page.html, 'consent_token'), decision });
+  check(done.status === 200 && /aauth-message/.test(done.html), `consent ${decision} is recorded`, `HTTP ${done.status}`);
+}
+
+// ---------- checks ----------
+let passed = 0;
+let failed = 0;
+function check(cond, name, detail = '') {
+  if (cond) { passed++; console.log(`  ok   ${name}`); } else { failed++; console.log(`  FAIL ${name}${detail ? ` — ${detail}` : ''}`); }
+}
+const expectError = (r, status, error, name) => check(r.status === status && r.json?.error === error && typeof r.json?.error_description === 'string', name, `got HTTP ${r.status} ${r.text.slice(0, 200)}`);
+
+let jwksCache;
+async function verifyIssued(token, expect) {
+  const { header, payload } = decode(token);
+  jwksCache ??= await (await fetch(`${ISSUER}/protocol/openid-connect/certs`)).json();
+  const jwk = jwksCache.keys.find((k) => k.kid === header.kid);
+  const [h, p, s] = token.split('.');
+  const alg = { RS256: 'sha256', ES256: 'sha256', EdDSA: null, PS256: 'sha256' }[header.alg];
+  const key = jwk && crypto.createPublicKey({ key: jwk, format: 'jwk' });
+  const ok = key && crypto.verify(alg, Buffer.from(`${h}.${p}`), header.alg === 'PS256' ? { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING } : key, Buffer.from(s, 'base64url'));
+  check(header.typ === 'auth+jwt' && ok, `auth token ${header.alg} signature verifies with the realm JWKS (kid ${header.kid})`);
+  check(payload.iss === ISSUER && payload.aud === expect.aud && payload.agent === expect.agent && thumbprint(payload.cnf.jwk) === expect.jkt,
+    'auth token iss/aud/agent/cnf.jwk are right', JSON.stringify(payload));
+  check(payload.sub === expect.sub, `auth token sub is ${expect.sub ?? 'absent'}`, `sub=${payload.sub}`);
+  if (expect.scope !== undefined) check(payload.scope === expect.scope, `auth token scope is "${expect.scope}"`, `scope=${payload.scope}`);
+  check(typeof payload.jti === 'string' && payload.exp > payload.iat && !('act' in payload), 'auth token has jti, exp > iat, no act');
+  return payload;
+}
+
+async function pollUntil(location, party, wanted) {
+  for (let i = 0; i < 20; i++) {
+    const r = await signed('GET', location, { party });
+    if (r.status !== 202 || r.json?.status === wanted) return r;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  throw new Error('poll did not settle');
+}
+
+async function main() {
+  const t0 = Date.now();
+  const agent = new Party('agent', 9301, { agent: true });
+  const assistant = new Party('assistant', 9303, { agent: true });
+  const calendar = new Party('calendar', 9302, { agent: true, resource: true });
+  const availability = new Party('availability', 9304, { resource: true });
+  const stranger = new Party('stranger', 9305, { agent: true, resource: true });
+  const parties = [agent, assistant, calendar, availability, stranger];
+  await Promise.all(parties.map((p) => p.start()));
+  try {
+    console.log(`AAuth e2e against ${ISSUER}`);
+
+    console.log('metadata');
+    for (const name of ['aauth-issuer.json', 'aauth-issuer']) {
+      const res = await fetch(`${ISSUER}/.well-known/${name}`);
+      const m = await res.json();
+      check(res.status === 200 && m.issuer === ISSUER && m.token_endpoint === `${ISSUER}/protocol/aauth/token`
+        && m.interaction_endpoint === `${ISSUER}/protocol/aauth/interact` && m.jwks_uri === `${ISSUER}/protocol/openid-connect/certs`, `/.well-known/${name}`);
+    }
+
+    console.log('autonomous resource access (200)');
+    const rt = calendar.resourceToken(agent, { scope: 'calendar.read', txn: 'txn-1' });
+    let r = await tokenRequest(agent, { resource_token: rt });
+    check(r.status === 200 && r.headers.get('cache-control') === 'no-store' && typeof r.json?.expires_in === 'number', '200 with auth_token, expires_in, no-store', r.text.slice(0, 300));
+    const first = r.status === 200 ? await verifyIssued(r.json.auth_token, { aud: calendar.id, agent: agent.id, jkt: agent.delegateKey.jkt, sub: undefined, scope: 'calendar.read' }) : {};
+    check(first.txn === 'txn-1', 'txn is carried from the resource token');
+    r = await tokenRequest(agent, { resource_token: rt });
+    expectError(r, 400, 'invalid_resource_token', 'the same resource token a second time is refused (jti replay)');
+
+    console.log('self-access and form encoding');
+    r = await tokenRequest(agent, 'scope=agent.profile', { contentType: 'application/x-www-form-urlencoded' });
+    check(r.status === 200, 'form-encoded self-access → 200', r.text.slice(0, 200));
+    if (r.status === 200) await verifyIssued(r.json.auth_token, { aud: agent.id, agent: agent.id, jkt: agent.delegateKey.jkt, sub: undefined, scope: 'agent.profile' });
+
+    console.log('refresh');
+    if (first.jti) {
+      // The token from the first exchange; refresh keeps aud, sub, scope.
+      const old = (await tokenRequest(agent, { resource_token: calendar.resourceToken(agent, { scope: 'calendar.read' }) })).json.auth_token;
+      r = await tokenRequest(agent, { auth_token: old });
+      check(r.status === 200, 'refresh with auth_token → 200', r.text.slice(0, 200));
+      if (r.status === 200) await verifyIssued(r.json.auth_token, { aud: calendar.id, agent: agent.id, jkt: agent.delegateKey.jkt, sub: undefined, scope: 'calendar.read' });
+      const other = newKey();
+      r = await tokenRequest(agent, { auth_token: old }, { key: other });
+      expectError(r, 400, 'invalid_auth_token', 'refresh signed by another key is refused');
+    }
+
+    console.log('consent through Keycloak\'s login page (202)');
+    r = await tokenRequest(assistant, { resource_token: calendar.resourceToken(assistant, { scope: 'calendar.read' }), purpose: 'Plan the team offsite', login_hint: 'alice' });
+    const code = r.json?.code;
+    check(r.status === 202 && /^[A-Z0-9]{8}$/.test(code ?? '') && r.headers.get('location') === r.json.location && r.headers.get('retry-after') === '0'
+      && r.headers.get('aauth') === `require=interaction; code="${code}"` && r.json.status === 'pending' && r.json.require === 'interaction', '202 with Location, Retry-After, AAuth header and body', r.text.slice(0, 300));
+    const location = r.json?.location;
+    r = await signed('GET', location, { party: assistant });
+    check(r.status === 202 && r.json?.status === 'pending', 'poll before interaction → 202 pending');
+    r = await signed('GET', location, { party: assistant, key: newKey() });
+    expectError(r, 403, 'access_denied', 'poll signed by another key → 403 access_denied');
+    await consent(code, 'approve', { expectTexts: ['Personal assistant', assistant.id, 'Calendar service', 'Read your calendar', 'Plan the team offsite'] });
+    r = await pollUntil(location, assistant, 'done');
+    check(r.status === 200, 'poll after approval → 200', r.text.slice(0, 200));
+    const upstream = r.json?.auth_token;
+    if (upstream) await verifyIssued(upstream, { aud: calendar.id, agent: assistant.id, jkt: assistant.delegateKey.jkt, sub: USER.id, scope: 'calendar.read' });
+    r = await signed('GET', location, { party: assistant });
+    expectError(r, 404, 'invalid_request', 'poll after the terminal answer → 404');
+    const browser = await new Browser().go(`${ISSUER}/protocol/aauth/interact?code=${code}`);
+    check(browser.status === 400, 'the interaction code is single use');
+
+    console.log('call chaining (sub preserved)');
+    r = await tokenRequest(calendar, { resource_token: availability.resourceToken(calendar, { scope: 'availability.read' }), upstream_token: upstream });
+    check(r.status === 200, 'resource_token + upstream_token → 200 without consent', r.text.slice(0, 200));
+    if (r.status === 200) {
+      const chained = await verifyIssued(r.json.auth_token, { aud: availability.id, agent: calendar.id, jkt: calendar.delegateKey.jkt, sub: USER.id, scope: 'availability.read' });
+      r = await tokenRequest(calendar, { auth_token: r.json.auth_token });
+      check(r.status === 200 && decode(r.json.auth_token).payload.sub === chained.sub, 'refresh of the chained token keeps sub');
+    }
+    r = await tokenRequest(agent, { resource_token: calendar.resourceToken(agent, { scope: 'calendar.read' }), upstream_token: upstream });
+    expectError(r, 400, 'invalid_auth_token', 'upstream token whose aud is another agent → invalid_auth_token');
+
+    console.log('deny');
+    r = await tokenRequest(assistant, { scope: 'agent.profile' });
+    check(r.status === 202, 'self-access by a consent-required agent → 202');
+    await consent(r.json.code, 'deny');
+    const denied = await pollUntil(r.json.location, assistant, 'done');
+    expectError(denied, 403, 'denied', 'poll after deny → 403 denied');
+    expectError(await signed('GET', r.json.location, { party: assistant }), 404, 'invalid_request', 'then 404');
+
+    console.log('consent scopes (aauth.consentScopes)');
+    r = await tokenRequest(agent, { resource_token: calendar.resourceToken(agent, { scope: 'calendar.write' }) });
+    check(r.status === 202, 'a scope in aauth.consentScopes needs approval even for an autonomous agent');
+
+    console.log('refusals');
+    const plain = await fetch(`${ISSUER}/protocol/aauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"scope":"agent.profile"}' });
+    const plainJson = await plain.json();
+    check(plain.status === 401 && plainJson.error === 'invalid_signature', 'unsigned request → 401 invalid_signature');
+    expectError(await tokenRequest(agent, { scope: 1 }), 400, 'invalid_request', 'non-string member → invalid_request');
+    expectError(await tokenRequest(agent, { purpose: 'x' }), 400, 'invalid_request', 'no mode field → invalid_request');
+    expectError(await tokenRequest(agent, '{"scope":', {}), 400, 'invalid_request', 'malformed JSON → invalid_request');
+    expectError(await tokenRequest(agent, { scope: 'agent.profile' }, { tamperDigest: true }), 401, 'invalid_signature', 'Content-Digest mismatch → invalid_signature');
+    expectError(await tokenRequest(agent, { scope: 'agent.profile' }, { created: now() - 120 }), 401, 'invalid_signature', 'created 120 s old → invalid_signature');
+    expectError(await tokenRequest(agent, { scope: 'agent.profile' }, { components: ['@method', '@authority', '@path', 'content-type', 'content-digest'] }), 401, 'invalid_signature', 'signature-key not covered → invalid_signature');
+    const hwk = agent.delegateKey.jwk;
+    expectError(await tokenRequest(agent, { scope: 'agent.profile' }, { sigKey: `sig=hwk;kty="OKP";crv="Ed25519";x="${hwk.x}"` }), 401, 'invalid_signature', 'hwk scheme → invalid_signature');
+    expectError(await tokenRequest(agent, { scope: 'agent.profile' }, { sigKey: `sig=jwt;jwt="${agent.agentToken({ typ: 'JWT' })}"` }), 401, 'invalid_agent_token', 'agent token with typ JWT → invalid_agent_token');
+    expectError(await tokenRequest(agent, { scope: 'agent.profile' }, { sigKey: `sig=jwt;jwt="${agent.agentToken({ signWith: newKey() })}"` }), 401, 'invalid_agent_token', 'agent token signed by an unpublished key → invalid_agent_token');
+    expectError(await tokenRequest(agent, { scope: 'agent.profile' }, { sigKey: `sig=jwt;jwt="${agent.agentToken({ exp: now() - 10 })}"` }), 401, 'invalid_agent_token', 'expired agent token → invalid_agent_token');
+    expectError(await tokenRequest(agent, { scope: 'agent.profile' }, { sigKey: `sig=jwt;jwt="${agent.agentToken({ aud: 'https://other.example' })}"` }), 401, 'invalid_agent_token', 'agent token aud for another server → invalid_agent_token');
+    expectError(await tokenRequest(agent, { scope: 'agent.profile' }, { sigKey: `sig=jwt;jwt="${agent.agentToken({ key: newKey() })}"` }), 401, 'invalid_signature', 'request signed by a key other than cnf.jwk → invalid_signature');
+    expectError(await tokenRequest(agent, { resource_token: calendar.resourceToken(agent, { scope: 'calendar.read', signWith: newKey() }) }), 400, 'invalid_resource_token', 'resource token with a bad signature → invalid_resource_token');
+    expectError(await tokenRequest(agent, { resource_token: calendar.resourceToken(agent, { scope: 'calendar.read', jkt: newKey().jkt }) }), 400, 'invalid_resource_token', 'resource token agent_jkt mismatch → invalid_resource_token');
+    expectError(await tokenRequest(agent, { resource_token: calendar.resourceToken(agent, { scope: 'calendar.read', aud: 'http://127.0.0.1:1/realms/x' }) }), 400, 'invalid_resource_token', 'resource token aud mismatch → invalid_resource_token');
+    expectError(await tokenRequest(agent, { resource_token: calendar.resourceToken(agent, { scope: 'calendar.read', exp: now() - 5 }) }), 400, 'invalid_resource_token', 'expired resource token → invalid_resource_token');
+    expectError(await tokenRequest(agent, { resource_token: calendar.resourceToken(agent, { scope: 'availability.read' }) }), 400, 'invalid_scope', 'scope the resource does not offer → invalid_scope');
+    expectError(await tokenRequest(agent, { scope: 'calendar.admin' }), 400, 'invalid_scope', 'scope outside the agent\'s optional scopes → invalid_scope');
+    expectError(await tokenRequest(stranger, { scope: 'agent.profile' }), 403, 'access_denied', 'agent unknown to the realm → access_denied');
+    expectError(await tokenRequest(agent, { resource_token: stranger.resourceToken(agent, { scope: 'calendar.read' }) }), 403, 'access_denied', 'resource unknown to the realm → access_denied');
+    expectError(await signed('GET', `${ISSUER}/protocol/aauth/pending/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, { party: agent }), 404, 'invalid_request', 'unknown pending URL → 404');
+  } finally {
+    await Promise.all(parties.map((p) => p.stop()));
+  }
+  console.log(`\n${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+main().catch((err) => { console.error(err); process.exitCode = 1; });

@@ -1,0 +1,98 @@
+package dev.aauth.keycloak.endpoint;
+
+import dev.aauth.keycloak.config.RealmSettings;
+import dev.aauth.keycloak.error.AAuthError;
+import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.protocol.AAuthLoginProtocolFactory;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.keycloak.common.util.Time;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+
+import java.util.function.Function;
+
+/**
+ * {@code /realms/{realm}/protocol/aauth/…}: token endpoint, pending URLs and the interaction page
+ * (docs/auth-server-contract.md "Identifiers and endpoints"). Signatures are verified inside these
+ * methods, not in a global filter, so no other Keycloak endpoint is affected (provider guide §1.5).
+ * Every refusal is a JSON 4xx; only an unexpected fault becomes {@code server_error}.
+ */
+public final class AAuthEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(AAuthEndpoint.class);
+
+    private final KeycloakSession session;
+    private final EventBuilder event;
+    private final AAuthLoginProtocolFactory factory;
+
+    public AAuthEndpoint(KeycloakSession session, EventBuilder event, AAuthLoginProtocolFactory factory) {
+        this.session = session;
+        this.event = event;
+        this.factory = factory;
+    }
+
+    @POST
+    @Path("token")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response token(byte[] body) {
+        return guarded(s -> s.token(new KeycloakRequestView(session), body));
+    }
+
+    @GET
+    @Path("pending/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response poll(@PathParam("id") String id) {
+        return guarded(s -> s.poll(new KeycloakRequestView(session), id));
+    }
+
+    @POST
+    @Path("pending/{id}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response clarify(@PathParam("id") String id, byte[] body) {
+        return guarded(s -> s.clarify(new KeycloakRequestView(session), id, body));
+    }
+
+    @GET
+    @Path("interact")
+    @Produces(MediaType.TEXT_HTML)
+    public Response interact(@QueryParam("code") String code) {
+        return new InteractionEndpoint(session, event).start(code);
+    }
+
+    @POST
+    @Path("interact/consent")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Response consent(MultivaluedMap<String, String> form) {
+        return new ConsentPage(session, session.getContext().getRealm()).decide(form);
+    }
+
+    private Response guarded(Function<TokenService, Response> call) {
+        try {
+            RealmModel realm = session.getContext().getRealm();
+            RealmSettings settings = RealmSettings.of(realm);
+            TokenService service = new TokenService(session, realm, event, ConsentPage.issuer(session, realm), settings,
+                    factory.discovery(settings.allowLoopback()), Time.currentTimeSeconds());
+            return call.apply(service);
+        } catch (AAuthException e) {
+            LOG.debugf("AAuth refusal %s: %s", e.error().code(), e.getMessage());
+            return JsonResponses.error(e);
+        } catch (RuntimeException e) {
+            LOG.error("AAuth request failed unexpectedly", e);
+            return JsonResponses.error(new AAuthException(AAuthError.SERVER_ERROR, "The auth server could not process the request."));
+        }
+    }
+}

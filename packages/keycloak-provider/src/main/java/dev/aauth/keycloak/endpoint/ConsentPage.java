@@ -1,0 +1,131 @@
+package dev.aauth.keycloak.endpoint;
+
+import dev.aauth.keycloak.config.RealmSettings;
+import dev.aauth.keycloak.pending.PendingStore;
+import dev.aauth.keycloak.policy.KeycloakRealmView;
+import dev.aauth.keycloak.policy.RealmView;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.common.util.Time;
+import org.keycloak.forms.login.LoginFormsProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserSessionModel;
+import org.keycloak.services.Urls;
+import org.keycloak.services.managers.AuthenticationManager;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The approve/deny page shown after Keycloak's login (contract "Consent"): agent (client name and id),
+ * resource, scopes (consent text, else description, else name) and the self-asserted {@code purpose}.
+ * The form carries a one-time token bound to the pending request and the signed-in user; the POST
+ * also checks Keycloak's identity cookie names the same user, so the token alone cannot approve.
+ */
+public final class ConsentPage {
+
+    static final String TEMPLATE = "aauth-consent.ftl";
+    static final String MESSAGE_TEMPLATE = "aauth-message.ftl";
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final PendingStore store;
+
+    public ConsentPage(KeycloakSession session, RealmModel realm) {
+        this.session = session;
+        this.realm = realm;
+        this.store = new PendingStore(session.singleUseObjects());
+    }
+
+    public Response render(String pendingId, UserSessionModel userSession) {
+        long now = Time.currentTimeSeconds();
+        Map<String, String> rec = pendingId == null ? null : store.get(pendingId);
+        if (rec == null || !PendingStore.INTERACTING.equals(rec.get(PendingStore.STATUS))
+                || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
+            return message(session, Response.Status.BAD_REQUEST, "This request is no longer waiting for approval.", true);
+        }
+        RealmSettings settings = RealmSettings.of(realm);
+        KeycloakRealmView view = new KeycloakRealmView(realm, settings);
+        RealmView.Agent agent = view.agent(rec.get("agent"));
+        String agentId = rec.get("agent");
+        String audience = rec.get("aud");
+        boolean self = audience.equals(agentId);
+
+        List<String> scopeTexts = new ArrayList<>();
+        for (String s : TokenService.splitScope(rec.get("scope"))) {
+            RealmView.Scope scope = agent == null ? null : agent.optionalScopes().get(s);
+            scopeTexts.add(scope == null ? s : scope.consentText() + " (" + s + ")");
+        }
+        long remaining = Long.parseLong(rec.get(PendingStore.EXPIRES_AT)) - now;
+        String token = store.newConsentToken(pendingId, userSession.getUser().getId(), userSession.getId(), remaining);
+
+        Map<String, Object> bean = new LinkedHashMap<>();
+        bean.put("agentName", agent == null ? agentId : agent.name());
+        bean.put("agentId", agentId);
+        bean.put("resourceName", self ? "" : view.resourceName(audience));
+        bean.put("resourceId", self ? "" : audience);
+        bean.put("selfAccess", self);
+        bean.put("scopes", scopeTexts);
+        bean.put("purpose", rec.getOrDefault("purpose", ""));
+        bean.put("username", userSession.getUser().getUsername());
+        bean.put("token", token);
+        bean.put("action", issuer(session, realm) + "/protocol/aauth/interact/consent");
+        return session.getProvider(LoginFormsProvider.class)
+                .setUser(userSession.getUser())
+                .setAttribute("aauth", bean)
+                .createForm(TEMPLATE);
+    }
+
+    /** POST of the consent form: records approve (with the user's id as {@code sub}) or deny. */
+    public Response decide(MultivaluedMap<String, String> form) {
+        String token = form == null ? null : form.getFirst("consent_token");
+        String decision = form == null ? null : form.getFirst("decision");
+        if (!"approve".equals(decision) && !"deny".equals(decision)) {
+            return message(session, Response.Status.BAD_REQUEST, "Choose approve or deny.", true);
+        }
+        Map<String, String> bound = store.redeemConsentToken(token);
+        if (bound == null) {
+            return message(session, Response.Status.BAD_REQUEST, "This approval form has expired or was already used.", true);
+        }
+        AuthenticationManager.AuthResult auth = AuthenticationManager.authenticateIdentityCookie(session, realm, true);
+        if (auth == null || !auth.user().getId().equals(bound.get("user"))) {
+            return message(session, Response.Status.FORBIDDEN, "Your sign-in session has ended; start again from the agent.", true);
+        }
+        String pendingId = bound.get("pending");
+        Map<String, String> rec = store.get(pendingId);
+        long now = Time.currentTimeSeconds();
+        if (rec == null || !PendingStore.INTERACTING.equals(rec.get(PendingStore.STATUS))
+                || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
+            return message(session, Response.Status.BAD_REQUEST, "This request is no longer waiting for approval.", true);
+        }
+        Map<String, String> updated = new LinkedHashMap<>(rec);
+        if ("approve".equals(decision)) {
+            updated.put(PendingStore.STATUS, PendingStore.APPROVED);
+            updated.put("sub", auth.user().getId());
+        } else {
+            updated.put(PendingStore.STATUS, PendingStore.DENIED);
+        }
+        store.update(pendingId, updated, now);
+        return message(session, Response.Status.OK, "approve".equals(decision)
+                ? "Approved. You can close this window and return to the agent."
+                : "Denied. You can close this window.", false);
+    }
+
+    /** A plain page in the login theme with one sentence. */
+    public static Response message(KeycloakSession session, Response.Status status, String text, boolean error) {
+        Map<String, Object> bean = new LinkedHashMap<>();
+        bean.put("text", text);
+        bean.put("error", error);
+        return session.getProvider(LoginFormsProvider.class)
+                .setAttribute("aauth", bean)
+                .setStatus(status)
+                .createForm(MESSAGE_TEMPLATE);
+    }
+
+    static String issuer(KeycloakSession session, RealmModel realm) {
+        return Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName());
+    }
+}

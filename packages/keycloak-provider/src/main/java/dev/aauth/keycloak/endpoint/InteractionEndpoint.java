@@ -1,0 +1,65 @@
+package dev.aauth.keycloak.endpoint;
+
+import dev.aauth.keycloak.pending.PendingStore;
+import dev.aauth.keycloak.protocol.AAuthLoginProtocol;
+import dev.aauth.keycloak.protocol.AAuthLoginProtocolFactory;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.common.util.Time;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.utils.SystemClientUtil;
+import org.keycloak.protocol.AuthorizationEndpointBase;
+import org.keycloak.protocol.LoginProtocol;
+import org.keycloak.sessions.AuthenticationSessionModel;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code GET {interaction_endpoint}?code=…} (draft-hardt-aauth c465b2d §Token Endpoint "User
+ * Interaction"; contract "Consent"). Redeems the single-use code, marks the pending request
+ * {@code interacting}, and hands the browser to Keycloak's own login flow (SSO cookie reuse, the realm's
+ * browser flow and required actions included), which ends in {@link AAuthLoginProtocol#authenticated}.
+ *
+ * <p>The login runs for Keycloak's system client ({@code account}), not the agent client: the agent
+ * client's {@code consentRequired} is AAuth policy, and on the agent client it would also trigger
+ * Keycloak's native OAuth grant screen, which cannot show the resource or purpose.
+ */
+final class InteractionEndpoint extends AuthorizationEndpointBase {
+
+    InteractionEndpoint(KeycloakSession session, EventBuilder event) {
+        super(session, event);
+    }
+
+    Response start(String code) {
+        checkSsl();
+        checkRealm();
+        PendingStore store = new PendingStore(session.singleUseObjects());
+        String pendingId = store.redeemCode(code);
+        Map<String, String> rec = pendingId == null ? null : store.get(pendingId);
+        long now = Time.currentTimeSeconds();
+        if (rec == null || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))
+                || !PendingStore.PENDING.equals(rec.get(PendingStore.STATUS))) {
+            return ConsentPage.message(session, Response.Status.BAD_REQUEST,
+                    "This interaction code is unknown, expired or already used.", true);
+        }
+        Map<String, String> updated = new LinkedHashMap<>(rec);
+        updated.put(PendingStore.STATUS, PendingStore.INTERACTING);
+        store.update(pendingId, updated, now);
+
+        ClientModel client = SystemClientUtil.getSystemClient(realm);
+        AuthenticationSessionModel authSession = createAuthenticationSession(client, null);
+        authSession.setProtocol(AAuthLoginProtocolFactory.PROTOCOL_ID);
+        authSession.setAction(AuthenticationSessionModel.Action.AUTHENTICATE.name());
+        authSession.setClientNote(AAuthLoginProtocol.PENDING_NOTE, pendingId);
+        authSession.setRedirectUri(ConsentPage.issuer(session, realm) + "/protocol/aauth/interact");
+        String hint = rec.get("login_hint");
+        if (hint != null) {
+            // The username form pre-fills from this OIDC client note (OIDC Core §3.1.2.1 login_hint).
+            authSession.setClientNote("login_hint", hint);
+        }
+        LoginProtocol protocol = session.getProvider(LoginProtocol.class, AAuthLoginProtocolFactory.PROTOCOL_ID);
+        return handleBrowserAuthenticationRequest(authSession, protocol, false, true);
+    }
+}

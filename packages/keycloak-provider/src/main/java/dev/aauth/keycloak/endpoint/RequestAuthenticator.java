@@ -1,0 +1,75 @@
+package dev.aauth.keycloak.endpoint;
+
+import dev.aauth.keycloak.error.AAuthError;
+import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.remote.KeyDiscovery;
+import dev.aauth.keycloak.signature.HttpSignatureVerifier;
+import dev.aauth.keycloak.signature.PublicJwk;
+import dev.aauth.keycloak.signature.RequestView;
+import dev.aauth.keycloak.signature.SignedRequest;
+import dev.aauth.keycloak.token.AgentTokenVerifier;
+
+/**
+ * Who signed this request (draft-hardt-aauth c465b2d §Request Verification; contract "Request signature"):
+ * <ol>
+ *   <li>parse the single signature and check its structure and {@code created} window, before any fetch;</li>
+ *   <li>resolve the key by scheme: {@code jwt} → verified agent token, agent id = its {@code iss}, key =
+ *       {@code cnf.jwk}; {@code jwks_uri} → agent id = {@code id}, key from the agent metadata by
+ *       {@code kid}; {@code hwk} is refused (pseudonymous callers get no tokens);</li>
+ *   <li>verify the RFC 9421 signature with that key.</li>
+ * </ol>
+ */
+final class RequestAuthenticator {
+
+    record Agent(String agentId, PublicJwk key) {
+    }
+
+    private final AgentTokenVerifier agentTokens;
+    private final KeyDiscovery discovery;
+
+    RequestAuthenticator(KeyDiscovery discovery) {
+        this.discovery = discovery;
+        this.agentTokens = new AgentTokenVerifier(discovery);
+    }
+
+    Agent authenticate(RequestView request, byte[] body, String issuer, long now, long window) {
+        SignedRequest signed = SignedRequest.parse(request);
+        HttpSignatureVerifier.checkStructure(signed, request, body, now, window);
+        Agent agent;
+        switch (signed.scheme()) {
+            case "jwt": {
+                String jwt = signed.schemeParam("jwt");
+                if (jwt == null) {
+                    throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signature-Key scheme jwt needs a jwt parameter.");
+                }
+                AgentTokenVerifier.Result r = agentTokens.verify(jwt, issuer, now);
+                agent = new Agent(r.agentId(), r.cnfKey());
+                break;
+            }
+            case "jwks_uri": {
+                String id = signed.schemeParam("id");
+                String kid = signed.schemeParam("kid");
+                String wellKnown = signed.schemeParam("well-known") != null ? signed.schemeParam("well-known") : signed.schemeParam("dwk");
+                if (id == null || kid == null) {
+                    throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signature-Key scheme jwks_uri needs id and kid parameters.");
+                }
+                if (wellKnown != null && !wellKnown.equals("aauth-agent.json")) {
+                    throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signature-Key jwks_uri must name the aauth-agent.json document.");
+                }
+                try {
+                    agent = new Agent(id, discovery.findKey(id, "aauth-agent.json", "agent", kid));
+                } catch (Exception e) {
+                    throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signing key discovery failed: " + e.getMessage());
+                }
+                break;
+            }
+            case "hwk":
+                throw new AAuthException(AAuthError.INVALID_SIGNATURE,
+                        "Pseudonymous (hwk) signatures cannot obtain tokens; sign with an agent token or jwks_uri.");
+            default:
+                throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signature-Key scheme '" + signed.scheme() + "' is not supported.");
+        }
+        HttpSignatureVerifier.verify(signed, request, agent.key());
+        return agent;
+    }
+}

@@ -1,0 +1,303 @@
+package dev.aauth.keycloak.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aauth.keycloak.config.RealmSettings;
+import dev.aauth.keycloak.error.AAuthError;
+import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.pending.PendingStore;
+import dev.aauth.keycloak.policy.AccessRequest;
+import dev.aauth.keycloak.policy.KeycloakRealmView;
+import dev.aauth.keycloak.policy.PolicyDecision;
+import dev.aauth.keycloak.remote.KeyDiscovery;
+import dev.aauth.keycloak.signature.PublicJwk;
+import dev.aauth.keycloak.signature.RequestView;
+import dev.aauth.keycloak.token.AuthTokenIssuer;
+import dev.aauth.keycloak.token.AuthTokenVerifier;
+import dev.aauth.keycloak.token.Jwt;
+import dev.aauth.keycloak.token.ResourceTokenVerifier;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.util.JsonSerialization;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The token endpoint and pending URLs (draft-hardt-aauth c465b2d §Token Endpoint, §Call Chaining;
+ * docs/auth-server-contract.md "Token request modes", checks 1–7, "Responses").
+ */
+final class TokenService {
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final EventBuilder event;
+    private final String issuer;
+    private final RealmSettings settings;
+    private final KeyDiscovery discovery;
+    private final PendingStore store;
+    private final KeycloakRealmView realmView;
+    private final long now;
+
+    TokenService(KeycloakSession session, RealmModel realm, EventBuilder event, String issuer, RealmSettings settings,
+                 KeyDiscovery discovery, long now) {
+        this.session = session;
+        this.realm = realm;
+        this.event = event;
+        this.issuer = issuer;
+        this.settings = settings;
+        this.discovery = discovery;
+        this.store = new PendingStore(session.singleUseObjects());
+        this.realmView = new KeycloakRealmView(realm, settings);
+        this.now = now;
+    }
+
+    Response token(RequestView request, byte[] body) {
+        // 1. Body and mode.
+        Map<String, String> p = TokenRequestBody.parse(first(request.header("content-type")), body);
+        String resourceToken = nonEmpty(p, "resource_token");
+        String upstreamToken = nonEmpty(p, "upstream_token");
+        String authToken = nonEmpty(p, "auth_token");
+        String scope = nonEmpty(p, "scope");
+        String purpose = nonEmpty(p, "purpose");
+        String loginHint = nonEmpty(p, "login_hint");
+        if (authToken != null && (resourceToken != null || upstreamToken != null || scope != null)) {
+            throw TokenRequestBody.invalid("auth_token (refresh) cannot be combined with resource_token, upstream_token or scope.");
+        }
+        if (upstreamToken != null && resourceToken == null) {
+            throw TokenRequestBody.invalid("upstream_token is only accepted together with a resource_token.");
+        }
+        if (resourceToken == null && authToken == null && scope == null) {
+            throw TokenRequestBody.invalid("The request needs resource_token, scope or auth_token.");
+        }
+
+        // 2. Signature and agent identity.
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
+                .authenticate(request, body, issuer, now, settings.signatureWindow());
+
+        if (authToken != null) {
+            return refresh(agent, authToken);
+        }
+
+        String audience;
+        List<String> scopes;
+        String txn = null;
+        String upstreamSub = null;
+        boolean self = resourceToken == null;
+        if (!self) {
+            // 3. Resource token.
+            ResourceTokenVerifier.Result rt = new ResourceTokenVerifier(discovery)
+                    .verify(resourceToken, issuer, agent.agentId(), agent.key(), realmView::isResource, now);
+            audience = rt.resourceId();
+            scopes = splitScope(rt.scope());
+            txn = rt.txn();
+            // 4. Upstream token (call chaining): provenance and the user, not a scope ceiling (wire notes §6.1).
+            if (upstreamToken != null) {
+                Jwt up = new AuthTokenVerifier(this::issuerKey)
+                        .verifyUpstream(upstreamToken, issuer, settings.trustedIssuers(), agent.agentId(), agent.key(), now);
+                upstreamSub = up.string("sub");
+            }
+            // Last resource-token check, so a token refused above is not burnt: jti single use.
+            if (!store.claimJti(rt.resourceId(), rt.jti(), rt.exp() - now + 60)) {
+                throw new AAuthException(AAuthError.INVALID_RESOURCE_TOKEN, "The resource token has already been used.");
+            }
+        } else {
+            audience = agent.agentId();
+            scopes = splitScope(scope);
+        }
+
+        // 6. Policy.
+        boolean consent = PolicyDecision.evaluate(realmView,
+                new AccessRequest(agent.agentId(), audience, self, scopes, upstreamSub));
+
+        // 7. Consent → 202, else 200.
+        if (consent) {
+            return pending(agent, audience, scopes, txn, purpose, loginHint);
+        }
+        return issued(agent.agentId(), agent.key(), audience, upstreamSub, scopes, txn);
+    }
+
+    /** Refresh (contract check 5): same aud, sub, scope; the realm's policy still has to allow them. */
+    private Response refresh(RequestAuthenticator.Agent agent, String authToken) {
+        Jwt old = new AuthTokenVerifier(this::issuerKey)
+                .verifyRefresh(authToken, issuer, agent.agentId(), agent.key(), now, settings.refreshWindow());
+        String audience = old.audience().get(0);
+        List<String> scopes = splitScope(old.string("scope"));
+        String sub = old.string("sub");
+        boolean self = audience.equals(agent.agentId());
+        // The user already approved (or the token never needed it): consent is not asked again,
+        // but an agent, resource or scope the realm no longer allows is refused.
+        PolicyDecision.evaluate(realmView, new AccessRequest(agent.agentId(), audience, self, scopes, sub));
+        return issued(agent.agentId(), agent.key(), audience, sub, scopes, old.string("txn"));
+    }
+
+    private Response issued(String agentId, PublicJwk key, String audience, String sub, List<String> scopes, String txn) {
+        AuthTokenIssuer.Issued token = new AuthTokenIssuer(session, realm)
+                .issue(issuer, audience, agentId, key, sub, scopes, txn, now, settings.tokenLifespan());
+        ClientModel client = realm.getClientByClientId(agentId);
+        EventBuilder ev = event.clone().event(EventType.TOKEN_EXCHANGE)
+                .detail(Details.AUDIENCE, audience)
+                .detail(Details.SCOPE, String.join(" ", scopes));
+        if (client != null) {
+            ev.client(client);
+        }
+        if (sub != null) {
+            ev.user(sub);
+        }
+        ev.success();
+        return JsonResponses.json(200, JsonResponses.map("auth_token", token.token(), "expires_in", token.expiresIn()));
+    }
+
+    /** 202 with a pending URL and an interaction code (contract "Responses"). */
+    private Response pending(RequestAuthenticator.Agent agent, String audience, List<String> scopes, String txn,
+                             String purpose, String loginHint) {
+        Map<String, String> notes = new LinkedHashMap<>();
+        notes.put("agent", agent.agentId());
+        notes.put("jkt", agent.key().thumbprint());
+        notes.put("cnf", agent.key().publicMembers().toString());
+        notes.put("aud", audience);
+        notes.put("scope", String.join(" ", scopes));
+        if (txn != null) {
+            notes.put("txn", txn);
+        }
+        if (purpose != null) {
+            notes.put("purpose", purpose);
+        }
+        if (loginHint != null) {
+            notes.put("login_hint", loginHint);
+        }
+        String code = PendingStore.newCode();
+        String id = store.create(notes, code, now, settings.pendingLifespan());
+        String location = issuer + "/protocol/aauth/pending/" + id;
+        return Response.status(202)
+                .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
+                .header("Location", location)
+                .header("Retry-After", "0")
+                .header("Cache-Control", "no-store")
+                .header("AAuth", "require=interaction; code=\"" + code + "\"")
+                .entity(JsonResponses.map("status", "pending", "location", location, "require", "interaction", "code", code))
+                .build();
+    }
+
+    /** GET {pending}: signed by the key that made the token request (contract "Responses", polling). */
+    Response poll(RequestView request, String id) {
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
+                .authenticate(request, null, issuer, now, settings.signatureWindow());
+        Map<String, String> rec = ownRecord(agent, id);
+        String status = rec.get(PendingStore.STATUS);
+        if (now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
+            if (store.take(id) == null) {
+                throw notFound();
+            }
+            throw new AAuthException(AAuthError.EXPIRED, "The pending request expired before the user answered.");
+        }
+        switch (status) {
+            case PendingStore.APPROVED: {
+                Map<String, String> taken = store.take(id);
+                if (taken == null) {
+                    throw notFound();
+                }
+                PublicJwk key = PublicJwk.parse(readJson(taken.get("cnf")));
+                return issued(taken.get("agent"), key, taken.get("aud"), taken.get("sub"),
+                        splitScope(taken.get("scope")), taken.get("txn"));
+            }
+            case PendingStore.DENIED:
+                if (store.take(id) == null) {
+                    throw notFound();
+                }
+                throw new AAuthException(AAuthError.DENIED, "The user denied the request.");
+            default:
+                return Response.status(202)
+                        .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
+                        .header("Retry-After", "1")
+                        .header("Cache-Control", "no-store")
+                        .entity(JsonResponses.map("status", status))
+                        .build();
+        }
+    }
+
+    /** POST {pending} with {@code clarification_response}: recorded; the request keeps waiting for the user. */
+    Response clarify(RequestView request, String id, byte[] body) {
+        Map<String, String> p = TokenRequestBody.parse(first(request.header("content-type")), body);
+        String answer = nonEmpty(p, "clarification_response");
+        if (answer == null) {
+            throw TokenRequestBody.invalid("The body needs clarification_response.");
+        }
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
+                .authenticate(request, body, issuer, now, settings.signatureWindow());
+        Map<String, String> rec = new LinkedHashMap<>(ownRecord(agent, id));
+        rec.put("clarification_response", answer.length() > 2000 ? answer.substring(0, 2000) : answer);
+        store.update(id, rec, now);
+        return Response.status(202)
+                .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
+                .header("Retry-After", "1")
+                .header("Cache-Control", "no-store")
+                .entity(JsonResponses.map("status", rec.get(PendingStore.STATUS)))
+                .build();
+    }
+
+    private Map<String, String> ownRecord(RequestAuthenticator.Agent agent, String id) {
+        Map<String, String> rec = store.get(id);
+        if (rec == null) {
+            throw notFound();
+        }
+        if (!agent.key().thumbprint().equals(rec.get("jkt")) || !agent.agentId().equals(rec.get("agent"))) {
+            throw new AAuthException(AAuthError.ACCESS_DENIED, "This pending request belongs to another key.");
+        }
+        return rec;
+    }
+
+    private static AAuthException notFound() {
+        return new AAuthException(AAuthError.NOT_FOUND, "There is no pending request at this URL.");
+    }
+
+    private static JsonNode readJson(String s) {
+        try {
+            return JsonSerialization.mapper.readTree(s);
+        } catch (Exception e) {
+            throw new IllegalStateException("stored key is not JSON", e);
+        }
+    }
+
+    /** Keys of auth-token issuers: our realm's own JWKS, or a trusted issuer's via aauth-issuer.json. */
+    private PublicJwk issuerKey(String iss, String kid) throws Exception {
+        if (issuer.equals(iss)) {
+            JsonNode jwks = JsonSerialization.mapper.valueToTree(
+                    org.keycloak.protocol.oidc.utils.JWKSServerUtils.getRealmJwks(session, realm));
+            return KeyDiscovery.select(jwks, kid);
+        }
+        return discovery.findKey(iss, "aauth-issuer.json", "issuer", kid);
+    }
+
+    private static String first(List<String> values) {
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    private static String nonEmpty(Map<String, String> p, String name) {
+        String v = p.get(name);
+        if (v != null && v.isEmpty()) {
+            throw TokenRequestBody.invalid("The parameter '" + name + "' is empty.");
+        }
+        return v;
+    }
+
+    static List<String> splitScope(String scope) {
+        Set<String> out = new LinkedHashSet<>();
+        if (scope != null) {
+            for (String s : scope.trim().split("\\s+")) {
+                if (!s.isEmpty()) {
+                    out.add(s);
+                }
+            }
+        }
+        return new ArrayList<>(out);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.aauth.keycloak.policy;
+
+import dev.aauth.keycloak.error.AAuthError;
+import dev.aauth.keycloak.error.AAuthException;
+
+/**
+ * The realm's answer to an access request (contract check 6 and 7; "Policy from the realm"):
+ * <ol>
+ *   <li>the agent is a known, enabled agent client, and for resource access the audience is a known
+ *       resource client → else {@code access_denied};</li>
+ *   <li>every requested scope is one of the agent's optional client scopes and, for resource access,
+ *       is offered by that resource (client-scope attribute {@code aauth.resource}) → else {@code invalid_scope};</li>
+ *   <li>consent is needed when the agent client has {@code consentRequired} (unless an upstream token
+ *       already carries the user's {@code sub}) or when any scope is listed in {@code aauth.consentScopes}.</li>
+ * </ol>
+ */
+public final class PolicyDecision {
+
+    private PolicyDecision() {
+    }
+
+    /** @return true when the user's consent is needed (202), false for an immediate token (200) */
+    public static boolean evaluate(RealmView realm, AccessRequest request) {
+        RealmView.Agent agent = realm.agent(request.agentId());
+        if (agent == null) {
+            throw new AAuthException(AAuthError.ACCESS_DENIED, "The agent is not known to this auth server.");
+        }
+        if (!request.selfAccess() && !realm.isResource(request.audience())) {
+            throw new AAuthException(AAuthError.ACCESS_DENIED, "The resource is not known to this auth server.");
+        }
+        for (String scope : request.scopes()) {
+            RealmView.Scope s = agent.optionalScopes().get(scope);
+            if (s == null) {
+                throw new AAuthException(AAuthError.INVALID_SCOPE, "Scope '" + scope + "' is not granted to this agent.");
+            }
+            if (!request.selfAccess() && !request.audience().equals(s.resource())) {
+                throw new AAuthException(AAuthError.INVALID_SCOPE, "Scope '" + scope + "' is not offered by this resource.");
+            }
+        }
+        boolean agentNeedsConsent = agent.consentRequired() && request.upstreamSubject() == null;
+        boolean scopeNeedsConsent = request.scopes().stream().anyMatch(realm.consentScopes()::contains);
+        return agentNeedsConsent || scopeNeedsConsent;
+    }
+}

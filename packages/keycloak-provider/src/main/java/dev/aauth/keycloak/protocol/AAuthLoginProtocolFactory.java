@@ -1,0 +1,108 @@
+package dev.aauth.keycloak.protocol;
+
+import dev.aauth.keycloak.endpoint.AAuthEndpoint;
+import dev.aauth.keycloak.remote.AddressGuard;
+import dev.aauth.keycloak.remote.KeyDiscovery;
+import dev.aauth.keycloak.remote.RemoteJsonFetcher;
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.common.util.Time;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.ProtocolMapperModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.LoginProtocol;
+import org.keycloak.protocol.LoginProtocolFactory;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.ClientScopeRepresentation;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Mounts AAuth at {@code /realms/{realm}/protocol/aauth} (provider guide §1.2: Keycloak routes
+ * {@code {realm}/protocol/{id}} to the login protocol with that id, which a realm resource cannot
+ * serve). The same factory's {@link LoginProtocol} receives the browser login's
+ * {@code authenticated()} callback for the consent page.
+ *
+ * <p>Application-scoped: it holds the two remote fetchers (loopback refused / allowed) and their
+ * caches, shared by all requests. Per-request objects are created in {@link #create} and
+ * {@link #createProtocolEndpoint}.
+ */
+public final class AAuthLoginProtocolFactory implements LoginProtocolFactory {
+
+    public static final String PROTOCOL_ID = "aauth";
+    private static final Logger LOG = Logger.getLogger(AAuthLoginProtocolFactory.class);
+
+    private int timeoutMillis = 5000;
+    private RemoteJsonFetcher strictFetcher;
+    private RemoteJsonFetcher loopbackFetcher;
+
+    @Override
+    public final String getId() {
+        return PROTOCOL_ID;
+    }
+
+    @Override
+    public final void init(Config.Scope config) {
+        timeoutMillis = config.getInt("fetchTimeoutMillis", 5000);
+        strictFetcher = new RemoteJsonFetcher(new AddressGuard(false), timeoutMillis, Time::currentTimeSeconds);
+        loopbackFetcher = new RemoteJsonFetcher(new AddressGuard(true), timeoutMillis, Time::currentTimeSeconds);
+    }
+
+    @Override
+    public final void postInit(KeycloakSessionFactory factory) {
+        LOG.infof("AAuth protocol endpoint ready (remote fetch timeout %d ms)", timeoutMillis);
+    }
+
+    @Override
+    public final void close() {
+        try {
+            strictFetcher.close();
+            loopbackFetcher.close();
+        } catch (IOException e) {
+            LOG.debug("closing fetchers", e);
+        }
+    }
+
+    /** Key discovery for a realm: loopback fetches only when the realm sets aauth.allowLoopback=true. */
+    public KeyDiscovery discovery(boolean allowLoopback) {
+        return new KeyDiscovery(allowLoopback ? loopbackFetcher : strictFetcher);
+    }
+
+    @Override
+    public LoginProtocol create(KeycloakSession session) {
+        return new AAuthLoginProtocol(session);
+    }
+
+    @Override
+    public Object createProtocolEndpoint(KeycloakSession session, EventBuilder event) {
+        return new AAuthEndpoint(session, event, this);
+    }
+
+    @Override
+    public Map<String, ProtocolMapperModel> getBuiltinMappers() {
+        return Map.of();
+    }
+
+    /** AAuth adds no client scopes to new realms: scopes come from the realm JSON. */
+    @Override
+    public void createDefaultClientScopes(RealmModel newRealm, boolean addScopesToExistingClients) {
+    }
+
+    @Override
+    public void setupClientDefaults(ClientRepresentation rep, ClientModel newClient) {
+    }
+
+    @Override
+    public void addClientScopeDefaults(ClientScopeRepresentation clientModel) {
+    }
+
+    /** Agents and resources stay openid-connect clients; "aauth" is not offered as a client protocol. */
+    @Override
+    public boolean allowAsClientProtocol() {
+        return false;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.aauth.keycloak.signature;
+
+import dev.aauth.keycloak.error.AAuthError;
+import dev.aauth.keycloak.error.AAuthException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Checks an AAuth request signature once the signing key is known (draft-hardt-aauth c465b2d
+ * §Request Verification; contract "Request signature"):
+ * <ol>
+ *   <li>covered components include {@code @method @authority @path signature-key}, plus
+ *       {@code content-type content-digest} when the request has a body and {@code @query} when the URL
+ *       has a query (otherwise the unsigned parts could be swapped);</li>
+ *   <li>{@code created} lies within ±window seconds of now (replay bound, wire notes §1.8);</li>
+ *   <li>the Content-Digest matches the raw body (RFC 9530);</li>
+ *   <li>the RFC 9421 signature verifies with the key.</li>
+ * </ol>
+ * Steps 1–3 are structural and run in {@link #checkStructure} before any network fetch for the key.
+ */
+public final class HttpSignatureVerifier {
+
+    private static final List<String> REQUIRED = List.of("@method", "@authority", "@path", "signature-key");
+    private static final List<String> BODY = List.of("content-type", "content-digest");
+
+    private HttpSignatureVerifier() {
+    }
+
+    public static void checkStructure(SignedRequest signed, RequestView request, byte[] body, long nowSeconds, long windowSeconds) {
+        for (String c : REQUIRED) {
+            if (!signed.components().contains(c)) {
+                throw new AAuthException(AAuthError.INVALID_SIGNATURE, "The signature must cover " + c + ".");
+            }
+        }
+        boolean hasBody = body != null && body.length > 0;
+        if (hasBody) {
+            for (String c : BODY) {
+                if (!signed.components().contains(c)) {
+                    throw new AAuthException(AAuthError.INVALID_SIGNATURE, "A request with a body must cover " + c + ".");
+                }
+            }
+        }
+        if (request.rawQuery() != null && !signed.components().contains("@query")) {
+            throw new AAuthException(AAuthError.INVALID_SIGNATURE, "A request with a query must cover @query.");
+        }
+        if (Math.abs(nowSeconds - signed.created()) > windowSeconds) {
+            throw new AAuthException(AAuthError.INVALID_SIGNATURE,
+                    "The signature 'created' time is outside the accepted window of " + windowSeconds + " seconds.");
+        }
+        if (hasBody || signed.components().contains("content-digest")) {
+            List<String> digest = request.header("content-digest");
+            ContentDigest.check(digest.isEmpty() ? null : String.join(", ", digest), body == null ? new byte[0] : body);
+        }
+    }
+
+    public static void verify(SignedRequest signed, RequestView request, PublicJwk key) {
+        String base = SignatureBase.build(request, signed.components(), signed.signatureParams());
+        if (!SignatureAlgorithms.verifyHttp(key, base.getBytes(StandardCharsets.UTF_8), signed.signature())) {
+            throw new AAuthException(AAuthError.INVALID_SIGNATURE, "The HTTP message signature does not verify.");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.aauth.keycloak.token;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aauth.keycloak.error.AAuthError;
+import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.signature.PublicJwk;
+
+import java.util.Set;
+
+/**
+ * Checks for auth tokens presented back to the auth server (contract checks 4 and 5; draft-hardt-aauth
+ * c465b2d §Call Chaining and §Token Endpoint "refresh"). Both start with {@code typ} = {@code auth+jwt},
+ * an issuer we accept, and a valid signature; then:
+ * <ul>
+ *   <li>upstream token: {@code aud} = the requesting agent (the intermediary acting as agent), not
+ *       expired. Its {@code cnf.jwk} names the agent that called the intermediary, not the intermediary
+ *       itself, so it is not compared with the request's key: the {@code aud} check binds the token to the
+ *       requester (wire notes §6.1). The contract's check 4 lists the comparison; it cannot hold in a
+ *       real chain, and the embedded server omits it as well.</li>
+ *   <li>refresh: issued by us, {@code agent} = the requesting agent, {@code cnf.jwk} = the HTTP signing
+ *       key, and {@code exp} no older than the refresh window (an expired token is the normal case).</li>
+ * </ul>
+ */
+public final class AuthTokenVerifier {
+
+    private final IssuerKeys keys;
+
+    public AuthTokenVerifier(IssuerKeys keys) {
+        this.keys = keys;
+    }
+
+    public Jwt verifyUpstream(String compact, String issuer, Set<String> trustedIssuers, String agentId,
+                              PublicJwk httpKey, long now) {
+        Jwt jwt = verifyCommon(compact, "upstream token", issuer, trustedIssuers);
+        if (!jwt.audience().contains(agentId)) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The upstream token aud is not the requesting agent.");
+        }
+        jwt.requireNotExpired(now, "upstream token");
+        return jwt;
+    }
+
+    public Jwt verifyRefresh(String compact, String issuer, String agentId, PublicJwk httpKey, long now, long refreshWindow) {
+        Jwt jwt = verifyCommon(compact, "auth token", issuer, Set.of());
+        if (!agentId.equals(jwt.string("agent"))) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token was issued to another agent.");
+        }
+        requireSameKey(jwt, httpKey, "auth token");
+        Long exp = jwt.number("exp");
+        if (exp == null) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token has no exp.");
+        }
+        if (exp + refreshWindow < now) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token expired longer ago than the refresh window.");
+        }
+        JsonNode aud = jwt.claims().get("aud");
+        if (aud == null || jwt.audience().size() != 1) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token must have a single aud.");
+        }
+        return jwt;
+    }
+
+    private Jwt verifyCommon(String compact, String what, String issuer, Set<String> trustedIssuers) {
+        Jwt jwt = Jwt.parse(compact, what, AAuthError.INVALID_AUTH_TOKEN);
+        jwt.requireTyp("auth+jwt", what);
+        String iss = jwt.string("iss");
+        if (iss == null || !(iss.equals(issuer) || trustedIssuers.contains(iss))) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The " + what + " issuer is not trusted.");
+        }
+        PublicJwk key;
+        try {
+            key = keys.key(iss, jwt.kid());
+        } catch (Exception e) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The " + what + " key could not be found: " + e.getMessage());
+        }
+        if (key == null) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The " + what + " was signed with an unknown key.");
+        }
+        jwt.verifySignature(key, what);
+        return jwt;
+    }
+
+    private static void requireSameKey(Jwt jwt, PublicJwk httpKey, String what) {
+        PublicJwk cnf = jwt.confirmationKey(what);
+        if (!cnf.thumbprint().equals(httpKey.thumbprint())) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The " + what + " cnf.jwk is not the key that signed this request.");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/**
+ * The `401` answers that tell an agent what to present next (2026-03 §AAuth HTTP Response Header):
+ * `require=pseudonym`, `require=identity`, or `require=auth-token` with a resource token signed by
+ * this resource and bound to the caller (`agent`, `agent_jkt`), naming the route's scope, with
+ * `aud` = the auth server (§Resource Tokens).
+ */
+import { AAuthError, PROFILE, createResourceToken, serializeChallenge, type WireErrorCode } from '@aauth-ts/core';
+import type { ResolvedOptions } from './options.js';
+
+const HEADER = PROFILE.headers.challenge;
+
+/** A `401` carrying `AAuth: require=pseudonym|identity`. */
+export function levelChallenge(require: 'pseudonym' | 'identity', code: WireErrorCode, message: string): AAuthError {
+  return new AAuthError(code, message, { reason: 'missing' }, { status: 401, headers: { [HEADER]: serializeChallenge({ require }) } });
+}
+
+export interface Caller {
+  readonly agent: string;
+  readonly thumbprint: string;
+}
+
+/** A `401` carrying `AAuth: require=auth-token; resource-token="…"; auth-server="…"`. */
+export async function authTokenChallenge(options: ResolvedOptions, caller: Caller, scopes: readonly string[], code: WireErrorCode, message: string): Promise<AAuthError> {
+  const resourceToken = await createResourceToken(options.signingKey, {
+    iss: options.resource,
+    aud: options.authServer,
+    agent: caller.agent,
+    agentJkt: caller.thumbprint,
+    ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
+    lifetimeSeconds: options.resourceTokenLifetime,
+    now: options.now(),
+  });
+  const header = serializeChallenge({ require: 'auth-token', resourceToken, authServer: options.authServer });
+  return new AAuthError(code, message, { reason: 'missing', expected: scopes }, { status: 401, headers: { [HEADER]: header } });
+}

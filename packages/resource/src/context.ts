@@ -1,0 +1,37 @@
+/**
+ * What a verified request tells the route (2026-03 §Request Verification): who signed it, with
+ * which key, and what the presented token grants.
+ */
+import type { AgentTokenClaims, AuthTokenClaims, PublicJwk, SignatureKeyScheme } from '@aauth-ts/core';
+
+/** The `Signature-Key` scheme the caller used (`x509` is not accepted by this resource). */
+export type AAuthScheme = Exclude<SignatureKeyScheme, 'x509'>;
+
+export interface AAuthContext {
+  /** `hwk` = pseudonymous; `jwks_uri` = identified agent; `jwt` = agent token or auth token. */
+  readonly scheme: AAuthScheme;
+  /** RFC 7638 thumbprint of the key that signed the request (stable pseudonym for `hwk`). */
+  readonly thumbprint: string;
+  /** The public key that signed the request. */
+  readonly jwk: PublicJwk;
+  /** Agent identifier: agent token `iss`, `jwks_uri` `id`, or auth token `agent`. */
+  readonly agent?: string;
+  /** Agent delegate: agent token `sub`, or an auth token's `agent_delegate` when present. */
+  readonly delegate?: string;
+  /** The user, from an auth token's `sub`. */
+  readonly sub?: string;
+  /** Scopes granted by the auth token (`scope`, space-separated on the wire); empty otherwise. */
+  readonly scopes: readonly string[];
+  /** Issuer of the presented token. */
+  readonly issuer?: string;
+  /** The verified claims of the presented token. */
+  readonly claims?: Readonly<AgentTokenClaims | AuthTokenClaims>;
+  /** Which token was presented with the `jwt` scheme. */
+  readonly tokenType?: 'agent' | 'auth';
+  /** The raw auth token when one was presented (the `upstream_token` for call chaining). */
+  readonly authToken?: string;
+  /** Covered components of the verified signature, in order. */
+  readonly components: readonly string[];
+  /** The signature's `created` parameter. */
+  readonly created: number;
+}

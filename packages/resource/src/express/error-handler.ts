@@ -1,0 +1,36 @@
+/**
+ * The four-argument express error handler: an `AAuthError` leaves with its `status`, its headers
+ * (the `AAuth` challenge on a 401) and `{error, error_description}` (2026-03 §Error Response
+ * Format). A 4xx from a body parser becomes `invalid_request`; anything else is a logged 500.
+ */
+import type { ErrorRequestHandler } from 'express';
+import { AAuthError, PROFILE, isAAuthError } from '@aauth-ts/core';
+
+export interface ErrorHandlerOptions {
+  /** Where unexpected errors (the 500s) are reported. Default `console.error`. */
+  readonly log?: (err: unknown) => void;
+}
+
+/** An `http-errors` style client error (body-parser's 400/413/415), whose message may be shown. */
+function fromClientHttpError(err: unknown): AAuthError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { status, expose, message } = err as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500 || expose !== true || typeof message !== 'string') return undefined;
+  return new AAuthError('invalid_request', message, { reason: 'malformed', cause: err }, { status });
+}
+
+export function aauthErrorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHandler {
+  const log = options.log ?? ((err: unknown) => console.error(err));
+  return function aauthErrorHandler(err, _req, res, next) {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    let answer = isAAuthError(err) ? err : fromClientHttpError(err);
+    if (answer === undefined) {
+      log(err);
+      answer = new AAuthError('server_error', 'the server could not handle this request');
+    }
+    res.status(answer.status).set(answer.headers).set(PROFILE.headers.cacheControl, 'no-store').json(answer.toJSON());
+  };
+}

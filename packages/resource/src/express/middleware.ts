@@ -1,0 +1,101 @@
+/**
+ * The express adapter over `AAuthResource`: `aauth(options)` verifies every signed request and sets
+ * `req.aauth`, serves the well-known documents, and hands failures to `next(err)` (with `status`
+ * and `headers`, so even express's default handler answers correctly). Per-route requirements
+ * stack after it: `requireSignature()`, `requireIdentity()`, `requireAuth({ scope })`.
+ */
+import type { Request, RequestHandler } from 'express';
+import { AAuthResource } from '../resource.js';
+import type { ResourceOptions } from '../options.js';
+import { authRequirement, identityRequirement, signatureRequirement, type AuthRequirementOptions, type Requirement, type SignatureRequirementOptions } from '../requirement.js';
+import { fromNodeRequest, hasBody, readBody } from '../neutral/node-request.js';
+import { jwksHandler, resourceMetadataHandler } from './metadata.js';
+import './types.js';
+
+const RESOURCE = Symbol('aauth.resource');
+type WithResource = Request & { [RESOURCE]?: AAuthResource };
+
+export interface ExpressOptions {
+  /** Answer `GET` for `/.well-known/aauth-resource.json` and the JWKS path. Default true. */
+  readonly serveMetadata?: boolean;
+}
+
+export interface AAuthMiddleware extends RequestHandler {
+  /** The framework-neutral resource behind this middleware. */
+  readonly resource: AAuthResource;
+  requireSignature(options?: SignatureRequirementOptions): RequestHandler;
+  requireIdentity(options?: SignatureRequirementOptions): RequestHandler;
+  requireAuth(options?: AuthRequirementOptions): RequestHandler;
+}
+
+async function bodyOf(req: Request, maxBytes: number): Promise<Buffer | undefined> {
+  if (req.rawBody !== undefined) return req.rawBody.length > 0 ? req.rawBody : undefined;
+  if (!hasBody(req)) return undefined;
+  if (req.readableEnded || req.body !== undefined) {
+    // A body parser consumed the stream without keeping the bytes: Content-Digest cannot be checked.
+    throw new Error('aauth(): the request body was parsed before aauth() without keeping its bytes; mount aauth() first or use express.json({ verify: captureRawBody })');
+  }
+  const body = await readBody(req, maxBytes);
+  req.rawBody = body;
+  return body.length > 0 ? body : undefined;
+}
+
+export function aauth(options: ResourceOptions | AAuthResource, expressOptions: ExpressOptions = {}): AAuthMiddleware {
+  const resource = options instanceof AAuthResource ? options : new AAuthResource(options);
+  const serveMetadata = expressOptions.serveMetadata ?? true;
+  if (typeof serveMetadata !== 'boolean') throw new TypeError('aauth: "serveMetadata" must be a boolean');
+  const protocol = resource.options.origin.protocol;
+  const { jwksPath, maxBodyBytes } = resource.options;
+  const metadataPath = resource.metadataPath;
+  const serveResourceMetadata = resourceMetadataHandler(resource);
+  const serveJwks = jwksHandler(resource);
+
+  const middleware = function aauthMiddleware(req, res, next) {
+    (req as WithResource)[RESOURCE] = resource;
+    if (serveMetadata && (req.method === 'GET' || req.method === 'HEAD')) {
+      if (req.path === metadataPath) return void serveResourceMetadata(req, res, next);
+      if (req.path === jwksPath) return void serveJwks(req, res, next);
+    }
+    if (!AAuthResource.isSigned(req)) return void next();
+    bodyOf(req, maxBodyBytes)
+      .then((body) => resource.verify(fromNodeRequest(req, { protocol, target: req.originalUrl, ...(body === undefined ? {} : { body }) })))
+      .then((context) => {
+        if (context !== undefined) req.aauth = context;
+        next();
+      }, next);
+  } as RequestHandler as AAuthMiddleware;
+
+  const bound = (requirement: Requirement): RequestHandler => requirementHandler(requirement, resource);
+  return Object.assign(middleware, {
+    resource,
+    requireSignature: (o?: SignatureRequirementOptions) => bound(signatureRequirement(o)),
+    requireIdentity: (o?: SignatureRequirementOptions) => bound(identityRequirement(o)),
+    requireAuth: (o?: AuthRequirementOptions) => bound(authRequirement(o)),
+  });
+}
+
+function requirementHandler(requirement: Requirement, fixed?: AAuthResource): RequestHandler {
+  return function aauthRequirement(req, _res, next) {
+    const resource = fixed ?? (req as WithResource)[RESOURCE];
+    if (resource === undefined) {
+      next(new Error('aauth: a require…() middleware ran before aauth(); mount aauth() first'));
+      return;
+    }
+    resource.authorize(req.aauth, requirement).then(() => next(), next);
+  };
+}
+
+/** A signed request (any scheme; `hwk` is enough). Answers `401 require=pseudonym` otherwise. */
+export function requireSignature(options?: SignatureRequirementOptions): RequestHandler {
+  return requirementHandler(signatureRequirement(options));
+}
+
+/** An identified agent (agent token, `jwks_uri`, or an auth token). Answers `401 require=identity` otherwise. */
+export function requireIdentity(options?: SignatureRequirementOptions): RequestHandler {
+  return requirementHandler(identityRequirement(options));
+}
+
+/** An auth token from a trusted auth server granting `scope`. Answers `401 require=auth-token` (or `require=identity`) otherwise. */
+export function requireAuth(options?: AuthRequirementOptions): RequestHandler {
+  return requirementHandler(authRequirement(options));
+}

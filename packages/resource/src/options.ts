@@ -1,0 +1,176 @@
+/**
+ * Resource options, validated once at construction (misuse is a `TypeError`, never a per-request
+ * surprise). Identifier rules follow wire notes §5.3 with the two explicit relaxations of
+ * DESIGN.md "Identifiers": loopback `http` + port in development, and an auth-server issuer with a
+ * Keycloak path (`{origin}/realms/{realm}`) trusted by its exact string.
+ */
+import { isServerIdentifier, PROFILE, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
+import { normalizeScopes } from './requirement.js';
+
+export interface ReplayOptions {
+  /** Methods whose signatures are single-use inside the window. Default: POST, PUT, PATCH, DELETE. */
+  readonly methods?: readonly string[];
+  /** Bound on remembered signatures; when full, new state-changing requests are refused (503). Default 100 000. */
+  readonly maxEntries?: number;
+}
+
+export interface TokenCacheOptions {
+  /** Bound on verified tokens kept until their `exp`. Default 10 000. */
+  readonly maxEntries?: number;
+}
+
+export interface ResourceOptions {
+  /** This resource's identifier (`https://resource.example`; loopback `http` + port when `development`). */
+  readonly resource: string;
+  /** Signs resource tokens; published at `jwks_uri`. */
+  readonly signingKey: SigningKey;
+  /** Issuer of the auth server named in `require=auth-token` challenges (a Keycloak `{origin}/realms/{realm}` is fine). */
+  readonly authServer: string;
+  /** Issuers whose auth tokens are accepted, by exact string. Default `[authServer]`. */
+  readonly trustedIssuers?: readonly string[];
+  /**
+   * Development on one machine: identifiers may be `http` + loopback + port, and metadata/JWKS may
+   * be fetched from loopback. Never on in production.
+   */
+  readonly development?: boolean;
+  /** Limits of the metadata/JWKS fetcher (timeouts, size, `allowLoopback`, …). */
+  readonly fetcher?: FetcherOptions;
+  /** Share a key discovery (and its cache) with other parts of the app; overrides `fetcher`. */
+  readonly keyDiscovery?: KeyDiscovery;
+  /** Allowed distance of `created` from now, seconds (2026-03 §Signature Parameters: 60). */
+  readonly signatureWindow?: number;
+  /** Replay refusal for state-changing requests; `false` turns it off. */
+  readonly replay?: ReplayOptions | false;
+  /** Cache of verified tokens; `false` verifies every token every time. */
+  readonly tokenCache?: TokenCacheOptions | false;
+  /** Components every request must cover; published as `additional_signature_components`. */
+  readonly additionalSignatureComponents?: readonly string[];
+  /** Published as `scope_descriptions` (the auth server's consent text). */
+  readonly scopeDescriptions?: Readonly<Record<string, string>>;
+  /** Published as `client_name`. */
+  readonly clientName?: string;
+  /** Lifetime of issued resource tokens, seconds. Default 300 (wire notes §7.7: ≤ 5 min). */
+  readonly resourceTokenLifetime?: number;
+  /** Path of the JWKS document. Default `/.well-known/jwks.json`. */
+  readonly jwksPath?: string;
+  /** `@authority` values accepted (RFC 9421 §2.2.3). Default: the host of `resource`. */
+  readonly authorities?: readonly string[];
+  /** Largest request body read for `Content-Digest` checking, bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Clock, seconds since the epoch (tests). */
+  readonly now?: () => number;
+}
+
+export interface ResolvedOptions {
+  readonly resource: string;
+  readonly origin: URL;
+  readonly signingKey: SigningKey;
+  readonly authServer: string;
+  readonly trustedIssuers: readonly string[];
+  readonly identifiers: IdentifierPolicy;
+  readonly fetcher: FetcherOptions;
+  readonly keyDiscovery: KeyDiscovery | undefined;
+  readonly signatureWindow: number;
+  readonly replay: { readonly methods: ReadonlySet<string>; readonly maxEntries: number } | false;
+  readonly tokenCache: { readonly maxEntries: number } | false;
+  readonly additionalSignatureComponents: readonly string[];
+  readonly scopeDescriptions: Readonly<Record<string, string>> | undefined;
+  readonly clientName: string | undefined;
+  readonly resourceTokenLifetime: number;
+  readonly jwksPath: string;
+  readonly authorities: ReadonlySet<string>;
+  readonly maxBodyBytes: number;
+  readonly now: () => number;
+}
+
+const KNOWN = new Set(['resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
+  'additionalSignatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'now']);
+
+function positiveInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new TypeError(`aauth: "${name}" must be a positive integer`);
+  return value;
+}
+
+/** An issuer URL: a server identifier, or one with a path (Keycloak realms) but no query, fragment or trailing slash. */
+function isIssuerUrl(value: string, policy: IdentifierPolicy): boolean {
+  if (isServerIdentifier(value, policy)) return true;
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return isServerIdentifier(`${url.protocol}//${url.host}`, policy) && `${url.protocol}//${url.host}${url.pathname}` === value && /^(\/[^/]+)+$/.test(url.pathname);
+}
+
+export function resolveOptions(options: ResourceOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('aauth: options must be an object');
+  for (const name of Object.keys(options)) if (!KNOWN.has(name)) throw new TypeError(`aauth: unknown option "${name}"`);
+  const development = options.development ?? false;
+  if (typeof development !== 'boolean') throw new TypeError('aauth: "development" must be a boolean');
+  const identifiers: IdentifierPolicy = { allowLoopbackHttp: development };
+
+  if (typeof options.resource !== 'string' || !isServerIdentifier(options.resource, identifiers)) {
+    throw new TypeError(`aauth: "resource" ${JSON.stringify(options.resource)} is not a server identifier (https, lowercase, scheme and host only${development ? ', or http + loopback + port' : '; set development for loopback http'})`);
+  }
+  const key = options.signingKey as SigningKey | undefined;
+  if (typeof key !== 'object' || key === null || key.privateKey?.type !== 'private' || typeof key.kid !== 'string') {
+    throw new TypeError('aauth: "signingKey" must be a SigningKey (generateSigningKey or importSigningKey from @aauth-ts/core)');
+  }
+  if (typeof options.authServer !== 'string' || !isIssuerUrl(options.authServer, identifiers)) {
+    throw new TypeError(`aauth: "authServer" ${JSON.stringify(options.authServer)} is not an issuer URL`);
+  }
+  const trustedIssuers = options.trustedIssuers ?? [options.authServer];
+  if (!Array.isArray(trustedIssuers) || trustedIssuers.length === 0 || trustedIssuers.some((i) => typeof i !== 'string' || !isIssuerUrl(i, identifiers))) {
+    throw new TypeError('aauth: "trustedIssuers" must be a non-empty array of issuer URLs');
+  }
+
+  let replay: ResolvedOptions['replay'] = false;
+  if (options.replay !== false) {
+    const methods = options.replay?.methods ?? ['POST', 'PUT', 'PATCH', 'DELETE'];
+    if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string' || !/^[A-Za-z]+$/.test(m))) throw new TypeError('aauth: "replay.methods" must be an array of method names');
+    replay = { methods: new Set(methods.map((m) => m.toUpperCase())), maxEntries: positiveInteger(options.replay?.maxEntries, 'replay.maxEntries', 100_000) };
+  }
+  const tokenCache = options.tokenCache === false ? false : { maxEntries: positiveInteger(options.tokenCache?.maxEntries, 'tokenCache.maxEntries', 10_000) };
+
+  const extra = options.additionalSignatureComponents ?? [];
+  if (!Array.isArray(extra) || extra.some((c) => typeof c !== 'string' || c.length === 0)) throw new TypeError('aauth: "additionalSignatureComponents" must be an array of component names');
+  const known = new Set<string>(Object.values(PROFILE.components));
+  for (const c of extra) {
+    if (c.startsWith('@') && !known.has(c)) throw new TypeError(`aauth: unknown derived component ${JSON.stringify(c)} in "additionalSignatureComponents"`);
+  }
+
+  if (options.scopeDescriptions !== undefined) {
+    const d = options.scopeDescriptions;
+    if (typeof d !== 'object' || d === null || Object.values(d).some((v) => typeof v !== 'string')) throw new TypeError('aauth: "scopeDescriptions" must map scope names to strings');
+    normalizeScopes(Object.keys(d), 'aauth: "scopeDescriptions"');
+  }
+  if (options.clientName !== undefined && typeof options.clientName !== 'string') throw new TypeError('aauth: "clientName" must be a string');
+  const jwksPath = options.jwksPath ?? '/.well-known/jwks.json';
+  if (typeof jwksPath !== 'string' || !/^\/[^?#]*$/.test(jwksPath)) throw new TypeError('aauth: "jwksPath" must be an absolute path without query or fragment');
+
+  const origin = new URL(options.resource);
+  const authorities = options.authorities ?? [origin.host];
+  if (!Array.isArray(authorities) || authorities.some((a) => typeof a !== 'string' || a.length === 0)) throw new TypeError('aauth: "authorities" must be an array of host[:port] strings');
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  if (typeof now !== 'function') throw new TypeError('aauth: "now" must be a function returning seconds');
+
+  return Object.freeze({
+    resource: options.resource,
+    origin,
+    signingKey: key,
+    authServer: options.authServer,
+    trustedIssuers: Object.freeze([...trustedIssuers]),
+    identifiers,
+    fetcher: { ...options.fetcher, allowLoopback: options.fetcher?.allowLoopback ?? development },
+    keyDiscovery: options.keyDiscovery,
+    signatureWindow: positiveInteger(options.signatureWindow, 'signatureWindow', 60),
+    replay,
+    tokenCache,
+    additionalSignatureComponents: Object.freeze([...extra]),
+    scopeDescriptions: options.scopeDescriptions,
+    clientName: options.clientName,
+    resourceTokenLifetime: positiveInteger(options.resourceTokenLifetime, 'resourceTokenLifetime', 300),
+    jwksPath,
+    authorities: new Set(authorities.map((a) => a.toLowerCase())),
+    maxBodyBytes: positiveInteger(options.maxBodyBytes, 'maxBodyBytes', 1024 * 1024),
+    now,
+  });
+}

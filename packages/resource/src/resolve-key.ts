@@ -1,0 +1,123 @@
+/**
+ * Key resolution per `Signature-Key` scheme (2026-03 §HTTP Signature Verification step 4, §JWT
+ * Verification; wire notes §1.3). Each branch returns the key that must have made the HTTP
+ * signature and what it learnt about the caller; the caller's signature is verified afterwards.
+ *
+ *  - `hwk`: the inline key; pseudonymous.
+ *  - `jwks_uri`: `{id}/.well-known/aauth-agent.json` → `jwks_uri` → `kid`; agent = `id`.
+ *  - `jwt`, decided by the JWT `typ` (peeked, unverified, only to route):
+ *      `agent+jwt` → agent token (agent = `iss`, delegate = `sub`), key = `cnf.jwk`;
+ *      `auth+jwt`  → auth token (issuer trusted, `aud` = this resource), agent = `agent`,
+ *                    key = `cnf.jwk`, so `cnf` binds to the signer by construction.
+ *  - `x509`: refused (`allowedSchemes`), never reaches here.
+ *
+ * Does not check: scopes (route policy), replay (after the signature verifies).
+ */
+import {
+  FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, isServerIdentifier, verifyAgentToken, verifyAuthToken,
+  type AgentTokenClaims, type AuthTokenClaims, type JwksUriSignatureKey, type PublicJwk, type ResolvedKey, type SignatureKey,
+} from '@aauth-ts/core';
+import type { AAuthScheme } from './context.js';
+import type { ResolvedOptions } from './options.js';
+import { parseScopeClaim } from './requirement.js';
+import { VerifiedTokenCache } from './token-cache.js';
+
+/** What the signing context says about the caller, before the signature itself is checked. */
+export interface CallerInfo {
+  readonly scheme: AAuthScheme;
+  readonly agent?: string;
+  readonly delegate?: string;
+  readonly sub?: string;
+  readonly scopes: readonly string[];
+  readonly issuer?: string;
+  readonly claims?: Readonly<AgentTokenClaims | AuthTokenClaims>;
+  readonly tokenType?: 'agent' | 'auth';
+  readonly authToken?: string;
+}
+
+export type CachedToken = ResolvedKey<CallerInfo>;
+
+/** Agent metadata names accepted in `dwk` (SK-02 wrote it without `.json`; 2026-03 metadata has it). */
+const AGENT_DOCUMENTS = new Set([PROFILE.wellKnown.agent, PROFILE.wellKnown.agent.replace(/\.json$/, '')]);
+
+/** The JWT protected header's `typ`, or undefined when the header does not decode. No verification. */
+function peekTyp(token: string): unknown {
+  const dot = token.indexOf('.');
+  if (dot <= 0) return undefined;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null ? (header as { typ?: unknown }).typ : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class KeyResolver {
+  readonly #options: ResolvedOptions;
+  readonly #keys: KeyDiscovery;
+  readonly #cache: VerifiedTokenCache<CachedToken> | undefined;
+
+  constructor(options: ResolvedOptions, keys: KeyDiscovery) {
+    this.#options = options;
+    this.#keys = keys;
+    this.#cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<CachedToken>(options.tokenCache.maxEntries);
+  }
+
+  resolve(signatureKey: SignatureKey): Promise<CachedToken> | CachedToken {
+    switch (signatureKey.scheme) {
+      case 'hwk': return { jwk: signatureKey.jwk, info: { scheme: 'hwk', scopes: [] } };
+      case 'jwks_uri': return this.#jwksUri(signatureKey);
+      case 'jwt': return this.#jwt(signatureKey.jwt);
+      default:
+        throw new SignatureError('invalid_signature', `Signature-Key scheme "${signatureKey.scheme}" is not accepted by this resource`, { field: 'signature-key', reason: 'unsupported_scheme' });
+    }
+  }
+
+  async #jwksUri(key: JwksUriSignatureKey): Promise<CachedToken> {
+    if (!isServerIdentifier(key.id, this.#options.identifiers)) {
+      throw new SignatureError('invalid_signature', `Signature-Key "id" ${JSON.stringify(key.id)} is not an agent server identifier`, { field: 'id', reason: 'invalid_identifier', actual: key.id });
+    }
+    if (key.dwk !== undefined && !AGENT_DOCUMENTS.has(key.dwk)) {
+      throw new SignatureError('invalid_signature', `Signature-Key "dwk" must name ${PROFILE.wellKnown.agent}`, { field: 'dwk', reason: 'unsupported', actual: key.dwk });
+    }
+    let jwk: PublicJwk;
+    try {
+      jwk = await this.#keys.getKey(key.id, PROFILE.wellKnown.agent, key.kid);
+    } catch (cause) {
+      if (!(cause instanceof FetchError)) throw cause;
+      throw new SignatureError('invalid_signature', `cannot obtain the signing key of ${key.id}: ${cause.message}`, { field: 'kid', reason: 'key_unavailable', cause });
+    }
+    return { jwk, info: { scheme: 'jwks_uri', agent: key.id, scopes: [] } };
+  }
+
+  async #jwt(token: string): Promise<CachedToken> {
+    const now = this.#options.now();
+    const cached = this.#cache?.get(token, now);
+    if (cached !== undefined) return cached;
+    const typ = peekTyp(token);
+    let result: CachedToken;
+    if (typ === PROFILE.typ.agent) {
+      const claims = await verifyAgentToken(token, { keys: this.#keys, identifiers: this.#options.identifiers, audience: this.#options.resource, now });
+      result = { jwk: claims.cnf.jwk, info: { scheme: 'jwt', tokenType: 'agent', agent: claims.iss, delegate: claims.sub, issuer: claims.iss, claims, scopes: [] } };
+    } else if (typ === PROFILE.typ.auth) {
+      const claims = await verifyAuthToken(token, { keys: this.#keys, trustedIssuers: this.#options.trustedIssuers, audience: this.#options.resource, now });
+      // §Auth Token Verification 4: `agent` is the agent of the signing context; for the `jwt`
+      // scheme the token is that context, so it must at least name a valid agent identifier.
+      if (!isServerIdentifier(claims.agent, this.#options.identifiers)) {
+        throw new TokenError('invalid_auth_token', `auth token "agent" ${JSON.stringify(claims.agent)} is not an agent identifier`, { field: 'agent', reason: 'invalid_identifier', actual: claims.agent });
+      }
+      const delegate = typeof claims.agent_delegate === 'string' ? claims.agent_delegate : undefined;
+      result = {
+        jwk: claims.cnf.jwk,
+        info: {
+          scheme: 'jwt', tokenType: 'auth', agent: claims.agent, issuer: claims.iss, claims, scopes: parseScopeClaim(claims.scope), authToken: token,
+          ...(delegate === undefined ? {} : { delegate }), ...(claims.sub === undefined ? {} : { sub: claims.sub }),
+        },
+      };
+    } else {
+      throw new SignatureError('invalid_signature', `Signature-Key jwt must be an ${PROFILE.typ.agent} or ${PROFILE.typ.auth} token, got typ ${JSON.stringify(typ ?? null)}`, { field: 'typ', reason: 'unsupported_token_type', actual: typ });
+    }
+    this.#cache?.set(token, result, result.info.claims?.exp ?? 0, now);
+    return result;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The framework-neutral resource: verify a request (2026-03 §Request Verification), decide a
+ * route's requirement (§Requirement Levels), and publish metadata (§Resource Metadata). Adapters
+ * (express here; others can follow) only translate requests and answers.
+ */
+import {
+  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, ReplayCache, SignatureError, getHeader, isAAuthError, toJwks, verifyRequest,
+  type JwkSet, type ResourceMetadata, type SignableRequest,
+} from '@aauth-ts/core';
+import { authTokenChallenge, levelChallenge } from './challenge.js';
+import type { AAuthContext } from './context.js';
+import { resolveOptions, type ResolvedOptions, type ResourceOptions } from './options.js';
+import type { Requirement } from './requirement.js';
+import { KeyResolver } from './resolve-key.js';
+
+const ACCEPTED_SCHEMES = ['hwk', 'jwks_uri', 'jwt'] as const;
+
+/**
+ * At the resource every request-verification failure is a `401` (2026-03 §Request Verification:
+ * "Any failure MUST result in a 401 response with the appropriate error code"). Core reports
+ * unparseable headers as `invalid_request`; here they become `invalid_signature`, message kept.
+ */
+function asVerificationError(err: unknown): unknown {
+  if (!isAAuthError(err) || err.status >= 500) return err;
+  if (err.status === 401 && err.code !== 'invalid_request') return err;
+  const code = err.code === 'invalid_request' || err.status !== 401 ? 'invalid_signature' : err.code;
+  return new SignatureError(code, err.message, { ...err.detail, cause: err }, { status: 401, extras: { ...err.extras } });
+}
+
+export class AAuthResource {
+  readonly options: ResolvedOptions;
+  /** Metadata/JWKS discovery with its cache (share it with an agent on the same app). */
+  readonly keys: KeyDiscovery;
+  readonly #resolver: KeyResolver;
+  readonly #replay: ReplayCache | undefined;
+  readonly #metadata: ResourceMetadata;
+  readonly #jwks: JwkSet;
+
+  constructor(options: ResourceOptions) {
+    this.options = resolveOptions(options);
+    this.keys = this.options.keyDiscovery ?? new KeyDiscovery(new GuardedFetcher(this.options.fetcher));
+    this.#resolver = new KeyResolver(this.options, this.keys);
+    const o = this.options;
+    this.#replay = o.replay === false ? undefined : new ReplayCache({ ttlSeconds: 2 * o.signatureWindow, maxEntries: o.replay.maxEntries });
+    this.#metadata = Object.freeze({
+      resource: o.resource,
+      jwks_uri: new URL(o.jwksPath, o.origin).href,
+      ...(o.clientName === undefined ? {} : { client_name: o.clientName }),
+      ...(o.scopeDescriptions === undefined ? {} : { scope_descriptions: { ...o.scopeDescriptions } }),
+      ...(o.additionalSignatureComponents.length === 0 ? {} : { additional_signature_components: [...o.additionalSignatureComponents] }),
+    });
+    this.#jwks = toJwks([o.signingKey]);
+  }
+
+  /** `/.well-known/aauth-resource.json` (2026-03 §Resource Metadata). */
+  get metadata(): ResourceMetadata {
+    return this.#metadata;
+  }
+
+  /** The document at `jwks_uri`: public members only. */
+  get jwks(): JwkSet {
+    return this.#jwks;
+  }
+
+  /** Path of the metadata document. */
+  get metadataPath(): string {
+    return `/.well-known/${PROFILE.wellKnown.resource}`;
+  }
+
+  /** Is the request signed at all (any of `Signature`, `Signature-Input`, `Signature-Key`)? */
+  static isSigned(request: Pick<SignableRequest, 'headers'>): boolean {
+    const h = PROFILE.headers;
+    return [h.signature, h.signatureInput, h.signatureKey].some((name) => getHeader(request.headers, name) !== undefined);
+  }
+
+  /**
+   * Verify a request. Steps:
+   *  1. unsigned (none of the three signature headers) → `undefined`; the route decides;
+   *  2. `@authority` is one of this resource's (no cross-server replay of a captured signature);
+   *  3. core `verifyRequest`: components (+ `additionalSignatureComponents`), `created` window,
+   *     scheme (`hwk`, `jwks_uri`, `jwt`), `Content-Digest`, key resolution (tokens verified, or
+   *     taken from the verified-token cache), RFC 9421 signature;
+   *  4. replay: a state-changing request's signature is accepted once inside the window.
+   * Failures are `401` `AAuthError`s. Does not check: route requirements (see `authorize`).
+   */
+  async verify(request: SignableRequest): Promise<AAuthContext | undefined> {
+    if (!AAuthResource.isSigned(request)) return undefined;
+    const o = this.options;
+    try {
+      const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+      if (!o.authorities.has(url.host.toLowerCase())) {
+        throw new SignatureError('invalid_signature', `the request's @authority ${JSON.stringify(url.host)} is not this resource's`, { field: '@authority', reason: 'mismatch', actual: url.host });
+      }
+      const now = o.now();
+      const verified = await verifyRequest(request, {
+        resolveKey: (key) => this.#resolver.resolve(key),
+        requiredComponents: o.additionalSignatureComponents,
+        windowSeconds: o.signatureWindow,
+        now,
+        allowedSchemes: ACCEPTED_SCHEMES,
+      });
+      if (this.#replay !== undefined && o.replay !== false && o.replay.methods.has(request.method.toUpperCase())) {
+        // 2026-03 §Replay Protection: servers MAY cache recently seen signatures within the window.
+        const verdict = this.#replay.check(`${verified.thumbprint}:${verified.signature}`, now);
+        if (verdict === 'replayed') throw new SignatureError('invalid_signature', 'this signature has already been used (replayed request)', { field: 'signature', reason: 'replayed' });
+        if (verdict === 'full') {
+          throw new AAuthError('server_error', 'too many recent signed requests to remember; retry shortly', { reason: 'replay_cache_full' }, { status: 503, headers: { [PROFILE.headers.retryAfter]: '1' } });
+        }
+      }
+      const info = verified.info;
+      return {
+        scheme: info.scheme,
+        thumbprint: verified.thumbprint,
+        jwk: verified.jwk,
+        scopes: info.scopes,
+        components: verified.components,
+        created: verified.created,
+        ...(info.agent === undefined ? {} : { agent: info.agent }),
+        ...(info.delegate === undefined ? {} : { delegate: info.delegate }),
+        ...(info.sub === undefined ? {} : { sub: info.sub }),
+        ...(info.issuer === undefined ? {} : { issuer: info.issuer }),
+        ...(info.claims === undefined ? {} : { claims: info.claims }),
+        ...(info.tokenType === undefined ? {} : { tokenType: info.tokenType }),
+        ...(info.authToken === undefined ? {} : { authToken: info.authToken }),
+      };
+    } catch (err) {
+      throw asVerificationError(err);
+    }
+  }
+
+  /**
+   * Decide a route's requirement for a verified (or unsigned) request; resolves when met, else
+   * rejects with the `AAuthError` to answer:
+   *  - a route component not covered → `401 invalid_signature` with `required_components`;
+   *  - `pseudonym`: unsigned → `401 require=pseudonym`;
+   *  - `identity`: unsigned or `hwk` → `401 require=identity`;
+   *  - `auth-token`: unsigned or `hwk` → `401 require=identity` (a resource token must name an
+   *    agent); identified without an auth token → `401 require=auth-token` with a resource token
+   *    for the route's scope; an auth token lacking a scope → the same challenge (step-up), or
+   *    `403 insufficient_scope` when the route turns step-up off.
+   */
+  async authorize(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
+    if (context !== undefined) {
+      const missing = requirement.components.filter((c) => !context.components.includes(c));
+      if (missing.length > 0) {
+        const required = [...new Set([...context.components, ...requirement.components])];
+        throw new SignatureError('invalid_signature', `this route requires the signature to cover ${missing.map((m) => `"${m}"`).join(', ')}`,
+          { field: missing[0], reason: 'missing_component', expected: required }, { extras: { required_components: required } });
+      }
+    }
+    switch (requirement.level) {
+      case 'pseudonym':
+        if (context === undefined) throw levelChallenge('pseudonym', 'invalid_signature', 'this resource requires a signed request');
+        return;
+      case 'identity':
+        if (context === undefined) throw levelChallenge('identity', 'invalid_signature', 'this resource requires a signed request from an identified agent');
+        if (context.agent === undefined) throw levelChallenge('identity', 'invalid_agent_token', 'this resource requires agent identity (an agent token or jwks_uri), not a pseudonymous key');
+        return;
+      case 'auth-token': {
+        if (context === undefined) throw levelChallenge('identity', 'invalid_signature', 'this resource requires a signed request from an identified agent');
+        if (context.agent === undefined) throw levelChallenge('identity', 'invalid_agent_token', 'this resource requires agent identity before it can issue a resource token');
+        const caller = { agent: context.agent, thumbprint: context.thumbprint };
+        if (context.tokenType !== 'auth') {
+          throw await authTokenChallenge(this.options, caller, requirement.scopes, 'invalid_auth_token', 'this resource requires an auth token');
+        }
+        const lacking = requirement.scopes.filter((s) => !context.scopes.includes(s));
+        if (lacking.length === 0) return;
+        const message = `the auth token does not grant ${lacking.map((s) => `"${s}"`).join(', ')}`;
+        if (!requirement.stepUp) throw new AAuthError('insufficient_scope', message, { field: 'scope', reason: 'insufficient', expected: requirement.scopes });
+        throw await authTokenChallenge(this.options, caller, requirement.scopes, 'insufficient_scope', message);
+      }
+    }
+  }
+}
+
+/** A `403 access_denied` for policy refusals decided by application code (authenticated, not authorised). */
+export function accessDenied(description: string): AAuthError {
+  return new AAuthError('access_denied', description, { reason: 'policy' });
+}

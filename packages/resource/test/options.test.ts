@@ -1,0 +1,43 @@
+/** Options are validated when the resource is built: misuse is a TypeError, never a per-request failure. */
+import { generateSigningKey } from '@aauth-ts/core';
+import { AAuthResource, aauth, requireAuth, type ResourceOptions } from '@aauth-ts/resource';
+
+const base: ResourceOptions = { resource: 'https://resource.example', signingKey: generateSigningKey(), authServer: 'https://auth.example/realms/demo' };
+
+describe('resource options', () => {
+  test('a valid configuration builds, with trustedIssuers defaulting to the auth server', () => {
+    const r = new AAuthResource(base);
+    expect(r.options.trustedIssuers).toEqual(['https://auth.example/realms/demo']);
+    expect(r.options.resourceTokenLifetime).toBe(300);
+    expect(r.metadata).toEqual({ resource: 'https://resource.example', jwks_uri: 'https://resource.example/.well-known/jwks.json' });
+  });
+
+  test.each<[string, Partial<Record<keyof ResourceOptions | 'nope', unknown>>]>([
+    ['resource with a path', { resource: 'https://resource.example/api' }],
+    ['resource over http without development', { resource: 'http://127.0.0.1:3000' }],
+    ['resource over http on a public host even in development', { resource: 'http://resource.example:3000', development: true }],
+    ['a missing signing key', { signingKey: undefined }],
+    ['a public JWK as signing key', { signingKey: { kty: 'OKP' } }],
+    ['an auth server with a query', { authServer: 'https://auth.example/realms/demo?x=1' }],
+    ['an auth server with a trailing slash', { authServer: 'https://auth.example/realms/demo/' }],
+    ['empty trustedIssuers', { trustedIssuers: [] }],
+    ['a non-integer window', { signatureWindow: 1.5 }],
+    ['a zero token lifetime', { resourceTokenLifetime: 0 }],
+    ['an unknown derived component', { additionalSignatureComponents: ['@nonsense'] }],
+    ['a bad scope description', { scopeDescriptions: { 'a b': 'x' } }],
+    ['a misspelt option', { nope: true }],
+    ['replay methods that are not methods', { replay: { methods: ['GET /x'] } }],
+  ])('%s is a TypeError', (_name, patch) => {
+    expect(() => new AAuthResource({ ...base, ...patch } as ResourceOptions)).toThrow(TypeError);
+  });
+
+  test('development allows loopback http + port identifiers', () => {
+    expect(() => new AAuthResource({ ...base, resource: 'http://127.0.0.1:3000', authServer: 'http://localhost:8080/realms/demo', development: true })).not.toThrow();
+  });
+
+  test('route requirements validate their scope at mount time', () => {
+    expect(() => requireAuth({ scope: 'ok "bad"' })).toThrow(TypeError);
+    expect(() => aauth(base).requireAuth({ scope: ['a', 'b\\c'] })).toThrow(TypeError);
+    expect(() => aauth(base, { serveMetadata: 'yes' as unknown as boolean })).toThrow(TypeError);
+  });
+});

@@ -1,1 +1,0 @@
-console.log('The demo is not built yet: see README.md.');
