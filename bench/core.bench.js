@@ -3,33 +3,25 @@
 import { sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import { generateSigningKey, signRequest, verifyRequest } from '@aauth-ts/core';
 
-// Raw and library figures are taken in interleaved rounds and the best round of each is kept, so
-// a busy machine slows both alike instead of skewing the ratio.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
-const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 350);
+// Paired measurement: small batches of each function alternate for the whole run and each
+// function's own time is summed, so a busy machine slows both alike instead of skewing the ratio.
+const DURATION_MS = Number(process.env.BENCH_MS ?? 4000);
+const BATCH = 20;
 
-async function measure(fn) {
-  let ops = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < ROUND_MS) {
-    for (let i = 0; i < 50; i++) await fn();
-    ops += 50;
-    elapsed = performance.now() - start;
-  }
-  return (ops * 1000) / elapsed;
-}
-
-/** Best ops/s of each function over interleaved rounds (after one warm-up round). */
 async function compare(fns) {
-  const best = fns.map(() => 0);
-  for (let round = 0; round <= ROUNDS; round++) {
+  const time = fns.map(() => 0);
+  const ops = fns.map(() => 0);
+  for (const fn of fns) for (let i = 0; i < 200; i++) await fn(); // warm-up
+  const end = performance.now() + DURATION_MS;
+  while (performance.now() < end) {
     for (const [i, fn] of fns.entries()) {
-      const opsPerSecond = await measure(fn);
-      if (round > 0) best[i] = Math.max(best[i], opsPerSecond);
+      const start = performance.now();
+      for (let j = 0; j < BATCH; j++) await fn();
+      time[i] += performance.now() - start;
+      ops[i] += BATCH;
     }
   }
-  return best;
+  return fns.map((_, i) => (ops[i] * 1000) / time[i]);
 }
 
 const key = generateSigningKey('Ed25519');
@@ -64,7 +56,7 @@ const [rawSign, oursSign] = await compare([
 
 const us = (opsPerSecond) => (1e6 / opsPerSecond).toFixed(1);
 const row = (name, opsPerSecond, raw) => `  ${name.padEnd(42)} ${Math.round(opsPerSecond).toString().padStart(8)} ops/s  ${us(opsPerSecond).padStart(6)} µs/op${raw ? `  ratio ${(opsPerSecond / raw).toFixed(2)} of raw, +${(1e6 / opsPerSecond - 1e6 / raw).toFixed(1)} µs` : ''}`;
-console.log(`core (Ed25519, hwk, ${base.length}-byte signature base, node ${process.version}, best of ${ROUNDS} interleaved ${ROUND_MS} ms rounds)`);
+console.log(`core (Ed25519, hwk, ${base.length}-byte signature base, node ${process.version}, paired batches of ${BATCH} over ${DURATION_MS} ms per pair)`);
 console.log(row('raw node:crypto verify', rawVerify));
 console.log(row('verifyRequest (hwk, warm caches)', ours, rawVerify));
 console.log(row('raw node:crypto sign', rawSign));

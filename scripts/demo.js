@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run demo`: the launcher of the supply-chain / market-analysis demo (examples/launcher).
-// `npm run demo` builds first (tsc -b); this file only loads the compiled launcher.
+// `npm run demo` builds the examples first (tsc -b examples); this file only loads the compiled launcher.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -28,8 +28,11 @@ export function userDelegatedCases(world: () => World): void {
       const signer = await w.signer(agent);
       const rt = await w.resourceToken(w.alpha, agent, { scope: 'alpha:read' });
       const first = await w.token(agent, { resource_token: rt }, { signer });
-      const poll = await w.poll(first.headers.get('location') as string, signer);
+      const location = first.headers.get('location') as string;
+      const poll = await w.poll(location, signer);
       expect(poll.status).toBe(202);
+      expect(poll.headers.get('location')).toBe(location);
+      expect(poll.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(['pending', 'interacting']).toContain(poll.json.status);
     });
 

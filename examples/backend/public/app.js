@@ -82,11 +82,26 @@ function hopView(hop) {
   return item;
 }
 
+let cast = {};
+
+/** "the supply-chain agent" for an identifier, "mcp-user" for the user's sub. */
+function who(value) {
+  const names = {
+    [cast.backend]: 'the backend',
+    [cast.backendAutonomous]: 'the backend (autonomous identity)',
+    [cast.supplyChain]: 'the supply-chain agent',
+    [cast.marketAnalysis]: 'the market-analysis agent',
+  };
+  if (cast.userId && value === cast.userId) return cast.user;
+  return names[value] ?? show(value);
+}
+
 function renderCast(config) {
+  cast = config;
   const list = $('cast-list');
   list.replaceChildren();
   const rows = [
-    ['user', 'You', `${config.user} (logs in at the auth server)`],
+    ['user', 'You: the user', `${config.user}${config.userId ? ` (sub ${config.userId})` : ''}`],
     ['backend', 'Backend: an agent acting for you', config.backend],
     ['supply-chain-agent', 'Supply-chain agent: plans orders', config.supplyChain],
     ['market-analysis-agent', 'Market-analysis agent: market outlook', config.marketAnalysis],
@@ -97,6 +112,17 @@ function renderCast(config) {
 }
 
 function renderChain(chain) {
+  const story = $('chain-story');
+  story.replaceChildren();
+  for (const link of chain) {
+    story.append(el('li', {},
+      el('b', { text: who(link.agent) }),
+      link.sub === undefined ? ' acted on its own (no user) at ' : ' acted for ',
+      link.sub === undefined ? '' : el('b', { text: who(link.sub) }),
+      link.sub === undefined ? '' : ' at ',
+      el('b', { text: who(link.aud) }),
+      `, allowed to: ${show(link.scope ?? 'nothing')}.`));
+  }
   const body = $('chain').querySelector('tbody');
   body.replaceChildren();
   chain.forEach((link, i) => body.append(el('tr', { 'data-testid': `chain-${i}` },

@@ -94,6 +94,7 @@ export function createBackendApp(options: BackendAppOptions): BackendApp {
   app.get('/api/config', (_req, res) => {
     res.json({
       user: config.user.username,
+      userId: config.user.id,
       issuer: config.issuer,
       backend: config.backend.identifier,
       backendAutonomous: config.backendAutonomous.identifier,
@@ -117,7 +118,8 @@ export function createBackendApp(options: BackendAppOptions): BackendApp {
       runs.delete(id);
     }
     logger?.info(`run ${run.id} started`, { mode });
-    void runFlow(run, { horizonWeeks: 8, serviceLevel: 0.95 }, {
+    // The run id makes every request body (and so every signature) distinct; see run-flow.ts.
+    void runFlow(run, { horizonWeeks: 8, serviceLevel: 0.95, runId: run.id }, {
       session: mode === 'user' ? sessions.user : sessions.autonomous,
       supplyChainUrl: `${config.supplyChain.identifier}${OPTIMIZE_URL_PATH}`,
       issuer: config.issuer,

@@ -6,6 +6,10 @@
  * The `fetch` of `AAuthClient` does the protocol: sign, get the `401` challenge, exchange the
  * resource token, wait out the `202` while the user approves (`onInteraction`), retry. The
  * supply-chain agent's own hops come back with its answer and are placed before its response.
+ *
+ * The body should carry something unique (the run id): Ed25519 signatures are deterministic and
+ * `created` has one-second granularity, so two identical requests within a second would be
+ * identical, and a resource's replay check (2026-03 §Replay Protection) refuses the second.
  */
 import { PROFILE } from '@aauth-ts/core';
 import { AAuthClient, type AAuthEvent, type Interaction, type RequestSigner } from '@aauth-ts/agent';
@@ -66,7 +70,8 @@ export function chainOf(hops: readonly Hop[], parties: PartyNames): ChainLink[] 
 
 export async function runFlow(run: RunState, body: Readonly<Record<string, unknown>>, options: RunFlowOptions): Promise<void> {
   const recorder = new HopRecorder(ACTORS.backend, 0, (hop) => {
-    options.logger?.hop(hop);
+    // Nested hops were logged by the service that made them; log only the backend's own.
+    if (hop.depth === 0) options.logger?.hop(hop);
     run.hops = recorder.hops;
     run.chain = chainOf(run.hops, options.parties);
   });

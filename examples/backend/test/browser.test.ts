@@ -65,8 +65,9 @@ maybe('the demo UI in headless Chromium', () => {
     await page.waitForSelector('#cast-list li');
     await page.click('#run-user');
 
+    await page.waitForSelector('#consent:not([hidden]), body[data-run-status="failed"]', { timeout: 20_000 });
+    expect(await page.locator('#run-status').textContent()).toBe('waiting for your approval…');
     const link = page.locator('#consent-link');
-    await link.waitFor({ state: 'visible', timeout: 20_000 });
     const href = await link.getAttribute('href');
     expect(href).toMatch(/\/protocol\/aauth\/interact\?code=[A-Z0-9]{8}$/);
     await expect(page.locator('#consent-code').textContent()).resolves.toMatch(/^[A-Z0-9]{8}$/);

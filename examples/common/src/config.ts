@@ -65,6 +65,7 @@ export const ENV = Object.freeze({
   username: 'DEMO_USERNAME',
   password: 'DEMO_PASSWORD',
   userId: 'DEMO_USER_ID',
+  realmFile: 'AAUTH_REALM_FILE',
 });
 
 export class ConfigError extends Error {

@@ -54,8 +54,18 @@ type HopInput = Omit<Hop, 'seq' | 'at' | 'actor' | 'depth'>;
  * agent's friendly name). Repeated `202` polls are folded into one hop.
  */
 export function hopSink(recorder: HopRecorder, actorName: string, parties: PartyNames): (event: AAuthEvent) => void {
+  // Per token request: the first `pending` and the first `202` poll tell the story; repeats do not.
+  let pendingSeen = false;
   let pollsSeen = 0;
   return (event) => {
+    if (event.type === 'token.request') {
+      pendingSeen = false;
+      pollsSeen = 0;
+    }
+    if (event.type === 'pending') {
+      if (pendingSeen) return;
+      pendingSeen = true;
+    }
     const hop = describe(event, actorName, parties, pollsSeen);
     if (event.type === 'poll') pollsSeen += 1;
     if (hop) recorder.add(hop);

@@ -89,7 +89,7 @@ export function parseCli(argv: readonly string[], env: Settings): CliOptions {
     mode: values.mode,
     only,
     authServer: values['auth-server'],
-    realmPath: values.realm ?? env.AAUTH_REALM_FILE ?? defaultRealmPath(),
+    realmPath: values.realm ?? env[ENV.realmFile] ?? defaultRealmPath(),
     quiet: values.quiet || values.once,
     help: values.help,
     settings,

@@ -25,7 +25,7 @@ function runDemo(args: string[]): Promise<{ code: number | null; out: string }> 
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
     child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 80_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -50,7 +50,7 @@ maybe('npm run demo -- --once', () => {
     expect(out).toContain('upstream token (the auth token the caller received)');
     expect(out).toMatch(/pending 202: auth server → backend: 202, the user must approve first/);
     expect(out).toMatch(/>>> approving as mcp-user at http:\/\/localhost:\d+\/realms\/aauth-test\/protocol\/aauth\/interact\?code=[A-Z0-9]{8}/);
-  });
+  }, 90_000);
 
   it('runs the autonomous flow: no consent, no sub anywhere in the chain', async () => {
     const { code, out } = await runDemo(['--once', '--free-ports', '--mode', 'autonomous']);
@@ -58,11 +58,11 @@ maybe('npm run demo -- --once', () => {
     expect(out).toMatch(/backend \(autonomous\) → supply-chain agent: agent=http:\/\/backend-autonomous\.localhost:\d+ aud=\S+ sub=\(none\)/);
     expect(out).toMatch(/supply-chain agent → market-analysis agent: agent=http:\/\/supply-chain-agent\.localhost:\d+ aud=\S+ sub=\(none\)/);
     expect(out).not.toMatch(/pending 202/);
-  });
+  }, 90_000);
 
   it('refuses an unknown flag with usage and exit code 2', async () => {
     const { code, out } = await runDemo(['--no-such-flag']);
     expect(code).toBe(2);
     expect(out).toMatch(/usage: npm run demo/);
-  });
+  }, 30_000);
 });

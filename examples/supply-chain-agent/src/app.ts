@@ -9,6 +9,7 @@
  *
  * The answer carries the plan and the SCA's own hop trace, so the caller can show the whole chain.
  */
+import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { GuardedFetcher, KeyDiscovery, PROFILE, generateSigningKey, type SigningKey } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
@@ -123,12 +124,17 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
       purpose: 'Market outlook for a laptop replenishment plan',
     }).forUpstream(caller.authToken);
     const question: MarketAnalysisRequest = { ...marketQuestionFor(data), horizonWeeks: plan.horizonWeeks };
+    // Ed25519 signatures are deterministic and `created` has one-second granularity, so two
+    // identical requests in the same second would carry the same signature and the second would be
+    // refused as a replay (2026-03 §Replay Protection). A request id in the digested body keeps
+    // every request distinct.
+    const body = JSON.stringify({ ...question, requestId: randomUUID() });
     let downstream: Response;
     try {
       downstream = await client.fetch(`${config.marketAnalysis.identifier}${MARKET_ANALYSIS_PATH}`, {
         method: 'POST',
         headers: { [PROFILE.headers.contentType]: 'application/json' },
-        body: JSON.stringify(question),
+        body,
       });
     } catch (err) {
       recorder.add({ kind: 'error', title: 'the call to the market-analysis agent failed', explain: err instanceof Error ? err.message : String(err) });
@@ -139,14 +145,14 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
       recorder.add({ kind: 'error', status: downstream.status, title: `market-analysis agent answered ${downstream.status}`, explain: JSON.stringify(answer) });
       throw Object.assign(new DownstreamError(`the market-analysis agent answered ${downstream.status}`), { trace: recorder.hops });
     }
-    const body = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
+    const reply = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
     let analysis: MarketAnalysis;
     try {
-      analysis = parseMarketAnalysis(body.analysis);
+      analysis = parseMarketAnalysis(reply.analysis);
     } catch (err) {
       throw Object.assign(new DownstreamError(`the market-analysis agent sent an unusable answer: ${(err as Error).message}`), { trace: recorder.hops });
     }
-    const servedFor = (typeof body.servedFor === 'object' && body.servedFor !== null ? body.servedFor : {}) as Record<string, unknown>;
+    const servedFor = (typeof reply.servedFor === 'object' && reply.servedFor !== null ? reply.servedFor : {}) as Record<string, unknown>;
     recorder.add({
       actor: ACTORS.marketAnalysis,
       kind: 'verified',

@@ -19,7 +19,7 @@ export type { AAuthAttachment, AAuthAxiosOptions, WithAAuthOptions } from './axi
 export { tokenRequest, modeOf } from './token-endpoint/token-request.js';
 export type { TokenRequestParameters, TokenEndpointCallOptions } from './token-endpoint/token-request.js';
 export { processTokenResponse, parseRetryAfter } from './token-endpoint/process-token-response.js';
-export type { TokenResult } from './token-endpoint/process-token-response.js';
+export type { ProcessTokenResponseOptions, TokenResult } from './token-endpoint/process-token-response.js';
 export { pollPending } from './token-endpoint/poll-pending.js';
 export { awaitPending, interactionUrl } from './token-endpoint/await-pending.js';
 export type { AwaitPendingOptions, Interaction, InteractionHandler } from './token-endpoint/await-pending.js';

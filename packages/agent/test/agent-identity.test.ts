@@ -24,6 +24,7 @@ describe('AgentServer', () => {
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).not.toHaveProperty('d');
     expect((await fetch(`${server.identifier}/nope`)).status).toBe(404);
+    expect(await (await fetch(`${server.identifier}/.well-known/aauth-agent`)).json()).toEqual(meta);
 
     const delegate = generateSigningKey();
     const token = await server.issueAgentToken(delegate.publicJwk, 'delegate-7', { lifetimeSeconds: 120 });

@@ -4,7 +4,8 @@
  * refresh, and the guard rails (resource-token checks, second 401, auth-server substitution).
  */
 import { MalformedError, ResponseError, TokenError, createResourceToken, generateSigningKey, serializeChallenge, PROFILE } from '@aauth-ts/core';
-import { AAuthClient, AgentSession, type AAuthEvent } from '@aauth-ts/agent';
+import axios from 'axios';
+import { AAuthClient, AgentSession, withAAuth, type AAuthEvent } from '@aauth-ts/agent';
 import { startTestAuthServer, type TestAuthServer } from './support/auth-server.js';
 import { startTestResource, type TestResource } from './support/resource.js';
 import { startAgentHost, type AgentHost } from './support/agent-host.js';
@@ -183,12 +184,46 @@ describe('202: consent, interaction, denial', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['pending', 'interaction', 'poll', 'token.issued']));
   });
 
+  it('the user decides later: polls see 202 (pending, then interacting) before the token', async () => {
+    as.consentRequired = true;
+    let decided: Promise<void> = Promise.resolve();
+    const { client } = newClient({
+      preferWaitSeconds: 0,
+      onInteraction: (interaction) => {
+        // Not awaited: the agent keeps polling while the user takes their time.
+        decided = (async () => {
+          while (as.polls.length === 0) await new Promise((r) => setTimeout(r, 10));
+          await (await fetch(interaction.url)).text();
+          while (!as.polls.slice(-1).includes(202)) await new Promise((r) => setTimeout(r, 10));
+          as.approve(interaction.code, 'frank');
+        })();
+      },
+    });
+    const pollsBefore = as.polls.length;
+    const response = await client.fetch(`${resource.identifier}/later`);
+    await decided;
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { sub: string }).sub).toBe('frank');
+    const polls = as.polls.slice(pollsBefore);
+    expect(polls.at(-1)).toBe(200);
+    expect(polls.filter((s) => s === 202).length).toBeGreaterThanOrEqual(1);
+  });
+
   it('denial rejects with the server error code (ResponseError "denied", 403)', async () => {
     as.consentRequired = true;
     const { client } = newClient({ onInteraction: ({ code }) => as.deny(code) });
     const err = await client.fetch(`${resource.identifier}/denied`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResponseError);
     expect(err).toMatchObject({ code: 'denied', serverError: 'denied', status: 403 });
+  });
+
+  it('a pending request the server expires ends in ResponseError "expired" (408)', async () => {
+    const shortAs = await startTestAuthServer({ consentRequired: true, pendingLifespanSeconds: -1 });
+    const r = await startTestResource({ authServer: shortAs.issuer });
+    closers.push(() => shortAs.close(), () => r.close());
+    const client = new AAuthClient({ session: AgentSession.delegateOf(agent.agentServer, { sub: 'e' }), development: true, authServers: [shortAs.issuer], minPollIntervalMs: 10 });
+    await expect(client.fetch(`${r.identifier}/late`)).rejects.toMatchObject({ name: 'ResponseError', code: 'expired', status: 408 });
+    expect(shortAs.polls).toEqual([408]);
   });
 
   it('the overall pending deadline is a typed error, and the caller can abort earlier', async () => {
@@ -253,6 +288,11 @@ describe('identity schemes and development names', () => {
     const response = await client.fetch(`${lRes.identifier}/named`);
     expect(response.status).toBe(200);
     expect(((await response.json()) as { agent: string }).agent).toBe(lAgent.agentServer.identifier);
+    // axios takes the same route (a `lookup` for the name), sharing the client's cached token.
+    const http = axios.create();
+    withAAuth(http, { client });
+    const viaAxios = await http.post<{ body: string }>(`${lRes.identifier}/named`, { via: 'axios' });
+    expect(JSON.parse(viaAxios.data.body)).toEqual({ via: 'axios' });
   });
 
   it('without development mode, loopback http identifiers are refused', async () => {

@@ -30,8 +30,10 @@ describe('processTokenResponse', () => {
     });
   });
 
-  it('202 without Location is refused; without Retry-After it waits 5 s', async () => {
+  it('202 without Location is refused, unless it answers a poll; without Retry-After it waits 5 s', async () => {
     await expect(processTokenResponse(json(202, { status: 'pending' }))).rejects.toThrow('Location');
+    await expect(processTokenResponse(json(202, { status: 'interacting' }, { 'retry-after': '1' }), { pendingUrl: 'https://as.example/p/9' }))
+      .resolves.toMatchObject({ kind: 'pending', location: 'https://as.example/p/9', status: 'interacting', retryAfter: 1 });
     const result = await processTokenResponse(json(202, {}, { location: 'https://as.example/p/1' }));
     expect(result).toMatchObject({ kind: 'pending', retryAfter: 5, code: undefined });
   });

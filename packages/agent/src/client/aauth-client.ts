@@ -242,7 +242,13 @@ export class AAuthClient {
     const mode: TokenRequestMode = modeOf(parameters);
     const call = { transport, onEvent: options.onEvent, ...(options.signal === undefined ? {} : { signal: options.signal }) };
     const response = await tokenRequest(endpoint, this.session, parameters, call);
-    let result: TokenResult = await processTokenResponse(response, { base: endpoint.href });
+    let result: TokenResult;
+    try {
+      result = await processTokenResponse(response, { base: endpoint.href });
+    } catch (err) {
+      emit(options.onEvent, { type: 'token.response', url: endpoint.href, status: response.status, body: err instanceof AAuthError ? err.toJSON() : String(err) });
+      throw err;
+    }
     emit(options.onEvent, { type: 'token.response', url: endpoint.href, status: response.status, body: result });
     if (result.kind === 'pending') {
       result = await awaitPending(result, {

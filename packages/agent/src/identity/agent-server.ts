@@ -111,8 +111,10 @@ export class AgentServer {
     const metadataPath = new URL(wellKnownUrl(this.identifier, PROFILE.wellKnown.agent)).pathname;
     return (req, res, next) => {
       const path = (req.url ?? '/').split('?')[0];
+      // Also without `.json`: the Keycloak extension's earlier builds fetch `aauth-agent` (wire notes §10).
+      const isMetadata = path === metadataPath || path === metadataPath.replace(/\.json$/, '');
       const body = req.method === 'GET' || req.method === 'HEAD'
-        ? path === metadataPath ? this.metadata() : path === this.jwksPath ? this.jwks() : undefined
+        ? isMetadata ? this.metadata() : path === this.jwksPath ? this.jwks() : undefined
         : undefined;
       if (body === undefined) {
         if (next) {

@@ -78,7 +78,7 @@ export async function awaitPending(first: Pending, options: AwaitPendingOptions)
         preferWaitSeconds: options.preferWaitSeconds ?? 20,
       });
       emit(options.onEvent, { type: 'poll', location: pending.location, status: response.status });
-      const result = await processTokenResponse(response, { base: pending.location });
+      const result = await processTokenResponse(response, { base: pending.location, pendingUrl: pending.location });
       if (result.kind === 'token') return result;
       // A later 202 keeps the interaction code already shown unless it names a new one.
       pending = { ...result, code: result.code ?? pending.code, location: result.location };

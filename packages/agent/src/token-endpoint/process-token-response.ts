@@ -77,7 +77,17 @@ function errorFrom(response: Response, json: unknown, text: string): ResponseErr
   return new ResponseError('invalid_response', `HTTP ${response.status} without a JSON error body${text ? `: ${text.slice(0, 200)}` : ''}`, response.status);
 }
 
-export async function processTokenResponse(response: Response, options: { base?: string } = {}): Promise<TokenResult> {
+export interface ProcessTokenResponseOptions {
+  /** Base for a relative `Location` when the response carries no URL of its own. */
+  readonly base?: string;
+  /**
+   * When processing a poll: the pending URL itself. A poll's 202 need not repeat `Location`
+   * (auth-server contract: `202 {"status": …}` + `Retry-After`); the request stays where it is.
+   */
+  readonly pendingUrl?: string;
+}
+
+export async function processTokenResponse(response: Response, options: ProcessTokenResponseOptions = {}): Promise<TokenResult> {
   if (!(response instanceof Response)) throw new TypeError('processTokenResponse: expected a fetch Response');
   const { json, text } = await readJson(response);
   if (response.status !== 200 && response.status !== 202) throw errorFrom(response, json, text);
@@ -93,8 +103,9 @@ export async function processTokenResponse(response: Response, options: { base?:
     return { kind: 'token', authToken, expiresIn: expiresIn as number | undefined };
   }
 
-  // 202: Location is required; the body and the AAuth header are informative.
-  const locationHeader = response.headers.get(PROFILE.headers.location);
+  // 202: Location is required on the token endpoint's answer (a poll may omit it); the body and
+  // the AAuth header are informative.
+  const locationHeader = response.headers.get(PROFILE.headers.location) ?? options.pendingUrl ?? null;
   const base = response.url || options.base;
   if (locationHeader === null) throw invalid(`202 without a ${PROFILE.headers.location} header`);
   let location: string;

@@ -238,7 +238,8 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
         sendJson(res, 403, { error: 'denied', error_description: 'the user denied the request' });
         polls.push(403);
       } else {
-        sendJson(res, 202, { status: pending.state }, { [PROFILE.headers.retryAfter]: '0', [PROFILE.headers.location]: `${origin}${paths.pending}${id}` });
+        // As the contract has it: a poll's 202 carries the status and Retry-After, no Location.
+        sendJson(res, 202, { status: pending.state }, { [PROFILE.headers.retryAfter]: '0' });
         polls.push(202);
       }
     } catch (err) {

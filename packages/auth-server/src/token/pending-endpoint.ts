@@ -6,7 +6,7 @@
  * answer the URL is gone (`404 invalid_request`).
  */
 import { AAuthError, MalformedError, PROFILE } from '@aauth-ts/core';
-import type { AuthServerContext } from '../context.js';
+import { endpointUrls, type AuthServerContext } from '../context.js';
 import { authenticateRequest } from '../request/authenticate.js';
 import type { IncomingRequest } from '../request/types.js';
 import type { PendingRequest } from '../stores/pending-store.js';
@@ -44,7 +44,9 @@ export async function handlePoll(ctx: AuthServerContext, request: IncomingReques
     ctx.pending.delete(id);
     throw new AAuthError('expired', 'the request expired before the user answered', { reason: 'expired' });
   }
-  return { status: 202, headers: { [h.retryAfter]: '1', [h.cacheControl]: 'no-store' }, body: { status: entry.status } };
+  // Every 202 names where to poll (the same URL), so a client can treat all 202s alike.
+  const location = `${endpointUrls(ctx.issuer()).pending}/${entry.id}`;
+  return { status: 202, headers: { [h.location]: location, [h.retryAfter]: '1', [h.cacheControl]: 'no-store' }, body: { status: entry.status } };
 }
 
 /**

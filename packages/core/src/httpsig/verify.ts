@@ -17,6 +17,7 @@
  * Does not check: replay inside the window (see `ReplayCache`), or anything about the tokens
  * themselves beyond what the resolver does.
  */
+import type { KeyObject } from 'node:crypto';
 import type { Dictionary, InnerList } from 'structured-headers';
 import { verifyContentDigest } from '../digest/content-digest.js';
 import { MalformedError, SignatureError } from '../errors.js';
@@ -101,6 +102,20 @@ function cachedSignatureKeys(header: string): readonly SignatureKey[] {
   if (signatureKeyCache.size >= SIGNATURE_KEY_CACHE_MAX) signatureKeyCache.delete(signatureKeyCache.keys().next().value as string);
   signatureKeyCache.set(header, Object.freeze(keys));
   return keys;
+}
+
+/**
+ * Thumbprint and imported key per JWK object, for JWKs that cannot change: the frozen ones the
+ * Signature-Key cache hands out (and any a resolver freezes). Others are computed every time.
+ */
+const preparedKeys = new WeakMap<PublicJwk, { readonly thumbprint: string; readonly key: KeyObject }>();
+
+function prepareKey(jwk: PublicJwk): { readonly thumbprint: string; readonly key: KeyObject } {
+  const hit = preparedKeys.get(jwk);
+  if (hit) return hit;
+  const prepared = { thumbprint: jwkThumbprint(jwk), key: importPublicJwk(jwk) };
+  if (Object.isFrozen(jwk)) preparedKeys.set(jwk, prepared);
+  return prepared;
 }
 
 function chooseLabel(keys: readonly SignatureKey[], wanted: string | undefined): SignatureKey {
@@ -196,7 +211,7 @@ export async function verifyRequest<T>(request: SignableRequest, options: Verify
   if (algParam !== undefined && algParam !== algorithm) {
     fail(`signature "alg" ${String(algParam)} does not match the key's algorithm ${algorithm}`, 'alg_mismatch', { actual: algParam, expected: algorithm });
   }
-  const publicKey = importPublicJwk(resolved.jwk);
+  const { key: publicKey, thumbprint } = prepareKey(resolved.jwk);
 
   // 8. signature
   const base = buildSignatureBase({ method: request.method.toUpperCase(), url, headers: toHeaderRecord(request.headers) }, inner);
@@ -207,7 +222,7 @@ export async function verifyRequest<T>(request: SignableRequest, options: Verify
     label,
     signatureKey,
     jwk: resolved.jwk,
-    thumbprint: jwkThumbprint(resolved.jwk),
+    thumbprint,
     created,
     components: covered as string[],
     signature: sig.toString('base64'),

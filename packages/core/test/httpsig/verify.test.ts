@@ -319,6 +319,17 @@ describe('step 8: the signature itself', () => {
   });
 });
 
+describe('the Signature-Key parse cache', () => {
+  it('hands out frozen keys, so one caller cannot alter what the next request sees', async () => {
+    const first = await verifyRequest(signed(GET), { resolveKey: hwkResolver(), now: NOW });
+    expect(Object.isFrozen(first.signatureKey)).toBe(true);
+    expect(first.signatureKey.scheme === 'hwk' && Object.isFrozen(first.signatureKey.jwk)).toBe(true);
+    const second = await verifyRequest(signed(GET), { resolveKey: hwkResolver(), now: NOW });
+    expect(second.signatureKey).toEqual(first.signatureKey);
+    expect(second.thumbprint).toBe(key.thumbprint);
+  });
+});
+
 describe('verification order', () => {
   it('created outside the window is refused before any key resolution', async () => {
     const resolveKey = hwkResolver();

@@ -19,6 +19,7 @@ public record RealmSettings(
         long refreshWindow,
         long pendingLifespan,
         boolean allowLoopback,
+        boolean allowPrivateNetwork,
         Set<String> trustedIssuers,
         Set<String> consentScopes,
         long tokenLifespan) {
@@ -36,6 +37,7 @@ public record RealmSettings(
                 seconds(realm, "aauth.refreshWindow", DEFAULT_REFRESH_WINDOW),
                 seconds(realm, "aauth.pendingLifespan", DEFAULT_PENDING_LIFESPAN),
                 "true".equals(realm.getAttribute("aauth.allowLoopback")),
+                "true".equals(realm.getAttribute("aauth.allowPrivateNetwork")),
                 list(realm, "aauth.trustedIssuers"),
                 list(realm, "aauth.consentScopes"),
                 lifespan > 0 ? lifespan : 300);

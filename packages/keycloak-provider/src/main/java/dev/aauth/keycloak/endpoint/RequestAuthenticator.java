@@ -9,10 +9,14 @@ import dev.aauth.keycloak.signature.RequestView;
 import dev.aauth.keycloak.signature.SignedRequest;
 import dev.aauth.keycloak.token.AgentTokenVerifier;
 
+import java.util.function.Predicate;
+
 /**
  * Who signed this request (draft-hardt-aauth c465b2d §Request Verification; contract "Request signature"):
  * <ol>
  *   <li>parse the single signature and check its structure and {@code created} window, before any fetch;</li>
+ *   <li>the claimed agent must be an agent client of the realm before anything is fetched for it
+ *       ({@code access_denied}; SSRF: identifiers are attacker-chosen URLs);</li>
  *   <li>resolve the key by scheme: {@code jwt} → verified agent token, agent id = its {@code iss}, key =
  *       {@code cnf.jwk}; {@code jwks_uri} → agent id = {@code id}, key from the agent metadata by
  *       {@code kid}; {@code hwk} is refused (pseudonymous callers get no tokens);</li>
@@ -32,7 +36,7 @@ final class RequestAuthenticator {
         this.agentTokens = new AgentTokenVerifier(discovery);
     }
 
-    Agent authenticate(RequestView request, byte[] body, String issuer, long now, long window) {
+    Agent authenticate(RequestView request, byte[] body, String issuer, Predicate<String> isKnownAgent, long now, long window) {
         SignedRequest signed = SignedRequest.parse(request);
         HttpSignatureVerifier.checkStructure(signed, request, body, now, window);
         Agent agent;
@@ -42,7 +46,7 @@ final class RequestAuthenticator {
                 if (jwt == null) {
                     throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signature-Key scheme jwt needs a jwt parameter.");
                 }
-                AgentTokenVerifier.Result r = agentTokens.verify(jwt, issuer, now);
+                AgentTokenVerifier.Result r = agentTokens.verify(jwt, issuer, isKnownAgent, now);
                 agent = new Agent(r.agentId(), r.cnfKey());
                 break;
             }
@@ -53,7 +57,10 @@ final class RequestAuthenticator {
                 if (id == null || kid == null) {
                     throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signature-Key scheme jwks_uri needs id and kid parameters.");
                 }
-                if (wellKnown != null && !wellKnown.equals("aauth-agent.json")) {
+                if (!isKnownAgent.test(id)) {
+                    throw new AAuthException(AAuthError.ACCESS_DENIED, "The agent is not known to this auth server.");
+                }
+                if (wellKnown != null && !wellKnown.equals("aauth-agent.json") && !wellKnown.equals("aauth-agent")) {
                     throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signature-Key jwks_uri must name the aauth-agent.json document.");
                 }
                 try {

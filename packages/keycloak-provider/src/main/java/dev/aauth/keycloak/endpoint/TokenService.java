@@ -81,7 +81,7 @@ final class TokenService {
 
         // 2. Signature and agent identity.
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, body, issuer, now, settings.signatureWindow());
+                .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
 
         if (authToken != null) {
             return refresh(agent, authToken);
@@ -190,7 +190,7 @@ final class TokenService {
     /** GET {pending}: signed by the key that made the token request (contract "Responses", polling). */
     Response poll(RequestView request, String id) {
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, null, issuer, now, settings.signatureWindow());
+                .authenticate(request, null, issuer, this::isKnownAgent, now, settings.signatureWindow());
         Map<String, String> rec = ownRecord(agent, id);
         String status = rec.get(PendingStore.STATUS);
         if (now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
@@ -217,6 +217,7 @@ final class TokenService {
             default:
                 return Response.status(202)
                         .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
+                        .header("Location", issuer + "/protocol/aauth/pending/" + id)
                         .header("Retry-After", "1")
                         .header("Cache-Control", "no-store")
                         .entity(JsonResponses.map("status", status))
@@ -232,12 +233,13 @@ final class TokenService {
             throw TokenRequestBody.invalid("The body needs clarification_response.");
         }
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, body, issuer, now, settings.signatureWindow());
+                .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
         Map<String, String> rec = new LinkedHashMap<>(ownRecord(agent, id));
         rec.put("clarification_response", answer.length() > 2000 ? answer.substring(0, 2000) : answer);
         store.update(id, rec, now);
         return Response.status(202)
                 .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
+                .header("Location", issuer + "/protocol/aauth/pending/" + id)
                 .header("Retry-After", "1")
                 .header("Cache-Control", "no-store")
                 .entity(JsonResponses.map("status", rec.get(PendingStore.STATUS)))
@@ -253,6 +255,10 @@ final class TokenService {
             throw new AAuthException(AAuthError.ACCESS_DENIED, "This pending request belongs to another key.");
         }
         return rec;
+    }
+
+    private boolean isKnownAgent(String agentId) {
+        return realmView.agent(agentId) != null;
     }
 
     private static AAuthException notFound() {

@@ -27,7 +27,7 @@ import java.util.Map;
  * serve). The same factory's {@link LoginProtocol} receives the browser login's
  * {@code authenticated()} callback for the consent page.
  *
- * <p>Application-scoped: it holds the two remote fetchers (loopback refused / allowed) and their
+ * <p>Application-scoped: it holds the remote fetchers (one per address-guard mode) and their
  * caches, shared by all requests. Per-request objects are created in {@link #create} and
  * {@link #createProtocolEndpoint}.
  */
@@ -37,8 +37,8 @@ public final class AAuthLoginProtocolFactory implements LoginProtocolFactory {
     private static final Logger LOG = Logger.getLogger(AAuthLoginProtocolFactory.class);
 
     private int timeoutMillis = 5000;
-    private RemoteJsonFetcher strictFetcher;
-    private RemoteJsonFetcher loopbackFetcher;
+    /** One fetcher (and cache) per guard mode: index = loopback bit | private bit << 1. */
+    private final RemoteJsonFetcher[] fetchers = new RemoteJsonFetcher[4];
 
     @Override
     public final String getId() {
@@ -48,8 +48,9 @@ public final class AAuthLoginProtocolFactory implements LoginProtocolFactory {
     @Override
     public final void init(Config.Scope config) {
         timeoutMillis = config.getInt("fetchTimeoutMillis", 5000);
-        strictFetcher = new RemoteJsonFetcher(new AddressGuard(false), timeoutMillis, Time::currentTimeSeconds);
-        loopbackFetcher = new RemoteJsonFetcher(new AddressGuard(true), timeoutMillis, Time::currentTimeSeconds);
+        for (int i = 0; i < fetchers.length; i++) {
+            fetchers[i] = new RemoteJsonFetcher(new AddressGuard((i & 1) != 0, (i & 2) != 0), timeoutMillis, Time::currentTimeSeconds);
+        }
     }
 
     @Override
@@ -59,17 +60,23 @@ public final class AAuthLoginProtocolFactory implements LoginProtocolFactory {
 
     @Override
     public final void close() {
-        try {
-            strictFetcher.close();
-            loopbackFetcher.close();
-        } catch (IOException e) {
-            LOG.debug("closing fetchers", e);
+        for (RemoteJsonFetcher f : fetchers) {
+            try {
+                if (f != null) {
+                    f.close();
+                }
+            } catch (IOException e) {
+                LOG.debug("closing fetcher", e);
+            }
         }
     }
 
-    /** Key discovery for a realm: loopback fetches only when the realm sets aauth.allowLoopback=true. */
-    public KeyDiscovery discovery(boolean allowLoopback) {
-        return new KeyDiscovery(allowLoopback ? loopbackFetcher : strictFetcher);
+    /**
+     * Key discovery for a realm: loopback fetches only when the realm sets aauth.allowLoopback=true,
+     * private-network fetches only with aauth.allowPrivateNetwork=true.
+     */
+    public KeyDiscovery discovery(boolean allowLoopback, boolean allowPrivateNetwork) {
+        return new KeyDiscovery(fetchers[(allowLoopback ? 1 : 0) | (allowPrivateNetwork ? 2 : 0)]);
     }
 
     @Override

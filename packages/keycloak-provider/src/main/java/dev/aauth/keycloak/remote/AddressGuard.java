@@ -15,13 +15,27 @@ import java.util.Locale;
  * {@code aauth.allowLoopback=true} (contract, policy table), which is a development setting; in that
  * mode {@code localhost} and {@code *.localhost} names resolve to 127.0.0.1 without asking DNS
  * (RFC 6761 §6.3), so agents and resources can be told apart by name on one machine.
+ *
+ * <p>A second development switch, realm attribute {@code aauth.allowPrivateNetwork=true} (not in the
+ * contract), admits site-local and unique-local addresses, for containers that reach each other by
+ * service name on a private bridge network. Link-local (cloud metadata endpoints) stays refused.
  */
 public final class AddressGuard {
 
     private final boolean allowLoopback;
+    private final boolean allowPrivate;
 
     public AddressGuard(boolean allowLoopback) {
+        this(allowLoopback, false);
+    }
+
+    public AddressGuard(boolean allowLoopback, boolean allowPrivate) {
         this.allowLoopback = allowLoopback;
+        this.allowPrivate = allowPrivate;
+    }
+
+    public boolean allowPrivate() {
+        return allowPrivate;
     }
 
     public boolean allowLoopback() {
@@ -40,15 +54,17 @@ public final class AddressGuard {
                 }
             }
             if ((b[0] & 0xfe) == 0xfc) {
-                return false; // fc00::/7 unique local
+                return allowPrivate; // fc00::/7 unique local
             }
         }
         if (address.isLoopbackAddress()) {
             return allowLoopback;
         }
-        if (address.isAnyLocalAddress() || address.isLinkLocalAddress() || address.isSiteLocalAddress()
-                || address.isMulticastAddress()) {
+        if (address.isAnyLocalAddress() || address.isLinkLocalAddress() || address.isMulticastAddress()) {
             return false;
+        }
+        if (address.isSiteLocalAddress()) {
+            return allowPrivate;
         }
         if (address instanceof Inet4Address) {
             byte[] b = address.getAddress();
@@ -92,7 +108,21 @@ public final class AddressGuard {
         return addresses;
     }
 
-    /** True when every address is loopback: plain http is allowed only there (and only in loopback mode). */
+    /**
+     * True when plain http may be used for these addresses: all loopback in loopback mode, or all
+     * loopback/private in private-network mode. Public addresses always need https.
+     */
+    public boolean httpAllowed(InetAddress[] addresses) {
+        for (InetAddress a : addresses) {
+            boolean local = a.isLoopbackAddress() ? allowLoopback : allowPrivate && isAllowed(a);
+            if (!local) {
+                return false;
+            }
+        }
+        return addresses.length > 0;
+    }
+
+    /** True when every address is loopback. */
     public static boolean allLoopback(InetAddress[] addresses) {
         for (InetAddress a : addresses) {
             if (!a.isLoopbackAddress()) {

@@ -106,7 +106,7 @@ public final class RemoteJsonFetcher implements Closeable {
         } catch (UnknownHostException e) {
             throw new FetchException("Fetching '" + url + "' is not allowed: " + e.getMessage() + ".");
         }
-        if (scheme.equals("http") && !(guard.allowLoopback() && AddressGuard.allLoopback(addresses))) {
+        if (scheme.equals("http") && !guard.httpAllowed(addresses)) {
             throw new FetchException("'" + url + "' must use https (plain http only for loopback in development).");
         }
         return uri;

@@ -6,13 +6,16 @@ import dev.aauth.keycloak.remote.KeyDiscovery;
 import dev.aauth.keycloak.signature.PublicJwk;
 
 import java.net.URI;
+import java.util.function.Predicate;
 
 /**
  * Agent token checks at the auth server (draft-hardt-aauth c465b2d §Agent Token; contract
  * "Agent token checks"), in this order:
  * <ol>
- *   <li>header {@code typ} = {@code agent+jwt};</li>
- *   <li>{@code iss} is an http(s) URL (the agent id);</li>
+ *   <li>{@code iss} is a string naming an agent known to the realm, checked before anything is fetched
+ *       from it, so unknown parties cannot make the server fetch arbitrary URLs ({@code access_denied},
+ *       policy table);</li>
+ *   <li>header {@code typ} = {@code agent+jwt}; {@code iss} is an http(s) URL (the agent id);</li>
  *   <li>signature with the key from {@code {iss}/.well-known/aauth-agent.json} → {@code jwks_uri} → {@code kid};</li>
  *   <li>{@code exp} in the future, {@code iat} not more than the skew in the future;</li>
  *   <li>{@code aud}, when present, lists the issuer;</li>
@@ -34,10 +37,16 @@ public final class AgentTokenVerifier {
     public record Result(String agentId, PublicJwk cnfKey) {
     }
 
-    public Result verify(String compact, String issuer, long now) {
+    public Result verify(String compact, String issuer, Predicate<String> isKnownAgent, long now) {
         Jwt jwt = Jwt.parse(compact, "agent token", AAuthError.INVALID_AGENT_TOKEN);
-        jwt.requireTyp("agent+jwt", "agent token");
         String iss = jwt.string("iss");
+        if (iss == null) {
+            throw new AAuthException(AAuthError.INVALID_AGENT_TOKEN, "The agent token has no iss.");
+        }
+        if (!isKnownAgent.test(iss)) {
+            throw new AAuthException(AAuthError.ACCESS_DENIED, "The agent is not known to this auth server.");
+        }
+        jwt.requireTyp("agent+jwt", "agent token");
         requireUrl(iss);
         PublicJwk key;
         try {

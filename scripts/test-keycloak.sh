@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The Keycloak provider's whole test run:
+#   1. Java unit tests (mvn -B test in packages/keycloak-provider: RFC 9421 vectors, parsers, policy, fetcher);
+#   2. a real Keycloak with the provider (scripts/keycloak.sh, dev mode, in-memory database, loopback only);
+#   3. the provider's end-to-end checks (packages/keycloak-provider/e2e/run.mjs, realm aauth-e2e);
+#   4. the TypeScript conformance suite against the same server, when conformance/ exists;
+#   5. Keycloak is stopped, whatever happened.
+#
+#   bash scripts/test-keycloak.sh [--port N]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PROVIDER_DIR="$ROOT/packages/keycloak-provider"
+PORT=8180
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) PORT="$2"; shift 2 ;;
+    --port=*) PORT="${1#*=}"; shift ;;
+    *) echo "test-keycloak.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+PIDFILE="$ROOT/.keycloak/test-keycloak-$PORT.pid"
+BASE="http://127.0.0.1:$PORT"
+
+log() { printf '[test-keycloak] %s\n' "$*" >&2; }
+T0=$(date +%s)
+STATUS=0
+declare -a SUMMARY=()
+step() { # step NAME SECONDS RESULT
+  SUMMARY+=("$(printf '%-28s %5ss  %s' "$1" "$2" "$3")")
+}
+
+cleanup() {
+  bash "$ROOT/scripts/keycloak.sh" --stop --port "$PORT" --pidfile "$PIDFILE" || true
+}
+trap cleanup EXIT
+
+realm_name() { sed -n 's/^[[:space:]]*"realm"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$1" | head -n1; }
+
+# 1. Java unit tests.
+t=$(date +%s)
+log "Java unit tests"
+if (cd "$PROVIDER_DIR" && mvn -B test); then
+  step "java unit tests" $(( $(date +%s) - t )) ok
+else
+  step "java unit tests" $(( $(date +%s) - t )) FAILED
+  STATUS=1
+  printf '%s\n' "${SUMMARY[@]}"
+  exit 1
+fi
+
+# 2. Keycloak with the provider, the e2e realm and (when present) the conformance realm.
+IMPORTS=(--import "$PROVIDER_DIR/src/test/resources/realm-e2e.json")
+CONFORMANCE_REALM=""
+if [ -f "$ROOT/conformance/realm.json" ]; then
+  IMPORTS+=(--import "$ROOT/conformance/realm.json")
+  CONFORMANCE_REALM="$(realm_name "$ROOT/conformance/realm.json")"
+fi
+t=$(date +%s)
+log "starting Keycloak on $BASE"
+if bash "$ROOT/scripts/keycloak.sh" --background --skip-tests --port "$PORT" --pidfile "$PIDFILE" "${IMPORTS[@]}"; then
+  step "keycloak build+start" $(( $(date +%s) - t )) ok
+else
+  step "keycloak build+start" $(( $(date +%s) - t )) FAILED
+  printf '%s\n' "${SUMMARY[@]}"
+  exit 1
+fi
+grep -E "started in [0-9.]+s" "$ROOT/.keycloak/keycloak-$PORT.log" | tail -n1 | sed 's/.*started in \([0-9.]*\)s.*/[test-keycloak] Keycloak reports: started in \1 s/' >&2 || true
+
+# 3. Provider e2e checks.
+t=$(date +%s)
+log "provider end-to-end checks"
+if node "$PROVIDER_DIR/e2e/run.mjs" "$BASE/realms/aauth-e2e"; then
+  step "provider e2e" $(( $(date +%s) - t )) ok
+else
+  step "provider e2e" $(( $(date +%s) - t )) FAILED
+  STATUS=1
+fi
+
+# 4. Conformance suite (the same cases the embedded server runs), when it exists.
+if [ -n "$CONFORMANCE_REALM" ] && [ -f "$ROOT/conformance/jest.config.js" ]; then
+  t=$(date +%s)
+  if [ ! -d "$ROOT/packages/core/dist" ] || [ ! -d "$ROOT/packages/auth-server/dist" ]; then
+    log "building the TypeScript packages the suite imports"
+    (cd "$ROOT" && npx tsc -b)
+  fi
+  log "conformance suite against $BASE/realms/$CONFORMANCE_REALM"
+  if (cd "$ROOT" && AAUTH_ISSUER="$BASE/realms/$CONFORMANCE_REALM" AAUTH_SERVER_KIND=keycloak npm run conformance); then
+    step "conformance (keycloak)" $(( $(date +%s) - t )) ok
+  else
+    step "conformance (keycloak)" $(( $(date +%s) - t )) FAILED
+    STATUS=1
+  fi
+else
+  log "conformance/ not present yet; skipped"
+fi
+
+cleanup
+trap - EXIT
+step "total" $(( $(date +%s) - T0 )) "$([ "$STATUS" = 0 ] && echo ok || echo FAILED)"
+printf '\n'
+printf '%s\n' "${SUMMARY[@]}"
+exit "$STATUS"
