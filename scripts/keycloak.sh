@@ -121,7 +121,7 @@ mkdir -p "$WORK"
 # 1. Distribution: org.keycloak:keycloak-quarkus-dist:<version>:zip from Maven Central, unpacked once.
 if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
   log "fetching keycloak-quarkus-dist $KC_VERSION with Maven"
-  mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+  mvn -B -q -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
     -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$WORK/dist" -Dmdep.overWriteIfNewer=true
   ZIP="$WORK/dist/keycloak-quarkus-dist-$KC_VERSION.zip"
   rm -rf "$KC_HOME.tmp" && mkdir -p "$KC_HOME.tmp"
@@ -138,9 +138,9 @@ fi
 # 2. Provider jar.
 log "building the provider"
 if [ "$SKIP_TESTS" = 1 ]; then
-  (cd "$PROVIDER_DIR" && mvn -B -q package -DskipTests)
+  (cd "$PROVIDER_DIR" && mvn -B -q -Dstyle.color=never package -DskipTests)
 else
-  (cd "$PROVIDER_DIR" && mvn -B -q package)
+  (cd "$PROVIDER_DIR" && mvn -B -q -Dstyle.color=never package)
 fi
 JAR="$PROVIDER_DIR/target/aauth-keycloak-provider.jar"
 [ -f "$JAR" ] || { echo "keycloak.sh: $JAR was not built" >&2; exit 1; }

@@ -111,11 +111,18 @@ async function submit(page: Page, base: URL, fill: (form: HtmlForm) => [string, 
   return request(new URL(form.action ?? base.href, base), 'POST', data, development);
 }
 
+export type ConsentDecision = 'approve' | 'deny';
+
 /**
  * Log in as `username` and approve the request behind `interactionUrl`. Resolves once the auth
  * server has recorded the approval; the agent learns it by polling.
  */
-export async function approveConsent(interactionUrl: string, user: { username: string; password: string }, development: boolean): Promise<void> {
+export function approveConsent(interactionUrl: string, user: { username: string; password: string }, development: boolean): Promise<void> {
+  return decideConsent(interactionUrl, user, development, 'approve');
+}
+
+/** Log in as `username` and answer the consent page with `decision`. */
+export async function decideConsent(interactionUrl: string, user: { username: string; password: string }, development: boolean, decision: ConsentDecision): Promise<void> {
   const url = new URL(interactionUrl);
   const login = await request(url, 'GET', undefined, development);
   if (login.status !== 200) throw new ConsentError(`the interaction page answered HTTP ${login.status}`);
@@ -129,9 +136,9 @@ export async function approveConsent(interactionUrl: string, user: { username: s
   }, development, 'login');
   if (consent.status !== 200) throw new ConsentError(`logging in as ${user.username} failed (HTTP ${consent.status})`);
   const done = await submit(consent, url, (form) => {
-    const approve = form.buttons.find(([, value]) => value === 'approve');
-    if (!approve) throw new ConsentError('the consent page has no "approve" button');
-    return [[approve[0], approve[1]]];
+    const button = form.buttons.find(([, value]) => value === decision);
+    if (!button) throw new ConsentError(`the consent page has no "${decision}" button`);
+    return [[button[0], button[1]]];
   }, development, 'consent');
-  if (done.status !== 200) throw new ConsentError(`approving failed (HTTP ${done.status})`);
+  if (done.status !== 200) throw new ConsentError(`answering "${decision}" failed (HTTP ${done.status})`);
 }

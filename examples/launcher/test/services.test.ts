@@ -9,6 +9,7 @@ import express from 'express';
 import { PROFILE } from '@aauth-ts/core';
 import { AAuthClient, AgentServer, AgentSession } from '@aauth-ts/agent';
 import { boundPort, closeServer } from '../../common/src/http.js';
+import { decideConsent } from '../src/auto-consent.js';
 import { defaultRealmPath } from '../src/realm-for-config.js';
 import { startDemo, type RunningDemo } from '../src/start-demo.js';
 
@@ -206,4 +207,39 @@ describe('the backend: its documents and its API', () => {
     await expectJsonError(await fetch(local(port, '/api/runs/no-such-run')), 404, 'invalid_request');
     await expectJsonError(await fetch(local(port, '/no/such/path')), 404, 'invalid_request');
   });
+});
+
+describe('a user who says no', () => {
+  let demo: RunningDemo;
+
+  beforeAll(async () => {
+    demo = await startDemo({ settings: FREE, realmPath: defaultRealmPath(), quiet: true, isTty: false });
+  }, 30_000);
+
+  afterAll(async () => {
+    await demo?.close();
+  });
+
+  it('denying consent fails the run with the auth server\'s "denied", and no token is issued', async () => {
+    const api = `http://127.0.0.1:${demo.config.backend.port}/api/runs`;
+    const started = (await (await fetch(api, { method: 'POST', headers: { [PROFILE.headers.contentType]: JSON_TYPE }, body: '{"mode":"user"}' })).json()) as { id: string };
+    type Run = { status: string; interaction?: { url: string }; chain: unknown[]; error?: { error: string }; hops: { kind: string }[] };
+    const read = async (): Promise<Run> => (await (await fetch(`${api}/${started.id}`)).json()) as Run;
+    let run = await read();
+    const deadline = Date.now() + 20_000;
+    while (run.status === 'running' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      run = await read();
+    }
+    expect(run.status).toBe('awaiting-consent');
+    await decideConsent(run.interaction?.url as string, demo.config.user, true, 'deny');
+    while (run.status === 'awaiting-consent' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      run = await read();
+    }
+    expect(run.status).toBe('failed');
+    expect(run.error?.error).toBe('denied');
+    expect(run.chain).toEqual([]);
+    expect(run.hops.map((h) => h.kind)).not.toContain('retry');
+  }, 40_000);
 });

@@ -59,3 +59,7 @@ export { isAddressAllowed, classifyAddress } from './fetcher/address-guard.js';
 export type { AddressPolicy, AddressClass } from './fetcher/address-guard.js';
 export { KeyDiscovery } from './fetcher/key-discovery.js';
 export type { KeyDiscoveryOptions } from './fetcher/key-discovery.js';
+
+export { TOKEN_EXCHANGE } from './profile/token-exchange.js';
+export { nestAct, parseAct, actChain, mayActAllows, MAX_ACT_DEPTH } from './delegation/act.js';
+export type { ActClaim } from './delegation/act.js';

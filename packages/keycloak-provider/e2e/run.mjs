@@ -118,10 +118,11 @@ const unescape = (s) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace
 const formAction = (html) => unescape(/<form[^>]*action="([^"]+)"/i.exec(html)?.[1] ?? '');
 const hidden = (html, name) => unescape(new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1] ?? '');
 
-async function consent(code, decision, { expectTexts = [] } = {}) {
+async function consent(code, decision, { expectTexts = [], loginHint } = {}) {
   const b = new Browser();
   const login = await b.go(`${ISSUER}/protocol/aauth/interact?code=${code}`);
   check(login.status === 200 && /type="password"/.test(login.html), 'interaction opens Keycloak\'s login page', `HTTP ${login.status}`);
+  if (loginHint) check(new RegExp(`name="username"[^>]*value="${loginHint}"|value="${loginHint}"[^>]*name="username"`).test(login.html), 'login_hint pre-fills the username');
   const page = await b.go(new URL(formAction(login.html), login.url).toString(), { username: USER.username, password: USER.password, credentialId: '' });
   check(page.status === 200 && /aauth-consent-form/.test(page.html), 'after login the approve/deny page is shown', `HTTP ${page.status} ${page.html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
   for (const t of expectTexts) check(unescape(page.html).includes(t), `consent page shows "${t}"`);
@@ -220,7 +221,7 @@ async function main() {
     check(r.status === 202 && r.json?.status === 'pending', 'poll before interaction → 202 pending');
     r = await signed('GET', location, { party: assistant, key: newKey() });
     expectError(r, 403, 'access_denied', 'poll signed by another key → 403 access_denied');
-    await consent(code, 'approve', { expectTexts: ['Personal assistant', assistant.id, 'Calendar service', 'Read your calendar', 'Plan the team offsite'] });
+    await consent(code, 'approve', { loginHint: 'alice', expectTexts: ['Personal assistant', assistant.id, 'Calendar service', 'Read your calendar', 'Plan the team offsite'] });
     r = await pollUntil(location, assistant, 'done');
     check(r.status === 200, 'poll after approval → 200', r.text.slice(0, 200));
     const upstream = r.json?.auth_token;

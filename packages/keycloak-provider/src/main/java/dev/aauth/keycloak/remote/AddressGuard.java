@@ -114,7 +114,7 @@ public final class AddressGuard {
      */
     public boolean httpAllowed(InetAddress[] addresses) {
         for (InetAddress a : addresses) {
-            boolean local = a.isLoopbackAddress() ? allowLoopback : allowPrivate && isAllowed(a);
+            boolean local = a.isLoopbackAddress() ? allowLoopback : allowPrivate && isPrivate(a) && isAllowed(a);
             if (!local) {
                 return false;
             }
@@ -130,6 +130,20 @@ public final class AddressGuard {
             }
         }
         return addresses.length > 0;
+    }
+
+    /** Site-local (RFC 1918) or unique-local (fc00::/7), including IPv4-mapped forms. */
+    private static boolean isPrivate(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (a instanceof Inet6Address) {
+            if (isV4Mapped(b)) {
+                int first = b[12] & 0xff;
+                int second = b[13] & 0xff;
+                return first == 10 || first == 172 && second >= 16 && second <= 31 || first == 192 && second == 168;
+            }
+            return (b[0] & 0xfe) == 0xfc || a.isSiteLocalAddress();
+        }
+        return a.isSiteLocalAddress();
     }
 
     private static boolean isV4Mapped(byte[] b) {
