@@ -79,6 +79,10 @@ export const AAUTH_2026_03 = Object.freeze({
     access_denied: 403,
     denied: 403,
     expired: 408,
+    // RFC 6749 §5.2 / RFC 8693 §2.2.2 codes of the OAuth token endpoint (token exchange).
+    invalid_grant: 400,
+    invalid_target: 400,
+    unsupported_grant_type: 400,
     server_error: 500,
   } as const),
 });
