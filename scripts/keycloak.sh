@@ -2,9 +2,11 @@
 # Runs a real Keycloak (the Quarkus distribution from Maven Central, no container engine) with the
 # AAuth provider from packages/keycloak-provider, on 127.0.0.1, in dev mode with an in-memory database.
 #
-#   bash scripts/keycloak.sh [--port N] [--background] [--pidfile FILE] [--import FILE]... [--skip-tests]
+#   bash scripts/keycloak.sh [--port N] [--hostname URL] [--background] [--pidfile FILE] [--import FILE]... [--skip-tests]
 #   bash scripts/keycloak.sh --stop [--port N] [--pidfile FILE]
 #
+# --hostname pins Keycloak's public origin, and so the issuer (<origin>/realms/<realm>); default
+# http://127.0.0.1:<port>. The demo uses http://localhost:<port> (its identifiers' layout).
 # Realms imported: keycloak-realm.json at the repository root when it exists, plus every --import FILE.
 # With neither, the provider's own test realm (packages/keycloak-provider/src/test/resources/realm-e2e.json).
 # The distribution is unpacked once under .keycloak/ (gitignored); Maven keeps the zip in ~/.m2.
@@ -19,15 +21,18 @@ PORT=8180
 BACKGROUND=0
 STOP=0
 PIDFILE=""
+HOSTNAME_URL=""
 SKIP_TESTS=0
 IMPORTS=()
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) PORT="$2"; shift 2 ;;
     --port=*) PORT="${1#*=}"; shift ;;
+    --hostname) HOSTNAME_URL="$2"; shift 2 ;;
+    --hostname=*) HOSTNAME_URL="${1#*=}"; shift ;;
     --background) BACKGROUND=1; shift ;;
     --pidfile) PIDFILE="$2"; shift 2 ;;
     --pidfile=*) PIDFILE="${1#*=}"; shift ;;
@@ -41,6 +46,8 @@ while [ $# -gt 0 ]; do
 done
 case "$PORT" in (*[!0-9]*|'') echo "keycloak.sh: --port needs a number" >&2; exit 2 ;; esac
 PIDFILE="${PIDFILE:-$WORK/keycloak-$PORT.pid}"
+HOSTNAME_URL="${HOSTNAME_URL:-http://127.0.0.1:$PORT}"
+case "$HOSTNAME_URL" in (http://*|https://*) ;; (*) echo "keycloak.sh: --hostname needs an http(s) URL" >&2; exit 2 ;; esac
 LOG="$WORK/keycloak-$PORT.log"
 
 log() { printf '[keycloak.sh] %s\n' "$*" >&2; }
@@ -169,15 +176,15 @@ if [ -z "$(ls -A "$KC_HOME/data/import")" ]; then
 fi
 log "importing: $(ls "$KC_HOME/data/import" | tr '\n' ' ')"
 
-# 4. Start in dev mode on loopback. --hostname pins the issuer to http://127.0.0.1:<port>.
+# 4. Start in dev mode on loopback. --hostname pins the issuer to <hostname>/realms/<realm>.
 export KC_BOOTSTRAP_ADMIN_USERNAME="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}"
 export KC_BOOTSTRAP_ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}"
 START=$(date +%s)
-log "starting Keycloak $KC_VERSION on http://127.0.0.1:$PORT (log: $LOG)"
+log "starting Keycloak $KC_VERSION on http://127.0.0.1:$PORT as $HOSTNAME_URL (log: $LOG)"
 setsid "$KC_HOME/bin/kc.sh" start-dev \
   --http-host=127.0.0.1 --http-port="$PORT" \
   --db=dev-mem --import-realm \
-  --hostname="http://127.0.0.1:$PORT" \
+  --hostname="$HOSTNAME_URL" \
   >"$LOG" 2>&1 </dev/null &
 PID=$!
 echo "$PID" >"$PIDFILE"
@@ -200,7 +207,7 @@ until curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/realms/master/.
   sleep 1
 done
 READY=$(( $(date +%s) - START ))
-log "Keycloak ready in ${READY} s at http://127.0.0.1:$PORT (pid $PID, pidfile $PIDFILE)"
+log "Keycloak ready in ${READY} s at http://127.0.0.1:$PORT, issuer origin $HOSTNAME_URL (pid $PID, pidfile $PIDFILE)"
 grep -E "started in [0-9.]+s" "$LOG" | tail -n1 | sed 's/^/[keycloak.sh] /' >&2 || true
 
 if [ "$BACKGROUND" = 1 ]; then

@@ -1,11 +1,14 @@
 /**
- * Approve a pending request the way a person would, over HTTP: open the interaction page, submit
- * its login form with the demo user's password, then submit the consent form with "approve".
- * Used by `npm run demo -- --once`. The forms are read from the page (action and hidden fields),
- * so nothing here depends on how the auth server names its fields beyond the visible
- * `username`/`password` inputs and the `decision` button.
+ * Approve a pending request the way a person would, over HTTP: open the interaction page, log in
+ * with the demo user's password, then submit the consent form with "approve". Used by
+ * `npm run demo -- --once`, against the embedded server (its own login and consent forms) and
+ * against Keycloak (its login page behind redirects and cookies, then the AAuth provider's consent
+ * page, which also checks Keycloak's identity cookie). So this is a minimal browser: a cookie jar
+ * per host, redirects followed by hand, and forms read from the page (action and hidden fields).
+ * Nothing depends on how a server names its fields beyond a `password` input next to a user-name
+ * input on the login form and a submit button whose value is the decision on the consent form.
  *
- * `*.localhost` names are connected to 127.0.0.1 (RFC 6761 §6.3) in development mode.
+ * `localhost` and `*.localhost` are connected to 127.0.0.1 (RFC 6761 §6.3) in development mode.
  */
 import http from 'node:http';
 import https from 'node:https';

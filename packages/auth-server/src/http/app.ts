@@ -11,6 +11,7 @@ import type { IncomingRequest } from '../request/types.js';
 import { handlePendingPost, handlePoll } from '../token/pending-endpoint.js';
 import type { EndpointResponse } from '../token/response.js';
 import { handleTokenRequest } from '../token/token-endpoint.js';
+import { handleTokenExchange } from '../token-exchange/token-exchange-endpoint.js';
 import { errorHandler } from './error-handler.js';
 
 /** Token requests are small; anything larger is refused before it is read. */
@@ -54,6 +55,9 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
 
   app.post(`${base}${ENDPOINT_PATHS.token}`, raw, async (req, res) => {
     send(res, await handleTokenRequest(ctx, incoming(ctx, req)));
+  });
+  app.post(`${base}${ENDPOINT_PATHS.oauthToken}`, raw, async (req, res) => {
+    send(res, await handleTokenExchange(ctx, incoming(ctx, req)));
   });
   app.get(`${base}${ENDPOINT_PATHS.pending}/:id`, async (req, res) => {
     send(res, await handlePoll(ctx, incoming(ctx, req), String(req.params.id)));

@@ -17,6 +17,12 @@ export const CLIENT_ATTRIBUTES = Object.freeze({
   resource: 'aauth.resource',
 });
 
+/** User attributes (Keycloak keeps them as string arrays; the first value is read). */
+export const USER_ATTRIBUTES = Object.freeze({
+  /** JSON array of agent identifiers allowed to act for this user in RFC 8693 exchanges (§4.4 `may_act`). */
+  mayAct: 'aauth.mayAct',
+});
+
 export const SCOPE_ATTRIBUTES = Object.freeze({
   resource: 'aauth.resource',
   consentText: 'consent.screen.text',

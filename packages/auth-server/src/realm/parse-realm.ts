@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CLIENT_ATTRIBUTES, DEFAULTS, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES } from './attributes.js';
+import { CLIENT_ATTRIBUTES, DEFAULTS, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES, USER_ATTRIBUTES } from './attributes.js';
 import { RealmConfigError } from './errors.js';
 import type { ClientRepresentation, ClientScopeRepresentation, RealmClient, RealmModel, RealmRepresentation, RealmScope, RealmSettings, RealmUser, UserRepresentation } from './types.js';
 
@@ -99,6 +99,7 @@ function parseUser(rep: UserRepresentation, index: number): RealmUser {
     firstName: optionalString(rep.firstName, `${path}.firstName`),
     lastName: optionalString(rep.lastName, `${path}.lastName`),
     passwordHash: value === undefined ? undefined : createHash('sha256').update(value, 'utf8').digest(),
+    mayAct: attribute(rep.attributes, USER_ATTRIBUTES.mayAct, `${path}.attributes`) === undefined ? undefined : stringList(rep.attributes, USER_ATTRIBUTES.mayAct, `${path}.attributes`),
   };
 }
 

@@ -20,6 +20,7 @@ export interface UserRepresentation {
   readonly firstName?: string;
   readonly lastName?: string;
   readonly credentials?: readonly CredentialRepresentation[];
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 export interface ClientRepresentation {
@@ -61,6 +62,11 @@ export interface RealmUser {
   readonly lastName: string | undefined;
   /** SHA-256 of the password credential's `value`; compared in constant time. */
   readonly passwordHash: Buffer | undefined;
+  /**
+   * Agents allowed to act for this user in RFC 8693 token exchange (attribute `aauth.mayAct`);
+   * undefined = no restriction beyond the subject token's own `may_act`.
+   */
+  readonly mayAct: readonly string[] | undefined;
 }
 
 /** A client with `aauth.agent` and/or `aauth.resource` set to "true"; `clientId` is its identifier URL. */

@@ -1,0 +1,82 @@
+/**
+ * `POST {issuer}/protocol/openid-connect/token` with
+ * `grant_type=urn:ietf:params:oauth:grant-type:token-exchange` (RFC 8693), where Keycloak serves
+ * its own token exchange. The client is authenticated the AAuth way: the request is signed
+ * (RFC 9421 + Signature-Key, same checks as the AAuth token endpoint), and the signer is the actor.
+ *
+ * Steps:
+ *  1. the form parses (`invalid_request`, `unsupported_grant_type`);
+ *  2. request signature and actor identity (`invalid_signature` / `invalid_agent_token`);
+ *  3. `actor_token`, if sent: an agent token of the same agent, bound to the signing key (`invalid_grant`);
+ *  4. `subject_token`: an `auth+jwt` or an exchanged `at+jwt` from this realm or a trusted issuer,
+ *     unexpired, naming a user (`invalid_grant`);
+ *  5. policy: `may_act` / audience, the user's `aauth.mayAct`, target, scopes (`exchange-policy.ts`);
+ *  6. a delegated token (`at+jwt`) with the nested `act`, bound to the actor's key, living no
+ *     longer than the subject token.
+ */
+import { AAuthError, TOKEN_EXCHANGE, TokenError, jwkThumbprint, peekClaims, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, createDelegatedToken } from '@aauth-ts/core';
+import type { AuthServerContext } from '../context.js';
+import { authenticateRequest } from '../request/authenticate.js';
+import type { AuthenticatedAgent, IncomingRequest } from '../request/types.js';
+import type { EndpointResponse } from '../token/response.js';
+import { decideExchange, type SubjectToken } from './exchange-policy.js';
+import { parseExchangeRequest } from './parse-exchange-request.js';
+
+function grantError(err: unknown, what: string): never {
+  if (err instanceof AAuthError && err.status < 500) {
+    throw new TokenError('invalid_grant', `${what}: ${err.message}`, { ...err.detail, cause: err });
+  }
+  throw err;
+}
+
+async function verifyActorToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<void> {
+  try {
+    const claims = await verifyAgentToken(token, { keys: ctx.discovery, identifiers: { allowLoopbackHttp: ctx.realm.settings.allowLoopback }, audience: ctx.issuer(), now });
+    if (claims.iss !== caller.agentId) throw new TokenError('invalid_grant', `actor_token names agent ${claims.iss}, but the request is signed by ${caller.agentId}`, { field: 'iss', reason: 'mismatch' });
+    if (jwkThumbprint(claims.cnf.jwk) !== caller.jkt) throw new TokenError('invalid_grant', 'actor_token "cnf.jwk" is not the key that signed the request', { field: 'cnf', reason: 'mismatch' });
+  } catch (err) {
+    grantError(err, 'actor_token');
+  }
+}
+
+async function verifySubjectToken(ctx: AuthServerContext, token: string, now: number): Promise<{ subject: SubjectToken; exp: number }> {
+  const trustedIssuers = [ctx.issuer(), ...ctx.realm.settings.trustedIssuers];
+  let typ: unknown;
+  try {
+    typ = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')).typ;
+  } catch {
+    typ = undefined;
+  }
+  try {
+    if (typ === TOKEN_EXCHANGE.accessTokenTyp) {
+      const claims = await verifyDelegatedToken(token, { keys: ctx.issuerKeys, trustedIssuers, now });
+      return { subject: { sub: claims.sub, aud: claims.aud, agent: undefined, act: claims.act, mayAct: claims.may_act, scope: claims.scope }, exp: claims.exp };
+    }
+    const claims = await verifyAuthToken(token, { keys: ctx.issuerKeys, trustedIssuers, now });
+    if (claims.sub === undefined) throw new TokenError('invalid_grant', 'the subject token names no user ("sub")', { field: 'sub', reason: 'missing' });
+    return { subject: { sub: claims.sub, aud: claims.aud, agent: claims.agent, act: undefined, mayAct: claims.may_act, scope: claims.scope }, exp: claims.exp };
+  } catch (err) {
+    grantError(err, 'subject_token');
+  }
+}
+
+export async function handleTokenExchange(ctx: AuthServerContext, request: IncomingRequest): Promise<EndpointResponse> {
+  const now = ctx.now();
+  const body = parseExchangeRequest(request.headers['content-type'] as string | undefined, request.body);
+  const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, now });
+  if (body.actorToken !== undefined) await verifyActorToken(ctx, body.actorToken, caller, now);
+  const { subject, exp } = await verifySubjectToken(ctx, body.subjectToken, now);
+  const decision = decideExchange(ctx.realm, { actor: caller.agentId, subject, target: body.target, scope: body.scope });
+  if (decision.outcome === 'refuse') throw new AAuthError(decision.code, decision.reason, { reason: 'policy' });
+  const lifetime = Math.max(1, Math.min(ctx.realm.accessTokenLifespan, exp - now));
+  const scope = decision.scopes.join(' ');
+  const token = await createDelegatedToken(ctx.keys.active, {
+    iss: ctx.issuer(), aud: body.target as string, sub: subject.sub, act: decision.act, cnfJwk: caller.jwk, scope, lifetimeSeconds: lifetime, now,
+  });
+  const r = TOKEN_EXCHANGE.response;
+  return {
+    status: 200,
+    headers: { 'Cache-Control': 'no-store' },
+    body: { [r.accessToken]: token, [r.issuedTokenType]: TOKEN_EXCHANGE.tokenTypes.jwt, [r.tokenType]: TOKEN_EXCHANGE.tokenTypeValue, [r.expiresIn]: lifetime, [r.scope]: scope },
+  };
+}
