@@ -14,7 +14,7 @@
  *  6. a delegated token (`at+jwt`) with the nested `act`, bound to the actor's key, living no
  *     longer than the subject token.
  */
-import { AAuthError, TOKEN_EXCHANGE, TokenError, jwkThumbprint, peekClaims, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, createDelegatedToken } from '@aauth-ts/core';
+import { AAuthError, TOKEN_EXCHANGE, TokenError, jwkThumbprint, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, createDelegatedToken } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { authenticateRequest } from '../request/authenticate.js';
 import type { AuthenticatedAgent, IncomingRequest } from '../request/types.js';
