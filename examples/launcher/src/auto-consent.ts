@@ -20,9 +20,15 @@ export class ConsentError extends Error {
   readonly code = 'consent_failed';
 }
 
-interface Page { readonly status: number; readonly body: string }
+interface Page {
+  /** The URL that answered (after redirects). */
+  readonly url: URL;
+  readonly status: number;
+  readonly body: string;
+}
 
 const MAX_PAGE = 256 * 1024;
+const MAX_REDIRECTS = 10;
 
 const toLoopback: LookupFunction = (_host, options, callback) => {
   const done = callback as (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void;
@@ -30,20 +36,54 @@ const toLoopback: LookupFunction = (_host, options, callback) => {
   else done(null, '127.0.0.1', 4);
 };
 
-function request(url: URL, method: 'GET' | 'POST', form: URLSearchParams | undefined, development: boolean): Promise<Page> {
+const isLocalhostName = (host: string): boolean => (host === 'localhost' || host.endsWith('.localhost')) && isLoopbackHost(host);
+
+/** Cookies by host name: enough for one login on one auth server (no paths, no expiry beyond deletion). */
+class CookieJar {
+  readonly #byHost = new Map<string, Map<string, string>>();
+
+  store(url: URL, setCookie: readonly string[] | undefined): void {
+    for (const line of setCookie ?? []) {
+      const [pair = '', ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const jar = this.#byHost.get(url.hostname) ?? new Map<string, string>();
+      this.#byHost.set(url.hostname, jar);
+      const name = pair.slice(0, eq).trim();
+      // Servers delete a cookie by sending it already expired (RFC 6265 §5.3).
+      if (attributes.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a))) jar.delete(name);
+      else jar.set(name, pair.slice(eq + 1).trim());
+    }
+  }
+
+  header(url: URL): string | undefined {
+    const jar = this.#byHost.get(url.hostname);
+    return jar && jar.size > 0 ? [...jar].map(([k, v]) => `${k}=${v}`).join('; ') : undefined;
+  }
+}
+
+function requestOnce(url: URL, method: 'GET' | 'POST', form: URLSearchParams | undefined, cookies: CookieJar, development: boolean): Promise<{ status: number; location: string | undefined; body: string }> {
   const client = url.protocol === 'https:' ? https : http;
   const body = form?.toString();
+  const headers: Record<string, string> = { accept: 'text/html' };
+  const cookie = cookies.header(url);
+  if (cookie !== undefined) headers.cookie = cookie;
+  if (body !== undefined) {
+    headers[PROFILE.headers.contentType] = 'application/x-www-form-urlencoded';
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
   return new Promise((resolve, reject) => {
     const req = client.request(url, {
       method,
-      headers: body === undefined ? { accept: 'text/html' } : { accept: 'text/html', [PROFILE.headers.contentType]: 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) },
-      ...(development && url.hostname.endsWith('.localhost') && isLoopbackHost(url.hostname) ? { lookup: toLoopback } : {}),
+      headers,
+      ...(development && isLocalhostName(url.hostname) ? { lookup: toLoopback } : {}),
       timeout: 10_000,
       agent: false,
     });
     req.on('timeout', () => req.destroy(new ConsentError(`${method} ${url.href} timed out`)));
     req.on('error', reject);
     req.on('response', (res) => {
+      cookies.store(url, res.headers['set-cookie']);
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -51,11 +91,24 @@ function request(url: URL, method: 'GET' | 'POST', form: URLSearchParams | undef
         if (size > MAX_PAGE) req.destroy(new ConsentError(`${url.href}: page larger than ${MAX_PAGE} bytes`));
         else chunks.push(chunk);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.end(body);
   });
+}
+
+/** One navigation: the request, then its redirects (as GETs, RFC 9110 §15.4), sharing the cookie jar. */
+async function navigate(url: URL, method: 'GET' | 'POST', form: URLSearchParams | undefined, cookies: CookieJar, development: boolean): Promise<Page> {
+  let target = url;
+  let answer = await requestOnce(target, method, form, cookies, development);
+  for (let hop = 0; answer.status >= 300 && answer.status < 400 && answer.location !== undefined; hop++) {
+    if (hop >= MAX_REDIRECTS) throw new ConsentError(`more than ${MAX_REDIRECTS} redirects from ${url.href}`);
+    target = new URL(answer.location, target);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new ConsentError(`redirect to ${target.protocol} refused`);
+    answer = await requestOnce(target, 'GET', undefined, cookies, development);
+  }
+  return { url: target, status: answer.status, body: answer.body };
 }
 
 const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -86,32 +139,45 @@ export interface HtmlForm {
   readonly buttons: readonly (readonly [string, string])[];
 }
 
-/** The first `<form>` of an HTML page, read with patterns good enough for a known page. */
-export function readForm(html: string): HtmlForm | undefined {
-  const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
-  if (!form) return undefined;
-  const [, open = '', inner = ''] = form;
+function readOneForm(open: string, inner: string): HtmlForm {
   const hidden: [string, string][] = [];
   const inputs: string[] = [];
+  const buttons: [string, string][] = [];
   for (const [tag] of inner.matchAll(/<input\b[^>]*>/gi)) {
     const name = attr(tag, 'name');
     if (name === undefined) continue;
-    if ((attr(tag, 'type') ?? 'text').toLowerCase() === 'hidden') hidden.push([name, attr(tag, 'value') ?? '']);
+    const type = (attr(tag, 'type') ?? 'text').toLowerCase();
+    if (type === 'hidden') hidden.push([name, attr(tag, 'value') ?? '']);
+    else if (type === 'submit') buttons.push([name, attr(tag, 'value') ?? '']);
     else inputs.push(name);
   }
-  const buttons: [string, string][] = [];
   for (const [tag] of inner.matchAll(/<button\b[^>]*>/gi)) {
     const name = attr(tag, 'name');
-    if (name !== undefined) buttons.push([name, attr(tag, 'value') ?? '']);
+    const type = (attr(tag, 'type') ?? 'submit').toLowerCase();
+    if (name !== undefined && type === 'submit') buttons.push([name, attr(tag, 'value') ?? '']);
   }
   return { action: attr(`<form ${open}>`, 'action'), hidden, inputs, buttons };
 }
 
-async function submit(page: Page, base: URL, fill: (form: HtmlForm) => [string, string][], development: boolean, what: string): Promise<Page> {
-  const form = readForm(page.body);
-  if (!form) throw new ConsentError(`the ${what} page has no form (HTTP ${page.status})`);
-  const data = new URLSearchParams([...form.hidden, ...fill(form)].map(([k, v]) => [k, v]));
-  return request(new URL(form.action ?? base.href, base), 'POST', data, development);
+/** Every `<form>` of an HTML page, in page order, read with patterns good enough for known pages. */
+export function readForms(html: string): HtmlForm[] {
+  return [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].map(([, open = '', inner = '']) => readOneForm(open, inner));
+}
+
+/** The first `<form>` of an HTML page. */
+export function readForm(html: string): HtmlForm | undefined {
+  return readForms(html)[0];
+}
+
+const USERNAME_FIELDS = ['username', 'login', 'email'] as const;
+
+function submit(page: Page, form: HtmlForm, fields: readonly (readonly [string, string])[], cookies: CookieJar, development: boolean): Promise<Page> {
+  const data = new URLSearchParams([...form.hidden, ...fields].map(([k, v]) => [k, v]));
+  return navigate(new URL(form.action ?? page.url.href, page.url), 'POST', data, cookies, development);
+}
+
+function pageText(page: Page): string {
+  return page.body.replace(/<script\b[\s\S]*?<\/script>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
 export type ConsentDecision = 'approve' | 'deny';
@@ -124,24 +190,36 @@ export function approveConsent(interactionUrl: string, user: { username: string;
   return decideConsent(interactionUrl, user, development, 'approve');
 }
 
-/** Log in as `username` and answer the consent page with `decision`. */
+/**
+ * Log in as `username` and answer the consent page with `decision`. Walks at most a few pages:
+ * a form with a `password` input is a login form (filled and submitted, following redirects);
+ * a form with a submit button whose value is `decision` is the consent form (submitted, done).
+ */
 export async function decideConsent(interactionUrl: string, user: { username: string; password: string }, development: boolean, decision: ConsentDecision): Promise<void> {
-  const url = new URL(interactionUrl);
-  const login = await request(url, 'GET', undefined, development);
-  if (login.status !== 200) throw new ConsentError(`the interaction page answered HTTP ${login.status}`);
-  const consent = await submit(login, url, (form) => {
-    const fields: [string, string][] = [];
-    if (form.inputs.includes('username')) fields.push(['username', user.username]);
-    if (form.inputs.includes('password')) fields.push(['password', user.password]);
-    const button = form.buttons[0];
-    if (button) fields.push([button[0], button[1]]);
-    return fields;
-  }, development, 'login');
-  if (consent.status !== 200) throw new ConsentError(`logging in as ${user.username} failed (HTTP ${consent.status})`);
-  const done = await submit(consent, url, (form) => {
-    const button = form.buttons.find(([, value]) => value === decision);
-    if (!button) throw new ConsentError(`the consent page has no "${decision}" button`);
-    return [[button[0], button[1]]];
-  }, development, 'consent');
-  if (done.status !== 200) throw new ConsentError(`answering "${decision}" failed (HTTP ${done.status})`);
+  const cookies = new CookieJar();
+  let page = await navigate(new URL(interactionUrl), 'GET', undefined, cookies, development);
+  if (page.status !== 200) throw new ConsentError(`the interaction page answered HTTP ${page.status}: ${pageText(page)}`);
+  let loggedIn = false;
+  for (let step = 0; step < 4; step++) {
+    const forms = readForms(page.body);
+    const login = forms.find((f) => f.inputs.includes('password'));
+    if (login) {
+      if (loggedIn) throw new ConsentError(`logging in as ${user.username} failed: ${pageText(page)}`);
+      loggedIn = true;
+      const userField = USERNAME_FIELDS.find((name) => login.inputs.includes(name)) ?? 'username';
+      const fields: [string, string][] = [[userField, user.username], ['password', user.password]];
+      const button = login.buttons[0];
+      if (button) fields.push([button[0], button[1]]);
+      page = await submit(page, login, fields, cookies, development);
+      if (page.status !== 200) throw new ConsentError(`logging in as ${user.username} failed (HTTP ${page.status}): ${pageText(page)}`);
+      continue;
+    }
+    const consent = forms.find((f) => f.buttons.some(([, value]) => value === decision));
+    if (!consent) break;
+    const button = consent.buttons.find(([, value]) => value === decision) as readonly [string, string];
+    const done = await submit(page, consent, [button], cookies, development);
+    if (done.status !== 200) throw new ConsentError(`answering "${decision}" failed (HTTP ${done.status}): ${pageText(done)}`);
+    return;
+  }
+  throw new ConsentError(`no login or "${decision}" form at ${page.url.href} (HTTP ${page.status}): ${pageText(page)}`);
 }
