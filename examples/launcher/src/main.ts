@@ -16,6 +16,7 @@ export const USAGE = `usage: npm run demo -- [options]
   --mode user|autonomous     which flow --once runs (default user)
   --only SERVICE[,SERVICE]   start only these: ${SERVICES.join(', ')}
   --auth-server NAME         ${Object.keys(AUTH_SERVERS).join(' | ')} (default embedded; external = use --issuer as is)
+  --keycloak                 same as --auth-server keycloak: a real Keycloak with the AAuth provider (needs Java 17+ and Maven)
   --issuer URL               the auth server's issuer (env ${ENV.issuer}); default http://localhost:<auth port>/realms/aauth-test
   --realm FILE               realm file (default keycloak-realm.json at the repository root)
   --free-ports               bind every service to a free port (the realm is rewritten to match)
@@ -52,7 +53,8 @@ export function parseCli(argv: readonly string[], env: Settings): CliOptions {
       'once': { type: 'boolean', default: false },
       'mode': { type: 'string', default: 'user' },
       'only': { type: 'string' },
-      'auth-server': { type: 'string', default: 'embedded' },
+      'auth-server': { type: 'string' },
+      'keycloak': { type: 'boolean', default: false },
       'issuer': { type: 'string' },
       'realm': { type: 'string' },
       'free-ports': { type: 'boolean', default: false },
@@ -83,12 +85,14 @@ export function parseCli(argv: readonly string[], env: Settings): CliOptions {
     const unknown = only.filter((s) => !(SERVICES as readonly string[]).includes(s));
     if (unknown.length > 0) throw new TypeError(`--only: unknown service(s) ${unknown.join(', ')} (known: ${SERVICES.join(', ')})`);
   }
-  if (!(values['auth-server'] in AUTH_SERVERS)) throw new TypeError(`--auth-server must be one of ${Object.keys(AUTH_SERVERS).join(', ')}`);
+  if (values.keycloak && values['auth-server'] !== undefined && values['auth-server'] !== 'keycloak') throw new TypeError('--keycloak and --auth-server name different auth servers');
+  const authServer = values.keycloak ? 'keycloak' : values['auth-server'] ?? 'embedded';
+  if (!(authServer in AUTH_SERVERS)) throw new TypeError(`--auth-server must be one of ${Object.keys(AUTH_SERVERS).join(', ')}`);
   return {
     once: values.once,
     mode: values.mode,
     only,
-    authServer: values['auth-server'],
+    authServer,
     realmPath: values.realm ?? env[ENV.realmFile] ?? defaultRealmPath(),
     quiet: values.quiet || values.once,
     help: values.help,
@@ -138,14 +142,18 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       await demo.close();
       return 2;
     }
-    const result = await runOnce({
-      config,
-      userId: demo.userId,
-      mode: cli.mode,
-      backendUrl: `http://127.0.0.1:${config.backend.port}`,
-      out: process.stdout,
-    });
-    await demo.close();
+    let result: Awaited<ReturnType<typeof runOnce>>;
+    try {
+      result = await runOnce({
+        config,
+        userId: demo.userId,
+        mode: cli.mode,
+        backendUrl: `http://127.0.0.1:${config.backend.port}`,
+        out: process.stdout,
+      });
+    } finally {
+      await demo.close();
+    }
     if (result.ok) {
       process.stdout.write(`\nOK: the chain is ${cli.mode === 'user' ? `backend → supply-chain agent → market-analysis agent, all for ${config.user.username}` : 'backend (autonomous) → supply-chain agent → market-analysis agent, with no user'}\n`);
       return 0;

@@ -101,7 +101,11 @@ export async function runOnce(options: OnceOptions): Promise<OnceResult> {
     if (run.status === 'awaiting-consent' && run.interaction && !approved) {
       approved = true;
       out.write(`\n>>> approving as ${config.user.username} at ${run.interaction.url}\n\n`);
-      await approveConsent(run.interaction.url, config.user, config.development);
+      try {
+        await approveConsent(run.interaction.url, config.user, config.development);
+      } catch (err) {
+        return { ok: false, reasons: [`approving consent failed: ${(err as Error).message}`], run };
+      }
     }
     if (run.status === 'done' || run.status === 'failed') break;
     await sleep(150);

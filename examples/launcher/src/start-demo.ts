@@ -5,10 +5,14 @@
  * identifiers and the realm are then built from the ports actually bound.
  *
  * Auth servers are pluggable by name (`AUTH_SERVERS`): `embedded` runs `@aauth-ts/auth-server`
- * with the realm rewritten for the chosen ports; `external` starts nothing and trusts the issuer
- * given by `AAUTH_ISSUER`/`--issuer` (a real Keycloak, for instance).
+ * with the realm rewritten for the chosen ports; `keycloak` starts a real Keycloak with the AAuth
+ * provider (scripts/keycloak.sh) and imports that same rewritten realm; `external` starts nothing
+ * and trusts the issuer given by `AAUTH_ISSUER`/`--issuer` (a Keycloak you run yourself, for instance).
  */
 import { createServer, type Server } from 'node:http';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import { createAuthServer } from '@aauth-ts/auth-server';
 import { createBackendApp, createAutonomousIdentityApp } from '../../backend/src/app.js';
@@ -18,6 +22,7 @@ import { ACTORS } from '../../common/src/parties.js';
 import { createStoryLogger, type StoryLogger } from '../../common/src/story-log.js';
 import { createMarketAnalysisApp } from '../../market-analysis-agent/src/app.js';
 import { createSupplyChainApp } from '../../supply-chain-agent/src/app.js';
+import { startKeycloak } from './keycloak-auth-server.js';
 import { loadRealmJson, realmForConfig, userIdOf } from './realm-for-config.js';
 
 export const SERVICES = ['auth-server', 'backend', 'supply-chain-agent', 'market-analysis-agent'] as const;
@@ -39,7 +44,24 @@ export interface AuthServerStartContext {
 
 export type AuthServerStarter = (context: AuthServerStartContext) => Promise<AuthServerHandle>;
 
-export const AUTH_SERVERS: Readonly<Record<string, { readonly bindsPort: boolean; readonly start: AuthServerStarter }>> = {
+export interface AuthServerKind {
+  /** The launcher binds the auth port and hands the socket to `start`. */
+  readonly bindsPort: boolean;
+  /** The server listens on `config.authPort` itself, so port 0 (free ports) must become a real port first. */
+  readonly ownsPort?: boolean;
+  readonly start: AuthServerStarter;
+}
+
+/** A file of this repository, found from this module upwards (source or dist tree). */
+export function repositoryFile(relative: string, from: string = fileURLToPath(import.meta.url)): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const candidate = join(dir, relative);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`${relative} not found above ${from}`);
+  }
+}
+
+export const AUTH_SERVERS: Readonly<Record<string, AuthServerKind>> = {
   embedded: {
     bindsPort: true,
     async start({ config, realm, server, logger }) {
@@ -53,6 +75,11 @@ export const AUTH_SERVERS: Readonly<Record<string, { readonly bindsPort: boolean
       // The socket belongs to the launcher, which closes it with the others.
       return { issuer: auth.issuer, close: async () => undefined };
     },
+  },
+  keycloak: {
+    bindsPort: false,
+    ownsPort: true,
+    start: ({ config, realm, logger }) => startKeycloak({ config, realm, logger, script: repositoryFile('scripts/keycloak.sh'), progress: process.stderr }),
   },
   external: {
     bindsPort: false,
@@ -92,6 +119,14 @@ function bind(port: number, host: string): Promise<Server> {
       resolve(server);
     });
   });
+}
+
+/** A port free on `host` right now (for servers that bind it themselves). */
+async function freePort(host: string): Promise<number> {
+  const probe = await bind(0, host);
+  const port = boundPort(probe);
+  await closeServer(probe);
+  return port;
 }
 
 function attach(server: Server, app: Express): void {
@@ -139,6 +174,11 @@ export async function startDemo(options: StartOptions): Promise<RunningDemo> {
     setPort(ENV.supplyChainPort, scaSocket);
     setPort(ENV.marketAnalysisPort, maaSocket);
     if (!options.settings[ENV.issuer] && authSocket) actual[ENV.issuer] = issuerFor(boundPort(authSocket));
+    if (only.has('auth-server') && authServer.ownsPort && first.authPort === 0) {
+      const port = await freePort(first.bindHost);
+      actual[ENV.authPort] = String(port);
+      if (!options.settings[ENV.issuer]) actual[ENV.issuer] = issuerFor(port);
+    }
     const realmJson = loadRealmJson(options.realmPath);
     actual[ENV.userId] ||= userIdOf(realmJson, first.user.username);
     const config = loadConfig(actual, options.isTty);
