@@ -4,7 +4,11 @@
 #   2. a real Keycloak with the provider (scripts/keycloak.sh, dev mode, in-memory database, loopback only);
 #   3. the provider's end-to-end checks (packages/keycloak-provider/e2e/run.mjs, realm aauth-e2e);
 #   4. the TypeScript conformance suite against the same server, when conformance/ exists;
-#   5. Keycloak is stopped, whatever happened.
+#   5. the demo (`npm run demo -- --once`, user mode: consent through Keycloak's login page and the
+#      provider's consent page) against the same server's aauth-test realm, which keycloak.sh imports
+#      from keycloak-realm.json; the demo's services run on their default ports (the realm names
+#      them), so this step is skipped when one of those ports is taken;
+#   6. Keycloak is stopped, whatever happened.
 #
 #   bash scripts/test-keycloak.sh [--port N]
 set -euo pipefail
@@ -93,6 +97,26 @@ if [ -n "$CONFORMANCE_REALM" ] && [ -f "$ROOT/conformance/jest.config.js" ]; the
   fi
 else
   log "conformance/ not present yet; skipped"
+fi
+
+# 5. The demo against the same Keycloak (one Keycloak start for the whole run).
+DEMO_PORTS=(8000 8001 9002 9003)
+busy=""
+for p in "${DEMO_PORTS[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then busy="$busy $p"; fi
+done
+if [ -n "$busy" ]; then
+  log "demo skipped: port(s)$busy already in use (the realm names the demo's services by their default ports)"
+  step "demo --once (keycloak)" 0 "skipped (ports$busy busy)"
+else
+  t=$(date +%s)
+  log "demo --once against $BASE/realms/aauth-test"
+  if (cd "$ROOT" && npx tsc -b examples && node scripts/demo.js --once --auth-server external --issuer "$BASE/realms/aauth-test" --log json); then
+    step "demo --once (keycloak)" $(( $(date +%s) - t )) ok
+  else
+    step "demo --once (keycloak)" $(( $(date +%s) - t )) FAILED
+    STATUS=1
+  fi
 fi
 
 cleanup

@@ -18,7 +18,14 @@ describe('parseCli', () => {
     expect(parseCli(['--once', '--mode', 'autonomous'], {}).mode).toBe('autonomous');
   });
 
+  it('--keycloak selects the keycloak auth server, like --auth-server keycloak', () => {
+    expect(parseCli(['--keycloak'], {}).authServer).toBe('keycloak');
+    expect(parseCli(['--keycloak', '--auth-server', 'keycloak', '--once'], {}).authServer).toBe('keycloak');
+    expect(parseCli(['--auth-server', 'keycloak'], {}).authServer).toBe('keycloak');
+  });
+
   it.each([
+    [['--keycloak', '--auth-server', 'embedded'], /different auth servers/],
     [['--mode', 'root'], /--mode/],
     [['--only', 'backend,database'], /unknown service/],
     [['--auth-server', 'ldap'], /--auth-server/],

@@ -1,42 +1,15 @@
 package dev.aauth.keycloak.metadata;
 
-import org.keycloak.Config;
-import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.wellknown.WellKnownProvider;
-import org.keycloak.wellknown.WellKnownProviderFactory;
-
-/**
- * Serves the issuer metadata at {@code /realms/{realm}/.well-known/aauth-issuer}. Keycloak matches a
- * well-known alias verbatim and one factory serves one alias, so the names with and without
- * {@code .json} each have a factory (provider guide §2.3).
- */
-public final class IssuerMetadataProviderFactory implements WellKnownProviderFactory {
+/** Serves the issuer metadata at {@code /realms/{realm}/.well-known/aauth-issuer} (the name without {@code .json}). */
+public final class IssuerMetadataProviderFactory extends IssuerMetadataFactoryBase {
 
     @Override
-    public final String getId() {
+    public String getId() {
         return "aauth-issuer";
     }
 
     @Override
     public String getAlias() {
         return "aauth-issuer";
-    }
-
-    @Override
-    public WellKnownProvider create(KeycloakSession session) {
-        return new IssuerMetadataProvider(session);
-    }
-
-    @Override
-    public final void init(Config.Scope config) {
-    }
-
-    @Override
-    public final void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
-    public final void close() {
     }
 }
