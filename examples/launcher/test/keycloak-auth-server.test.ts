@@ -22,13 +22,13 @@ describe('keycloakLayout', () => {
     expect(keycloakLayout(loadConfig({ AUTH_PORT: '18080' }, false), realm)).toEqual({ origin: 'http://localhost:18080', port: 18080, realmName: 'aauth-test' });
   });
 
-  it.each([
+  it.each<[Record<string, string>, RegExp]>([
     [{ AAUTH_ISSUER: 'http://localhost:8080/realms/other' }, /serves the realm "aauth-test"/],
     [{ AAUTH_ISSUER: 'http://localhost:8080/auth/realms/aauth-test' }, /serves the realm/],
     [{ AAUTH_ISSUER: 'https://localhost:8080/realms/aauth-test' }, /plain http/],
     [{ AUTH_PORT: '8081' }, /names port 8080, but the auth port is 8081/],
   ])('refuses %j', (settings, message) => {
-    const config = loadConfig({ AAUTH_ISSUER: settings.AAUTH_ISSUER ?? 'http://localhost:8080/realms/aauth-test', AUTH_PORT: settings.AUTH_PORT ?? '8080' }, false);
+    const config = loadConfig({ AAUTH_ISSUER: 'http://localhost:8080/realms/aauth-test', AUTH_PORT: '8080', ...settings }, false);
     expect(() => keycloakLayout(config, realm)).toThrow(KeycloakStartError);
     expect(() => keycloakLayout(config, realm)).toThrow(message);
   });
