@@ -3,8 +3,8 @@
  * `AAUTH_ISSUER` (`AAUTH_SERVER_KIND` = embedded | keycloak), or against the embedded server
  * started in-process when `AAUTH_ISSUER` is unset. One file per concern under `cases/`.
  *
- * The suite's agents and resources listen on fixed loopback ports (19101–19105, registered in
- * conformance/realm.json), so every case runs from this one entry file, in one process.
+ * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19107,
+ * registered in conformance/realm.json), so every case runs from this one entry file, in one process.
  *
  * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 of a
  * pending request that outlives `aauth.pendingLifespan` (it would need to wait out the lifespan;
@@ -19,6 +19,7 @@ import { policyRefusalCases } from './cases/policy-refusals.js';
 import { refreshCases } from './cases/refresh.js';
 import { resourceTokenRefusalCases } from './cases/resource-token-refusals.js';
 import { signatureRefusalCases } from './cases/signature-refusals.js';
+import { tokenExchangeCases } from './cases/token-exchange.js';
 import { upstreamTokenRefusalCases } from './cases/upstream-token-refusals.js';
 import { userDelegatedCases } from './cases/user-delegated.js';
 import { createWorld, type World } from './support/world.js';
@@ -48,4 +49,5 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   policyRefusalCases(world);
   pendingUrlCases(world);
   signatureRefusalCases(world);
+  tokenExchangeCases(world);
 });

@@ -3,18 +3,22 @@
  * registered as clients in `conformance/realm.json`), built on @aauth-ts/core only. An agent
  * server publishes `aauth-agent.json` + JWKS and mints agent tokens for its delegate key; a
  * resource publishes `aauth-resource.json` + JWKS and mints resource tokens. A party may be both
- * (the call-chaining intermediary).
+ * (the call-chaining intermediary). An issuer party publishes `aauth-issuer.json` + JWKS and mints
+ * auth tokens: another auth server the realm trusts (`aauth.trustedIssuers`), so cases can present
+ * tokens with claims this realm's own server never issues (`may_act`).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  PROFILE, createAgentToken, createResourceToken, generateSigningKey, toJwks, type SigningKey,
+  PROFILE, createAgentToken, createAuthToken, createResourceToken, generateSigningKey, toJwks, type CreateAuthTokenInput, type SigningKey,
 } from '@aauth-ts/core';
 
 export interface PartyOptions {
   readonly port: number;
   readonly agent?: boolean;
   readonly resource?: boolean;
+  /** Publish `aauth-issuer.json` with `issuer` = this party's identifier. */
+  readonly issuer?: boolean;
 }
 
 export interface ResourceTokenRequest {
@@ -59,6 +63,8 @@ export class Party {
     docs.set('/jwks.json', toJwks([this.serverKey, this.delegateKey]));
     if (this.#options.agent) docs.set(`/.well-known/${PROFILE.wellKnown.agent}`, { agent: this.id, jwks_uri: this.jwksUri, client_name: `conformance agent ${this.id}` });
     if (this.#options.resource) docs.set(`/.well-known/${PROFILE.wellKnown.resource}`, { resource: this.id, jwks_uri: this.jwksUri, client_name: `conformance resource ${this.id}` });
+    // Only the keys are used; the endpoints are named because the metadata requires them.
+    if (this.#options.issuer) docs.set(`/.well-known/${PROFILE.wellKnown.issuer}`, { issuer: this.id, token_endpoint: `${this.id}/token`, interaction_endpoint: `${this.id}/interact`, jwks_uri: this.jwksUri });
     return docs;
   }
 
@@ -111,5 +117,10 @@ export class Party {
   /** A resource token signed by this party as a resource. */
   resourceToken(request: ResourceTokenRequest): Promise<string> {
     return createResourceToken(this.serverKey, { iss: this.id, ...request });
+  }
+
+  /** An auth token signed by this party as an auth server (`iss` = this party's identifier). */
+  authToken(input: Omit<CreateAuthTokenInput, 'iss' | 'lifetimeSeconds'> & { lifetimeSeconds?: number }): Promise<string> {
+    return createAuthToken(this.serverKey, { lifetimeSeconds: 300, ...input, iss: this.id });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The suite's world: the auth server under test (from `AAUTH_ISSUER`, or the embedded server
  * started in-process on a loopback port with `conformance/realm.json`), its metadata, and the
- * suite's agents and resources on their registered loopback ports.
+ * suite's agents, resources and trusted issuer on their registered loopback ports.
  */
 import { fileURLToPath } from 'node:url';
 import { PROFILE, jwkThumbprint, type IssuerMetadata, type PublicJwk, type SigningKey } from '@aauth-ts/core';
@@ -15,7 +15,9 @@ export const REALM_FILE = fileURLToPath(new URL('../realm.json', import.meta.url
 /** Identities registered in conformance/realm.json. */
 export const REGISTERED = Object.freeze({
   user: { id: '0b6f3c1e-7a52-4e0f-9c1d-2f4a6b8c0d19', username: 'conformance-user', password: 'conformance-password' },
-  ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105 },
+  /** A user whose attribute `aauth.mayAct` lets only the intermediary act for them. */
+  restrictedUser: { id: '5d2a9e47-3c8b-4f61-a0e2-7b9c1d3e5f80', username: 'restricted-user', password: 'restricted-password' },
+  ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105, relay: 19106, trustedIssuer: 19107 },
 });
 
 export interface World {
@@ -27,10 +29,16 @@ export interface World {
   readonly intermediary: Party;
   readonly alpha: Party;
   readonly beta: Party;
+  /** A second intermediary (agent and resource): the next actor in a token-exchange chain. */
+  readonly relay: Party;
+  /** Another auth server the realm trusts (`aauth.trustedIssuers`). */
+  readonly trustedIssuer: Party;
   /** Sign as `party`'s delegate with an agent token (`jwt` scheme). */
   signer(party: Party, key?: SigningKey): Promise<Signer>;
   /** POST a token request as `party`. */
   token(party: Party, body: Record<string, unknown>, options?: SendOptions & { signer?: Signer }): Promise<JsonResponse>;
+  /** POST an RFC 8693 token-exchange form to `{issuer}/protocol/aauth/token-exchange` as `party`. */
+  exchange(party: Party, params: Record<string, string>, options?: SendOptions): Promise<JsonResponse>;
   /** GET a pending URL as `party` (or with another signer). */
   poll(location: string, signer: Signer): Promise<JsonResponse>;
   /** A resource token from `resource` for `agent` (defaults: aud = issuer, agent_jkt = agent's delegate key). */
@@ -67,7 +75,9 @@ export async function createWorld(): Promise<World> {
   const intermediary = new Party({ port: P.intermediary, agent: true, resource: true });
   const alpha = new Party({ port: P.alpha, resource: true });
   const beta = new Party({ port: P.beta, resource: true });
-  const parties = [consentAgent, autonomousAgent, intermediary, alpha, beta];
+  const relay = new Party({ port: P.relay, agent: true, resource: true });
+  const trustedIssuer = new Party({ port: P.trustedIssuer, issuer: true });
+  const parties = [consentAgent, autonomousAgent, intermediary, alpha, beta, relay, trustedIssuer];
   try {
     await Promise.all(parties.map((p) => p.start()));
   } catch (err) {
@@ -91,9 +101,15 @@ export async function createWorld(): Promise<World> {
     intermediary,
     alpha,
     beta,
+    relay,
+    trustedIssuer,
     signer,
     async token(party, body, options = {}) {
       return postJson(metadata.token_endpoint, options.signer ?? (await signer(party)), body, options);
+    },
+    async exchange(party, params, options = {}) {
+      const body = new URLSearchParams(params).toString();
+      return signedRequest('POST', `${issuer}/protocol/aauth/token-exchange`, await signer(party), body, { contentType: 'application/x-www-form-urlencoded', ...options });
     },
     poll(location, s) {
       return signedRequest('GET', location, s);

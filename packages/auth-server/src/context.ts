@@ -26,8 +26,8 @@ export const ENDPOINT_PATHS = Object.freeze({
   pending: '/protocol/aauth/pending',
   interact: '/protocol/aauth/interact',
   jwks: '/protocol/openid-connect/certs',
-  /** Keycloak's OAuth token endpoint; here it serves RFC 8693 token exchange only. */
-  oauthToken: '/protocol/openid-connect/token',
+  /** RFC 8693 token exchange where the Keycloak provider serves it too (auth-server contract). */
+  tokenExchange: '/protocol/aauth/token-exchange',
 });
 
 export function endpointUrls(issuer: string): { token_endpoint: string; interaction_endpoint: string; jwks_uri: string; pending: string } {

@@ -1,5 +1,5 @@
 /**
- * RFC 8693 token exchange at `{issuer}/protocol/openid-connect/token`: delegation chains as nested
+ * RFC 8693 token exchange at `{issuer}/protocol/aauth/token-exchange`: delegation chains as nested
  * `act` claims (§4.1) and `may_act` limits (§4.4), with the actor authenticated by its request
  * signature. Real servers on loopback; subject tokens are minted with the realm's own key, as the
  * AAuth token endpoint would after the user's approval.
@@ -61,7 +61,7 @@ describe('RFC 8693 token exchange', () => {
       },
     });
     ({ issuer } = await server.listen(0));
-    tokenUrl = `${issuer}/protocol/openid-connect/token`;
+    tokenUrl = `${issuer}/protocol/aauth/token-exchange`;
   });
 
   afterAll(async () => {
@@ -159,5 +159,12 @@ describe('RFC 8693 token exchange', () => {
     expect([unsigned.status, unsigned.json.error]).toEqual([401, 'invalid_signature']);
     const garbage = await exchange(sca, form('not.a.jwt', planner.id));
     expect([garbage.status, garbage.json.error]).toEqual([400, 'invalid_grant']);
+  });
+
+  it("is served only at the path both auth servers share, not at Keycloak's openid-connect/token", async () => {
+    const url = `${issuer}/protocol/openid-connect/token`;
+    const body = new URLSearchParams(form(await userToken(), planner.id)).toString();
+    const res = await signedRequest('POST', url, await signer(sca), body, { contentType: 'application/x-www-form-urlencoded' });
+    expect(res.status).toBe(404);
   });
 });

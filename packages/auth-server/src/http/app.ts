@@ -56,7 +56,7 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
   app.post(`${base}${ENDPOINT_PATHS.token}`, raw, async (req, res) => {
     send(res, await handleTokenRequest(ctx, incoming(ctx, req)));
   });
-  app.post(`${base}${ENDPOINT_PATHS.oauthToken}`, raw, async (req, res) => {
+  app.post(`${base}${ENDPOINT_PATHS.tokenExchange}`, raw, async (req, res) => {
     send(res, await handleTokenExchange(ctx, incoming(ctx, req)));
   });
   app.get(`${base}${ENDPOINT_PATHS.pending}/:id`, async (req, res) => {

@@ -1,7 +1,7 @@
 /**
- * `POST {issuer}/protocol/openid-connect/token` with
- * `grant_type=urn:ietf:params:oauth:grant-type:token-exchange` (RFC 8693), where Keycloak serves
- * its own token exchange. The client is authenticated the AAuth way: the request is signed
+ * `POST {issuer}/protocol/aauth/token-exchange` with
+ * `grant_type=urn:ietf:params:oauth:grant-type:token-exchange` (RFC 8693; auth-server contract,
+ * "RFC 8693 token exchange"). The client is authenticated the AAuth way: the request is signed
  * (RFC 9421 + Signature-Key, same checks as the AAuth token endpoint), and the signer is the actor.
  *
  * Steps:

@@ -50,6 +50,15 @@ public final class AAuthEndpoint {
         return guarded(s -> s.token(new KeycloakRequestView(session), body));
     }
 
+    /** RFC 8693 token exchange, signed like a token request (see {@link TokenExchangeService} for why here). */
+    @POST
+    @Path("token-exchange")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response tokenExchange(byte[] body) {
+        return guarded(s -> s.exchange(new KeycloakRequestView(session), body));
+    }
+
     @GET
     @Path("pending/{id}")
     @Produces(MediaType.APPLICATION_JSON)

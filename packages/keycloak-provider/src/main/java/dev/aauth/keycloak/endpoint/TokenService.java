@@ -125,6 +125,12 @@ final class TokenService {
         return issued(agent.agentId(), agent.key(), audience, upstreamSub, scopes, txn);
     }
 
+    /** RFC 8693 token exchange, with the same realm, settings, key discovery and clock. */
+    Response exchange(RequestView request, byte[] body) {
+        return new TokenExchangeService(session, realm, event, issuer, settings, discovery, this::issuerKey, now)
+                .exchange(request, body);
+    }
+
     /** Refresh (contract check 5): same aud, sub, scope; the realm's policy still has to allow them. */
     private Response refresh(RequestAuthenticator.Agent agent, String authToken) {
         Jwt old = new AuthTokenVerifier(this::issuerKey)

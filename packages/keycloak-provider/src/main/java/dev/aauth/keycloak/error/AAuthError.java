@@ -11,6 +11,12 @@ public enum AAuthError {
     INVALID_RESOURCE_TOKEN("invalid_resource_token", 400),
     INVALID_AUTH_TOKEN("invalid_auth_token", 400),
     INVALID_SCOPE("invalid_scope", 400),
+    /** RFC 8693 §2.2.2 / RFC 6749 §5.2: a subject or actor token that is invalid or not usable by this actor. */
+    INVALID_GRANT("invalid_grant", 400),
+    /** RFC 8693 §2.2.2: the requested audience or resource is unknown or not allowed. */
+    INVALID_TARGET("invalid_target", 400),
+    /** RFC 6749 §5.2: the token-exchange endpoint serves one grant type. */
+    UNSUPPORTED_GRANT_TYPE("unsupported_grant_type", 400),
     ACCESS_DENIED("access_denied", 403),
     /** Poll answer: the user declined. */
     DENIED("denied", 403),

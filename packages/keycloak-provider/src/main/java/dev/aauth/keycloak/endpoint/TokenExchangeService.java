@@ -1,0 +1,163 @@
+package dev.aauth.keycloak.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aauth.keycloak.config.RealmSettings;
+import dev.aauth.keycloak.error.AAuthError;
+import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.exchange.ExchangeDecision;
+import dev.aauth.keycloak.exchange.ExchangePolicy;
+import dev.aauth.keycloak.policy.KeycloakRealmView;
+import dev.aauth.keycloak.remote.KeyDiscovery;
+import dev.aauth.keycloak.signature.RequestView;
+import dev.aauth.keycloak.token.AgentTokenVerifier;
+import dev.aauth.keycloak.token.DelegatedTokenIssuer;
+import dev.aauth.keycloak.token.IssuerKeys;
+import dev.aauth.keycloak.token.SubjectTokenVerifier;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.util.JsonSerialization;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * {@code POST {issuer}/protocol/aauth/token-exchange}: RFC 8693 token exchange with the actor
+ * authenticated the AAuth way (docs/auth-server-contract.md, "RFC 8693 token exchange"). Served here
+ * rather than at Keycloak's {@code /protocol/openid-connect/token}: that endpoint has the form decoded
+ * (the raw bytes are gone, so Content-Digest cannot be checked) and a Keycloak client authenticated
+ * before any {@code TokenExchangeProvider} runs.
+ *
+ * <ol>
+ *   <li>the form parses ({@code invalid_request}, {@code unsupported_grant_type});</li>
+ *   <li>request signature and actor identity, exactly as at the token endpoint;</li>
+ *   <li>{@code actor_token}, if sent: an agent token of the same agent, bound to the signing key ({@code invalid_grant});</li>
+ *   <li>{@code subject_token} ({@link SubjectTokenVerifier}, {@code invalid_grant});</li>
+ *   <li>policy ({@link ExchangePolicy});</li>
+ *   <li>an {@code at+jwt} bound to the actor's key, living no longer than the subject token.</li>
+ * </ol>
+ */
+final class TokenExchangeService {
+
+    static final String USER_MAY_ACT = "aauth.mayAct";
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final EventBuilder event;
+    private final String issuer;
+    private final RealmSettings settings;
+    private final KeyDiscovery discovery;
+    private final IssuerKeys issuerKeys;
+    private final KeycloakRealmView realmView;
+    private final long now;
+
+    TokenExchangeService(KeycloakSession session, RealmModel realm, EventBuilder event, String issuer, RealmSettings settings,
+                         KeyDiscovery discovery, IssuerKeys issuerKeys, long now) {
+        this.session = session;
+        this.realm = realm;
+        this.event = event;
+        this.issuer = issuer;
+        this.settings = settings;
+        this.discovery = discovery;
+        this.issuerKeys = issuerKeys;
+        this.realmView = new KeycloakRealmView(realm, settings);
+        this.now = now;
+    }
+
+    Response exchange(RequestView request, byte[] body) {
+        List<String> contentType = request.header("content-type");
+        TokenExchangeRequest p = TokenExchangeRequest.parse(contentType.isEmpty() ? null : contentType.get(0), body);
+        RequestAuthenticator.Agent actor = new RequestAuthenticator(discovery)
+                .authenticate(request, body, issuer, id -> realmView.agent(id) != null, now, settings.signatureWindow());
+        if (p.actorToken() != null) {
+            verifyActorToken(p.actorToken(), actor);
+        }
+        SubjectTokenVerifier.Verified subject = new SubjectTokenVerifier(issuerKeys)
+                .verify(p.subjectToken(), issuer, settings.trustedIssuers(), now);
+        List<String> scope = p.scope() == null ? null : TokenService.splitScope(p.scope());
+        ExchangeDecision decision = ExchangePolicy.decide(realmView, actor.agentId(), subject.subject(),
+                userMayAct(subject.subject().sub()), p.target(), scope);
+        long lifetime = Math.max(1, Math.min(settings.tokenLifespan(), subject.exp() - now));
+        String token = new DelegatedTokenIssuer(session, realm).issue(issuer, p.target(), subject.subject().sub(),
+                decision.act(), actor.key(), decision.scopes(), now, lifetime);
+        String scopes = String.join(" ", decision.scopes());
+
+        EventBuilder ev = event.clone().event(EventType.TOKEN_EXCHANGE)
+                .detail(Details.AUDIENCE, p.target())
+                .detail(Details.SCOPE, scopes)
+                .user(subject.subject().sub());
+        ClientModel client = realm.getClientByClientId(actor.agentId());
+        if (client != null) {
+            ev.client(client);
+        }
+        ev.success();
+        return JsonResponses.json(200, JsonResponses.map(
+                "access_token", token,
+                "issued_token_type", TokenExchangeRequest.JWT_TYPE,
+                // RFC 8693 §2.2.1: bound to the actor's key and presented with an HTTP signature, never as a bearer token.
+                "token_type", "N_A",
+                "expires_in", lifetime,
+                "scope", scopes));
+    }
+
+    private void verifyActorToken(String token, RequestAuthenticator.Agent actor) {
+        AgentTokenVerifier.Result r;
+        try {
+            r = new AgentTokenVerifier(discovery).verify(token, issuer, id -> realmView.agent(id) != null, now);
+        } catch (AAuthException e) {
+            if (e.error().status() >= 500) {
+                throw e;
+            }
+            throw new AAuthException(AAuthError.INVALID_GRANT, "actor_token: " + e.getMessage(), e);
+        }
+        if (!r.agentId().equals(actor.agentId())) {
+            throw new AAuthException(AAuthError.INVALID_GRANT,
+                    "actor_token names agent " + r.agentId() + ", but the request is signed by " + actor.agentId() + ".");
+        }
+        if (!r.cnfKey().thumbprint().equals(actor.key().thumbprint())) {
+            throw new AAuthException(AAuthError.INVALID_GRANT, "actor_token cnf.jwk is not the key that signed the request.");
+        }
+    }
+
+    /**
+     * The user's {@code aauth.mayAct} (a JSON array of agent identifiers in one attribute value, or one
+     * identifier per value), or null when the attribute is not set or the user is not in this realm.
+     * A value that is not a JSON array of strings allows nobody (fail closed).
+     */
+    private List<String> userMayAct(String sub) {
+        UserModel user = session.users().getUserById(realm, sub);
+        if (user == null) {
+            return null;
+        }
+        List<String> values = user.getAttributeStream(USER_MAY_ACT).collect(Collectors.toList());
+        if (values.isEmpty()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            String t = v.trim();
+            if (!t.startsWith("[")) {
+                out.add(t);
+                continue;
+            }
+            try {
+                JsonNode arr = JsonSerialization.mapper.readTree(t);
+                for (JsonNode id : arr) {
+                    if (!id.isTextual()) {
+                        return List.of();
+                    }
+                    out.add(id.asText());
+                }
+            } catch (Exception e) {
+                return List.of();
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.aauth.keycloak.exchange;
+
+import dev.aauth.keycloak.error.AAuthError;
+import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.policy.AccessRequest;
+import dev.aauth.keycloak.policy.PolicyDecision;
+import dev.aauth.keycloak.policy.RealmView;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Who may act for whom in RFC 8693 token exchange (docs/auth-server-contract.md, "RFC 8693 token
+ * exchange"), with no I/O and no clock; the checks and their order are the embedded server's
+ * {@code exchange-policy.ts}:
+ * <ol>
+ *   <li>the actor is entitled to the subject token: named by its {@code may_act} (§4.4) when it has
+ *       one, else its audience (the token was issued to the actor) → {@code invalid_grant};</li>
+ *   <li>the user's attribute {@code aauth.mayAct}, when set, lists the actor → {@code invalid_grant};</li>
+ *   <li>the target is an enabled resource of the realm → {@code invalid_target};</li>
+ *   <li>the earlier chain is well formed and short enough → {@code invalid_grant};</li>
+ *   <li>the scopes follow the realm's grant policy for the actor at the target; an exchange cannot ask
+ *       the user, so scopes that need consent are {@code access_denied}.</li>
+ * </ol>
+ */
+public final class ExchangePolicy {
+
+    private ExchangePolicy() {
+    }
+
+    /**
+     * @param userMayAct the user's {@code aauth.mayAct} list, or null when the attribute is not set
+     * @param scope      the requested {@code scope} parameter, or null for every scope the actor may
+     *                   obtain at the target
+     */
+    public static ExchangeDecision decide(RealmView realm, String actor, SubjectToken subject, List<String> userMayAct,
+                                          String target, List<String> scope) {
+        if (subject.mayAct() != null) {
+            if (!ActClaims.mayActAllows(subject.mayAct(), actor)) {
+                throw refuse(AAuthError.INVALID_GRANT, "The subject token's \"may_act\" does not name " + actor + ".");
+            }
+        } else if (!actor.equals(subject.aud())) {
+            throw refuse(AAuthError.INVALID_GRANT, "The subject token was issued to " + subject.aud() + ", not to " + actor + ".");
+        }
+        if (userMayAct != null && !userMayAct.contains(actor)) {
+            throw refuse(AAuthError.INVALID_GRANT, "User " + subject.sub() + " does not allow " + actor + " to act for them (aauth.mayAct).");
+        }
+        if (target == null) {
+            throw refuse(AAuthError.INVALID_TARGET, "Name the target with \"audience\" (or \"resource\").");
+        }
+        if (!realm.isResource(target)) {
+            throw refuse(AAuthError.INVALID_TARGET, target + " is not an enabled resource of this realm.");
+        }
+
+        ObjectNode prior;
+        try {
+            prior = ActClaims.parse(subject.act());
+        } catch (IllegalArgumentException e) {
+            throw refuse(AAuthError.INVALID_GRANT, "The subject token's \"act\" is malformed: " + e.getMessage() + ".");
+        }
+        if (prior == null && subject.agent() != null) {
+            // An AAuth auth token names its agent in "agent", not "act": that agent is the first actor.
+            prior = ActClaims.nest(subject.agent(), null);
+        }
+        if (ActClaims.chain(prior).size() >= ActClaims.MAX_DEPTH - 1) {
+            throw refuse(AAuthError.INVALID_GRANT, "The delegation chain is longer than " + (ActClaims.MAX_DEPTH - 1) + " actors.");
+        }
+
+        RealmView.Agent agent = realm.agent(actor);
+        List<String> requested = new ArrayList<>();
+        if (scope == null) {
+            if (agent != null) {
+                agent.optionalScopes().values().stream()
+                        .filter(s -> target.equals(s.resource()))
+                        .forEach(s -> requested.add(s.name()));
+            }
+        } else {
+            requested.addAll(scope);
+        }
+        // The user is known (the subject token names them), so an agent's consentRequired is waived as
+        // for an upstream token with "sub"; scopes the realm always asks the user about are not.
+        boolean consent = PolicyDecision.evaluate(realm, new AccessRequest(actor, target, false, requested, subject.sub()));
+        if (consent) {
+            throw refuse(AAuthError.ACCESS_DENIED, "These scopes need the user's approval, which token exchange cannot ask for.");
+        }
+        if (requested.isEmpty()) {
+            throw refuse(AAuthError.INVALID_SCOPE, "No scope of " + target + " is granted to " + actor + ".");
+        }
+        return new ExchangeDecision(ActClaims.nest(actor, prior), List.copyOf(requested));
+    }
+
+    private static AAuthException refuse(AAuthError error, String message) {
+        return new AAuthException(error, message);
+    }
+}
