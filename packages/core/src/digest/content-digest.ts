@@ -3,7 +3,7 @@
  * raw body bytes as sent (never a re-serialisation).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { parseDictionary, serializeDictionary } from 'structured-headers';
+import { parseDictionary } from 'structured-headers';
 import { MalformedError, SignatureError } from '../errors.js';
 
 export type DigestAlgorithm = 'sha-256' | 'sha-512';
@@ -16,7 +16,9 @@ function toBytes(body: Uint8Array | string): Buffer {
 /** The header value for `body`, e.g. `sha-256=:X48E9q…=:` (RFC 9530 §2). */
 export function createContentDigest(body: Uint8Array | string, algorithm: DigestAlgorithm = 'sha-256'): string {
   const digest = createHash(NODE_HASH[algorithm]).update(toBytes(body)).digest();
-  return serializeDictionary({ [algorithm]: digest });
+  // A one-member dictionary whose value is a byte sequence (RFC 8941 §4.1.2, §4.1.8), written
+  // directly since it is built for every request with a body; both algorithm names are valid keys.
+  return `${algorithm}=:${digest.toString('base64')}:`;
 }
 
 /**

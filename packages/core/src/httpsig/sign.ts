@@ -12,7 +12,7 @@ import { getHeader, lowerName, toHeaderRecord } from '../lib/headers.js';
 import { PROFILE } from '../profile/index.js';
 import { serializeSignatureKey, type SerializeOptions } from '../signature-key/serialize.js';
 import type { SignatureKey } from '../signature-key/types.js';
-import { buildSignatureBase } from './signature-base.js';
+import { signatureBaseAndParams } from './signature-base.js';
 import type { SignableRequest } from './types.js';
 
 /** A `Signature-Key` member without its label: the label is the signature's. */
@@ -65,6 +65,47 @@ function toSignatureKey(label: string, input: SignatureKeyInput, key: SigningKey
   }
 }
 
+/**
+ * Serialised `Signature-Key` values. An agent sends the same member (its hwk key, or the same
+ * token) on every request, so the dictionary is written once per distinct member. Each entry
+ * records every input of its serialisation, so a changed JWK, token, label or option is a miss.
+ * Bounded, oldest entry dropped first. Tokens are keyed by themselves (a long string hashes once
+ * and compares by identity when the caller passes the same one each time).
+ */
+const CACHE_MAX = 256;
+const jwtSignatureKeys = new Map<string, { readonly label: string; readonly text: string }>();
+const hwkSignatureKeys = new Map<string, string>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+}
+
+function serializedSignatureKey(label: string, input: SignatureKeyInput, key: SigningKey, options: SerializeOptions | undefined): string {
+  const serialize = (): string => serializeSignatureKey(toSignatureKey(label, input, key), options);
+  if (input.scheme === 'jwt') {
+    const hit = jwtSignatureKeys.get(input.jwt);
+    if (hit !== undefined && hit.label === label) return hit.text;
+    const text = serialize();
+    remember(jwtSignatureKeys, input.jwt, { label, text });
+    return text;
+  }
+  if (input.scheme === 'hwk') {
+    const { kty, crv, x, y, n, e, alg } = key.publicJwk;
+    // A JSON array keeps the parts apart: no two different inputs spell the same key.
+    const cacheKey = JSON.stringify([label, kty, crv, x, y, n, e, options?.hwkAlg ? alg : null]);
+    const hit = hwkSignatureKeys.get(cacheKey);
+    if (hit !== undefined) return hit;
+    const text = serialize();
+    remember(hwkSignatureKeys, cacheKey, text);
+    return text;
+  }
+  return serialize();
+}
+
+/** RFC 8941 §3.1.2 key: a label that serialises as itself. */
+const KEY = /^[a-z*][*\-_.a-z0-9]*$/;
+
 /** The covered components for a request, in signing order. */
 export function componentsFor(url: URL, hasBody: boolean, extra: readonly string[] = []): string[] {
   const c = PROFILE.components;
@@ -84,7 +125,7 @@ export function signRequest(request: SignableRequest, options: SignRequestOption
     throw new TypeError('signRequest: a request with a body needs a Content-Type header to sign');
   }
   const headers = toHeaderRecord(request.headers);
-  const signatureKey = serializeSignatureKey(toSignatureKey(label, options.signatureKey, options.key), options.signatureKeyOptions);
+  const signatureKey = serializedSignatureKey(label, options.signatureKey, options.key, options.signatureKeyOptions);
   headers[NAMES.signatureKey] = signatureKey;
   let contentDigest: string | undefined;
   if (hasBody) {
@@ -94,12 +135,15 @@ export function signRequest(request: SignableRequest, options: SignRequestOption
   const created = options.created ?? Math.floor(Date.now() / 1000);
   const items: Item[] = componentsFor(url, hasBody, options.components).map((name) => [name, new Map()]);
   const input: InnerList = [items, new Map([['created', created]])];
-  const base = buildSignatureBase({ method: request.method.toUpperCase(), url, headers }, input);
+  const { base, signatureParams } = signatureBaseAndParams({ method: request.method.toUpperCase(), url, headers }, input);
   const signature = rawSign(options.key.httpAlgorithm, options.key.privateKey, Buffer.from(base, 'utf8'));
+  // One-member dictionaries (RFC 8941 §4.1.2): `label=<inner list>` and `label=:<base64>:`
+  // (§4.1.8), written directly for a plain label; anything else through the serializer.
+  const plainLabel = KEY.test(label);
   const result: SignedHeaders = {
     [NAMES.signatureKey]: signatureKey,
-    [NAMES.signatureInput]: serializeDictionary(new Map([[label, input]])),
-    [NAMES.signature]: serializeDictionary(new Map([[label, [new Uint8Array(signature) as unknown as BufferSource, new Map()]]])),
+    [NAMES.signatureInput]: plainLabel ? `${label}=${signatureParams}` : serializeDictionary(new Map([[label, input]])),
+    [NAMES.signature]: plainLabel ? `${label}=:${signature.toString('base64')}:` : serializeDictionary(new Map([[label, [new Uint8Array(signature) as unknown as BufferSource, new Map()]]])),
     ...(contentDigest === undefined ? {} : { [NAMES.contentDigest]: contentDigest }),
   };
   return result;

@@ -12,9 +12,31 @@ export interface BaseRequest {
   readonly headers: Record<string, string>;
 }
 
-/** Serialised inner list of `Signature-Input`, i.e. the value of the `@signature-params` line. */
+/** RFC 8941 §3.3.3 sf-string content that needs no escaping: printable ASCII but `"` and `\`. */
+const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** RFC 8941 §3.1.2 key. */
+const KEY = /^[a-z*][*\-_.a-z0-9]*$/;
+/** RFC 8941 §3.3.1: the integer range. */
+const MAX_INTEGER = 999_999_999_999_999;
+
+/**
+ * Serialised inner list of `Signature-Input`, i.e. the value of the `@signature-params` line.
+ * The profile's shape (plain component names, integer parameters such as `created`) is written
+ * directly, as RFC 8941 §4.1.1.1 prescribes: it is built on every sign and verify. Any other
+ * shape goes through the structured-headers serializer, which also reports what cannot be sent.
+ */
 export function serializeSignatureParams(input: InnerList): string {
-  return serializeInnerList(input);
+  let out = '(';
+  for (const [index, [name, params]] of input[0].entries()) {
+    if (typeof name !== 'string' || params.size > 0 || !PLAIN_STRING.test(name)) return serializeInnerList(input);
+    out += index === 0 ? `"${name}"` : ` "${name}"`;
+  }
+  out += ')';
+  for (const [key, value] of input[1]) {
+    if (!KEY.test(key) || typeof value !== 'number' || !Number.isInteger(value) || value < -MAX_INTEGER || value > MAX_INTEGER) return serializeInnerList(input);
+    out += `;${key}=${value}`;
+  }
+  return out;
 }
 
 /**
@@ -22,6 +44,11 @@ export function serializeSignatureParams(input: InnerList): string {
  * A component that cannot be derived (a header that is absent, say) is a `MalformedError`.
  */
 export function buildSignatureBase(request: BaseRequest, input: InnerList): string {
+  return signatureBaseAndParams(request, input).base;
+}
+
+/** `buildSignatureBase` plus the `@signature-params` value it ends with (the signer sends it as `Signature-Input`). */
+export function signatureBaseAndParams(request: BaseRequest, input: InnerList): { readonly base: string; readonly signatureParams: string } {
   const fast = plainSignatureBase(request, input);
   if (fast !== undefined) return fast;
   const fields = input[0].map(([name, params]) => serializeComponentId(name, params));
@@ -31,8 +58,9 @@ export function buildSignatureBase(request: BaseRequest, input: InnerList): stri
   } catch (cause) {
     throw new MalformedError('invalid_request', `a covered component cannot be derived: ${(cause as Error).message}`, undefined, { reason: 'component_missing', cause });
   }
-  lines.push(['"@signature-params"', [serializeSignatureParams(input)]]);
-  return hms.httpbis.formatSignatureBase(lines);
+  const signatureParams = serializeSignatureParams(input);
+  lines.push(['"@signature-params"', [signatureParams]]);
+  return { base: hms.httpbis.formatSignatureBase(lines), signatureParams };
 }
 
 function serializeComponentId(name: BareItem, params: Parameters): string {
@@ -50,7 +78,7 @@ const PLAIN_NAME = /^@?[a-z0-9!#$%&'*+.^_`|~-]+$/;
  * for anything else (`;sf`, `;key`, `;bs`, `;req`, `@target-uri`, `@query-param`, …), which then
  * goes through the engine.
  */
-function plainSignatureBase(request: BaseRequest, input: InnerList): string | undefined {
+function plainSignatureBase(request: BaseRequest, input: InnerList): { base: string; signatureParams: string } | undefined {
   const lines: string[] = [];
   for (const [name, params] of input[0]) {
     if (typeof name !== 'string' || params.size > 0 || !PLAIN_NAME.test(name)) return undefined;
@@ -66,13 +94,14 @@ function plainSignatureBase(request: BaseRequest, input: InnerList): string | un
         const raw = request.headers[name] ?? findHeader(request.headers, name);
         if (raw === undefined) return undefined; // the engine reports the missing component
         // §2.1: trim, and fold obsolete line folding into a single space.
-        value = raw.trim().replace(/\n\s*/gm, ' ');
+        value = raw.includes('\n') ? raw.trim().replace(/\n\s*/gm, ' ') : raw.trim();
       }
     }
     lines.push(`"${name}": ${value}`);
   }
-  lines.push(`"@signature-params": ${serializeSignatureParams(input)}`);
-  return lines.join('\n');
+  const signatureParams = serializeSignatureParams(input);
+  lines.push(`"@signature-params": ${signatureParams}`);
+  return { base: lines.join('\n'), signatureParams };
 }
 
 /** §2.2.3: host lowercased, default port omitted. */

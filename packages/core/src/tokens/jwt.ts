@@ -5,9 +5,10 @@
  * and time claims, and only then any other claim.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT, decodeProtectedHeader, decodeJwt, jwtVerify, errors as joseErrors, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { SignJWT, UnsecuredJWT, decodeProtectedHeader, decodeJwt, jwtVerify, errors as joseErrors, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
 import { TokenError, type WireErrorCode } from '../errors.js';
 import { importPublicJwk } from '../jwk/keys.js';
+import { signCompact, verifyCompactSignature } from '../lib/compact-jws.js';
 import type { SigningKey, PublicJwk } from '../jwk/types.js';
 import type { CommonClaims, IssuerKeySource, TimeOptions } from './types.js';
 
@@ -29,8 +30,18 @@ export interface IssueOptions {
 export async function issueJwt(key: SigningKey, typ: string, claims: Record<string, unknown>, options: IssueOptions): Promise<string> {
   const iat = options.now ?? Math.floor(Date.now() / 1000);
   const payload: JWTPayload = { ...claims, iat, exp: iat + options.lifetimeSeconds, jti: options.jti ?? randomUUID() };
-  return new SignJWT(payload).setProtectedHeader({ alg: key.jwsAlgorithm, typ, kid: key.kid }).sign(key.privateKey);
+  const header = { alg: key.jwsAlgorithm, typ, kid: key.kid };
+  // The same JSON jose would sign (its `iat`/`exp` check included), signed with node:crypto;
+  // a key and algorithm that do not pair up go to jose, which reports them.
+  if (Number.isFinite(payload.iat) && Number.isFinite(payload.exp)) {
+    const token = signCompact(key.jwsAlgorithm, key.privateKey, JSON.stringify(header), JSON.stringify(payload));
+    if (token !== undefined) return token;
+  }
+  return new SignJWT(payload).setProtectedHeader(header).sign(key.privateKey);
 }
+
+/** The protected header jose's claim checks are handed: it only reads `typ`, which we never ask it to check. */
+const UNSECURED_HEADER = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
 
 /** The unverified protected header, with `typ` and `alg` checked. Cheap, no I/O. */
 export function checkHeader(token: string, typ: string, code: WireErrorCode): ProtectedHeaderParameters & { alg: string } {
@@ -72,13 +83,18 @@ export async function verifySignatureAndTime(token: string, key: KeyObject | Pub
   const skew = time.skew ?? DEFAULT_SKEW;
   let payload: JWTPayload;
   try {
-    const keyLike = 'kty' in key ? importPublicJwk(key as PublicJwk) : key;
-    ({ payload } = await jwtVerify(token, keyLike as KeyObject, {
-      algorithms: [alg],
+    const keyObject = 'kty' in key ? importPublicJwk(key as PublicJwk) : key;
+    const claimOptions: JWTVerifyOptions = {
       currentDate: new Date(now * 1000),
       clockTolerance: time.allowExpired ? Number.MAX_SAFE_INTEGER : skew,
       requiredClaims: ['iss', 'iat', 'exp'],
-    }));
+    };
+    // The signature through node:crypto when the token and key are the plain case; the claims
+    // then go through jose's own claim-set validation, unchanged. Anything else: jose entirely.
+    const check = verifyCompactSignature(token, keyObject, alg);
+    if (check.outcome === 'bad_signature') throw new joseErrors.JWSSignatureVerificationFailed();
+    if (check.outcome === 'verified') ({ payload } = UnsecuredJWT.decode(`${UNSECURED_HEADER}.${check.payloadSegment}.`, claimOptions));
+    else ({ payload } = await jwtVerify(token, keyObject, { ...claimOptions, algorithms: [alg] }));
   } catch (cause) {
     if (cause instanceof TokenError) throw cause;
     if (cause instanceof joseErrors.JWTExpired) throw new TokenError(code, 'the token has expired', { field: 'exp', reason: 'expired', cause });

@@ -1,0 +1,134 @@
+/**
+ * Tokens are signed and their signatures checked with node:crypto, and jose handles every case
+ * that path does not. These tests hold the two together: tokens interoperate with jose both ways
+ * for every accepted algorithm, tampering is a bad signature, and the cases left to jose (a key
+ * that does not fit its algorithm, odd encodings, invalid claims) keep jose's verdicts.
+ */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import {
+  createAuthToken, exportPrivateJwk, generateSigningKey, importSigningKey, isAAuthError, verifyAuthToken,
+  type IssuerKeySource, type SigningKey, type TokenError,
+} from '@aauth-ts/core';
+
+const NOW = 1730217600;
+const ISSUER = 'https://auth.example/realms/demo';
+const RESOURCE = 'https://resource.example';
+const AGENT = 'https://agent.example';
+const delegate = generateSigningKey('Ed25519');
+
+const rsa = generateSigningKey('RSA', 'rsa-1');
+const KEYS: Record<string, SigningKey> = {
+  EdDSA: generateSigningKey('Ed25519', 'ed-1'),
+  ES256: generateSigningKey('P-256', 'ec-1'),
+  RS256: rsa,
+  PS256: importSigningKey({ ...exportPrivateJwk(rsa), alg: 'PS256', kid: 'pss-1' }),
+};
+
+/** Hands out one fixed key, whatever is asked. */
+function fixedKey(key: KeyObject | SigningKey['publicJwk']): IssuerKeySource {
+  return { getKey: async () => key };
+}
+
+const input = { iss: ISSUER, aud: RESOURCE, agent: AGENT, cnfJwk: delegate.publicJwk, scope: 'read', lifetimeSeconds: 600, now: NOW };
+const verifyOptions = { trustedIssuers: [ISSUER], audience: RESOURCE, now: NOW };
+
+async function rejection(promise: Promise<unknown>): Promise<TokenError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (isAAuthError(err)) return err as TokenError;
+    throw err;
+  }
+  throw new Error('verification unexpectedly succeeded');
+}
+
+function tamper(segment: string): string {
+  return `${segment[0] === 'A' ? 'B' : 'A'}${segment.slice(1)}`;
+}
+
+describe.each(Object.entries(KEYS))('%s tokens', (alg, key) => {
+  it('ours verify with jose, with the header jose would write', async () => {
+    const token = await createAuthToken(key, input);
+    const { payload, protectedHeader } = await jwtVerify(token, key.publicKey, { algorithms: [alg], currentDate: new Date(NOW * 1000) });
+    expect(protectedHeader).toEqual({ alg, typ: 'auth+jwt', kid: key.kid });
+    expect(payload).toMatchObject({ iss: ISSUER, aud: RESOURCE, agent: AGENT, scope: 'read', iat: NOW, exp: NOW + 600 });
+  });
+
+  it("jose's verify with ours, from a KeyObject and from a JWK", async () => {
+    const claims = { iss: ISSUER, aud: RESOURCE, agent: AGENT, cnf: { jwk: delegate.publicJwk }, scope: 'read', iat: NOW, exp: NOW + 600 };
+    const token = await new SignJWT(claims).setProtectedHeader({ alg, typ: 'auth+jwt', kid: key.kid }).sign(key.privateKey);
+    await expect(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.publicKey) })).resolves.toMatchObject({ agent: AGENT });
+    await expect(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.publicJwk) })).resolves.toMatchObject({ agent: AGENT });
+  });
+
+  it('a changed signature, payload or header is a bad signature', async () => {
+    const [header, payload, signature] = (await createAuthToken(key, input)).split('.') as [string, string, string];
+    const changedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), scope: 'admin' })).toString('base64url');
+    const changedHeader = Buffer.from(JSON.stringify({ alg, typ: 'auth+jwt', kid: 'other' })).toString('base64url');
+    for (const token of [`${header}.${payload}.${tamper(signature)}`, `${header}.${changedPayload}.${signature}`, `${changedHeader}.${payload}.${signature}`]) {
+      const err = await rejection(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.publicKey) }));
+      expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { reason: 'bad_signature' } });
+    }
+  });
+});
+
+describe('what the node:crypto path leaves to jose', () => {
+  it('Ed25519 tokens are byte-for-byte the ones jose signs', async () => {
+    const key = KEYS.EdDSA as SigningKey;
+    const ours = await createAuthToken(key, input);
+    const payload = JSON.parse(Buffer.from(ours.split('.')[1] as string, 'base64url').toString()) as Record<string, unknown>;
+    const theirs = await new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', typ: 'auth+jwt', kid: key.kid }).sign(key.privateKey);
+    expect(ours).toBe(theirs);
+  });
+
+  it('a key of the wrong curve for the algorithm is unverifiable, as jose says', async () => {
+    const token = await createAuthToken(KEYS.ES256 as SigningKey, input);
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey;
+    await expect(jwtVerify(token, p384, { algorithms: ['ES256'] })).rejects.toThrow();
+    const err = await rejection(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(p384) }));
+    expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { reason: 'unverifiable' } });
+  });
+
+  it('a private key offered for verification is unverifiable, as jose says', async () => {
+    const key = KEYS.EdDSA as SigningKey;
+    const token = await createAuthToken(key, input);
+    const err = await rejection(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.privateKey) }));
+    expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { reason: 'unverifiable' } });
+  });
+
+  it('RSA keys under 2048 bits: jose refuses to sign and to verify', async () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const key = importSigningKey({ ...(small.privateKey.export({ format: 'jwk' }) as { kty: string; d: string }), kid: 'small' });
+    await expect(createAuthToken(key, input)).rejects.toThrow(/2048/);
+    const token = await createAuthToken(KEYS.RS256 as SigningKey, input);
+    const err = await rejection(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(small.publicKey) }));
+    expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { reason: 'unverifiable' } });
+  });
+
+  it('a non-finite lifetime is refused before signing, with jose\'s error', async () => {
+    await expect(createAuthToken(KEYS.EdDSA as SigningKey, { ...input, lifetimeSeconds: Number.NaN })).rejects.toThrow(/"exp" claim must be a finite number/);
+  });
+
+  it("claims are checked by jose's claim-set rules once the signature verifies", async () => {
+    const key = KEYS.EdDSA as SigningKey;
+    const sign = (claims: Record<string, unknown>): Promise<string> => new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'auth+jwt', kid: key.kid }).sign(key.privateKey);
+    const base = { iss: ISSUER, aud: RESOURCE, agent: AGENT, cnf: { jwk: delegate.publicJwk }, scope: 'read', iat: NOW, exp: NOW + 600 };
+    const keys = fixedKey(key.publicKey);
+    const { exp: _exp, ...noExp } = base;
+    expect(await rejection(verifyAuthToken(await sign(noExp), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'exp', reason: 'missing' } });
+    expect(await rejection(verifyAuthToken(await sign({ ...base, iat: 'yesterday' }), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'iat', reason: 'invalid' } });
+    expect(await rejection(verifyAuthToken(await sign({ ...base, nbf: NOW + 3600 }), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'nbf', reason: 'check_failed' } });
+    expect(await rejection(verifyAuthToken(await sign({ ...base, exp: NOW - 61 }), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'exp', reason: 'expired' } });
+    await expect(verifyAuthToken(await sign({ ...base, exp: NOW - 59 }), { ...verifyOptions, keys })).resolves.toMatchObject({ agent: AGENT });
+  });
+
+  it('a header segment with base64 padding goes to jose, which decides as before', async () => {
+    const token = await createAuthToken(KEYS.EdDSA as SigningKey, input);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const padded = `${header}${'='.repeat((4 - (header.length % 4)) % 4 || 4)}.${payload}.${signature}`;
+    const theirs = await jwtVerify(padded, (KEYS.EdDSA as SigningKey).publicKey).then(() => 'accepted', () => 'refused');
+    const ours = await verifyAuthToken(padded, { ...verifyOptions, keys: fixedKey((KEYS.EdDSA as SigningKey).publicKey) }).then(() => 'accepted', () => 'refused');
+    expect(ours).toBe(theirs);
+  });
+});
