@@ -14,43 +14,24 @@
  * Does not check: scopes (route policy), replay (after the signature verifies).
  */
 import {
-  FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, isServerIdentifier, verifyAgentToken, verifyAuthToken,
-  type AgentTokenClaims, type AuthTokenClaims, type JwksUriSignatureKey, type PublicJwk, type ResolvedKey, type SignatureKey,
+  FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, isServerIdentifier, peekTyp, verifyAgentToken, verifyAuthToken,
+  type JwksUriSignatureKey, type PublicJwk, type ResolvedKey, type SignatureKey,
 } from '@aauth-ts/core';
-import type { AAuthScheme } from './context.js';
+import type { AAuthContext } from './context.js';
 import type { ResolvedOptions } from './options.js';
 import { parseScopeClaim } from './requirement.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
-/** What the signing context says about the caller, before the signature itself is checked. */
-export interface CallerInfo {
-  readonly scheme: AAuthScheme;
-  readonly agent?: string;
-  readonly delegate?: string;
-  readonly sub?: string;
-  readonly scopes: readonly string[];
-  readonly issuer?: string;
-  readonly claims?: Readonly<AgentTokenClaims | AuthTokenClaims>;
-  readonly tokenType?: 'agent' | 'auth';
-  readonly authToken?: string;
-}
+/**
+ * What the signing context says about the caller, before the signature itself is checked: the
+ * route's `AAuthContext` without what only the verified signature adds.
+ */
+export type CallerInfo = Omit<AAuthContext, 'thumbprint' | 'jwk' | 'components' | 'created'>;
 
 export type CachedToken = ResolvedKey<CallerInfo>;
 
 /** Agent metadata names accepted in `dwk` (SK-02 wrote it without `.json`; 2026-03 metadata has it). */
 const AGENT_DOCUMENTS = new Set([PROFILE.wellKnown.agent, PROFILE.wellKnown.agent.replace(/\.json$/, '')]);
-
-/** The JWT protected header's `typ`, or undefined when the header does not decode. No verification. */
-function peekTyp(token: string): unknown {
-  const dot = token.indexOf('.');
-  if (dot <= 0) return undefined;
-  try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
-    return typeof header === 'object' && header !== null ? (header as { typ?: unknown }).typ : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export class KeyResolver {
   readonly #options: ResolvedOptions;

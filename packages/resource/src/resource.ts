@@ -107,21 +107,12 @@ export class AAuthResource {
           throw new AAuthError('server_error', 'too many recent signed requests to remember; retry shortly', { reason: 'replay_cache_full' }, { status: 503, headers: { [PROFILE.headers.retryAfter]: '1' } });
         }
       }
-      const info = verified.info;
       return {
-        scheme: info.scheme,
+        ...verified.info,
         thumbprint: verified.thumbprint,
         jwk: verified.jwk,
-        scopes: info.scopes,
         components: verified.components,
         created: verified.created,
-        ...(info.agent === undefined ? {} : { agent: info.agent }),
-        ...(info.delegate === undefined ? {} : { delegate: info.delegate }),
-        ...(info.sub === undefined ? {} : { sub: info.sub }),
-        ...(info.issuer === undefined ? {} : { issuer: info.issuer }),
-        ...(info.claims === undefined ? {} : { claims: info.claims }),
-        ...(info.tokenType === undefined ? {} : { tokenType: info.tokenType }),
-        ...(info.authToken === undefined ? {} : { authToken: info.authToken }),
       };
     } catch (err) {
       throw asVerificationError(err);

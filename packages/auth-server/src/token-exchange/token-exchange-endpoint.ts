@@ -14,7 +14,7 @@
  *  6. a delegated token (`at+jwt`) with the nested `act`, bound to the actor's key, living no
  *     longer than the subject token.
  */
-import { AAuthError, TOKEN_EXCHANGE, TokenError, jwkThumbprint, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, createDelegatedToken } from '@aauth-ts/core';
+import { AAuthError, TOKEN_EXCHANGE, TokenError, jwkThumbprint, peekTyp, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, createDelegatedToken } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { authenticateRequest } from '../request/authenticate.js';
 import type { AuthenticatedAgent, IncomingRequest } from '../request/types.js';
@@ -41,14 +41,8 @@ async function verifyActorToken(ctx: AuthServerContext, token: string, caller: A
 
 async function verifySubjectToken(ctx: AuthServerContext, token: string, now: number): Promise<{ subject: SubjectToken; exp: number }> {
   const trustedIssuers = [ctx.issuer(), ...ctx.realm.settings.trustedIssuers];
-  let typ: unknown;
   try {
-    typ = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')).typ;
-  } catch {
-    typ = undefined;
-  }
-  try {
-    if (typ === TOKEN_EXCHANGE.accessTokenTyp) {
+    if (peekTyp(token) === TOKEN_EXCHANGE.accessTokenTyp) {
       const claims = await verifyDelegatedToken(token, { keys: ctx.issuerKeys, trustedIssuers, now });
       return { subject: { sub: claims.sub, aud: claims.aud, agent: undefined, act: claims.act, mayAct: claims.may_act, scope: claims.scope }, exp: claims.exp };
     }

@@ -3,7 +3,7 @@
  * failure mapped to the contract's code and status. Every verification is core's: this module
  * adds the auth server's own state (realm membership, single-use `jti`) and error mapping.
  */
-import { AAuthError, PROFILE, TokenError, verifyAuthToken, verifyResourceToken, type AuthTokenClaims, type ResourceTokenClaims } from '@aauth-ts/core';
+import { AAuthError, PROFILE, TokenError, peekClaims, peekTyp, verifyAuthToken, verifyResourceToken, type AuthTokenClaims, type ResourceTokenClaims } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { knownResource } from '../policy/decide.js';
 import type { AuthenticatedAgent } from '../request/types.js';
@@ -12,17 +12,6 @@ import type { AuthenticatedAgent } from '../request/types.js';
 const AUTH_TOKEN_STATUS = 400;
 /** `exp` is checked with this skew, so a `jti` is remembered that much longer. */
 const SKEW = 60;
-
-function peekSegment(token: string, index: 0 | 1): Record<string, unknown> | undefined {
-  const part = token.split('.')[index];
-  if (part === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Any token failure becomes `invalid_auth_token` with status 400 (incl. core's `key_binding_failed`). */
 function asAuthTokenError(err: unknown, what: string): never {
@@ -39,12 +28,11 @@ function asAuthTokenError(err: unknown, what: string): never {
  * unused (remembered until `exp`).
  */
 export async function verifyPresentedResourceToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<ResourceTokenClaims> {
-  const header = peekSegment(token, 0);
-  if (header?.typ !== PROFILE.typ.resource) {
+  if (peekTyp(token) !== PROFILE.typ.resource) {
     // Let core produce the precise typ/format error.
     await verifyResourceToken(token, { keys: ctx.discovery, audience: ctx.issuer(), now });
   }
-  const iss = peekSegment(token, 1)?.iss;
+  const iss = peekClaims(token, 'invalid_resource_token').iss;
   if (typeof iss === 'string' && !knownResource(ctx.realm, iss)) {
     throw new AAuthError('access_denied', `resource ${iss} is not an enabled resource of realm ${ctx.realm.name}`, { field: 'iss', reason: 'unknown', actual: iss });
   }

@@ -65,6 +65,18 @@ export function checkHeader(token: string, typ: string, code: WireErrorCode): Pr
   return header as ProtectedHeaderParameters & { alg: string };
 }
 
+/**
+ * The unverified protected header's `typ`, or undefined when the header does not decode. For
+ * routing a token to its verifier only; never throws.
+ */
+export function peekTyp(token: string): unknown {
+  try {
+    return decodeProtectedHeader(token).typ;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The unverified payload (for routing only, e.g. to learn `iss` before fetching its key). */
 export function peekClaims(token: string, code: WireErrorCode): Record<string, unknown> {
   try {
