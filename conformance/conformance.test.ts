@@ -13,6 +13,7 @@
  */
 import { autonomousExchangeCases } from './cases/autonomous-exchange.js';
 import { callChainingCases } from './cases/call-chaining.js';
+import { consentUserBindingCases } from './cases/consent-user-binding.js';
 import { metadataCases } from './cases/metadata.js';
 import { pendingUrlCases } from './cases/pending-url.js';
 import { policyRefusalCases } from './cases/policy-refusals.js';
@@ -43,6 +44,7 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   autonomousExchangeCases(world);
   userDelegatedCases(world);
   callChainingCases(world);
+  consentUserBindingCases(world);
   refreshCases(world);
   resourceTokenRefusalCases(world);
   upstreamTokenRefusalCases(world);

@@ -2,7 +2,8 @@
 # The Keycloak provider's whole test run:
 #   1. Java unit tests (mvn -B test in packages/keycloak-provider: RFC 9421 vectors, parsers, policy, fetcher);
 #   2. a real Keycloak with the provider (scripts/keycloak.sh, dev mode, in-memory database, loopback only);
-#   3. the provider's end-to-end checks (packages/keycloak-provider/e2e/run.mjs, realm aauth-e2e);
+#   3. the provider's end-to-end checks (packages/keycloak-provider/e2e/run.mjs, realms aauth-e2e and
+#      aauth-e2e-other: two realms in one server, for the realm-isolation checks);
 #   4. the TypeScript conformance suite against the same server, when conformance/ exists;
 #   5. the demo (`npm run demo -- --once`, user mode: consent through Keycloak's login page and the
 #      provider's consent page) against the same server's aauth-test realm, which keycloak.sh imports
@@ -54,7 +55,7 @@ else
 fi
 
 # 2. Keycloak with the provider, the e2e realm and (when present) the conformance realm.
-IMPORTS=(--import "$PROVIDER_DIR/src/test/resources/realm-e2e.json")
+IMPORTS=(--import "$PROVIDER_DIR/src/test/resources/realm-e2e.json" --import "$PROVIDER_DIR/src/test/resources/realm-e2e-other.json")
 CONFORMANCE_REALM=""
 if [ -f "$ROOT/conformance/realm.json" ]; then
   IMPORTS+=(--import "$ROOT/conformance/realm.json")
@@ -74,7 +75,7 @@ grep -E "started in [0-9.]+s" "$ROOT/.keycloak/keycloak-$PORT.log" | tail -n1 | 
 # 3. Provider e2e checks.
 t=$(date +%s)
 log "provider end-to-end checks"
-if node "$PROVIDER_DIR/e2e/run.mjs" "$BASE/realms/aauth-e2e"; then
+if node "$PROVIDER_DIR/e2e/run.mjs" "$BASE/realms/aauth-e2e" "$BASE/realms/aauth-e2e-other"; then
   step "provider e2e" $(( $(date +%s) - t )) ok
 else
   step "provider e2e" $(( $(date +%s) - t )) FAILED

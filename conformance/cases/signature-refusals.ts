@@ -57,6 +57,13 @@ export function signatureRefusalCases(world: () => World): void {
       expect(outcome(res)).toEqual({ status: 401, error: 'invalid_agent_token' });
     });
 
+    it('a request signed for another @authority, sent with a forged Host naming it → 401 invalid_signature', async () => {
+      // The server's @authority is its issuer's, never the Host a client sent (RFC 9421 §2.2.3).
+      const w = world();
+      const res = await w.token(w.autonomousAgent, await body(w), { forgedHost: 'auth.other.example' });
+      expect(outcome(res)).toEqual({ status: 401, error: 'invalid_signature' });
+    });
+
     it('body that is not JSON → 400 invalid_request', async () => {
       const w = world();
       const res = await signedRequest('POST', w.metadata.token_endpoint, await w.signer(w.autonomousAgent), '{"resource_token":');

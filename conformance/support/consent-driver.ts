@@ -148,21 +148,26 @@ function usernameField(form: HtmlForm): string {
 export interface InteractionResult {
   /** The last page seen (for diagnostics). */
   readonly page: Page;
+  /** True when a login succeeded into a form with the wanted decision, and that form was submitted. */
+  readonly decided: boolean;
 }
 
 /**
- * Open the interaction page for `code`, log in as `user`, and answer `decision`.
- * Throws with the page's text when a step cannot be found.
+ * Open the interaction page for `code`, log in as `user`, and answer `decision` when the server
+ * lets this user decide. A login form shown a second time means the login was refused: stop there.
  */
-export async function driveInteraction(kind: ServerKind, interactionEndpoint: string, code: string, user: Credentials, decision: Decision): Promise<InteractionResult> {
+export async function attemptInteraction(interactionEndpoint: string, code: string, user: Credentials, decision: Decision): Promise<InteractionResult> {
   const browser = new Browser();
   const start = new URL(interactionEndpoint);
   start.searchParams.set('code', code);
   let page = await browser.request(start.toString());
+  let loggedIn = false;
   for (let step = 0; step < 6; step++) {
     const forms = parseForms(page.html, page.url);
     const login = forms.find((f) => f.hasPassword);
     if (login) {
+      if (loggedIn) break;
+      loggedIn = true;
       const values: Record<string, string> = { [usernameField(login)]: user.username, password: user.password };
       // Keycloak's login form posts `username`, `password` and a `credentialId`; its submit is `login`.
       page = await browser.submit(login, values, login.buttons.find((b) => b.name === 'login') ?? login.buttons[0]);
@@ -171,10 +176,21 @@ export async function driveInteraction(kind: ServerKind, interactionEndpoint: st
     const consent = forms.find((f) => findButton(f, decision) !== undefined);
     if (consent) {
       page = await browser.submit(consent, {}, findButton(consent, decision));
-      return { page };
+      return { page, decided: true };
     }
     break;
   }
+  return { page, decided: false };
+}
+
+/**
+ * Open the interaction page for `code`, log in as `user`, and answer `decision`.
+ * Throws with the page's text when a step cannot be found.
+ */
+export async function driveInteraction(kind: ServerKind, interactionEndpoint: string, code: string, user: Credentials, decision: Decision): Promise<InteractionResult> {
+  const result = await attemptInteraction(interactionEndpoint, code, user, decision);
+  if (result.decided) return result;
+  const { page } = result;
   const text = page.html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 400);
   throw new Error(`${kind} interaction: no login or ${decision} form found at ${page.url} (HTTP ${page.status}): ${text}`);
 }

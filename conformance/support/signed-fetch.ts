@@ -3,6 +3,7 @@
  * platform `fetch` over loopback. Options let a case break exactly one thing (the body after
  * signing, `created`, the scheme) to see the matching refusal.
  */
+import { request as httpRequest } from 'node:http';
 import { signRequest, type SignatureKeyInput, type SigningKey } from '@aauth-ts/core';
 
 export interface Signer {
@@ -17,6 +18,11 @@ export interface SendOptions {
   /** Send without any signature headers. */
   readonly unsigned?: boolean;
   readonly contentType?: string;
+  /**
+   * Sign for this authority (`host[:port]`) instead of the URL's, and send it as the `Host` header;
+   * the connection still goes to the URL's address. A forged `Host` must not make such a request verify.
+   */
+  readonly forgedHost?: string;
 }
 
 export interface JsonResponse {
@@ -40,15 +46,35 @@ export async function signedRequest(method: 'GET' | 'POST', url: string, signer:
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   if (signer && !options.unsigned) {
-    const signed = signRequest({ method, url, headers, body }, {
+    const signedUrl = options.forgedHost === undefined ? url : Object.assign(new URL(url), { host: options.forgedHost }).toString();
+    const signed = signRequest({ method, url: signedUrl, headers, body }, {
       key: signer.key,
       signatureKey: signer.signatureKey,
       ...(options.created === undefined ? {} : { created: options.created }),
     });
     Object.assign(headers, signed);
   }
+  if (options.forgedHost !== undefined) return sendWithHost(method, url, options.forgedHost, headers, options.tamperedBody ?? body);
   const res = await fetch(url, { method, headers, body: options.tamperedBody ?? body, redirect: 'manual' });
   return toJson(res);
+}
+
+/** `fetch` always sends the URL's own host, so a forged `Host` goes out through node:http. */
+function sendWithHost(method: string, url: string, host: string, headers: Record<string, string>, body: string | undefined): Promise<JsonResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers: { ...headers, host } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const out = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') out.set(k, v);
+        resolve(toJson(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: out })));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export function postJson(url: string, signer: Signer | undefined, payload: Record<string, unknown>, options: SendOptions = {}): Promise<JsonResponse> {

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { PROFILE, jwkThumbprint, type IssuerMetadata, type PublicJwk, type SigningKey } from '@aauth-ts/core';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
-import { driveInteraction, type Decision, type ServerKind } from './consent-driver.js';
+import { attemptInteraction, driveInteraction, type Credentials, type Decision, type InteractionResult, type ServerKind } from './consent-driver.js';
 import { Party } from './parties.js';
 import { postJson, signedRequest, type JsonResponse, type SendOptions, type Signer } from './signed-fetch.js';
 
@@ -17,6 +17,8 @@ export const REGISTERED = Object.freeze({
   user: { id: '0b6f3c1e-7a52-4e0f-9c1d-2f4a6b8c0d19', username: 'conformance-user', password: 'conformance-password' },
   /** A user whose attribute `aauth.mayAct` lets only the intermediary act for them. */
   restrictedUser: { id: '5d2a9e47-3c8b-4f61-a0e2-7b9c1d3e5f80', username: 'restricted-user', password: 'restricted-password' },
+  /** Another realm user, who must not be able to answer a request made for `user`. */
+  otherUser: { id: '9e4c7b21-6d3a-4f85-b0c9-1a2e3f4d5c6b', username: 'other-user', password: 'other-password' },
   ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105, relay: 19106, trustedIssuer: 19107 },
 });
 
@@ -45,6 +47,8 @@ export interface World {
   resourceToken(resource: Party, agent: Party, options?: { scope?: string; aud?: string; agentId?: string; jkt?: string; txn?: string }): Promise<string>;
   /** Log in as the registered user and answer a pending request's interaction code. */
   interact(code: string, decision: Decision): Promise<void>;
+  /** Log in as `user` and try to answer; `decided` says whether the server let that user decide. */
+  interactAs(code: string, user: Credentials, decision: Decision): Promise<InteractionResult>;
   close(): Promise<void>;
 }
 
@@ -125,6 +129,9 @@ export async function createWorld(): Promise<World> {
     },
     async interact(code, decision) {
       await driveInteraction(kind, metadata.interaction_endpoint, code, REGISTERED.user, decision);
+    },
+    interactAs(code, user, decision) {
+      return attemptInteraction(metadata.interaction_endpoint, code, user, decision);
     },
     async close() {
       await Promise.all(parties.map((p) => p.stop()));

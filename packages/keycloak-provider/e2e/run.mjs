@@ -1,16 +1,22 @@
-// End-to-end checks of the AAuth provider against a running Keycloak (realm src/test/resources/realm-e2e.json).
+// End-to-end checks of the AAuth provider against a running Keycloak (realm src/test/resources/realm-e2e.json,
+// plus realm-e2e-other.json in the same server for the realm-isolation checks).
 // Only node:crypto, node:http and fetch; every party (agents, resources) is a tiny server on 127.0.0.1.
 //
-//   node packages/keycloak-provider/e2e/run.mjs [issuer]      (default http://127.0.0.1:8180/realms/aauth-e2e)
+//   node packages/keycloak-provider/e2e/run.mjs [issuer] [other-issuer]
+//     (defaults http://127.0.0.1:8180/realms/aauth-e2e and, beside it, .../realms/aauth-e2e-other)
 //
 // Covers docs/auth-server-contract.md end to end: metadata, signed token requests with agent tokens,
 // resource-token validation and replay, 200 autonomous, 202 + consent through Keycloak's login page,
-// polling, call chaining with `sub` preserved, refresh, and refusals with their exact codes.
+// polling, call chaining with `sub` preserved, refresh, refusals with their exact codes, and realm
+// isolation (a pending URL or interaction code of one realm means nothing in another).
 import crypto from 'node:crypto';
 import http from 'node:http';
 
 const ISSUER = (process.argv[2] ?? process.env.AAUTH_E2E_ISSUER ?? 'http://127.0.0.1:8180/realms/aauth-e2e').replace(/\/+$/, '');
+const OTHER_ISSUER = (process.argv[3] ?? process.env.AAUTH_E2E_OTHER_ISSUER ?? ISSUER.replace(/\/realms\/[^/]+$/, '/realms/aauth-e2e-other')).replace(/\/+$/, '');
 const USER = { id: '6f1c2d4e-0000-4000-8000-00000000a11c', username: 'alice', password: 'alice-password' };
+/** A user of the other realm (realm-e2e-other.json). */
+const OTHER_USER = { id: '6f1c2d4e-0000-4000-8000-0000000000b0', username: 'bob', password: 'bob-password' };
 
 // ---------- small crypto helpers (RFC 7638, RFC 9421, RFC 9530, JWS) ----------
 const b64u = (buf) => Buffer.from(buf).toString('base64url');
@@ -91,7 +97,7 @@ async function signed(method, url, { party, body, contentType = 'application/jso
   try { json = JSON.parse(text); } catch { json = undefined; }
   return { status: res.status, headers: res.headers, json, text };
 }
-const tokenRequest = (party, body, opts = {}) => signed('POST', `${ISSUER}/protocol/aauth/token`, { party, body, ...opts });
+const tokenRequest = (party, body, opts = {}) => signed('POST', `${opts.issuer ?? ISSUER}/protocol/aauth/token`, { party, body, ...opts });
 
 // ---------- a minimal browser for Keycloak's login page ----------
 class Browser {
@@ -118,12 +124,12 @@ const unescape = (s) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace
 const formAction = (html) => unescape(/<form[^>]*action="([^"]+)"/i.exec(html)?.[1] ?? '');
 const hidden = (html, name) => unescape(new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1] ?? '');
 
-async function consent(code, decision, { expectTexts = [], loginHint } = {}) {
+async function consent(code, decision, { expectTexts = [], loginHint, issuer = ISSUER, user = USER } = {}) {
   const b = new Browser();
-  const login = await b.go(`${ISSUER}/protocol/aauth/interact?code=${code}`);
+  const login = await b.go(`${issuer}/protocol/aauth/interact?code=${code}`);
   check(login.status === 200 && /type="password"/.test(login.html), 'interaction opens Keycloak\'s login page', `HTTP ${login.status}`);
   if (loginHint) check(new RegExp(`name="username"[^>]*value="${loginHint}"|value="${loginHint}"[^>]*name="username"`).test(login.html), 'login_hint pre-fills the username');
-  const page = await b.go(new URL(formAction(login.html), login.url).toString(), { username: USER.username, password: USER.password, credentialId: '' });
+  const page = await b.go(new URL(formAction(login.html), login.url).toString(), { username: user.username, password: user.password, credentialId: '' });
   check(page.status === 200 && /aauth-consent-form/.test(page.html), 'after login the approve/deny page is shown', `HTTP ${page.status} ${page.html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
   for (const t of expectTexts) check(unescape(page.html).includes(t), `consent page shows "${t}"`);
   const done = await b.go(formAction(page.html), { consent_token: hidden(page.html, 'consent_token'), decision });
@@ -142,6 +148,7 @@ let jwksCache;
 async function verifyIssued(token, expect) {
   const { header, payload } = decode(token);
   jwksCache ??= await (await fetch(`${ISSUER}/protocol/openid-connect/certs`)).json();
+  check(payload.iss === ISSUER, `auth token iss is ${ISSUER}`, `iss=${payload.iss}`);
   const jwk = jwksCache.keys.find((k) => k.kid === header.kid);
   const [h, p, s] = token.split('.');
   const alg = { RS256: 'sha256', ES256: 'sha256', EdDSA: null, PS256: 'sha256' }[header.alg];
@@ -230,6 +237,39 @@ async function main() {
     expectError(r, 404, 'invalid_request', 'poll after the terminal answer → 404');
     const browser = await new Browser().go(`${ISSUER}/protocol/aauth/interact?code=${code}`);
     check(browser.status === 400, 'the interaction code is single use');
+
+    console.log(`realm isolation (${ISSUER} and ${OTHER_ISSUER} in one Keycloak)`);
+    {
+      // The assistant is registered in both realms: only the pending store can tell them apart.
+      r = await tokenRequest(assistant, { resource_token: calendar.resourceToken(assistant, { scope: 'calendar.read' }) });
+      check(r.status === 202, 'realm A: consent-required request → 202', r.text.slice(0, 200));
+      const locA = r.json?.location ?? '';
+      const id = locA.slice(locA.lastIndexOf('/') + 1);
+      await consent(r.json?.code, 'approve');
+      const inB = await signed('GET', `${OTHER_ISSUER}/protocol/aauth/pending/${id}`, { party: assistant });
+      expectError(inB, 404, 'invalid_request', 'pending request from realm A polled at realm B is refused');
+      if (inB.status === 200) check(false, 'realm B signed no token for realm A\'s request', JSON.stringify(decode(inB.json.auth_token).payload));
+      const inA = await pollUntil(locA, assistant, 'done');
+      check(inA.status === 200, 'the same request still completes in realm A', inA.text.slice(0, 200));
+      if (inA.status === 200) await verifyIssued(inA.json.auth_token, { aud: calendar.id, agent: assistant.id, jkt: assistant.delegateKey.jkt, sub: USER.id, scope: 'calendar.read' });
+
+      r = await tokenRequest(assistant, { resource_token: calendar.resourceToken(assistant, { scope: 'calendar.read' }) });
+      const codeA = r.json?.code;
+      const b = new Browser();
+      const login = await b.go(`${OTHER_ISSUER}/protocol/aauth/interact?code=${codeA}`);
+      check(login.status === 400 && !/type="password"/.test(login.html), 'interaction code from realm A cannot be approved in realm B',
+        `HTTP ${login.status}${/type="password"/.test(login.html) ? ' with realm B\'s login page' : ''}`);
+      if (/type="password"/.test(login.html)) {
+        // Show what that would have allowed: a realm-B user approving realm A's request.
+        const consentPage = await b.go(new URL(formAction(login.html), login.url).toString(), { username: OTHER_USER.username, password: OTHER_USER.password, credentialId: '' });
+        if (/aauth-consent-form/.test(consentPage.html)) await b.go(formAction(consentPage.html), { consent_token: hidden(consentPage.html, 'consent_token'), decision: 'approve' });
+      } else {
+        await consent(codeA, 'approve');
+      }
+      const done = await pollUntil(r.json?.location, assistant, 'done');
+      check(done.status === 200 && decode(done.json.auth_token).payload.sub === USER.id, 'realm A\'s code still works in realm A, approved by realm A\'s user',
+        done.status === 200 ? `sub=${decode(done.json.auth_token).payload.sub}` : done.text.slice(0, 200));
+    }
 
     console.log('call chaining (sub preserved)');
     r = await tokenRequest(calendar, { resource_token: availability.resourceToken(calendar, { scope: 'availability.read' }), upstream_token: upstream });
