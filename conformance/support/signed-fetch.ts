@@ -46,7 +46,8 @@ export async function signedRequest(method: 'GET' | 'POST', url: string, signer:
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   if (signer && !options.unsigned) {
-    const signedUrl = options.forgedHost === undefined ? url : Object.assign(new URL(url), { host: options.forgedHost }).toString();
+    const target = new URL(url);
+    const signedUrl = options.forgedHost === undefined ? url : `${target.protocol}//${options.forgedHost}${target.pathname}${target.search}`;
     const signed = signRequest({ method, url: signedUrl, headers, body }, {
       key: signer.key,
       signatureKey: signer.signatureKey,

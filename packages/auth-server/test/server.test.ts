@@ -113,6 +113,17 @@ describe('embedded auth server', () => {
     expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
   });
 
+  it('serves only its own realm: its pending URL and interaction code mean nothing under another realm path', async () => {
+    // One realm per process (contract "Realms"): there is no other realm whose stores could be reached.
+    const { location, code, signer } = await startPending(f);
+    const other = f.issuer.replace(/\/realms\/[^/]+$/, '/realms/another-realm');
+    const poll = await signedRequest('GET', location.replace(f.issuer, other), signer);
+    expect(poll.status).toBe(404);
+    const page = await fetch(`${other}/protocol/aauth/interact?code=${code}`);
+    expect(page.status).toBe(404);
+    expect((await signedRequest('GET', location, signer)).status).toBe(202);
+  });
+
   it('malformed signature headers and bodies never get a 5xx (bounded property test)', async () => {
     const header = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('sig=jwt;jwt="a.b.c"', 'sig=hwk;kty="OKP"', 'sig=("@method");created=1', 'sig=:AAAA:', '', ','));
     await fc.assert(
