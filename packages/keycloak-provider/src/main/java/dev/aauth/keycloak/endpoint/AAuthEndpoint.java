@@ -4,6 +4,7 @@ import dev.aauth.keycloak.config.RealmSettings;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.protocol.AAuthLoginProtocolFactory;
+import dev.aauth.keycloak.signature.RequestView;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -20,7 +21,9 @@ import org.keycloak.events.EventBuilder;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
-import java.util.function.Function;
+import dev.aauth.keycloak.signature.RequestView;
+
+import java.util.function.BiFunction;
 
 /**
  * {@code /realms/{realm}/protocol/aauth/…}: token endpoint, pending URLs and the interaction page
@@ -47,7 +50,7 @@ public final class AAuthEndpoint {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response token(byte[] body) {
-        return guarded(s -> s.token(new KeycloakRequestView(session), body));
+        return guarded((s, request) -> s.token(request, body));
     }
 
     /** RFC 8693 token exchange, signed like a token request (see {@link TokenExchangeService} for why here). */
@@ -56,14 +59,14 @@ public final class AAuthEndpoint {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response tokenExchange(byte[] body) {
-        return guarded(s -> s.exchange(new KeycloakRequestView(session), body));
+        return guarded((s, request) -> s.exchange(request, body));
     }
 
     @GET
     @Path("pending/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public Response poll(@PathParam("id") String id) {
-        return guarded(s -> s.poll(new KeycloakRequestView(session), id));
+        return guarded((s, request) -> s.poll(request, id));
     }
 
     @POST
@@ -71,7 +74,7 @@ public final class AAuthEndpoint {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response clarify(@PathParam("id") String id, byte[] body) {
-        return guarded(s -> s.clarify(new KeycloakRequestView(session), id, body));
+        return guarded((s, request) -> s.clarify(request, id, body));
     }
 
     @GET
@@ -89,13 +92,14 @@ public final class AAuthEndpoint {
         return new ConsentPage(session, session.getContext().getRealm()).decide(form);
     }
 
-    private Response guarded(Function<TokenService, Response> call) {
+    private Response guarded(BiFunction<TokenService, RequestView, Response> call) {
         try {
             RealmModel realm = session.getContext().getRealm();
             RealmSettings settings = RealmSettings.of(realm);
-            TokenService service = new TokenService(session, realm, event, ConsentPage.issuer(session, realm), settings,
+            String issuer = ConsentPage.issuer(session, realm);
+            TokenService service = new TokenService(session, realm, event, issuer, settings,
                     factory.discovery(settings.allowLoopback(), settings.allowPrivateNetwork()), Time.currentTimeSeconds());
-            return call.apply(service);
+            return call.apply(service, new KeycloakRequestView(session, issuer));
         } catch (AAuthException e) {
             LOG.debugf("AAuth refusal %s: %s", e.error().code(), e.getMessage());
             return JsonResponses.error(e);

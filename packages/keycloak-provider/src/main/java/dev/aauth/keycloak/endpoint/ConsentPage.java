@@ -24,6 +24,7 @@ import java.util.Map;
  * resource, scopes (consent text, else description, else name) and the self-asserted {@code purpose}.
  * The form carries a one-time token bound to the pending request and the signed-in user; the POST
  * also checks Keycloak's identity cookie names the same user, so the token alone cannot approve.
+ * A request whose user an upstream token already named is shown, and decided, only by that user.
  */
 public final class ConsentPage {
 
@@ -37,7 +38,7 @@ public final class ConsentPage {
     public ConsentPage(KeycloakSession session, RealmModel realm) {
         this.session = session;
         this.realm = realm;
-        this.store = new PendingStore(session.singleUseObjects());
+        this.store = PendingStore.of(session, realm);
     }
 
     public Response render(String pendingId, UserSessionModel userSession) {
@@ -46,6 +47,9 @@ public final class ConsentPage {
         if (rec == null || !PendingStore.INTERACTING.equals(rec.get(PendingStore.STATUS))
                 || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
             return message(session, Response.Status.BAD_REQUEST, "This request is no longer waiting for approval.", true);
+        }
+        if (!mayDecide(rec, userSession.getUser().getId())) {
+            return otherUser(session);
         }
         RealmSettings settings = RealmSettings.of(realm);
         KeycloakRealmView view = new KeycloakRealmView(realm, settings);
@@ -101,6 +105,9 @@ public final class ConsentPage {
                 || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
             return message(session, Response.Status.BAD_REQUEST, "This request is no longer waiting for approval.", true);
         }
+        if (!mayDecide(rec, auth.user().getId())) {
+            return otherUser(session);
+        }
         Map<String, String> updated = new LinkedHashMap<>(rec);
         if ("approve".equals(decision)) {
             updated.put(PendingStore.STATUS, PendingStore.APPROVED);
@@ -112,6 +119,20 @@ public final class ConsentPage {
         return message(session, Response.Status.OK, "approve".equals(decision)
                 ? "Approved. You can close this window and return to the agent."
                 : "Denied. You can close this window.", false);
+    }
+
+    /**
+     * A request made with an upstream token names its user: consent is that user's to give, and
+     * another user may neither approve nor deny it (the request keeps waiting).
+     */
+    private static boolean mayDecide(Map<String, String> rec, String userId) {
+        String required = rec.get(PendingStore.REQUIRED_USER);
+        return required == null || required.equals(userId);
+    }
+
+    private static Response otherUser(KeycloakSession session) {
+        return message(session, Response.Status.FORBIDDEN,
+                "This request was made on behalf of another user; only that user can answer it.", true);
     }
 
     /** A plain page in the login theme with one sentence. */

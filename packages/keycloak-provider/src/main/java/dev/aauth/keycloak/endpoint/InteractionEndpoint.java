@@ -35,7 +35,7 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
     Response start(String code) {
         checkSsl();
         checkRealm();
-        PendingStore store = new PendingStore(session.singleUseObjects());
+        PendingStore store = PendingStore.of(session, realm);
         String pendingId = store.redeemCode(code);
         Map<String, String> rec = pendingId == null ? null : store.get(pendingId);
         long now = Time.currentTimeSeconds();

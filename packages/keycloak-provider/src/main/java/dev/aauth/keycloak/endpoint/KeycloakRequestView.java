@@ -8,19 +8,23 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * The request as the client sent it. {@code @authority} comes from the raw Host header, because
- * Keycloak rewrites its URI view to the configured {@code --hostname} (provider guide §1.7, §10).
+ * The request as the client sent it, except {@code @authority} and the scheme: those are the issuer's
+ * (Keycloak's resolved hostname for the realm), never the client's {@code Host} header, so a request
+ * signed for another server does not verify here whatever {@code Host} it carries (contract "Request
+ * signature"; RFC 9421 §2.2.3 names the target's authority, and this server's is its issuer's).
  */
 final class KeycloakRequestView implements RequestView {
 
     private final KeycloakSession session;
     private final HttpHeaders headers;
     private final URI requestUri;
+    private final URI issuer;
 
-    KeycloakRequestView(KeycloakSession session) {
+    KeycloakRequestView(KeycloakSession session, String issuer) {
         this.session = session;
         this.headers = session.getContext().getRequestHeaders();
         this.requestUri = session.getContext().getHttpRequest().getUri().getRequestUri();
+        this.issuer = URI.create(issuer);
     }
 
     @Override
@@ -30,13 +34,12 @@ final class KeycloakRequestView implements RequestView {
 
     @Override
     public String authority() {
-        String host = headers.getHeaderString("Host");
-        return host != null ? host : requestUri.getRawAuthority();
+        return issuer.getRawAuthority();
     }
 
     @Override
     public String scheme() {
-        return requestUri.getScheme();
+        return issuer.getScheme();
     }
 
     @Override

@@ -55,7 +55,7 @@ final class TokenService {
         this.issuer = issuer;
         this.settings = settings;
         this.discovery = discovery;
-        this.store = new PendingStore(session.singleUseObjects());
+        this.store = PendingStore.of(session, realm);
         this.realmView = new KeycloakRealmView(realm, settings);
         this.now = now;
     }
@@ -120,7 +120,7 @@ final class TokenService {
 
         // 7. Consent → 202, else 200.
         if (consent) {
-            return pending(agent, audience, scopes, txn, purpose, loginHint);
+            return pending(agent, audience, scopes, txn, purpose, loginHint, upstreamSub);
         }
         return issued(agent.agentId(), agent.key(), audience, upstreamSub, scopes, txn);
     }
@@ -164,7 +164,7 @@ final class TokenService {
 
     /** 202 with a pending URL and an interaction code (contract "Responses"). */
     private Response pending(RequestAuthenticator.Agent agent, String audience, List<String> scopes, String txn,
-                             String purpose, String loginHint) {
+                             String purpose, String loginHint, String upstreamSub) {
         Map<String, String> notes = new LinkedHashMap<>();
         notes.put("agent", agent.agentId());
         notes.put("jkt", agent.key().thumbprint());
@@ -179,6 +179,9 @@ final class TokenService {
         }
         if (loginHint != null) {
             notes.put("login_hint", loginHint);
+        }
+        if (upstreamSub != null) {
+            notes.put(PendingStore.REQUIRED_USER, upstreamSub);
         }
         String code = PendingStore.newCode();
         String id = store.create(notes, code, now, settings.pendingLifespan());

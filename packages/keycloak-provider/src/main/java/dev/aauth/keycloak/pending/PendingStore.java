@@ -1,6 +1,8 @@
 package dev.aauth.keycloak.pending;
 
 import org.keycloak.common.util.Base64Url;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
 import org.keycloak.models.SingleUseObjectProvider;
 
 import java.nio.charset.StandardCharsets;
@@ -9,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Pending token requests, interaction codes, consent form tokens and resource-token {@code jti}s in
@@ -16,9 +19,12 @@ import java.util.Map;
  * contract "Responses" and check 3).
  *
  * <p>Keys are namespaced with {@code aauth:} and attacker-chosen values are hashed, because the store is
- * one flat map shared with other Keycloak features. A record is updated by putting it again with its
- * remaining lifespan ({@code replace} keeps no lifespan), and a terminal state is delivered exactly once
- * by {@code remove}, which is atomic.
+ * one flat map shared with other Keycloak features and with every realm. A store serves one realm
+ * (contract "Realms"): its keys carry the realm id, and every record carries it too and is refused on
+ * read when it names another realm, so a pending URL, interaction code or consent token of one realm
+ * means nothing in another. A record is updated by putting it again with its remaining lifespan
+ * ({@code replace} keeps no lifespan), and a terminal state is delivered exactly once by
+ * {@code remove}, which is atomic.
  */
 public final class PendingStore {
 
@@ -28,6 +34,10 @@ public final class PendingStore {
     public static final String APPROVED = "approved";
     public static final String DENIED = "denied";
     public static final String EXPIRES_AT = "expires_at";
+    /** The id of the realm a record belongs to. */
+    public static final String REALM = "realm";
+    /** The user an upstream token named: only that user may answer the request (contract "Consent"). */
+    public static final String REQUIRED_USER = "required_user";
 
     /** Kept past expiry so a late poll still gets one 408 before the URL answers 404. */
     public static final long GRACE_SECONDS = 120;
@@ -40,9 +50,16 @@ public final class PendingStore {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SingleUseObjectProvider store;
+    private final String realmId;
 
-    public PendingStore(SingleUseObjectProvider store) {
-        this.store = store;
+    public PendingStore(SingleUseObjectProvider store, String realmId) {
+        this.store = Objects.requireNonNull(store);
+        this.realmId = Objects.requireNonNull(realmId);
+    }
+
+    /** The store of {@code realm}, in the session's single-use object store. */
+    public static PendingStore of(KeycloakSession session, RealmModel realm) {
+        return new PendingStore(session.singleUseObjects(), realm.getId());
     }
 
     /** An unguessable URL-safe id (256 bits). */
@@ -67,25 +84,29 @@ public final class PendingStore {
         Map<String, String> n = new HashMap<>(notes);
         n.put(STATUS, PENDING);
         n.put(EXPIRES_AT, Long.toString(now + lifespan));
-        store.put(PENDING_PREFIX + id, lifespan + GRACE_SECONDS, n);
-        store.put(CODE_PREFIX + code, lifespan, Map.of("pending", id));
+        n.put(REALM, realmId);
+        store.put(key(PENDING_PREFIX, id), lifespan + GRACE_SECONDS, n);
+        store.put(key(CODE_PREFIX, code), lifespan, Map.of("pending", id, REALM, realmId));
         return id;
     }
 
     public Map<String, String> get(String id) {
-        return valid(id) ? store.get(PENDING_PREFIX + id) : null;
+        return valid(id) ? ours(store.get(key(PENDING_PREFIX, id))) : null;
     }
 
     /** Re-puts the record with its remaining lifespan. */
     public void update(String id, Map<String, String> notes, long now) {
+        if (!valid(id) || !realmId.equals(notes.get(REALM))) {
+            throw new IllegalArgumentException("pending record of another realm");
+        }
         long expiresAt = Long.parseLong(notes.get(EXPIRES_AT));
         long remaining = Math.max(1, expiresAt + GRACE_SECONDS - now);
-        store.put(PENDING_PREFIX + id, remaining, new HashMap<>(notes));
+        store.put(key(PENDING_PREFIX, id), remaining, new HashMap<>(notes));
     }
 
     /** Takes the record for a terminal answer; null when another request already took it. */
     public Map<String, String> take(String id) {
-        return valid(id) ? store.remove(PENDING_PREFIX + id) : null;
+        return valid(id) ? ours(store.remove(key(PENDING_PREFIX, id))) : null;
     }
 
     /** Redeems an interaction code (single use); returns the pending id or null. */
@@ -93,19 +114,20 @@ public final class PendingStore {
         if (code == null || !code.matches("[A-Z0-9]{8}")) {
             return null;
         }
-        Map<String, String> n = store.remove(CODE_PREFIX + code);
+        Map<String, String> n = ours(store.remove(key(CODE_PREFIX, code)));
         return n == null ? null : n.get("pending");
     }
 
     /** A one-time token for the consent form, bound to the pending request and the user. */
     public String newConsentToken(String pendingId, String userId, String userSessionId, long lifespan) {
         String token = newId();
-        store.put(CONSENT_PREFIX + token, Math.max(1, lifespan), Map.of("pending", pendingId, "user", userId, "user_session", userSessionId));
+        store.put(key(CONSENT_PREFIX, token), Math.max(1, lifespan),
+                Map.of("pending", pendingId, "user", userId, "user_session", userSessionId, REALM, realmId));
         return token;
     }
 
     public Map<String, String> redeemConsentToken(String token) {
-        return valid(token) ? store.remove(CONSENT_PREFIX + token) : null;
+        return valid(token) ? ours(store.remove(key(CONSENT_PREFIX, token))) : null;
     }
 
     /**
@@ -114,7 +136,20 @@ public final class PendingStore {
      * @return false when the same issuer's {@code jti} was seen before (a replay)
      */
     public boolean claimJti(String issuer, String jti, long ttlSeconds) {
-        return store.putIfAbsent(JTI_PREFIX + sha256(issuer + " " + jti), Math.max(1, ttlSeconds));
+        return store.putIfAbsent(key(JTI_PREFIX, sha256(issuer + " " + jti)), Math.max(1, ttlSeconds));
+    }
+
+    /**
+     * The realm id goes before the value; values never contain {@code :} (ids, codes and hashes are
+     * base64url or A-Z0-9), so two realms can never produce the same key.
+     */
+    private String key(String prefix, String value) {
+        return prefix + realmId + ":" + value;
+    }
+
+    /** A record only counts in the realm it names. */
+    private Map<String, String> ours(Map<String, String> rec) {
+        return rec != null && realmId.equals(rec.get(REALM)) ? rec : null;
     }
 
     private static boolean valid(String id) {
