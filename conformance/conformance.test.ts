@@ -19,6 +19,7 @@ import { policyRefusalCases } from './cases/policy-refusals.js';
 import { refreshCases } from './cases/refresh.js';
 import { resourceTokenRefusalCases } from './cases/resource-token-refusals.js';
 import { signatureRefusalCases } from './cases/signature-refusals.js';
+import { singleAnswerRuleCases } from './cases/single-answer-rules.js';
 import { tokenExchangeCases } from './cases/token-exchange.js';
 import { upstreamTokenRefusalCases } from './cases/upstream-token-refusals.js';
 import { userDelegatedCases } from './cases/user-delegated.js';
@@ -50,4 +51,5 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   pendingUrlCases(world);
   signatureRefusalCases(world);
   tokenExchangeCases(world);
+  singleAnswerRuleCases(world);
 });
