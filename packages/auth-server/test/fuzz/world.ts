@@ -9,7 +9,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
-import { createResourceToken, generateSigningKey, signRequest, type SigningKey } from '@aauth-ts/core';
+import { FetchError, GuardedFetcher, KeyDiscovery, createResourceToken, generateSigningKey, signRequest, type PublicJwk, type SigningKey } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, captureRawBody } from '@aauth-ts/resource';
 import { Party } from '../../../../conformance/support/parties.js';
 import { USER } from '../helpers.js';
@@ -41,6 +41,18 @@ export interface FuzzWorld {
   readonly unexpected: unknown[];
   freshResourceToken(agent?: Party): Promise<string>;
   close(): Promise<void>;
+}
+
+/**
+ * Mutated tokens carry made-up identifiers; the resource would fetch metadata from them. This
+ * fence refuses anything but a literal loopback address before a packet leaves.
+ */
+class LoopbackOnlyDiscovery extends KeyDiscovery {
+  override async getKey(issuer: string, document: string, kid: string | undefined, alg?: string): Promise<PublicJwk> {
+    const host = URL.canParse(issuer) ? new URL(issuer).hostname : '';
+    if (!/^127(\.\d{1,3}){3}$/.test(host)) throw new FetchError('address_not_allowed', `test fence: ${issuer} is not a loopback address`);
+    return super.getKey(issuer, document, kid, alg);
+  }
 }
 
 interface Host { readonly port: number; readonly server: Server; use(handler: RequestListener): void }
@@ -95,7 +107,10 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
   const resourceKey = generateSigningKey();
   const app = express();
   app.use(express.json({ verify: captureRawBody }));
-  const guard = aauth({ resource: resourceId, signingKey: resourceKey, authServer: issuer, development: true, fetcher: { timeoutMs: 2000 } });
+  const guard = aauth({
+    resource: resourceId, signingKey: resourceKey, authServer: issuer, development: true,
+    keyDiscovery: new LoopbackOnlyDiscovery(new GuardedFetcher({ allowLoopback: true, timeoutMs: 2000 })),
+  });
   app.use(guard);
   app.all('/open', (_req, res) => { res.json({ ok: true }); });
   app.all('/pseudo', guard.requireSignature(), (_req, res) => { res.json({ ok: true }); });
