@@ -113,14 +113,14 @@ const memberName = fc.constantFrom(
   'resource_token', 'upstream_token', 'auth_token', 'scope', 'purpose', 'login_hint', 'clarification_response',
   'grant_type', 'subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'audience', 'resource', 'requested_token_type', '__proto__', 'constructor',
 );
-export const fieldMutation: fc.Arbitrary<FieldMutation> = fc.oneof(
+const fieldMutation: fc.Arbitrary<FieldMutation> = fc.oneof(
   fc.record({ op: fc.constant('replace' as const), at: fc.nat(), value: fieldValue }),
   fc.record({ op: fc.constant('drop' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('add' as const), name: memberName, value: fieldValue }),
   fc.record({ op: fc.constant('repeat' as const), at: fc.nat(), text }),
 );
 
-export const signMutation: fc.Arbitrary<SignMutation> = fc.oneof(
+const signMutation: fc.Arbitrary<SignMutation> = fc.oneof(
   fc.record({ op: fc.constant('created' as const), offset: fc.oneof(fc.integer({ min: -200, max: 200 }), fc.constantFrom(-2_000_000_000, 2_000_000_000, -1e15)) }),
   fc.record({ op: fc.constant('scheme' as const), scheme: fc.constantFrom('hwk' as const, 'jwks_uri' as const), kid: fc.constantFrom('server-1', 'delegate-1', 'nope', '') }),
   fc.record({ op: fc.constant('agentJwt' as const), mutation: jwtMutation }),
@@ -138,7 +138,7 @@ const headerValue = fc.oneof(text, fc.constantFrom(
 const targetForm = fc.constantFrom<TargetForm>('absolute', 'absolute-foreign', 'dot-segment', 'encoded-dot-segment', 'double-slash', 'trailing-dot', 'query', 'asterisk', 'percent-garbage', 'long', 'other-pending', 'case');
 const bytes = fc.uint8Array({ minLength: 1, maxLength: 64 });
 
-export const rawMutation: fc.Arbitrary<RawMutation> = fc.oneof(
+const rawMutation: fc.Arbitrary<RawMutation> = fc.oneof(
   fc.record({ op: fc.constant('method' as const), method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'PROPFIND', 'SEARCH') }),
   fc.record({ op: fc.constant('target' as const), form: targetForm, text: printable(30) }),
   fc.record({ op: fc.constant('dropHeader' as const), name: headerName }),
@@ -228,7 +228,7 @@ async function tokenFor(world: FuzzWorld, choice: TokenChoice): Promise<string> 
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-export function mutateJwt(jwt: string, m: JwtMutation): string {
+function mutateJwt(jwt: string, m: JwtMutation): string {
   const parts = jwt.split('.');
   switch (m.op) {
     case 'keep': return jwt;
