@@ -183,8 +183,8 @@ async function seedOf(world: FuzzWorld, kind: SeedKind): Promise<Seed> {
   const auth = { port: world.authPort, origin: new URL(world.issuer).origin };
   const resource = { port: world.resourcePort, origin: world.resourceId };
   const issuerPath = new URL(world.issuer).pathname;
-  const asAgent = { key: world.agent.delegateKey, signatureKey: { scheme: 'jwt', jwt: world.agentToken } as const };
-  const asConsentAgent = { key: world.consentAgent.delegateKey, signatureKey: { scheme: 'jwt', jwt: world.consentAgentToken } as const };
+  const asAgent = { key: world.agent.delegate, signatureKey: { scheme: 'jwt', jwt: world.agent.agentToken } as const };
+  const asConsentAgent = { key: world.consentAgent.delegate, signatureKey: { scheme: 'jwt', jwt: world.consentAgent.agentToken } as const };
   const token = `${issuerPath}/protocol/aauth/token`;
   switch (kind) {
     case 'token.resource':
@@ -205,11 +205,11 @@ async function seedOf(world: FuzzWorld, kind: SeedKind): Promise<Seed> {
     case 'pending.post':
       return { ...auth, ...asConsentAgent, method: 'POST', path: world.pendingPath, encoding: 'json', members: [['clarification_response', 'fuzz']] };
     case 'resource.get':
-      return { ...resource, key: world.agent.delegateKey, signatureKey: { scheme: 'jwt', jwt: world.authToken }, method: 'GET', path: '/data?q=1' };
+      return { ...resource, key: world.agent.delegate, signatureKey: { scheme: 'jwt', jwt: world.authToken }, method: 'GET', path: '/data?q=1' };
     case 'resource.post':
-      return { ...resource, key: world.agent.delegateKey, signatureKey: { scheme: 'jwt', jwt: world.authToken }, method: 'POST', path: '/data', encoding: 'json', members: [['order', 'fuzz']] };
+      return { ...resource, key: world.agent.delegate, signatureKey: { scheme: 'jwt', jwt: world.authToken }, method: 'POST', path: '/data', encoding: 'json', members: [['order', 'fuzz']] };
     case 'resource.pseudo':
-      return { ...resource, key: world.agent.delegateKey, signatureKey: { scheme: 'hwk' }, method: 'POST', path: '/pseudo', encoding: 'json', members: [['a', 1]] };
+      return { ...resource, key: world.agent.delegate, signatureKey: { scheme: 'hwk' }, method: 'POST', path: '/pseudo', encoding: 'json', members: [['a', 1]] };
     case 'resource.challenge':
       return { ...resource, ...asAgent, method: 'GET', path: '/admin/x' };
   }
@@ -217,8 +217,8 @@ async function seedOf(world: FuzzWorld, kind: SeedKind): Promise<Seed> {
 
 async function tokenFor(world: FuzzWorld, choice: TokenChoice): Promise<string> {
   switch (choice) {
-    case 'agent': return world.agentToken;
-    case 'consentAgent': return world.consentAgentToken;
+    case 'agent': return world.agent.agentToken;
+    case 'consentAgent': return world.consentAgent.agentToken;
     case 'auth': return world.authToken;
     case 'subject': return world.subjectToken;
     case 'resource': return world.freshResourceToken();

@@ -1,6 +1,6 @@
 // `npm run soak`: a bounded soak of the embedded auth server and an aauth() express resource
 // (not part of `npm test`). The servers run in a child process started with --expose-gc
-// (bench/soak/servers.js); this process generates the load with autocannon: a mix of valid signed
+// (scripts/soak/servers.js); this process generates the load with autocannon: a mix of valid signed
 // requests and hostile ones (replays, broken signatures, unknown agent ids, oversized bodies; see
 // traffic.js) against both servers at once, after a short warm-up.
 //
@@ -8,7 +8,7 @@
 // servers' heap used after a forced GC before and after the run. Fails (exit 1) when the heap grew
 // by more than the bound, when any answer is a 5xx other than 503 (the intended answer of a full
 // bounded store), when a request timed out, when a valid kind of request never succeeded, or when a
-// server logged an unexpected error.
+// server logged an unexpected error or its process saw an unhandled rejection.
 //
 //   npm run soak [-- --duration 60 --warmup 5 --connections 8 --max-heap-growth-mb 32]
 //   (or SOAK_DURATION, SOAK_WARMUP, SOAK_CONNECTIONS, SOAK_MAX_HEAP_GROWTH_MB)
@@ -50,13 +50,13 @@ const childExit = new Promise((resolve) => child.once('exit', (code, signal) => 
 function next() {
   return replies.length > 0 ? Promise.resolve(replies.shift()) : new Promise((resolve) => waiting.push(resolve));
 }
-async function ask(type) {
-  child.send({ type });
+async function report() {
+  child.send({ type: 'report' });
   return next();
 }
 
 const ready = await Promise.race([next(), childExit.then((exit) => { throw new Error(`soak: the servers' process exited before it was ready (${JSON.stringify(exit)})`); })]);
-const material = { ...ready, delegate: importSigningKey(ready.delegate), resourceKey: importSigningKey(ready.resourceKey) };
+const material = { ...ready, agent: { ...ready.agent, delegate: importSigningKey(ready.agent.delegate) }, resourceKey: importSigningKey(ready.resourceKey) };
 
 // Fresh resource tokens (single use at the auth server), minted ahead so setupRequest stays synchronous.
 const pool = [];
@@ -67,7 +67,7 @@ async function refill() {
   try {
     while (pool.length < 400) {
       pool.push(await createResourceToken(material.resourceKey, {
-        iss: material.resourceId, aud: material.issuer, agent: material.agentId, agentJkt: material.delegate.thumbprint, scope: 'data:read', lifetimeSeconds: 120,
+        iss: material.resourceId, aud: material.issuer, agent: material.agent.id, agentJkt: material.agent.delegate.thumbprint, scope: 'data:read', lifetimeSeconds: 120,
       }));
     }
   } finally {
@@ -88,12 +88,11 @@ async function load(seconds, tally) {
 // ---- warm-up, measure, soak, measure -------------------------------------------------------
 console.log(`soak: ${DURATION} s of mixed valid and hostile traffic (after ${WARMUP} s of warm-up), ${CONNECTIONS} connections to each server; servers in process ${child.pid} (--expose-gc)`);
 if (WARMUP > 0) await load(WARMUP, new Tally());
-const before = await ask('heap');
+const { heap: before } = await report();
 const tally = new Tally();
 const [authRun, resourceRun] = await load(DURATION, tally);
 clearInterval(refiller);
-const after = await ask('heap');
-const { count: unexpectedCount, errors: unexpected } = await ask('unexpected');
+const { heap: after, unexpected, unexpectedCount, rejections, rejectionCount } = await report();
 child.send({ type: 'stop' });
 await childExit;
 
@@ -128,6 +127,7 @@ for (const [kind, counts] of tally.byKind) {
   if (kind.includes('(valid)') && ![...counts.keys()].some((key) => key.startsWith('2'))) failures.push(`"${kind}" never succeeded`);
 }
 if (unexpectedCount > 0) failures.push(`the servers logged ${unexpectedCount} unexpected errors, e.g.\n${unexpected.join('\n')}`);
+if (rejectionCount > 0) failures.push(`the servers' process saw ${rejectionCount} unhandled rejections or uncaught exceptions, e.g.\n${rejections.join('\n')}`);
 if (failures.length > 0) {
   console.log(`soak: FAIL\n  - ${failures.join('\n  - ')}`);
   process.exit(1);

@@ -44,11 +44,16 @@ function flipSignature(headers) {
   return { ...headers, signature: headers.signature.replace(match[1], raw.toString('base64')) };
 }
 
-/** An agent token from an agent nobody registered, new for every call. Its signature is never reached. */
+/**
+ * An agent token from an agent nobody registered, new for every call: a fresh loopback address
+ * (127.x.y.z, port 1, where nothing listens), so a resource's metadata fetch fails at once. Its
+ * signature is never reached.
+ */
 function strangerToken(delegate) {
   const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const iss = `http://stranger-${randomBytes(6).toString('hex')}.localhost:1`;
+  const [a, b, c] = randomBytes(3);
+  const iss = `http://127.${a}.${b}.${c}:1`;
   return `${b64({ alg: 'EdDSA', typ: 'agent+jwt', kid: 'k' })}.${b64({ iss, sub: 'x', cnf: { jwk: delegate.publicJwk }, iat: now, exp: now + 600 })}.${randomBytes(64).toString('base64url')}`;
 }
 
@@ -71,8 +76,8 @@ function signed(origin, method, path, key, signatureKey, body) {
  */
 export function authServerSequence(m, tally, nextResourceToken) {
   const path = new URL(`${m.issuer}/protocol/aauth/token`).pathname;
-  const asAgent = { scheme: 'jwt', jwt: m.agentToken };
-  const tokenRequest = (payload, signatureKey = asAgent) => signed(m.authOrigin, 'POST', path, m.delegate, signatureKey, JSON.stringify(payload));
+  const asAgent = { scheme: 'jwt', jwt: m.agent.agentToken };
+  const tokenRequest = (payload, signatureKey = asAgent) => signed(m.authOrigin, 'POST', path, m.agent.delegate, signatureKey, JSON.stringify(payload));
   return [
     step('auth: resource-token request (valid)', tally, (context) => {
       const token = nextResourceToken();
@@ -86,8 +91,8 @@ export function authServerSequence(m, tally, nextResourceToken) {
       const request = tokenRequest({ scope: 'self:profile' });
       return { ...request, headers: flipSignature(request.headers) };
     }),
-    step('auth: unknown agent id', tally, () => tokenRequest({ scope: 'self:profile' }, { scheme: 'jwt', jwt: strangerToken(m.delegate) })),
-    step('auth: oversized body', tally, () => signed(m.authOrigin, 'POST', path, m.delegate, asAgent, OVERSIZED)),
+    step('auth: unknown agent id', tally, () => tokenRequest({ scope: 'self:profile' }, { scheme: 'jwt', jwt: strangerToken(m.agent.delegate) })),
+    step('auth: oversized body', tally, () => signed(m.authOrigin, 'POST', path, m.agent.delegate, asAgent, OVERSIZED)),
   ];
 }
 
@@ -97,24 +102,25 @@ export function authServerSequence(m, tally, nextResourceToken) {
  * oversized body, a pseudonymous `hwk` request (valid), and an unsigned one (401 + challenge).
  */
 export function resourceSequence(m, tally) {
+  const key = m.agent.delegate;
   const withToken = { scheme: 'jwt', jwt: m.authToken };
   return [
-    step('resource: GET with auth token (valid)', tally, () => signed(m.resourceId, 'GET', '/data', m.delegate, withToken)),
+    step('resource: GET with auth token (valid)', tally, () => signed(m.resourceId, 'GET', '/data', key, withToken)),
     step('resource: POST with auth token (valid)', tally, (context) => {
-      const request = signed(m.resourceId, 'POST', '/data', m.delegate, withToken, JSON.stringify({ order: randomBytes(4).toString('hex') }));
+      const request = signed(m.resourceId, 'POST', '/data', key, withToken, JSON.stringify({ order: randomBytes(4).toString('hex') }));
       context.last = request;
       return request;
     }),
-    step('resource: replayed POST', tally, (context) => context.last ?? signed(m.resourceId, 'GET', '/data', m.delegate, withToken)),
+    step('resource: replayed POST', tally, (context) => context.last ?? signed(m.resourceId, 'GET', '/data', key, withToken)),
     step('resource: flipped signature byte', tally, () => {
-      const request = signed(m.resourceId, 'GET', '/data', m.delegate, withToken);
+      const request = signed(m.resourceId, 'GET', '/data', key, withToken);
       return { ...request, headers: flipSignature(request.headers) };
     }),
-    step('resource: unknown agent id', tally, () => signed(m.resourceId, 'GET', '/data', m.delegate, { scheme: 'jwt', jwt: strangerToken(m.delegate) })),
-    step('resource: oversized body', tally, () => signed(m.resourceId, 'POST', '/data', m.delegate, withToken, OVERSIZED)),
+    step('resource: unknown agent id', tally, () => signed(m.resourceId, 'GET', '/data', key, { scheme: 'jwt', jwt: strangerToken(key) })),
+    step('resource: oversized body', tally, () => signed(m.resourceId, 'POST', '/data', key, withToken, OVERSIZED)),
     // A distinct body each time: Ed25519 is deterministic, so equal requests in the same second
     // would carry equal signatures and rightly be refused as replays.
-    step('resource: hwk pseudonym (valid)', tally, () => signed(m.resourceId, 'POST', '/pseudo', m.delegate, { scheme: 'hwk' }, JSON.stringify({ n: randomBytes(4).toString('hex') }))),
+    step('resource: hwk pseudonym (valid)', tally, () => signed(m.resourceId, 'POST', '/pseudo', key, { scheme: 'hwk' }, JSON.stringify({ n: randomBytes(4).toString('hex') }))),
     step('resource: unsigned (challenge)', tally, () => ({ method: 'GET', path: '/data', headers: {} })),
   ];
 }
