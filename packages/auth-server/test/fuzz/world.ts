@@ -4,7 +4,8 @@
  * trusted issuer, all on 127.0.0.1). A process of its own, so that its own `unhandledRejection`
  * and `uncaughtException` listeners see what its servers leave unhandled (inside jest, the test's
  * `process` is a copy and jest owns the real listeners), and so that a crash shows as an exit.
- * The child hands over the keys and tokens from which valid signed requests are built.
+ * The child runs the built packages (`dist`; `npm test` builds them first) and hands over the keys
+ * and tokens from which valid signed requests are built.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
