@@ -3,7 +3,7 @@
  * `AAUTH_ISSUER` (`AAUTH_SERVER_KIND` = embedded | keycloak), or against the embedded server
  * started in-process when `AAUTH_ISSUER` is unset. One file per concern under `cases/`.
  *
- * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19107,
+ * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19107 and 19110,
  * registered in conformance/realm.json), so every case runs from this one entry file, in one process.
  *
  * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 of a
@@ -20,6 +20,7 @@ import { policyRefusalCases } from './cases/policy-refusals.js';
 import { refreshCases } from './cases/refresh.js';
 import { resourceTokenRefusalCases } from './cases/resource-token-refusals.js';
 import { signatureRefusalCases } from './cases/signature-refusals.js';
+import { singleAnswerRuleCases } from './cases/single-answer-rules.js';
 import { tokenExchangeCases } from './cases/token-exchange.js';
 import { upstreamTokenRefusalCases } from './cases/upstream-token-refusals.js';
 import { userDelegatedCases } from './cases/user-delegated.js';
@@ -52,4 +53,5 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   pendingUrlCases(world);
   signatureRefusalCases(world);
   tokenExchangeCases(world);
+  singleAnswerRuleCases(world);
 });

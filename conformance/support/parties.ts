@@ -19,6 +19,8 @@ export interface PartyOptions {
   readonly resource?: boolean;
   /** Publish `aauth-issuer.json` with `issuer` = this party's identifier. */
   readonly issuer?: boolean;
+  /** Leave the identifier member (`agent`) out of `aauth-agent.json`: metadata that names nobody. */
+  readonly unnamedMetadata?: boolean;
 }
 
 export interface ResourceTokenRequest {
@@ -61,7 +63,10 @@ export class Party {
     const docs = new Map<string, unknown>();
     // The delegate key is published too, for the `jwks_uri` Signature-Key scheme.
     docs.set('/jwks.json', toJwks([this.serverKey, this.delegateKey]));
-    if (this.#options.agent) docs.set(`/.well-known/${PROFILE.wellKnown.agent}`, { agent: this.id, jwks_uri: this.jwksUri, client_name: `conformance agent ${this.id}` });
+    if (this.#options.agent) {
+      const named = this.#options.unnamedMetadata ? {} : { agent: this.id };
+      docs.set(`/.well-known/${PROFILE.wellKnown.agent}`, { ...named, jwks_uri: this.jwksUri, client_name: `conformance agent ${this.id}` });
+    }
     if (this.#options.resource) docs.set(`/.well-known/${PROFILE.wellKnown.resource}`, { resource: this.id, jwks_uri: this.jwksUri, client_name: `conformance resource ${this.id}` });
     // Only the keys are used; the endpoints are named because the metadata requires them.
     if (this.#options.issuer) docs.set(`/.well-known/${PROFILE.wellKnown.issuer}`, { issuer: this.id, token_endpoint: `${this.id}/token`, interaction_endpoint: `${this.id}/interact`, jwks_uri: this.jwksUri });

@@ -19,7 +19,7 @@ export const REGISTERED = Object.freeze({
   restrictedUser: { id: '5d2a9e47-3c8b-4f61-a0e2-7b9c1d3e5f80', username: 'restricted-user', password: 'restricted-password' },
   /** Another realm user, who must not be able to answer a request made for `user`. */
   otherUser: { id: '9e4c7b21-6d3a-4f85-b0c9-1a2e3f4d5c6b', username: 'other-user', password: 'other-password' },
-  ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105, relay: 19106, trustedIssuer: 19107 },
+  ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105, relay: 19106, trustedIssuer: 19107, unnamedAgent: 19110 },
 });
 
 export interface World {
@@ -35,6 +35,8 @@ export interface World {
   readonly relay: Party;
   /** Another auth server the realm trusts (`aauth.trustedIssuers`). */
   readonly trustedIssuer: Party;
+  /** A registered agent whose `aauth-agent.json` lacks its `agent` member. */
+  readonly unnamedAgent: Party;
   /** Sign as `party`'s delegate with an agent token (`jwt` scheme). */
   signer(party: Party, key?: SigningKey): Promise<Signer>;
   /** POST a token request as `party`. */
@@ -81,7 +83,8 @@ export async function createWorld(): Promise<World> {
   const beta = new Party({ port: P.beta, resource: true });
   const relay = new Party({ port: P.relay, agent: true, resource: true });
   const trustedIssuer = new Party({ port: P.trustedIssuer, issuer: true });
-  const parties = [consentAgent, autonomousAgent, intermediary, alpha, beta, relay, trustedIssuer];
+  const unnamedAgent = new Party({ port: P.unnamedAgent, agent: true, unnamedMetadata: true });
+  const parties = [consentAgent, autonomousAgent, intermediary, alpha, beta, relay, trustedIssuer, unnamedAgent];
   try {
     await Promise.all(parties.map((p) => p.start()));
   } catch (err) {
@@ -107,6 +110,7 @@ export async function createWorld(): Promise<World> {
     beta,
     relay,
     trustedIssuer,
+    unnamedAgent,
     signer,
     async token(party, body, options = {}) {
       return postJson(metadata.token_endpoint, options.signer ?? (await signer(party)), body, options);

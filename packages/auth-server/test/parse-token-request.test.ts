@@ -29,6 +29,7 @@ describe('parseTokenRequest', () => {
     ['no mode', JSON_TYPE, '{"purpose":"x"}'],
     ['upstream without resource token', JSON_TYPE, '{"upstream_token":"u"}'],
     ['refresh mixed with resource token', JSON_TYPE, '{"auth_token":"a","resource_token":"r"}'],
+    ['refresh naming a scope (refresh never changes the grant)', JSON_TYPE, '{"auth_token":"a","scope":"s"}'],
     ['an unsupported media type', 'text/plain', 'resource_token=r'],
     ['a repeated form parameter', 'application/x-www-form-urlencoded', 'resource_token=a&resource_token=b'],
     ['an over-long purpose', JSON_TYPE, JSON.stringify({ scope: 's', purpose: 'x'.repeat(2000) })],

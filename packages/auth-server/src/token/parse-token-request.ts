@@ -2,7 +2,8 @@
  * Parse a token-endpoint body (auth-server contract, "Token request modes", check 1): a JSON
  * object (2026-03 §Token Endpoint) or, as Keycloak also accepts, `application/x-www-form-urlencoded`.
  * Parsed from the raw bytes the digest was checked over; every member must be a string; the
- * members present must name exactly one mode.
+ * members present must name exactly one mode (a refresh carries `auth_token` and nothing of the
+ * other modes, `scope` included).
  */
 import { MalformedError, PROFILE } from '@aauth-ts/core';
 
@@ -78,7 +79,12 @@ export function parseTokenRequest(contentType: string | undefined, body: Uint8Ar
   const has = (name: string): boolean => fields[name] !== undefined;
   let mode: TokenRequestMode;
   if (has(F.authToken)) {
-    if (has(F.resourceToken) || has(F.upstreamToken)) bad(`"${F.authToken}" (refresh) cannot be combined with "${F.resourceToken}" or "${F.upstreamToken}"`, F.authToken);
+    // A refresh repeats the grant as it was (same aud, sub, scope). RFC 6749 §6 lets a refresh
+    // narrow the scope; this server does not offer that, so a scope here is refused rather than
+    // silently ignored.
+    if (has(F.resourceToken) || has(F.upstreamToken) || has(F.scope)) {
+      bad(`"${F.authToken}" (refresh) cannot be combined with "${F.resourceToken}", "${F.upstreamToken}" or "${F.scope}"`, F.authToken);
+    }
     mode = 'refresh';
   } else if (has(F.resourceToken)) {
     mode = has(F.upstreamToken) ? 'chain' : 'resource';

@@ -234,25 +234,16 @@ final class TokenService {
         }
     }
 
-    /** POST {pending} with {@code clarification_response}: recorded; the request keeps waiting for the user. */
+    /**
+     * POST {pending} ({@code clarification_response}; contract "Responses"). This server never asks a
+     * clarification question, so an answer is always out of place: 400 invalid_request, once the
+     * caller has proved it owns the request. The pending request is left as it was.
+     */
     Response clarify(RequestView request, String id, byte[] body) {
-        Map<String, String> p = TokenRequestBody.parse(first(request.header("content-type")), body);
-        String answer = nonEmpty(p, "clarification_response");
-        if (answer == null) {
-            throw TokenRequestBody.invalid("The body needs clarification_response.");
-        }
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
                 .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
-        Map<String, String> rec = new LinkedHashMap<>(ownRecord(agent, id));
-        rec.put("clarification_response", answer.length() > 2000 ? answer.substring(0, 2000) : answer);
-        store.update(id, rec, now);
-        return Response.status(202)
-                .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
-                .header("Location", issuer + "/protocol/aauth/pending/" + id)
-                .header("Retry-After", "1")
-                .header("Cache-Control", "no-store")
-                .entity(JsonResponses.map("status", rec.get(PendingStore.STATUS)))
-                .build();
+        ownRecord(agent, id);
+        throw TokenRequestBody.invalid("No clarification was requested; clarification_response is not expected.");
     }
 
     private Map<String, String> ownRecord(RequestAuthenticator.Agent agent, String id) {

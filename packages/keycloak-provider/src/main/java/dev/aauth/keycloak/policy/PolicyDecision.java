@@ -9,7 +9,8 @@ import dev.aauth.keycloak.error.AAuthException;
  *   <li>the agent is a known, enabled agent client, and for resource access the audience is a known
  *       resource client → else {@code access_denied};</li>
  *   <li>every requested scope is one of the agent's optional client scopes and, for resource access,
- *       is offered by that resource (client-scope attribute {@code aauth.resource}) → else {@code invalid_scope};</li>
+ *       is offered by that resource (client-scope attribute {@code aauth.resource}); for self-access it is
+ *       offered by no resource other than the agent itself → else {@code invalid_scope};</li>
  *   <li>consent is needed when the agent client has {@code consentRequired} (unless an upstream token
  *       already carries the user's {@code sub}) or when any scope is listed in {@code aauth.consentScopes}.</li>
  * </ol>
@@ -35,6 +36,11 @@ public final class PolicyDecision {
             }
             if (!request.selfAccess() && !request.audience().equals(s.resource())) {
                 throw new AAuthException(AAuthError.INVALID_SCOPE, "Scope '" + scope + "' is not offered by this resource.");
+            }
+            // A resource's scope is obtained with that resource's token; a self-access token (aud =
+            // the agent) carries it only when the agent itself is the resource that offers it.
+            if (request.selfAccess() && s.resource() != null && !s.resource().equals(request.agentId())) {
+                throw new AAuthException(AAuthError.INVALID_SCOPE, "Scope '" + scope + "' belongs to resource '" + s.resource() + "', not to self-access.");
             }
         }
         boolean agentNeedsConsent = agent.consentRequired() && request.upstreamSubject() == null;

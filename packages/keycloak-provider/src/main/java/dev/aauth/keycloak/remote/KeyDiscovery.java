@@ -20,16 +20,18 @@ public final class KeyDiscovery {
     /**
      * @param id the identifier URL (agent token {@code iss}, resource token {@code iss}, issuer)
      * @param document metadata document name, e.g. {@code aauth-agent.json}
-     * @param idMember the metadata member that must equal {@code id} when present ({@code agent}, {@code resource}, {@code issuer})
+     * @param idMember the metadata member that must be present and equal {@code id} ({@code agent}, {@code resource}, {@code issuer})
      * @param kid key id from the JWT header or Signature-Key; null means "the only key"
      */
     public PublicJwk findKey(String id, String document, String idMember, String kid) throws RemoteJsonFetcher.FetchException {
         String base = id.endsWith("/") ? id.substring(0, id.length() - 1) : id;
         String metadataUrl = base + "/.well-known/" + document;
         JsonNode metadata = fetcher.get(metadataUrl, false);
+        // The document must name the identifier it was fetched for (RFC 8414 §3.3 style): one that
+        // names nobody, or another party, could be any document served from that host.
         JsonNode declared = metadata.get(idMember);
-        if (declared != null && !(declared.isTextual() && declared.asText().equals(id))) {
-            throw new RemoteJsonFetcher.FetchException("The " + document + " of '" + id + "' declares another identifier.");
+        if (declared == null || !declared.isTextual() || !declared.asText().equals(id)) {
+            throw new RemoteJsonFetcher.FetchException("The " + document + " of '" + id + "' does not name '" + id + "' in '" + idMember + "'.");
         }
         JsonNode jwksUri = metadata.get("jwks_uri");
         if (jwksUri == null || !jwksUri.isTextual()) {

@@ -81,4 +81,11 @@ class PolicyDecisionTest {
         assertEquals(AAuthError.INVALID_SCOPE, refusal(new AccessRequest(AGENT, CAL, false, List.of("self"), null)));
         assertEquals(AAuthError.INVALID_SCOPE, refusal(new AccessRequest(ASSISTANT, ASSISTANT, true, List.of("cal.write"), null)));
     }
+
+    @Test
+    @DisplayName("Given self-access naming a scope another resource offers then invalid_scope, even when the agent may obtain it")
+    void selfAccessWithAResourceScope() {
+        assertEquals(AAuthError.INVALID_SCOPE, refusal(new AccessRequest(AGENT, AGENT, true, List.of("cal.read"), null)));
+        assertEquals(AAuthError.INVALID_SCOPE, refusal(new AccessRequest(AGENT, AGENT, true, List.of("self", "cal.read"), null)));
+    }
 }
