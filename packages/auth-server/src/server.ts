@@ -9,6 +9,7 @@ import { GuardedFetcher, KeyDiscovery, PROFILE, type FetcherOptions, type Issuer
 import type { Express } from 'express';
 import type { AuthServerContext } from './context.js';
 import { createApp } from './http/app.js';
+import { LoginThrottle } from './interaction/login-throttle.js';
 import { RealmKeys } from './keys/realm-keys.js';
 import { loadRealmFile, parseRealm } from './realm/parse-realm.js';
 import type { RealmModel } from './realm/types.js';
@@ -85,6 +86,7 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     issuerKeys,
     jtis: new JtiStore({ maxEntries: options.maxJtis }),
     pending: new PendingStore({ maxEntries: options.maxPending }),
+    logins: new LoginThrottle(),
     now,
   };
   const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, err));
