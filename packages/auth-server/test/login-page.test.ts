@@ -10,6 +10,7 @@
  */
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { parseRealm } from '@aauth-ts/auth-server';
+import { FailureLimit } from '../src/interaction/login-throttle.js';
 import { postJson, type Signer } from '../../../conformance/support/signed-fetch.js';
 import { USER, startFixture, type Fixture } from './helpers.js';
 
@@ -67,6 +68,14 @@ describe('login page throttling', () => {
     expect(after.html).toMatch(CONSENT);
   });
 
+  it('guesses sent in parallel on one code are cut off just the same', async () => {
+    const code = await startPending(f);
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => login(f, code, USER.username, `parallel-${i}`)));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(25);
+  });
+
   it('guesses spread over many codes are counted per user: the account locks, whatever the code', async () => {
     let lockedAt: number | undefined;
     for (let round = 0; round < 10 && lockedAt === undefined; round++) {
@@ -95,6 +104,19 @@ describe('login page throttling', () => {
     // The code still counts them: one more failure and it locks.
     expect((await login(f, code, 'nobody-else', 'x')).status).toBe(401);
     expect((await login(f, code, USER.username, USER.password)).status).toBe(429);
+  });
+});
+
+describe('failure counting memory', () => {
+  it('holds at most maxKeys keys, and a flood of other keys does not lift a lock early', () => {
+    const limit = new FailureLimit({ maxFailures: 2, lockSeconds: 60, maxKeys: 3 });
+    limit.fail('target', 0);
+    limit.fail('target', 0);
+    expect(limit.retryAfter('target', 10)).toBe(50);
+    for (let i = 0; i < 100; i++) limit.fail(`flood-${i}`, 20);
+    expect(limit.size).toBeLessThanOrEqual(3);
+    expect(limit.retryAfter('target', 30)).toBe(30);
+    expect(limit.retryAfter('target', 70)).toBe(0);
   });
 });
 

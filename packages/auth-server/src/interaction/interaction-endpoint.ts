@@ -100,11 +100,11 @@ export async function submitInteraction(ctx: AuthServerContext, form: Form): Pro
     const user = ctx.realm.users.get(username);
     const wait = ctx.logins.retryAfter(entry.code, user?.id, ctx.now());
     if (wait > 0) return tooManyAttempts(wait);
+    // Counted as a failure before the (asynchronous) password check and cleared on success, so
+    // guesses sent in parallel cannot all pass the check above before the first one is counted.
+    ctx.logins.failed(entry.code, user?.id, ctx.now());
     const matches = await verifyPassword(user?.password, field(form, 'password') ?? '');
-    if (!user || !user.enabled || !matches) {
-      ctx.logins.failed(entry.code, user?.id, ctx.now());
-      return loginPage(ctx, entry, 'Invalid username or password.');
-    }
+    if (!user || !user.enabled || !matches) return loginPage(ctx, entry, 'Invalid username or password.');
     ctx.logins.succeeded(entry.code, user.id);
     if (entry.grant.requiredUser !== undefined && entry.grant.requiredUser !== user.id) {
       return loginPage(ctx, entry, 'This request was made on behalf of another user.');

@@ -4,8 +4,8 @@
  * who started a request holds).
  * Past `maxFailures` failures a key is locked for `lockSeconds`: the page answers 429 with
  * `Retry-After` and does not look at the password. Memory is bounded: keys are live codes and
- * existing users only (an invented username adds nothing), capped at `maxKeys` with the oldest
- * entry dropped first.
+ * existing users only (an invented username adds nothing), capped at `maxKeys`; making room drops
+ * stale and unlocked entries before any lock.
  */
 
 export interface FailureLimitOptions {
@@ -66,12 +66,20 @@ export class FailureLimit {
     this.#entries.delete(key);
   }
 
+  /** Make room: forget stale entries, else the stalest unlocked one (a lock is what protects), else the stalest. */
   #evict(now: number): void {
     for (const [key, entry] of this.#entries) {
       if (entry.lockedUntil <= now && now >= entry.since + this.#options.lockSeconds) this.#entries.delete(key);
     }
+    if (this.#entries.size < this.#options.maxKeys) return;
+    for (const [key, entry] of this.#entries) {
+      if (entry.lockedUntil <= now) {
+        this.#entries.delete(key);
+        return;
+      }
+    }
     const oldest = this.#entries.keys().next();
-    if (this.#entries.size >= this.#options.maxKeys && !oldest.done) this.#entries.delete(oldest.value);
+    if (!oldest.done) this.#entries.delete(oldest.value);
   }
 }
 
