@@ -1,5 +1,8 @@
 // The demo page: starts a run on the backend, polls its state, and renders each hop as it arrives.
-// Every piece of server text goes through textContent (never innerHTML), so token text is escaped.
+// Every piece of server text goes through textContent (never innerHTML), so token text is escaped,
+// and the one link built from server data takes http(s) URLs only (httpHref).
+
+import { httpHref } from './links.js';
 
 const HIGHLIGHT = {
   agent: 'the caller',
@@ -188,7 +191,10 @@ function renderRun(run) {
   const consent = run.status === 'awaiting-consent' && run.interaction;
   $('consent').hidden = !consent;
   if (consent) {
-    $('consent-link').href = run.interaction.url;
+    const link = $('consent-link');
+    const href = httpHref(run.interaction.url);
+    if (href) link.href = href;
+    else link.removeAttribute('href');
     $('consent-code').textContent = run.interaction.code;
   }
   renderChain(run.chain ?? []);

@@ -97,9 +97,15 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes the native default ports 1:1 (identifiers contain the port)', () => {
-    const published = (services[NETWORK]?.ports ?? []).map((p) => p.split(':'));
+    const published = (services[NETWORK]?.ports ?? []).map((p) => p.split(':').slice(-2));
     for (const [host, container] of published) expect(host).toBe(container);
     expect(published.map(([host]) => Number(host)).sort()).toEqual(Object.values(DEFAULT_PORTS).sort());
+  });
+
+  it('publishes every port on the host\'s loopback only, never on all interfaces', () => {
+    const ports = services[NETWORK]?.ports ?? [];
+    expect(ports.length).toBeGreaterThan(0);
+    for (const port of ports) expect(port).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
   });
 
   it('configures each service like the native defaults, listening on all interfaces', () => {
@@ -164,6 +170,15 @@ describe('Keycloak in docker-compose.yml and natively', () => {
   const keycloak = compose.services[KEYCLOAK];
   const command = keycloak?.command ?? [];
   const native = keycloakLayout(loadConfig({}, false), realmJson as unknown as Record<string, unknown>);
+
+  it('bakes no admin credentials into the image: compose passes them through from the environment, unset by default', () => {
+    const instructions = keycloakDockerfile.split('\n').filter((line) => !line.trimStart().startsWith('#')).join('\n');
+    expect(instructions).not.toMatch(/KC_BOOTSTRAP_ADMIN_(USERNAME|PASSWORD)|KEYCLOAK_ADMIN/);
+    // A bare key (null in YAML) takes the value from the shell environment, and sets nothing when it is absent.
+    const environment = keycloak?.environment as Record<string, string | null> | undefined;
+    expect(environment).toEqual({ KC_BOOTSTRAP_ADMIN_USERNAME: null, KC_BOOTSTRAP_ADMIN_PASSWORD: null });
+    expect(readFileSync(`${root}examples/README.md`, 'utf8')).toContain('KC_BOOTSTRAP_ADMIN_PASSWORD');
+  });
 
   it('runs the optimized server and imports the realm at start', () => {
     expect(command.slice(0, 3)).toEqual(['start', '--optimized', '--import-realm']);

@@ -10,7 +10,8 @@ export { AgentSession } from './identity/agent-session.js';
 export type { AgentSessionOptions, AgentTokenProvider, IdentityScheme, RequestSigner } from './identity/agent-session.js';
 
 export { AAuthClient } from './client/aauth-client.js';
-export type { AAuthClientOptions, ChallengeContext, Credential } from './client/aauth-client.js';
+export type { AAuthClientOptions, Credential } from './client/aauth-client.js';
+export type { ChallengeAnswerer, ChallengeContext } from './client/challenge-answerer.js';
 export { aauthFetch } from './fetch/aauth-fetch.js';
 export type { AAuthRequestInit, AAuthRequestOptions } from './fetch/aauth-fetch.js';
 export { withAAuth, attachAAuth } from './axios/with-aauth.js';
@@ -31,7 +32,8 @@ export type { CachedToken, TokenKeyParts } from './cache/token-cache.js';
 export { signOutgoing } from './signing/sign-outgoing.js';
 export type { OutgoingRequest } from './signing/sign-outgoing.js';
 export { createTransport, needsLoopbackMapping } from './transport/transport.js';
-export type { FetchLike, Transport, TransportOptions, TransportRequest } from './transport/transport.js';
+export type { FetchLike, Transport, TransportOptions } from './transport/transport.js';
+export type { TransportRequest } from './transport/transport-request.js';
 export { loopbackLookup } from './transport/loopback-request.js';
 
 export { PendingTimeoutError } from './errors.js';

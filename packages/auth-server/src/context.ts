@@ -1,5 +1,6 @@
 /** Everything a request handler needs, built once by `createAuthServer`. */
 import type { IssuerKeySource, KeyDiscovery } from '@aauth-ts/core';
+import type { LoginThrottle } from './interaction/login-throttle.js';
 import type { RealmKeys } from './keys/realm-keys.js';
 import type { RealmModel } from './realm/types.js';
 import type { JtiStore } from './stores/jti-store.js';
@@ -16,6 +17,8 @@ export interface AuthServerContext {
   readonly issuerKeys: IssuerKeySource;
   readonly jtis: JtiStore;
   readonly pending: PendingStore;
+  /** Failed logins on the interaction page, per code and per user. */
+  readonly logins: LoginThrottle;
   /** Seconds since the epoch. */
   now(): number;
 }

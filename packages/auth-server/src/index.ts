@@ -16,7 +16,7 @@ export type { RealmKeysOptions } from './keys/realm-keys.js';
 export { JtiStore } from './stores/jti-store.js';
 export type { JtiStoreOptions, JtiVerdict } from './stores/jti-store.js';
 export { PendingStore } from './stores/pending-store.js';
-export type { PendingRequest, PendingStatus, PendingStoreOptions } from './stores/pending-store.js';
+export type { PendingRefusal, PendingRequest, PendingStatus, PendingStoreOptions } from './stores/pending-store.js';
 export { parseTokenRequest } from './token/parse-token-request.js';
 export type { TokenRequest, TokenRequestMode } from './token/parse-token-request.js';
 export { escapeHtml } from './interaction/html.js';

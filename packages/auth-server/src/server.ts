@@ -9,6 +9,7 @@ import { GuardedFetcher, KeyDiscovery, PROFILE, type FetcherOptions, type Issuer
 import type { Express } from 'express';
 import type { AuthServerContext } from './context.js';
 import { createApp } from './http/app.js';
+import { LoginThrottle } from './interaction/login-throttle.js';
 import { RealmKeys } from './keys/realm-keys.js';
 import { loadRealmFile, parseRealm } from './realm/parse-realm.js';
 import type { RealmModel } from './realm/types.js';
@@ -28,9 +29,11 @@ export interface AuthServerOptions {
   readonly keyType?: KeyType;
   /** Fetcher limits for agent/resource metadata; loopback follows the realm's `aauth.allowLoopback`. */
   readonly fetcher?: Omit<FetcherOptions, 'allowLoopback'>;
-  /** Bounds of the in-memory stores. */
+  /** Bounds of the in-memory stores, and each agent's share of them (default a tenth). */
   readonly maxPending?: number;
+  readonly maxPendingPerAgent?: number;
   readonly maxJtis?: number;
+  readonly maxJtisPerAgent?: number;
   /** Injectable clock, seconds since the epoch. */
   readonly now?: () => number;
   /** Where unexpected errors are reported (default: console.error). */
@@ -83,8 +86,9 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     keys,
     discovery,
     issuerKeys,
-    jtis: new JtiStore({ maxEntries: options.maxJtis }),
-    pending: new PendingStore({ maxEntries: options.maxPending }),
+    jtis: new JtiStore({ maxEntries: options.maxJtis, maxPerAgent: options.maxJtisPerAgent }),
+    pending: new PendingStore({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent }),
+    logins: new LoginThrottle(),
     now,
   };
   const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, err));

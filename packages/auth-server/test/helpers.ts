@@ -12,12 +12,12 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export function realmFor(agent: Party, resource: Party, extra: { attributes?: Record<string, string>; accessTokenLifespan?: number } = {}): object {
+export function realmFor(agent: Party, resource: Party, extra: { attributes?: Record<string, string>; accessTokenLifespan?: number; users?: readonly object[] } = {}): object {
   return {
     realm: 'unit',
     accessTokenLifespan: extra.accessTokenLifespan ?? 300,
     attributes: { 'aauth.allowLoopback': 'true', ...extra.attributes },
-    users: [{ id: USER.id, username: USER.username, enabled: true, credentials: [{ type: 'password', value: USER.password }] }],
+    users: extra.users ?? [{ id: USER.id, username: USER.username, enabled: true, credentials: [{ type: 'password', value: USER.password }] }],
     clientScopes: [
       { name: 'data:read', description: 'Read data', attributes: { 'aauth.resource': resource.id, 'consent.screen.text': 'Read your <data>' } },
     ],
@@ -28,11 +28,11 @@ export function realmFor(agent: Party, resource: Party, extra: { attributes?: Re
   };
 }
 
-export async function startFixture(options: Partial<AuthServerOptions> & { attributes?: Record<string, string> } = {}): Promise<Fixture> {
+export async function startFixture(options: Partial<AuthServerOptions> & { attributes?: Record<string, string>; users?: readonly object[] } = {}): Promise<Fixture> {
   const agent = new Party({ port: 0, agent: true });
   const resource = new Party({ port: 0, resource: true });
   await Promise.all([agent.start(), resource.start()]);
-  const server = createAuthServer({ log: () => undefined, ...options, realm: options.realm ?? realmFor(agent, resource, { attributes: options.attributes ?? {} }) });
+  const server = createAuthServer({ log: () => undefined, ...options, realm: options.realm ?? realmFor(agent, resource, { attributes: options.attributes ?? {}, ...(options.users === undefined ? {} : { users: options.users }) }) });
   const { issuer } = await server.listen(0);
   return {
     server, issuer, agent, resource,

@@ -18,7 +18,7 @@ describe('parseRealm', () => {
     expect(realm.scopes.get('market-analysis:analyze')?.resource).toBe('http://market-analysis-agent.localhost:9003');
     const user = realm.users.get('mcp-user');
     expect(user).toEqual(expect.objectContaining({ id: expect.any(String), email: 'mcp-user@example.com' }));
-    expect(user?.passwordHash).toBeDefined();
+    expect(user?.password).toMatchObject({ kdf: 'scrypt' });
   });
 
   it('loads the conformance realm', () => {

@@ -1,48 +1,73 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JtiStore, PendingStore, RealmKeys } from '@aauth-ts/auth-server';
+import { JtiStore, PendingStore, RealmKeys, type PendingRefusal, type PendingRequest } from '@aauth-ts/auth-server';
 import { generateSigningKey } from '@aauth-ts/core';
 
 describe('JtiStore', () => {
   it('accepts a jti once until it expires', () => {
     const store = new JtiStore();
-    expect(store.use('r', 'j1', 100, 50)).toBe('fresh');
-    expect(store.use('r', 'j1', 100, 60)).toBe('replayed');
-    expect(store.use('other', 'j1', 100, 60)).toBe('fresh');
-    expect(store.use('r', 'j1', 200, 101)).toBe('fresh');
+    expect(store.use('r', 'j1', 100, 50, 'agent')).toBe('fresh');
+    expect(store.use('r', 'j1', 100, 60, 'agent')).toBe('replayed');
+    expect(store.use('other', 'j1', 100, 60, 'agent')).toBe('fresh');
+    expect(store.use('r', 'j1', 200, 101, 'agent')).toBe('fresh');
   });
   it('is bounded: full of live entries it refuses, and sweeps expired ones to make room', () => {
-    const store = new JtiStore({ maxEntries: 2 });
-    expect(store.use('r', 'a', 100, 0)).toBe('fresh');
-    expect(store.use('r', 'b', 100, 0)).toBe('fresh');
-    expect(store.use('r', 'c', 100, 0)).toBe('full');
-    expect(store.use('r', 'c', 300, 150)).toBe('fresh');
+    const store = new JtiStore({ maxEntries: 2, maxPerAgent: 2 });
+    expect(store.use('r', 'a', 100, 0, 'agent')).toBe('fresh');
+    expect(store.use('r', 'b', 100, 0, 'agent')).toBe('fresh');
+    expect(store.use('r', 'c', 100, 0, 'agent')).toBe('full');
+    expect(store.use('r', 'c', 300, 150, 'agent')).toBe('fresh');
     expect(store.size).toBe(1);
   });
 });
+
+describe('JtiStore per-agent share', () => {
+  it('an agent at its share is refused while others are not; expiry gives its share back', () => {
+    const store = new JtiStore({ maxEntries: 10, maxPerAgent: 2 });
+    expect(store.use('r', 'a1', 100, 0, 'flooder')).toBe('fresh');
+    expect(store.use('r', 'a2', 100, 0, 'flooder')).toBe('fresh');
+    expect(store.use('r', 'a3', 100, 0, 'flooder')).toBe('agent_full');
+    expect(store.use('r', 'b1', 100, 0, 'other')).toBe('fresh');
+    expect(store.use('r', 'a3', 300, 150, 'flooder')).toBe('fresh');
+    expect(store.size).toBe(1);
+  });
+});
+
+function made(entry: PendingRequest | PendingRefusal): PendingRequest {
+  if (typeof entry === 'string') throw new Error(`no entry: ${entry}`);
+  return entry;
+}
 
 describe('PendingStore', () => {
   const grant = { aud: 'https://r.example', agent: 'https://a.example', cnfJwk: generateSigningKey().publicJwk, scopes: ['s'], txn: undefined, requiredUser: undefined };
   it('makes unguessable ids and 8-character A-Z0-9 codes', () => {
     const store = new PendingStore();
-    const a = store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0);
-    const b = store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0);
-    expect(a?.code).toMatch(/^[A-Z0-9]{8}$/);
-    expect(a?.id).not.toBe(b?.id);
-    expect(a?.id.length).toBeGreaterThanOrEqual(32);
-    expect(store.byCode(a?.code as string, 10)?.id).toBe(a?.id);
-    expect(store.byCode(a?.code as string, 60)).toBeUndefined();
+    const a = made(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0));
+    const b = made(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0));
+    expect(a.code).toMatch(/^[A-Z0-9]{8}$/);
+    expect(a.id).not.toBe(b.id);
+    expect(a.id.length).toBeGreaterThanOrEqual(32);
+    expect(store.byCode(a.code, 10)?.id).toBe(a.id);
+    expect(store.byCode(a.code, 60)).toBeUndefined();
   });
   it('is bounded', () => {
-    const store = new PendingStore({ maxEntries: 1 });
-    expect(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0)).toBeDefined();
-    expect(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0)).toBeUndefined();
+    const store = new PendingStore({ maxEntries: 1, maxPerAgent: 1 });
+    made(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0));
+    expect(store.create({ jkt: 'k', grant: { ...grant, agent: 'https://b.example' }, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0)).toBe('full');
+  });
+  it('an agent at its share is refused while others are not; a terminal answer gives its share back', () => {
+    const store = new PendingStore({ maxEntries: 10, maxPerAgent: 2 });
+    const first = made(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0));
+    made(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0));
+    expect(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0)).toBe('agent_full');
+    made(store.create({ jkt: 'k', grant: { ...grant, agent: 'https://b.example' }, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0));
+    store.delete(first.id);
+    made(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0));
   });
   it('a decided request no longer answers its code; deleting frees the URL', () => {
     const store = new PendingStore();
-    const entry = store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0);
-    if (!entry) throw new Error('no entry');
+    const entry = made(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0));
     entry.status = 'approved';
     expect(store.byCode(entry.code, 1)).toBeUndefined();
     store.delete(entry.id);

@@ -5,7 +5,8 @@
  *  1. `typ` `resource+jwt`, signature with the key from `{iss}/.well-known/aauth-resource.json`;
  *  2. `iss` is the resource we called (not a third party's token replayed at us);
  *  3. `agent` is us and `agent_jkt` is our key's thumbprint;
- *  4. `aud` is the auth server the challenge names, and that name is an acceptable identifier.
+ *  4. `aud` is the auth server the challenge names, and that name is one the agent allows: one
+ *     of `allowedAuthServers` when given (exact strings), else an acceptable identifier.
  * The agent then goes to that auth server and no other (§Token Endpoint: MUST NOT substitute).
  *
  * Does not check the scope: the auth server decides what it grants.
@@ -33,8 +34,13 @@ export interface VerifyChallengeOptions {
   readonly keys: IssuerKeySource;
   /** For the resource token's `iss` (development: loopback http). */
   readonly identifiers?: IdentifierPolicy;
-  /** For the `auth-server` value; Keycloak issuers (with a path) must be listed in `exact`. */
+  /** For the `auth-server` value when no allow-list is given (an `https` origin; loopback http in development). */
   readonly authServers?: IdentifierPolicy;
+  /**
+   * The only auth servers the agent goes to, by exact issuer string (Keycloak issuers carry a
+   * `/realms/{realm}` path). When given, `authServers` is not consulted.
+   */
+  readonly allowedAuthServers?: readonly string[];
   readonly now?: number;
 }
 
@@ -56,7 +62,11 @@ export async function verifyAuthTokenChallenge(challenge: Challenge, options: Ve
   if (claims.aud !== challenge.authServer) {
     throw new TokenError('invalid_resource_token', `the challenge names auth server ${challenge.authServer} but the resource token is for ${claims.aud}`, { field: 'aud', reason: 'mismatch', expected: challenge.authServer, actual: claims.aud });
   }
-  if (!isServerIdentifier(challenge.authServer, options.authServers)) {
+  if (options.allowedAuthServers !== undefined) {
+    if (!options.allowedAuthServers.includes(challenge.authServer)) {
+      throw new TokenError('invalid_resource_token', `auth server ${JSON.stringify(challenge.authServer)} is not one of the agent's authServers`, { field: 'auth-server', reason: 'not_allowed', expected: options.allowedAuthServers, actual: challenge.authServer });
+    }
+  } else if (!isServerIdentifier(challenge.authServer, options.authServers)) {
     throw new TokenError('invalid_resource_token', `auth server ${JSON.stringify(challenge.authServer)} is not an acceptable issuer identifier (list a Keycloak issuer in authServers)`, { field: 'auth-server', reason: 'invalid_identifier', actual: challenge.authServer });
   }
   return { challenge, resourceToken: challenge.resourceToken, claims, authServer: challenge.authServer, resource: claims.iss, scope: claims.scope ?? '' };

@@ -6,7 +6,7 @@
  * (`upstream_token`, §Call Chaining). The fetch wrapper and the axios interceptor compose it.
  */
 import {
-  AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, isLoopbackHost, peekClaims, verifyAuthToken,
+  AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, TokenError, isLoopbackHost, peekClaims, verifyAuthToken,
   type AuthTokenClaims, type IdentifierPolicy, type SignatureKeyInput,
 } from '@aauth-ts/core';
 import { TokenCache, tokenKey, upstreamHash, type CachedToken } from '../cache/token-cache.js';
@@ -19,6 +19,7 @@ import { processTokenResponse, type TokenResult } from '../token-endpoint/proces
 import { modeOf, tokenRequest, type TokenRequestParameters } from '../token-endpoint/token-request.js';
 import { createTransport, type FetchLike, type Transport } from '../transport/transport.js';
 import { aauthFetch, type AAuthRequestInit } from '../fetch/aauth-fetch.js';
+import type { ChallengeAnswerer, ChallengeContext } from './challenge-answerer.js';
 
 export interface AAuthClientOptions {
   /** Who signs: an `AgentSession` (delegate with an agent token, an agent server, or pseudonymous). */
@@ -28,7 +29,12 @@ export interface AAuthClientOptions {
    * loopback, and `*.localhost` names connected to 127.0.0.1. Never a default.
    */
   readonly development?: boolean;
-  /** Auth-server issuers accepted by exact string, e.g. a Keycloak `https://kc.example/realms/demo`. */
+  /**
+   * The auth servers this agent goes to, by exact issuer string (e.g. a Keycloak
+   * `https://kc.example/realms/demo`): an allow-list, so a resource cannot send the agent (and its
+   * signed token requests) elsewhere. When omitted, any acceptable server identifier (an `https`
+   * origin) that a verified resource token names.
+   */
   readonly authServers?: readonly string[];
   /** The `fetch` used for resource and token-endpoint requests (global `fetch` by default). */
   readonly fetch?: FetchLike;
@@ -73,15 +79,7 @@ export interface Credential {
   readonly authToken?: string;
 }
 
-export interface ChallengeContext {
-  /** The auth token the challenged request carried (if that very token is cached, it is dropped). */
-  readonly sentToken?: string | undefined;
-  readonly upstreamToken?: string | undefined;
-  /** This caller's cancellation; a shared exchange keeps running for the other waiters. */
-  readonly signal?: AbortSignal | undefined;
-}
-
-export class AAuthClient {
+export class AAuthClient implements ChallengeAnswerer {
   readonly #shared: Shared;
   readonly #upstream: string | undefined;
 
@@ -92,6 +90,7 @@ export class AAuthClient {
       return;
     }
     if (!options.session) throw new TypeError('AAuthClient: a session (RequestSigner) is required');
+    checkAuthServers(options.authServers);
     const development = options.development === true;
     this.#shared = {
       options,
@@ -198,9 +197,11 @@ export class AAuthClient {
       signer: this.session,
       keys: this.#shared.keys,
       identifiers: this.#identifiers(),
-      authServers: { allowLoopbackHttp: this.development, exact: options.authServers ?? [] },
+      authServers: { allowLoopbackHttp: this.development },
+      ...(options.authServers === undefined ? {} : { allowedAuthServers: options.authServers }),
       now: this.#shared.now(),
     });
+    if (upstream !== undefined) checkUpstreamIssuer(upstream, verified.authServer);
     emit(options.onEvent, { type: 'challenge', url: url.href, challenge, resourceToken: verified.resourceToken, claims: verified.claims });
     const hash = upstreamHash(upstream);
     const key = tokenKey({ authServer: verified.authServer, resource: verified.resource, scope: verified.scope, upstreamHash: hash });
@@ -311,5 +312,32 @@ export class AAuthClient {
       throw new MalformedError('server_error', `token_endpoint ${endpoint} is not an https URL on the issuer's origin ${issuer.origin}`, endpoint, { field: 'token_endpoint', reason: 'origin_mismatch' });
     }
     return url;
+  }
+}
+
+/** `authServers`, when given, is a non-empty list of http(s) URLs (an empty one would refuse every challenge). */
+function checkAuthServers(authServers: readonly string[] | undefined): void {
+  if (authServers === undefined) return;
+  if (!Array.isArray(authServers) || authServers.length === 0) throw new TypeError('AAuthClient: authServers must list at least one issuer (omit it to accept any https issuer)');
+  for (const issuer of authServers) {
+    let url: URL | undefined;
+    try {
+      url = typeof issuer === 'string' ? new URL(issuer) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new TypeError(`AAuthClient: authServers entry ${JSON.stringify(issuer)} is not an http(s) issuer URL`);
+  }
+}
+
+/**
+ * 2026-03 §Call Chaining: the upstream token is the user's authorization, readable by whoever
+ * receives it. It goes to the auth server that issued it (its `iss`) and to no other, whatever a
+ * downstream resource names; a resource naming another server gets no exchange at all.
+ */
+function checkUpstreamIssuer(upstream: string, authServer: string): void {
+  const { iss } = peekClaims(upstream, 'invalid_auth_token');
+  if (iss !== authServer) {
+    throw new TokenError('invalid_resource_token', `the resource names auth server ${authServer}, but the upstream token was issued by ${String(iss)}: it is sent to its own issuer only`, { field: 'auth-server', reason: 'upstream_issuer_mismatch', expected: iss, actual: authServer });
   }
 }

@@ -6,7 +6,7 @@
  * returned to the caller, never answered with a second exchange.
  */
 import { emit } from '../events.js';
-import type { AAuthClient } from '../client/aauth-client.js';
+import type { ChallengeAnswerer } from '../client/challenge-answerer.js';
 import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
 
@@ -65,7 +65,7 @@ async function prepare(input: string | URL | Request, init: AAuthRequestInit | u
   return { method, url: new URL(request.url), headers, body };
 }
 
-export async function aauthFetch(client: AAuthClient, input: string | URL | Request, init?: AAuthRequestInit): Promise<Response> {
+export async function aauthFetch(client: ChallengeAnswerer, input: string | URL | Request, init?: AAuthRequestInit): Promise<Response> {
   const options = init?.aauth ?? {};
   const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
   const redirect = init?.redirect;

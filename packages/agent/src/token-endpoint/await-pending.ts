@@ -25,7 +25,7 @@ export type InteractionHandler = (interaction: Interaction) => void | Promise<vo
 export interface AwaitPendingOptions {
   readonly signer: RequestSigner;
   readonly transport: Transport;
-  /** The auth server's `interaction_endpoint` (issuer metadata). */
+  /** The auth server's `interaction_endpoint` (issuer metadata); refused unless http(s) on `origin`. */
   readonly interactionEndpoint?: string;
   readonly onInteraction?: InteractionHandler;
   readonly onEvent?: EventSink;
@@ -36,7 +36,7 @@ export interface AwaitPendingOptions {
   readonly preferWaitSeconds?: number;
   /** Floor between polls, ms, so `Retry-After: 0` from a server that ignores `Prefer` is not a busy loop (default 250). */
   readonly minIntervalMs?: number;
-  /** Origin every `Location` must keep (the token endpoint's): a pending URL elsewhere is refused. */
+  /** Origin every `Location` and the interaction endpoint must have (the token endpoint's); anything else is refused. */
   readonly origin: string;
 }
 
@@ -48,9 +48,21 @@ export function interactionUrl(endpoint: string, code: string): string {
 
 type Pending = Extract<TokenResult, { kind: 'pending' }>;
 
-function checkOrigin(location: string, origin: string): void {
-  if (new URL(location).origin !== origin) {
-    throw new MalformedError('server_error', `pending Location ${location} is not on the token endpoint's origin ${origin}`, location, { field: 'location', reason: 'origin_mismatch' });
+/**
+ * A URL the auth server hands us (a pending `Location`, the `interaction_endpoint` its metadata
+ * names) must be http(s) on the token endpoint's origin, which the client has already tied to the
+ * issuer: else a hostile document could send polls elsewhere or put a `javascript:` or phishing
+ * link in front of the user.
+ */
+function checkOrigin(value: string, origin: string, field: 'location' | 'interaction_endpoint'): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin) {
+    throw new MalformedError('server_error', `${field} ${JSON.stringify(value)} is not an http(s) URL on the token endpoint's origin ${origin}`, value, { field, reason: 'origin_mismatch' });
   }
 }
 
@@ -63,10 +75,11 @@ export async function awaitPending(first: Pending, options: AwaitPendingOptions)
   let notified = false;
   try {
     for (;;) {
-      checkOrigin(pending.location, options.origin);
+      checkOrigin(pending.location, options.origin, 'location');
       emit(options.onEvent, { type: 'pending', location: pending.location, retryAfter: pending.retryAfter, ...(pending.require === undefined ? {} : { require: pending.require }), ...(pending.code === undefined ? {} : { code: pending.code }) });
       if (!notified && pending.code !== undefined && options.interactionEndpoint !== undefined) {
         notified = true;
+        checkOrigin(options.interactionEndpoint, options.origin, 'interaction_endpoint');
         const interaction = { url: interactionUrl(options.interactionEndpoint, pending.code), code: pending.code };
         emit(options.onEvent, { type: 'interaction', ...interaction });
         await options.onInteraction?.(interaction);

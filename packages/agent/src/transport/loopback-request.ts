@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { abortReason } from '../lib/abort.js';
-import type { TransportRequest } from './transport.js';
+import type { TransportRequest } from './transport-request.js';
 
 const toLoopback: LookupFunction = (_hostname, options, callback) => {
   const done = callback as (err: Error | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;

@@ -4,16 +4,7 @@
  */
 import { isLoopbackHost } from '@aauth-ts/core';
 import { loopbackRequest } from './loopback-request.js';
-
-export interface TransportRequest {
-  readonly method: string;
-  readonly headers: Readonly<Record<string, string>>;
-  /** The exact bytes to send (the ones the Content-Digest was computed over). */
-  readonly body?: Uint8Array | undefined;
-  readonly signal?: AbortSignal | undefined;
-  /** Default `manual`: a signed request is never re-sent to another URL behind the caller's back. */
-  readonly redirect?: RequestRedirect | undefined;
-}
+import type { TransportRequest } from './transport-request.js';
 
 export type Transport = (url: URL, request: TransportRequest) => Promise<Response>;
 

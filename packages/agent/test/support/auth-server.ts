@@ -21,6 +21,10 @@ export interface TestAuthServerOptions {
   pendingLifespanSeconds?: number;
   /** Issuer host name, e.g. `auth.localhost` (connections still go to 127.0.0.1). */
   hostname?: string;
+  /** Path of the issuer under its origin: `/realms/test` (Keycloak's layout) by default, `''` for a bare origin. */
+  realmPath?: string;
+  /** The `interaction_endpoint` its metadata announces (a hostile server's choice); its own page by default. */
+  interactionEndpoint?: string;
 }
 
 type Mode = 'resource' | 'chained' | 'refresh';
@@ -50,7 +54,6 @@ interface Pending {
 interface Caller { agentId: string }
 
 const CONTRACT_STATUS: Record<string, number> = { invalid_auth_token: 400, key_binding_failed: 400 };
-const REALM_PATH = '/realms/test';
 
 export interface TestAuthServer {
   readonly issuer: string;
@@ -76,13 +79,14 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
   const now = (): number => Math.floor(Date.now() / 1000);
 
   const listening = await listen();
-  const issuer = `http://${options.hostname ?? '127.0.0.1'}:${listening.port}${REALM_PATH}`;
+  const realmPath = options.realmPath ?? '/realms/test';
+  const issuer = `http://${options.hostname ?? '127.0.0.1'}:${listening.port}${realmPath}`;
   const paths = {
-    metadata: `${REALM_PATH}/.well-known/${PROFILE.wellKnown.issuer}`,
-    certs: `${REALM_PATH}/protocol/openid-connect/certs`,
-    token: `${REALM_PATH}/protocol/aauth/token`,
-    pending: `${REALM_PATH}/protocol/aauth/pending/`,
-    interact: `${REALM_PATH}/protocol/aauth/interact`,
+    metadata: `${realmPath}/.well-known/${PROFILE.wellKnown.issuer}`,
+    certs: `${realmPath}/protocol/openid-connect/certs`,
+    token: `${realmPath}/protocol/aauth/token`,
+    pending: `${realmPath}/protocol/aauth/pending/`,
+    interact: `${realmPath}/protocol/aauth/interact`,
   };
   const origin = `http://${options.hostname ?? '127.0.0.1'}:${listening.port}`;
 
@@ -257,7 +261,7 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
     const url = requestUrl(req);
     const route = async (): Promise<void> => {
       if (req.method === 'GET' && url.pathname === paths.metadata) {
-        sendJson(res, 200, { issuer, token_endpoint: `${origin}${paths.token}`, interaction_endpoint: `${origin}${paths.interact}`, jwks_uri: `${origin}${paths.certs}` });
+        sendJson(res, 200, { issuer, token_endpoint: `${origin}${paths.token}`, interaction_endpoint: options.interactionEndpoint ?? `${origin}${paths.interact}`, jwks_uri: `${origin}${paths.certs}` });
       } else if (req.method === 'GET' && url.pathname === paths.certs) {
         sendJson(res, 200, toJwks([key]));
       } else if (req.method === 'POST' && url.pathname === paths.token) {

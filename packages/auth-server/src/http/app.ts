@@ -70,9 +70,9 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
     const code = typeof req.query.code === 'string' ? req.query.code : undefined;
     sendPage(res, showInteraction(ctx, code));
   });
-  app.post(`${base}${ENDPOINT_PATHS.interact}`, express.urlencoded({ extended: false, limit: '16kb' }), (req, res) => {
+  app.post(`${base}${ENDPOINT_PATHS.interact}`, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const form = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
-    sendPage(res, submitInteraction(ctx, form));
+    sendPage(res, await submitInteraction(ctx, form));
   });
 
   app.use((_req, res) => {

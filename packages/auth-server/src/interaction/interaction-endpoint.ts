@@ -8,8 +8,9 @@
  * `POST step=consent` with `decision=approve|deny` and the ticket records the answer, which the
  * agent then learns by polling. The code only correlates; the decision needs the login.
  */
-import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { endpointUrls, type AuthServerContext } from '../context.js';
+import { verifyPassword } from '../realm/password.js';
 import type { RealmUser } from '../realm/types.js';
 import type { PendingRequest } from '../stores/pending-store.js';
 import { html, page, PAGE_HEADERS, type SafeHtml } from './html.js';
@@ -70,10 +71,10 @@ ${entry.purpose ? html`<dt>Stated purpose</dt><dd>${entry.purpose}</dd>` : ''}
 </form>`);
 }
 
-function passwordMatches(user: RealmUser, password: string): boolean {
-  if (!user.passwordHash) return false;
-  const given = createHash('sha256').update(password, 'utf8').digest();
-  return timingSafeEqual(given, user.passwordHash);
+/** 429 while a code or a user is locked (see `LoginThrottle`); the password is not looked at. */
+function tooManyAttempts(retryAfter: number): PageResponse {
+  const page = respond(429, 'Too many attempts', html`<h1>Too many attempts</h1><p class="error" role="alert">Too many failed sign-ins. Try again in ${Math.ceil(retryAfter / 60)} minute(s).</p>`);
+  return { ...page, headers: { ...page.headers, 'Retry-After': String(retryAfter) } };
 }
 
 function sameText(a: string, b: string): boolean {
@@ -89,7 +90,7 @@ export function showInteraction(ctx: AuthServerContext, code: string | undefined
   return loginPage(ctx, entry);
 }
 
-export function submitInteraction(ctx: AuthServerContext, form: Form): PageResponse {
+export async function submitInteraction(ctx: AuthServerContext, form: Form): Promise<PageResponse> {
   const code = field(form, 'code');
   const entry = code === undefined ? undefined : ctx.pending.byCode(code, ctx.now());
   if (!entry) return notFound();
@@ -97,7 +98,14 @@ export function submitInteraction(ctx: AuthServerContext, form: Form): PageRespo
   if (step === 'login') {
     const username = (field(form, 'username') ?? '').trim().toLowerCase();
     const user = ctx.realm.users.get(username);
-    if (!user || !user.enabled || !passwordMatches(user, field(form, 'password') ?? '')) return loginPage(ctx, entry, 'Invalid username or password.');
+    const wait = ctx.logins.retryAfter(entry.code, user?.id, ctx.now());
+    if (wait > 0) return tooManyAttempts(wait);
+    // Counted as a failure before the (asynchronous) password check and cleared on success, so
+    // guesses sent in parallel cannot all pass the check above before the first one is counted.
+    ctx.logins.failed(entry.code, user?.id, ctx.now());
+    const matches = await verifyPassword(user?.password, field(form, 'password') ?? '');
+    if (!user || !user.enabled || !matches) return loginPage(ctx, entry, 'Invalid username or password.');
+    ctx.logins.succeeded(entry.code, user.id);
     if (entry.grant.requiredUser !== undefined && entry.grant.requiredUser !== user.id) {
       return loginPage(ctx, entry, 'This request was made on behalf of another user.');
     }

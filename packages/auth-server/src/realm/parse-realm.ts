@@ -4,10 +4,10 @@
  * realm (DESIGN.md: fail at startup, not per request). Fields Keycloak knows but AAuth does not
  * use are ignored, so a file exported from a real Keycloak loads unchanged.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CLIENT_ATTRIBUTES, DEFAULTS, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES, USER_ATTRIBUTES } from './attributes.js';
 import { RealmConfigError } from './errors.js';
+import { parsePasswordCredential, type PasswordVerifier } from './password.js';
 import type { ClientRepresentation, ClientScopeRepresentation, RealmClient, RealmModel, RealmRepresentation, RealmScope, RealmSettings, RealmUser, UserRepresentation } from './types.js';
 
 type Attrs = unknown;
@@ -89,8 +89,8 @@ function parseUser(rep: UserRepresentation, index: number): RealmUser {
   if (!id) throw new RealmConfigError(`${path}.id`, 'is required (it becomes the auth token "sub")');
   const credentials = rep.credentials ?? [];
   if (!Array.isArray(credentials)) throw new RealmConfigError(`${path}.credentials`, 'must be an array');
-  const password = credentials.find((c) => isObject(c) && c.type === 'password');
-  const value = password === undefined ? undefined : optionalString(password.value, `${path}.credentials.value`);
+  const at = credentials.findIndex((c) => isObject(c) && c.type === 'password');
+  const password: PasswordVerifier | undefined = at < 0 ? undefined : parsePasswordCredential(credentials[at] as Record<string, unknown>, `${path}.credentials[${at}]`);
   return {
     id,
     username: username.toLowerCase(), // Keycloak stores usernames in lower case
@@ -98,7 +98,7 @@ function parseUser(rep: UserRepresentation, index: number): RealmUser {
     email: optionalString(rep.email, `${path}.email`),
     firstName: optionalString(rep.firstName, `${path}.firstName`),
     lastName: optionalString(rep.lastName, `${path}.lastName`),
-    passwordHash: value === undefined ? undefined : createHash('sha256').update(value, 'utf8').digest(),
+    password,
     mayAct: attribute(rep.attributes, USER_ATTRIBUTES.mayAct, `${path}.attributes`) === undefined ? undefined : stringList(rep.attributes, USER_ATTRIBUTES.mayAct, `${path}.attributes`),
   };
 }

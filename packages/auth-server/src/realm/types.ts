@@ -5,10 +5,17 @@
  * live in `attributes` (string values), as Keycloak requires.
  */
 
+import type { PasswordVerifier } from './password.js';
+
 export interface CredentialRepresentation {
   readonly type?: string;
+  /** A plain password (hashed with scrypt at load). */
   readonly value?: string;
   readonly temporary?: boolean;
+  /** Keycloak's stored form, as `kc.sh export` writes it: `{"value": base64 hash, "salt": base64}`. */
+  readonly secretData?: string;
+  /** `{"hashIterations": n, "algorithm": "pbkdf2-sha256"}` (also `pbkdf2`, `pbkdf2-sha512`). */
+  readonly credentialData?: string;
 }
 
 export interface UserRepresentation {
@@ -60,8 +67,8 @@ export interface RealmUser {
   readonly email: string | undefined;
   readonly firstName: string | undefined;
   readonly lastName: string | undefined;
-  /** SHA-256 of the password credential's `value`; compared in constant time. */
-  readonly passwordHash: Buffer | undefined;
+  /** The password credential's verifier (salted scrypt, or Keycloak's pbkdf2); undefined = cannot log in. */
+  readonly password: PasswordVerifier | undefined;
   /**
    * Agents allowed to act for this user in RFC 8693 token exchange (attribute `aauth.mayAct`);
    * undefined = no restriction beyond the subject token's own `may_act`.

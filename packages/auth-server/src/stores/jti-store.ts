@@ -2,39 +2,63 @@
  * Single-use `jti`s of resource tokens (2026-03 §Resource Tokens, c465b2d: the auth server SHOULD
  * remember seen `jti`s for the token's lifetime). Each entry is kept until the token's `exp` and
  * then forgotten. The store is bounded: when full of unexpired entries it refuses new ones rather
- * than forgetting live ones, so a flood can never reopen a replay window.
+ * than forgetting live ones, so a flood can never reopen a replay window. Each agent holds at most
+ * its share of the store, so one agent's flood refuses that agent only.
  */
+import { AgentQuota } from './agent-quota.js';
+
 export interface JtiStoreOptions {
   /** Maximum remembered `jti`s. Default 100 000. */
   readonly maxEntries?: number;
+  /** Maximum remembered `jti`s per requesting agent. Default a tenth of `maxEntries`. */
+  readonly maxPerAgent?: number;
 }
 
-export type JtiVerdict = 'fresh' | 'replayed' | 'full';
+export type JtiVerdict = 'fresh' | 'replayed' | 'full' | 'agent_full';
+
+interface Seen {
+  readonly expiresAt: number;
+  readonly agent: string;
+}
 
 export class JtiStore {
   readonly #max: number;
-  readonly #seen = new Map<string, number>();
+  readonly #quota: AgentQuota;
+  readonly #seen = new Map<string, Seen>();
+  /** Sweeps are O(size): at most one per clock second, however hard a full store is pushed. */
+  #sweptAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: JtiStoreOptions = {}) {
     this.#max = options.maxEntries ?? 100_000;
+    this.#quota = AgentQuota.shareOf(this.#max, options.maxPerAgent);
   }
 
   get size(): number {
     return this.#seen.size;
   }
 
-  /** Record (`issuer`, `jti`) until `expiresAt` (seconds) and say whether it was new. */
-  use(issuer: string, jti: string, expiresAt: number, now: number = Math.floor(Date.now() / 1000)): JtiVerdict {
+  /** Record (`issuer`, `jti`), presented by `agent`, until `expiresAt` (seconds) and say whether it was new. */
+  use(issuer: string, jti: string, expiresAt: number, now: number, agent: string): JtiVerdict {
     const key = `${issuer}\n${jti}`;
     const known = this.#seen.get(key);
-    if (known !== undefined && known >= now) return 'replayed';
-    if (this.#seen.size >= this.#max) this.#sweep(now);
+    if (known !== undefined && known.expiresAt >= now) return 'replayed';
+    if (known !== undefined) this.#forget(key, known);
+    if (this.#seen.size >= this.#max || this.#quota.full(agent)) this.#sweep(now);
     if (this.#seen.size >= this.#max) return 'full';
-    this.#seen.set(key, expiresAt);
+    if (this.#quota.full(agent)) return 'agent_full';
+    this.#seen.set(key, { expiresAt, agent });
+    this.#quota.add(agent);
     return 'fresh';
   }
 
+  #forget(key: string, seen: Seen): void {
+    this.#seen.delete(key);
+    this.#quota.remove(seen.agent);
+  }
+
   #sweep(now: number): void {
-    for (const [key, expires] of this.#seen) if (expires < now) this.#seen.delete(key);
+    if (now === this.#sweptAt) return;
+    this.#sweptAt = now;
+    for (const [key, seen] of this.#seen) if (seen.expiresAt < now) this.#forget(key, seen);
   }
 }

@@ -2,9 +2,11 @@
  * Pending (deferred) token requests waiting for the user (2026-03 §Token Endpoint, 202 response;
  * §Polling). Each has an unguessable id (the `Location`), an interaction `code` of 8 characters
  * from A-Z0-9 (RFC 3986 unreserved, no hyphens), the requester's key thumbprint (only that key may
- * poll), and a lifetime. The store is bounded: when full it refuses new requests.
+ * poll), and a lifetime. The store is bounded: when full it refuses new requests, and each agent
+ * holds at most its share, so one agent's flood refuses that agent only.
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import { AgentQuota } from './agent-quota.js';
 
 export type PendingStatus = 'pending' | 'interacting' | 'approved' | 'denied';
 
@@ -36,8 +38,14 @@ export interface PendingRequest {
 }
 
 export interface PendingStoreOptions {
+  /** Default 10 000. */
   readonly maxEntries?: number;
+  /** Pending requests one agent may have at a time. Default a tenth of `maxEntries`. */
+  readonly maxPerAgent?: number;
 }
+
+/** Why `create` made nothing: the whole store is full, or this agent holds its whole share. */
+export type PendingRefusal = 'full' | 'agent_full';
 
 /** How long an expired request still answers `expired` before its URL goes away. */
 const EXPIRED_GRACE_SECONDS = 600;
@@ -45,21 +53,30 @@ const CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 export class PendingStore {
   readonly #max: number;
+  readonly #quota: AgentQuota;
   readonly #byId = new Map<string, PendingRequest>();
   readonly #byCode = new Map<string, string>();
+  /** Sweeps are O(size): at most one per clock second, however hard a full store is pushed. */
+  #sweptAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: PendingStoreOptions = {}) {
     this.#max = options.maxEntries ?? 10_000;
+    this.#quota = AgentQuota.shareOf(this.#max, options.maxPerAgent);
   }
 
   get size(): number {
     return this.#byId.size;
   }
 
-  /** A new pending request, or undefined when the store is full. */
-  create(input: { jkt: string; grant: PendingGrant; purpose: string | undefined; loginHint: string | undefined; lifetimeSeconds: number }, now: number): PendingRequest | undefined {
-    if (this.#byId.size >= this.#max) this.sweep(now);
-    if (this.#byId.size >= this.#max) return undefined;
+  /** A new pending request for `grant.agent`, or why there is none. */
+  create(input: { jkt: string; grant: PendingGrant; purpose: string | undefined; loginHint: string | undefined; lifetimeSeconds: number }, now: number): PendingRequest | PendingRefusal {
+    const agent = input.grant.agent;
+    if ((this.#byId.size >= this.#max || this.#quota.full(agent)) && now !== this.#sweptAt) {
+      this.#sweptAt = now;
+      this.sweep(now);
+    }
+    if (this.#byId.size >= this.#max) return 'full';
+    if (this.#quota.full(agent)) return 'agent_full';
     const id = randomBytes(24).toString('base64url');
     let code: string;
     do {
@@ -71,6 +88,7 @@ export class PendingStore {
     };
     this.#byId.set(id, entry);
     this.#byCode.set(code, id);
+    this.#quota.add(agent);
     return entry;
   }
 
@@ -92,6 +110,7 @@ export class PendingStore {
     if (!entry) return;
     this.#byId.delete(id);
     this.#byCode.delete(entry.code);
+    this.#quota.remove(entry.grant.agent);
   }
 
   /**

@@ -53,8 +53,11 @@ function pendingResponse(ctx: AuthServerContext, caller: AuthenticatedAgent, bod
     loginHint: body.login_hint,
     lifetimeSeconds: ctx.realm.settings.pendingLifespan,
   }, now);
-  if (!entry) {
+  if (entry === 'full') {
     throw new AAuthError('server_error', 'too many requests are waiting for users; retry later', { reason: 'store_full' }, { status: 503, headers: { 'Retry-After': '30' } });
+  }
+  if (entry === 'agent_full') {
+    throw new AAuthError('server_error', 'this agent has too many requests waiting for users; retry later', { reason: 'agent_quota' }, { status: 503, headers: { 'Retry-After': '30' } });
   }
   const location = `${endpointUrls(ctx.issuer()).pending}/${entry.id}`;
   const h = PROFILE.headers;

@@ -47,9 +47,10 @@ export async function verifyPresentedResourceToken(ctx: AuthServerContext, token
   if (typeof claims.jti !== 'string' || claims.jti.length === 0) {
     throw new TokenError('invalid_resource_token', 'resource token has no "jti"; this auth server accepts each resource token once', { field: 'jti', reason: 'missing' });
   }
-  const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + SKEW, now);
+  const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + SKEW, now, caller.agentId);
   if (verdict === 'replayed') throw new TokenError('invalid_resource_token', 'resource token "jti" has already been used', { field: 'jti', reason: 'replayed', actual: claims.jti });
   if (verdict === 'full') throw new AAuthError('server_error', 'too many resource tokens in flight; retry shortly', { reason: 'store_full' }, { status: 503, headers: { 'Retry-After': '5' } });
+  if (verdict === 'agent_full') throw new AAuthError('server_error', 'this agent has too many resource tokens in flight; retry shortly', { reason: 'agent_quota' }, { status: 503, headers: { 'Retry-After': '5' } });
   return claims;
 }
 

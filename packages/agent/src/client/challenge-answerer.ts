@@ -1,0 +1,29 @@
+/**
+ * What a request wrapper (the `fetch` wrapper) needs from the client: who signs, how to send, the
+ * token to carry, and how a `401` challenge becomes a token. `AAuthClient` implements it; the
+ * wrapper depends on this shape only, so the client can offer `client.fetch()` without the two
+ * modules importing each other.
+ */
+import type { EventSink } from '../events.js';
+import type { RequestSigner } from '../identity/agent-session.js';
+import type { Transport } from '../transport/transport.js';
+
+export interface ChallengeContext {
+  /** The auth token the challenged request carried (if that very token is cached, it is dropped). */
+  readonly sentToken?: string | undefined;
+  readonly upstreamToken?: string | undefined;
+  /** This caller's cancellation; a shared exchange keeps running for the other waiters. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface ChallengeAnswerer {
+  readonly session: RequestSigner;
+  readonly transport: Transport;
+  readonly onEvent: EventSink | undefined;
+  /** The upstream auth token the client is bound to (call chaining), if any. */
+  readonly upstreamToken: string | undefined;
+  /** A usable cached auth token for `url`, refreshed when near expiry; undefined if none. */
+  tokenFor(url: URL, upstreamToken?: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** The auth token to retry with after a `401`, or undefined when the challenge is not for an auth token. */
+  answerChallenge(url: URL, challengeHeader: string, context?: ChallengeContext): Promise<string | undefined>;
+}
