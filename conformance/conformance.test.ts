@@ -13,6 +13,8 @@
  */
 import { autonomousExchangeCases } from './cases/autonomous-exchange.js';
 import { callChainingCases } from './cases/call-chaining.js';
+import { foreignSubjectCases } from './cases/foreign-subjects.js';
+import { grantEscalationCases } from './cases/grant-escalation.js';
 import { metadataCases } from './cases/metadata.js';
 import { pendingUrlCases } from './cases/pending-url.js';
 import { policyRefusalCases } from './cases/policy-refusals.js';
@@ -50,4 +52,6 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   pendingUrlCases(world);
   signatureRefusalCases(world);
   tokenExchangeCases(world);
+  grantEscalationCases(world);
+  foreignSubjectCases(world);
 });

@@ -18,13 +18,16 @@ function form(subject: string, audience: string, extra: Record<string, string> =
   return { grant_type: GRANT, subject_token: subject, subject_token_type: JWT_TYPE, audience, ...extra };
 }
 
-/** An auth token from the trusted issuer, issued for `aud` on behalf of the consent agent. */
+/**
+ * An auth token from the trusted issuer, issued for `aud` on behalf of the consent agent, naming a
+ * foreign subject the realm links to a local user (by default the registered user).
+ */
 function trustedToken(w: World, aud: Party, options: { sub?: string; mayAct?: unknown } = {}): Promise<string> {
   return w.trustedIssuer.authToken({
     aud: aud.id,
     agent: w.consentAgent.id,
     cnfJwk: w.consentAgent.delegateKey.publicJwk,
-    sub: options.sub ?? REGISTERED.user.id,
+    sub: options.sub ?? REGISTERED.foreign.user,
     scope: 'relay:use',
     ...(options.mayAct === undefined ? {} : { claims: { may_act: options.mayAct } }),
   });
@@ -85,10 +88,10 @@ export function tokenExchangeCases(world: () => World): void {
 
     it('the user\'s aauth.mayAct refuses an actor it does not list → 400 invalid_grant (and allows one it lists)', async () => {
       const w = world();
-      const denied = await w.exchange(w.relay, form(await trustedToken(w, w.relay, { sub: REGISTERED.restrictedUser.id }), w.alpha.id));
+      const denied = await w.exchange(w.relay, form(await trustedToken(w, w.relay, { sub: REGISTERED.foreign.restrictedUser }), w.alpha.id));
       expect(outcome(denied)).toEqual({ status: 400, error: 'invalid_grant' });
       expect(denied.json.error_description).toContain('aauth.mayAct');
-      const allowed = await w.exchange(w.intermediary, form(await trustedToken(w, w.intermediary, { sub: REGISTERED.restrictedUser.id }), w.alpha.id));
+      const allowed = await w.exchange(w.intermediary, form(await trustedToken(w, w.intermediary, { sub: REGISTERED.foreign.restrictedUser }), w.alpha.id));
       expect(outcome(allowed)).toEqual({ status: 200, error: undefined });
     });
 
