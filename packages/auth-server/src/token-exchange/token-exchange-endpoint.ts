@@ -59,7 +59,7 @@ async function verifySubjectToken(ctx: AuthServerContext, token: string, now: nu
     }
     const claims = await verifyAuthToken(token, { keys: ctx.issuerKeys, trustedIssuers, now });
     if (claims.sub === undefined) throw new TokenError('invalid_grant', 'the subject token names no user ("sub")', { field: 'sub', reason: 'missing' });
-    return { iss: claims.iss, sub: claims.sub, authTime: authTimeOf(claims), exp: claims.exp, token: { aud: claims.aud, agent: claims.agent, act: (claims as { act?: unknown }).act, mayAct: claims.may_act, scope: claims.scope } };
+    return { iss: claims.iss, sub: claims.sub, authTime: authTimeOf(claims), exp: claims.exp, token: { aud: claims.aud, agent: claims.agent, act: undefined, mayAct: claims.may_act, scope: claims.scope } };
   } catch (err) {
     grantError(err, 'subject_token');
   }
