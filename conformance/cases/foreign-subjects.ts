@@ -5,10 +5,7 @@
  * chaining and token exchange alike; an unlinked foreign subject is refused.
  */
 import { REGISTERED, decodeJwt, type World } from '../support/world.js';
-import { outcome } from '../support/flows.js';
-
-const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+import { exchangeForm, outcome } from '../support/flows.js';
 
 function foreignToken(w: World, sub: string): Promise<string> {
   return w.trustedIssuer.authToken({
@@ -28,7 +25,7 @@ export function foreignSubjectCases(world: () => World): void {
     it('a trusted issuer\'s sub equal to a local user id is not that user: subject_token → 400 invalid_grant', async () => {
       const w = world();
       const subject = await foreignToken(w, REGISTERED.user.id);
-      const res = await w.exchange(w.intermediary, { grant_type: GRANT, subject_token: subject, subject_token_type: JWT_TYPE, audience: w.alpha.id });
+      const res = await w.exchange(w.intermediary, exchangeForm(subject, w.alpha.id));
       expect(outcome(res)).toEqual({ status: 400, error: 'invalid_grant' });
     });
 

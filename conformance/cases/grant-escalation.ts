@@ -7,10 +7,7 @@
  * acting agent's `aauth.chainScopes`.
  */
 import { REGISTERED, type World } from '../support/world.js';
-import { outcome, pollUntilDone } from '../support/flows.js';
-
-const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+import { exchangeForm, outcome, pollUntilDone } from '../support/flows.js';
 
 /** The consent agent gets the user to approve its narrow self-access scope; returns that token. */
 async function approvedSelfAccessToken(w: World): Promise<string> {
@@ -43,7 +40,7 @@ export function grantEscalationCases(world: () => World): void {
     it('consent escalation: the agent\'s own self-access token as subject_token → 400 invalid_grant', async () => {
       const w = world();
       const own = await approvedSelfAccessToken(w);
-      const res = await w.exchange(w.consentAgent, { grant_type: GRANT, subject_token: own, subject_token_type: JWT_TYPE, audience: w.alpha.id, scope: 'alpha:read' });
+      const res = await w.exchange(w.consentAgent, exchangeForm(own, w.alpha.id, { scope: 'alpha:read' }));
       expect(outcome(res)).toEqual({ status: 400, error: 'invalid_grant' });
     });
 
@@ -60,7 +57,7 @@ export function grantEscalationCases(world: () => World): void {
     it('an exchanged grant outside the actor\'s aauth.chainScopes → 403 access_denied', async () => {
       const w = world();
       const subject = await linkedUpstream(w, w.autonomousAgent.id);
-      const res = await w.exchange(w.autonomousAgent, { grant_type: GRANT, subject_token: subject, subject_token_type: JWT_TYPE, audience: w.alpha.id, scope: 'alpha:read' });
+      const res = await w.exchange(w.autonomousAgent, exchangeForm(subject, w.alpha.id, { scope: 'alpha:read' }));
       expect(outcome(res)).toEqual({ status: 403, error: 'access_denied' });
     });
   });
