@@ -14,6 +14,8 @@
 import { autonomousExchangeCases } from './cases/autonomous-exchange.js';
 import { callChainingCases } from './cases/call-chaining.js';
 import { consentUserBindingCases } from './cases/consent-user-binding.js';
+import { foreignSubjectCases } from './cases/foreign-subjects.js';
+import { grantEscalationCases } from './cases/grant-escalation.js';
 import { metadataCases } from './cases/metadata.js';
 import { pendingUrlCases } from './cases/pending-url.js';
 import { policyRefusalCases } from './cases/policy-refusals.js';
@@ -54,4 +56,6 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   signatureRefusalCases(world);
   tokenExchangeCases(world);
   singleAnswerRuleCases(world);
+  grantEscalationCases(world);
+  foreignSubjectCases(world);
 });

@@ -7,24 +7,21 @@
  */
 import { GuardedFetcher, KeyDiscovery, verifyDelegatedToken, type ActClaim } from '@aauth-ts/core';
 import { REGISTERED, decodeJwt, type World } from '../support/world.js';
-import { outcome, userDelegated } from '../support/flows.js';
+import { JWT_TOKEN_TYPE, exchangeForm, outcome, userDelegated } from '../support/flows.js';
 import type { Party } from '../support/parties.js';
 
-const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
-function form(subject: string, audience: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { grant_type: GRANT, subject_token: subject, subject_token_type: JWT_TYPE, audience, ...extra };
-}
-
-/** An auth token from the trusted issuer, issued for `aud` on behalf of the consent agent. */
+/**
+ * An auth token from the trusted issuer, issued for `aud` on behalf of the consent agent, naming a
+ * foreign subject the realm links to a local user (by default the registered user).
+ */
 function trustedToken(w: World, aud: Party, options: { sub?: string; mayAct?: unknown } = {}): Promise<string> {
   return w.trustedIssuer.authToken({
     aud: aud.id,
     agent: w.consentAgent.id,
     cnfJwk: w.consentAgent.delegateKey.publicJwk,
-    sub: options.sub ?? REGISTERED.user.id,
+    sub: options.sub ?? REGISTERED.foreign.user,
     scope: 'relay:use',
     ...(options.mayAct === undefined ? {} : { claims: { may_act: options.mayAct } }),
   });
@@ -38,9 +35,9 @@ export function tokenExchangeCases(world: () => World): void {
       expect(outcome(approved.final)).toEqual({ status: 200, error: undefined });
 
       // 1. The intermediary (the auth token's audience) exchanges it for the relay.
-      const first = await w.exchange(w.intermediary, form(approved.final.json.auth_token as string, w.relay.id));
+      const first = await w.exchange(w.intermediary, exchangeForm(approved.final.json.auth_token as string, w.relay.id));
       expect(outcome(first)).toEqual({ status: 200, error: undefined });
-      expect(first.json).toEqual(expect.objectContaining({ issued_token_type: JWT_TYPE, token_type: 'N_A', scope: 'relay:use' }));
+      expect(first.json).toEqual(expect.objectContaining({ issued_token_type: JWT_TOKEN_TYPE, token_type: 'N_A', scope: 'relay:use' }));
       expect(first.headers.get('cache-control')).toBe('no-store');
       const one = decodeJwt(first.json.access_token as string);
       expect(one.header.typ).toBe('at+jwt');
@@ -50,8 +47,8 @@ export function tokenExchangeCases(world: () => World): void {
       }));
 
       // 2. The relay (the new token's audience) exchanges it for alpha, proving itself with actor_token too.
-      const second = await w.exchange(w.relay, form(first.json.access_token as string, w.alpha.id, {
-        subject_token_type: ACCESS_TOKEN_TYPE, scope: 'alpha:read', actor_token: await w.relay.agentToken(), actor_token_type: JWT_TYPE,
+      const second = await w.exchange(w.relay, exchangeForm(first.json.access_token as string, w.alpha.id, {
+        subject_token_type: ACCESS_TOKEN_TYPE, scope: 'alpha:read', actor_token: await w.relay.agentToken(), actor_token_type: JWT_TOKEN_TYPE,
       }));
       expect(outcome(second)).toEqual({ status: 200, error: undefined });
       const claims = await verifyDelegatedToken(second.json.access_token as string, {
@@ -68,7 +65,7 @@ export function tokenExchangeCases(world: () => World): void {
     it('may_act names who may act: the named agent is allowed although it is not the audience', async () => {
       const w = world();
       const subject = await trustedToken(w, w.relay, { mayAct: { sub: w.intermediary.id } });
-      const res = await w.exchange(w.intermediary, form(subject, w.alpha.id));
+      const res = await w.exchange(w.intermediary, exchangeForm(subject, w.alpha.id));
       expect(outcome(res)).toEqual({ status: 200, error: undefined });
       expect(decodeJwt(res.json.access_token as string).payload).toEqual(expect.objectContaining({
         aud: w.alpha.id, sub: REGISTERED.user.id, scope: 'alpha:read', act: { sub: w.intermediary.id, act: { sub: w.consentAgent.id } },
@@ -78,24 +75,24 @@ export function tokenExchangeCases(world: () => World): void {
     it('may_act naming another agent refuses even the audience → 400 invalid_grant', async () => {
       const w = world();
       const subject = await trustedToken(w, w.relay, { mayAct: { sub: w.intermediary.id } });
-      const res = await w.exchange(w.relay, form(subject, w.alpha.id));
+      const res = await w.exchange(w.relay, exchangeForm(subject, w.alpha.id));
       expect(outcome(res)).toEqual({ status: 400, error: 'invalid_grant' });
       expect(res.json.error_description).toContain('may_act');
     });
 
     it('the user\'s aauth.mayAct refuses an actor it does not list → 400 invalid_grant (and allows one it lists)', async () => {
       const w = world();
-      const denied = await w.exchange(w.relay, form(await trustedToken(w, w.relay, { sub: REGISTERED.restrictedUser.id }), w.alpha.id));
+      const denied = await w.exchange(w.relay, exchangeForm(await trustedToken(w, w.relay, { sub: REGISTERED.foreign.restrictedUser }), w.alpha.id));
       expect(outcome(denied)).toEqual({ status: 400, error: 'invalid_grant' });
       expect(denied.json.error_description).toContain('aauth.mayAct');
-      const allowed = await w.exchange(w.intermediary, form(await trustedToken(w, w.intermediary, { sub: REGISTERED.restrictedUser.id }), w.alpha.id));
+      const allowed = await w.exchange(w.intermediary, exchangeForm(await trustedToken(w, w.intermediary, { sub: REGISTERED.foreign.restrictedUser }), w.alpha.id));
       expect(outcome(allowed)).toEqual({ status: 200, error: undefined });
     });
 
     it('an actor that is not the subject token\'s audience (and no may_act) → 400 invalid_grant', async () => {
       const w = world();
       const subject = await trustedToken(w, w.intermediary);
-      const res = await w.exchange(w.relay, form(subject, w.alpha.id));
+      const res = await w.exchange(w.relay, exchangeForm(subject, w.alpha.id));
       expect(outcome(res)).toEqual({ status: 400, error: 'invalid_grant' });
       expect(res.json.error_description).toContain('issued to');
     });
@@ -103,7 +100,7 @@ export function tokenExchangeCases(world: () => World): void {
     it('a target that is not a resource of the realm → 400 invalid_target', async () => {
       const w = world();
       const subject = await trustedToken(w, w.relay);
-      expect(outcome(await w.exchange(w.relay, form(subject, 'http://127.0.0.1:19199')))).toEqual({ status: 400, error: 'invalid_target' });
+      expect(outcome(await w.exchange(w.relay, exchangeForm(subject, 'http://127.0.0.1:19199')))).toEqual({ status: 400, error: 'invalid_target' });
     });
 
     it('another grant type → 400 unsupported_grant_type', async () => {
@@ -115,7 +112,7 @@ export function tokenExchangeCases(world: () => World): void {
     it('an unsigned request → 401 invalid_signature', async () => {
       const w = world();
       const subject = await trustedToken(w, w.relay);
-      expect(outcome(await w.exchange(w.relay, form(subject, w.alpha.id), { unsigned: true }))).toEqual({ status: 401, error: 'invalid_signature' });
+      expect(outcome(await w.exchange(w.relay, exchangeForm(subject, w.alpha.id), { unsigned: true }))).toEqual({ status: 401, error: 'invalid_signature' });
     });
   });
 }

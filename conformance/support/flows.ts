@@ -47,3 +47,11 @@ export async function userDelegated(world: World, agent: Party, resource: Party,
   const final = await pollUntilDone(world, location, signer);
   return { first, final, location, signer };
 }
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+
+/** An RFC 8693 token-exchange form for `subject` (a JWT) at `audience`. */
+export function exchangeForm(subject: string, audience: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { grant_type: TOKEN_EXCHANGE_GRANT, subject_token: subject, subject_token_type: JWT_TOKEN_TYPE, audience, ...extra };
+}

@@ -19,6 +19,13 @@ export const REGISTERED = Object.freeze({
   restrictedUser: { id: '5d2a9e47-3c8b-4f61-a0e2-7b9c1d3e5f80', username: 'restricted-user', password: 'restricted-password' },
   /** Another realm user, who must not be able to answer a request made for `user`. */
   otherUser: { id: '9e4c7b21-6d3a-4f85-b0c9-1a2e3f4d5c6b', username: 'other-user', password: 'other-password' },
+  /** Disabled in the realm; linked to a subject of the trusted issuer, so tokens can name it. */
+  disabledUser: { id: '9e3c5a71-2b4d-4c8e-b6f0-1a2d3c4e5f60' },
+  /**
+   * Subjects of the trusted issuer (19107) that the realm links to local users with the user
+   * attribute `aauth.federatedSubject` (`{issuer} {sub}`); any other foreign subject is unknown.
+   */
+  foreign: { user: 'trusted:conformance-user', restrictedUser: 'trusted:restricted-user', disabledUser: 'trusted:disabled-user' },
   ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105, relay: 19106, trustedIssuer: 19107, unnamedAgent: 19110 },
 });
 

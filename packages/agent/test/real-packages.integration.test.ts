@@ -53,7 +53,7 @@ beforeAll(async () => {
       clients: [
         { clientId: assistantHost.id, name: 'Assistant', consentRequired: true, attributes: { 'aauth.agent': 'true' }, optionalClientScopes: ['trip:plan'] },
         // R1 is a resource and, for its downstream calls, an agent.
-        { clientId: r1.id, name: 'Trip planner', consentRequired: true, attributes: { 'aauth.resource': 'true', 'aauth.agent': 'true' }, optionalClientScopes: ['calendar:read'] },
+        { clientId: r1.id, name: 'Trip planner', consentRequired: true, attributes: { 'aauth.resource': 'true', 'aauth.agent': 'true', 'aauth.chainScopes': '["calendar:read"]' }, optionalClientScopes: ['calendar:read'] },
         { clientId: r2.id, name: 'Calendar', attributes: { 'aauth.resource': 'true' } },
       ],
     },

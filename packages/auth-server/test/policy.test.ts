@@ -15,7 +15,7 @@ const realm = parseRealm({
     { name: 'self:profile' },
   ],
   clients: [
-    { clientId: AGENT, consentRequired: true, attributes: { 'aauth.agent': 'true' }, optionalClientScopes: ['res:read', 'res:delete', 'other:read', 'self:profile'] },
+    { clientId: AGENT, consentRequired: true, attributes: { 'aauth.agent': 'true', 'aauth.chainScopes': '["res:read"]' }, optionalClientScopes: ['res:read', 'res:delete', 'other:read', 'self:profile'] },
     { clientId: AUTONOMOUS, attributes: { 'aauth.agent': 'true' }, optionalClientScopes: ['res:read', 'res:delete'] },
     { clientId: 'https://disabled.example', enabled: false, attributes: { 'aauth.agent': 'true' } },
     { clientId: RES, attributes: { 'aauth.resource': 'true' } },
@@ -29,8 +29,12 @@ describe('decideGrant', () => {
   it('consentRequired agent without a known user → consent', () => {
     expect(ask({})).toEqual({ outcome: 'grant', scopes: ['res:read'], consent: true });
   });
-  it('consentRequired agent acting with an upstream user → no consent', () => {
+  it('a user carried from another agent: no consent within the agent\'s aauth.chainScopes', () => {
     expect(ask({ knownUser: 'u1' })).toEqual({ outcome: 'grant', scopes: ['res:read'], consent: false });
+  });
+  it('a user carried from another agent: consent beyond aauth.chainScopes, or without any', () => {
+    expect(ask({ knownUser: 'u1', resourceId: OTHER, scopes: ['other:read'] })).toMatchObject({ outcome: 'grant', consent: true });
+    expect(ask({ knownUser: 'u1', agentId: AUTONOMOUS })).toMatchObject({ outcome: 'grant', consent: true });
   });
   it('autonomous agent → no consent', () => {
     expect(ask({ agentId: AUTONOMOUS })).toEqual({ outcome: 'grant', scopes: ['res:read'], consent: false });

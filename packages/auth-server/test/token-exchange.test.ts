@@ -54,8 +54,9 @@ describe('RFC 8693 token exchange', () => {
         ],
         clients: [
           { clientId: backend.id, attributes: { 'aauth.agent': 'true' }, optionalClientScopes: ['sca:optimize'] },
-          { clientId: sca.id, attributes: { 'aauth.agent': 'true', 'aauth.resource': 'true' }, optionalClientScopes: ['planner:plan', 'maa:analyze'] },
-          { clientId: planner.id, attributes: { 'aauth.agent': 'true', 'aauth.resource': 'true' }, optionalClientScopes: ['maa:analyze'] },
+          // aauth.chainScopes: what each may obtain for a user who reached it through another agent.
+          { clientId: sca.id, attributes: { 'aauth.agent': 'true', 'aauth.resource': 'true', 'aauth.chainScopes': '["planner:plan", "maa:analyze"]' }, optionalClientScopes: ['planner:plan', 'maa:analyze'] },
+          { clientId: planner.id, attributes: { 'aauth.agent': 'true', 'aauth.resource': 'true', 'aauth.chainScopes': '["maa:analyze"]' }, optionalClientScopes: ['maa:analyze'] },
           { clientId: maa.id, attributes: { 'aauth.resource': 'true' } },
         ],
       },

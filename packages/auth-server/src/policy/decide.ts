@@ -8,8 +8,10 @@
  *  - every requested scope must be in the agent's `optionalClientScopes`, and for resource access
  *    be offered by that resource (client-scope attribute `aauth.resource`) → else `invalid_scope`;
  *    for self-access a scope must not belong to another resource;
- *  - consent (202) is needed when the agent has `consentRequired` and no upstream token carries a
- *    user, or when any scope is listed in the realm attribute `aauth.consentScopes`;
+ *  - consent (202) is needed when any scope is listed in the realm attribute `aauth.consentScopes`;
+ *    when no user is known yet, when the agent has `consentRequired`; when a user is carried from
+ *    another agent's token (call chaining, token exchange), unless the agent's `aauth.chainScopes`
+ *    lists every scope — a carried user approved *another* agent, not this one;
  *  - a token names a user (`sub`) or a scope: a request that would yield neither is `invalid_scope`.
  */
 import type { RealmClient, RealmModel } from '../realm/types.js';
@@ -23,7 +25,7 @@ export interface GrantQuestion {
   /** The resource the token is for; undefined for self-access (`aud` = the agent). */
   readonly resourceId: string | undefined;
   readonly scopes: readonly string[];
-  /** `sub` of a verified upstream token (call chaining), or of the token being refreshed. */
+  /** The local user of a verified upstream or subject token (carried from another agent), or of the token being refreshed. */
   readonly knownUser: string | undefined;
   /** Refresh re-checks the grant but never asks the user again. */
   readonly refresh?: boolean;
@@ -70,7 +72,10 @@ export function decideGrant(realm: RealmModel, question: GrantQuestion): PolicyD
     }
   }
   const consentScope = question.scopes.some((s) => realm.settings.consentScopes.includes(s));
-  const consent = question.refresh === true ? false : (agent.consentRequired && question.knownUser === undefined) || consentScope;
+  const chainScopes = agent.chainScopes;
+  const chainCovered = chainScopes !== undefined && question.scopes.every((s) => chainScopes.includes(s));
+  const consent = question.refresh === true ? false
+    : consentScope || (question.knownUser === undefined ? agent.consentRequired : !chainCovered);
   if (!consent && question.scopes.length === 0 && question.knownUser === undefined) {
     return refuse('invalid_scope', 'the request names no scope and no user: the token would authorize nothing');
   }

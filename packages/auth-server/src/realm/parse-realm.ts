@@ -31,6 +31,16 @@ function attribute(attrs: Attrs, name: string, path: string): string | undefined
   return optionalString(value, `${path}.${name}`);
 }
 
+/** Every value of a multi-valued attribute (Keycloak keeps user attributes as string arrays). */
+function attributeValues(attrs: Attrs, name: string, path: string): string[] {
+  if (attrs === undefined) return [];
+  if (!isObject(attrs)) throw new RealmConfigError(path, 'attributes must be an object of strings');
+  const value = (attrs as Record<string, unknown>)[name];
+  if (value === undefined || value === null) return [];
+  const values = Array.isArray(value) ? value : [value];
+  return values.map((v, i) => optionalString(v, `${path}.${name}[${i}]`) ?? '');
+}
+
 function flag(attrs: Attrs, name: string, path: string): boolean {
   const value = attribute(attrs, name, path);
   if (value === undefined) return false;
@@ -74,6 +84,7 @@ function parseSettings(attrs: Attrs): RealmSettings {
     signatureWindow: seconds(attrs, REALM_ATTRIBUTES.signatureWindow, path, DEFAULTS.signatureWindow),
     refreshWindow: seconds(attrs, REALM_ATTRIBUTES.refreshWindow, path, DEFAULTS.refreshWindow),
     pendingLifespan: seconds(attrs, REALM_ATTRIBUTES.pendingLifespan, path, DEFAULTS.pendingLifespan),
+    maxAuthAge: seconds(attrs, REALM_ATTRIBUTES.maxAuthAge, path, DEFAULTS.maxAuthAge),
     consentScopes: stringList(attrs, REALM_ATTRIBUTES.consentScopes, path),
     trustedIssuers: stringList(attrs, REALM_ATTRIBUTES.trustedIssuers, path),
   };
@@ -100,6 +111,12 @@ function parseUser(rep: UserRepresentation, index: number): RealmUser {
     lastName: optionalString(rep.lastName, `${path}.lastName`),
     password,
     mayAct: attribute(rep.attributes, USER_ATTRIBUTES.mayAct, `${path}.attributes`) === undefined ? undefined : stringList(rep.attributes, USER_ATTRIBUTES.mayAct, `${path}.attributes`),
+    federatedSubjects: attributeValues(rep.attributes, USER_ATTRIBUTES.federatedSubject, `${path}.attributes`).map((link, i) => {
+      // `{issuer} {sub}`: an issuer URL has no spaces; the subject is everything after the first one.
+      const cut = link.indexOf(' ');
+      if (cut <= 0 || cut === link.length - 1) throw new RealmConfigError(`${path}.attributes.${USER_ATTRIBUTES.federatedSubject}[${i}]`, 'must be "{issuer} {sub}"');
+      return link;
+    }),
   };
 }
 
@@ -124,6 +141,7 @@ function parseClient(rep: ClientRepresentation, index: number): RealmClient | un
     isResource,
     consentRequired: rep.consentRequired === true,
     optionalClientScopes: scopeList(rep.optionalClientScopes, `${path}.optionalClientScopes`),
+    chainScopes: attribute(attrs, CLIENT_ATTRIBUTES.chainScopes, `${path}.attributes`) === undefined ? undefined : stringList(attrs, CLIENT_ATTRIBUTES.chainScopes, `${path}.attributes`),
   };
 }
 
@@ -158,10 +176,18 @@ export function parseRealm(json: unknown): RealmModel {
   if (!Number.isInteger(lifespan) || lifespan <= 0) throw new RealmConfigError('accessTokenLifespan', 'must be a positive integer (seconds)');
 
   const users = new Map<string, RealmUser>();
+  const usersById = new Map<string, RealmUser>();
+  const federatedSubjects = new Map<string, RealmUser>();
   list<UserRepresentation>(rep.users, 'users').forEach((u, i) => {
     const user = parseUser(u, i);
     if (users.has(user.username)) throw new RealmConfigError(`users[${i}].username`, `duplicate username ${user.username}`);
+    if (usersById.has(user.id)) throw new RealmConfigError(`users[${i}].id`, `duplicate user id ${user.id}`);
     users.set(user.username, user);
+    usersById.set(user.id, user);
+    for (const link of user.federatedSubjects) {
+      if (federatedSubjects.has(link)) throw new RealmConfigError(`users[${i}].attributes.${USER_ATTRIBUTES.federatedSubject}`, `${JSON.stringify(link)} is linked to two users`);
+      federatedSubjects.set(link, user);
+    }
   });
   const scopes = new Map<string, RealmScope>();
   list<ClientScopeRepresentation>(rep.clientScopes, 'clientScopes').forEach((s, i) => {
@@ -176,6 +202,9 @@ export function parseRealm(json: unknown): RealmModel {
     client.optionalClientScopes.forEach((scope, j) => {
       if (!scopes.has(scope)) throw new RealmConfigError(`clients[${i}].optionalClientScopes[${j}]`, `no client scope named ${JSON.stringify(scope)}`);
     });
+    client.chainScopes?.forEach((scope) => {
+      if (!client.optionalClientScopes.includes(scope)) throw new RealmConfigError(`clients[${i}].attributes.${CLIENT_ATTRIBUTES.chainScopes}`, `${JSON.stringify(scope)} is not one of the client's optionalClientScopes`);
+    });
     clients.set(client.clientId, client);
   });
   for (const scope of scopes.values()) {
@@ -189,6 +218,8 @@ export function parseRealm(json: unknown): RealmModel {
     accessTokenLifespan: lifespan,
     settings: parseSettings(rep.attributes),
     users,
+    usersById,
+    federatedSubjects,
     clients,
     scopes,
   };

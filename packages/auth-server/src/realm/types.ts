@@ -74,6 +74,8 @@ export interface RealmUser {
    * undefined = no restriction beyond the subject token's own `may_act`.
    */
   readonly mayAct: readonly string[] | undefined;
+  /** Subjects of trusted issuers linked to this user (`aauth.federatedSubject`, `{issuer} {sub}` each). */
+  readonly federatedSubjects: readonly string[];
 }
 
 /** A client with `aauth.agent` and/or `aauth.resource` set to "true"; `clientId` is its identifier URL. */
@@ -88,6 +90,11 @@ export interface RealmClient {
   readonly consentRequired: boolean;
   /** Scopes this agent may obtain. */
   readonly optionalClientScopes: readonly string[];
+  /**
+   * Scopes this agent may obtain without asking the user when the user reached it through another
+   * agent (`aauth.chainScopes`); undefined = none (every such grant needs the user's approval).
+   */
+  readonly chainScopes: readonly string[] | undefined;
 }
 
 export interface RealmScope {
@@ -108,6 +115,8 @@ export interface RealmSettings {
   readonly refreshWindow: number;
   /** Lifetime of a pending (consent) request (`aauth.pendingLifespan`, default 600). */
   readonly pendingLifespan: number;
+  /** How long after the user's authorization (`auth_time`) tokens may still name them (`aauth.maxAuthAge`, default 36000). */
+  readonly maxAuthAge: number;
   readonly consentScopes: readonly string[];
   readonly trustedIssuers: readonly string[];
 }
@@ -118,7 +127,12 @@ export interface RealmModel {
   /** Auth-token lifetime in seconds (`accessTokenLifespan`, Keycloak's default 300). */
   readonly accessTokenLifespan: number;
   readonly settings: RealmSettings;
+  /** By username (lower case). */
   readonly users: ReadonlyMap<string, RealmUser>;
+  /** By id (the `sub` of tokens naming them). */
+  readonly usersById: ReadonlyMap<string, RealmUser>;
+  /** By linked foreign subject, `{issuer} {sub}` (user attribute `aauth.federatedSubject`). */
+  readonly federatedSubjects: ReadonlyMap<string, RealmUser>;
   readonly clients: ReadonlyMap<string, RealmClient>;
   readonly scopes: ReadonlyMap<string, RealmScope>;
 }

@@ -9,13 +9,16 @@
  *  2. request signature and actor identity (`invalid_signature` / `invalid_agent_token`);
  *  3. `actor_token`, if sent: an agent token of the same agent, bound to the signing key (`invalid_grant`);
  *  4. `subject_token`: an `auth+jwt` or an exchanged `at+jwt` from this realm or a trusted issuer,
- *     unexpired, naming a user (`invalid_grant`);
+ *     unexpired, authorized within `aauth.maxAuthAge`, naming an enabled local user — a foreign
+ *     `sub` only through an explicit link (`invalid_grant`; a deleted or disabled user `access_denied`);
  *  5. policy: `may_act` / audience, the user's `aauth.mayAct`, target, scopes (`exchange-policy.ts`);
  *  6. a delegated token (`at+jwt`) with the nested `act`, bound to the actor's key, living no
  *     longer than the subject token.
  */
 import { AAuthError, TOKEN_EXCHANGE, TokenError, jwkThumbprint, peekTyp, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, createDelegatedToken } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
+import { authAgeReason, authTimeOf } from '../policy/chaining.js';
+import { resolveSubject } from '../policy/subject.js';
 import { authenticateRequest } from '../request/authenticate.js';
 import type { AuthenticatedAgent, IncomingRequest } from '../request/types.js';
 import type { EndpointResponse } from '../token/response.js';
@@ -39,19 +42,37 @@ async function verifyActorToken(ctx: AuthServerContext, token: string, caller: A
   }
 }
 
-async function verifySubjectToken(ctx: AuthServerContext, token: string, now: number): Promise<{ subject: SubjectToken; exp: number }> {
+interface VerifiedSubject {
+  readonly iss: string;
+  readonly sub: string;
+  readonly authTime: number | undefined;
+  readonly exp: number;
+  readonly token: Omit<SubjectToken, 'user'>;
+}
+
+async function verifySubjectToken(ctx: AuthServerContext, token: string, now: number): Promise<VerifiedSubject> {
   const trustedIssuers = [ctx.issuer(), ...ctx.realm.settings.trustedIssuers];
   try {
     if (peekTyp(token) === TOKEN_EXCHANGE.accessTokenTyp) {
       const claims = await verifyDelegatedToken(token, { keys: ctx.issuerKeys, trustedIssuers, now });
-      return { subject: { sub: claims.sub, aud: claims.aud, agent: undefined, act: claims.act, mayAct: claims.may_act, scope: claims.scope }, exp: claims.exp };
+      return { iss: claims.iss, sub: claims.sub, authTime: authTimeOf(claims), exp: claims.exp, token: { aud: claims.aud, agent: undefined, act: claims.act, mayAct: claims.may_act, scope: claims.scope } };
     }
     const claims = await verifyAuthToken(token, { keys: ctx.issuerKeys, trustedIssuers, now });
     if (claims.sub === undefined) throw new TokenError('invalid_grant', 'the subject token names no user ("sub")', { field: 'sub', reason: 'missing' });
-    return { subject: { sub: claims.sub, aud: claims.aud, agent: claims.agent, act: undefined, mayAct: claims.may_act, scope: claims.scope }, exp: claims.exp };
+    return { iss: claims.iss, sub: claims.sub, authTime: authTimeOf(claims), exp: claims.exp, token: { aud: claims.aud, agent: claims.agent, act: undefined, mayAct: claims.may_act, scope: claims.scope } };
   } catch (err) {
     grantError(err, 'subject_token');
   }
+}
+
+/** The subject token's user, resolved to an enabled local user, and its authorization still young enough. */
+function subjectOf(ctx: AuthServerContext, verified: VerifiedSubject, now: number): SubjectToken {
+  const tooOld = authAgeReason(ctx.realm, verified.authTime, now);
+  if (tooOld !== undefined) throw new TokenError('invalid_grant', `subject_token: ${tooOld}`, { field: 'auth_time', reason: 'max_auth_age' });
+  const verdict = resolveSubject(ctx.realm, ctx.issuer(), verified.iss, verified.sub);
+  if (verdict.outcome === 'unlinked') throw new TokenError('invalid_grant', `subject_token: ${verdict.reason}`, { field: 'sub', reason: 'unlinked' });
+  if (verdict.outcome === 'refuse') throw new AAuthError('access_denied', `subject_token: ${verdict.reason}`, { field: 'sub', reason: 'user' });
+  return { ...verified.token, user: verdict.user };
 }
 
 export async function handleTokenExchange(ctx: AuthServerContext, request: IncomingRequest): Promise<EndpointResponse> {
@@ -59,13 +80,15 @@ export async function handleTokenExchange(ctx: AuthServerContext, request: Incom
   const body = parseExchangeRequest(request.headers['content-type'] as string | undefined, request.body);
   const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, now });
   if (body.actorToken !== undefined) await verifyActorToken(ctx, body.actorToken, caller, now);
-  const { subject, exp } = await verifySubjectToken(ctx, body.subjectToken, now);
+  const verified = await verifySubjectToken(ctx, body.subjectToken, now);
+  const subject = subjectOf(ctx, verified, now);
+  const exp = verified.exp;
   const decision = decideExchange(ctx.realm, { actor: caller.agentId, subject, target: body.target, scope: body.scope });
   if (decision.outcome === 'refuse') throw new AAuthError(decision.code, decision.reason, { reason: 'policy' });
   const lifetime = Math.max(1, Math.min(ctx.realm.accessTokenLifespan, exp - now));
   const scope = decision.scopes.join(' ');
   const token = await createDelegatedToken(ctx.keys.active, {
-    iss: ctx.issuer(), aud: body.target as string, sub: subject.sub, act: decision.act, cnfJwk: caller.jwk, scope, lifetimeSeconds: lifetime, now,
+    iss: ctx.issuer(), aud: body.target as string, sub: subject.user.id, act: decision.act, cnfJwk: caller.jwk, scope, lifetimeSeconds: lifetime, now,
   });
   const r = TOKEN_EXCHANGE.response;
   return {

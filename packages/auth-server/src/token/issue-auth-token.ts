@@ -1,7 +1,7 @@
 /**
  * Issue an auth token exactly as the contract's "Issued auth token" (2026-03 §Auth Tokens):
  * `iss`, `aud`, `agent` (the immediate caller), `cnf.jwk` (public members), `sub` when a user is
- * known, `scope`, `txn` when the resource token had one, `iat`, `exp`, `jti`. Never `act`.
+ * known, `scope`, `txn` when the resource token had one, `auth_time` with `sub`, `iat`, `exp`, `jti`. Never `act`.
  */
 import { createAuthToken, type PublicJwk } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
@@ -14,6 +14,11 @@ export interface GrantedToken {
   readonly sub: string | undefined;
   readonly scopes: readonly string[];
   readonly txn: string | undefined;
+  /**
+   * When the user named by `sub` approved, carried unchanged through refresh and call chaining, so
+   * `aauth.maxAuthAge` bounds every token derived from that approval. Only with `sub`.
+   */
+  readonly authTime: number | undefined;
 }
 
 export async function issueAuthToken(ctx: AuthServerContext, grant: GrantedToken, now: number): Promise<EndpointResponse> {
@@ -27,6 +32,7 @@ export async function issueAuthToken(ctx: AuthServerContext, grant: GrantedToken
     ...(grant.scopes.length === 0 ? {} : { scope: grant.scopes.join(' ') }),
     ...(grant.txn === undefined ? {} : { txn: grant.txn }),
     lifetimeSeconds: lifetime,
+    ...(grant.sub === undefined || grant.authTime === undefined ? {} : { claims: { auth_time: grant.authTime } }),
     now,
   });
   return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: { auth_token: token, expires_in: lifetime } };

@@ -34,7 +34,8 @@ export async function handlePoll(ctx: AuthServerContext, request: IncomingReques
   if (entry.status === 'approved') {
     ctx.pending.delete(id);
     const g = entry.grant;
-    return issueAuthToken(ctx, { aud: g.aud, agent: g.agent, cnfJwk: g.cnfJwk, sub: entry.sub, scopes: g.scopes, txn: g.txn }, now);
+    // The user approved between the token request and this poll: now is the latest it can have been.
+    return issueAuthToken(ctx, { aud: g.aud, agent: g.agent, cnfJwk: g.cnfJwk, sub: entry.sub, scopes: g.scopes, txn: g.txn, authTime: now }, now);
   }
   if (entry.status === 'denied') {
     ctx.pending.delete(id);

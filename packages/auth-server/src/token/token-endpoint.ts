@@ -24,6 +24,8 @@ interface Question {
   readonly resourceId: string | undefined;
   readonly scopes: string[];
   readonly knownUser: string | undefined;
+  /** `auth_time` of the token to issue when it names a user: carried from the upstream or refreshed token. */
+  readonly authTime: number | undefined;
   readonly txn: string | undefined;
   readonly refresh: boolean;
 }
@@ -34,13 +36,13 @@ async function questionFor(ctx: AuthServerContext, body: TokenRequest, caller: A
     case 'chain': {
       const rt = await verifyPresentedResourceToken(ctx, body.resource_token as string, caller, now);
       const upstream = body.mode === 'chain' ? await verifyUpstreamToken(ctx, body.upstream_token as string, caller, now) : undefined;
-      return { aud: rt.iss, resourceId: rt.iss, scopes: parseScope(rt.scope), knownUser: upstream?.sub, txn: rt.txn, refresh: false };
+      return { aud: rt.iss, resourceId: rt.iss, scopes: parseScope(rt.scope), knownUser: upstream?.sub, authTime: upstream?.authTime, txn: rt.txn, refresh: false };
     }
     case 'self':
-      return { aud: caller.agentId, resourceId: undefined, scopes: parseScope(body.scope), knownUser: undefined, txn: undefined, refresh: false };
+      return { aud: caller.agentId, resourceId: undefined, scopes: parseScope(body.scope), knownUser: undefined, authTime: undefined, txn: undefined, refresh: false };
     case 'refresh': {
-      const old = await verifyRefreshToken(ctx, body.auth_token as string, caller, now);
-      return { aud: old.aud, resourceId: old.aud === caller.agentId ? undefined : old.aud, scopes: parseScope(old.scope), knownUser: old.sub, txn: old.txn, refresh: true };
+      const { claims: old, carried } = await verifyRefreshToken(ctx, body.auth_token as string, caller, now);
+      return { aud: old.aud, resourceId: old.aud === caller.agentId ? undefined : old.aud, scopes: parseScope(old.scope), knownUser: carried.sub, authTime: carried.authTime, txn: old.txn, refresh: true };
     }
   }
 }
@@ -87,6 +89,6 @@ export async function handleTokenRequest(ctx: AuthServerContext, request: Incomi
   });
   if (decision.outcome === 'refuse') throw new AAuthError(decision.code, decision.reason, { reason: 'policy' });
   if (decision.consent) return pendingResponse(ctx, caller, body, question, decision, now);
-  const grant: GrantedToken = { aud: question.aud, agent: caller.agentId, cnfJwk: caller.jwk, sub: question.knownUser, scopes: decision.scopes, txn: question.txn };
+  const grant: GrantedToken = { aud: question.aud, agent: caller.agentId, cnfJwk: caller.jwk, sub: question.knownUser, scopes: decision.scopes, txn: question.txn, authTime: question.authTime };
   return issueAuthToken(ctx, grant, now);
 }

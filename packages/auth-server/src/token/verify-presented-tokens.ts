@@ -5,7 +5,9 @@
  */
 import { AAuthError, PROFILE, TokenError, peekClaims, peekTyp, verifyAuthToken, verifyResourceToken, type AuthTokenClaims, type ResourceTokenClaims } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
+import { authAgeReason, authTimeOf, ownTokenReason } from '../policy/chaining.js';
 import { knownResource } from '../policy/decide.js';
+import { resolveSubject } from '../policy/subject.js';
 import type { AuthenticatedAgent } from '../request/types.js';
 
 /** Token-endpoint status for `invalid_auth_token` is 400 (contract), not core's default 401. */
@@ -54,6 +56,35 @@ export async function verifyPresentedResourceToken(ctx: AuthServerContext, token
   return claims;
 }
 
+/** A user and an authorization carried from a verified token into a new one. */
+export interface CarriedGrant {
+  /** The local user's id (`sub` of the new token), if the token names a user. */
+  readonly sub: string | undefined;
+  /** When that user authorized the grant: the new token's `auth_time`. */
+  readonly authTime: number | undefined;
+}
+
+function invalidAuthToken(message: string, field: string, reason: string): TokenError {
+  return new TokenError('invalid_auth_token', message, { field, reason }, { status: AUTH_TOKEN_STATUS });
+}
+
+/**
+ * The user and the authorization time a verified auth token carries: its `sub` resolved to an
+ * enabled local user (a foreign `sub` only through an explicit link), and an `auth_time` within
+ * the realm's `aauth.maxAuthAge`.
+ */
+function carriedGrant(ctx: AuthServerContext, claims: AuthTokenClaims, what: string, now: number): CarriedGrant {
+  // Without a user there is no one's authorization to age: the agent acts on its own.
+  if (claims.sub === undefined) return { sub: undefined, authTime: undefined };
+  const authTime = authTimeOf(claims);
+  const tooOld = authAgeReason(ctx.realm, authTime, now);
+  if (tooOld !== undefined) throw invalidAuthToken(`${what}: ${tooOld}`, 'auth_time', 'max_auth_age');
+  const verdict = resolveSubject(ctx.realm, ctx.issuer(), claims.iss, claims.sub);
+  if (verdict.outcome === 'unlinked') throw invalidAuthToken(`${what}: ${verdict.reason}`, 'sub', 'unlinked');
+  if (verdict.outcome === 'refuse') throw new AAuthError('access_denied', `${what}: ${verdict.reason}`, { field: 'sub', reason: 'user' });
+  return { sub: verdict.user.id, authTime };
+}
+
 /**
  * Check 4: `typ` `auth+jwt`; `iss` = our issuer or a realm-trusted issuer; signature (our realm
  * keys, or the trusted issuer's JWKS via `aauth-issuer.json`); `aud` = the requesting agent;
@@ -61,9 +92,10 @@ export async function verifyPresentedResourceToken(ctx: AuthServerContext, token
  * itself, so it is not compared with the request's key: the `aud` check binds the token to the
  * requester (2026-03 §Call Chaining; wire notes §6.1).
  */
-export async function verifyUpstreamToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<AuthTokenClaims> {
+export async function verifyUpstreamToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<CarriedGrant> {
+  let claims: AuthTokenClaims;
   try {
-    return await verifyAuthToken(token, {
+    claims = await verifyAuthToken(token, {
       keys: ctx.issuerKeys,
       trustedIssuers: [ctx.issuer(), ...ctx.realm.settings.trustedIssuers],
       audience: caller.agentId,
@@ -72,13 +104,19 @@ export async function verifyUpstreamToken(ctx: AuthServerContext, token: string,
   } catch (err) {
     asAuthTokenError(err, 'upstream_token');
   }
+  const own = ownTokenReason(caller.agentId, { aud: claims.aud, agent: claims.agent, act: (claims as { act?: unknown }).act });
+  if (own !== undefined) throw invalidAuthToken(`upstream_token is not an upstream token: ${own}`, 'agent', 'own_token');
+  return carriedGrant(ctx, claims, 'upstream_token', now);
 }
 
 /**
  * Check 5 (refresh): issued by us, signature valid, `agent` = requester, `cnf.jwk` = the signing
- * key, and expired no longer ago than the realm's `aauth.refreshWindow`.
+ * key, expired no longer ago than the realm's `aauth.refreshWindow`, authorized no longer ago than
+ * `aauth.maxAuthAge`, naming a user who still exists and is enabled; and not refreshed before: the
+ * `jti` is used up here (RFC 9700 §4.14.2, refresh token rotation), remembered until the token
+ * could no longer be refreshed anyway.
  */
-export async function verifyRefreshToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<AuthTokenClaims> {
+export async function verifyRefreshToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<{ claims: AuthTokenClaims; carried: CarriedGrant }> {
   let claims: AuthTokenClaims;
   try {
     claims = await verifyAuthToken(token, {
@@ -95,5 +133,10 @@ export async function verifyRefreshToken(ctx: AuthServerContext, token: string, 
   if (claims.exp + ctx.realm.settings.refreshWindow < now) {
     throw new TokenError('invalid_auth_token', `auth_token expired more than ${ctx.realm.settings.refreshWindow} s ago; start over with a resource token`, { field: 'exp', reason: 'refresh_window' }, { status: AUTH_TOKEN_STATUS });
   }
-  return claims;
+  const carried = carriedGrant(ctx, claims, 'auth_token', now);
+  if (typeof claims.jti !== 'string' || claims.jti.length === 0) throw invalidAuthToken('auth_token has no "jti"', 'jti', 'missing');
+  const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + ctx.realm.settings.refreshWindow + SKEW, now);
+  if (verdict === 'replayed') throw invalidAuthToken('auth_token has already been refreshed; refresh the token that refresh returned', 'jti', 'replayed');
+  if (verdict === 'full') throw new AAuthError('server_error', 'too many tokens in flight; retry shortly', { reason: 'store_full' }, { status: 503, headers: { 'Retry-After': '5' } });
+  return { claims, carried };
 }

@@ -18,6 +18,7 @@ public record RealmSettings(
         long signatureWindow,
         long refreshWindow,
         long pendingLifespan,
+        long maxAuthAge,
         boolean allowLoopback,
         boolean allowPrivateNetwork,
         Set<String> trustedIssuers,
@@ -29,6 +30,8 @@ public record RealmSettings(
     public static final long DEFAULT_SIGNATURE_WINDOW = 60;
     public static final long DEFAULT_REFRESH_WINDOW = 86400;
     public static final long DEFAULT_PENDING_LIFESPAN = 600;
+    /** Keycloak's own default SSO Session Max (10 h): after it, the user must approve again. */
+    public static final long DEFAULT_MAX_AUTH_AGE = 36000;
 
     public static RealmSettings of(RealmModel realm) {
         int lifespan = realm.getAccessTokenLifespan();
@@ -36,6 +39,7 @@ public record RealmSettings(
                 seconds(realm, "aauth.signatureWindow", DEFAULT_SIGNATURE_WINDOW),
                 seconds(realm, "aauth.refreshWindow", DEFAULT_REFRESH_WINDOW),
                 seconds(realm, "aauth.pendingLifespan", DEFAULT_PENDING_LIFESPAN),
+                seconds(realm, "aauth.maxAuthAge", DEFAULT_MAX_AUTH_AGE),
                 "true".equals(realm.getAttribute("aauth.allowLoopback")),
                 "true".equals(realm.getAttribute("aauth.allowPrivateNetwork")),
                 list(realm, "aauth.trustedIssuers"),

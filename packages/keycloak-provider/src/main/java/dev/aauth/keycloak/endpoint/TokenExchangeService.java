@@ -6,7 +6,10 @@ import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.exchange.ExchangeDecision;
 import dev.aauth.keycloak.exchange.ExchangePolicy;
+import dev.aauth.keycloak.exchange.SubjectToken;
+import dev.aauth.keycloak.policy.Chaining;
 import dev.aauth.keycloak.policy.KeycloakRealmView;
+import dev.aauth.keycloak.policy.LocalSubjects;
 import dev.aauth.keycloak.remote.KeyDiscovery;
 import dev.aauth.keycloak.signature.RequestView;
 import dev.aauth.keycloak.token.AgentTokenVerifier;
@@ -38,7 +41,9 @@ import java.util.stream.Collectors;
  *   <li>the form parses ({@code invalid_request}, {@code unsupported_grant_type});</li>
  *   <li>request signature and actor identity, exactly as at the token endpoint;</li>
  *   <li>{@code actor_token}, if sent: an agent token of the same agent, bound to the signing key ({@code invalid_grant});</li>
- *   <li>{@code subject_token} ({@link SubjectTokenVerifier}, {@code invalid_grant});</li>
+ *   <li>{@code subject_token} ({@link SubjectTokenVerifier}, {@code invalid_grant}), authorized within
+ *       {@code aauth.maxAuthAge}, naming an enabled local user — a foreign {@code sub} only through an explicit
+ *       link ({@link LocalSubjects}; a deleted or disabled user is {@code access_denied});</li>
  *   <li>policy ({@link ExchangePolicy});</li>
  *   <li>an {@code at+jwt} bound to the actor's key, living no longer than the subject token.</li>
  * </ol>
@@ -78,20 +83,27 @@ final class TokenExchangeService {
         if (p.actorToken() != null) {
             verifyActorToken(p.actorToken(), actor);
         }
-        SubjectTokenVerifier.Verified subject = new SubjectTokenVerifier(issuerKeys)
+        SubjectTokenVerifier.Verified verified = new SubjectTokenVerifier(issuerKeys)
                 .verify(p.subjectToken(), issuer, settings.trustedIssuers(), now);
+        String tooOld = Chaining.authAgeReason(verified.authTime(), now, settings.maxAuthAge());
+        if (tooOld != null) {
+            throw new AAuthException(AAuthError.INVALID_GRANT, "The subject token cannot be carried on: " + tooOld + ".");
+        }
+        UserModel user = LocalSubjects.resolve(session, realm, issuer, verified.iss(), verified.subject().sub(),
+                AAuthError.INVALID_GRANT, "subject token");
+        SubjectToken subject = verified.subject().as(user.getId());
         List<String> scope = p.scope() == null ? null : TokenService.splitScope(p.scope());
-        ExchangeDecision decision = ExchangePolicy.decide(realmView, actor.agentId(), subject.subject(),
-                userMayAct(subject.subject().sub()), p.target(), scope);
-        long lifetime = Math.max(1, Math.min(settings.tokenLifespan(), subject.exp() - now));
-        String token = new DelegatedTokenIssuer(session, realm).issue(issuer, p.target(), subject.subject().sub(),
+        ExchangeDecision decision = ExchangePolicy.decide(realmView, actor.agentId(), subject,
+                userMayAct(user), p.target(), scope);
+        long lifetime = Math.max(1, Math.min(settings.tokenLifespan(), verified.exp() - now));
+        String token = new DelegatedTokenIssuer(session, realm).issue(issuer, p.target(), subject.sub(),
                 decision.act(), actor.key(), decision.scopes(), now, lifetime);
         String scopes = String.join(" ", decision.scopes());
 
         EventBuilder ev = event.clone().event(EventType.TOKEN_EXCHANGE)
                 .detail(Details.AUDIENCE, p.target())
                 .detail(Details.SCOPE, scopes)
-                .user(subject.subject().sub());
+                .user(subject.sub());
         ClientModel client = realm.getClientByClientId(actor.agentId());
         if (client != null) {
             ev.client(client);
@@ -127,14 +139,10 @@ final class TokenExchangeService {
 
     /**
      * The user's {@code aauth.mayAct} (a JSON array of agent identifiers in one attribute value, or one
-     * identifier per value), or null when the attribute is not set or the user is not in this realm.
+     * identifier per value), or null when the attribute is not set.
      * A value that is not a JSON array of strings allows nobody (fail closed).
      */
-    private List<String> userMayAct(String sub) {
-        UserModel user = session.users().getUserById(realm, sub);
-        if (user == null) {
-            return null;
-        }
+    private List<String> userMayAct(UserModel user) {
         List<String> values = user.getAttributeStream(USER_MAY_ACT).collect(Collectors.toList());
         if (values.isEmpty()) {
             return null;

@@ -6,6 +6,8 @@ import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.pending.PendingStore;
 import dev.aauth.keycloak.policy.AccessRequest;
+import dev.aauth.keycloak.policy.Chaining;
+import dev.aauth.keycloak.policy.LocalSubjects;
 import dev.aauth.keycloak.policy.KeycloakRealmView;
 import dev.aauth.keycloak.policy.PolicyDecision;
 import dev.aauth.keycloak.remote.KeyDiscovery;
@@ -91,6 +93,7 @@ final class TokenService {
         List<String> scopes;
         String txn = null;
         String upstreamSub = null;
+        Long authTime = null;
         boolean self = resourceToken == null;
         if (!self) {
             // 3. Resource token.
@@ -99,11 +102,14 @@ final class TokenService {
             audience = rt.resourceId();
             scopes = splitScope(rt.scope());
             txn = rt.txn();
-            // 4. Upstream token (call chaining): provenance and the user, not a scope ceiling (wire notes §6.1).
+            // 4. Upstream token (call chaining): provenance and the user, not a scope ceiling (wire notes §6.1);
+            //    what the chained token may carry without asking the user is the policy's (aauth.chainScopes).
             if (upstreamToken != null) {
                 Jwt up = new AuthTokenVerifier(this::issuerKey)
                         .verifyUpstream(upstreamToken, issuer, settings.trustedIssuers(), agent.agentId(), agent.key(), now);
-                upstreamSub = up.string("sub");
+                Carried carried = carried(up, "upstream token");
+                upstreamSub = carried.sub();
+                authTime = carried.authTime();
             }
             // Last resource-token check, so a token refused above is not burnt: jti single use.
             if (!store.claimJti(rt.resourceId(), rt.jti(), rt.exp() - now + 60)) {
@@ -122,7 +128,31 @@ final class TokenService {
         if (consent) {
             return pending(agent, audience, scopes, txn, purpose, loginHint, upstreamSub);
         }
-        return issued(agent.agentId(), agent.key(), audience, upstreamSub, scopes, txn);
+        return issued(agent.agentId(), agent.key(), audience, upstreamSub, authTime, scopes, txn);
+    }
+
+    /** The local user a verified auth token names, and when they authorized it. */
+    private record Carried(String sub, Long authTime) {
+    }
+
+    /**
+     * The user and authorization time an auth token carries into a new one (contract "Chained and
+     * exchanged grants", "Foreign subjects"): its {@code sub} resolved to an enabled local user (a foreign
+     * {@code sub} only through {@code aauth.federatedSubject}) and an {@code auth_time} within
+     * {@code aauth.maxAuthAge}. Without a user there is no one's authorization to age.
+     */
+    private Carried carried(Jwt token, String what) {
+        String sub = token.string("sub");
+        if (sub == null) {
+            return new Carried(null, null);
+        }
+        Long authTime = Chaining.authTime(token.claims());
+        String tooOld = Chaining.authAgeReason(authTime, now, settings.maxAuthAge());
+        if (tooOld != null) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The " + what + " cannot be carried on: " + tooOld + ".");
+        }
+        String local = LocalSubjects.resolve(session, realm, issuer, token.string("iss"), sub, AAuthError.INVALID_AUTH_TOKEN, what).getId();
+        return new Carried(local, authTime);
     }
 
     /** RFC 8693 token exchange, with the same realm, settings, key discovery and clock. */
@@ -131,23 +161,37 @@ final class TokenService {
                 .exchange(request, body);
     }
 
-    /** Refresh (contract check 5): same aud, sub, scope; the realm's policy still has to allow them. */
+    /**
+     * Refresh (contract check 5): same aud, sub, scope, auth_time; the realm's policy still has to allow
+     * them, the user must still exist and be enabled, the authorization be younger than
+     * {@code aauth.maxAuthAge}; and each token is refreshed once (RFC 9700 §4.14.2, rotation): its
+     * {@code jti} is used up in the single-use store, keyed by issuer (so by realm) and jti.
+     */
     private Response refresh(RequestAuthenticator.Agent agent, String authToken) {
         Jwt old = new AuthTokenVerifier(this::issuerKey)
                 .verifyRefresh(authToken, issuer, agent.agentId(), agent.key(), now, settings.refreshWindow());
         String audience = old.audience().get(0);
         List<String> scopes = splitScope(old.string("scope"));
-        String sub = old.string("sub");
+        Carried carried = carried(old, "auth token");
+        String sub = carried.sub();
+        String jti = old.string("jti");
+        if (jti == null || jti.isEmpty()) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token has no jti.");
+        }
+        if (!store.claimJti(issuer, jti, old.number("exp") + settings.refreshWindow() + 60 - now)) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN,
+                    "The auth token has already been refreshed; refresh the token that refresh returned.");
+        }
         boolean self = audience.equals(agent.agentId());
         // The user already approved (or the token never needed it): consent is not asked again,
         // but an agent, resource or scope the realm no longer allows is refused.
         PolicyDecision.evaluate(realmView, new AccessRequest(agent.agentId(), audience, self, scopes, sub));
-        return issued(agent.agentId(), agent.key(), audience, sub, scopes, old.string("txn"));
+        return issued(agent.agentId(), agent.key(), audience, sub, carried.authTime(), scopes, old.string("txn"));
     }
 
-    private Response issued(String agentId, PublicJwk key, String audience, String sub, List<String> scopes, String txn) {
+    private Response issued(String agentId, PublicJwk key, String audience, String sub, Long authTime, List<String> scopes, String txn) {
         AuthTokenIssuer.Issued token = new AuthTokenIssuer(session, realm)
-                .issue(issuer, audience, agentId, key, sub, scopes, txn, now, settings.tokenLifespan());
+                .issue(issuer, audience, agentId, key, sub, authTime, scopes, txn, now, settings.tokenLifespan());
         ClientModel client = realm.getClientByClientId(agentId);
         EventBuilder ev = event.clone().event(EventType.TOKEN_EXCHANGE)
                 .detail(Details.AUDIENCE, audience)
@@ -215,7 +259,8 @@ final class TokenService {
                     throw notFound();
                 }
                 PublicJwk key = PublicJwk.parse(readJson(taken.get("cnf")));
-                return issued(taken.get("agent"), key, taken.get("aud"), taken.get("sub"),
+                // The user approved between the token request and this poll: now is the latest it can have been.
+                return issued(taken.get("agent"), key, taken.get("aud"), taken.get("sub"), now,
                         splitScope(taken.get("scope")), taken.get("txn"));
             }
             case PendingStore.DENIED:

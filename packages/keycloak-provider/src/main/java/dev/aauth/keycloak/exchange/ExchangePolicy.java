@@ -3,6 +3,7 @@ package dev.aauth.keycloak.exchange;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.policy.AccessRequest;
+import dev.aauth.keycloak.policy.Chaining;
 import dev.aauth.keycloak.policy.PolicyDecision;
 import dev.aauth.keycloak.policy.RealmView;
 
@@ -16,13 +17,15 @@ import java.util.List;
  * exchange"), with no I/O and no clock; the checks and their order are the embedded server's
  * {@code exchange-policy.ts}:
  * <ol>
+ *   <li>the actor's own token is no subject token ({@link Chaining#ownTokenReason}) → {@code invalid_grant};</li>
  *   <li>the actor is entitled to the subject token: named by its {@code may_act} (§4.4) when it has
  *       one, else its audience (the token was issued to the actor) → {@code invalid_grant};</li>
  *   <li>the user's attribute {@code aauth.mayAct}, when set, lists the actor → {@code invalid_grant};</li>
  *   <li>the target is an enabled resource of the realm → {@code invalid_target};</li>
  *   <li>the earlier chain is well formed and short enough → {@code invalid_grant};</li>
- *   <li>the scopes follow the realm's grant policy for the actor at the target; an exchange cannot ask
- *       the user, so scopes that need consent are {@code access_denied}.</li>
+ *   <li>the scopes follow the realm's grant policy for the actor at the target, with the user carried from
+ *       another agent; an exchange cannot ask the user, so scopes that need consent — outside the actor's
+ *       {@code aauth.chainScopes}, or in {@code aauth.consentScopes} — are {@code access_denied}.</li>
  * </ol>
  */
 public final class ExchangePolicy {
@@ -33,10 +36,14 @@ public final class ExchangePolicy {
     /**
      * @param userMayAct the user's {@code aauth.mayAct} list, or null when the attribute is not set
      * @param scope      the requested {@code scope} parameter, or null for every scope the actor may
-     *                   obtain at the target
+     *                   obtain at the target (within its {@code aauth.chainScopes}, when it has them)
      */
     public static ExchangeDecision decide(RealmView realm, String actor, SubjectToken subject, List<String> userMayAct,
                                           String target, List<String> scope) {
+        String own = Chaining.ownTokenReason(actor, List.of(subject.aud()), subject.agent(), subject.act());
+        if (own != null) {
+            throw refuse(AAuthError.INVALID_GRANT, "The subject token is not another agent's: " + own + ".");
+        }
         if (subject.mayAct() != null) {
             if (!ActClaims.mayActAllows(subject.mayAct(), actor)) {
                 throw refuse(AAuthError.INVALID_GRANT, "The subject token's \"may_act\" does not name " + actor + ".");
@@ -74,16 +81,17 @@ public final class ExchangePolicy {
             if (agent != null) {
                 agent.optionalScopes().values().stream()
                         .filter(s -> target.equals(s.resource()))
+                        .filter(s -> agent.chainScopes() == null || agent.chainScopes().contains(s.name()))
                         .forEach(s -> requested.add(s.name()));
             }
         } else {
             requested.addAll(scope);
         }
-        // The user is known (the subject token names them), so an agent's consentRequired is waived as
-        // for an upstream token with "sub"; scopes the realm always asks the user about are not.
+        // The user is carried from another agent's token: only the actor's chaining policy spares asking them.
         boolean consent = PolicyDecision.evaluate(realm, new AccessRequest(actor, target, false, requested, subject.sub()));
         if (consent) {
-            throw refuse(AAuthError.ACCESS_DENIED, "These scopes need the user's approval, which token exchange cannot ask for.");
+            throw refuse(AAuthError.ACCESS_DENIED, "These scopes need the user's approval (not in " + actor
+                    + "'s aauth.chainScopes, or in aauth.consentScopes), which token exchange cannot ask for.");
         }
         if (requested.isEmpty()) {
             throw refuse(AAuthError.INVALID_SCOPE, "No scope of " + target + " is granted to " + actor + ".");

@@ -18,6 +18,7 @@ public final class KeycloakRealmView implements RealmView {
 
     public static final String AGENT_ATTRIBUTE = "aauth.agent";
     public static final String RESOURCE_ATTRIBUTE = "aauth.resource";
+    public static final String CHAIN_SCOPES_ATTRIBUTE = "aauth.chainScopes";
 
     private final RealmModel realm;
     private final RealmSettings settings;
@@ -38,7 +39,10 @@ public final class KeycloakRealmView implements RealmView {
             scopes.put(cs.getName(), new Scope(cs.getName(), cs.getAttribute(RESOURCE_ATTRIBUTE), consentText(cs)));
         }
         String name = client.getName() == null || client.getName().isBlank() ? client.getClientId() : client.getName();
-        return new Agent(client.getClientId(), name, client.isConsentRequired(), scopes);
+        // A malformed list allows nothing without the user (parseList gives null, as when absent).
+        Set<String> chainScopes = RealmSettings.parseList(client.getAttribute(CHAIN_SCOPES_ATTRIBUTE));
+        return new Agent(client.getClientId(), name, client.isConsentRequired(), scopes,
+                client.getAttribute(CHAIN_SCOPES_ATTRIBUTE) == null ? null : chainScopes);
     }
 
     @Override

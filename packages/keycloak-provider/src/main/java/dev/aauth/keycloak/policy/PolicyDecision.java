@@ -11,8 +11,10 @@ import dev.aauth.keycloak.error.AAuthException;
  *   <li>every requested scope is one of the agent's optional client scopes and, for resource access,
  *       is offered by that resource (client-scope attribute {@code aauth.resource}); for self-access it is
  *       offered by no resource other than the agent itself → else {@code invalid_scope};</li>
- *   <li>consent is needed when the agent client has {@code consentRequired} (unless an upstream token
- *       already carries the user's {@code sub}) or when any scope is listed in {@code aauth.consentScopes}.</li>
+ *   <li>consent is needed when any scope is listed in {@code aauth.consentScopes}; when no user is known
+ *       yet, when the agent client has {@code consentRequired}; when a user is carried from another agent's
+ *       token (call chaining, token exchange), unless the agent's {@code aauth.chainScopes} lists every
+ *       scope — the carried user approved <em>another</em> agent, not this one.</li>
  * </ol>
  */
 public final class PolicyDecision {
@@ -43,8 +45,11 @@ public final class PolicyDecision {
                 throw new AAuthException(AAuthError.INVALID_SCOPE, "Scope '" + scope + "' belongs to resource '" + s.resource() + "', not to self-access.");
             }
         }
-        boolean agentNeedsConsent = agent.consentRequired() && request.upstreamSubject() == null;
         boolean scopeNeedsConsent = request.scopes().stream().anyMatch(realm.consentScopes()::contains);
-        return agentNeedsConsent || scopeNeedsConsent;
+        if (request.upstreamSubject() == null) {
+            return agent.consentRequired() || scopeNeedsConsent;
+        }
+        boolean chainCovered = agent.chainScopes() != null && agent.chainScopes().containsAll(request.scopes());
+        return scopeNeedsConsent || !chainCovered;
     }
 }

@@ -9,8 +9,20 @@ import java.util.Set;
  */
 public interface RealmView {
 
-    /** A client with attribute {@code aauth.agent=true}, as the policy sees it. */
-    record Agent(String clientId, String name, boolean consentRequired, Map<String, Scope> optionalScopes) {
+    /**
+     * A client with attribute {@code aauth.agent=true}, as the policy sees it.
+     *
+     * @param chainScopes client attribute {@code aauth.chainScopes}: the scopes this agent may obtain
+     *                    without asking the user when the user reached it through another agent
+     *                    (call chaining, token exchange); null when absent (none)
+     */
+    record Agent(String clientId, String name, boolean consentRequired, Map<String, Scope> optionalScopes,
+                 Set<String> chainScopes) {
+
+        /** An agent with no chaining policy. */
+        public Agent(String clientId, String name, boolean consentRequired, Map<String, Scope> optionalScopes) {
+            this(clientId, name, consentRequired, optionalScopes, null);
+        }
     }
 
     /** A client scope: its name, the resource that offers it ({@code aauth.resource}), and its consent text. */

@@ -16,8 +16,8 @@ import java.util.List;
  * Mints {@code auth+jwt} tokens with the realm's active signing key (draft-hardt-aauth c465b2d
  * §Auth Token; contract "Issued auth token"). Keycloak's TokenManager forces its own {@code typ}, so the
  * JWS is built directly with {@link JWSBuilder} over the realm's {@link SignatureProvider}.
- * Claims: iss, aud, agent, cnf.jwk (public members), sub when known, scope when any, iat, exp, jti,
- * txn when the resource token had one. Never {@code act}.
+ * Claims: iss, aud, agent, cnf.jwk (public members), sub when known and then auth_time, scope when any,
+ * iat, exp, jti, txn when the resource token had one. Never {@code act}.
  */
 public final class AuthTokenIssuer {
 
@@ -38,7 +38,11 @@ public final class AuthTokenIssuer {
         return alg == null || alg.isBlank() ? Algorithm.RS256 : alg;
     }
 
-    public Issued issue(String issuer, String audience, String agentId, PublicJwk cnf, String sub,
+    /**
+     * @param authTime when the user named by {@code sub} approved, carried unchanged through refresh and
+     *                 call chaining so that {@code aauth.maxAuthAge} bounds every token derived from it
+     */
+    public Issued issue(String issuer, String audience, String agentId, PublicJwk cnf, String sub, Long authTime,
                         List<String> scopes, String txn, long now, long lifespan) {
         ObjectNode claims = JsonSerialization.mapper.createObjectNode();
         claims.put("iss", issuer);
@@ -47,6 +51,9 @@ public final class AuthTokenIssuer {
         claims.putObject("cnf").set("jwk", cnf.publicMembers());
         if (sub != null) {
             claims.put("sub", sub);
+            if (authTime != null) {
+                claims.put("auth_time", authTime);
+            }
         }
         if (!scopes.isEmpty()) {
             claims.put("scope", String.join(" ", scopes));

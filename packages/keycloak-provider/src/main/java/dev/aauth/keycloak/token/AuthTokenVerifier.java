@@ -3,6 +3,7 @@ package dev.aauth.keycloak.token;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.policy.Chaining;
 import dev.aauth.keycloak.signature.PublicJwk;
 
 import java.util.Set;
@@ -16,7 +17,8 @@ import java.util.Set;
  *       expired. Its {@code cnf.jwk} names the agent that called the intermediary, not the intermediary
  *       itself, so it is not compared with the request's key: the {@code aud} check binds the token to the
  *       requester (wire notes §6.1). The contract's check 4 lists the comparison; it cannot hold in a
- *       real chain, and the embedded server omits it as well.</li>
+ *       real chain, and the embedded server omits it as well. The requester's own token is no upstream
+ *       token ({@link Chaining#ownTokenReason}).</li>
  *   <li>refresh: issued by us, {@code agent} = the requesting agent, {@code cnf.jwk} = the HTTP signing
  *       key, and {@code exp} no older than the refresh window (an expired token is the normal case).</li>
  * </ul>
@@ -36,6 +38,10 @@ public final class AuthTokenVerifier {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The upstream token aud is not the requesting agent.");
         }
         jwt.requireNotExpired(now, "upstream token");
+        String own = Chaining.ownTokenReason(agentId, jwt.audience(), jwt.string("agent"), jwt.claims().get("act"));
+        if (own != null) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The upstream token is not an upstream token: " + own + ".");
+        }
         return jwt;
     }
 

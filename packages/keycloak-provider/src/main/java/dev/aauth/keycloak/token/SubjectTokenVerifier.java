@@ -4,6 +4,7 @@ import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.exchange.ActClaims;
 import dev.aauth.keycloak.exchange.SubjectToken;
+import dev.aauth.keycloak.policy.Chaining;
 import dev.aauth.keycloak.signature.PublicJwk;
 
 import java.util.List;
@@ -29,7 +30,12 @@ public final class SubjectTokenVerifier {
         this.keys = keys;
     }
 
-    public record Verified(SubjectToken subject, long exp) {
+    /**
+     * @param iss      the token's issuer: this realm or a trusted one (whose {@code sub} names a local user
+     *                 only through a link)
+     * @param authTime {@code auth_time}, else {@code iat}; null when neither
+     */
+    public record Verified(SubjectToken subject, long exp, String iss, Long authTime) {
     }
 
     public Verified verify(String compact, String issuer, Set<String> trustedIssuers, long now) {
@@ -78,9 +84,11 @@ public final class SubjectTokenVerifier {
                 throw invalid("The subject token's \"act\" must name its current actor, \"client_id\".");
             }
             jwt.confirmationKey(WHAT);
-            return new Verified(new SubjectToken(sub, aud.get(0), null, jwt.claims().get("act"), jwt.claims().get("may_act")), exp);
+            return new Verified(new SubjectToken(sub, aud.get(0), null, jwt.claims().get("act"), jwt.claims().get("may_act")), exp,
+                    iss, Chaining.authTime(jwt.claims()));
         }
-        return new Verified(new SubjectToken(sub, aud.get(0), jwt.string("agent"), null, jwt.claims().get("may_act")), exp);
+        return new Verified(new SubjectToken(sub, aud.get(0), jwt.string("agent"), null, jwt.claims().get("may_act")), exp,
+                iss, Chaining.authTime(jwt.claims()));
     }
 
     private static AAuthException invalid(String message) {

@@ -32,17 +32,22 @@ class ExchangePolicyTest {
         @Override
         public Agent agent(String id) {
             if (SCA.equals(id)) {
-                return new Agent(id, "SCA", true, Map.of("planner:plan", plan, "maa:analyze", analyze, "maa:secret", secret));
+                return new Agent(id, "SCA", true, Map.of("planner:plan", plan, "maa:analyze", analyze, "maa:secret", secret),
+                        Set.of("planner:plan", "maa:analyze", "maa:secret"));
             }
             if (PLANNER.equals(id)) {
-                return new Agent(id, "Planner", false, Map.of("maa:analyze", analyze));
+                return new Agent(id, "Planner", false, Map.of("maa:analyze", analyze), Set.of("maa:analyze"));
+            }
+            if (BACKEND.equals(id)) {
+                // No chaining policy: a user carried from another agent is not enough to act for them.
+                return new Agent(id, "Backend", false, Map.of("planner:plan", plan));
             }
             return null;
         }
 
         @Override
         public boolean isResource(String id) {
-            return SCA.equals(id) || PLANNER.equals(id) || MAA.equals(id);
+            return SCA.equals(id) || PLANNER.equals(id) || MAA.equals(id) || BACKEND.equals(id);
         }
 
         @Override
@@ -107,6 +112,28 @@ class ExchangePolicyTest {
         assertEquals(AAuthError.INVALID_SCOPE, refusal(() -> ExchangePolicy.decide(REALM, SCA, authToken(SCA, null), null, PLANNER, List.of("maa:analyze"))));
         assertEquals(AAuthError.ACCESS_DENIED, refusal(() -> ExchangePolicy.decide(REALM, SCA, authToken(SCA, null), null, MAA, List.of("maa:secret"))));
         assertEquals(AAuthError.INVALID_SCOPE, refusal(() -> ExchangePolicy.decide(REALM, PLANNER, authToken(PLANNER, null), null, SCA, null)));
+    }
+
+    @Test
+    @DisplayName("consent escalation: the actor's own token (issued to it, or its self-access token) is no subject token → invalid_grant")
+    void ownToken() throws Exception {
+        // Issued to the backend as agent (aud = a resource it was allowed to call, may_act naming itself).
+        JsonNode mayBackend = json("{\"sub\":\"" + BACKEND + "\"}");
+        assertEquals(AAuthError.INVALID_GRANT, refusal(() -> ExchangePolicy.decide(REALM, BACKEND, authToken(SCA, mayBackend), null, PLANNER, null)));
+        // A self-access token: aud = agent.
+        SubjectToken self = new SubjectToken(USER, SCA, SCA, null, null);
+        assertEquals(AAuthError.INVALID_GRANT, refusal(() -> ExchangePolicy.decide(REALM, SCA, self, null, PLANNER, null)));
+        // An exchanged token the actor already acted on.
+        SubjectToken loop = new SubjectToken(USER, SCA, null, json("{\"sub\":\"" + PLANNER + "\",\"act\":{\"sub\":\"" + SCA + "\"}}"), null);
+        assertEquals(AAuthError.INVALID_GRANT, refusal(() -> ExchangePolicy.decide(REALM, SCA, loop, null, MAA, List.of("maa:analyze"))));
+    }
+
+    @Test
+    @DisplayName("an actor without aauth.chainScopes covering the scopes cannot act for a carried user → access_denied")
+    void chainScopes() {
+        SubjectToken toBackend = new SubjectToken(USER, BACKEND, SCA, null, null);
+        assertEquals(AAuthError.ACCESS_DENIED, refusal(() -> ExchangePolicy.decide(REALM, BACKEND, toBackend, null, PLANNER, List.of("planner:plan"))));
+        assertEquals(AAuthError.ACCESS_DENIED, refusal(() -> ExchangePolicy.decide(REALM, BACKEND, toBackend, null, PLANNER, null)));
     }
 
     @Test

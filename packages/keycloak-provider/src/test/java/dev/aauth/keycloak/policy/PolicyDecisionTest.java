@@ -32,7 +32,7 @@ class PolicyDecisionTest {
                 return new Agent(id, "Agent", false, scopes);
             }
             if (ASSISTANT.equals(id)) {
-                return new Agent(id, "Assistant", true, Map.of("cal.read", scopes.get("cal.read")));
+                return new Agent(id, "Assistant", true, Map.of("cal.read", scopes.get("cal.read")), Set.of("cal.read"));
             }
             return null;
         }
@@ -60,10 +60,17 @@ class PolicyDecisionTest {
     }
 
     @Test
-    @DisplayName("Given consentRequired then consent is needed unless an upstream token carries sub")
+    @DisplayName("Given consentRequired then consent is needed unless a carried user's scopes are all in aauth.chainScopes")
     void consentRequired() {
         assertTrue(PolicyDecision.evaluate(REALM, new AccessRequest(ASSISTANT, CAL, false, List.of("cal.read"), null)));
         assertFalse(PolicyDecision.evaluate(REALM, new AccessRequest(ASSISTANT, CAL, false, List.of("cal.read"), "user-1")));
+    }
+
+    @Test
+    @DisplayName("Given a user carried from another agent and no aauth.chainScopes then consent is needed, even for an autonomous agent")
+    void carriedUserWithoutChainPolicy() {
+        assertTrue(PolicyDecision.evaluate(REALM, new AccessRequest(AGENT, CAL, false, List.of("cal.read"), "user-1")));
+        assertTrue(PolicyDecision.evaluate(REALM, new AccessRequest(AGENT, CAL, false, List.of(), "user-1")));
     }
 
     @Test

@@ -1,0 +1,83 @@
+/**
+ * Refresh ends (auth-server contract, check 5): a refreshed token is used up, a user's
+ * authorization is carried as `auth_time` and ends at `aauth.maxAuthAge`, and a token naming a
+ * user who has since been disabled or removed from the realm is not refreshed. The tokens below
+ * are minted with the realm's own key, as the token endpoint issued them before the realm changed.
+ */
+import { createAuthToken } from '@aauth-ts/core';
+import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
+import { Party } from '../../../conformance/support/parties.js';
+import { postJson, type Signer } from '../../../conformance/support/signed-fetch.js';
+import { decodeJwt } from '../../../conformance/support/world.js';
+
+const ALICE = 'a11ce000-0000-4000-8000-000000000001';
+const CAROL = 'ca201000-0000-4000-8000-000000000003';
+const GONE = 'de1e7ed0-0000-4000-8000-000000000004';
+const MAX_AUTH_AGE = 3600;
+
+describe('refresh ends', () => {
+  const agent = new Party({ port: 0, agent: true });
+  const resource = new Party({ port: 0, resource: true });
+  let server: AuthServer;
+  let issuer: string;
+
+  const signer = async (): Promise<Signer> => ({ key: agent.delegateKey, signatureKey: { scheme: 'jwt', jwt: await agent.agentToken() } });
+  const now = (): number => Math.floor(Date.now() / 1000);
+  /** An auth token this server issued earlier for `sub`, authorized at `authTime`. */
+  const issued = (sub: string, authTime = now()) => createAuthToken(server.keys.active, {
+    iss: issuer, aud: resource.id, agent: agent.id, cnfJwk: agent.delegateKey.publicJwk, sub, scope: 'res:read', lifetimeSeconds: 300, claims: { auth_time: authTime },
+  });
+  const refresh = async (token: string) => postJson(`${issuer}/protocol/aauth/token`, await signer(), { auth_token: token });
+
+  beforeAll(async () => {
+    await Promise.all([agent.start(), resource.start()]);
+    server = createAuthServer({
+      log: () => undefined,
+      realm: {
+        realm: 'refresh',
+        attributes: { 'aauth.allowLoopback': 'true', 'aauth.maxAuthAge': String(MAX_AUTH_AGE) },
+        users: [
+          { id: ALICE, username: 'alice', credentials: [{ type: 'password', value: 'pw' }] },
+          { id: CAROL, username: 'carol', enabled: false, credentials: [{ type: 'password', value: 'pw' }] },
+        ],
+        clientScopes: [{ name: 'res:read', attributes: { 'aauth.resource': resource.id } }],
+        clients: [
+          { clientId: agent.id, consentRequired: true, attributes: { 'aauth.agent': 'true' }, optionalClientScopes: ['res:read'] },
+          { clientId: resource.id, attributes: { 'aauth.resource': 'true' } },
+        ],
+      },
+    });
+    ({ issuer } = await server.listen(0, '127.0.0.1'));
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await Promise.all([agent.stop(), resource.stop()]);
+  });
+
+  it('a refresh keeps auth_time, and the old token cannot be refreshed a second time', async () => {
+    const authTime = now() - 100;
+    const old = await issued(ALICE, authTime);
+    const first = await refresh(old);
+    expect(first.status).toBe(200);
+    expect(decodeJwt(first.json.auth_token as string).payload).toEqual(expect.objectContaining({ sub: ALICE, auth_time: authTime }));
+    const again = await refresh(old);
+    expect([again.status, again.json.error]).toEqual([400, 'invalid_auth_token']);
+  });
+
+  it('refresh after aauth.maxAuthAge → 400 invalid_auth_token', async () => {
+    const res = await refresh(await issued(ALICE, now() - MAX_AUTH_AGE - 120));
+    expect([res.status, res.json.error]).toEqual([400, 'invalid_auth_token']);
+    expect(res.json.error_description).toContain('aauth.maxAuthAge');
+  });
+
+  it('refresh of a token naming a user disabled since → 403 access_denied', async () => {
+    const res = await refresh(await issued(CAROL));
+    expect([res.status, res.json.error]).toEqual([403, 'access_denied']);
+  });
+
+  it('refresh of a token naming a user no longer in the realm → 403 access_denied', async () => {
+    const res = await refresh(await issued(GONE));
+    expect([res.status, res.json.error]).toEqual([403, 'access_denied']);
+  });
+});
