@@ -9,6 +9,7 @@ import { authAgeReason, authTimeOf, ownTokenReason } from '../policy/chaining.js
 import { knownResource } from '../policy/decide.js';
 import { resolveSubject } from '../policy/subject.js';
 import type { AuthenticatedAgent } from '../request/types.js';
+import type { JtiVerdict } from '../stores/jti-store.js';
 
 /** Token-endpoint status for `invalid_auth_token` is 400 (contract), not core's default 401. */
 const AUTH_TOKEN_STATUS = 400;
@@ -51,9 +52,14 @@ export async function verifyPresentedResourceToken(ctx: AuthServerContext, token
   }
   const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + SKEW, now, caller.agentId);
   if (verdict === 'replayed') throw new TokenError('invalid_resource_token', 'resource token "jti" has already been used', { field: 'jti', reason: 'replayed', actual: claims.jti });
-  if (verdict === 'full') throw new AAuthError('server_error', 'too many resource tokens in flight; retry shortly', { reason: 'store_full' }, { status: 503, headers: { 'Retry-After': '5' } });
-  if (verdict === 'agent_full') throw new AAuthError('server_error', 'this agent has too many resource tokens in flight; retry shortly', { reason: 'agent_quota' }, { status: 503, headers: { 'Retry-After': '5' } });
+  refuseWhenFull(verdict, 'resource tokens');
   return claims;
+}
+
+/** A bounded jti store that cannot take one more entry answers 503 (contract: "Bounded stores"). */
+function refuseWhenFull(verdict: JtiVerdict, what: string): void {
+  if (verdict === 'full') throw new AAuthError('server_error', `too many ${what} in flight; retry shortly`, { reason: 'store_full' }, { status: 503, headers: { 'Retry-After': '5' } });
+  if (verdict === 'agent_full') throw new AAuthError('server_error', `this agent has too many ${what} in flight; retry shortly`, { reason: 'agent_quota' }, { status: 503, headers: { 'Retry-After': '5' } });
 }
 
 /** A user and an authorization carried from a verified token into a new one. */
@@ -135,8 +141,8 @@ export async function verifyRefreshToken(ctx: AuthServerContext, token: string, 
   }
   const carried = carriedGrant(ctx, claims, 'auth_token', now);
   if (typeof claims.jti !== 'string' || claims.jti.length === 0) throw invalidAuthToken('auth_token has no "jti"', 'jti', 'missing');
-  const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + ctx.realm.settings.refreshWindow + SKEW, now);
+  const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + ctx.realm.settings.refreshWindow + SKEW, now, caller.agentId);
   if (verdict === 'replayed') throw invalidAuthToken('auth_token has already been refreshed; refresh the token that refresh returned', 'jti', 'replayed');
-  if (verdict === 'full') throw new AAuthError('server_error', 'too many tokens in flight; retry shortly', { reason: 'store_full' }, { status: 503, headers: { 'Retry-After': '5' } });
+  refuseWhenFull(verdict, 'refreshed tokens');
   return { claims, carried };
 }
