@@ -87,7 +87,7 @@ export class FetchError extends AAuthError {
     this.reason = reason;
   }
 }
-export type FetchFailure = 'address_not_allowed' | 'scheme_not_allowed' | 'timeout' | 'too_large' | 'http_status' | 'not_json' | 'network' | 'invalid_document';
+export type FetchFailure = 'address_not_allowed' | 'scheme_not_allowed' | 'busy' | 'timeout' | 'too_large' | 'http_status' | 'not_json' | 'network' | 'invalid_document';
 
 /** The peer answered with an error body (token endpoint, pending URL, resource). */
 export class ResponseError extends AAuthError {

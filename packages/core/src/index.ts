@@ -54,7 +54,9 @@ export type { AgentMetadata, ResourceMetadata, IssuerMetadata, MetadataDocument 
 export { validateMetadata } from './metadata/validate.js';
 
 export { GuardedFetcher } from './fetcher/guarded-fetcher.js';
-export type { FetcherOptions } from './fetcher/guarded-fetcher.js';
+export type { FetcherOptions, FetcherStats } from './fetcher/guarded-fetcher.js';
+export { BoundedCache } from './lib/bounded-cache.js';
+export type { BoundedCacheLimits } from './lib/bounded-cache.js';
 export { isAddressAllowed, classifyAddress } from './fetcher/address-guard.js';
 export type { AddressPolicy, AddressClass } from './fetcher/address-guard.js';
 export { KeyDiscovery } from './fetcher/key-discovery.js';
