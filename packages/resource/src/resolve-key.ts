@@ -41,7 +41,12 @@ export class KeyResolver {
   constructor(options: ResolvedOptions, keys: KeyDiscovery) {
     this.#options = options;
     this.#keys = keys;
-    this.#cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<CachedToken>(options.tokenCache.maxEntries);
+    this.#cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<CachedToken>(options.tokenCache);
+  }
+
+  /** Verified tokens held now (entries, bytes); undefined when the cache is off. */
+  get tokenCacheStats(): { readonly entries: number; readonly bytes: number } | undefined {
+    return this.#cache === undefined ? undefined : { entries: this.#cache.size, bytes: this.#cache.bytes };
   }
 
   resolve(signatureKey: SignatureKey): Promise<CachedToken> | CachedToken {
