@@ -3,7 +3,7 @@
  * `AAUTH_ISSUER` (`AAUTH_SERVER_KIND` = embedded | keycloak), or against the embedded server
  * started in-process when `AAUTH_ISSUER` is unset. One file per concern under `cases/`.
  *
- * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19107,
+ * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19109,
  * registered in conformance/realm.json), so every case runs from this one entry file, in one process.
  *
  * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 of a
@@ -13,6 +13,7 @@
  */
 import { autonomousExchangeCases } from './cases/autonomous-exchange.js';
 import { callChainingCases } from './cases/call-chaining.js';
+import { fetchOracleCases } from './cases/fetch-oracle.js';
 import { metadataCases } from './cases/metadata.js';
 import { pendingUrlCases } from './cases/pending-url.js';
 import { policyRefusalCases } from './cases/policy-refusals.js';
@@ -50,4 +51,5 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   pendingUrlCases(world);
   signatureRefusalCases(world);
   tokenExchangeCases(world);
+  fetchOracleCases(world);
 });

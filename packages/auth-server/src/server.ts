@@ -33,7 +33,7 @@ export interface AuthServerOptions {
   readonly maxJtis?: number;
   /** Injectable clock, seconds since the epoch. */
   readonly now?: () => number;
-  /** Where unexpected errors are reported (default: console.error). */
+  /** Where unexpected errors and remote fetch diagnostics are reported (default: console.error). */
   readonly log?: (message: string, err: unknown) => void;
 }
 
@@ -87,7 +87,7 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     pending: new PendingStore({ maxEntries: options.maxPending }),
     now,
   };
-  const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, err));
+  const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, ...(err === undefined ? [] : [err])));
   const app = createApp(ctx, log);
   let server: Server | undefined;
 

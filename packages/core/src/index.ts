@@ -6,7 +6,7 @@
 export { AAUTH_2026_03, PROFILE } from './profile/index.js';
 export type { Profile, WireErrorCode, RequireValue, TokenKind } from './profile/index.js';
 
-export { AAuthError, SignatureError, TokenError, MalformedError, UnsupportedRequirementError, FetchError, ResponseError, isAAuthError } from './errors.js';
+export { AAuthError, SignatureError, TokenError, MalformedError, UnsupportedRequirementError, FetchError, ResponseError, isAAuthError, fetchDiagnostic, keyUnavailableMessage } from './errors.js';
 export type { AnyAAuthError, ErrorDetail, FetchFailure } from './errors.js';
 
 export { isServerIdentifier, isLoopbackHost, wellKnownUrl } from './identifiers.js';
