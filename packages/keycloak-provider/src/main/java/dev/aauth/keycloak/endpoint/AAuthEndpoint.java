@@ -94,7 +94,7 @@ public final class AAuthEndpoint {
             RealmModel realm = session.getContext().getRealm();
             RealmSettings settings = RealmSettings.of(realm);
             TokenService service = new TokenService(session, realm, event, ConsentPage.issuer(session, realm), settings,
-                    factory.discovery(settings.allowLoopback(), settings.allowPrivateNetwork()), Time.currentTimeSeconds());
+                    factory.discovery(realm.getId(), settings.allowLoopback(), settings.allowPrivateNetwork()), Time.currentTimeSeconds());
             return call.apply(service);
         } catch (AAuthException e) {
             LOG.debugf("AAuth refusal %s: %s", e.error().code(), e.getMessage());

@@ -17,6 +17,10 @@ public final class KeyDiscovery {
         this.fetcher = fetcher;
     }
 
+    public RemoteJsonFetcher fetcher() {
+        return fetcher;
+    }
+
     /**
      * @param id the identifier URL (agent token {@code iss}, resource token {@code iss}, issuer)
      * @param document metadata document name, e.g. {@code aauth-agent.json}
@@ -29,11 +33,11 @@ public final class KeyDiscovery {
         JsonNode metadata = fetcher.get(metadataUrl, false);
         JsonNode declared = metadata.get(idMember);
         if (declared != null && !(declared.isTextual() && declared.asText().equals(id))) {
-            throw new RemoteJsonFetcher.FetchException("The " + document + " of '" + id + "' declares another identifier.");
+            throw new RemoteJsonFetcher.FetchException(RemoteJsonFetcher.Reason.INVALID_DOCUMENT, "The " + document + " of '" + id + "' declares another identifier.");
         }
         JsonNode jwksUri = metadata.get("jwks_uri");
         if (jwksUri == null || !jwksUri.isTextual()) {
-            throw new RemoteJsonFetcher.FetchException("The " + document + " of '" + id + "' has no jwks_uri.");
+            throw new RemoteJsonFetcher.FetchException(RemoteJsonFetcher.Reason.INVALID_DOCUMENT, "The " + document + " of '" + id + "' has no jwks_uri.");
         }
         String jwksUrl = jwksUri.asText();
         PublicJwk key = select(fetcher.get(jwksUrl, false), kid);
@@ -41,7 +45,7 @@ public final class KeyDiscovery {
             key = select(fetcher.get(jwksUrl, true), kid);
         }
         if (key == null) {
-            throw new RemoteJsonFetcher.FetchException("No usable key " + (kid == null ? "" : "'" + kid + "' ") + "in the JWKS of '" + id + "'.");
+            throw new RemoteJsonFetcher.FetchException(RemoteJsonFetcher.Reason.UNKNOWN_KEY, "No usable key " + (kid == null ? "" : "'" + kid + "' ") + "in the JWKS of '" + id + "'.");
         }
         return key;
     }
