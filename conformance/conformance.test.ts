@@ -3,7 +3,7 @@
  * `AAUTH_ISSUER` (`AAUTH_SERVER_KIND` = embedded | keycloak), or against the embedded server
  * started in-process when `AAUTH_ISSUER` is unset. One file per concern under `cases/`.
  *
- * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19107 and 19110,
+ * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19110,
  * registered in conformance/realm.json), so every case runs from this one entry file, in one process.
  *
  * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 of a
@@ -16,6 +16,7 @@ import { callChainingCases } from './cases/call-chaining.js';
 import { consentUserBindingCases } from './cases/consent-user-binding.js';
 import { foreignSubjectCases } from './cases/foreign-subjects.js';
 import { grantEscalationCases } from './cases/grant-escalation.js';
+import { fetchOracleCases } from './cases/fetch-oracle.js';
 import { metadataCases } from './cases/metadata.js';
 import { pendingUrlCases } from './cases/pending-url.js';
 import { policyRefusalCases } from './cases/policy-refusals.js';
@@ -58,4 +59,5 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   singleAnswerRuleCases(world);
   grantEscalationCases(world);
   foreignSubjectCases(world);
+  fetchOracleCases(world);
 });

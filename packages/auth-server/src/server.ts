@@ -36,7 +36,7 @@ export interface AuthServerOptions {
   readonly maxJtisPerAgent?: number;
   /** Injectable clock, seconds since the epoch. */
   readonly now?: () => number;
-  /** Where unexpected errors are reported (default: console.error). */
+  /** Where unexpected errors and remote fetch diagnostics are reported (default: console.error). */
   readonly log?: (message: string, err: unknown) => void;
 }
 
@@ -91,7 +91,7 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     logins: new LoginThrottle(),
     now,
   };
-  const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, err));
+  const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, ...(err === undefined ? [] : [err])));
   const app = createApp(ctx, log);
   let server: Server | undefined;
 

@@ -25,7 +25,7 @@ describe('parseRealm', () => {
     const realm = loadRealmFile(root('conformance/realm.json'));
     expect(realm.name).toBe('aauth-conformance');
     expect(realm.settings.consentScopes).toEqual(['beta:read']);
-    expect(realm.clients.size).toBe(7);
+    expect(realm.clients.size).toBe(9);
   });
 
   it('uses Keycloak defaults for absent settings', () => {

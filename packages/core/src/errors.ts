@@ -76,18 +76,54 @@ export class UnsupportedRequirementError extends MalformedError {
   override readonly name = 'UnsupportedRequirementError';
 }
 
+/**
+ * What a caller is told when a remote document could not be obtained: one fixed sentence per
+ * failure family. The URL fetched came from the caller, so anything more (resolved addresses, DNS
+ * and socket errors, the target's status, sizes, timings) would turn the server into a DNS and port
+ * scanner for whoever asks; that detail stays in `FetchError.diagnostic`, for the server's log.
+ */
+const FETCH_SENTENCES: Readonly<Record<FetchFailure | 'unknown_key', string>> = {
+  scheme_not_allowed: 'metadata URLs must be https',
+  address_not_allowed: 'metadata could not be fetched',
+  busy: 'metadata could not be fetched',
+  timeout: 'metadata could not be fetched',
+  too_large: 'metadata could not be fetched',
+  http_status: 'metadata could not be fetched',
+  not_json: 'metadata could not be fetched',
+  network: 'metadata could not be fetched',
+  invalid_document: 'the metadata is not a valid document',
+  unknown_key: 'no published key matches',
+};
+
 /** A remote metadata or JWKS document could not be obtained safely. */
 export class FetchError extends AAuthError {
   override readonly name = 'FetchError';
-  /** Why: `address_not_allowed`, `timeout`, `too_large`, `http_status`, `not_json`, `network`, `scheme_not_allowed`. */
+  /** Why: `address_not_allowed`, `timeout`, `too_large`, `http_status`, `not_json`, `network`, `scheme_not_allowed`, … */
   readonly reason: FetchFailure;
-  constructor(reason: FetchFailure, message: string, detail: ErrorDetail = {}, code: WireErrorCode = 'invalid_request') {
+  /** What the fetch found, for the server's log only; `message` is the fixed sentence a caller may see. */
+  readonly diagnostic: string;
+  constructor(reason: FetchFailure, diagnostic: string, detail: ErrorDetail = {}, code: WireErrorCode = 'invalid_request') {
     // A more specific reason from the caller (e.g. `unknown_key`) is kept in `detail`; `reason` is the family.
-    super(code, message, { reason, ...detail });
+    super(code, FETCH_SENTENCES[detail.reason === 'unknown_key' ? 'unknown_key' : reason], { reason, ...detail });
     this.reason = reason;
+    this.diagnostic = diagnostic;
   }
 }
-export type FetchFailure = 'address_not_allowed' | 'scheme_not_allowed' | 'timeout' | 'too_large' | 'http_status' | 'not_json' | 'network' | 'invalid_document';
+export type FetchFailure = 'address_not_allowed' | 'scheme_not_allowed' | 'busy' | 'timeout' | 'too_large' | 'http_status' | 'not_json' | 'network' | 'invalid_document';
+
+/** The sentence a caller is told when a signing key could not be discovered (same for every server). */
+export function keyUnavailableMessage(cause: unknown): string {
+  return `the signing key could not be obtained: ${cause instanceof FetchError ? cause.message : 'key discovery failed'}`;
+}
+
+/** The diagnostic of the first `FetchError` in an error's cause chain: what a server logs. */
+export function fetchDiagnostic(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e !== undefined && depth < 8; depth++) {
+    if (e instanceof FetchError) return e.diagnostic;
+    e = e instanceof AAuthError ? e.detail.cause : undefined;
+  }
+  return undefined;
+}
 
 /** The peer answered with an error body (token endpoint, pending URL, resource). */
 export class ResponseError extends AAuthError {

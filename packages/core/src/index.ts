@@ -6,7 +6,7 @@
 export { AAUTH_2026_03, PROFILE } from './profile/index.js';
 export type { Profile, WireErrorCode, RequireValue, TokenKind } from './profile/index.js';
 
-export { AAuthError, SignatureError, TokenError, MalformedError, UnsupportedRequirementError, FetchError, ResponseError, isAAuthError } from './errors.js';
+export { AAuthError, SignatureError, TokenError, MalformedError, UnsupportedRequirementError, FetchError, ResponseError, isAAuthError, fetchDiagnostic, keyUnavailableMessage } from './errors.js';
 export type { AnyAAuthError, ErrorDetail, FetchFailure } from './errors.js';
 
 export { isServerIdentifier, isLoopbackHost, wellKnownUrl } from './identifiers.js';
@@ -54,7 +54,9 @@ export type { AgentMetadata, ResourceMetadata, IssuerMetadata, MetadataDocument 
 export { validateMetadata } from './metadata/validate.js';
 
 export { GuardedFetcher } from './fetcher/guarded-fetcher.js';
-export type { FetcherOptions } from './fetcher/guarded-fetcher.js';
+export type { FetcherOptions, FetcherStats } from './fetcher/guarded-fetcher.js';
+export { BoundedCache } from './lib/bounded-cache.js';
+export type { BoundedCacheLimits } from './lib/bounded-cache.js';
 export { isAddressAllowed, classifyAddress } from './fetcher/address-guard.js';
 export type { AddressPolicy, AddressClass } from './fetcher/address-guard.js';
 export { KeyDiscovery } from './fetcher/key-discovery.js';

@@ -5,6 +5,7 @@
  * request adapters) under an express adapter (`aauth()`, `require…()`, `aauthErrorHandler()`).
  */
 export { AAuthResource, accessDenied } from './resource.js';
+export type { ResourceCacheStats } from './resource.js';
 export type { ResourceOptions, ReplayOptions, TokenCacheOptions, ResolvedOptions } from './options.js';
 export type { AAuthContext, AAuthScheme } from './context.js';
 export type { Requirement, SignatureRequirementOptions, AuthRequirementOptions } from './requirement.js';

@@ -17,6 +17,8 @@ export interface ReplayOptions {
 export interface TokenCacheOptions {
   /** Bound on verified tokens kept until their `exp`. Default 10 000. */
   readonly maxEntries?: number;
+  /** Bound on their memory, bytes (about twice each token's length). Default 32 MiB. */
+  readonly maxBytes?: number;
 }
 
 export interface ResourceOptions {
@@ -72,7 +74,7 @@ export interface ResolvedOptions {
   readonly keyDiscovery: KeyDiscovery | undefined;
   readonly signatureWindow: number;
   readonly replay: { readonly methods: ReadonlySet<string>; readonly maxEntries: number } | false;
-  readonly tokenCache: { readonly maxEntries: number } | false;
+  readonly tokenCache: { readonly maxEntries: number; readonly maxBytes: number } | false;
   readonly additionalSignatureComponents: readonly string[];
   readonly scopeDescriptions: Readonly<Record<string, string>> | undefined;
   readonly clientName: string | undefined;
@@ -128,7 +130,10 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string' || !/^[A-Za-z]+$/.test(m))) throw new TypeError('aauth: "replay.methods" must be an array of method names');
     replay = { methods: new Set(methods.map((m) => m.toUpperCase())), maxEntries: positiveInteger(options.replay?.maxEntries, 'replay.maxEntries', 100_000) };
   }
-  const tokenCache = options.tokenCache === false ? false : { maxEntries: positiveInteger(options.tokenCache?.maxEntries, 'tokenCache.maxEntries', 10_000) };
+  const tokenCache = options.tokenCache === false ? false : {
+    maxEntries: positiveInteger(options.tokenCache?.maxEntries, 'tokenCache.maxEntries', 10_000),
+    maxBytes: positiveInteger(options.tokenCache?.maxBytes, 'tokenCache.maxBytes', 32 * 1024 * 1024),
+  };
 
   const extra = options.additionalSignatureComponents ?? [];
   if (!Array.isArray(extra) || extra.some((c) => typeof c !== 'string' || c.length === 0)) throw new TypeError('aauth: "additionalSignatureComponents" must be an array of component names');

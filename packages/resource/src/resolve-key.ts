@@ -14,7 +14,7 @@
  * Does not check: scopes (route policy), replay (after the signature verifies).
  */
 import {
-  FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, isServerIdentifier, peekTyp, verifyAgentToken, verifyAuthToken,
+  FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, isServerIdentifier, keyUnavailableMessage, peekTyp, verifyAgentToken, verifyAuthToken,
   type JwksUriSignatureKey, type PublicJwk, type ResolvedKey, type SignatureKey,
 } from '@aauth-ts/core';
 import type { AAuthContext } from './context.js';
@@ -41,7 +41,12 @@ export class KeyResolver {
   constructor(options: ResolvedOptions, keys: KeyDiscovery) {
     this.#options = options;
     this.#keys = keys;
-    this.#cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<CachedToken>(options.tokenCache.maxEntries);
+    this.#cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<CachedToken>(options.tokenCache);
+  }
+
+  /** Verified tokens held now (entries, bytes); undefined when the cache is off. */
+  get tokenCacheStats(): { readonly entries: number; readonly bytes: number } | undefined {
+    return this.#cache === undefined ? undefined : { entries: this.#cache.size, bytes: this.#cache.bytes };
   }
 
   resolve(signatureKey: SignatureKey): Promise<CachedToken> | CachedToken {
@@ -66,7 +71,7 @@ export class KeyResolver {
       jwk = await this.#keys.getKey(key.id, PROFILE.wellKnown.agent, key.kid);
     } catch (cause) {
       if (!(cause instanceof FetchError)) throw cause;
-      throw new SignatureError('invalid_signature', `cannot obtain the signing key of ${key.id}: ${cause.message}`, { field: 'kid', reason: 'key_unavailable', cause });
+      throw new SignatureError('invalid_signature', keyUnavailableMessage(cause), { field: 'kid', reason: 'key_unavailable', cause });
     }
     return { jwk, info: { scheme: 'jwks_uri', agent: key.id, scopes: [] } };
   }

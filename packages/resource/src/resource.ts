@@ -5,7 +5,7 @@
  */
 import {
   AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, ReplayCache, SignatureError, getHeader, isAAuthError, toJwks, verifyRequest,
-  type JwkSet, type ResourceMetadata, type SignableRequest,
+  type FetcherStats, type JwkSet, type ResourceMetadata, type SignableRequest,
 } from '@aauth-ts/core';
 import { authTokenChallenge, levelChallenge } from './challenge.js';
 import type { AAuthContext } from './context.js';
@@ -25,6 +25,12 @@ function asVerificationError(err: unknown): unknown {
   if (err.status === 401 && err.code !== 'invalid_request') return err;
   const code = err.code === 'invalid_request' || err.status !== 401 ? 'invalid_signature' : err.code;
   return new SignatureError(code, err.message, { ...err.detail, cause: err }, { status: 401, extras: { ...err.extras } });
+}
+
+export interface ResourceCacheStats {
+  readonly documents: FetcherStats;
+  readonly refetchMarks: number;
+  readonly tokens: { readonly entries: number; readonly bytes: number } | undefined;
 }
 
 export class AAuthResource {
@@ -50,6 +56,14 @@ export class AAuthResource {
       ...(o.additionalSignatureComponents.length === 0 ? {} : { additional_signature_components: [...o.additionalSignatureComponents] }),
     });
     this.#jwks = toJwks([o.signingKey]);
+  }
+
+  /**
+   * What the caches fed by callers hold now (each is bounded): fetched metadata/JWKS documents and
+   * remembered failures, JWKS refetch marks, verified tokens.
+   */
+  cacheStats(): ResourceCacheStats {
+    return { documents: this.keys.fetcher.stats(), refetchMarks: this.keys.refetchMarks, tokens: this.#resolver.tokenCacheStats };
   }
 
   /** `/.well-known/aauth-resource.json` (2026-03 §Resource Metadata). */

@@ -1,22 +1,31 @@
 /**
  * Verified tokens, kept by SHA-256 of the compact JWT until their `exp` (2026-03 §JWKS Caching
  * keeps keys; this keeps the verdict), so a warm request costs one HTTP signature verification.
- * Bounded: the oldest entry goes first when full. Only verdicts that depend on nothing but the
+ * Anyone running an agent server can mint valid agent tokens at will, so the cache is bounded by
+ * entries and bytes, least recently used first. Only verdicts that depend on nothing but the
  * token and this resource's fixed configuration are kept; the binding to the request's signing
  * key (`cnf.jwk`) is checked by the HTTP signature on every request.
  */
 import { createHash } from 'node:crypto';
+import { BoundedCache, type BoundedCacheLimits } from '@aauth-ts/core';
+
+/** A verdict holds the decoded claims and, for auth tokens, the token itself: about twice its text. */
+const PER_TOKEN_CHAR = 2;
+const PER_ENTRY = 512;
 
 export class VerifiedTokenCache<T> {
-  readonly #max: number;
-  readonly #entries = new Map<string, { readonly value: T; readonly expiresAt: number }>();
+  readonly #entries: BoundedCache<{ readonly value: T; readonly expiresAt: number }>;
 
-  constructor(maxEntries: number) {
-    this.#max = maxEntries;
+  constructor(limits: BoundedCacheLimits) {
+    this.#entries = new BoundedCache(limits);
   }
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  get bytes(): number {
+    return this.#entries.bytes;
   }
 
   static keyOf(token: string): string {
@@ -36,13 +45,6 @@ export class VerifiedTokenCache<T> {
 
   set(token: string, value: T, expiresAt: number, now: number): void {
     if (expiresAt <= now) return;
-    const key = VerifiedTokenCache.keyOf(token);
-    this.#entries.delete(key);
-    while (this.#entries.size >= this.#max) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done) break;
-      this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(key, { value, expiresAt });
+    this.#entries.set(VerifiedTokenCache.keyOf(token), { value, expiresAt }, token.length * PER_TOKEN_CHAR + PER_ENTRY);
   }
 }

@@ -2,7 +2,7 @@ import { VerifiedTokenCache } from '../src/token-cache.js';
 
 describe('VerifiedTokenCache', () => {
   test('keeps a verdict until exp and forgets it after', () => {
-    const cache = new VerifiedTokenCache<string>(10);
+    const cache = new VerifiedTokenCache<string>({ maxEntries: 10, maxBytes: 1 << 20 });
     cache.set('a.b.c', 'claims', 1100, 1000);
     expect(cache.get('a.b.c', 1099)).toBe('claims');
     expect(cache.get('a.b.c', 1100)).toBeUndefined();
@@ -10,16 +10,26 @@ describe('VerifiedTokenCache', () => {
   });
 
   test('never stores an already expired verdict', () => {
-    const cache = new VerifiedTokenCache<string>(10);
+    const cache = new VerifiedTokenCache<string>({ maxEntries: 10, maxBytes: 1 << 20 });
     cache.set('t', 'x', 1000, 1000);
     expect(cache.size).toBe(0);
   });
 
-  test('stays bounded, dropping the oldest entry first', () => {
-    const cache = new VerifiedTokenCache<number>(3);
+  test('stays bounded, dropping the least recently used entry first', () => {
+    const cache = new VerifiedTokenCache<number>({ maxEntries: 3, maxBytes: 1 << 20 });
     for (let i = 0; i < 50; i++) cache.set(`token-${i}`, i, 5000, 1000);
     expect(cache.size).toBe(3);
     expect(cache.get('token-49', 1000)).toBe(49);
     expect(cache.get('token-0', 1000)).toBeUndefined();
+  });
+
+  test('stays within its byte budget: long tokens evict others, a token over the whole budget is not kept', () => {
+    const cache = new VerifiedTokenCache<number>({ maxEntries: 1000, maxBytes: 20_000 });
+    for (let i = 0; i < 100; i++) cache.set(`${'x'.repeat(2000)}-${i}`, i, 5000, 1000);
+    expect(cache.bytes).toBeLessThanOrEqual(20_000);
+    expect(cache.size).toBeLessThan(10);
+    cache.set('y'.repeat(20_000), 1, 5000, 1000);
+    expect(cache.get('y'.repeat(20_000), 1000)).toBeUndefined();
+    expect(cache.bytes).toBeLessThanOrEqual(20_000);
   });
 });

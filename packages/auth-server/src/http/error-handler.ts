@@ -2,10 +2,11 @@
  * The last express handler: every failure leaves as `{error, error_description}` in the profile's
  * vocabulary with the error's own status and headers. Body-parser failures (too large, bad
  * encoding) are `invalid_request` with their 4xx status. Only an unexpected exception becomes a
- * logged `500 server_error`; bad input never gets that far.
+ * logged `500 server_error`; bad input never gets that far. A failed remote fetch is answered with
+ * a fixed sentence and its diagnostic goes to the log (contract "Remote fetches").
  */
 import type { ErrorRequestHandler } from 'express';
-import { isAAuthError } from '@aauth-ts/core';
+import { fetchDiagnostic, isAAuthError } from '@aauth-ts/core';
 
 interface HttpishError { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown }
 
@@ -14,6 +15,8 @@ export function errorHandler(log: (message: string, err: unknown) => void): Erro
     if (res.headersSent) return;
     res.set('Cache-Control', 'no-store');
     if (isAAuthError(err)) {
+      const diagnostic = fetchDiagnostic(err);
+      if (diagnostic !== undefined) log(`remote fetch failed (${err.code}): ${diagnostic}`, undefined);
       res.status(err.status).set(err.headers).json(err.toJSON());
       return;
     }

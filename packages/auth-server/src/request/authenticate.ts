@@ -20,7 +20,7 @@
  *
  * Does not check: anything in the body beyond its digest.
  */
-import { AAuthError, PROFILE, SignatureError, TokenError, peekClaims, verifyAgentToken, verifyRequest, type KeyDiscovery, type PublicJwk, type SignatureKey } from '@aauth-ts/core';
+import { AAuthError, PROFILE, SignatureError, TokenError, keyUnavailableMessage, peekClaims, verifyAgentToken, verifyRequest, type KeyDiscovery, type PublicJwk, type SignatureKey } from '@aauth-ts/core';
 import { knownAgent } from '../policy/decide.js';
 import type { RealmModel } from '../realm/types.js';
 import type { AuthenticatedAgent, IncomingRequest } from './types.js';
@@ -58,7 +58,7 @@ async function resolveKey(signatureKey: SignatureKey, options: AuthenticateOptio
     try {
       jwk = await options.keys.getKey(signatureKey.id, PROFILE.wellKnown.agent, signatureKey.kid);
     } catch (cause) {
-      throw new SignatureError('invalid_signature', `cannot obtain key ${JSON.stringify(signatureKey.kid)} of ${signatureKey.id}: ${(cause as Error).message}`, { field: 'kid', reason: 'unknown_key', cause });
+      throw new SignatureError('invalid_signature', keyUnavailableMessage(cause), { field: 'kid', reason: 'unknown_key', cause });
     }
     return { jwk, info: { agentId: signatureKey.id, scheme: 'jwks_uri' } };
   }

@@ -1,8 +1,11 @@
 /**
- * Egress guard for metadata/JWKS fetches (wire notes §7.5): refuse loopback, private, link-local,
- * CGNAT, multicast, unspecified and other special-purpose addresses unless explicitly allowed.
+ * Egress guard for metadata/JWKS fetches (wire notes §7.5): refuse loopback, private, link-local
+ * and every other special-purpose address unless explicitly allowed. The ranges are data, in
+ * packages/core/data/special-purpose-addresses.json (the IANA special-purpose registries), which
+ * the Keycloak provider packages too: both auth servers refuse exactly the same addresses.
  * The decision is a pure function so it can be tested without touching any network.
  */
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 
 export interface AddressPolicy {
@@ -14,65 +17,90 @@ export interface AddressPolicy {
 
 export type AddressClass = 'loopback' | 'private' | 'link-local' | 'reserved' | 'public';
 
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, part) => (acc << 8) + Number(part), 0) >>> 0;
+interface RangeEntry {
+  readonly prefix: string;
+  readonly name: string;
+  readonly rfc: string;
+  readonly class: Exclude<AddressClass, 'public'> | 'embedded';
+  /** For `embedded`: the byte offset of the IPv4 address that decides (NAT64, 6to4, mapped, …). */
+  readonly embeddedIpv4At?: number;
 }
 
-function inV4(ip: number, base: string, bits: number): boolean {
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (ip & mask) === (ipv4ToInt(base) & mask);
+interface Range {
+  readonly bytes: Uint8Array;
+  readonly bits: number;
+  readonly entry: RangeEntry;
 }
 
-function classifyV4(address: string): AddressClass {
-  const ip = ipv4ToInt(address);
-  if (inV4(ip, '127.0.0.0', 8)) return 'loopback';
-  if (inV4(ip, '10.0.0.0', 8) || inV4(ip, '172.16.0.0', 12) || inV4(ip, '192.168.0.0', 16)) return 'private';
-  if (inV4(ip, '169.254.0.0', 16)) return 'link-local';
-  if (inV4(ip, '0.0.0.0', 8) || inV4(ip, '100.64.0.0', 10) || inV4(ip, '192.0.0.0', 24) || inV4(ip, '192.0.2.0', 24)
-    || inV4(ip, '198.18.0.0', 15) || inV4(ip, '198.51.100.0', 24) || inV4(ip, '203.0.113.0', 24) || inV4(ip, '224.0.0.0', 4) || inV4(ip, '240.0.0.0', 4)) {
-    return 'reserved';
+function ipv4Bytes(text: string): Uint8Array | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return Uint8Array.from(parts.map(Number));
+}
+
+/** RFC 4291 §2.2 text forms, including `::` and a dotted IPv4 tail; undefined if not IPv6. */
+function ipv6Bytes(text: string): Uint8Array | undefined {
+  let words = text.toLowerCase();
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(words)?.[1];
+  if (tail !== undefined) {
+    const v4 = ipv4Bytes(tail);
+    if (v4 === undefined) return undefined;
+    words = `${words.slice(0, -tail.length)}${((v4[0] as number) << 8 | (v4[1] as number)).toString(16)}:${((v4[2] as number) << 8 | (v4[3] as number)).toString(16)}`;
   }
-  return 'public';
+  const halves = words.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? (halves[0] as string).split(':') : [];
+  const rest = halves.length === 2 && halves[1] ? (halves[1] as string).split(':') : [];
+  const fill = halves.length === 2 ? 8 - head.length - rest.length : 0;
+  if (fill < 0 || (halves.length === 1 && head.length !== 8)) return undefined;
+  const all = [...head, ...new Array<string>(fill).fill('0'), ...rest];
+  if (all.length !== 8 || all.some((w) => !/^[0-9a-f]{1,4}$/.test(w))) return undefined;
+  const out = new Uint8Array(16);
+  all.forEach((w, i) => {
+    const n = parseInt(w, 16);
+    out[2 * i] = n >> 8;
+    out[2 * i + 1] = n & 0xff;
+  });
+  return out;
 }
 
-function expandV6(address: string): number[] {
-  let text = address.toLowerCase().split('%')[0] as string;
-  // Embedded IPv4 tail (::ffff:1.2.3.4) becomes two hextets.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4?.[1]) {
-    const n = ipv4ToInt(v4[1]);
-    text = text.slice(0, -v4[1].length) + `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const fill = tail === undefined ? [] : new Array<string>(8 - h.length - t.length).fill('0');
-  return [...h, ...fill, ...t].map((x) => parseInt(x, 16));
+function matches(address: Uint8Array, range: Range): boolean {
+  if (address.length !== range.bytes.length) return false;
+  const full = range.bits >> 3;
+  for (let i = 0; i < full; i++) if (address[i] !== range.bytes[i]) return false;
+  const rest = range.bits & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return ((address[full] as number) & mask) === ((range.bytes[full] as number) & mask);
 }
 
-function classifyV6(address: string): AddressClass {
-  const w = expandV6(address);
-  if (w.length !== 8 || w.some((x) => Number.isNaN(x))) return 'reserved';
-  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0] = w;
-  if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && f === 0 && g === 0 && h === 1) return 'loopback';
-  if (w.every((x) => x === 0)) return 'reserved';
-  // IPv4-mapped (::ffff:0:0/96) and IPv4-compatible forms: judge the embedded IPv4 address.
-  if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && (f === 0xffff || f === 0)) {
-    return classifyV4(`${g >>> 8}.${g & 0xff}.${h >>> 8}.${h & 0xff}`);
-  }
-  if ((a & 0xfe00) === 0xfc00) return 'private'; // fc00::/7 unique local
-  if ((a & 0xffc0) === 0xfe80) return 'link-local'; // fe80::/10
-  if ((a & 0xff00) === 0xff00) return 'reserved'; // multicast
-  if (a === 0x2001 && b === 0x0db8) return 'reserved'; // documentation
-  if (a === 0x0064 && b === 0xff9b) return 'reserved'; // NAT64
-  return 'public';
+const TABLE_URL = new URL('../../data/special-purpose-addresses.json', import.meta.url);
+
+/** Longest prefix first, so the first match is the most specific. */
+const RANGES: readonly Range[] = (JSON.parse(readFileSync(TABLE_URL, 'utf8')) as { ranges: RangeEntry[] }).ranges
+  .map((entry) => {
+    const [base = '', bits = ''] = entry.prefix.split('/');
+    const bytes = base.includes(':') ? ipv6Bytes(base) : ipv4Bytes(base);
+    if (bytes === undefined || !/^\d+$/.test(bits) || Number(bits) > bytes.length * 8) throw new Error(`special-purpose-addresses.json: bad prefix ${entry.prefix}`);
+    return { bytes, bits: Number(bits), entry };
+  })
+  .sort((a, b) => b.bits - a.bits);
+
+function classifyBytes(address: Uint8Array): AddressClass {
+  const range = RANGES.find((r) => matches(address, r));
+  if (range === undefined) return 'public';
+  const { entry } = range;
+  if (entry.class !== 'embedded') return entry.class;
+  const at = entry.embeddedIpv4At ?? 12;
+  return classifyBytes(address.subarray(at, at + 4));
 }
 
 export function classifyAddress(address: string): AddressClass {
-  const family = isIP(address.replace(/^\[|\]$/g, ''));
-  if (family === 4) return classifyV4(address);
-  if (family === 6) return classifyV6(address.replace(/^\[|\]$/g, ''));
-  return 'reserved';
+  // URL brackets and an RFC 4007 zone id do not change which address it is.
+  const bare = address.replace(/^\[|\]$/g, '').split('%')[0] as string;
+  const family = isIP(bare);
+  const bytes = family === 4 ? ipv4Bytes(bare) : family === 6 ? ipv6Bytes(bare) : undefined;
+  return bytes === undefined ? 'reserved' : classifyBytes(bytes);
 }
 
 /** May a fetch connect to `address` under `policy`? */

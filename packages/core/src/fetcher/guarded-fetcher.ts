@@ -2,8 +2,11 @@
  * A JSON fetcher for metadata and JWKS with the limits remote key discovery needs (wire notes
  * §2.4, §7.5): an address guard applied to the address actually connected to (resolve, check,
  * then connect to that address), `https` only (plain `http` only to allowed loopback in
- * development), no redirects, a timeout, a response-size cap, a TTL cache, and one fetch in flight
- * per URL. Instances hold all state; there are no module globals.
+ * development), no redirects, an overall deadline, a response-size cap, one fetch in flight per URL,
+ * and a cap on fetches in flight at all. The URLs come from unauthenticated callers (agent ids,
+ * `jwks_uri`s), so the cache is bounded by entries and bytes (least recently used goes first) and
+ * failures are remembered briefly, so repeating a bad identifier does not repeat the fetch.
+ * Instances hold all state; there are no module globals.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
@@ -11,20 +14,41 @@ import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { FetchError } from '../errors.js';
 import { isLoopbackHost } from '../identifiers.js';
+import { BoundedCache } from '../lib/bounded-cache.js';
 import { isAddressAllowed, type AddressPolicy } from './address-guard.js';
 
 export interface FetcherOptions extends AddressPolicy {
-  /** Whole-request timeout, ms (default 5000). */
+  /** Whole-request deadline, ms (default 5000). */
   readonly timeoutMs?: number;
   /** Maximum response body, bytes (default 256 KiB). */
   readonly maxBytes?: number;
   /** How long a document is reused, ms (default 5 min). */
   readonly ttlMs?: number;
+  /** How long a failed fetch is answered from memory, ms (default 10 s; 0 never remembers). */
+  readonly failureTtlMs?: number;
+  /** Most cached documents and failures (default 1000). */
+  readonly cacheEntries?: number;
+  /** Most cached bytes: bodies as received plus URLs (default 16 MiB). */
+  readonly cacheBytes?: number;
+  /** Most fetches in flight at once; one more is refused as `busy` (default 32). */
+  readonly maxConcurrent?: number;
   /** Name resolution (injectable for tests); defaults to the system resolver. */
   readonly resolve?: (hostname: string) => Promise<LookupAddress[]>;
 }
 
-interface CacheEntry { readonly value: unknown; readonly fetchedAt: number }
+/** What a fetcher holds now, for monitoring and for tests of its bounds. */
+export interface FetcherStats {
+  readonly entries: number;
+  readonly bytes: number;
+  readonly inFlight: number;
+}
+
+type CacheEntry =
+  | { readonly ok: true; readonly value: unknown; readonly at: number }
+  | { readonly ok: false; readonly error: FetchError; readonly at: number };
+
+/** A remembered failure costs about this much besides its URL. */
+const FAILURE_BYTES = 256;
 
 function systemResolve(hostname: string): Promise<LookupAddress[]> {
   return new Promise((resolve, reject) => {
@@ -34,7 +58,7 @@ function systemResolve(hostname: string): Promise<LookupAddress[]> {
 
 export class GuardedFetcher {
   readonly options: Required<Omit<FetcherOptions, 'resolve'>> & Pick<FetcherOptions, 'resolve'>;
-  readonly #cache = new Map<string, CacheEntry>();
+  readonly #cache: BoundedCache<CacheEntry>;
   readonly #inFlight = new Map<string, Promise<unknown>>();
 
   constructor(options: FetcherOptions = {}) {
@@ -44,35 +68,57 @@ export class GuardedFetcher {
       timeoutMs: options.timeoutMs ?? 5000,
       maxBytes: options.maxBytes ?? 256 * 1024,
       ttlMs: options.ttlMs ?? 5 * 60 * 1000,
+      failureTtlMs: options.failureTtlMs ?? 10_000,
+      cacheEntries: options.cacheEntries ?? 1000,
+      cacheBytes: options.cacheBytes ?? 16 * 1024 * 1024,
+      maxConcurrent: options.maxConcurrent ?? 32,
       resolve: options.resolve,
     };
+    this.#cache = new BoundedCache({ maxEntries: this.options.cacheEntries, maxBytes: this.options.cacheBytes });
   }
 
   /** A cached or freshly fetched JSON document. Concurrent callers share one fetch. */
   async getJson(url: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<unknown> {
     const cached = this.#cache.get(url);
-    const maxAge = maxAgeMs ?? this.options.ttlMs;
-    if (cached && Date.now() - cached.fetchedAt < maxAge) return cached.value;
+    if (cached !== undefined) {
+      const age = Date.now() - cached.at;
+      if (cached.ok && age < (maxAgeMs ?? this.options.ttlMs)) return cached.value;
+      if (!cached.ok && age < this.options.failureTtlMs) throw cached.error;
+    }
     const pending = this.#inFlight.get(url);
     if (pending) return pending;
+    if (this.#inFlight.size >= this.options.maxConcurrent) {
+      // Not remembered: the refusal says nothing about the URL.
+      throw new FetchError('busy', `refusing to fetch ${url}: ${this.options.maxConcurrent} fetches already in flight`);
+    }
     const request = this.#fetch(url)
-      .then((value) => {
-        this.#cache.set(url, { value, fetchedAt: Date.now() });
-        return value;
-      })
+      .then(
+        ({ value, bytes }) => {
+          this.#cache.set(url, { ok: true, value, at: Date.now() }, bytes);
+          return value;
+        },
+        (err: unknown) => {
+          if (err instanceof FetchError && this.options.failureTtlMs > 0) this.#cache.set(url, { ok: false, error: err, at: Date.now() }, FAILURE_BYTES);
+          throw err;
+        },
+      )
       .finally(() => this.#inFlight.delete(url));
     this.#inFlight.set(url, request);
     return request;
   }
 
-  /** Age of the cached copy in ms, or undefined. */
+  /** Age of the cached document in ms, or undefined. */
   cacheAge(url: string): number | undefined {
     const entry = this.#cache.get(url);
-    return entry ? Date.now() - entry.fetchedAt : undefined;
+    return entry?.ok === true ? Date.now() - entry.at : undefined;
   }
 
   invalidate(url: string): void {
     this.#cache.delete(url);
+  }
+
+  stats(): FetcherStats {
+    return { entries: this.#cache.size, bytes: this.#cache.bytes, inFlight: this.#inFlight.size };
   }
 
   #checkUrl(url: string): URL {
@@ -115,61 +161,74 @@ export class GuardedFetcher {
     };
   }
 
-  #fetch(url: string): Promise<unknown> {
+  #fetch(url: string): Promise<{ value: unknown; bytes: number }> {
     const target = this.#checkUrl(url);
     const hostname = target.hostname.replace(/^\[|\]$/g, '');
     if (isIP(hostname) !== 0 && !isAddressAllowed(hostname, this.options)) {
       return Promise.reject(new FetchError('address_not_allowed', `refusing to connect to ${hostname}: address not allowed`));
     }
     const client = target.protocol === 'https:' ? https : http;
-    return new Promise<unknown>((resolve, reject) => {
+    const { maxBytes, timeoutMs } = this.options;
+    return new Promise((resolve, reject) => {
+      // Every path settles here first and only then tears the request down: whether a
+      // `destroy(err)` after 'response' still emits 'error' differs between Node versions, so the
+      // promise must never wait for that event.
+      let settled = false;
+      const fail = (err: FetchError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(err);
+        req.destroy();
+      };
+      const succeed = (value: unknown, bytes: number): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ value, bytes });
+      };
       const req = client.request(target, {
         method: 'GET',
         headers: { accept: 'application/json' },
         lookup: this.#lookup(hostname),
-        timeout: this.options.timeoutMs,
+        timeout: timeoutMs,
         agent: false,
       });
-      const timer = setTimeout(() => req.destroy(new FetchError('timeout', `fetching ${url} took longer than ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-      req.on('timeout', () => req.destroy(new FetchError('timeout', `fetching ${url} took longer than ${this.options.timeoutMs} ms`)));
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err instanceof FetchError ? err : new FetchError('network', `fetching ${url} failed: ${err.message}`));
-      });
+      const timeout = (): void => fail(new FetchError('timeout', `fetching ${url} took longer than ${timeoutMs} ms`));
+      const timer = setTimeout(timeout, timeoutMs);
+      req.on('timeout', timeout);
+      req.on('error', (err) => fail(err instanceof FetchError ? err : new FetchError('network', `fetching ${url} failed: ${err.message}`)));
       req.on('response', (res) => {
+        res.on('error', (err) => fail(err instanceof FetchError ? err : new FetchError('network', `reading ${url} failed: ${err.message}`)));
         if (res.statusCode !== 200) {
-          res.resume();
-          clearTimeout(timer);
-          reject(new FetchError('http_status', `fetching ${url} answered HTTP ${res.statusCode} (redirects are not followed)`, { actual: res.statusCode }));
+          fail(new FetchError('http_status', `fetching ${url} answered HTTP ${res.statusCode} (redirects are not followed)`, { actual: res.statusCode }));
           return;
         }
         const declared = Number(res.headers['content-length'] ?? '0');
-        if (declared > this.options.maxBytes) {
-          req.destroy(new FetchError('too_large', `${url} declares ${declared} bytes; the cap is ${this.options.maxBytes}`));
+        if (declared > maxBytes) {
+          fail(new FetchError('too_large', `${url} declares ${declared} bytes; the cap is ${maxBytes}`));
           return;
         }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > this.options.maxBytes) {
-            req.destroy(new FetchError('too_large', `${url} is larger than the ${this.options.maxBytes}-byte cap`));
+          if (size > maxBytes) {
+            fail(new FetchError('too_large', `${url} is larger than the ${maxBytes}-byte cap`));
             return;
           }
           chunks.push(chunk);
         });
         res.on('end', () => {
-          clearTimeout(timer);
-          if (size > this.options.maxBytes) return;
+          if (settled) return;
+          let value: unknown;
           try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+            value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
           } catch {
-            reject(new FetchError('not_json', `${url} is not JSON`));
+            fail(new FetchError('not_json', `${url} is not JSON`));
+            return;
           }
-        });
-        res.on('error', (err) => {
-          clearTimeout(timer);
-          reject(err instanceof FetchError ? err : new FetchError('network', `reading ${url} failed: ${err.message}`));
+          succeed(value, size);
         });
       });
       req.end();

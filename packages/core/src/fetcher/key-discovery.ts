@@ -1,10 +1,12 @@
 /**
  * Issuer key discovery (wire notes §2.4): `{iss}/.well-known/{document}` → `jwks_uri` → JWKS →
  * the key with the token's `kid`. An unknown `kid` refetches the JWKS once, at most once per
- * cooldown per issuer, so a flood of made-up `kid`s cannot turn into a flood of fetches.
+ * cooldown per JWKS, so a flood of made-up `kid`s cannot turn into a flood of fetches. The
+ * cooldown marks are keyed by caller-chosen URLs, so they are bounded like the fetcher's cache.
  */
 import { FetchError } from '../errors.js';
 import { wellKnownUrl } from '../identifiers.js';
+import { BoundedCache } from '../lib/bounded-cache.js';
 import type { JwkSet, PublicJwk } from '../jwk/types.js';
 import { validateMetadata } from '../metadata/validate.js';
 import type { AgentMetadata, IssuerMetadata, MetadataDocument, ResourceMetadata } from '../metadata/types.js';
@@ -14,6 +16,8 @@ import type { GuardedFetcher } from './guarded-fetcher.js';
 export interface KeyDiscoveryOptions {
   /** Minimum time between two refetches of one JWKS for an unknown `kid`, ms (default 30 s). */
   readonly refetchCooldownMs?: number;
+  /** Most JWKS URLs whose last refetch is remembered (default 1000; the oldest is forgotten first). */
+  readonly refetchEntries?: number;
 }
 
 function keyFitsAlg(jwk: PublicJwk, alg: string): boolean {
@@ -30,15 +34,22 @@ function keyFitsAlg(jwk: PublicJwk, alg: string): boolean {
 export class KeyDiscovery implements IssuerKeySource {
   readonly #fetcher: GuardedFetcher;
   readonly #cooldownMs: number;
-  readonly #lastRefetch = new Map<string, number>();
+  readonly #lastRefetch: BoundedCache<number>;
 
   constructor(fetcher: GuardedFetcher, options: KeyDiscoveryOptions = {}) {
     this.#fetcher = fetcher;
     this.#cooldownMs = options.refetchCooldownMs ?? 30_000;
+    const entries = options.refetchEntries ?? 1000;
+    this.#lastRefetch = new BoundedCache({ maxEntries: entries, maxBytes: entries * 1024 });
   }
 
   get fetcher(): GuardedFetcher {
     return this.#fetcher;
+  }
+
+  /** How many JWKS URLs have a remembered refetch (bounded by `refetchEntries`). */
+  get refetchMarks(): number {
+    return this.#lastRefetch.size;
   }
 
   metadata(identifier: string, document: 'aauth-agent.json'): Promise<AgentMetadata>;
@@ -80,7 +91,7 @@ export class KeyDiscovery implements IssuerKeySource {
     if (key) return key;
     const last = this.#lastRefetch.get(jwksUri) ?? 0;
     if (Date.now() - last >= this.#cooldownMs) {
-      this.#lastRefetch.set(jwksUri, Date.now());
+      this.#lastRefetch.set(jwksUri, Date.now(), 8);
       this.#fetcher.invalidate(jwksUri);
       key = KeyDiscovery.#select(await this.#jwks(jwksUri), kid, alg);
       if (key) return key;

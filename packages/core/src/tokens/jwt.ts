@@ -6,7 +6,7 @@
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, UnsecuredJWT, decodeProtectedHeader, decodeJwt, jwtVerify, errors as joseErrors, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
-import { TokenError, type WireErrorCode } from '../errors.js';
+import { TokenError, keyUnavailableMessage, type WireErrorCode } from '../errors.js';
 import { importPublicJwk } from '../jwk/keys.js';
 import { signCompact, verifyCompactSignature } from '../lib/compact-jws.js';
 import type { SigningKey, PublicJwk } from '../jwk/types.js';
@@ -146,6 +146,6 @@ export async function fetchIssuerKey(keys: IssuerKeySource, iss: string, documen
   try {
     return await keys.getKey(iss, document, header.kid, header.alg);
   } catch (cause) {
-    throw new TokenError(code, `cannot obtain the signing key of ${iss}: ${(cause as Error).message}`, { field: 'kid', reason: 'key_unavailable', cause });
+    throw new TokenError(code, keyUnavailableMessage(cause), { field: 'kid', reason: 'key_unavailable', cause });
   }
 }

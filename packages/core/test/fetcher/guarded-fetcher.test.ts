@@ -28,6 +28,13 @@ beforeAll(async () => {
   server.route('/html', (_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }).end('<html>not json</html>'); });
   server.route('/redirect', (_req, res) => { res.writeHead(302, { location: '/doc-redirected' }).end(); });
   server.json('/doc-redirected', { redirected: true });
+  server.route('/drip', (_req, res) => {
+    // A byte at a time, each well inside the idle timeout: only an overall deadline ends it.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"pad":"');
+    const tick = setInterval(() => { if (res.destroyed) clearInterval(tick); else res.write('x'); }, 20);
+    res.on('close', () => clearInterval(tick));
+  });
   server.route('/slow-doc', (_req, res) => { setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"n":1}'), 50); });
 });
 
@@ -85,8 +92,31 @@ describe('GuardedFetcher limits', () => {
     expect(server.hits.get('/doc-redirected')).toBeUndefined();
   });
 
-  it('a failed fetch is not cached', async () => {
-    const fetcher = dev();
+  it('size cap on a chunked body settles the fetch, so a later fetch of the URL does not join a hung one', async () => {
+    const fetcher = dev({ maxBytes: 1000, failureTtlMs: 0 });
+    const url = `${server.origin}/big-chunked`;
+    expect(await failure(fetcher.getJson(url))).toMatchObject({ reason: 'too_large' });
+    expect(await failure(fetcher.getJson(url))).toMatchObject({ reason: 'too_large' });
+    expect(fetcher.stats().inFlight).toBe(0);
+  });
+
+  it('overall deadline: a drip-fed body that never ends is cut off', async () => {
+    const fetcher = dev({ timeoutMs: 300 });
+    expect(await failure(fetcher.getJson(`${server.origin}/drip`))).toMatchObject({ reason: 'timeout' });
+    expect(fetcher.stats().inFlight).toBe(0);
+  });
+
+  it('negative cache: a failure is remembered for failureTtlMs and not refetched meanwhile', async () => {
+    const fetcher = dev({ failureTtlMs: 60_000 });
+    const before = server.hits.get('/status') ?? 0;
+    const first = await failure(fetcher.getJson(`${server.origin}/status`));
+    const second = await failure(fetcher.getJson(`${server.origin}/status`));
+    expect(second).toMatchObject({ reason: first.reason });
+    expect(server.hits.get('/status')).toBe(before + 1);
+  });
+
+  it('failureTtlMs 0: a failed fetch is not remembered', async () => {
+    const fetcher = dev({ failureTtlMs: 0 });
     const before = server.hits.get('/status') ?? 0;
     await failure(fetcher.getJson(`${server.origin}/status`));
     await failure(fetcher.getJson(`${server.origin}/status`));
@@ -132,6 +162,39 @@ describe('GuardedFetcher cache', () => {
     await dev().getJson(`${server.origin}/doc`);
     await dev().getJson(`${server.origin}/doc`);
     expect(server.hits.get('/doc')).toBe(before + 2);
+  });
+});
+
+describe('GuardedFetcher bounds (attacker-chosen URLs)', () => {
+  it('a flood of distinct URLs keeps the cache within cacheEntries and cacheBytes', async () => {
+    const fetcher = dev({ cacheEntries: 16, cacheBytes: 4096 });
+    for (let i = 0; i < 200; i++) await fetcher.getJson(`${server.origin}/doc?agent=${i}`);
+    for (let i = 0; i < 50; i++) await failure(fetcher.getJson(`${server.origin}/status?agent=${i}`));
+    const stats = fetcher.stats();
+    expect(stats.entries).toBeLessThanOrEqual(16);
+    expect(stats.bytes).toBeLessThanOrEqual(4096);
+    expect(stats.entries).toBeGreaterThan(0);
+  });
+
+  it('the most recently used document survives a flood (LRU, not FIFO)', async () => {
+    const fetcher = dev({ cacheEntries: 8, cacheBytes: 1 << 20 });
+    const kept = `${server.origin}/doc?kept`;
+    await fetcher.getJson(kept);
+    const before = server.hits.get('/doc') ?? 0;
+    for (let i = 0; i < 40; i++) {
+      await fetcher.getJson(kept);
+      await fetcher.getJson(`${server.origin}/doc?flood=${i}`);
+    }
+    expect(server.hits.get('/doc')).toBe(before + 40);
+  });
+
+  it('concurrency cap: a fetch beyond maxConcurrent is refused as busy, and busy is not remembered', async () => {
+    const fetcher = dev({ maxConcurrent: 2, timeoutMs: 300 });
+    const slow = [failure(fetcher.getJson(`${server.origin}/slow?a`)), failure(fetcher.getJson(`${server.origin}/slow?b`))];
+    expect(fetcher.stats().inFlight).toBe(2);
+    expect(await failure(fetcher.getJson(`${server.origin}/doc?busy`))).toMatchObject({ reason: 'busy' });
+    await Promise.all(slow);
+    await expect(fetcher.getJson(`${server.origin}/doc?busy`)).resolves.toEqual({ hello: 'world' });
   });
 });
 

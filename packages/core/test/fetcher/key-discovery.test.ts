@@ -147,4 +147,27 @@ describe('KeyDiscovery', () => {
       agentJwks = [agentKey];
     }
   });
+
+  it('a flood of distinct agent ids with made-up kids stays within the refetch-mark and cache bounds', async () => {
+    // Every `*.localhost` name is an agent of its own: metadata named after the Host header.
+    const flood = await startLoopbackServer();
+    flood.route('/.well-known/aauth-agent.json', (req, res) => {
+      const id = `http://${String(req.headers.host)}`;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ agent: id, jwks_uri: `${id}/jwks.json` }));
+    });
+    flood.json('/jwks.json', toJwks([agentKey]));
+    try {
+      const keys = new KeyDiscovery(new GuardedFetcher({ allowLoopback: true, cacheEntries: 10, cacheBytes: 8192 }), { refetchCooldownMs: 60_000, refetchEntries: 5 });
+      const port = new URL(flood.origin).port;
+      for (let i = 0; i < 60; i++) {
+        const id = `http://flood-${i}.localhost:${port}`;
+        expect(await failure(keys.getKey(id, 'aauth-agent.json', `made-up-${i}`, 'EdDSA'))).toMatchObject({ detail: { reason: 'unknown_key' } });
+      }
+      expect(keys.refetchMarks).toBeLessThanOrEqual(5);
+      expect(keys.fetcher.stats().entries).toBeLessThanOrEqual(10);
+      expect(keys.fetcher.stats().bytes).toBeLessThanOrEqual(8192);
+    } finally {
+      await flood.close();
+    }
+  });
 });

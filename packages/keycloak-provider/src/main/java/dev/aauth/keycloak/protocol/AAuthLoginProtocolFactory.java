@@ -20,6 +20,7 @@ import org.keycloak.representations.idm.ClientScopeRepresentation;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Mounts AAuth at {@code /realms/{realm}/protocol/aauth} (provider guide §1.2: Keycloak routes
@@ -27,8 +28,9 @@ import java.util.Map;
  * serve). The same factory's {@link LoginProtocol} receives the browser login's
  * {@code authenticated()} callback for the consent page.
  *
- * <p>Application-scoped: it holds the remote fetchers (one per address-guard mode) and their
- * caches, shared by all requests. Per-request objects are created in {@link #create} and
+ * <p>Application-scoped: it holds the remote fetchers and their caches, one per realm and
+ * address-guard mode, so one realm's callers cannot exhaust another realm's connection pool or
+ * evict its cache. Per-request objects are created in {@link #create} and
  * {@link #createProtocolEndpoint}.
  */
 public final class AAuthLoginProtocolFactory implements LoginProtocolFactory {
@@ -37,8 +39,8 @@ public final class AAuthLoginProtocolFactory implements LoginProtocolFactory {
     private static final Logger LOG = Logger.getLogger(AAuthLoginProtocolFactory.class);
 
     private int timeoutMillis = 5000;
-    /** One fetcher (and cache) per guard mode: index = loopback bit | private bit << 1. */
-    private final RemoteJsonFetcher[] fetchers = new RemoteJsonFetcher[4];
+    /** One fetcher (connection pool and cache) per realm id and guard mode, made on first use. */
+    private final Map<String, RemoteJsonFetcher> fetchers = new ConcurrentHashMap<>();
 
     @Override
     public final String getId() {
@@ -48,23 +50,35 @@ public final class AAuthLoginProtocolFactory implements LoginProtocolFactory {
     @Override
     public final void init(Config.Scope config) {
         timeoutMillis = config.getInt("fetchTimeoutMillis", 5000);
-        for (int i = 0; i < fetchers.length; i++) {
-            fetchers[i] = new RemoteJsonFetcher(new AddressGuard((i & 1) != 0, (i & 2) != 0), timeoutMillis, Time::currentTimeSeconds);
-        }
     }
 
     @Override
     public final void postInit(KeycloakSessionFactory factory) {
         LOG.infof("AAuth protocol endpoint ready (remote fetch timeout %d ms)", timeoutMillis);
+        // A removed realm's fetchers (connections, cache) go with it.
+        factory.register(event -> {
+            if (event instanceof RealmModel.RealmRemovedEvent removed) {
+                String prefix = removed.getRealm().getId() + "|";
+                fetchers.entrySet().removeIf(e -> {
+                    if (!e.getKey().startsWith(prefix)) {
+                        return false;
+                    }
+                    try {
+                        e.getValue().close();
+                    } catch (IOException ex) {
+                        LOG.debug("closing fetcher", ex);
+                    }
+                    return true;
+                });
+            }
+        });
     }
 
     @Override
     public final void close() {
-        for (RemoteJsonFetcher f : fetchers) {
+        for (RemoteJsonFetcher f : fetchers.values()) {
             try {
-                if (f != null) {
-                    f.close();
-                }
+                f.close();
             } catch (IOException e) {
                 LOG.debug("closing fetcher", e);
             }
@@ -75,8 +89,10 @@ public final class AAuthLoginProtocolFactory implements LoginProtocolFactory {
      * Key discovery for a realm: loopback fetches only when the realm sets aauth.allowLoopback=true,
      * private-network fetches only with aauth.allowPrivateNetwork=true.
      */
-    public KeyDiscovery discovery(boolean allowLoopback, boolean allowPrivateNetwork) {
-        return new KeyDiscovery(fetchers[(allowLoopback ? 1 : 0) | (allowPrivateNetwork ? 2 : 0)]);
+    public KeyDiscovery discovery(String realmId, boolean allowLoopback, boolean allowPrivateNetwork) {
+        String key = realmId + (allowLoopback ? "|loopback" : "|") + (allowPrivateNetwork ? "|private" : "|");
+        return new KeyDiscovery(fetchers.computeIfAbsent(key,
+                k -> new RemoteJsonFetcher(new AddressGuard(allowLoopback, allowPrivateNetwork), timeoutMillis, Time::currentTimeSeconds)));
     }
 
     @Override

@@ -1,26 +1,65 @@
 package dev.aauth.keycloak.remote;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Decides which addresses the auth server may fetch metadata and JWKS from (draft-hardt-aauth c465b2d
  * §Security Considerations: identifiers are attacker-chosen URLs, so every fetch is a potential SSRF).
  *
- * <p>Refused always: unspecified, link-local, site-local (RFC 1918), unique-local (fc00::/7),
- * carrier-grade NAT (100.64/10), multicast, 0/8 and broadcast. Loopback is refused unless the realm sets
- * {@code aauth.allowLoopback=true} (contract, policy table), which is a development setting; in that
- * mode {@code localhost} and {@code *.localhost} names resolve to 127.0.0.1 without asking DNS
- * (RFC 6761 §6.3), so agents and resources can be told apart by name on one machine.
+ * <p>The refused ranges are data: {@code special-purpose-addresses.json}, from the IANA IPv4 and IPv6
+ * special-purpose address registries, packaged from packages/core/data, the same file the TypeScript
+ * guard reads, so both auth servers refuse exactly the same addresses. The longest matching prefix
+ * decides; forms that embed an IPv4 address (mapped, compatible, translated, NAT64, 6to4) are judged
+ * on that address.
+ *
+ * <p>Loopback is refused unless the realm sets {@code aauth.allowLoopback=true} (contract, policy
+ * table), which is a development setting; in that mode {@code localhost} and {@code *.localhost} names
+ * resolve to 127.0.0.1 without asking DNS (RFC 6761 §6.3), so agents and resources can be told apart
+ * by name on one machine.
  *
  * <p>A second development switch, realm attribute {@code aauth.allowPrivateNetwork=true} (not in the
- * contract), admits site-local and unique-local addresses, for containers that reach each other by
+ * contract), admits RFC 1918 and unique-local addresses, for containers that reach each other by
  * service name on a private bridge network. Link-local (cloud metadata endpoints) stays refused.
  */
 public final class AddressGuard {
+
+    /** What an address is, as far as fetching from it goes. */
+    public enum AddressClass { LOOPBACK, PRIVATE, LINK_LOCAL, RESERVED, PUBLIC }
+
+    private record Range(byte[] prefix, int bits, String cls, int embeddedIpv4At) {
+        boolean matches(byte[] address) {
+            if (address.length != prefix.length) {
+                return false;
+            }
+            int full = bits / 8;
+            for (int i = 0; i < full; i++) {
+                if (address[i] != prefix[i]) {
+                    return false;
+                }
+            }
+            int rest = bits % 8;
+            if (rest == 0) {
+                return true;
+            }
+            int mask = (0xff << (8 - rest)) & 0xff;
+            return (address[full] & mask) == (prefix[full] & mask);
+        }
+    }
+
+    /** Longest prefix first, so the first match is the most specific. */
+    private static final List<Range> RANGES = loadRanges();
 
     private final boolean allowLoopback;
     private final boolean allowPrivate;
@@ -42,42 +81,60 @@ public final class AddressGuard {
         return allowLoopback;
     }
 
+    private static List<Range> loadRanges() {
+        try (InputStream in = AddressGuard.class.getResourceAsStream("special-purpose-addresses.json")) {
+            if (in == null) {
+                throw new IllegalStateException("special-purpose-addresses.json is missing from the provider jar");
+            }
+            List<Range> ranges = new ArrayList<>();
+            for (JsonNode entry : new ObjectMapper().readTree(in).get("ranges")) {
+                String[] parts = entry.get("prefix").asText().split("/");
+                byte[] prefix = InetAddress.getByName(parts[0]).getAddress(); // a literal: no DNS
+                if (parts[0].contains(":") && prefix.length == 4) {
+                    // Java turns ::ffff:a.b.c.d into an IPv4 address; prefixes are kept in their own family.
+                    byte[] v6 = new byte[16];
+                    v6[10] = (byte) 0xff;
+                    v6[11] = (byte) 0xff;
+                    System.arraycopy(prefix, 0, v6, 12, 4);
+                    prefix = v6;
+                }
+                ranges.add(new Range(prefix, Integer.parseInt(parts[1]), entry.get("class").asText(), entry.path("embeddedIpv4At").asInt(12)));
+            }
+            ranges.sort(Comparator.comparingInt(Range::bits).reversed());
+            return List.copyOf(ranges);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read special-purpose-addresses.json", e);
+        }
+    }
+
+    /** The class of one address under the shared table. */
+    public AddressClass classify(InetAddress address) {
+        return classify(address.getAddress());
+    }
+
+    private static AddressClass classify(byte[] address) {
+        for (Range r : RANGES) {
+            if (r.matches(address)) {
+                return switch (r.cls()) {
+                    case "loopback" -> AddressClass.LOOPBACK;
+                    case "private" -> AddressClass.PRIVATE;
+                    case "link-local" -> AddressClass.LINK_LOCAL;
+                    case "embedded" -> classify(Arrays.copyOfRange(address, r.embeddedIpv4At(), r.embeddedIpv4At() + 4));
+                    default -> AddressClass.RESERVED;
+                };
+            }
+        }
+        return AddressClass.PUBLIC;
+    }
+
     /** The decision for one resolved address. */
     public boolean isAllowed(InetAddress address) {
-        if (address instanceof Inet6Address v6) {
-            byte[] b = v6.getAddress();
-            if (isV4Mapped(b)) {
-                try {
-                    return isAllowed(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return false;
-                }
-            }
-            if ((b[0] & 0xfe) == 0xfc) {
-                return allowPrivate; // fc00::/7 unique local
-            }
-        }
-        if (address.isLoopbackAddress()) {
-            return allowLoopback;
-        }
-        if (address.isAnyLocalAddress() || address.isLinkLocalAddress() || address.isMulticastAddress()) {
-            return false;
-        }
-        if (address.isSiteLocalAddress()) {
-            return allowPrivate;
-        }
-        if (address instanceof Inet4Address) {
-            byte[] b = address.getAddress();
-            int first = b[0] & 0xff;
-            int second = b[1] & 0xff;
-            if (first == 0 || first == 255 && second == 255) {
-                return false;
-            }
-            if (first == 100 && second >= 64 && second <= 127) {
-                return false; // 100.64.0.0/10
-            }
-        }
-        return true;
+        return switch (classify(address)) {
+            case PUBLIC -> true;
+            case LOOPBACK -> allowLoopback;
+            case PRIVATE -> allowPrivate;
+            default -> false;
+        };
     }
 
     /**
@@ -114,7 +171,8 @@ public final class AddressGuard {
      */
     public boolean httpAllowed(InetAddress[] addresses) {
         for (InetAddress a : addresses) {
-            boolean local = a.isLoopbackAddress() ? allowLoopback : allowPrivate && isPrivate(a) && isAllowed(a);
+            AddressClass c = classify(a);
+            boolean local = c == AddressClass.LOOPBACK ? allowLoopback : c == AddressClass.PRIVATE && allowPrivate;
             if (!local) {
                 return false;
             }
@@ -130,28 +188,5 @@ public final class AddressGuard {
             }
         }
         return addresses.length > 0;
-    }
-
-    /** Site-local (RFC 1918) or unique-local (fc00::/7), including IPv4-mapped forms. */
-    private static boolean isPrivate(InetAddress a) {
-        byte[] b = a.getAddress();
-        if (a instanceof Inet6Address) {
-            if (isV4Mapped(b)) {
-                int first = b[12] & 0xff;
-                int second = b[13] & 0xff;
-                return first == 10 || first == 172 && second >= 16 && second <= 31 || first == 192 && second == 168;
-            }
-            return (b[0] & 0xfe) == 0xfc || a.isSiteLocalAddress();
-        }
-        return a.isSiteLocalAddress();
-    }
-
-    private static boolean isV4Mapped(byte[] b) {
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
     }
 }

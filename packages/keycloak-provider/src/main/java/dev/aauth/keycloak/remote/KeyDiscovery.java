@@ -17,6 +17,10 @@ public final class KeyDiscovery {
         this.fetcher = fetcher;
     }
 
+    public RemoteJsonFetcher fetcher() {
+        return fetcher;
+    }
+
     /**
      * @param id the identifier URL (agent token {@code iss}, resource token {@code iss}, issuer)
      * @param document metadata document name, e.g. {@code aauth-agent.json}
@@ -31,11 +35,11 @@ public final class KeyDiscovery {
         // names nobody, or another party, could be any document served from that host.
         JsonNode declared = metadata.get(idMember);
         if (declared == null || !declared.isTextual() || !declared.asText().equals(id)) {
-            throw new RemoteJsonFetcher.FetchException("The " + document + " of '" + id + "' does not name '" + id + "' in '" + idMember + "'.");
+            throw new RemoteJsonFetcher.FetchException(RemoteJsonFetcher.Reason.INVALID_DOCUMENT, "The " + document + " of '" + id + "' does not name '" + id + "' in '" + idMember + "'.");
         }
         JsonNode jwksUri = metadata.get("jwks_uri");
         if (jwksUri == null || !jwksUri.isTextual()) {
-            throw new RemoteJsonFetcher.FetchException("The " + document + " of '" + id + "' has no jwks_uri.");
+            throw new RemoteJsonFetcher.FetchException(RemoteJsonFetcher.Reason.INVALID_DOCUMENT, "The " + document + " of '" + id + "' has no jwks_uri.");
         }
         String jwksUrl = jwksUri.asText();
         PublicJwk key = select(fetcher.get(jwksUrl, false), kid);
@@ -43,7 +47,7 @@ public final class KeyDiscovery {
             key = select(fetcher.get(jwksUrl, true), kid);
         }
         if (key == null) {
-            throw new RemoteJsonFetcher.FetchException("No usable key " + (kid == null ? "" : "'" + kid + "' ") + "in the JWKS of '" + id + "'.");
+            throw new RemoteJsonFetcher.FetchException(RemoteJsonFetcher.Reason.UNKNOWN_KEY, "No usable key " + (kid == null ? "" : "'" + kid + "' ") + "in the JWKS of '" + id + "'.");
         }
         return key;
     }

@@ -5,16 +5,54 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The guard's decision function only: no packet is sent to any of these addresses. */
+/**
+ * The guard's decision function only: no packet is sent to any of these addresses. The samples are
+ * the TypeScript guard's too (packages/core/data/address-guard-samples.json, a test resource of this
+ * build), so both auth servers are held to one table of refused ranges.
+ */
 class AddressGuardTest {
+
+    static List<Arguments> sharedSamples() throws IOException {
+        try (InputStream in = AddressGuardTest.class.getResourceAsStream("address-guard-samples.json")) {
+            if (in == null) {
+                throw new IOException("address-guard-samples.json is not on the test classpath");
+            }
+            List<Arguments> out = new ArrayList<>();
+            for (JsonNode sample : new ObjectMapper().readTree(in).get("samples")) {
+                out.add(Arguments.of(sample.get("address").asText(), sample.get("class").asText()));
+            }
+            return out;
+        }
+    }
+
+    @ParameterizedTest(name = "{0} is {1}")
+    @MethodSource("sharedSamples")
+    @DisplayName("Given a shared sample address then its class and the decision under each policy match the fixture")
+    void sharedSampleDecisions(String literal, String expectedClass) throws Exception {
+        InetAddress a = ip(literal);
+        assertEquals(expectedClass, new AddressGuard(false).classify(a).name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        assertEquals(expectedClass.equals("public"), new AddressGuard(false, false).isAllowed(a), "default");
+        assertEquals(expectedClass.equals("public") || expectedClass.equals("loopback"), new AddressGuard(true, false).isAllowed(a), "allowLoopback");
+        assertEquals(expectedClass.equals("public") || expectedClass.equals("private"), new AddressGuard(false, true).isAllowed(a), "allowPrivate");
+    }
 
     private static InetAddress ip(String literal) throws UnknownHostException {
         return InetAddress.getByName(literal); // an IP literal: no DNS lookup
