@@ -3,7 +3,7 @@
  * platform `fetch` over loopback. Options let a case break exactly one thing (the body after
  * signing, `created`, the scheme) to see the matching refusal.
  */
-import { signRequest, type SignatureKeyInput, type SigningKey } from '@aauth-ts/core';
+import { signRequest, type SignatureKeyInput, type SignedHeaders, type SigningKey } from '@aauth-ts/core';
 
 export interface Signer {
   readonly key: SigningKey;
@@ -17,6 +17,8 @@ export interface SendOptions {
   /** Send without any signature headers. */
   readonly unsigned?: boolean;
   readonly contentType?: string;
+  /** Header values that replace the signed ones, given those (to break one header after signing). */
+  readonly replaceHeaders?: (signed: SignedHeaders) => Readonly<Record<string, string>>;
 }
 
 export interface JsonResponse {
@@ -45,7 +47,7 @@ export async function signedRequest(method: 'GET' | 'POST', url: string, signer:
       signatureKey: signer.signatureKey,
       ...(options.created === undefined ? {} : { created: options.created }),
     });
-    Object.assign(headers, signed);
+    Object.assign(headers, signed, options.replaceHeaders?.(signed));
   }
   const res = await fetch(url, { method, headers, body: options.tamperedBody ?? body, redirect: 'manual' });
   return toJson(res);

@@ -70,7 +70,7 @@ function rawRequest(method: string, target: string, headers: Record<string, stri
       }
       resolve({ status, json });
     });
-    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
   });
 }
 

@@ -148,7 +148,31 @@ function requiredComponents(url: URL, hasBody: boolean, extra: readonly string[]
   return list;
 }
 
+/**
+ * Every failure of the signature itself is `401 invalid_signature` (2026-03 §Request Verification:
+ * "Any failure MUST result in a 401 response"), including headers that do not parse: the parsers
+ * below report those as `invalid_request`, and they are relabelled here. What the key resolver
+ * throws (token errors, an unknown agent) passes through unchanged.
+ */
 export async function verifyRequest<T>(request: SignableRequest, options: VerifyRequestOptions<T>): Promise<VerifiedRequest<T>> {
+  let resolverFailed = false;
+  const resolveKey: KeyResolver<T> = async (signatureKey) => {
+    try {
+      return await options.resolveKey(signatureKey);
+    } catch (err) {
+      resolverFailed = true;
+      throw err;
+    }
+  };
+  try {
+    return await verifySignature(request, { ...options, resolveKey });
+  } catch (err) {
+    if (resolverFailed || !(err instanceof MalformedError) || err.code !== 'invalid_request') throw err;
+    throw new MalformedError('invalid_signature', err.message, err.raw, err.detail);
+  }
+}
+
+async function verifySignature<T>(request: SignableRequest, options: VerifyRequestOptions<T>): Promise<VerifiedRequest<T>> {
   const h = PROFILE.headers;
   // 1. presence
   const sigHeader = getHeader(request.headers, h.signature);
