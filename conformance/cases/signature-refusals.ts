@@ -111,6 +111,11 @@ export function signatureRefusalCases(world: () => World): void {
       expect(outcome(res)).toEqual({ status: 401, error: 'invalid_signature' });
     });
 
+    it('a P-256 agent key with its low-S signature is accepted (control for the high-S case)', async () => {
+      const res = await patched(world(), () => ({}), generateSigningKey('P-256'));
+      expect(outcome(res)).toEqual({ status: 200, error: undefined });
+    });
+
     it('an ECDSA signature with high S (the twin (r, n−s) of a valid one) → 401 invalid_signature', async () => {
       const w = world();
       const res = await patched(w, (signed) => ({ signature: malleated(signed.signature) }), generateSigningKey('P-256'));
