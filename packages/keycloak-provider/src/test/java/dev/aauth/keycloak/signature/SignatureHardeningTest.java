@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
@@ -45,7 +46,7 @@ class SignatureHardeningTest {
     }
 
     @Test
-    @DisplayName("Given a valid P-256 signature then both (r, s) and (r, n−s) verify in JCA, and only the low-S one passes the check")
+    @DisplayName("Given a valid P-256 signature then both (r, s) and (r, n−s) verify in JCA, and only the low-S one verifies here")
     void highS() throws Exception {
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
         gen.initialize(new ECGenParameterSpec("secp256r1"));
@@ -59,15 +60,17 @@ class SignatureHardeningTest {
         byte[] r = Arrays.copyOfRange(sig, 0, 32);
         byte[] lowSig = concat(r, scalar(low));
         byte[] highSig = concat(r, scalar(P256_N.subtract(low)));
-        // Keycloak's JWK parser needs its crypto provider, absent in unit tests: check the JCA layer
-        // and the S test here; the conformance case runs the whole path against Keycloak.
+        ECPublicKey pub = (ECPublicKey) pair.getPublic();
+        PublicJwk key = PublicJwk.parse(Map.of("kty", "EC", "crv", "P-256",
+                "x", TestKeys.b64url(scalar(pub.getW().getAffineX())), "y", TestKeys.b64url(scalar(pub.getW().getAffineY()))));
         for (byte[] each : List.of(lowSig, highSig)) {
             Signature verifier = Signature.getInstance("SHA256withECDSAinP1363Format");
             verifier.initVerify(pair.getPublic());
             verifier.update(BASE);
-            assertTrue(verifier.verify(each));
+            assertTrue(verifier.verify(each)); // the JCA accepts both encodings
         }
-        assertFalse(SignatureAlgorithms.isHighS("P-256", lowSig));
+        assertTrue(SignatureAlgorithms.verifyHttp(key, BASE, lowSig));
+        assertFalse(SignatureAlgorithms.verifyHttp(key, BASE, highSig));
         assertTrue(SignatureAlgorithms.isHighS("P-256", highSig));
     }
 
