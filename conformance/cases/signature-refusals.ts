@@ -1,13 +1,25 @@
 /** Request-signature checks at the token endpoint (contract "Request signature"; wire notes §1.7). */
-import { generateSigningKey } from '@aauth-ts/core';
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { parseDictionary, type InnerList } from 'structured-headers';
+import { buildSignatureBase, generateSigningKey, importSigningKey, type PrivateJwk, type SignedHeaders, type SigningKey } from '@aauth-ts/core';
 import type { World } from '../support/world.js';
 import { outcome } from '../support/flows.js';
-import { postJson, signedRequest } from '../support/signed-fetch.js';
+import { postJson, signedRequest, type JsonResponse } from '../support/signed-fetch.js';
+
+/** SEC 2 §2.4.2: the order of the P-256 group. */
+const P256_N = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551');
+
+/** The other valid encoding (r, n−s) of an ECDSA P-256 `Signature` member `sig=:…:`. */
+function malleated(signature: string): string {
+  const bytes = Buffer.from(signature.slice('sig=:'.length, -1), 'base64');
+  const s = P256_N - BigInt(`0x${bytes.subarray(32).toString('hex')}`);
+  return `sig=:${Buffer.concat([bytes.subarray(0, 32), Buffer.from(s.toString(16).padStart(64, '0'), 'hex')]).toString('base64')}:`;
+}
 
 export function signatureRefusalCases(world: () => World): void {
   describe('signature refusals', () => {
-    async function body(w: World): Promise<Record<string, unknown>> {
-      return { resource_token: await w.resourceToken(w.alpha, w.autonomousAgent, { scope: 'alpha:read' }) };
+    async function body(w: World, key?: SigningKey): Promise<Record<string, unknown>> {
+      return { resource_token: await w.resourceToken(w.alpha, w.autonomousAgent, { scope: 'alpha:read', ...(key === undefined ? {} : { jkt: key.thumbprint }) }) };
     }
 
     it('tampered body (Content-Digest no longer matches) → 401 invalid_signature', async () => {
@@ -61,6 +73,59 @@ export function signatureRefusalCases(world: () => World): void {
       // The server's @authority is its issuer's, never the Host a client sent (RFC 9421 §2.2.3).
       const w = world();
       const res = await w.token(w.autonomousAgent, await body(w), { forgedHost: 'auth.other.example' });
+      expect(outcome(res)).toEqual({ status: 401, error: 'invalid_signature' });
+    });
+
+    /** A token request signed as usual, with `patch` replacing signed headers before sending. */
+    async function patched(w: World, patch: (signed: SignedHeaders) => Record<string, string>, key?: SigningKey): Promise<JsonResponse> {
+      return signedRequest('POST', w.metadata.token_endpoint, await w.signer(w.autonomousAgent, key), JSON.stringify(await body(w, key)), { replaceHeaders: patch });
+    }
+
+    it('a Signature header that does not parse → 401 invalid_signature', async () => {
+      const res = await patched(world(), () => ({ signature: 'sig=:not base64 at all' }));
+      expect(outcome(res)).toEqual({ status: 401, error: 'invalid_signature' });
+    });
+
+    it('a Signature-Input header that does not parse → 401 invalid_signature', async () => {
+      const res = await patched(world(), () => ({ 'signature-input': 'sig=("@method" "@path"' }));
+      expect(outcome(res)).toEqual({ status: 401, error: 'invalid_signature' });
+    });
+
+    it('the same label twice in Signature → 401 invalid_signature', async () => {
+      const res = await patched(world(), (signed) => ({ signature: `sig=:AAAA:, ${signed.signature}` }));
+      expect(outcome(res)).toEqual({ status: 401, error: 'invalid_signature' });
+    });
+
+    it('a covered component listed twice (RFC 9421 §2.5), validly signed → 401 invalid_signature', async () => {
+      const w = world();
+      const key = w.autonomousAgent.delegateKey;
+      const res = await patched(w, (signed) => {
+        // Re-sign over the base with "@path" twice, so that only the duplicate is wrong.
+        const input = signed['signature-input'].replace('"@path"', '"@path" "@path"');
+        const inner = parseDictionary(input).get('sig') as InnerList;
+        const headers = { 'content-type': 'application/json', ...signed };
+        const base = buildSignatureBase({ method: 'POST', url: new URL(w.metadata.token_endpoint), headers }, inner);
+        return { 'signature-input': input, signature: `sig=:${cryptoSign(null, Buffer.from(base), key.privateKey).toString('base64')}:` };
+      });
+      expect(outcome(res)).toEqual({ status: 401, error: 'invalid_signature' });
+    });
+
+    it('an RSA signing key under 2048 bits (agent token cnf.jwk) → 401 invalid_signature', async () => {
+      const w = world();
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+      const weak = importSigningKey(privateKey.export({ format: 'jwk' }) as PrivateJwk);
+      const res = await w.token(w.autonomousAgent, await body(w, weak), { signer: await w.signer(w.autonomousAgent, weak) });
+      expect(outcome(res)).toEqual({ status: 401, error: 'invalid_signature' });
+    });
+
+    it('a P-256 agent key with its low-S signature is accepted (control for the high-S case)', async () => {
+      const res = await patched(world(), () => ({}), generateSigningKey('P-256'));
+      expect(outcome(res)).toEqual({ status: 200, error: undefined });
+    });
+
+    it('an ECDSA signature with high S (the twin (r, n−s) of a valid one) → 401 invalid_signature', async () => {
+      const w = world();
+      const res = await patched(w, (signed) => ({ signature: malleated(signed.signature) }), generateSigningKey('P-256'));
       expect(outcome(res)).toEqual({ status: 401, error: 'invalid_signature' });
     });
 

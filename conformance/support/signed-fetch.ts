@@ -4,7 +4,7 @@
  * signing, `created`, the scheme) to see the matching refusal.
  */
 import { request as httpRequest } from 'node:http';
-import { signRequest, type SignatureKeyInput, type SigningKey } from '@aauth-ts/core';
+import { signRequest, type SignatureKeyInput, type SignedHeaders, type SigningKey } from '@aauth-ts/core';
 
 export interface Signer {
   readonly key: SigningKey;
@@ -23,6 +23,8 @@ export interface SendOptions {
    * the connection still goes to the URL's address. A forged `Host` must not make such a request verify.
    */
   readonly forgedHost?: string;
+  /** Header values that replace the signed ones, given those (to break one header after signing). */
+  readonly replaceHeaders?: (signed: SignedHeaders) => Readonly<Record<string, string>>;
 }
 
 export interface JsonResponse {
@@ -53,7 +55,7 @@ export async function signedRequest(method: 'GET' | 'POST', url: string, signer:
       signatureKey: signer.signatureKey,
       ...(options.created === undefined ? {} : { created: options.created }),
     });
-    Object.assign(headers, signed);
+    Object.assign(headers, signed, options.replaceHeaders?.(signed));
   }
   if (options.forgedHost !== undefined) return sendWithHost(method, url, options.forgedHost, headers, options.tamperedBody ?? body);
   const res = await fetch(url, { method, headers, body: options.tamperedBody ?? body, redirect: 'manual' });

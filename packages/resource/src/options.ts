@@ -10,7 +10,11 @@ import { normalizeScopes } from './requirement.js';
 export interface ReplayOptions {
   /** Methods whose signatures are single-use inside the window. Default: POST, PUT, PATCH, DELETE. */
   readonly methods?: readonly string[];
-  /** Bound on remembered signatures; when full, new state-changing requests are refused (503). Default 100 000. */
+  /**
+   * Bound on remembered requests, all callers together. Split 70 % authorized (auth token), 20 %
+   * identified (agent token, `jwks_uri`), 10 % pseudonymous (`hwk`); one agent may hold 1/8 of its
+   * share. A full share refuses its class (503), an agent over its quota gets 429. Default 100 000.
+   */
   readonly maxEntries?: number;
 }
 

@@ -4,14 +4,15 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, ReplayCache, SignatureError, getHeader, isAAuthError, toJwks, verifyRequest,
-  type FetcherStats, type JwkSet, type ResourceMetadata, type SignableRequest,
+  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, SignatureError, getHeader, isAAuthError, toJwks, verifyRequest,
+  type FetcherStats, type JwkSet, type ResourceMetadata, type SignableRequest, type VerifiedRequest,
 } from '@aauth-ts/core';
 import { authTokenChallenge, levelChallenge } from './challenge.js';
 import type { AAuthContext } from './context.js';
 import { resolveOptions, type ResolvedOptions, type ResourceOptions } from './options.js';
 import type { Requirement } from './requirement.js';
-import { KeyResolver } from './resolve-key.js';
+import { ReplayGuard } from './replay-guard.js';
+import { KeyResolver, type CallerInfo } from './resolve-key.js';
 
 const ACCEPTED_SCHEMES = ['hwk', 'jwks_uri', 'jwt'] as const;
 
@@ -38,7 +39,7 @@ export class AAuthResource {
   /** Metadata/JWKS discovery with its cache (share it with an agent on the same app). */
   readonly keys: KeyDiscovery;
   readonly #resolver: KeyResolver;
-  readonly #replay: ReplayCache | undefined;
+  readonly #replay: ReplayGuard | undefined;
   readonly #metadata: ResourceMetadata;
   readonly #jwks: JwkSet;
 
@@ -47,7 +48,7 @@ export class AAuthResource {
     this.keys = this.options.keyDiscovery ?? new KeyDiscovery(new GuardedFetcher(this.options.fetcher));
     this.#resolver = new KeyResolver(this.options, this.keys);
     const o = this.options;
-    this.#replay = o.replay === false ? undefined : new ReplayCache({ ttlSeconds: 2 * o.signatureWindow, maxEntries: o.replay.maxEntries });
+    this.#replay = o.replay === false ? undefined : new ReplayGuard(2 * o.signatureWindow, o.replay.maxEntries);
     this.#metadata = Object.freeze({
       resource: o.resource,
       jwks_uri: new URL(o.jwksPath, o.origin).href,
@@ -94,43 +95,41 @@ export class AAuthResource {
    *  3. core `verifyRequest`: components (+ `additionalSignatureComponents`), `created` window,
    *     scheme (`hwk`, `jwks_uri`, `jwt`), `Content-Digest`, key resolution (tokens verified, or
    *     taken from the verified-token cache), RFC 9421 signature;
-   *  4. replay: a state-changing request's signature is accepted once inside the window.
-   * Failures are `401` `AAuthError`s. Does not check: route requirements (see `authorize`).
+   *  4. replay: a state-changing request (what was signed, by which key) is accepted once inside
+   *     the window; the cache is partitioned by caller class with per-agent quotas (`ReplayGuard`).
+   * Failures are `401` `AAuthError`s, but for a full replay partition (503) or quota (429). Does not check: route requirements (see `authorize`).
    */
   async verify(request: SignableRequest): Promise<AAuthContext | undefined> {
     if (!AAuthResource.isSigned(request)) return undefined;
     const o = this.options;
+    const now = o.now();
+    let verified: VerifiedRequest<CallerInfo>;
     try {
       const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
       if (!o.authorities.has(url.host.toLowerCase())) {
         throw new SignatureError('invalid_signature', `the request's @authority ${JSON.stringify(url.host)} is not this resource's`, { field: '@authority', reason: 'mismatch', actual: url.host });
       }
-      const now = o.now();
-      const verified = await verifyRequest(request, {
+      verified = await verifyRequest(request, {
         resolveKey: (key) => this.#resolver.resolve(key),
         requiredComponents: o.additionalSignatureComponents,
         windowSeconds: o.signatureWindow,
         now,
         allowedSchemes: ACCEPTED_SCHEMES,
       });
-      if (this.#replay !== undefined && o.replay !== false && o.replay.methods.has(request.method.toUpperCase())) {
-        // 2026-03 §Replay Protection: servers MAY cache recently seen signatures within the window.
-        const verdict = this.#replay.check(`${verified.thumbprint}:${verified.signature}`, now);
-        if (verdict === 'replayed') throw new SignatureError('invalid_signature', 'this signature has already been used (replayed request)', { field: 'signature', reason: 'replayed' });
-        if (verdict === 'full') {
-          throw new AAuthError('server_error', 'too many recent signed requests to remember; retry shortly', { reason: 'replay_cache_full' }, { status: 503, headers: { [PROFILE.headers.retryAfter]: '1' } });
-        }
-      }
-      return {
-        ...verified.info,
-        thumbprint: verified.thumbprint,
-        jwk: verified.jwk,
-        components: verified.components,
-        created: verified.created,
-      };
     } catch (err) {
       throw asVerificationError(err);
     }
+    if (this.#replay !== undefined && o.replay !== false && o.replay.methods.has(request.method.toUpperCase())) {
+      // 2026-03 §Replay Protection: servers MAY cache recently seen signatures within the window.
+      this.#replay.check(verified.replayKey, verified.info, now);
+    }
+    return {
+      ...verified.info,
+      thumbprint: verified.thumbprint,
+      jwk: verified.jwk,
+      components: verified.components,
+      created: verified.created,
+    };
   }
 
   /**

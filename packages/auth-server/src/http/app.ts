@@ -22,7 +22,7 @@ function incoming(ctx: AuthServerContext, req: Request): IncomingRequest {
   // a request signed for another server never verifies here.
   const origin = new URL(ctx.issuer()).origin;
   const body = Buffer.isBuffer(req.body) ? (req.body as Buffer) : undefined;
-  return { method: req.method, url: `${origin}${req.originalUrl}`, headers: req.headers, body };
+  return { method: req.method, url: `${origin}${req.originalUrl}`, target: req.originalUrl, headers: req.headers, body };
 }
 
 function send(res: Response, out: EndpointResponse): void {
@@ -39,6 +39,13 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
   app.set('etag', false);
   const base = `/realms/${ctx.realm.name}`;
   const raw = express.raw({ type: () => true, limit: BODY_LIMIT });
+
+  // RFC 9112 §3.2: clients send origin-form to a server; `@path` and the routes are defined on it.
+  // An absolute-form (or authority/asterisk-form) target is refused before any route runs.
+  app.use((req, res, next) => {
+    if (req.url.startsWith('/')) return void next();
+    res.status(400).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: 'the request target must be in origin-form (a path, not an absolute URL)' });
+  });
 
   const metadata = (_req: Request, res: Response): void => {
     const issuer = ctx.issuer();

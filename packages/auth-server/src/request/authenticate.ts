@@ -68,7 +68,7 @@ async function resolveKey(signatureKey: SignatureKey, options: AuthenticateOptio
 
 export async function authenticateRequest(request: IncomingRequest, options: AuthenticateOptions): Promise<AuthenticatedAgent> {
   const verified = await verifyRequest<Resolved>(
-    { method: request.method, url: request.url, headers: request.headers, body: request.body },
+    { method: request.method, url: request.url, target: request.target, headers: request.headers, body: request.body },
     {
       resolveKey: (key) => resolveKey(key, options),
       windowSeconds: options.realm.settings.signatureWindow,

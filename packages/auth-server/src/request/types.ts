@@ -5,6 +5,8 @@ export interface IncomingRequest {
   readonly method: string;
   /** Absolute URL as addressed by the client (its authority is the signed `@authority`). */
   readonly url: string;
+  /** The request target as received; signature verification refuses one `url` does not spell as sent. */
+  readonly target: string;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The raw body bytes, exactly as received (digests are checked over these). */
   readonly body: Uint8Array | undefined;

@@ -5,24 +5,28 @@
  *  1. `Signature`, `Signature-Input` and `Signature-Key` are all present.
  *  2. The label: the one asked for, else the only member of `Signature-Key`; `Signature-Input`
  *     and `Signature` must carry it. Other labels are ignored, never verified, never decisive.
- *  3. Covered components include `@method @authority @path signature-key`, `@query` when the URL
- *     has a query, `content-type content-digest` when there is a body, and any extras required.
+ *  3. The request target, when given, is the origin-form of the URL as received (no dot-segments,
+ *     no empty segments: `@path` is what the router sees). Covered components are listed once
+ *     each (RFC 9421 §2.5) and include `@method @authority @path signature-key`, `@query` when the
+ *     URL has a query, `content-type content-digest` when there is a body, and any extras required.
  *  4. `created` is present and within the window (±60 s by default); `expires`, if sent, is honoured;
  *     an `alg` parameter, if sent, must name the key's own algorithm.
  *  5. The `Signature-Key` member parses and its scheme is allowed.
  *  6. `Content-Digest`, when covered, matches the body bytes.
- *  7. The key is resolved (the caller's resolver: inline for `hwk`, a verified JWT's `cnf.jwk`, …).
- *  8. The RFC 9421 signature verifies over the rebuilt signature base.
+ *  7. The key is resolved (the caller's resolver: inline for `hwk`, a verified JWT's `cnf.jwk`, …);
+ *     RSA keys under 2048 bits are refused.
+ *  8. The RFC 9421 signature verifies over the rebuilt signature base; an ECDSA signature must be
+ *     low-S (its high-S twin would be a second valid encoding of one signature).
  *
- * Does not check: replay inside the window (see `ReplayCache`), or anything about the tokens
- * themselves beyond what the resolver does.
+ * Does not check: replay inside the window (see `ReplayCache`, keyed by `replayKey`), or anything
+ * about the tokens themselves beyond what the resolver does.
  */
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { Dictionary, InnerList } from 'structured-headers';
 import { verifyContentDigest } from '../digest/content-digest.js';
 import { MalformedError, SignatureError } from '../errors.js';
-import { httpAlgorithmFor, importPublicJwk } from '../jwk/keys.js';
-import { rawVerify } from '../jwk/raw-signature.js';
+import { MIN_RSA_MODULUS_BITS, httpAlgorithmFor, importPublicJwk, isWeakRsaKey } from '../jwk/keys.js';
+import { isHighS, rawVerify } from '../jwk/raw-signature.js';
 import { jwkThumbprint } from '../jwk/thumbprint.js';
 import type { PublicJwk } from '../jwk/types.js';
 import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
@@ -30,6 +34,7 @@ import { getHeader, toHeaderRecord } from '../lib/headers.js';
 import { PROFILE } from '../profile/index.js';
 import { parseSignatureKeys } from '../signature-key/parse.js';
 import type { SignatureKey, SignatureKeyScheme } from '../signature-key/types.js';
+import { checkRequestTarget } from './request-target.js';
 import { buildSignatureBase } from './signature-base.js';
 import type { SignableRequest } from './types.js';
 
@@ -64,8 +69,12 @@ export interface VerifiedRequest<T> {
   readonly thumbprint: string;
   readonly created: number;
   readonly components: readonly string[];
-  /** The signature bytes, base64 (a replay-cache key). */
-  readonly signature: string;
+  /**
+   * What was signed, by whom: SHA-256 over the key's thumbprint and the signature base, base64url.
+   * The replay-cache key. Not the signature bytes: a randomised or malleable algorithm (ECDSA)
+   * gives one signed request several valid signatures, and each must count as the same request.
+   */
+  readonly replayKey: string;
   readonly info: T;
 }
 
@@ -139,7 +148,31 @@ function requiredComponents(url: URL, hasBody: boolean, extra: readonly string[]
   return list;
 }
 
+/**
+ * Every failure of the signature itself is `401 invalid_signature` (2026-03 §Request Verification:
+ * "Any failure MUST result in a 401 response"), including headers that do not parse: the parsers
+ * below report those as `invalid_request`, and they are relabelled here. What the key resolver
+ * throws (token errors, an unknown agent) passes through unchanged.
+ */
 export async function verifyRequest<T>(request: SignableRequest, options: VerifyRequestOptions<T>): Promise<VerifiedRequest<T>> {
+  let resolverFailed = false;
+  const resolveKey: KeyResolver<T> = async (signatureKey) => {
+    try {
+      return await options.resolveKey(signatureKey);
+    } catch (err) {
+      resolverFailed = true;
+      throw err;
+    }
+  };
+  try {
+    return await verifySignature(request, { ...options, resolveKey });
+  } catch (err) {
+    if (resolverFailed || !(err instanceof MalformedError) || err.code !== 'invalid_request') throw err;
+    throw new MalformedError('invalid_signature', err.message, err.raw, err.detail);
+  }
+}
+
+async function verifySignature<T>(request: SignableRequest, options: VerifyRequestOptions<T>): Promise<VerifiedRequest<T>> {
   const h = PROFILE.headers;
   // 1. presence
   const sigHeader = getHeader(request.headers, h.signature);
@@ -170,9 +203,13 @@ export async function verifyRequest<T>(request: SignableRequest, options: Verify
 
   // 3. covered components
   const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+  if (request.target !== undefined) checkRequestTarget(request.target, url);
   const hasBody = request.body !== undefined && request.body.length > 0;
   const covered = inner[0].map(([name]) => name);
   if (covered.some((name) => typeof name !== 'string')) throw new MalformedError('invalid_request', 'a covered component identifier is not a string', inputHeader, { field: 'signature-input' });
+  const twice = covered.find((name, i) => covered.indexOf(name, i + 1) > i);
+  // RFC 9421 §2.5: a component listed more than once makes the signature base an error.
+  if (twice !== undefined) fail(`covered component ${JSON.stringify(twice)} is listed more than once`, 'duplicate_component', { field: String(twice) });
   const required = requiredComponents(url, hasBody, options.requiredComponents ?? []);
   const missing = required.filter((name) => !covered.includes(name));
   if (missing.length > 0) {
@@ -212,10 +249,12 @@ export async function verifyRequest<T>(request: SignableRequest, options: Verify
     fail(`signature "alg" ${String(algParam)} does not match the key's algorithm ${algorithm}`, 'alg_mismatch', { actual: algParam, expected: algorithm });
   }
   const { key: publicKey, thumbprint } = prepareKey(resolved.jwk);
+  if (isWeakRsaKey(publicKey)) fail(`RSA keys shorter than ${MIN_RSA_MODULUS_BITS} bits are not accepted`, 'weak_key', { actual: publicKey.asymmetricKeyDetails?.modulusLength });
 
   // 8. signature
   const base = buildSignatureBase({ method: request.method.toUpperCase(), url, headers: toHeaderRecord(request.headers) }, inner);
   const sig = Buffer.from(signatureBytes);
+  if (algorithm === 'ecdsa-p256-sha256' && isHighS(sig)) fail('the ECDSA signature has a high S value; sign with low S (s ≤ n/2)', 'high_s');
   if (!rawVerify(algorithm, publicKey, Buffer.from(base, 'utf8'), sig)) fail('the HTTP message signature does not verify', 'bad_signature');
 
   return {
@@ -225,7 +264,7 @@ export async function verifyRequest<T>(request: SignableRequest, options: Verify
     thumbprint,
     created,
     components: covered as string[],
-    signature: sig.toString('base64'),
+    replayKey: createHash('sha256').update(thumbprint).update('\n').update(base).digest('base64url'),
     info: resolved.info,
   };
 }

@@ -45,6 +45,14 @@ export function httpAlgorithmFor(jwk: PublicJwk): HttpSignatureAlgorithm {
   throw new MalformedError('invalid_request', `no RFC 9421 algorithm for kty "${String(jwk.kty)}" crv "${String(jwk.crv)}"`, undefined, { field: 'crv', reason: 'unsupported' });
 }
 
+/** RFC 7518 §3.3 (and NIST SP 800-131A): RSA keys below 2048 bits are refused, for JWS and RFC 9421 alike. */
+export const MIN_RSA_MODULUS_BITS = 2048;
+
+/** An RSA key too short to be trusted (see `MIN_RSA_MODULUS_BITS`). */
+export function isWeakRsaKey(key: KeyObject): boolean {
+  return key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_MODULUS_BITS;
+}
+
 const publicKeyCache = new Map<string, KeyObject>();
 const PUBLIC_KEY_CACHE_MAX = 1024;
 

@@ -10,6 +10,7 @@
  * latency as the signature itself and gained no throughput (`npm run bench`).
  */
 import { sign as cryptoSign, verify as cryptoVerify, constants, type KeyObject, type SignKeyObjectInput, type VerifyKeyObjectInput } from 'node:crypto';
+import { isWeakRsaKey } from '../jwk/keys.js';
 
 /** Base64url without padding (RFC 7515 §2). Empty segments are left to jose. */
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
@@ -27,7 +28,7 @@ function keyFits(alg: string, key: KeyObject, type: 'public' | 'private'): boole
     case 'Ed25519': return key.asymmetricKeyType === 'ed25519';
     case 'ES256': return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
     case 'RS256':
-    case 'PS256': return key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048;
+    case 'PS256': return key.asymmetricKeyType === 'rsa' && !isWeakRsaKey(key);
     default: return false;
   }
 }

@@ -19,4 +19,14 @@ describe('ReplayCache', () => {
     expect(cache.check('a', 1)).toBe('replayed');
     expect(cache.check('c', 60)).toBe('fresh');
   });
+
+  it('a caller over its quota is refused while others still get in; its quota frees as entries expire', () => {
+    const cache = new ReplayCache({ ttlSeconds: 60, maxEntries: 10, maxPerCaller: 2 });
+    expect(cache.check('a1', 0, 'agent-a')).toBe('fresh');
+    expect(cache.check('a2', 0, 'agent-a')).toBe('fresh');
+    expect(cache.check('a3', 1, 'agent-a')).toBe('over_quota');
+    expect(cache.check('a1', 1, 'agent-a')).toBe('replayed');
+    expect(cache.check('b1', 1, 'agent-b')).toBe('fresh');
+    expect(cache.check('a3', 60, 'agent-a')).toBe('fresh');
+  });
 });

@@ -83,10 +83,10 @@ describe('step 1: presence of Signature, Signature-Input, Signature-Key', () => 
     expect(err).toMatchObject({ code: 'invalid_signature', status: 401, detail: { reason: 'unsigned' } });
   });
 
-  it.each(['signature', 'signature-input', 'signature-key'])('missing %s alone is invalid_request naming it', async (name) => {
+  it.each(['signature', 'signature-input', 'signature-key'])('missing %s alone is invalid_signature (401) naming it', async (name) => {
     const err = await failure(withHeaders(signed(GET), { [name]: undefined }));
     expect(err).toBeInstanceOf(MalformedError);
-    expect(err).toMatchObject({ code: 'invalid_request', status: 400, detail: { reason: 'missing' } });
+    expect(err).toMatchObject({ code: 'invalid_signature', status: 401, detail: { reason: 'missing' } });
     expect(err.message.toLowerCase()).toContain(name);
   });
 });
@@ -119,11 +119,11 @@ describe('step 2: the label binds Signature-Key, Signature-Input and Signature',
     expect(err).toMatchObject({ code: 'invalid_signature', detail: { reason: 'label_mismatch', expected: 'other' } });
   });
 
-  it('two Signature-Key members and no label chosen is ambiguous (invalid_request)', async () => {
+  it('two Signature-Key members and no label chosen is ambiguous (invalid_signature)', async () => {
     const request = signed(GET);
     const twoMembers = `${header(request, 'signature-key')}, sig2=hwk;kty="OKP";crv="Ed25519";x="11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"`;
     const err = await failure(withHeaders(request, { 'signature-key': twoMembers }));
-    expect(err).toMatchObject({ code: 'invalid_request', detail: { reason: 'ambiguous_label' } });
+    expect(err).toMatchObject({ code: 'invalid_signature', detail: { reason: 'ambiguous_label' } });
   });
 
   describe('several signatures: only the Signature-Key label decides, never the last one', () => {
@@ -147,19 +147,19 @@ describe('step 2: the label binds Signature-Key, Signature-Input and Signature',
 
     it('the same label twice in Signature (invalid first, valid last) is refused, not decided by the last', async () => {
       const err = await failure(withHeaders(request, { signature: `sig=${badSig}, sig=${goodSig}` }));
-      expect(err).toMatchObject({ code: 'invalid_request', detail: { reason: 'duplicate_label', field: 'signature' } });
+      expect(err).toMatchObject({ code: 'invalid_signature', detail: { reason: 'duplicate_label', field: 'signature' } });
     });
 
     it('the same label twice in Signature-Input is refused', async () => {
       const input = header(request, 'signature-input');
       const err = await failure(withHeaders(request, { 'signature-input': `${input.replace('"@path" ', '')}, ${input}` }));
-      expect(err).toMatchObject({ code: 'invalid_request', detail: { reason: 'duplicate_label', field: 'signature-input' } });
+      expect(err).toMatchObject({ code: 'invalid_signature', detail: { reason: 'duplicate_label', field: 'signature-input' } });
     });
 
     it('the same label twice in Signature-Key is refused', async () => {
       const sk = header(request, 'signature-key');
       const err = await failure(withHeaders(request, { 'signature-key': `sig=hwk;kty="OKP";crv="Ed25519";x="11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", ${sk}` }));
-      expect(err).toMatchObject({ code: 'invalid_request', detail: { reason: 'duplicate_label', field: 'signature-key' } });
+      expect(err).toMatchObject({ code: 'invalid_signature', detail: { reason: 'duplicate_label', field: 'signature-key' } });
     });
   });
 });
@@ -254,17 +254,17 @@ describe('step 5: Signature-Key member and scheme', () => {
 
   it('a member that is not a token', async () => {
     const err = await failure(withHeaders(signed(GET), { 'signature-key': 'sig="hwk"' }));
-    expect(err).toMatchObject({ code: 'invalid_request', detail: { reason: 'malformed' } });
+    expect(err).toMatchObject({ code: 'invalid_signature', detail: { reason: 'malformed' } });
   });
 
   it('an hwk member missing kty', async () => {
     const err = await failure(withHeaders(signed(GET), { 'signature-key': 'sig=hwk;crv="Ed25519";x="abc"' }));
-    expect(err).toMatchObject({ code: 'invalid_request', detail: { field: 'kty', reason: 'missing' } });
+    expect(err).toMatchObject({ code: 'invalid_signature', detail: { field: 'kty', reason: 'missing' } });
   });
 
   it('an hwk key that is not a valid public key', async () => {
     const err = await failure(withHeaders(signed(GET), { 'signature-key': 'sig=hwk;kty="OKP";crv="Ed25519";x="AAAA"' }));
-    expect(err).toMatchObject({ code: 'invalid_request', detail: { reason: 'malformed' } });
+    expect(err).toMatchObject({ code: 'invalid_signature', detail: { reason: 'malformed' } });
   });
 });
 
@@ -277,12 +277,12 @@ describe('step 6: Content-Digest', () => {
 
   it('content-digest covered but the header is missing', async () => {
     const err = await failure(withHeaders(signed(POST), { 'content-digest': undefined }));
-    expect(err).toMatchObject({ code: 'invalid_request', detail: { field: 'content-digest', reason: 'missing' } });
+    expect(err).toMatchObject({ code: 'invalid_signature', detail: { field: 'content-digest', reason: 'missing' } });
   });
 
   it('Content-Digest with no supported algorithm', async () => {
     const err = await failure(withHeaders(signed(POST), { 'content-digest': 'md5=:CY9rzUYh03PK3k6DJie09g==:' }));
-    expect(err).toMatchObject({ code: 'invalid_request', detail: { field: 'content-digest', reason: 'unsupported' } });
+    expect(err).toMatchObject({ code: 'invalid_signature', detail: { field: 'content-digest', reason: 'unsupported' } });
   });
 });
 
@@ -315,7 +315,7 @@ describe('step 8: the signature itself', () => {
 
   it('a Signature member that is not a byte sequence', async () => {
     const err = await failure(withHeaders(signed(GET), { signature: 'sig="abc"' }));
-    expect(err).toMatchObject({ code: 'invalid_request', detail: { field: 'signature' } });
+    expect(err).toMatchObject({ code: 'invalid_signature', detail: { field: 'signature' } });
   });
 });
 

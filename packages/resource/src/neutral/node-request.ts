@@ -61,7 +61,11 @@ export interface NodeRequestOptions {
   readonly body?: Uint8Array;
 }
 
-/** The signable view of a Node request: method, absolute URL from `Host` + target, headers, body. */
+/**
+ * The signable view of a Node request: method, absolute URL from `Host` + target, headers, body,
+ * and the target as received (verification refuses one the URL does not spell as sent: a
+ * dot-segment, an absolute-form target).
+ */
 export function fromNodeRequest(req: IncomingMessage, options: NodeRequestOptions): SignableRequest {
   const host = req.headers.host ?? '';
   const target = options.target ?? req.url ?? '/';
@@ -71,5 +75,5 @@ export function fromNodeRequest(req: IncomingMessage, options: NodeRequestOption
   } catch (cause) {
     throw new AAuthError('invalid_signature', 'the request target and Host do not form a URL', { field: '@authority', reason: 'malformed', cause });
   }
-  return { method: req.method ?? 'GET', url, headers: req.headers, ...(options.body === undefined ? {} : { body: options.body }) };
+  return { method: req.method ?? 'GET', url, target, headers: req.headers, ...(options.body === undefined ? {} : { body: options.body }) };
 }

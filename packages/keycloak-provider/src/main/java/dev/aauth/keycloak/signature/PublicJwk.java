@@ -7,7 +7,17 @@ import org.keycloak.jose.jwk.JWKParser;
 import org.keycloak.util.JWKSUtils;
 import org.keycloak.util.JsonSerialization;
 
+import java.math.BigInteger;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
+import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -73,8 +83,8 @@ public final class PublicJwk {
         JWK jwk = JsonSerialization.mapper.convertValue(pub, JWK.class);
         PublicKey key;
         try {
-            key = JWKParser.create(jwk).toPublicKey();
-        } catch (RuntimeException e) {
+            key = "EC".equals(kty) ? ecPublicKey(text(node, "crv"), text(node, "x"), text(node, "y")) : JWKParser.create(jwk).toPublicKey();
+        } catch (RuntimeException | GeneralSecurityException e) {
             throw new IllegalArgumentException("the key material is invalid");
         }
         if (key == null) {
@@ -83,6 +93,26 @@ public final class PublicJwk {
         // RFC 7638 §3: Keycloak's helper reads the required members from the plain JWK built above.
         String thumbprint = JWKSUtils.computeThumbprint(jwk);
         return new PublicJwk(kty, text(node, "crv"), alg, pub, key, thumbprint);
+    }
+
+    /**
+     * EC keys through the JDK's own provider (RFC 7518 §6.2.1: x and y are the full-length
+     * coordinates). Keycloak's parser hands out keys of its crypto provider, which the JDK's
+     * {@code SHA256withECDSAinP1363Format} verifier does not take, so every P-256 HTTP signature
+     * failed to verify.
+     */
+    private static PublicKey ecPublicKey(String crv, String x, String y) throws GeneralSecurityException {
+        boolean p384 = "P-384".equals(crv);
+        int size = p384 ? 48 : 32;
+        byte[] xb = Base64.getUrlDecoder().decode(x);
+        byte[] yb = Base64.getUrlDecoder().decode(y);
+        if (xb.length != size || yb.length != size) {
+            throw new InvalidKeyException("EC coordinates must be " + size + " bytes");
+        }
+        AlgorithmParameters params = AlgorithmParameters.getInstance("EC", "SunEC");
+        params.init(new ECGenParameterSpec(p384 ? "secp384r1" : "secp256r1"));
+        ECPoint point = new ECPoint(new BigInteger(1, xb), new BigInteger(1, yb));
+        return KeyFactory.getInstance("EC", "SunEC").generatePublic(new ECPublicKeySpec(point, params.getParameterSpec(ECParameterSpec.class)));
     }
 
     public static PublicJwk parse(Map<String, ?> map) {

@@ -1,8 +1,11 @@
 package dev.aauth.keycloak.signature;
 
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 
@@ -13,7 +16,34 @@ import java.security.spec.PSSParameterSpec;
  */
 public final class SignatureAlgorithms {
 
+    /** RFC 7518 §3.3 (and NIST SP 800-131A): RSA keys below this size are refused, for JWS and RFC 9421 alike. */
+    public static final int MIN_RSA_MODULUS_BITS = 2048;
+
+    /** SEC 2 §2.4.2 and §2.5.1: the group orders n of P-256 and P-384. */
+    private static final BigInteger P256_N = new BigInteger("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
+    private static final BigInteger P384_N = new BigInteger(
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973", 16);
+
     private SignatureAlgorithms() {
+    }
+
+    /** An RSA key shorter than {@link #MIN_RSA_MODULUS_BITS}. */
+    public static boolean isWeakRsa(PublicJwk key) {
+        return key.publicKey() instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < MIN_RSA_MODULUS_BITS;
+    }
+
+    /**
+     * An ECDSA r‖s signature whose s lies above n/2. For every valid (r, s), (r, n−s) verifies too, so
+     * accepting both would give one signed request two signatures; only low S is accepted (the TS
+     * signer emits low S only).
+     */
+    public static boolean isHighS(String crv, byte[] signature) {
+        BigInteger n = "P-384".equals(crv) ? P384_N : "P-256".equals(crv) ? P256_N : null;
+        if (n == null || signature == null || signature.length % 2 != 0) {
+            return false;
+        }
+        BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, signature.length / 2, signature.length));
+        return s.compareTo(n.shiftRight(1)) > 0;
     }
 
     /**
@@ -22,6 +52,9 @@ public final class SignatureAlgorithms {
      * {@code rsa-v1_5-sha256}.
      */
     public static boolean verifyHttp(PublicJwk key, byte[] base, byte[] signature) {
+        if (isWeakRsa(key) || ("EC".equals(key.kty()) && isHighS(key.crv(), signature))) {
+            return false;
+        }
         String jca;
         switch (key.kty()) {
             case "OKP":
@@ -45,7 +78,7 @@ public final class SignatureAlgorithms {
      */
     public static boolean verifyJws(String alg, PublicJwk key, byte[] signingInput, byte[] signature) {
         String jca = jwsJcaName(alg, key);
-        return jca != null && verify(jca, key.publicKey(), signingInput, signature);
+        return jca != null && !isWeakRsa(key) && verify(jca, key.publicKey(), signingInput, signature);
     }
 
     static String jwsJcaName(String alg, PublicJwk key) {

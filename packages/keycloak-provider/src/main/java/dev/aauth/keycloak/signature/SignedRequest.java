@@ -90,7 +90,7 @@ public record SignedRequest(
 
     private static Map<String, StructuredFields.Member> dictionary(String header, String value) {
         try {
-            return StructuredFields.parseDictionary(value);
+            return StructuredFields.parseUniqueDictionary(value);
         } catch (StructuredFields.ParseException e) {
             throw fail(header + " is not a structured dictionary: " + e.getMessage() + ".");
         }

@@ -56,8 +56,21 @@ public final class StructuredFields {
         Map<String, Object> params();
     }
 
+    /**
+     * A dictionary whose keys are all distinct. RFC 8941 §4.2.2 lets the last duplicate win, so
+     * {@code Signature: sig=:bad:, sig=:good:} would be decided by its last member; a signature header
+     * that names a label twice is ambiguous and refused instead (as the TypeScript verifier does).
+     */
+    public static Map<String, Member> parseUniqueDictionary(String input) throws ParseException {
+        return parseDictionary(input, true);
+    }
+
     /** RFC 8941 §4.2.2: parse a dictionary. Duplicate keys: the last one wins, as the RFC says. */
     public static Map<String, Member> parseDictionary(String input) throws ParseException {
+        return parseDictionary(input, false);
+    }
+
+    private static Map<String, Member> parseDictionary(String input, boolean unique) throws ParseException {
         Parser p = new Parser(input);
         Map<String, Member> out = new LinkedHashMap<>();
         p.skipSp();
@@ -72,6 +85,9 @@ public final class StructuredFields {
                 member = p.parseItemOrInnerList();
             } else {
                 member = new Item(Boolean.TRUE, p.parseParameters());
+            }
+            if (unique && out.containsKey(key)) {
+                throw new ParseException("the key " + key + " appears more than once");
             }
             out.remove(key);
             out.put(key, member);
