@@ -92,7 +92,7 @@ const { heap: before } = await report();
 const tally = new Tally();
 const [authRun, resourceRun] = await load(DURATION, tally);
 clearInterval(refiller);
-const { heap: after, unexpected, unexpectedCount, rejections, rejectionCount } = await report();
+const { heap: after, unexpected, unexpectedCount, rejections, rejectionCount, fetchFailures } = await report();
 child.send({ type: 'stop' });
 await childExit;
 
@@ -115,6 +115,7 @@ console.log(`answers by error code: ${[...totals].filter(([key]) => !key.endsWit
 const errors = authRun.errors + resourceRun.errors;
 const timeouts = authRun.timeouts + resourceRun.timeouts;
 console.log(`connection errors: ${errors} (timeouts ${timeouts})`);
+console.log(`remote fetch failures logged by the servers (detail kept from callers): ${fetchFailures}`);
 const growth = after.heapUsed - before.heapUsed;
 console.log(`servers' heap used after forced GC: before ${mb(before.heapUsed)}, after ${mb(after.heapUsed)}, growth ${mb(growth)} (bound ${MAX_GROWTH_MB} MB); rss ${mb(before.rss)} → ${mb(after.rss)}`);
 

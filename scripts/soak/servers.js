@@ -23,6 +23,8 @@ import { aauth, aauthErrorHandler, captureRawBody } from '@aauth-ts/resource';
 const LIFESPAN = Number(process.env.SOAK_TOKEN_LIFESPAN ?? 3600);
 const USER = { id: '7c1d2e3f-0000-4000-8000-00000000a11c', username: 'alice', password: 'alice-password' };
 const unexpected = [];
+// Failed remote fetches are expected under hostile traffic (unknown agent ids, unknown kids): counted, not flagged.
+let fetchFailures = 0;
 const rejections = [];
 const describe = (err) => (err instanceof Error ? err.stack ?? err.message : String(err));
 process.on('unhandledRejection', (reason) => { rejections.push(`unhandled rejection: ${describe(reason)}`); });
@@ -75,6 +77,7 @@ const resourceId = resourceHost.origin;
 
 const auth = createAuthServer({
   log: (message, err) => { unexpected.push(`auth server: ${message}: ${describe(err)}`); },
+  logFetchFailure: () => { fetchFailures += 1; },
   realm: {
     realm: 'soak',
     accessTokenLifespan: LIFESPAN,
@@ -103,7 +106,7 @@ app.all('/open', (_req, res) => { res.json({ ok: true }); });
 app.all('/data', guard.requireAuth({ scope: 'data:read' }), (req, res) => { res.json({ rows: [1, 2, 3], body: typeof req.body }); });
 app.all('/admin/x', guard.requireAuth({ scope: 'data:admin' }), (_req, res) => { res.json({ admin: true }); });
 app.all('/pseudo', guard.requireSignature(), (_req, res) => { res.json({ ok: true }); });
-app.use(aauthErrorHandler({ log: (err) => { unexpected.push(`resource: ${describe(err)}`); } }));
+app.use(aauthErrorHandler({ log: (err) => { unexpected.push(`resource: ${describe(err)}`); }, logFetchFailure: () => { fetchFailures += 1; } }));
 // The application's own 404, in the same shape as every other refusal.
 app.use((_req, res) => { res.status(404).json({ error: 'not_found', error_description: 'no such route' }); });
 resourceApp = app;
@@ -141,7 +144,7 @@ async function heap() {
 
 process.on('message', async (message) => {
   if (message.type === 'report') {
-    process.send({ type: 'report', unexpected: unexpected.slice(-20), unexpectedCount: unexpected.length, rejections: rejections.slice(-20), rejectionCount: rejections.length, heap: await heap() });
+    process.send({ type: 'report', unexpected: unexpected.slice(-20), unexpectedCount: unexpected.length, rejections: rejections.slice(-20), rejectionCount: rejections.length, fetchFailures, heap: await heap() });
   }
   if (message.type === 'stop') {
     await auth.close();

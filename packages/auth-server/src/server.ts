@@ -36,8 +36,13 @@ export interface AuthServerOptions {
   readonly maxJtisPerAgent?: number;
   /** Injectable clock, seconds since the epoch. */
   readonly now?: () => number;
-  /** Where unexpected errors and remote fetch diagnostics are reported (default: console.error). */
+  /** Where unexpected errors are reported (default: console.error). */
   readonly log?: (message: string, err: unknown) => void;
+  /**
+   * Where the detail of a failed remote fetch goes (default: console.warn); the caller only ever gets
+   * a fixed sentence (contract "Remote fetches").
+   */
+  readonly logFetchFailure?: (diagnostic: string) => void;
 }
 
 export interface AuthServer {
@@ -92,7 +97,8 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     now,
   };
   const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, ...(err === undefined ? [] : [err])));
-  const app = createApp(ctx, log);
+  const logFetchFailure = options.logFetchFailure ?? ((diagnostic: string) => console.warn(`[auth-server] remote fetch failed: ${diagnostic}`));
+  const app = createApp(ctx, log, logFetchFailure);
   let server: Server | undefined;
 
   return {

@@ -33,7 +33,7 @@ function sendPage(res: Response, out: PageResponse): void {
   res.status(out.status).set(out.headers).send(out.body);
 }
 
-export function createApp(ctx: AuthServerContext, log: (message: string, err: unknown) => void): express.Express {
+export function createApp(ctx: AuthServerContext, log: (message: string, err: unknown) => void, logFetchFailure: (diagnostic: string) => void): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -85,6 +85,6 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
   app.use((_req, res) => {
     res.status(404).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: 'no such endpoint' });
   });
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, logFetchFailure));
   return app;
 }

@@ -10,13 +10,13 @@ import { fetchDiagnostic, isAAuthError } from '@aauth-ts/core';
 
 interface HttpishError { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown }
 
-export function errorHandler(log: (message: string, err: unknown) => void): ErrorRequestHandler {
+export function errorHandler(log: (message: string, err: unknown) => void, logFetchFailure: (diagnostic: string) => void): ErrorRequestHandler {
   return function aauthServerErrorHandler(err: unknown, _req, res, _next) {
     if (res.headersSent) return;
     res.set('Cache-Control', 'no-store');
     if (isAAuthError(err)) {
       const diagnostic = fetchDiagnostic(err);
-      if (diagnostic !== undefined) log(`remote fetch failed (${err.code}): ${diagnostic}`, undefined);
+      if (diagnostic !== undefined) logFetchFailure(`(${err.code}) ${diagnostic}`);
       res.status(err.status).set(err.headers).json(err.toJSON());
       return;
     }

@@ -27,6 +27,8 @@ export interface ServersReport {
   readonly unexpectedCount: number;
   readonly rejections: readonly string[];
   readonly rejectionCount: number;
+  /** Remote fetch failures the servers logged (expected under hostile input; never shown to callers). */
+  readonly fetchFailures: number;
 }
 
 export interface FuzzWorld {
