@@ -10,7 +10,7 @@
 # Realms imported: keycloak-realm.json at the repository root when it exists, plus every --import FILE.
 # With neither, the provider's own test realm (packages/keycloak-provider/src/test/resources/realm-e2e.json).
 # The distribution is unpacked once under .keycloak/ (gitignored); Maven keeps the zip in ~/.m2.
-# Environment: JAVA_HOME (tried first), KEYCLOAK_START_TIMEOUT (seconds, default 300).
+# Environment: JAVA_HOME (tried first), KEYCLOAK_START_TIMEOUT (seconds, default 600).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -190,7 +190,7 @@ PID=$!
 echo "$PID" >"$PIDFILE"
 
 # 5. Ready when the master realm's discovery document answers.
-TIMEOUT="${KEYCLOAK_START_TIMEOUT:-300}"
+TIMEOUT="${KEYCLOAK_START_TIMEOUT:-600}"
 until curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/realms/master/.well-known/openid-configuration"; do
   if ! kill -0 "$PID" 2>/dev/null; then
     echo "keycloak.sh: Keycloak exited during startup; last log lines:" >&2
