@@ -88,7 +88,7 @@ describe('AgentSession', () => {
   it('hwk and jwks_uri identities need no agent token', async () => {
     const server = new AgentServer({ identifier: 'https://agent.example' });
     expect(await new AgentSession({ agentId: server.identifier, scheme: 'hwk' }).identity()).toEqual({ scheme: 'hwk' });
-    expect(await AgentSession.asAgentServer(server).identity()).toEqual({ scheme: 'jwks_uri', id: 'https://agent.example', kid: server.signingKey.kid, dwk: 'aauth-agent.json' });
+    expect(await AgentSession.asAgentServer(server).identity()).toEqual({ scheme: 'jwks_uri', id: 'https://agent.example', kid: server.signingKey.kid, wellKnown: 'aauth-agent.json' });
     expect(() => new AgentSession({ agentId: server.identifier })).toThrow(TypeError);
   });
 });

@@ -25,6 +25,7 @@ export type { SignatureKey, SignatureKeyScheme, HwkSignatureKey, JwksUriSignatur
 export { SIGNATURE_KEY_SCHEMES } from './signature-key/types.js';
 export { parseSignatureKey, parseSignatureKeys } from './signature-key/parse.js';
 export { serializeSignatureKey } from './signature-key/serialize.js';
+export { requireAgentDocument } from './signature-key/agent-document.js';
 
 export type { SignableRequest } from './httpsig/types.js';
 export type { HeadersLike } from './lib/headers.js';

@@ -9,7 +9,7 @@ describe('Signature-Key', () => {
     ['hwk Ed25519', { label: 'sig', scheme: 'hwk', jwk: { kty: 'OKP', crv: 'Ed25519', x: String(ed.publicJwk.x) } }],
     ['hwk P-256', { label: 'sig', scheme: 'hwk', jwk: { kty: 'EC', crv: 'P-256', x: String(ec.publicJwk.x), y: String(ec.publicJwk.y) } }],
     ['jwt', { label: 'sig1', scheme: 'jwt', jwt: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln' }],
-    ['jwks_uri', { label: 'sig', scheme: 'jwks_uri', id: 'https://agent.example', dwk: 'aauth-agent.json', kid: 'k1' }],
+    ['jwks_uri', { label: 'sig', scheme: 'jwks_uri', id: 'https://agent.example', wellKnown: 'aauth-agent.json', kid: 'k1' }],
     ['x509', { label: 'sig', scheme: 'x509', x5u: 'https://agent.example/chain.pem', x5t: new Uint8Array([1, 2, 3, 250]) }],
   ])('%s round-trips', (_name, key) => {
     const header = serializeSignatureKey(key);
@@ -23,8 +23,22 @@ describe('Signature-Key', () => {
     expect(serializeSignatureKey(key, { hwkAlg: true })).toBe(`sig=hwk;kty="OKP";crv="Ed25519";x="${String(ed.publicJwk.x)}";alg="EdDSA"`);
   });
 
-  it('jwks_uri: the SK-02 `well-known` parameter is read as dwk', () => {
-    expect(parseSignatureKeys('sig=jwks_uri;id="https://a.example";well-known="aauth-agent";kid="k"')).toEqual([{ label: 'sig', scheme: 'jwks_uri', id: 'https://a.example', dwk: 'aauth-agent', kid: 'k' }]);
+  // Signature-Key draft at f22a52e, §JWKS URI Discovery: the parameters are `id`, `well-known`, `kid`.
+  it('jwks_uri: emits the draft\'s `id`, `well-known`, `kid` parameters, never `dwk`', () => {
+    const header = serializeSignatureKey({ label: 'sig', scheme: 'jwks_uri', id: 'https://a.example', wellKnown: 'aauth-agent.json', kid: 'k' });
+    expect(header).toBe('sig=jwks_uri;id="https://a.example";well-known="aauth-agent.json";kid="k"');
+  });
+
+  it.each([
+    ['well-known (the 2026-03 profile\'s draft)', 'sig=jwks_uri;id="https://a.example";well-known="aauth-agent.json";kid="k"'],
+    ['dwk (a later draft\'s name)', 'sig=jwks_uri;id="https://a.example";dwk="aauth-agent.json";kid="k"'],
+  ])('jwks_uri: the document parameter is read under %s', (_name, header) => {
+    expect(parseSignatureKeys(header)).toEqual([{ label: 'sig', scheme: 'jwks_uri', id: 'https://a.example', wellKnown: 'aauth-agent.json', kid: 'k' }]);
+  });
+
+  it('jwks_uri: `well-known` and `dwk` naming different documents is refused as ambiguous', () => {
+    expect(() => parseSignatureKeys('sig=jwks_uri;id="https://a.example";well-known="aauth-agent.json";dwk="other";kid="k"'))
+      .toThrow(expect.objectContaining({ code: 'invalid_request', detail: expect.objectContaining({ field: 'well-known', reason: 'conflict' }) }));
   });
 
   it.each([

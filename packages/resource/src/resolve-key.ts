@@ -14,7 +14,7 @@
  * Does not check: scopes (route policy), replay (after the signature verifies).
  */
 import {
-  FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, isServerIdentifier, keyUnavailableMessage, peekTyp, verifyAgentToken, verifyAuthToken,
+  FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, isServerIdentifier, keyUnavailableMessage, peekTyp, requireAgentDocument, verifyAgentToken, verifyAuthToken,
   type JwksUriSignatureKey, type PublicJwk, type ResolvedKey, type SignatureKey,
 } from '@aauth-ts/core';
 import type { AAuthContext } from './context.js';
@@ -29,9 +29,6 @@ import { VerifiedTokenCache } from './token-cache.js';
 export type CallerInfo = Omit<AAuthContext, 'thumbprint' | 'jwk' | 'components' | 'created'>;
 
 export type CachedToken = ResolvedKey<CallerInfo>;
-
-/** Agent metadata names accepted in `dwk` (SK-02 wrote it without `.json`; 2026-03 metadata has it). */
-const AGENT_DOCUMENTS = new Set([PROFILE.wellKnown.agent, PROFILE.wellKnown.agent.replace(/\.json$/, '')]);
 
 export class KeyResolver {
   readonly #options: ResolvedOptions;
@@ -63,9 +60,7 @@ export class KeyResolver {
     if (!isServerIdentifier(key.id, this.#options.identifiers)) {
       throw new SignatureError('invalid_signature', `Signature-Key "id" ${JSON.stringify(key.id)} is not an agent server identifier`, { field: 'id', reason: 'invalid_identifier', actual: key.id });
     }
-    if (key.dwk !== undefined && !AGENT_DOCUMENTS.has(key.dwk)) {
-      throw new SignatureError('invalid_signature', `Signature-Key "dwk" must name ${PROFILE.wellKnown.agent}`, { field: 'dwk', reason: 'unsupported', actual: key.dwk });
-    }
+    requireAgentDocument(key);
     let jwk: PublicJwk;
     try {
       jwk = await this.#keys.getKey(key.id, PROFILE.wellKnown.agent, key.kid);

@@ -137,7 +137,7 @@ describe('require=identity', () => {
   });
 
   test('jwks_uri identifies the agent by id', async () => {
-    const res = await signedFetch(resource.url, 'GET', '/identity', { key: agentServer.key, signatureKey: { scheme: 'jwks_uri', id: agentServer.id, kid: agentServer.key.kid, dwk: PROFILE.wellKnown.agent } });
+    const res = await signedFetch(resource.url, 'GET', '/identity', { key: agentServer.key, signatureKey: { scheme: 'jwks_uri', id: agentServer.id, kid: agentServer.key.kid, wellKnown: PROFILE.wellKnown.agent } });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ scheme: 'jwks_uri', agent: agentServer.id, thumbprint: agentServer.key.thumbprint });
   });

@@ -89,7 +89,7 @@ export class AgentSession implements RequestSigner {
   async identity(): Promise<SignatureKeyInput> {
     switch (this.scheme) {
       case 'hwk': return { scheme: 'hwk' };
-      case 'jwks_uri': return { scheme: 'jwks_uri', id: this.agentId, kid: this.key.kid, dwk: PROFILE.wellKnown.agent };
+      case 'jwks_uri': return { scheme: 'jwks_uri', id: this.agentId, kid: this.key.kid, wellKnown: PROFILE.wellKnown.agent };
       case 'jwt': return { scheme: 'jwt', jwt: await this.agentToken() };
     }
   }

@@ -20,7 +20,7 @@
  *
  * Does not check: anything in the body beyond its digest.
  */
-import { AAuthError, PROFILE, SignatureError, TokenError, keyUnavailableMessage, peekClaims, verifyAgentToken, verifyRequest, type KeyDiscovery, type PublicJwk, type SignatureKey } from '@aauth-ts/core';
+import { AAuthError, PROFILE, SignatureError, TokenError, keyUnavailableMessage, peekClaims, requireAgentDocument, verifyAgentToken, verifyRequest, type KeyDiscovery, type PublicJwk, type SignatureKey } from '@aauth-ts/core';
 import { knownAgent } from '../policy/decide.js';
 import type { RealmModel } from '../realm/types.js';
 import type { AuthenticatedAgent, IncomingRequest } from './types.js';
@@ -50,10 +50,7 @@ async function resolveKey(signatureKey: SignatureKey, options: AuthenticateOptio
   }
   if (signatureKey.scheme === 'jwks_uri') {
     if (!knownAgent(options.realm, signatureKey.id)) unknownAgent(signatureKey.id, options.realm);
-    const document = signatureKey.dwk ?? PROFILE.wellKnown.agent;
-    if (document !== PROFILE.wellKnown.agent && document !== 'aauth-agent') {
-      throw new SignatureError('invalid_signature', `Signature-Key "dwk" must name ${PROFILE.wellKnown.agent}`, { field: 'dwk', reason: 'mismatch', actual: document });
-    }
+    requireAgentDocument(signatureKey);
     let jwk: PublicJwk;
     try {
       jwk = await options.keys.getKey(signatureKey.id, PROFILE.wellKnown.agent, signatureKey.kid);

@@ -19,7 +19,7 @@ import type { SignableRequest } from './types.js';
 export type SignatureKeyInput =
   | { readonly scheme: 'hwk' }
   | { readonly scheme: 'jwt'; readonly jwt: string }
-  | { readonly scheme: 'jwks_uri'; readonly id: string; readonly kid: string; readonly dwk?: string }
+  | { readonly scheme: 'jwks_uri'; readonly id: string; readonly kid: string; readonly wellKnown?: string }
   | { readonly scheme: 'x509'; readonly x5u: string; readonly x5t: Uint8Array };
 
 export interface SignRequestOptions {
@@ -60,7 +60,7 @@ function toSignatureKey(label: string, input: SignatureKeyInput, key: SigningKey
   switch (input.scheme) {
     case 'hwk': return { label, scheme: 'hwk', jwk: key.publicJwk };
     case 'jwt': return { label, scheme: 'jwt', jwt: input.jwt };
-    case 'jwks_uri': return { label, scheme: 'jwks_uri', id: input.id, kid: input.kid, dwk: input.dwk };
+    case 'jwks_uri': return { label, scheme: 'jwks_uri', id: input.id, kid: input.kid, wellKnown: input.wellKnown };
     case 'x509': return { label, scheme: 'x509', x5u: input.x5u, x5t: input.x5t };
   }
 }

@@ -35,6 +35,18 @@ export const AAUTH_2026_03 = Object.freeze({
   /** Components added whenever the request has a body (RFC 9530 binding of the body). */
   bodyComponents: Object.freeze(['content-type', 'content-digest'] as const),
   defaultLabel: 'sig',
+  /**
+   * `Signature-Key` parameters of the `jwks_uri` scheme (draft-hardt-httpbis-signature-key at
+   * f22a52e, §JWKS URI Discovery): the signer `id`, the metadata document name under
+   * `/.well-known/`, and the `kid`. We emit `well-known`; `dwk`, the name a later draft gave the
+   * document parameter, is read as well.
+   */
+  signatureKeyJwksUri: Object.freeze({
+    id: 'id',
+    wellKnown: 'well-known',
+    kid: 'kid',
+    wellKnownAliases: Object.freeze(['dwk'] as const),
+  }),
   typ: Object.freeze({
     agent: 'agent+jwt',
     resource: 'resource+jwt',

@@ -7,6 +7,7 @@ import { Token, type BareItem, type Parameters } from 'structured-headers';
 import { MalformedError, SignatureError } from '../errors.js';
 import type { PublicJwk } from '../jwk/types.js';
 import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
+import { PROFILE } from '../profile/index.js';
 import type { SignatureKey } from './types.js';
 
 const HWK_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'alg'] as const;
@@ -25,6 +26,25 @@ function stringParam(params: Parameters, name: string, raw: string, required: bo
   return value;
 }
 
+const JWKS_URI = PROFILE.signatureKeyJwksUri;
+
+/**
+ * The `jwks_uri` document name: `well-known` (Signature-Key draft at f22a52e, §JWKS URI Discovery),
+ * or a later draft's alias for it. Two names for one parameter that disagree are refused rather than
+ * one silently winning.
+ */
+function wellKnownParam(params: Parameters, raw: string): string | undefined {
+  const values = new Set<string>();
+  for (const name of [JWKS_URI.wellKnown, ...JWKS_URI.wellKnownAliases]) {
+    const value = stringParam(params, name, raw, false);
+    if (value !== undefined) values.add(value);
+  }
+  if (values.size > 1) {
+    throw new MalformedError('invalid_request', `Signature-Key parameters "${[JWKS_URI.wellKnown, ...JWKS_URI.wellKnownAliases].join('" and "')}" name different documents`, raw, { field: JWKS_URI.wellKnown, reason: 'conflict' });
+  }
+  return values.values().next().value;
+}
+
 function memberToKey(label: string, scheme: string, params: Parameters, raw: string): SignatureKey {
   switch (scheme) {
     case 'hwk': {
@@ -35,11 +55,8 @@ function memberToKey(label: string, scheme: string, params: Parameters, raw: str
       }
       return { label, scheme, jwk };
     }
-    case 'jwks_uri': {
-      // SK-02 names the document parameter `well-known`; SK-03 renamed it `dwk`. Accept both.
-      const dwk = stringParam(params, 'dwk', raw, false) ?? stringParam(params, 'well-known', raw, false);
-      return { label, scheme, id: stringParam(params, 'id', raw, true), dwk, kid: stringParam(params, 'kid', raw, true) };
-    }
+    case 'jwks_uri':
+      return { label, scheme, id: stringParam(params, JWKS_URI.id, raw, true), wellKnown: wellKnownParam(params, raw), kid: stringParam(params, JWKS_URI.kid, raw, true) };
     case 'jwt':
       return { label, scheme, jwt: stringParam(params, 'jwt', raw, true) };
     case 'x509': {

@@ -1,6 +1,7 @@
 /** Serialise one `Signature-Key` member (wire notes §1.1: emit the dictionary form only). */
 import { serializeDictionary, Token, type BareItem } from 'structured-headers';
 import { toPublicJwk } from '../jwk/keys.js';
+import { PROFILE } from '../profile/index.js';
 import type { SignatureKey } from './types.js';
 
 export interface SerializeOptions {
@@ -24,9 +25,10 @@ export function serializeSignatureKey(key: SignatureKey, options: SerializeOptio
       break;
     }
     case 'jwks_uri':
-      params.set('id', key.id);
-      if (key.dwk !== undefined) params.set('dwk', key.dwk);
-      params.set('kid', key.kid);
+      // Signature-Key draft at f22a52e, §JWKS URI Discovery: `id`, `well-known`, `kid`.
+      params.set(PROFILE.signatureKeyJwksUri.id, key.id);
+      if (key.wellKnown !== undefined) params.set(PROFILE.signatureKeyJwksUri.wellKnown, key.wellKnown);
+      params.set(PROFILE.signatureKeyJwksUri.kid, key.kid);
       break;
     case 'jwt':
       params.set('jwt', key.jwt);

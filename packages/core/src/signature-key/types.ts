@@ -2,8 +2,11 @@ import type { PublicJwk } from '../jwk/types.js';
 
 /** `hwk`: the public key inline (pseudonymous; trust = its RFC 7638 thumbprint). */
 export interface HwkSignatureKey { readonly label: string; readonly scheme: 'hwk'; readonly jwk: PublicJwk }
-/** `jwks_uri`: `{id}/.well-known/{dwk}` → `jwks_uri` → key `kid` (identified signer without a token). */
-export interface JwksUriSignatureKey { readonly label: string; readonly scheme: 'jwks_uri'; readonly id: string; readonly dwk: string | undefined; readonly kid: string }
+/**
+ * `jwks_uri`: `{id}/.well-known/{wellKnown}` → `jwks_uri` → key `kid` (identified signer without a
+ * token). On the wire `wellKnown` is the `well-known` parameter (a later draft's `dwk` is read too).
+ */
+export interface JwksUriSignatureKey { readonly label: string; readonly scheme: 'jwks_uri'; readonly id: string; readonly wellKnown: string | undefined; readonly kid: string }
 /** `jwt`: a JWT whose `cnf.jwk` is the signing key (agent token or auth token). */
 export interface JwtSignatureKey { readonly label: string; readonly scheme: 'jwt'; readonly jwt: string }
 /** `x509`: certificate chain at `x5u`, leaf pinned by `x5t` (SHA-256 of the DER). */
