@@ -4,6 +4,7 @@ import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.remote.KeyDiscovery;
 import dev.aauth.keycloak.signature.HttpSignatureVerifier;
+import dev.aauth.keycloak.signature.JwksUriKey;
 import dev.aauth.keycloak.signature.PublicJwk;
 import dev.aauth.keycloak.signature.RequestView;
 import dev.aauth.keycloak.signature.SignedRequest;
@@ -51,20 +52,13 @@ final class RequestAuthenticator {
                 break;
             }
             case "jwks_uri": {
-                String id = signed.schemeParam("id");
-                String kid = signed.schemeParam("kid");
-                String wellKnown = signed.schemeParam("well-known") != null ? signed.schemeParam("well-known") : signed.schemeParam("dwk");
-                if (id == null || kid == null) {
-                    throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signature-Key scheme jwks_uri needs id and kid parameters.");
-                }
-                if (!isKnownAgent.test(id)) {
+                JwksUriKey key = JwksUriKey.of(signed);
+                if (!isKnownAgent.test(key.id())) {
                     throw new AAuthException(AAuthError.ACCESS_DENIED, "The agent is not known to this auth server.");
                 }
-                if (wellKnown != null && !wellKnown.equals("aauth-agent.json") && !wellKnown.equals("aauth-agent")) {
-                    throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signature-Key jwks_uri must name the aauth-agent.json document.");
-                }
+                key.requireAgentDocument();
                 try {
-                    agent = new Agent(id, discovery.findKey(id, "aauth-agent.json", "agent", kid));
+                    agent = new Agent(key.id(), discovery.findKey(key.id(), JwksUriKey.AGENT_DOCUMENT, "agent", key.kid()));
                 } catch (Exception e) {
                     throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signing key discovery failed: " + e.getMessage());
                 }
