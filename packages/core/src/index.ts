@@ -39,6 +39,7 @@ export { ReplayCache } from './httpsig/replay-cache.js';
 export type { ReplayCacheOptions, ReplayVerdict } from './httpsig/replay-cache.js';
 
 export type { AgentTokenClaims, ResourceTokenClaims, AuthTokenClaims, IssuerKeySource, TimeOptions } from './tokens/types.js';
+export type { RegisteredClaims } from './tokens/registered-claims.js';
 export { ACCEPTED_JWS_ALGORITHMS, peekClaims, peekTyp } from './tokens/jwt.js';
 export { createAgentToken, verifyAgentToken } from './tokens/agent-token.js';
 export type { CreateAgentTokenInput, VerifyAgentTokenOptions } from './tokens/agent-token.js';

@@ -110,7 +110,7 @@ export async function verifyUpstreamToken(ctx: AuthServerContext, token: string,
   } catch (err) {
     asAuthTokenError(err, 'upstream_token');
   }
-  const own = ownTokenReason(caller.agentId, { aud: claims.aud, agent: claims.agent, act: (claims as { act?: unknown }).act });
+  const own = ownTokenReason(caller.agentId, { aud: claims.aud, agent: claims.agent, act: claims.act });
   if (own !== undefined) throw invalidAuthToken(`upstream_token is not an upstream token: ${own}`, 'agent', 'own_token');
   return carriedGrant(ctx, claims, 'upstream_token', now);
 }

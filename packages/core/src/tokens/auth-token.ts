@@ -1,6 +1,7 @@
 /**
  * Auth tokens, `typ: auth+jwt` (2026-03 §Auth Tokens; wire notes §2.1): issued by an auth server,
- * bound to the agent's key by `cnf.jwk`, naming the immediate caller in `agent`. No `act`.
+ * bound to the agent's key by `cnf.jwk`, naming the immediate caller in `agent`. Tokens we issue
+ * carry no `act`; tokens we verify may carry it and any other registered claim (§Auth Token Structure).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { TokenError } from '../errors.js';
@@ -9,6 +10,7 @@ import { toPublicJwk } from '../jwk/keys.js';
 import type { PublicJwk, SigningKey } from '../jwk/types.js';
 import { PROFILE } from '../profile/index.js';
 import { checkHeader, fetchIssuerKey, issueJwt, peekClaims, requireCnfJwk, requireString, verifySignatureAndTime } from './jwt.js';
+import { checkRegisteredClaims } from './registered-claims.js';
 import type { AuthTokenClaims, IssuerKeySource, TimeOptions } from './types.js';
 
 const CODE = 'invalid_auth_token';
@@ -54,7 +56,8 @@ export interface VerifyAuthTokenOptions extends TimeOptions {
 /**
  * Steps: 1 `typ`/`alg`; 2 `iss` is trusted; 3 key from `{iss}/.well-known/aauth-issuer.json`;
  * 4 signature, `exp` (unless refreshing), `iat`; 5 `aud`; 6 `agent`; 7 `cnf.jwk` equals the signing
- * key (thumbprints, constant time) → `key_binding_failed`; 8 `sub` or `scope` present.
+ * key (thumbprints, constant time) → `key_binding_failed`; 8 `sub` or `scope` present; 9 registered
+ * claims (`act`, `auth_time`, `amr`, …) are accepted in their registered shape (§Auth Token Structure).
  */
 export async function verifyAuthToken(token: string, options: VerifyAuthTokenOptions): Promise<AuthTokenClaims> {
   const header = checkHeader(token, PROFILE.typ.auth, CODE);
@@ -89,6 +92,6 @@ export async function verifyAuthToken(token: string, options: VerifyAuthTokenOpt
   if ((claims.sub !== undefined && typeof claims.sub !== 'string') || (claims.scope !== undefined && typeof claims.scope !== 'string')) {
     throw new TokenError(CODE, 'auth token "sub" and "scope" must be strings', { field: 'scope', reason: 'malformed' });
   }
-  if ('act' in claims) throw new TokenError(CODE, 'auth tokens of this profile carry no "act" claim', { field: 'act', reason: 'unexpected' });
+  checkRegisteredClaims(claims, CODE);
   return claims as AuthTokenClaims;
 }

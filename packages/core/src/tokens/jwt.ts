@@ -119,6 +119,10 @@ export async function verifySignatureAndTime(token: string, key: KeyObject | Pub
   if (typeof payload.iat === 'number' && payload.iat > now + skew) {
     throw new TokenError(code, 'token "iat" is in the future', { field: 'iat', reason: 'future' });
   }
+  // RFC 7519 §4.1.5. Checked here as well as by jose, whose tolerance `allowExpired` widens for `exp`.
+  if (typeof payload.nbf === 'number' && payload.nbf > now + skew) {
+    throw new TokenError(code, 'token "nbf" is in the future', { field: 'nbf', reason: 'future' });
+  }
   return payload as CommonClaims;
 }
 

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { PublicJwk } from '../jwk/types.js';
+import type { RegisteredClaims } from './registered-claims.js';
 
 /** Where a verifier gets a token issuer's public key (see `KeyDiscovery` in the fetcher). */
 export interface IssuerKeySource {
@@ -39,8 +40,11 @@ export interface ResourceTokenClaims extends CommonClaims {
   txn?: string;
 }
 
-/** §Auth Tokens (2026-03): bound to the agent key by `cnf.jwk`; no `act`. */
-export interface AuthTokenClaims extends CommonClaims {
+/**
+ * §Auth Tokens (2026-03): bound to the agent key by `cnf.jwk`. §Auth Token Structure lets them
+ * carry registered claims too (`act`, `auth_time`, `acr`, …), verified in their registered shape.
+ */
+export interface AuthTokenClaims extends CommonClaims, RegisteredClaims {
   aud: string;
   agent: string;
   cnf: { jwk: PublicJwk };

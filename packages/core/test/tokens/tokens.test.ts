@@ -226,10 +226,39 @@ describe('auth tokens (auth+jwt)', () => {
     expect(err.toJSON()).toMatchObject({ error: 'key_binding_failed' });
   });
 
-  it('act present is refused (this profile has no nested act)', async () => {
-    const token = await forge(issuerKey, { typ: 'auth+jwt' }, { iss: ISSUER, aud: RESOURCE, agent: AGENT_SERVER, cnf: { jwk: delegate.publicJwk }, sub: 'u', iat: NOW, exp: NOW + 60, act: { sub: 'https://x.example' } });
-    const err = await rejection(verifyAuthToken(token, { ...expected, keys: keys() }));
-    expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { field: 'act', reason: 'unexpected' } });
+  // 2026-03 §Auth Token Structure: an auth token MAY carry any claim of the IANA JWT Claims
+  // registry or OpenID Connect Core §5.1; a verifier accepts and surfaces them.
+  const authClaims = { iss: ISSUER, aud: RESOURCE, agent: AGENT_SERVER, cnf: { jwk: delegate.publicJwk }, sub: 'u', iat: NOW, exp: NOW + 60 };
+  const registered = {
+    act: { sub: 'https://intermediary.example', act: { sub: 'https://first.example' } }, may_act: { sub: 'https://next.example' },
+    nbf: NOW - 5, auth_time: NOW - 100, acr: 'urn:mace:incommon:iap:silver', amr: ['pwd', 'otp'], azp: AGENT_SERVER, client_id: AGENT_SERVER,
+    email: 'u@example.com',
+  };
+
+  it('registered claims (act, may_act, nbf, auth_time, acr, amr, azp, client_id, OIDC) are accepted and surfaced', async () => {
+    const token = await forge(issuerKey, { typ: 'auth+jwt' }, { ...authClaims, ...registered });
+    const claims = await verifyAuthToken(token, { ...expected, keys: keys() });
+    expect(claims).toMatchObject(registered);
+    const typed: { act?: { sub: string }; auth_time?: number; acr?: string; amr?: string[] } = claims;
+    expect(typed.act?.sub).toBe('https://intermediary.example');
+  });
+
+  it.each([
+    ['nbf in the future', { nbf: NOW + 600 }, 'nbf'],
+    ['nbf not a number', { nbf: 'soon' }, 'nbf'],
+    ['act malformed (no sub)', { act: { iss: 'https://x.example' } }, 'act'],
+    ['auth_time not a number', { auth_time: 'yesterday' }, 'auth_time'],
+    ['amr not an array of strings', { amr: 'pwd' }, 'amr'],
+    ['acr not a string', { acr: 1 }, 'acr'],
+  ])('registered claims keep their checks: %s → invalid_auth_token', async (_name, patch, field) => {
+    const err = await rejection(verifyAuthToken(await forge(issuerKey, { typ: 'auth+jwt' }, { ...authClaims, ...patch }), { ...expected, keys: keys() }));
+    expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { field } });
+  });
+
+  it('an nbf in the future is refused on refresh too (allowExpired relaxes exp only)', async () => {
+    const token = await forge(issuerKey, { typ: 'auth+jwt' }, { ...authClaims, iat: NOW - 7200, exp: NOW - 3600, nbf: NOW + 600 });
+    const err = await rejection(verifyAuthToken(token, { ...expected, keys: keys(), allowExpired: true }));
+    expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { field: 'nbf' } });
   });
 
   it('createAuthToken never emits act, even if asked to', async () => {
