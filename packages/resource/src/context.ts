@@ -2,7 +2,7 @@
  * What a verified request tells the route (2026-03 §Request Verification): who signed it, with
  * which key, and what the presented token grants.
  */
-import type { AgentTokenClaims, AuthTokenClaims, PublicJwk, SignatureKeyScheme } from '@aauth-ts/core';
+import type { ActClaim, AgentTokenClaims, AuthTokenClaims, PublicJwk, SignatureKeyScheme } from '@aauth-ts/core';
 
 /** The `Signature-Key` scheme the caller used (`x509` is not accepted by this resource). */
 export type AAuthScheme = Exclude<SignatureKeyScheme, 'x509'>;
@@ -20,6 +20,13 @@ export interface AAuthContext {
   readonly delegate?: string;
   /** The user, from an auth token's `sub`. */
   readonly sub?: string;
+  /**
+   * An auth token's RFC 8693 `act`: the party acting for `sub`, earlier actors nested (2026-03
+   * §Auth Token Structure allows registered claims). History only: `agent` is who calls now.
+   */
+  readonly act?: ActClaim;
+  /** An auth token's `auth_time` (OpenID Connect Core §2): when the user authenticated. */
+  readonly authTime?: number;
   /** Scopes granted by the auth token (`scope`, space-separated on the wire); empty otherwise. */
   readonly scopes: readonly string[];
   /** Issuer of the presented token. */

@@ -93,6 +93,7 @@ export class KeyResolver {
         info: {
           scheme: 'jwt', tokenType: 'auth', agent: claims.agent, issuer: claims.iss, claims, scopes: parseScopeClaim(claims.scope), authToken: token,
           ...(delegate === undefined ? {} : { delegate }), ...(claims.sub === undefined ? {} : { sub: claims.sub }),
+          ...(claims.act === undefined ? {} : { act: claims.act }), ...(claims.auth_time === undefined ? {} : { authTime: claims.auth_time }),
         },
       };
     } else {

@@ -188,6 +188,25 @@ describe('require=auth-token', () => {
     expect(again.status).toBe(200);
   });
 
+  // 2026-03 §Auth Token Structure: an auth token MAY carry registered JWT claims; `act` (RFC 8693
+  // §4.1) and `auth_time` (OpenID Connect Core §2) reach the handler.
+  test('an auth token carrying act and auth_time is accepted and req.aauth surfaces them', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const act = { sub: 'https://intermediary.example', act: { sub: 'https://first.example' } };
+    const token = as.signClaims({ aud: resource.url, agent: agentServer.id, cnf: { jwk: delegate.publicJwk }, sub: 'user-1', scope: 'data.read', iat: now, exp: now + 300, jti: 'j-act', act, auth_time: now - 60, nbf: now - 5, acr: 'phr', amr: ['pwd'] });
+    const res = await signedFetch(resource.url, 'GET', '/data', withAuthToken(token));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ sub: 'user-1', act, authTime: now - 60 });
+  });
+
+  test('an auth token whose nbf is in the future is refused', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = as.signClaims({ aud: resource.url, agent: agentServer.id, cnf: { jwk: delegate.publicJwk }, sub: 'user-1', scope: 'data.read', iat: now, exp: now + 300, nbf: now + 600 });
+    const res = await signedFetch(resource.url, 'GET', '/data', withAuthToken(token));
+    expect(res).toMatchObject({ status: 401, json: { error: 'invalid_auth_token' } });
+    expect(res.json.error_description).toMatch(/nbf/);
+  });
+
   test('an auth token without the route scope gets a step-up challenge for that scope', async () => {
     const token = await authToken({ scope: 'data.write' });
     const res = await signedFetch(resource.url, 'GET', '/data', withAuthToken(token));

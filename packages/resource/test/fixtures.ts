@@ -3,6 +3,7 @@
  * `aauth-issuer.json` + JWKS), an agent server (`aauth-agent.json` + JWKS, issues agent tokens),
  * and a resource app with `aauth()`; plus a signing client over `fetch`.
  */
+import { sign as cryptoSign } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
@@ -38,6 +39,8 @@ export interface AuthServer extends Running {
   readonly issuer: string;
   readonly key: SigningKey;
   mint(input: Omit<CreateAuthTokenInput, 'iss' | 'lifetimeSeconds'> & { lifetimeSeconds?: number; iss?: string }): Promise<string>;
+  /** An auth token with exactly these payload claims (`createAuthToken` never writes `act`; other issuers may). */
+  signClaims(claims: Readonly<Record<string, unknown>>): string;
 }
 
 /** An auth server with the Keycloak layout: issuer `{origin}/realms/{realm}`. */
@@ -60,6 +63,11 @@ export async function startAuthServer(realm = 'test'): Promise<AuthServer> {
     issuer,
     key,
     mint: (input) => createAuthToken(key, { lifetimeSeconds: 300, iss: issuer, ...input }),
+    signClaims: (claims) => {
+      const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const input = `${segment({ alg: key.jwsAlgorithm, typ: PROFILE.typ.auth, kid: key.kid })}.${segment({ iss: issuer, ...claims })}`;
+      return `${input}.${cryptoSign(null, Buffer.from(input), key.privateKey).toString('base64url')}`;
+    },
   };
 }
 
