@@ -15,6 +15,7 @@ import { autonomousExchangeCases } from './cases/autonomous-exchange.js';
 import { callChainingCases } from './cases/call-chaining.js';
 import { consentUserBindingCases } from './cases/consent-user-binding.js';
 import { foreignSubjectCases } from './cases/foreign-subjects.js';
+import { registeredClaimCases } from './cases/registered-claims.js';
 import { grantEscalationCases } from './cases/grant-escalation.js';
 import { fetchOracleCases } from './cases/fetch-oracle.js';
 import { metadataCases } from './cases/metadata.js';
@@ -59,5 +60,6 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   singleAnswerRuleCases(world);
   grantEscalationCases(world);
   foreignSubjectCases(world);
+  registeredClaimCases(world);
   fetchOracleCases(world);
 });

@@ -7,6 +7,7 @@
  * auth tokens: another auth server the realm trusts (`aauth.trustedIssuers`), so cases can present
  * tokens with claims this realm's own server never issues (`may_act`).
  */
+import { sign as cryptoSign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -127,5 +128,15 @@ export class Party {
   /** An auth token signed by this party as an auth server (`iss` = this party's identifier). */
   authToken(input: Omit<CreateAuthTokenInput, 'iss' | 'lifetimeSeconds'> & { lifetimeSeconds?: number }): Promise<string> {
     return createAuthToken(this.serverKey, { lifetimeSeconds: 300, ...input, iss: this.id });
+  }
+
+  /**
+   * An auth token with exactly `claims` (plus `iss`), as another implementation might issue it:
+   * `createAuthToken` never writes `act`, which a peer's tokens may carry (2026-03 §Auth Token Structure).
+   */
+  authTokenWithClaims(claims: Readonly<Record<string, unknown>>): string {
+    const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${segment({ alg: this.serverKey.jwsAlgorithm, typ: PROFILE.typ.auth, kid: this.serverKey.kid })}.${segment({ ...claims, iss: this.id })}`;
+    return `${input}.${cryptoSign(null, Buffer.from(input), this.serverKey.privateKey).toString('base64url')}`;
   }
 }
