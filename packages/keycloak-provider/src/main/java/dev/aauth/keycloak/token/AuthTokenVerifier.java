@@ -22,8 +22,14 @@ import java.util.Set;
  *   <li>refresh: issued by us, {@code agent} = the requesting agent, {@code cnf.jwk} = the HTTP signing
  *       key, and {@code exp} no older than the refresh window (an expired token is the normal case).</li>
  * </ul>
+ * Both accept the registered claims a peer's token may carry ({@code act}, {@code auth_time}, …; §Auth
+ * Token Structure) in their registered shape, and refuse an {@code nbf} in the future
+ * ({@link Jwt#requireRegisteredClaims}).
  */
 public final class AuthTokenVerifier {
+
+    /** Tolerated clock skew on {@code nbf}, seconds (as on {@code iat} elsewhere). */
+    private static final long SKEW_SECONDS = 60;
 
     private final IssuerKeys keys;
 
@@ -33,7 +39,7 @@ public final class AuthTokenVerifier {
 
     public Jwt verifyUpstream(String compact, String issuer, Set<String> trustedIssuers, String agentId,
                               PublicJwk httpKey, long now) {
-        Jwt jwt = verifyCommon(compact, "upstream token", issuer, trustedIssuers);
+        Jwt jwt = verifyCommon(compact, "upstream token", issuer, trustedIssuers, now);
         if (!jwt.audience().contains(agentId)) {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The upstream token aud is not the requesting agent.");
         }
@@ -46,7 +52,7 @@ public final class AuthTokenVerifier {
     }
 
     public Jwt verifyRefresh(String compact, String issuer, String agentId, PublicJwk httpKey, long now, long refreshWindow) {
-        Jwt jwt = verifyCommon(compact, "auth token", issuer, Set.of());
+        Jwt jwt = verifyCommon(compact, "auth token", issuer, Set.of(), now);
         if (!agentId.equals(jwt.string("agent"))) {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token was issued to another agent.");
         }
@@ -65,7 +71,7 @@ public final class AuthTokenVerifier {
         return jwt;
     }
 
-    private Jwt verifyCommon(String compact, String what, String issuer, Set<String> trustedIssuers) {
+    private Jwt verifyCommon(String compact, String what, String issuer, Set<String> trustedIssuers, long now) {
         Jwt jwt = Jwt.parse(compact, what, AAuthError.INVALID_AUTH_TOKEN);
         jwt.requireTyp("auth+jwt", what);
         String iss = jwt.string("iss");
@@ -82,6 +88,7 @@ public final class AuthTokenVerifier {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The " + what + " was signed with an unknown key.");
         }
         jwt.verifySignature(key, what);
+        jwt.requireRegisteredClaims(now, SKEW_SECONDS, what);
         return jwt;
     }
 

@@ -3,6 +3,7 @@ package dev.aauth.keycloak.token;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.exchange.ActClaims;
 import dev.aauth.keycloak.signature.PublicJwk;
 import dev.aauth.keycloak.signature.SignatureAlgorithms;
 import org.keycloak.jose.jws.JWSInput;
@@ -138,6 +139,52 @@ public final class Jwt {
             throw new AAuthException(error, "The " + what + " has expired.");
         }
         return exp;
+    }
+
+    /**
+     * Registered claims a token may carry besides the profile's own (draft-hardt-aauth c465b2d §Auth
+     * Token Structure: the IANA JSON Web Token Claims registry, OpenID Connect Core §5.1) are accepted,
+     * in their registered shape: {@code nbf} (RFC 7519 §4.1.5) a number not more than {@code skew} in
+     * the future; {@code auth_time} a number; {@code acr}, {@code azp}, {@code client_id} strings;
+     * {@code amr} an array of strings; {@code act} an RFC 8693 §4.1 chain. Core's
+     * {@code tokens/registered-claims.ts} applies the same rules.
+     */
+    public void requireRegisteredClaims(long now, long skew, String what) {
+        JsonNode nbf = claims.get("nbf");
+        if (nbf != null && !nbf.isNumber()) {
+            throw new AAuthException(error, "The " + what + " nbf must be a NumericDate.");
+        }
+        if (nbf != null && nbf.asLong() > now + skew) {
+            throw new AAuthException(error, "The " + what + " is not valid yet (nbf is in the future).");
+        }
+        JsonNode authTime = claims.get("auth_time");
+        if (authTime != null && !authTime.isNumber()) {
+            throw new AAuthException(error, "The " + what + " auth_time must be a NumericDate.");
+        }
+        for (String name : List.of("acr", "azp", "client_id")) {
+            JsonNode v = claims.get(name);
+            if (v != null && !v.isTextual()) {
+                throw new AAuthException(error, "The " + what + " " + name + " must be a string.");
+            }
+        }
+        JsonNode amr = claims.get("amr");
+        if (amr != null && !(amr.isArray() && allTextual(amr))) {
+            throw new AAuthException(error, "The " + what + " amr must be an array of strings.");
+        }
+        try {
+            ActClaims.parse(claims.get("act"));
+        } catch (IllegalArgumentException e) {
+            throw new AAuthException(error, "The " + what + " act is malformed: " + e.getMessage() + ".");
+        }
+    }
+
+    private static boolean allTextual(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isTextual()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public AAuthError error() {

@@ -63,6 +63,8 @@ public final class SubjectTokenVerifier {
         if (iat != null && iat > now + SKEW_SECONDS) {
             throw invalid("The subject token iat is in the future.");
         }
+        // Registered claims in their registered shape, nbf not in the future (as for auth tokens).
+        jwt.requireRegisteredClaims(now, SKEW_SECONDS, WHAT);
         String sub = jwt.string("sub");
         if (sub == null || sub.isEmpty()) {
             throw invalid("The subject token names no user (\"sub\").");
