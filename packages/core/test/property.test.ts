@@ -19,7 +19,7 @@ const FRAGMENTS = [
   'sig', 'sig1', '=', ';', ',', ' ', '"', ':', '(', ')', '\\', '*', '?1', '-1', '1.5', '%', '\t', '=:', '@',
   'hwk', 'jwt', 'jwks_uri', 'x509', 'jkt-jwt', 'kty="OKP"', 'kty="EC"', 'kty="RSA"', 'crv="Ed25519"', 'crv="P-256"',
   'x="JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"', 'x="AAAA"', 'y="AAAA"', 'n="AQAB"', 'e="AQAB"', 'alg="Ed25519"',
-  'jwt="a.b.c"', 'jwt="eyJhbGciOiJub25lIn0.e30."', 'id="https://a.example"', 'kid="k"', 'dwk="aauth-agent.json"', 'x5u="https://x"', 'x5t=:AAAA:',
+  'jwt="a.b.c"', 'jwt="eyJhbGciOiJub25lIn0.e30."', 'id="https://a.example"', 'kid="k"', 'dwk="aauth-agent.json"', 'well-known="aauth-agent.json"', 'x5u="https://x"', 'x5t=:AAAA:',
   'require', 'auth-token', 'pseudonym', 'identity', 'interaction', 'approval', 'resource-token="rt"', 'auth-server="https://as"', 'code="ABCD"',
   'sha-256', 'sha-512', ':X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:', ':AAAA:',
   '"@method"', '"@authority"', '"@path"', '"@query"', '"@query-param";name="a"', '"signature-key"', '"content-digest"', '"content-type"', '"x";sf', '"x";bs', '"x";key="a"',

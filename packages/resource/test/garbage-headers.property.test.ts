@@ -74,7 +74,7 @@ const fragments = fc.constantFrom(
   'sig', 'sig1', '=', 'hwk', 'jwt', 'jwks_uri', 'x509', 'jkt-jwt', ';', ',', ' ', '"', ':', '(', ')', '?1', '*', '-1', '1e9', '999999999999999999999',
   'kty="OKP"', 'kty="EC"', 'kty="RSA"', 'crv="Ed25519"', 'crv="P-256"', `x="${String(delegate.publicJwk.x)}"`, 'x="AAAA"', 'y="AAAA"', 'n="AA"', 'e="AQAB"',
   '"@method"', '"@authority"', '"@path"', '"@query"', '"signature-key"', '"content-digest"', '"@status"', '"@nonsense"', ';created=', `;created=${Math.floor(Date.now() / 1000)}`, ';expires=1', ';alg="ed25519"', ';alg="rsa-v1_5-sha256"',
-  ':AAAA:', ':=:', `:${Buffer.alloc(64).toString('base64')}:`, 'jwt="eyJhbGciOiJFZERTQSJ9.e30.AA"', 'jwt="a.b.c"', 'jwt=""', 'id="http://127.0.0.1:1"', 'id="not a url"', 'kid="k"', 'dwk="aauth-agent.json"', 'dwk="../x"',
+  ':AAAA:', ':=:', `:${Buffer.alloc(64).toString('base64')}:`, 'jwt="eyJhbGciOiJFZERTQSJ9.e30.AA"', 'jwt="a.b.c"', 'jwt=""', 'id="http://127.0.0.1:1"', 'id="not a url"', 'kid="k"', 'dwk="aauth-agent.json"', 'dwk="../x"', 'well-known="aauth-agent.json"', 'well-known="../x"',
   'require=auth-token', 'resource-token="x"', 'sha-256=:AAAA:', 'sha-512=:=:', 'sha-256=x', '\\', '\t',
 );
 const structured = fc.array(fragments, { maxLength: 24 }).map((parts) => parts.join(''));
