@@ -110,6 +110,38 @@ export function signatureRefusalCases(world: () => World): void {
       expect(outcome(res)).toEqual({ status: 401, error: 'invalid_signature' });
     });
 
+    /** Re-signs the request over `headers` (Ed25519), `created` moved back by `shift` seconds. */
+    function resigned(w: World, headers: Record<string, string>, shift: number): { input: string; signature: Buffer } {
+      const input = (headers['signature-input'] as string).replace(/created=(\d+)/, (_m, c: string) => `created=${Number(c) - shift}`);
+      const inner = parseDictionary(input).get('sig') as InnerList;
+      const base = buildSignatureBase({ method: 'POST', url: new URL(w.metadata.token_endpoint), headers }, inner);
+      return { input, signature: cryptoSign(null, Buffer.from(base), w.autonomousAgent.delegateKey.privateKey) };
+    }
+
+    it('a Signature in unpadded base64url (a peer spelling of the same bytes) → 200', async () => {
+      const w = world();
+      const res = await patched(w, (signed) => {
+        // A `created` whose signature needs the URL-safe alphabet, so a base64-only reader would refuse it.
+        for (let shift = 0; ; shift++) {
+          const { input, signature } = resigned(w, { 'content-type': 'application/json', ...signed }, shift);
+          const text = signature.toString('base64url');
+          if (/[-_]/.test(text)) return { 'signature-input': input, signature: `sig=:${text}:` };
+        }
+      });
+      expect(outcome(res)).toEqual({ status: 200, error: undefined });
+    });
+
+    it('a Signature-Key in the parenthesised form, signed over that text → 200', async () => {
+      const w = world();
+      const res = await patched(w, (signed) => {
+        const jwt = /jwt="([^"]+)"/.exec(signed['signature-key'])?.[1] as string;
+        const signatureKey = `sig=(scheme=jwt jwt="${jwt}")`;
+        const { input, signature } = resigned(w, { 'content-type': 'application/json', ...signed, 'signature-key': signatureKey }, 0);
+        return { 'signature-key': signatureKey, 'signature-input': input, signature: `sig=:${signature.toString('base64')}:` };
+      });
+      expect(outcome(res)).toEqual({ status: 200, error: undefined });
+    });
+
     it('an RSA signing key under 2048 bits (agent token cnf.jwk) → 401 invalid_signature', async () => {
       const w = world();
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });

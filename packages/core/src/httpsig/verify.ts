@@ -36,6 +36,7 @@ import { parseSignatureKeys } from '../signature-key/parse.js';
 import type { SignatureKey, SignatureKeyScheme } from '../signature-key/types.js';
 import { checkRequestTarget } from './request-target.js';
 import { buildSignatureBase } from './signature-base.js';
+import { standardBase64Signature } from './signature-field.js';
 import type { SignableRequest } from './types.js';
 
 export interface ResolvedKey<T> {
@@ -93,6 +94,17 @@ function parseDict(header: string, name: string): Dictionary {
       throw new MalformedError('invalid_request', `${name} names the same label more than once`, header, { field: name.toLowerCase(), reason: 'duplicate_label' });
     }
     throw new MalformedError('invalid_request', `${name} is not an RFC 8941 dictionary`, header, { field: name.toLowerCase(), reason: 'malformed', cause });
+  }
+}
+
+/** `Signature`, also when written in unpadded base64url (see `signature-field.ts`). */
+function parseSignatureField(header: string): Dictionary {
+  try {
+    return parseDict(header, PROFILE.headers.signature);
+  } catch (err) {
+    const standard = standardBase64Signature(header);
+    if (standard === undefined) throw err;
+    return parseDict(standard, PROFILE.headers.signature);
   }
 }
 
@@ -191,7 +203,7 @@ async function verifySignature<T>(request: SignableRequest, options: VerifyReque
   const signatureKey = chooseLabel(keys, options.label);
   const label = signatureKey.label;
   const inputs = parseDict(inputHeader, h.signatureInput);
-  const signatures = parseDict(sigHeader, h.signature);
+  const signatures = parseSignatureField(sigHeader);
   const input = inputs.get(label);
   if (input === undefined) fail(`Signature-Input has no signature labelled "${label}" (the Signature-Key label)`, 'label_mismatch', { expected: label });
   const sigMember = signatures.get(label);

@@ -8,6 +8,7 @@ import { MalformedError, SignatureError } from '../errors.js';
 import type { PublicJwk } from '../jwk/types.js';
 import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
 import { PROFILE } from '../profile/index.js';
+import { rfc8941FromLegacy } from './legacy-form.js';
 import type { SignatureKey } from './types.js';
 
 const HWK_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'alg'] as const;
@@ -81,7 +82,9 @@ export function parseSignatureKeys(header: string): SignatureKey[] {
       // Wire notes §1.2: one member per label. RFC 8941 keeps the last duplicate; we refuse the ambiguity.
       throw new MalformedError('invalid_request', 'Signature-Key names the same label more than once', header, { field: 'signature-key', reason: 'duplicate_label' });
     }
-    throw new MalformedError('invalid_request', 'Signature-Key is not an RFC 8941 dictionary', header, { field: 'signature-key', reason: 'malformed', cause });
+    const legacy = rfc8941FromLegacy(header);
+    if (legacy === undefined) throw new MalformedError('invalid_request', 'Signature-Key is not an RFC 8941 dictionary', header, { field: 'signature-key', reason: 'malformed', cause });
+    dict = parseUniqueDictionary(legacy);
   }
   const keys: SignatureKey[] = [];
   for (const [label, member] of dict) {

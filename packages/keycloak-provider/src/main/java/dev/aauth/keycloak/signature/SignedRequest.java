@@ -35,7 +35,7 @@ public record SignedRequest(
             throw fail("The request must carry Signature, Signature-Input and Signature-Key headers.");
         }
 
-        Map<String, StructuredFields.Member> keyDict = dictionary("Signature-Key", sigKey);
+        Map<String, StructuredFields.Member> keyDict = dictionary("Signature-Key", sigKey, PeerSpellings.rfc8941FromParenthesised(sigKey));
         if (keyDict.size() != 1) {
             throw fail("Signature-Key must name exactly one signature label.");
         }
@@ -49,7 +49,7 @@ public record SignedRequest(
         if (!(inputMember instanceof StructuredFields.InnerList input)) {
             throw fail("Signature-Input has no inner list for label '" + label + "'.");
         }
-        StructuredFields.Member sigMember = dictionary("Signature", sig).get(label);
+        StructuredFields.Member sigMember = dictionary("Signature", sig, PeerSpellings.standardBase64Signature(sig)).get(label);
         if (!(sigMember instanceof StructuredFields.Item sigItem)
                 || !(sigItem.value() instanceof StructuredFields.ByteSequence sigBytes)) {
             throw fail("Signature has no byte sequence for label '" + label + "'.");
@@ -89,9 +89,17 @@ public record SignedRequest(
     }
 
     private static Map<String, StructuredFields.Member> dictionary(String header, String value) {
+        return dictionary(header, value, null);
+    }
+
+    /** {@code value} as a dictionary; when it does not parse, {@code respelled} (a peer spelling, see {@link PeerSpellings}). */
+    private static Map<String, StructuredFields.Member> dictionary(String header, String value, String respelled) {
         try {
             return StructuredFields.parseUniqueDictionary(value);
         } catch (StructuredFields.ParseException e) {
+            if (respelled != null) {
+                return dictionary(header, respelled, null);
+            }
             throw fail(header + " is not a structured dictionary: " + e.getMessage() + ".");
         }
     }
