@@ -16,6 +16,7 @@ import { callChainingCases } from './cases/call-chaining.js';
 import { consentUserBindingCases } from './cases/consent-user-binding.js';
 import { foreignSubjectCases } from './cases/foreign-subjects.js';
 import { grantEscalationCases } from './cases/grant-escalation.js';
+import { interactionEntryCases } from './cases/interaction-entry.js';
 import { fetchOracleCases } from './cases/fetch-oracle.js';
 import { metadataCases } from './cases/metadata.js';
 import { pendingUrlCases } from './cases/pending-url.js';
@@ -49,6 +50,7 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   userDelegatedCases(world);
   callChainingCases(world);
   consentUserBindingCases(world);
+  interactionEntryCases(world);
   refreshCases(world);
   resourceTokenRefusalCases(world);
   upstreamTokenRefusalCases(world);
