@@ -17,6 +17,7 @@ import { consentUserBindingCases } from './cases/consent-user-binding.js';
 import { foreignSubjectCases } from './cases/foreign-subjects.js';
 import { registeredClaimCases } from './cases/registered-claims.js';
 import { grantEscalationCases } from './cases/grant-escalation.js';
+import { interactionEntryCases } from './cases/interaction-entry.js';
 import { fetchOracleCases } from './cases/fetch-oracle.js';
 import { metadataCases } from './cases/metadata.js';
 import { pendingUrlCases } from './cases/pending-url.js';
@@ -50,6 +51,7 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   userDelegatedCases(world);
   callChainingCases(world);
   consentUserBindingCases(world);
+  interactionEntryCases(world);
   refreshCases(world);
   resourceTokenRefusalCases(world);
   upstreamTokenRefusalCases(world);

@@ -30,6 +30,8 @@ interface Page {
   readonly url: string;
   readonly status: number;
   readonly html: string;
+  /** Set when the page is a redirect to the agent's `callback`, which the driver does not follow. */
+  readonly callback?: string;
 }
 
 function decodeEntities(text: string): string {
@@ -80,6 +82,9 @@ export function parseForms(html: string, pageUrl: string): HtmlForm[] {
 class Browser {
   readonly #cookies = new Map<string, string>();
 
+  /** A redirect to a URL starting with this is returned, not followed (the agent's callback). */
+  constructor(readonly stopAt?: string) {}
+
   #store(res: Response): void {
     const list = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie() : [];
     for (const line of list) {
@@ -108,7 +113,9 @@ class Browser {
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
         await res.arrayBuffer();
-        target = new URL(location, target).toString();
+        const next = new URL(location, target).toString();
+        if (this.stopAt !== undefined && next.startsWith(this.stopAt)) return { url: target, status: res.status, html: '', callback: next };
+        target = next;
         method = 'GET';
         body = undefined;
         continue;
@@ -156,11 +163,32 @@ export interface InteractionResult {
  * Open the interaction page for `code`, log in as `user`, and answer `decision` when the server
  * lets this user decide. A login form shown a second time means the login was refused: stop there.
  */
-export async function attemptInteraction(interactionEndpoint: string, code: string, user: Credentials, decision: Decision): Promise<InteractionResult> {
-  const browser = new Browser();
+export interface InteractionOptions {
+  /** Pass `callback` with the code (§User Interaction); a redirect to it ends the drive. */
+  readonly callback?: string;
+  /**
+   * Open the interaction endpoint without a code and type it into the form it shows, written
+   * with a hyphen for readability as an agent may display it (§User Interaction, manual entry).
+   */
+  readonly manualEntry?: boolean;
+}
+
+/** The form of a code-entry page: a GET or POST form with a `code` text field and no password. */
+function codeEntryForm(page: Page): HtmlForm | undefined {
+  return parseForms(page.html, page.url).find((f) => f.fields.has('code') && !f.hasPassword);
+}
+
+export async function attemptInteraction(interactionEndpoint: string, code: string, user: Credentials, decision: Decision, options: InteractionOptions = {}): Promise<InteractionResult> {
+  const browser = new Browser(options.callback);
   const start = new URL(interactionEndpoint);
-  start.searchParams.set('code', code);
+  if (!options.manualEntry) start.searchParams.set('code', code);
+  if (options.callback !== undefined) start.searchParams.set('callback', options.callback);
   let page = await browser.request(start.toString());
+  if (options.manualEntry) {
+    const entry = codeEntryForm(page);
+    if (!entry) throw new Error(`no code-entry form at ${page.url} (HTTP ${page.status})`);
+    page = await browser.submit(entry, { code: `${code.slice(0, 4)}-${code.slice(4)}` }, entry.buttons[0]);
+  }
   let loggedIn = false;
   for (let step = 0; step < 6; step++) {
     const forms = parseForms(page.html, page.url);

@@ -23,7 +23,7 @@ export { processTokenResponse, parseRetryAfter } from './token-endpoint/process-
 export type { ProcessTokenResponseOptions, TokenResult } from './token-endpoint/process-token-response.js';
 export { pollPending } from './token-endpoint/poll-pending.js';
 export { awaitPending, interactionUrl } from './token-endpoint/await-pending.js';
-export type { AwaitPendingOptions, Interaction, InteractionHandler } from './token-endpoint/await-pending.js';
+export type { AwaitPendingOptions, Interaction, InteractionCallback, InteractionHandler } from './token-endpoint/await-pending.js';
 
 export { readChallenge, verifyAuthTokenChallenge } from './challenge/verify-challenge.js';
 export type { AuthTokenChallenge, VerifyChallengeOptions } from './challenge/verify-challenge.js';

@@ -184,6 +184,25 @@ describe('202: consent, interaction, denial', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['pending', 'interaction', 'poll', 'token.issued']));
   });
 
+  it('interactionCallback adds the agent\'s callback to the interaction URL (fixed, or made per code)', async () => {
+    as.consentRequired = true;
+    const urls: URL[] = [];
+    const onInteraction = (interaction: { url: string; code: string }): void => {
+      urls.push(new URL(interaction.url));
+      as.approve(interaction.code, 'carol');
+    };
+    const fixed = newClient({ interactionCallback: 'http://127.0.0.1:53124/done', onInteraction });
+    expect((await fixed.client.fetch(`${resource.identifier}/consented`)).status).toBe(200);
+    const perCode = newClient({ interactionCallback: (code) => `https://agent.example/cb?state=s-${code}`, onInteraction });
+    expect((await perCode.client.fetch(`${resource.identifier}/consented`)).status).toBe(200);
+
+    expect(urls).toHaveLength(2);
+    const [first, second] = urls;
+    expect(first?.searchParams.get('callback')).toBe('http://127.0.0.1:53124/done');
+    expect(second?.searchParams.get('callback')).toBe(`https://agent.example/cb?state=s-${second?.searchParams.get('code') ?? ''}`);
+    expect(second?.searchParams.get('code')).toMatch(/^[A-Z0-9]{8}$/);
+  });
+
   it('the user decides later: polls see 202 (pending, then interacting) before the token', async () => {
     as.consentRequired = true;
     let decided: Promise<void> = Promise.resolve();

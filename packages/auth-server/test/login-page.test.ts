@@ -5,12 +5,15 @@
  * are kept as salted scrypt hashes, and a realm exported from Keycloak with pbkdf2 credentials
  * logs in unchanged.
  *
+ * Codes typed into the manual-entry form (or opened by URL) that name no live request count
+ * per client address.
+ *
  * Cannot prove: resistance to guessing spread over many IP addresses and users (the per-user
  * limit bounds what any number of addresses can try against one account).
  */
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { parseRealm } from '@aauth-ts/auth-server';
-import { FailureLimit } from '../src/interaction/login-throttle.js';
+import { FailureLimit, LOGIN_LIMITS } from '../src/interaction/login-throttle.js';
 import { postJson, type Signer } from '../../../conformance/support/signed-fetch.js';
 import { USER, startFixture, type Fixture } from './helpers.js';
 
@@ -104,6 +107,27 @@ describe('login page throttling', () => {
     // The code still counts them: one more failure and it locks.
     expect((await login(f, code, 'nobody-else', 'x')).status).toBe(401);
     expect((await login(f, code, USER.username, USER.password)).status).toBe(429);
+  });
+
+  it('typed-in code guesses are throttled per address: unknown codes lock it with 429 + Retry-After, a live code included', async () => {
+    const live = await startPending(f);
+    const open = (code: string): Promise<Response> => fetch(`${f.issuer}/protocol/aauth/interact?code=${encodeURIComponent(code)}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < LOGIN_LIMITS.perAddress.maxFailures; i++) {
+      const res = await open(`GUES-${String(i).padStart(4, '0')}`);
+      await res.arrayBuffer();
+      statuses.push(res.status);
+    }
+    expect(statuses.every((s) => s === 400)).toBe(true);
+    const locked = await open(live);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    await locked.arrayBuffer();
+
+    clock += LOGIN_LIMITS.perAddress.lockSeconds + 1;
+    const after = await open(`${live.slice(0, 4)}-${live.slice(4).toLowerCase()}`);
+    expect(after.status).toBe(200);
+    expect(await after.text()).toMatch(/type="password"/);
   });
 });
 

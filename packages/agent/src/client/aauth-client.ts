@@ -14,7 +14,7 @@ import { readChallenge, verifyAuthTokenChallenge, type AuthTokenChallenge } from
 import { emit, type EventSink, type TokenRequestMode } from '../events.js';
 import type { RequestSigner } from '../identity/agent-session.js';
 import { raceSignal } from '../lib/abort.js';
-import { awaitPending, type InteractionHandler } from '../token-endpoint/await-pending.js';
+import { awaitPending, type InteractionCallback, type InteractionHandler } from '../token-endpoint/await-pending.js';
 import { processTokenResponse, type TokenResult } from '../token-endpoint/process-token-response.js';
 import { modeOf, tokenRequest, type TokenRequestParameters } from '../token-endpoint/token-request.js';
 import { createTransport, type FetchLike, type Transport } from '../transport/transport.js';
@@ -43,6 +43,12 @@ export interface AAuthClientOptions {
   readonly onEvent?: EventSink;
   /** Called once per pending request that needs the user: send them to `url`. */
   readonly onInteraction?: InteractionHandler;
+  /**
+   * Adds `callback` to the interaction URL handed to `onInteraction`, so the auth server sends the
+   * user's browser back here (`303`) once they decide (§User Interaction). Must be on this agent's
+   * origin, or an `http` loopback URL with a port; the server refuses anything else.
+   */
+  readonly interactionCallback?: InteractionCallback;
   /** Overall deadline for a pending (202) request, ms. Default 5 min. */
   readonly pendingTimeoutMs?: number;
   /** `Prefer: wait=N` on polls, seconds. Default 20. */
@@ -257,6 +263,7 @@ export class AAuthClient implements ChallengeAnswerer {
         transport,
         interactionEndpoint: metadata.interaction_endpoint,
         ...(options.onInteraction === undefined ? {} : { onInteraction: options.onInteraction }),
+        ...(options.interactionCallback === undefined ? {} : { interactionCallback: options.interactionCallback }),
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
         timeoutMs: options.pendingTimeoutMs ?? 300_000,
         ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -15,7 +15,7 @@ import { pollPending } from './poll-pending.js';
 import { processTokenResponse, type TokenResult } from './process-token-response.js';
 
 export interface Interaction {
-  /** `{interaction_endpoint}?code={code}`: where the user approves or denies. */
+  /** `{interaction_endpoint}?code={code}[&callback={callback}]`: where the user approves or denies. */
   readonly url: string;
   readonly code: string;
 }
@@ -28,6 +28,8 @@ export interface AwaitPendingOptions {
   /** The auth server's `interaction_endpoint` (issuer metadata); refused unless http(s) on `origin`. */
   readonly interactionEndpoint?: string;
   readonly onInteraction?: InteractionHandler;
+  /** Where the auth server sends the user's browser (`303`) once they decide (§User Interaction `callback`). */
+  readonly interactionCallback?: InteractionCallback;
   readonly onEvent?: EventSink;
   /** Overall deadline for the decision, ms. */
   readonly timeoutMs: number;
@@ -40,9 +42,17 @@ export interface AwaitPendingOptions {
   readonly origin: string;
 }
 
-export function interactionUrl(endpoint: string, code: string): string {
+/**
+ * The agent's own callback URL, fixed or made per interaction code (e.g. to carry unguessable
+ * state, §Security Considerations). Auth servers accept it only on the agent's origin, or as an
+ * `http` loopback URL with a port for native agents (§Endpoint URLs).
+ */
+export type InteractionCallback = string | ((code: string) => string);
+
+export function interactionUrl(endpoint: string, code: string, callback?: InteractionCallback): string {
   const url = new URL(endpoint);
-  url.searchParams.set(PROFILE.challenge.params.code, code);
+  url.searchParams.set(PROFILE.interaction.code, code);
+  if (callback !== undefined) url.searchParams.set(PROFILE.interaction.callback, typeof callback === 'string' ? callback : callback(code));
   return url.href;
 }
 
@@ -80,7 +90,7 @@ export async function awaitPending(first: Pending, options: AwaitPendingOptions)
       if (!notified && pending.code !== undefined && options.interactionEndpoint !== undefined) {
         notified = true;
         checkOrigin(options.interactionEndpoint, options.origin, 'interaction_endpoint');
-        const interaction = { url: interactionUrl(options.interactionEndpoint, pending.code), code: pending.code };
+        const interaction = { url: interactionUrl(options.interactionEndpoint, pending.code, options.interactionCallback), code: pending.code };
         emit(options.onEvent, { type: 'interaction', ...interaction });
         await options.onInteraction?.(interaction);
       }

@@ -2,17 +2,22 @@
  * `GET|POST {issuer}/protocol/aauth/interact` — where the user decides a pending request
  * (2026-03 §User Interaction; auth-server contract "Consent").
  *
- * Flow: `GET ?code=` shows a login form (username pre-filled from `login_hint`); `POST step=login`
+ * Flow: `GET` without a code shows a form to type one in (manual entry), which comes back as
+ * `GET ?code=`; `GET ?code=` shows a login form (username pre-filled from `login_hint`); `POST step=login`
  * checks the realm user's password and shows the consent form — agent (client name and id),
  * resource, scopes (consent text) and `purpose` — carrying a one-time ticket bound to that user;
  * `POST step=consent` with `decision=approve|deny` and the ticket records the answer, which the
- * agent then learns by polling. The code only correlates; the decision needs the login.
+ * agent then learns by polling. The code only correlates; the decision needs the login. A
+ * `callback` on the agent's origin (or loopback) given with the code gets a `303` once the user
+ * has decided; any other is refused before the login.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { PROFILE } from '@aauth-ts/core';
 import { endpointUrls, type AuthServerContext } from '../context.js';
 import { verifyPassword } from '../realm/password.js';
 import type { RealmUser } from '../realm/types.js';
 import type { PendingRequest } from '../stores/pending-store.js';
+import { callbackAllowed } from './callback.js';
 import { html, page, PAGE_HEADERS, type SafeHtml } from './html.js';
 
 export interface PageResponse {
@@ -34,6 +39,31 @@ function respond(status: number, title: string, body: SafeHtml): PageResponse {
 
 function notFound(): PageResponse {
   return respond(400, 'Request not found', html`<h1>Request not found</h1><p class="error">This code is unknown, already used, or expired. Return to the application and start again.</p>`);
+}
+
+/** §User Interaction, manual entry: the agent showed the endpoint and the code separately. */
+function codeEntryPage(ctx: AuthServerContext, callback: string | undefined): PageResponse {
+  const action = endpointUrls(ctx.issuer()).interaction_endpoint;
+  const params = PROFILE.interaction;
+  return respond(200, `Enter your code for ${ctx.realm.displayName}`, html`<h1>Enter your code</h1>
+<p>Type the code the application showed you.</p>
+<form method="get" action="${action}">
+${callback === undefined ? '' : html`<input type="hidden" name="${params.callback}" value="${callback}">`}
+<label for="code">Code</label><input type="text" id="code" name="${params.code}" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required>
+<p><button type="submit">Continue</button></p>
+</form>`);
+}
+
+function callbackRefused(): PageResponse {
+  return respond(400, 'Return address refused', html`<h1>Return address refused</h1><p class="error">The application asked to be sent back to an address that is not its own. Return to the application and start again.</p>`);
+}
+
+/**
+ * A typed code as the agent may display it: hyphens inserted for readability (§User Interaction:
+ * the code itself never contains one), spaces, lower case.
+ */
+function normaliseCode(code: string): string {
+  return code.replace(/[-\s]/g, '').toUpperCase();
 }
 
 function loginPage(ctx: AuthServerContext, entry: PendingRequest, error?: string): PageResponse {
@@ -73,7 +103,7 @@ ${entry.purpose ? html`<dt>Stated purpose</dt><dd>${entry.purpose}</dd>` : ''}
 
 /** 429 while a code or a user is locked (see `LoginThrottle`); the password is not looked at. */
 function tooManyAttempts(retryAfter: number): PageResponse {
-  const page = respond(429, 'Too many attempts', html`<h1>Too many attempts</h1><p class="error" role="alert">Too many failed sign-ins. Try again in ${Math.ceil(retryAfter / 60)} minute(s).</p>`);
+  const page = respond(429, 'Too many attempts', html`<h1>Too many attempts</h1><p class="error" role="alert">Too many failed attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).</p>`);
   return { ...page, headers: { ...page.headers, 'Retry-After': String(retryAfter) } };
 }
 
@@ -83,11 +113,36 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function showInteraction(ctx: AuthServerContext, code: string | undefined): PageResponse {
-  const entry = code === undefined ? undefined : ctx.pending.byCode(code, ctx.now());
-  if (!entry) return notFound();
+export interface InteractionQuery {
+  readonly code: string | undefined;
+  readonly callback: string | undefined;
+}
+
+/**
+ * `GET {interaction_endpoint}`. `client` is the address the request came from: codes that name no
+ * live request count against it (`LoginThrottle.guesses`), so the form cannot be used to search
+ * the code space.
+ */
+export function showInteraction(ctx: AuthServerContext, query: InteractionQuery, client: string): PageResponse {
+  if (query.code === undefined || query.code.trim() === '') return codeEntryPage(ctx, query.callback);
+  const now = ctx.now();
+  const wait = ctx.logins.guesses.retryAfter(client, now);
+  if (wait > 0) return tooManyAttempts(wait);
+  const entry = ctx.pending.byCode(normaliseCode(query.code), now);
+  if (!entry) {
+    ctx.logins.guesses.fail(client, now);
+    return notFound();
+  }
+  if (query.callback !== undefined && !callbackAllowed(query.callback, entry.grant.agent)) return callbackRefused();
   entry.status = 'interacting';
+  entry.callback = query.callback;
   return loginPage(ctx, entry);
+}
+
+/** After the decision: `303` to the agent's callback when it gave one, else a page saying so. */
+function decided(entry: PendingRequest, title: string, text: string): PageResponse {
+  if (entry.callback !== undefined) return { status: 303, headers: { ...PAGE_HEADERS, Location: entry.callback }, body: '' };
+  return respond(200, title, html`<h1>${title}</h1><p>${text}</p>`);
 }
 
 export async function submitInteraction(ctx: AuthServerContext, form: Form): Promise<PageResponse> {
@@ -122,10 +177,10 @@ export async function submitInteraction(ctx: AuthServerContext, form: Form): Pro
     if (decision === 'approve') {
       entry.status = 'approved';
       entry.sub = held.userId;
-      return respond(200, 'Access granted', html`<h1>Access granted</h1><p>You may close this window and return to the application.</p>`);
+      return decided(entry, 'Access granted', 'You may close this window and return to the application.');
     }
     entry.status = 'denied';
-    return respond(200, 'Access denied', html`<h1>Access denied</h1><p>The application was told you declined. You may close this window.</p>`);
+    return decided(entry, 'Access denied', 'The application was told you declined. You may close this window.');
   }
   return loginPage(ctx, entry, 'Unexpected form submission; sign in again.');
 }

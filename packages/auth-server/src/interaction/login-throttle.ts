@@ -1,7 +1,7 @@
 /**
  * Failed logins on the interaction page, counted per interaction code and per realm user (per
  * user as Keycloak's brute-force detection does; per code because a code is what an attacker
- * who started a request holds).
+ * who started a request holds); unknown codes opened or typed in, per client address.
  * Past `maxFailures` failures a key is locked for `lockSeconds`: the page answers 429 with
  * `Retry-After` and does not look at the password. Memory is bounded: keys are live codes and
  * existing users only (an invented username adds nothing), capped at `maxKeys`; making room drops
@@ -87,11 +87,15 @@ export class FailureLimit {
 export const LOGIN_LIMITS = Object.freeze({
   perCode: { maxFailures: 5, lockSeconds: 60, maxKeys: 10_000 },
   perUser: { maxFailures: 10, lockSeconds: 300, maxKeys: 10_000 },
+  /** Unknown or used codes opened or typed in, per client address (§User Interaction, manual entry). */
+  perAddress: { maxFailures: 10, lockSeconds: 300, maxKeys: 10_000 },
 });
 
 export class LoginThrottle {
   readonly codes = new FailureLimit(LOGIN_LIMITS.perCode);
   readonly users = new FailureLimit(LOGIN_LIMITS.perUser);
+  /** Code guesses: a code that names no live request counts against the address that sent it. */
+  readonly guesses = new FailureLimit(LOGIN_LIMITS.perAddress);
 
   /** Seconds to wait before this code or this (existing) user may try again; 0 = go ahead. */
   retryAfter(code: string, userId: string | undefined, now: number): number {

@@ -35,6 +35,8 @@ export interface PendingRequest {
   sub: string | undefined;
   /** One-time token that ties the consent form to a successful login. */
   consentTicket: { readonly value: string; readonly userId: string } | undefined;
+  /** Where the browser goes once the user decides (§User Interaction `callback`), as last opened. */
+  callback?: string | undefined;
 }
 
 export interface PendingStoreOptions {

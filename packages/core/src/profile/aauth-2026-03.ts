@@ -68,6 +68,11 @@ export const AAUTH_2026_03 = Object.freeze({
       code: 'code',
     }),
   }),
+  /** §User Interaction: query parameters of `{interaction_endpoint}`. */
+  interaction: Object.freeze({
+    code: 'code',
+    callback: 'callback',
+  }),
   /** §Token Endpoint request members. */
   tokenRequest: Object.freeze({
     resourceToken: 'resource_token',

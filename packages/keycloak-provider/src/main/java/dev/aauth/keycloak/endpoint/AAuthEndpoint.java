@@ -80,8 +80,8 @@ public final class AAuthEndpoint {
     @GET
     @Path("interact")
     @Produces(MediaType.TEXT_HTML)
-    public Response interact(@QueryParam("code") String code) {
-        return new InteractionEndpoint(session, event).start(code);
+    public Response interact(@QueryParam("code") String code, @QueryParam("callback") String callback) {
+        return new InteractionEndpoint(session, event).start(code, callback);
     }
 
     @POST

@@ -14,6 +14,7 @@ import org.keycloak.models.UserSessionModel;
 import org.keycloak.services.Urls;
 import org.keycloak.services.managers.AuthenticationManager;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class ConsentPage {
 
     static final String TEMPLATE = "aauth-consent.ftl";
     static final String MESSAGE_TEMPLATE = "aauth-message.ftl";
+    static final String CODE_TEMPLATE = "aauth-code.ftl";
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -116,6 +118,11 @@ public final class ConsentPage {
             updated.put(PendingStore.STATUS, PendingStore.DENIED);
         }
         store.update(pendingId, updated, now);
+        String callback = rec.get(PendingStore.CALLBACK);
+        if (callback != null) {
+            // §User Interaction: the agent's callback (checked on its origin when the code was opened) gets a 303.
+            return Response.seeOther(URI.create(callback)).header("Cache-Control", "no-store").build();
+        }
         return message(session, Response.Status.OK, "approve".equals(decision)
                 ? "Approved. You can close this window and return to the agent."
                 : "Denied. You can close this window.", false);
@@ -133,6 +140,16 @@ public final class ConsentPage {
     private static Response otherUser(KeycloakSession session) {
         return message(session, Response.Status.FORBIDDEN,
                 "This request was made on behalf of another user; only that user can answer it.", true);
+    }
+
+    /** §User Interaction, manual entry: a form to type the code the agent showed, sent back as {@code ?code=}. */
+    static Response codeEntry(KeycloakSession session, RealmModel realm, String callback) {
+        Map<String, Object> bean = new LinkedHashMap<>();
+        bean.put("action", issuer(session, realm) + "/protocol/aauth/interact");
+        bean.put("callback", callback == null ? "" : callback);
+        return session.getProvider(LoginFormsProvider.class)
+                .setAttribute("aauth", bean)
+                .createForm(CODE_TEMPLATE);
     }
 
     /** A plain page in the login theme with one sentence. */

@@ -14,11 +14,15 @@ import org.keycloak.protocol.LoginProtocol;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * {@code GET {interaction_endpoint}?code=…} (draft-hardt-aauth c465b2d §Token Endpoint "User
- * Interaction"; contract "Consent"). Redeems the single-use code, marks the pending request
+ * Interaction"; contract "Consent"). Without a code it shows a form to type one (manual entry),
+ * which comes back here as {@code ?code=}. A {@code callback} given with the code must be on the
+ * agent's origin or loopback ({@link CallbackTarget}), else a 400 page before any login, with the
+ * code left usable. Redeems the single-use code, marks the pending request
  * {@code interacting}, and hands the browser to Keycloak's own login flow (SSO cookie reuse, the realm's
  * browser flow and required actions included), which ends in {@link AAuthLoginProtocol#authenticated}.
  *
@@ -32,11 +36,24 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
         super(session, event);
     }
 
-    Response start(String code) {
+    Response start(String code, String callback) {
         checkSsl();
         checkRealm();
+        if (code == null || code.isBlank()) {
+            return ConsentPage.codeEntry(session, realm, callback);
+        }
+        // A typed code as the agent may display it: hyphens for readability (the code has none), spaces, lower case.
+        String typed = code.replaceAll("[-\\s]", "").toUpperCase(Locale.ROOT);
         PendingStore store = PendingStore.of(session, realm);
-        String pendingId = store.redeemCode(code);
+        if (callback != null) {
+            String peeked = store.peekCode(typed);
+            Map<String, String> target = peeked == null ? null : store.get(peeked);
+            if (target != null && !CallbackTarget.allowed(callback, target.get("agent"))) {
+                return ConsentPage.message(session, Response.Status.BAD_REQUEST,
+                        "The agent asked to be sent back to an address that is not its own; return to the agent and start again.", true);
+            }
+        }
+        String pendingId = store.redeemCode(typed);
         Map<String, String> rec = pendingId == null ? null : store.get(pendingId);
         long now = Time.currentTimeSeconds();
         if (rec == null || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))
@@ -46,6 +63,9 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
         }
         Map<String, String> updated = new LinkedHashMap<>(rec);
         updated.put(PendingStore.STATUS, PendingStore.INTERACTING);
+        if (callback != null) {
+            updated.put(PendingStore.CALLBACK, callback);
+        }
         store.update(pendingId, updated, now);
 
         ClientModel client = SystemClientUtil.getSystemClient(realm);

@@ -36,6 +36,8 @@ public final class PendingStore {
     public static final String EXPIRES_AT = "expires_at";
     /** The id of the realm a record belongs to. */
     public static final String REALM = "realm";
+    /** Where the browser goes once the user decides (§User Interaction {@code callback}). */
+    public static final String CALLBACK = "callback";
     /** The user an upstream token named: only that user may answer the request (contract "Consent"). */
     public static final String REQUIRED_USER = "required_user";
 
@@ -107,6 +109,15 @@ public final class PendingStore {
     /** Takes the record for a terminal answer; null when another request already took it. */
     public Map<String, String> take(String id) {
         return valid(id) ? ours(store.remove(key(PENDING_PREFIX, id))) : null;
+    }
+
+    /** The pending id an interaction code names, without using the code up; null when unknown. */
+    public String peekCode(String code) {
+        if (code == null || !code.matches("[A-Z0-9]{8}")) {
+            return null;
+        }
+        Map<String, String> n = ours(store.get(key(CODE_PREFIX, code)));
+        return n == null ? null : n.get("pending");
     }
 
     /** Redeems an interaction code (single use); returns the pending id or null. */
