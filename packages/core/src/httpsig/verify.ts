@@ -163,28 +163,41 @@ function requiredComponents(url: URL, hasBody: boolean, extra: readonly string[]
 /**
  * Every failure of the signature itself is `401 invalid_signature` (2026-03 §Request Verification:
  * "Any failure MUST result in a 401 response"), including headers that do not parse: the parsers
- * below report those as `invalid_request`, and they are relabelled here. What the key resolver
- * throws (token errors, an unknown agent) passes through unchanged.
+ * report those as `invalid_request`, and they are relabelled here. What the key resolver throws
+ * (token errors, an unknown agent) passes through unchanged, so the resolver runs outside both.
  */
 export async function verifyRequest<T>(request: SignableRequest, options: VerifyRequestOptions<T>): Promise<VerifiedRequest<T>> {
-  let resolverFailed = false;
-  const resolveKey: KeyResolver<T> = async (signatureKey) => {
-    try {
-      return await options.resolveKey(signatureKey);
-    } catch (err) {
-      resolverFailed = true;
-      throw err;
-    }
-  };
+  let input: CheckedInput;
   try {
-    return await verifySignature(request, { ...options, resolveKey });
+    input = checkInput(request, options);
   } catch (err) {
-    if (resolverFailed || !(err instanceof MalformedError) || err.code !== 'invalid_request') throw err;
-    throw new MalformedError('invalid_signature', err.message, err.raw, err.detail);
+    throw asSignatureFailure(err);
+  }
+  const resolved = await options.resolveKey(input.signatureKey);
+  try {
+    return verifyWithKey(request, input, resolved);
+  } catch (err) {
+    throw asSignatureFailure(err);
   }
 }
 
-async function verifySignature<T>(request: SignableRequest, options: VerifyRequestOptions<T>): Promise<VerifiedRequest<T>> {
+function asSignatureFailure(err: unknown): unknown {
+  if (!(err instanceof MalformedError) || err.code !== 'invalid_request') return err;
+  return new MalformedError('invalid_signature', err.message, err.raw, err.detail);
+}
+
+/** What steps 1–6 established, for steps 7–8 once the key is known. */
+interface CheckedInput {
+  readonly signatureKey: SignatureKey;
+  readonly inner: InnerList;
+  readonly signatureBytes: ArrayBuffer;
+  readonly url: URL;
+  readonly covered: readonly string[];
+  readonly created: number;
+}
+
+/** Steps 1–6: everything that needs no key. */
+function checkInput(request: SignableRequest, options: VerifyRequestOptions<unknown>): CheckedInput {
   const h = PROFILE.headers;
   // 1. presence
   const sigHeader = getHeader(request.headers, h.signature);
@@ -252,9 +265,14 @@ async function verifySignature<T>(request: SignableRequest, options: VerifyReque
     if (digest === undefined) throw new MalformedError('invalid_request', 'content-digest is covered but the Content-Digest header is missing', undefined, { field: 'content-digest', reason: 'missing' });
     verifyContentDigest(digest, request.body ?? '');
   }
+  return { signatureKey, inner, signatureBytes, url, covered: covered as string[], created };
+}
 
+/** Steps 7–8: the resolved key, then the signature over the rebuilt base. */
+function verifyWithKey<T>(request: SignableRequest, input: CheckedInput, resolved: ResolvedKey<T>): VerifiedRequest<T> {
+  const { signatureKey, inner, signatureBytes, url, covered, created } = input;
+  const params = inner[1];
   // 7. key
-  const resolved = await options.resolveKey(signatureKey);
   const algorithm = httpAlgorithmFor(resolved.jwk);
   const algParam = params.get('alg');
   if (algParam !== undefined && algParam !== algorithm) {
@@ -270,12 +288,12 @@ async function verifySignature<T>(request: SignableRequest, options: VerifyReque
   if (!rawVerify(algorithm, publicKey, Buffer.from(base, 'utf8'), sig)) fail('the HTTP message signature does not verify', 'bad_signature');
 
   return {
-    label,
+    label: signatureKey.label,
     signatureKey,
     jwk: resolved.jwk,
     thumbprint,
     created,
-    components: covered as string[],
+    components: covered,
     replayKey: createHash('sha256').update(thumbprint).update('\n').update(base).digest('base64url'),
     info: resolved.info,
   };
