@@ -17,7 +17,7 @@ import {
   type PublicJwk, type SignableRequest,
 } from '@aauth-ts/core';
 import { coreVerify, oneLine, sendTo, startAgentServerStub, startResource, type Verdict } from './our-side.js';
-import type { Table } from './table.js';
+import { matrixRows, type MatrixCell, type Table } from './table.js';
 
 const root = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -25,14 +25,11 @@ export type Direction = 'py→core' | 'py→express' | 'ours→py';
 export type Scheme = 'hwk' | 'jwt';
 export type RequestKind = 'GET' | 'GET ?query' | 'POST json' | 'GET :443' | 'GET hwk+alg';
 
-export interface Cell {
+export interface Cell extends MatrixCell {
   readonly release: string;
   readonly direction: Direction;
   readonly scheme: Scheme;
   readonly request: RequestKind;
-  readonly ok: boolean;
-  /** The verifier's (or signer's) one-line reason, for a red cell. */
-  readonly reason?: string;
 }
 
 export interface Release {
@@ -174,10 +171,7 @@ export function matrixTable(release: Release, cells: readonly Cell[], why: (cell
     id: `1-${release.name}`,
     title: `PyPI ${pinnedVersion(release)}: signatures`,
     head: ['library', 'direction', 'scheme', 'request'],
-    rows: cells.map((c) => {
-      const reason = why(c);
-      return { keys: [c.release, c.direction, c.scheme, c.request], outcome: c.ok ? 'green' : 'RED', ...(c.ok ? {} : { reason: c.reason ?? '', ...(reason === undefined ? {} : { why: reason }) }) };
-    }),
+    rows: matrixRows(cells[0]?.release ?? release.name, cells, why),
   };
 }
 

@@ -28,6 +28,24 @@ export interface Table {
   readonly rows: readonly Row[];
 }
 
+/** A signature matrix cell: who signs → who verifies, with which scheme, for which request. */
+export interface MatrixCell {
+  readonly direction: string;
+  readonly scheme: string;
+  readonly request: string;
+  readonly ok: boolean;
+  /** The verifier's (or signer's) one-line reason, for a red cell. */
+  readonly reason?: string;
+}
+
+/** A matrix's rows, one per cell; `why` names the deviation behind a known red cell. */
+export function matrixRows<C extends MatrixCell>(library: string, cells: readonly C[], why: (cell: C) => string | undefined): Row[] {
+  return cells.map((c) => {
+    const deviation = c.ok ? undefined : why(c);
+    return { keys: [library, c.direction, c.scheme, c.request], outcome: c.ok ? 'green' : 'RED', ...(c.ok ? {} : { reason: c.reason ?? '' }), ...(deviation === undefined ? {} : { why: deviation }) };
+  });
+}
+
 const explained = (row: Row): string => (row.outcome === 'green' ? '' : `${row.reason ?? ''}${row.why === undefined ? '' : ` [${row.why}]`}`);
 
 /** The table as fixed-width text, one line per cell. */
