@@ -115,7 +115,7 @@ async function runFlow(client: AAuthClient, events: AAuthEvent[], url: string): 
   afterAll(async () => {
     await agent.close();
     if (rows.length > 0) {
-      const table = { id: '3-python-resource-flow', title: 'Our agent → PyPI aauth resource (RequestVerifier, ChallengeBuilder) + embedded auth server', head: ['library', 'flow', 'step'], rows };
+      const table = { id: '4-python-resource-flow', title: 'Our agent → PyPI aauth resource (RequestVerifier, ChallengeBuilder) + embedded auth server', head: ['library', 'flow', 'step'], rows };
       recordTable(table);
       process.stdout.write(`\n${formatText(table)}\n\n`);
     }
@@ -164,7 +164,7 @@ async function runFlow(client: AAuthClient, events: AAuthEvent[], url: string): 
     }
     const expected = EXPECTED[release.name] ?? [];
     rows.push(...cells.map((c, i) => ({
-      keys: [`aauth ${resource.version}`, 'ours→py resource', c.step], outcome: c.outcome,
+      keys: [`aauth ${resource.version}`, 'ours→py', c.step], outcome: c.outcome,
       ...(c.reason === undefined ? {} : { reason: c.reason }), ...(c.outcome === 'RED' && expected[i]?.why !== undefined ? { why: expected[i]?.why as string } : {}),
     })));
     expect(cells).toEqual(expected.map((e, i) => ({ step: STEPS[i], outcome: e.outcome, ...(e.reason === undefined ? {} : { reason: expect.stringMatching(e.reason) }) })));

@@ -62,7 +62,7 @@ const escapeCell = (text: string): string => text.replace(/\|/g, '\\|');
 
 /**
  * The table as Markdown: the last key column spread into columns, each cell `green`, `RED n` or
- * `not reached n`, with the numbered reasons (shared by equal cells) listed under the table.
+ * `not reached`, with the numbered reasons (shared by equal cells) listed under the table.
  */
 export function formatMarkdown(table: Table): string {
   const columns = [...new Set(table.rows.map((r) => r.keys[r.keys.length - 1] as string))];
@@ -82,7 +82,8 @@ export function formatMarkdown(table: Table): string {
   };
   const cell = (row: Row | undefined): string => {
     if (row === undefined) return '';
-    return row.outcome === 'green' ? 'green' : `**${row.outcome}** ${note(row)}`;
+    if (row.outcome === 'green') return 'green';
+    return row.outcome === 'RED' ? `**RED** ${note(row)}` : `*${row.outcome}*`;
   };
   const head = [...table.head.slice(0, -1), ...columns];
   const out = [`**${table.title}**`, '', `| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
