@@ -2,7 +2,7 @@
  * The expected `@hellocoop/httpsig` matrix: every cell not listed here is green; each red cell has
  * the verifier's message as a pattern and the deviation behind it.
  */
-import type { KnownRed } from './python-aauth.expected.js';
+import type { KnownRed } from './table.js';
 
 const NO_QUERY: KnownRed = { reason: /the signature must cover "@query"/, why: 'its default GET components omit @query; we require @query whenever there is a query' };
 const QUERY_SANS_MARK: KnownRed = { reason: /HTTP message signature does not verify/, why: 'its @query drops the leading "?" (RFC 9421 §2.2.7 keeps it): another signature base' };

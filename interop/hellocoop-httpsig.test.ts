@@ -4,8 +4,7 @@
  */
 import { EXPECTED } from './hellocoop-httpsig.expected.js';
 import { httpsigVersion, matrixTable, runMatrix } from './hellocoop-httpsig.js';
-import { cellKey } from './python-aauth.expected.js';
-import { formatText, recordTable } from './table.js';
+import { cellKey, formatText, recordTable } from './table.js';
 
 describe('@hellocoop/httpsig interop matrix', () => {
   test('every cell as expected', async () => {

@@ -13,7 +13,7 @@
  * directly against a signature base whose `@query` line drops the leading `?`, and its verifier
  * fed our query with the `?` kept. Both go green, so the `?` is the whole difference.
  */
-import { createPublicKey, verify as edVerify } from 'node:crypto';
+import { createPublicKey, verify as edVerify, type JsonWebKey as NodeJwk } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fetch as hsFetch, verify as hsVerify } from '@hellocoop/httpsig';
@@ -85,7 +85,7 @@ function verifiesWithQuery(url: URL, headers: Record<string, string>, query: str
   };
   const base = [...covered.map((name) => `"${name}": ${value(name)}`), `"@signature-params": ${params}`].join('\n');
   const signature = Buffer.from(/:([^:]*):/.exec(headers.signature ?? '')?.[1] ?? '', 'base64');
-  const ok = edVerify(null, Buffer.from(base), createPublicKey({ key: key.publicJwk as JsonWebKey, format: 'jwk' }), signature);
+  const ok = edVerify(null, Buffer.from(base), createPublicKey({ key: key.publicJwk as unknown as NodeJwk, format: 'jwk' }), signature);
   return ok ? { ok } : { ok, reason: `its signature does not verify over "@query": ${query}` };
 }
 

@@ -4,9 +4,9 @@
  * cells stay red for their known reason), so a change in either direction shows. Without the
  * virtual environments it skips and says so; on CI, where `.ci/run` creates them, it fails instead.
  */
-import { EXPECTED, cellKey } from './python-aauth.expected.js';
+import { EXPECTED } from './python-aauth.expected.js';
 import { matrixTable, pinnedVersion, pythonReleases, runRelease, type Cell } from './python-aauth.js';
-import { formatText, recordTable } from './table.js';
+import { cellKey, formatText, recordTable } from './table.js';
 
 const releases = pythonReleases();
 const missing = releases.filter((r) => !r.installed);

@@ -38,6 +38,15 @@ export interface MatrixCell {
   readonly reason?: string;
 }
 
+/** A red cell a matrix expects: the message it must show, and the deviation behind it in one line. */
+export interface KnownRed {
+  readonly reason: RegExp;
+  readonly why: string;
+}
+
+/** A cell's key in a matrix's expectations: `direction scheme request`. */
+export const cellKey = (c: Pick<MatrixCell, 'direction' | 'scheme' | 'request'>): string => `${c.direction} ${c.scheme} ${c.request}`;
+
 /** A matrix's rows, one per cell; `why` names the deviation behind a known red cell. */
 export function matrixRows<C extends MatrixCell>(library: string, cells: readonly C[], why: (cell: C) => string | undefined): Row[] {
   return cells.map((c) => {
