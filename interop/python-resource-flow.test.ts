@@ -4,8 +4,9 @@
  * release, on loopback), with the embedded auth server issuing the tokens. Steps: the signed
  * request meets a 401 challenge carrying a resource token; the token endpoint answers it with an
  * auth token; the retry with the auth token gets 200. Each step is a cell; a step after a red one
- * is "not reached". Every cell is asserted, so a change on either side shows. Skips, saying so,
- * like the matrix without the virtual environments (on CI it fails instead).
+ * is "not reached". A second flow has the resource challenge before its verifier runs, so the
+ * steps after the first show too. Every cell is asserted, so a change on either side shows. Skips,
+ * saying so, like the matrix without the virtual environments (on CI it fails instead).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -22,6 +23,13 @@ import { formatText, recordTable, type Outcome, type Row } from './table.js';
 const SCOPE = 'inventory:read';
 const STEPS = ['401 challenge + resource token', 'token endpoint → auth token', 'retry with auth token → 200'] as const;
 type Step = (typeof STEPS)[number];
+/**
+ * `ours→py`: the resource as built. `ours→py, challenge first`: it answers a request without an
+ * auth token with its challenge before its verifier runs, to show the steps after the first.
+ */
+const FLOWS = ['ours→py', 'ours→py, challenge first'] as const;
+type Flow = (typeof FLOWS)[number];
+const PATHS: Readonly<Record<Flow, string>> = { 'ours→py': '/inventory', 'ours→py, challenge first': '/challenge' };
 interface StepCell { readonly step: Step; readonly outcome: Outcome; readonly reason?: string }
 
 const releases = pythonReleases();
@@ -31,15 +39,24 @@ if (skip) process.stderr.write('\nPyPI aauth resource flow SKIPPED: no virtual e
 interface KnownStep { readonly outcome: Outcome; readonly reason?: RegExp; readonly why?: string }
 const NOT_REACHED: KnownStep = { outcome: 'not reached' };
 /** Per release: each step's expected outcome, and for a red one the reason and the deviation. */
-const EXPECTED: Readonly<Record<string, readonly KnownStep[]>> = {
-  'py-aauth-0.1.1': [
-    { outcome: 'RED', reason: /401 invalid_signature: Invalid Signature-Key: Invalid Signature-Key format/, why: 'its parser reads only its own parenthesised Signature-Key form, not RFC 8941' },
-    NOT_REACHED, NOT_REACHED,
-  ],
-  'py-aauth-0.5.0': [
-    { outcome: 'RED', reason: /401 invalid_jwt: Unexpected request token type/, why: 'it takes only aa-agent+jwt / aa-auth+jwt tokens (a later draft); the 2026-03 profile is agent+jwt' },
-    NOT_REACHED, NOT_REACHED,
-  ],
+const OLD_SK_PARSER: KnownStep = { outcome: 'RED', reason: /401 invalid_signature: Invalid Signature-Key: Invalid Signature-Key format/, why: 'its parser reads only its own parenthesised Signature-Key form, not RFC 8941' };
+const GREEN: KnownStep = { outcome: 'green' };
+const EXPECTED: Readonly<Record<string, Readonly<Record<Flow, readonly KnownStep[]>>>> = {
+  'py-aauth-0.1.1': {
+    'ours→py': [OLD_SK_PARSER, NOT_REACHED, NOT_REACHED],
+    // Its resource token passes our agent's challenge checks and the embedded auth server.
+    'ours→py, challenge first': [GREEN, GREEN, OLD_SK_PARSER],
+  },
+  'py-aauth-0.5.0': {
+    'ours→py': [
+      { outcome: 'RED', reason: /401 invalid_jwt: Unexpected request token type/, why: 'it takes only aa-agent+jwt / aa-auth+jwt tokens (a later draft); the 2026-03 profile is agent+jwt' },
+      NOT_REACHED, NOT_REACHED,
+    ],
+    'ours→py, challenge first': [
+      { outcome: 'RED', reason: /500 server_error: TokenError: Invalid server identifier/, why: 'it mints resource tokens only for https auth servers (aud), so none for a loopback one' },
+      NOT_REACHED, NOT_REACHED,
+    ],
+  },
 };
 
 interface PythonResource { readonly origin: string; readonly identifier: string; readonly version: string; readonly child: ChildProcess }
@@ -150,23 +167,29 @@ async function runFlow(client: AAuthClient, events: AAuthEvent[], url: string): 
 
   test.each(releases.map((r) => [pinnedVersion(r), r] as const))('%s: every step as expected', async (_name, release) => {
     const { resource, authServer } = await startPair(release);
-    const events: AAuthEvent[] = [];
-    const client = new AAuthClient({
-      session: AgentSession.delegateOf(agent.agentServer, { sub: 'delegate-1' }),
-      development: true, authServers: [authServer.issuer], onEvent: (e) => events.push(e),
-    });
-    let cells: StepCell[];
+    const cells: { flow: Flow; cells: StepCell[] }[] = [];
     try {
-      cells = await runFlow(client, events, `${resource.origin}/inventory`);
+      for (const flow of FLOWS) {
+        const events: AAuthEvent[] = [];
+        const client = new AAuthClient({
+          session: AgentSession.delegateOf(agent.agentServer, { sub: 'delegate-1' }),
+          development: true, authServers: [authServer.issuer], onEvent: (e) => events.push(e),
+        });
+        cells.push({ flow, cells: await runFlow(client, events, `${resource.origin}${PATHS[flow]}`) });
+      }
     } finally {
       resource.child.kill();
       await authServer.close();
     }
-    const expected = EXPECTED[release.name] ?? [];
-    rows.push(...cells.map((c, i) => ({
-      keys: [`aauth ${resource.version}`, 'ours→py', c.step], outcome: c.outcome,
-      ...(c.reason === undefined ? {} : { reason: c.reason }), ...(c.outcome === 'RED' && expected[i]?.why !== undefined ? { why: expected[i]?.why as string } : {}),
-    })));
-    expect(cells).toEqual(expected.map((e, i) => ({ step: STEPS[i], outcome: e.outcome, ...(e.reason === undefined ? {} : { reason: expect.stringMatching(e.reason) }) })));
+    const expected: Partial<Record<Flow, readonly KnownStep[]>> = EXPECTED[release.name] ?? {};
+    for (const { flow, cells: steps } of cells) {
+      rows.push(...steps.map((c, i) => ({
+        keys: [`aauth ${resource.version}`, flow, c.step], outcome: c.outcome, ...(c.reason === undefined ? {} : { reason: c.reason }),
+        ...(c.outcome === 'RED' && expected[flow]?.[i]?.why !== undefined ? { why: expected[flow]?.[i]?.why as string } : {}),
+      })));
+    }
+    expect(Object.fromEntries(cells.map(({ flow, cells: steps }) => [flow, steps]))).toEqual(Object.fromEntries(FLOWS.map((flow) => [
+      flow, (expected[flow] ?? []).map((e, i) => ({ step: STEPS[i], outcome: e.outcome, ...(e.reason === undefined ? {} : { reason: expect.stringMatching(e.reason) }) })),
+    ])));
   }, 60_000);
 });

@@ -5,10 +5,14 @@ writes one line {"resource": origin, "identifier": id, "version": str} on stdout
 it is stopped. Routes: `/.well-known/aauth-resource.json`, its JWKS, and `GET /inventory`, which
 answers 200 to an auth token with the scope, a 401 challenge (resource token for the auth server)
 to a verified agent, and a 401 with the verifier's own message to anything it refuses.
+`GET /challenge` is the same, except that a request without an auth token gets its challenge
+before the verifier runs: it shows whether the rest of the flow (our auth server taking the
+library's resource token) would work once the first request were accepted.
 Releases from 0.5 on take only https identifiers without a port, so there the resource names
 itself `https://resource.example` while it listens on loopback.
 """
 import json
+import re
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version
@@ -32,12 +36,22 @@ def fetch_jwks(identifier, dwk=None, _kid=None):
     return None
 
 
+def presented_token(headers):
+    """The `jwt` parameter of the Signature-Key (RFC 8941 string), read without the library's
+    parser: 0.1.1's reads only its own parenthesised form."""
+    match = re.search(r'jwt="([^"]*)"', headers.get("signature-key", ""))
+    return match.group(1) if match else ""
+
+
 def cnf_key(headers):
-    """The key the verified request was signed with: the presented token's `cnf.jwk`."""
-    key = aauth.parse_signature_key(headers.get("signature-key", ""))
-    token = key["params"].get("jwt")
+    """The presented token, its claims, and its `cnf.jwk` (the key the request is signed with)."""
+    token = presented_token(headers)
     claims = pyjwt.decode(token, options={"verify_signature": False})
     return token, claims, aauth.jwk_to_public_key(claims["cnf"]["jwk"])
+
+
+def presents_auth_token(headers):
+    return pyjwt.get_unverified_header(presented_token(headers)).get("typ") in ("auth+jwt", "aa-auth+jwt")
 
 
 def main():
@@ -87,10 +101,14 @@ def main():
                 return self.answer(200, metadata)
             if self.path == "/jwks.json":
                 return self.answer(200, jwks)
-            if self.path.split("?")[0] != "/inventory":
+            route = self.path.split("?")[0]
+            if route not in ("/inventory", "/challenge"):
                 return self.answer(404, {"error": "not_found"})
             headers = {k.lower(): v for k, v in self.headers.items()}
             try:
+                if route == "/challenge" and not presents_auth_token(headers):
+                    name, value = challenge(headers)
+                    return self.answer(401, {"error": "auth_token_required"}, {name: value})
                 result = verifier.verify_request("GET", f"http://{authority}{self.path}", headers, None)
                 if not result["valid"]:
                     code = result.get("error_code") or "invalid_signature"
