@@ -116,6 +116,7 @@ function runFlow(python: string, input: object): Promise<{ steps: Step[] }> {
   });
 
   test.each(releases.map((r) => [pinnedVersion(r), r] as const))('%s', async (_name, release) => {
+    expect(release.installed).toBe(true);
     const { d } = exportPrivateJwk(agentServerKey) as { d: string };
     const { steps } = await runFlow(release.python, { resource: `${resourceHost.url}/inventory`, iss: agentHost.url, d, kid: agentServerKey.kid });
     rows.push(...stepRows(`aauth ${pinnedVersion(release).replace('aauth==', '')}`, steps, WHY[release.name]));

@@ -166,6 +166,7 @@ async function runFlow(client: AAuthClient, events: AAuthEvent[], url: string): 
   }
 
   test.each(releases.map((r) => [pinnedVersion(r), r] as const))('%s: every step as expected', async (_name, release) => {
+    expect(release.installed).toBe(true);
     const { resource, authServer } = await startPair(release);
     const cells: { flow: Flow; cells: StepCell[] }[] = [];
     try {
