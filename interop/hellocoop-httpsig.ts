@@ -113,8 +113,9 @@ export async function runMatrix(): Promise<Cell[]> {
     // SK-08 takes the algorithm from the key's own `alg`, and refuses the polymorphic `EdDSA`.
     const agentKey = importSigningKey({ ...exportPrivateJwk(fresh), alg: 'Ed25519', kid: 'hc-agent-1' });
     const agentServerKey = generateSigningKey('Ed25519', 'hc-agent-server-1');
-    stub.publish({ ...agentKey.publicJwk, kid: 'hc-agent-1' }, agentServerKey.publicJwk);
+    // The agent server publishes its own key (agent tokens) and the agent's (`jwks_uri`).
     const jwks: KeyedJwk[] = [{ ...agentKey.publicJwk, kid: 'hc-agent-1' }, { ...agentServerKey.publicJwk, kid: 'hc-agent-server-1' }];
+    stub.publish(...jwks);
     // The core cells name an https agent server (core takes no loopback identifiers); the
     // express resource discovers the keys at the loopback agent server.
     const tokens = {
