@@ -21,6 +21,7 @@ import { interactionEntryCases } from './cases/interaction-entry.js';
 import { fetchOracleCases } from './cases/fetch-oracle.js';
 import { metadataCases } from './cases/metadata.js';
 import { pendingUrlCases } from './cases/pending-url.js';
+import { pollingCases } from './cases/polling.js';
 import { policyRefusalCases } from './cases/policy-refusals.js';
 import { refreshCases } from './cases/refresh.js';
 import { resourceTokenRefusalCases } from './cases/resource-token-refusals.js';
@@ -57,6 +58,7 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   upstreamTokenRefusalCases(world);
   policyRefusalCases(world);
   pendingUrlCases(world);
+  pollingCases(world);
   signatureRefusalCases(world);
   tokenExchangeCases(world);
   singleAnswerRuleCases(world);
