@@ -85,7 +85,7 @@ export class PendingStore {
   }
 
   /** A new pending request for `grant.agent`, or why there is none. */
-  create(input: { jkt: string; grant: PendingGrant; purpose: string | undefined; loginHint: string | undefined; tenant: string | undefined; domainHint: string | undefined; lifetimeSeconds: number }, now: number): PendingRequest | PendingRefusal {
+  create(input: { jkt: string; grant: PendingGrant; purpose: string | undefined; loginHint: string | undefined; tenant?: string | undefined; domainHint?: string | undefined; lifetimeSeconds: number }, now: number): PendingRequest | PendingRefusal {
     const agent = input.grant.agent;
     if ((this.#byId.size >= this.#max || this.#quota.full(agent)) && now !== this.#sweptAt) {
       this.#sweptAt = now;
