@@ -6,8 +6,8 @@
  * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19110,
  * registered in conformance/realm.json), so every case runs from this one entry file, in one process.
  *
- * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 of a
- * pending request that outlives `aauth.pendingLifespan` (it would need to wait out the lifespan;
+ * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 (or 403
+ * `abandoned`) of a pending request that outlives `aauth.pendingLifespan` (it would need to wait out the lifespan;
  * the embedded server's own tests cover it with an injected clock), key rotation, or anything
  * about a server's browser UI beyond the HTML forms it drives.
  */
