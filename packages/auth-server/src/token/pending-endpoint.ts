@@ -44,11 +44,14 @@ export function pendingAnswer(ctx: AuthServerContext, entry: PendingRequest, ret
   return { status: 202, headers, body: { status: 'pending', location, require: 'interaction', code: entry.code } };
 }
 
-/** The terminal answer for `entry` at `now`, or undefined while it is still waiting. */
+/**
+ * The terminal answer for `entry` at `now`, or undefined while it is still waiting. `headers` go on
+ * a token answer (`Preference-Applied` after a held poll); errors carry none, as on Keycloak.
+ */
 function terminal(ctx: AuthServerContext, entry: PendingRequest, now: number, headers: Readonly<Record<string, string>>): Promise<EndpointResponse> | undefined {
   const end = (code: 'denied' | 'abandoned' | 'expired' | 'invalid_code', message: string): never => {
     ctx.pending.delete(entry.id);
-    throw new AAuthError(code, message, { reason: code }, { headers: { ...headers } });
+    throw new AAuthError(code, message, { reason: code });
   };
   switch (entry.status) {
     case 'approved': {
