@@ -6,8 +6,8 @@
  * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19110,
  * registered in conformance/realm.json), so every case runs from this one entry file, in one process.
  *
- * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 of a
- * pending request that outlives `aauth.pendingLifespan` (it would need to wait out the lifespan;
+ * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 (or 403
+ * `abandoned`) of a pending request that outlives `aauth.pendingLifespan` (it would need to wait out the lifespan;
  * the embedded server's own tests cover it with an injected clock), key rotation, or anything
  * about a server's browser UI beyond the HTML forms it drives.
  */
@@ -21,6 +21,7 @@ import { interactionEntryCases } from './cases/interaction-entry.js';
 import { fetchOracleCases } from './cases/fetch-oracle.js';
 import { metadataCases } from './cases/metadata.js';
 import { pendingUrlCases } from './cases/pending-url.js';
+import { pollingCases } from './cases/polling.js';
 import { policyRefusalCases } from './cases/policy-refusals.js';
 import { refreshCases } from './cases/refresh.js';
 import { resourceTokenRefusalCases } from './cases/resource-token-refusals.js';
@@ -57,6 +58,7 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   upstreamTokenRefusalCases(world);
   policyRefusalCases(world);
   pendingUrlCases(world);
+  pollingCases(world);
   signatureRefusalCases(world);
   tokenExchangeCases(world);
   singleAnswerRuleCases(world);

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { PROFILE, jwkThumbprint, type IssuerMetadata, type PublicJwk, type SigningKey } from '@aauth-ts/core';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
-import { attemptInteraction, driveInteraction, type Credentials, type Decision, type InteractionResult, type ServerKind } from './consent-driver.js';
+import { attemptInteraction, driveInteraction, type Credentials, type Decision, type InteractionOptions, type InteractionResult, type ServerKind } from './consent-driver.js';
 import { Party } from './parties.js';
 import { postJson, signedRequest, type JsonResponse, type SendOptions, type Signer } from './signed-fetch.js';
 
@@ -50,12 +50,12 @@ export interface World {
   token(party: Party, body: Record<string, unknown>, options?: SendOptions & { signer?: Signer }): Promise<JsonResponse>;
   /** POST an RFC 8693 token-exchange form to `{issuer}/protocol/aauth/token-exchange` as `party`. */
   exchange(party: Party, params: Record<string, string>, options?: SendOptions): Promise<JsonResponse>;
-  /** GET a pending URL as `party` (or with another signer). */
-  poll(location: string, signer: Signer): Promise<JsonResponse>;
+  /** GET a pending URL as `party` (or with another signer); `prefer` is sent as the `Prefer` field. */
+  poll(location: string, signer: Signer, options?: { prefer?: string }): Promise<JsonResponse>;
   /** A resource token from `resource` for `agent` (defaults: aud = issuer, agent_jkt = agent's delegate key). */
   resourceToken(resource: Party, agent: Party, options?: { scope?: string; aud?: string; agentId?: string; jkt?: string; txn?: string }): Promise<string>;
   /** Log in as the registered user and answer a pending request's interaction code. */
-  interact(code: string, decision: Decision): Promise<void>;
+  interact(code: string, decision: Decision, options?: InteractionOptions): Promise<void>;
   /** Log in as `user` and try to answer; `decided` says whether the server let that user decide. */
   interactAs(code: string, user: Credentials, decision: Decision): Promise<InteractionResult>;
   close(): Promise<void>;
@@ -126,8 +126,9 @@ export async function createWorld(): Promise<World> {
       const body = new URLSearchParams(params).toString();
       return signedRequest('POST', `${issuer}/protocol/aauth/token-exchange`, await signer(party), body, { contentType: 'application/x-www-form-urlencoded', ...options });
     },
-    poll(location, s) {
-      return signedRequest('GET', location, s);
+    poll(location, s, options = {}) {
+      const prefer = options.prefer;
+      return signedRequest('GET', location, s, undefined, prefer === undefined ? {} : { replaceHeaders: () => ({ prefer }) });
     },
     resourceToken(resource, agent, options = {}) {
       return resource.resourceToken({
@@ -138,8 +139,8 @@ export async function createWorld(): Promise<World> {
         ...(options.txn === undefined ? {} : { txn: options.txn }),
       });
     },
-    async interact(code, decision) {
-      await driveInteraction(kind, metadata.interaction_endpoint, code, REGISTERED.user, decision);
+    async interact(code, decision, options = {}) {
+      await driveInteraction(kind, metadata.interaction_endpoint, code, REGISTERED.user, decision, options);
     },
     interactAs(code, user, decision) {
       return attemptInteraction(metadata.interaction_endpoint, code, user, decision);

@@ -36,5 +36,6 @@ export type { FetchLike, Transport, TransportOptions } from './transport/transpo
 export type { TransportRequest } from './transport/transport-request.js';
 export { loopbackLookup } from './transport/loopback-request.js';
 
-export { PendingTimeoutError } from './errors.js';
+export { PendingTimeoutError, PendingEndedError, PendingDeniedError, PendingAbandonedError, PendingExpiredError, InvalidInteractionCodeError } from './errors.js';
+export type { PendingEnd } from './errors.js';
 export type { AAuthEvent, EventSink, TokenRequestMode } from './events.js';

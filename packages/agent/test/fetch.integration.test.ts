@@ -236,12 +236,12 @@ describe('202: consent, interaction, denial', () => {
     expect(err).toMatchObject({ code: 'denied', serverError: 'denied', status: 403 });
   });
 
-  it('a pending request the server expires ends in ResponseError "expired" (408)', async () => {
+  it('a pending request the server expires ends in PendingExpiredError "expired" (408), a ResponseError', async () => {
     const shortAs = await startTestAuthServer({ consentRequired: true, pendingLifespanSeconds: -1 });
     const r = await startTestResource({ authServer: shortAs.issuer });
     closers.push(() => shortAs.close(), () => r.close());
     const client = new AAuthClient({ session: AgentSession.delegateOf(agent.agentServer, { sub: 'e' }), development: true, authServers: [shortAs.issuer], minPollIntervalMs: 10 });
-    await expect(client.fetch(`${r.identifier}/late`)).rejects.toMatchObject({ name: 'ResponseError', code: 'expired', status: 408 });
+    await expect(client.fetch(`${r.identifier}/late`)).rejects.toMatchObject({ name: 'PendingExpiredError', code: 'expired', status: 408 });
     expect(shortAs.polls).toEqual([408]);
   });
 

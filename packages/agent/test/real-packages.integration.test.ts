@@ -124,7 +124,7 @@ it('user approves at the embedded auth server; R1 chains to R2 with upstream_tok
   expect(interactions).toHaveLength(1);
 });
 
-it('the user approves while the agent is already polling (202s without Location, then 200)', async () => {
+it('the user approves while the agent is already polling (202s, then 200)', async () => {
   const events: string[] = [];
   let decided: Promise<unknown> = Promise.resolve();
   const client = new AAuthClient({
@@ -159,5 +159,5 @@ it('axios: a denied consent rejects with the auth server error', async () => {
       await driveInteraction('embedded', `${issuer}/protocol/aauth/interact`, code, USER, 'deny');
     },
   });
-  await expect(http.get('/plan')).rejects.toMatchObject({ name: 'ResponseError', serverError: 'denied', status: 403 });
+  await expect(http.get('/plan')).rejects.toMatchObject({ name: 'PendingDeniedError', serverError: 'denied', status: 403 });
 });

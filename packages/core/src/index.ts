@@ -48,6 +48,8 @@ export type { CreateResourceTokenInput, VerifyResourceTokenOptions } from './tok
 export { createAuthToken, verifyAuthToken } from './tokens/auth-token.js';
 export type { CreateAuthTokenInput, VerifyAuthTokenOptions } from './tokens/auth-token.js';
 
+export { formatPreferWait, parsePreferWait } from './deferred/prefer-wait.js';
+
 export type { Challenge } from './challenge/types.js';
 export { parseChallenge } from './challenge/parse.js';
 export { serializeChallenge } from './challenge/serialize.js';

@@ -51,7 +51,10 @@ export interface AAuthClientOptions {
   readonly interactionCallback?: InteractionCallback;
   /** Overall deadline for a pending (202) request, ms. Default 5 min. */
   readonly pendingTimeoutMs?: number;
-  /** `Prefer: wait=N` on polls, seconds. Default 20. */
+  /**
+   * `Prefer: wait=N` (RFC 7240) on the token request and on every poll, seconds: the server may hold
+   * the response until the user decides (2026-03 §Deferred Responses). Default 20.
+   */
   readonly preferWaitSeconds?: number;
   /** Minimum time between polls, ms. Default 250. */
   readonly minPollIntervalMs?: number;
@@ -62,6 +65,9 @@ export interface AAuthClientOptions {
   /** `purpose` sent with token requests (shown on the consent page; self-asserted). */
   readonly purpose?: string;
   readonly loginHint?: string;
+  /** `tenant` and `domain_hint` sent with token requests (OpenID Connect Enterprise Extensions 1.0), shown at consent. */
+  readonly tenant?: string;
+  readonly domainHint?: string;
   /** The identifier of the resource a URL belongs to. Default: the URL's origin. */
   readonly resourceIdentifier?: (url: URL) => string;
   /** Clock, seconds since the epoch. */
@@ -226,6 +232,8 @@ export class AAuthClient implements ChallengeAnswerer {
     if (upstream !== undefined) parameters[t.upstreamToken] = upstream;
     if (options.purpose !== undefined) parameters[t.purpose] = options.purpose;
     if (options.loginHint !== undefined) parameters[t.loginHint] = options.loginHint;
+    if (options.tenant !== undefined) parameters[t.tenant] = options.tenant;
+    if (options.domainHint !== undefined) parameters[t.domainHint] = options.domainHint;
     return this.#obtain(verified.authServer, verified.resource, verified.scope, hash, parameters as TokenRequestParameters);
   }
 
@@ -247,7 +255,9 @@ export class AAuthClient implements ChallengeAnswerer {
     const metadata = await keys.metadata(authServer, PROFILE.wellKnown.issuer);
     const endpoint = this.#checkEndpoint(metadata.token_endpoint, authServer);
     const mode: TokenRequestMode = modeOf(parameters);
-    const call = { transport, onEvent: options.onEvent, ...(options.signal === undefined ? {} : { signal: options.signal }) };
+    const preferWaitSeconds = options.preferWaitSeconds ?? 20;
+    // §Deferred Responses "Initial Request": the first request already says how long we would wait.
+    const call = { transport, onEvent: options.onEvent, preferWaitSeconds, ...(options.signal === undefined ? {} : { signal: options.signal }) };
     const response = await tokenRequest(endpoint, this.session, parameters, call);
     let result: TokenResult;
     try {
@@ -267,7 +277,7 @@ export class AAuthClient implements ChallengeAnswerer {
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
         timeoutMs: options.pendingTimeoutMs ?? 300_000,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
-        preferWaitSeconds: options.preferWaitSeconds ?? 20,
+        preferWaitSeconds,
         minIntervalMs: options.minPollIntervalMs ?? 250,
         origin: endpoint.origin,
       });

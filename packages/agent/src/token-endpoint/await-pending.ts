@@ -2,17 +2,21 @@
  * Drive a pending (202) token request to its end (2026-03 §Deferred Responses; wire notes §4.1):
  * tell the application where to send its user (`onInteraction`, url = the auth server's
  * `interaction_endpoint` + `?code=`), then poll with signed GETs, honouring `Retry-After` and
- * asking for `Prefer: wait`, until a token (200), a terminal error (403 `denied`, 408 `expired`,
- * any other error), the overall deadline, or the caller's abort.
+ * asking for `Prefer: wait`, until a token (200), a terminal error (403 `denied` / `abandoned`,
+ * 408 `expired`, 410 `invalid_code` as typed `PendingEndedError`s; any other error), the overall
+ * deadline, or the caller's abort. A `503` is transient: wait its `Retry-After`, then poll again.
  */
 import { MalformedError, PROFILE } from '@aauth-ts/core';
 import { emit, type EventSink } from '../events.js';
-import { PendingTimeoutError } from '../errors.js';
+import { PendingTimeoutError, pendingEndedError } from '../errors.js';
 import type { RequestSigner } from '../identity/agent-session.js';
 import { anySignal, sleep } from '../lib/abort.js';
 import type { Transport } from '../transport/transport.js';
 import { pollPending } from './poll-pending.js';
-import { processTokenResponse, type TokenResult } from './process-token-response.js';
+import { parseRetryAfter, processTokenResponse, type TokenResult } from './process-token-response.js';
+
+/** `503 Service Unavailable`: the only non-202 poll answer that does not end polling. */
+const UNAVAILABLE = 503;
 
 export interface Interaction {
   /** `{interaction_endpoint}?code={code}[&callback={callback}]`: where the user approves or denies. */
@@ -101,7 +105,19 @@ export async function awaitPending(first: Pending, options: AwaitPendingOptions)
         preferWaitSeconds: options.preferWaitSeconds ?? 20,
       });
       emit(options.onEvent, { type: 'poll', location: pending.location, status: response.status });
-      const result = await processTokenResponse(response, { base: pending.location, pendingUrl: pending.location });
+      if (response.status === UNAVAILABLE) {
+        // §Deferred Responses, transient: back off for Retry-After (honoured over Prefer: wait) and
+        // poll the same URL again; the overall deadline still bounds the wait.
+        await response.body?.cancel();
+        pending = { ...pending, retryAfter: parseRetryAfter(response.headers.get(PROFILE.headers.retryAfter)) };
+        continue;
+      }
+      let result: TokenResult;
+      try {
+        result = await processTokenResponse(response, { base: pending.location, pendingUrl: pending.location });
+      } catch (err) {
+        throw pendingEndedError(err, pending.location);
+      }
       if (result.kind === 'token') return result;
       // A later 202 keeps the interaction code already shown unless it names a new one.
       pending = { ...result, code: result.code ?? pending.code, location: result.location };

@@ -81,8 +81,8 @@ export interface ProcessTokenResponseOptions {
   /** Base for a relative `Location` when the response carries no URL of its own. */
   readonly base?: string;
   /**
-   * When processing a poll: the pending URL itself. A poll's 202 need not repeat `Location`
-   * (auth-server contract: `202 {"status": …}` + `Retry-After`); the request stays where it is.
+   * When processing a poll: the pending URL itself. §Deferred Responses has every 202 repeat
+   * `Location`; one that does not is read liberally: the request stays where it is.
    */
   readonly pendingUrl?: string;
 }

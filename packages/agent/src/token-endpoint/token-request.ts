@@ -19,6 +19,8 @@ export interface TokenRequestParameters {
   readonly scope?: string;
   readonly purpose?: string;
   readonly login_hint?: string;
+  readonly tenant?: string;
+  readonly domain_hint?: string;
 }
 
 export interface TokenEndpointCallOptions {

@@ -67,7 +67,10 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
     send(res, await handleTokenExchange(ctx, incoming(ctx, req)));
   });
   app.get(`${base}${ENDPOINT_PATHS.pending}/:id`, async (req, res) => {
-    send(res, await handlePoll(ctx, incoming(ctx, req), String(req.params.id)));
+    // A held poll (`Prefer: wait`) is released when the client goes away.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    send(res, await handlePoll(ctx, incoming(ctx, req), String(req.params.id), gone.signal));
   });
   app.post(`${base}${ENDPOINT_PATHS.pending}/:id`, raw, async (req, res) => {
     send(res, await handlePendingPost(ctx, incoming(ctx, req), String(req.params.id)));

@@ -8,6 +8,10 @@ export const REALM_ATTRIBUTES = Object.freeze({
   signatureWindow: 'aauth.signatureWindow',
   refreshWindow: 'aauth.refreshWindow',
   pendingLifespan: 'aauth.pendingLifespan',
+  /** Longest a poll is held for `Prefer: wait` (seconds; RFC 7240 §4.3). */
+  maxPollWait: 'aauth.maxPollWait',
+  /** Polls held at once in the realm; beyond it a poll is answered at once. */
+  maxHeldPolls: 'aauth.maxHeldPolls',
   consentScopes: 'aauth.consentScopes',
   trustedIssuers: 'aauth.trustedIssuers',
   maxAuthAge: 'aauth.maxAuthAge',
@@ -36,12 +40,17 @@ export const SCOPE_ATTRIBUTES = Object.freeze({
   consentText: 'consent.screen.text',
 });
 
+/** Upper bound of `aauth.maxPollWait`: a held poll is a held connection (a worker thread on Keycloak). */
+export const MAX_POLL_WAIT_CEILING = 30;
+
 export const DEFAULTS = Object.freeze({
   /** Keycloak's own default `accessTokenLifespan`. */
   accessTokenLifespan: 300,
   signatureWindow: 60,
   refreshWindow: 86_400,
   pendingLifespan: 600,
+  maxPollWait: 5,
+  maxHeldPolls: 16,
   /** Keycloak's own default SSO Session Max (10 h): after it, the user must approve again. */
   maxAuthAge: 36_000,
 });

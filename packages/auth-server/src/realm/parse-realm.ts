@@ -5,7 +5,7 @@
  * use are ignored, so a file exported from a real Keycloak loads unchanged.
  */
 import { readFileSync } from 'node:fs';
-import { CLIENT_ATTRIBUTES, DEFAULTS, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES, USER_ATTRIBUTES } from './attributes.js';
+import { CLIENT_ATTRIBUTES, DEFAULTS, MAX_POLL_WAIT_CEILING, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES, USER_ATTRIBUTES } from './attributes.js';
 import { RealmConfigError } from './errors.js';
 import { parsePasswordCredential, type PasswordVerifier } from './password.js';
 import type { ClientRepresentation, ClientScopeRepresentation, RealmClient, RealmModel, RealmRepresentation, RealmScope, RealmSettings, RealmUser, UserRepresentation } from './types.js';
@@ -84,6 +84,8 @@ function parseSettings(attrs: Attrs): RealmSettings {
     signatureWindow: seconds(attrs, REALM_ATTRIBUTES.signatureWindow, path, DEFAULTS.signatureWindow),
     refreshWindow: seconds(attrs, REALM_ATTRIBUTES.refreshWindow, path, DEFAULTS.refreshWindow),
     pendingLifespan: seconds(attrs, REALM_ATTRIBUTES.pendingLifespan, path, DEFAULTS.pendingLifespan),
+    maxPollWait: Math.min(seconds(attrs, REALM_ATTRIBUTES.maxPollWait, path, DEFAULTS.maxPollWait), MAX_POLL_WAIT_CEILING),
+    maxHeldPolls: seconds(attrs, REALM_ATTRIBUTES.maxHeldPolls, path, DEFAULTS.maxHeldPolls),
     maxAuthAge: seconds(attrs, REALM_ATTRIBUTES.maxAuthAge, path, DEFAULTS.maxAuthAge),
     consentScopes: stringList(attrs, REALM_ATTRIBUTES.consentScopes, path),
     trustedIssuers: stringList(attrs, REALM_ATTRIBUTES.trustedIssuers, path),

@@ -115,6 +115,10 @@ export interface RealmSettings {
   readonly refreshWindow: number;
   /** Lifetime of a pending (consent) request (`aauth.pendingLifespan`, default 600). */
   readonly pendingLifespan: number;
+  /** Longest a poll is held for `Prefer: wait` (`aauth.maxPollWait`, default 5, at most 30). */
+  readonly maxPollWait: number;
+  /** Polls held at once (`aauth.maxHeldPolls`, default 16); beyond it a poll is answered at once. */
+  readonly maxHeldPolls: number;
   /** How long after the user's authorization (`auth_time`) tokens may still name them (`aauth.maxAuthAge`, default 36000). */
   readonly maxAuthAge: number;
   readonly consentScopes: readonly string[];

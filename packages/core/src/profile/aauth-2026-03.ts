@@ -17,6 +17,8 @@ export const AAUTH_2026_03 = Object.freeze({
     location: 'Location',
     retryAfter: 'Retry-After',
     prefer: 'Prefer',
+    /** RFC 7240 §3: which preferences (here `wait`) the server honoured, and how. */
+    preferenceApplied: 'Preference-Applied',
     cacheControl: 'Cache-Control',
   }),
   /** Covered components as they appear in `Signature-Input` (RFC 9421 §2). */
@@ -81,6 +83,9 @@ export const AAUTH_2026_03 = Object.freeze({
     scope: 'scope',
     purpose: 'purpose',
     loginHint: 'login_hint',
+    /** OpenID Connect Enterprise Extensions 1.0: passed through to the consent step. */
+    tenant: 'tenant',
+    domainHint: 'domain_hint',
     clarificationResponse: 'clarification_response',
   }),
   /** §Error Responses, plus the OAuth codes the token endpoint reuses for policy refusals. */
@@ -94,8 +99,11 @@ export const AAUTH_2026_03 = Object.freeze({
     invalid_scope: 400,
     insufficient_scope: 403,
     access_denied: 403,
+    // §Polling Error Codes: terminal answers of a pending URL.
     denied: 403,
+    abandoned: 403,
     expired: 408,
+    invalid_code: 410,
     // RFC 6749 §5.2 / RFC 8693 §2.2.2 codes of the OAuth token endpoint (token exchange).
     invalid_grant: 400,
     invalid_target: 400,

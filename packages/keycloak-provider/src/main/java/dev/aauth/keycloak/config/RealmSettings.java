@@ -18,6 +18,8 @@ public record RealmSettings(
         long signatureWindow,
         long refreshWindow,
         long pendingLifespan,
+        long maxPollWait,
+        int maxHeldPolls,
         long maxAuthAge,
         boolean allowLoopback,
         boolean allowPrivateNetwork,
@@ -30,6 +32,12 @@ public record RealmSettings(
     public static final long DEFAULT_SIGNATURE_WINDOW = 60;
     public static final long DEFAULT_REFRESH_WINDOW = 86400;
     public static final long DEFAULT_PENDING_LIFESPAN = 600;
+    /** Longest a poll is held for {@code Prefer: wait} (RFC 7240 §4.3); each held poll is a worker thread. */
+    public static final long DEFAULT_MAX_POLL_WAIT = 5;
+    /** Upper bound of {@code aauth.maxPollWait}. */
+    public static final long MAX_POLL_WAIT_CEILING = 30;
+    /** Polls held at once per realm (per Keycloak node); beyond it a poll is answered at once. */
+    public static final long DEFAULT_MAX_HELD_POLLS = 16;
     /** Keycloak's own default SSO Session Max (10 h): after it, the user must approve again. */
     public static final long DEFAULT_MAX_AUTH_AGE = 36000;
 
@@ -39,6 +47,8 @@ public record RealmSettings(
                 seconds(realm, "aauth.signatureWindow", DEFAULT_SIGNATURE_WINDOW),
                 seconds(realm, "aauth.refreshWindow", DEFAULT_REFRESH_WINDOW),
                 seconds(realm, "aauth.pendingLifespan", DEFAULT_PENDING_LIFESPAN),
+                Math.min(seconds(realm, "aauth.maxPollWait", DEFAULT_MAX_POLL_WAIT), MAX_POLL_WAIT_CEILING),
+                (int) Math.min(seconds(realm, "aauth.maxHeldPolls", DEFAULT_MAX_HELD_POLLS), 1024),
                 seconds(realm, "aauth.maxAuthAge", DEFAULT_MAX_AUTH_AGE),
                 "true".equals(realm.getAttribute("aauth.allowLoopback")),
                 "true".equals(realm.getAttribute("aauth.allowPrivateNetwork")),

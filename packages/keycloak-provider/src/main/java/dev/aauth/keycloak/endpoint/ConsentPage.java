@@ -22,7 +22,8 @@ import java.util.Map;
 
 /**
  * The approve/deny page shown after Keycloak's login (contract "Consent"): agent (client name and id),
- * resource, scopes (consent text, else description, else name) and the self-asserted {@code purpose}.
+ * resource, scopes (consent text, else description, else name), the self-asserted {@code purpose}, and the
+ * request's {@code tenant} and {@code domain_hint} (OpenID Connect Enterprise Extensions 1.0).
  * The form carries a one-time token bound to the pending request and the signed-in user; the POST
  * also checks Keycloak's identity cookie names the same user, so the token alone cannot approve.
  * A request whose user an upstream token already named is shown, and decided, only by that user.
@@ -76,6 +77,8 @@ public final class ConsentPage {
         bean.put("selfAccess", self);
         bean.put("scopes", scopeTexts);
         bean.put("purpose", rec.getOrDefault("purpose", ""));
+        bean.put("tenant", rec.getOrDefault("tenant", ""));
+        bean.put("domainHint", rec.getOrDefault("domain_hint", ""));
         bean.put("username", userSession.getUser().getUsername());
         bean.put("token", token);
         bean.put("action", issuer(session, realm) + "/protocol/aauth/interact/consent");

@@ -20,8 +20,12 @@ public enum AAuthError {
     ACCESS_DENIED("access_denied", 403),
     /** Poll answer: the user declined. */
     DENIED("denied", 403),
-    /** Poll answer: the pending request outlived its lifespan. */
+    /** Poll answer: the interaction code was opened, but the request outlived its lifespan undecided. */
+    ABANDONED("abandoned", 403),
+    /** Poll answer: the pending request outlived its lifespan and its code was never opened. */
     EXPIRED("expired", 408),
+    /** Poll answer: the interaction code was presented again after it had been used; the request is ended. */
+    INVALID_CODE("invalid_code", 410),
     /** Pending URL that has already answered with a terminal state, or never existed. */
     NOT_FOUND("invalid_request", 404),
     SERVER_ERROR("server_error", 500);
