@@ -11,7 +11,7 @@
 import express from 'express';
 import { PROFILE, generateSigningKey, parseChallenge, type SigningKey } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, type AAuthMiddleware, type Deferral } from '@aauth-ts/resource';
-import { listen, plainFetch, signedFetch, startAgentServer, type AgentServer, type Answer, type Running } from './fixtures.js';
+import { listen, plainFetch, signedFetch, startAgentServer, type AgentServer, type Answer, type Running, type SendOptions } from './fixtures.js';
 
 let agentServer: AgentServer;
 let resource: Running;
@@ -62,7 +62,7 @@ afterEach(() => {
 
 const asAgent = (key: SigningKey = delegate, jwt: string = agentToken) => ({ key, signatureKey: { scheme: 'jwt' as const, jwt } });
 const pathOf = (location: string): string => new URL(location).pathname;
-const poll = (answer: Answer, who = asAgent()): Promise<Answer> => signedFetch(resource.url, 'GET', pathOf(String(answer.headers.get(PROFILE.headers.location))), who);
+const poll = (answer: Answer, who: SendOptions = asAgent()): Promise<Answer> => signedFetch(resource.url, 'GET', pathOf(String(answer.headers.get(PROFILE.headers.location))), who);
 
 describe('a route defers (§Deferred Responses)', () => {
   test('202 with Location, Retry-After, Cache-Control no-store and a pending body; polls stay 202 until the app completes, then the final response once, then 404', async () => {

@@ -32,7 +32,7 @@ export interface AAuthMiddleware extends RequestHandler {
   requireAuth(options?: AuthRequirementOptions): RequestHandler;
 }
 
-type Endpoint = { readonly kind: 'resource-token' } | { readonly kind: 'pending'; readonly id: string };
+type Endpoint = { readonly kind: 'resourceToken' } | { readonly kind: 'pending'; readonly id: string };
 
 /** `Prefer: wait=N` (RFC 7240 §4.3), seconds; 0 when absent or malformed. */
 function preferWait(req: Request): number {
@@ -70,14 +70,14 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
   const pendingPrefix = `${pendingPath}/`;
 
   const endpointOf = (req: Request): Endpoint | undefined => {
-    if (resourceTokenPath !== undefined && req.path === resourceTokenPath) return { kind: 'resource-token' };
+    if (resourceTokenPath !== undefined && req.path === resourceTokenPath) return { kind: 'resourceToken' };
     if (req.path.startsWith(pendingPrefix) && req.path.length > pendingPrefix.length) return { kind: 'pending', id: req.path.slice(pendingPrefix.length) };
     return undefined;
   };
 
   /** §Resource Token Endpoint (POST) and §Polling with GET, after verification. */
   const serveEndpoint = async (endpoint: Endpoint, req: Request, res: Response): Promise<void> => {
-    if (endpoint.kind === 'resource-token') {
+    if (endpoint.kind === 'resourceToken') {
       if (req.method !== 'POST') throw methodNotAllowed('POST');
       sendAnswer(res, await resource.resourceTokenRequest(req.aauth, req.rawBody));
       return;
