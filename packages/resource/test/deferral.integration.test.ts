@@ -10,7 +10,7 @@
  */
 import express from 'express';
 import { PROFILE, generateSigningKey, parseChallenge, type SigningKey } from '@aauth-ts/core';
-import { aauth, aauthErrorHandler, type AAuthMiddleware, type Deferral } from '@aauth-ts/resource';
+import { AAuthResource, aauth, aauthErrorHandler, type AAuthContext, type AAuthMiddleware, type Deferral } from '@aauth-ts/resource';
 import { listen, plainFetch, signedFetch, startAgentServer, type AgentServer, type Answer, type Running, type SendOptions } from './fixtures.js';
 
 let agentServer: AgentServer;
@@ -125,6 +125,19 @@ describe('a route defers (§Deferred Responses)', () => {
     expect(first.status).toBe(202);
     guard.resource.deferrals.sweep(now + 5);
     expect(await poll(first)).toMatchObject({ status: 408, json: { error: 'expired' } });
+  });
+
+  test('at most maxDeferrals are pending at once: the next deferral is a 503 with Retry-After, not a crash', () => {
+    const bounded = new AAuthResource({ resource: 'https://resource.example', signingKey: generateSigningKey(), authServer: 'https://auth.example', maxDeferrals: 1 });
+    const context: AAuthContext = { scheme: 'hwk', thumbprint: delegate.thumbprint, jwk: delegate.publicJwk, scopes: [], components: [], created: 0 };
+    bounded.defer(context);
+    let refused: unknown;
+    try {
+      bounded.defer(context);
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toMatchObject({ code: 'server_error', status: 503, headers: { [PROFILE.headers.retryAfter]: '1' } });
   });
 
   test('aauthDefer on an unsigned request is a programming error (the poll could not be tied to a key)', async () => {
