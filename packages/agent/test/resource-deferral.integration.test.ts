@@ -25,6 +25,8 @@ let authServer: AuthServer;
 let issuer: string;
 let resourceHost: Host;
 let hostileHost: Host;
+let rawHost: Host;
+let rawPolls = 0;
 let agentHost: Host;
 let agent: AgentServer;
 let guard: AAuthMiddleware;
@@ -33,7 +35,7 @@ const deferrals: Deferral[] = [];
 let onPending: (deferral: Deferral) => void = () => undefined;
 
 beforeAll(async () => {
-  [resourceHost, hostileHost, agentHost] = await Promise.all([host(), host(), host()]);
+  [resourceHost, hostileHost, agentHost, rawHost] = await Promise.all([host(), host(), host(), host()]);
   authServer = createAuthServer({
     log: () => undefined,
     realm: {
@@ -83,13 +85,30 @@ beforeAll(async () => {
     res.end(JSON.stringify({ status: 'pending', location: `${resourceHost.id}/steal` }));
   });
 
+  // A resource that defers, is briefly unavailable while polled (503 + Retry-After), then answers;
+  // and one that answers 202 without Location.
+  rawHost.server.on('request', (req, res) => {
+    const json = { [PROFILE.headers.contentType]: 'application/json' };
+    if (req.url === '/plain') {
+      res.writeHead(202, json);
+      res.end(JSON.stringify({ accepted: true }));
+    } else if (req.url === '/start') {
+      res.writeHead(202, { ...json, [PROFILE.headers.location]: '/poll/1', [PROFILE.headers.retryAfter]: '0' });
+      res.end(JSON.stringify({ status: 'pending', location: '/poll/1' }));
+    } else {
+      rawPolls += 1;
+      res.writeHead(rawPolls === 1 ? 503 : 200, { ...json, [PROFILE.headers.retryAfter]: '0' });
+      res.end(JSON.stringify(rawPolls === 1 ? { error: 'temporarily_unavailable', error_description: 'busy' } : { done: true }));
+    }
+  });
+
   agent = new AgentServer({ identifier: agentHost.id, development: true });
   agentHost.server.on('request', agent.router());
 });
 
 afterAll(async () => {
   await authServer.close();
-  await Promise.all([resourceHost, hostileHost, agentHost].map((h) => h.close()));
+  await Promise.all([resourceHost, hostileHost, agentHost, rawHost].map((h) => h.close()));
 });
 
 beforeEach(() => {
@@ -202,6 +221,22 @@ describe('fetch: a 202 from a resource', () => {
       })();
     };
     await expect(client.fetch(`${resourceHost.id}/report`, { signal: controller.signal })).rejects.toThrow('caller gave up');
+  });
+
+  it('a 503 while polling is not terminal: back off (Retry-After) and poll again (§Transient Non-Terminal Responses)', async () => {
+    const { client, events } = newClient({ preferWaitSeconds: 0 });
+    const res = await client.fetch(`${rawHost.id}/start`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ done: true });
+    expect(events.filter((e) => e.type === 'poll').map((e) => (e as { status: number }).status)).toEqual([503, 200]);
+  });
+
+  it('a 202 without Location is no deferral anyone could poll: it goes to the caller as it is', async () => {
+    const { client, events } = newClient();
+    const res = await client.fetch(`${rawHost.id}/plain`);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: true });
+    expect(events.some((e) => e.type === 'pending')).toBe(false);
   });
 
   it('aauth.noPoll hands the 202 back to the caller', async () => {

@@ -14,7 +14,7 @@ import type { RequestSigner } from '../identity/agent-session.js';
 import { anySignal, sleep } from '../lib/abort.js';
 import type { Transport } from '../transport/transport.js';
 import { pollPending } from './poll-pending.js';
-import { processTokenResponse, type TokenResult } from './process-token-response.js';
+import { parseRetryAfter, processTokenResponse, type TokenResult } from './process-token-response.js';
 
 export interface Interaction {
   /** `{interaction_endpoint}?code={code}[&callback={callback}]`: where the user approves or denies. */
@@ -91,11 +91,16 @@ export function awaitPending(first: Pending, options: AwaitPendingOptions): Prom
 }
 
 /**
- * A deferred resource request, polled until the resource answers anything but `202`: that answer
- * is the response to the original request (§Terminal Responses), returned as it came.
+ * A deferred resource request, polled until the resource answers anything but `202` or `503`:
+ * that answer is the response to the original request (§Terminal Responses), returned as it
+ * came. A `503` is transient (§Transient Non-Terminal Responses): back off by its `Retry-After`.
  */
 export function awaitDeferred(first: Pending, options: AwaitPendingOptions): Promise<Response> {
   return pollUntilSettled<Response>(first, options, async (response, pending) => {
+    if (response.status === 503) {
+      await response.body?.cancel();
+      return { next: { ...pending, retryAfter: parseRetryAfter(response.headers.get(PROFILE.headers.retryAfter)) } };
+    }
     if (response.status !== 202) return { done: response };
     const result = await processTokenResponse(response, { base: pending.location, pendingUrl: pending.location });
     return { next: result as Pending };
