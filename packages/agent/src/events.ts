@@ -15,7 +15,7 @@ export type AAuthEvent =
   /** A signed request to the token endpoint (or a pending URL) is about to be sent. */
   | { readonly type: 'token.request'; readonly url: string; readonly mode: TokenRequestMode; readonly body: Readonly<Record<string, string>> }
   | { readonly type: 'token.response'; readonly url: string; readonly status: number; readonly body: unknown }
-  /** `202`: the auth server needs the user (or another approval) before it issues a token. */
+  /** `202`: the auth server needs the user (or another approval) before it issues a token, or a resource deferred its answer. */
   | { readonly type: 'pending'; readonly location: string; readonly retryAfter: number; readonly require?: string; readonly code?: string }
   | { readonly type: 'interaction'; readonly url: string; readonly code: string }
   | { readonly type: 'poll'; readonly location: string; readonly status: number }

@@ -4,7 +4,7 @@
  * DESIGN.md "Identifiers": loopback `http` + port in development, and an auth-server issuer with a
  * Keycloak path (`{origin}/realms/{realm}`) trusted by its exact string.
  */
-import { isServerIdentifier, PROFILE, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
+import { isLoopbackHost, isServerIdentifier, PROFILE, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
 import { normalizeScopes } from './requirement.js';
 
 export interface ReplayOptions {
@@ -63,6 +63,26 @@ export interface ResourceOptions {
   readonly authorities?: readonly string[];
   /** Largest request body read for `Content-Digest` checking, bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Serve the resource token endpoint at this path and publish it as `resource_token_endpoint`
+   * (2026-03 §Resource Token Endpoint): agents ask for a resource token before their first call.
+   * Off by default.
+   */
+  readonly resourceTokenEndpoint?: string;
+  /** Published as `interaction_endpoint`: the page (served by the app) where users go for `require=interaction` (§Resource Interaction). */
+  readonly interactionEndpoint?: string;
+  /** Published as `logo_uri` (https; §Other URLs). */
+  readonly logoUri?: string;
+  /** Published as `logo_dark_uri` (https; §Other URLs). */
+  readonly logoDarkUri?: string;
+  /** Path under which pending URLs of deferred responses live (§Deferred Responses). Default `/aauth/pending`. */
+  readonly pendingPath?: string;
+  /** How long a deferred request may stay pending, seconds. Default 600. */
+  readonly deferralLifetime?: number;
+  /** Bound on deferred requests pending at once (further deferrals get 503). Default 10 000. */
+  readonly maxDeferrals?: number;
+  /** Longest a poll is held for `Prefer: wait=N`, seconds. Default 20. */
+  readonly maxPollWait?: number;
   /** Clock, seconds since the epoch (tests). */
   readonly now?: () => number;
 }
@@ -86,11 +106,40 @@ export interface ResolvedOptions {
   readonly jwksPath: string;
   readonly authorities: ReadonlySet<string>;
   readonly maxBodyBytes: number;
+  readonly resourceTokenPath: string | undefined;
+  readonly interactionEndpoint: string | undefined;
+  readonly logoUri: string | undefined;
+  readonly logoDarkUri: string | undefined;
+  readonly pendingPath: string;
+  readonly deferralLifetime: number;
+  readonly maxDeferrals: number;
+  readonly maxPollWait: number;
   readonly now: () => number;
 }
 
 const KNOWN = new Set(['resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
-  'additionalSignatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'now']);
+  'additionalSignatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'now',
+  'resourceTokenEndpoint', 'interactionEndpoint', 'logoUri', 'logoDarkUri', 'pendingPath', 'deferralLifetime', 'maxDeferrals', 'maxPollWait']);
+
+/** An absolute path without query or fragment (a route this middleware serves). */
+function pathOption(value: unknown, name: string, fallback?: string): string | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\/[^?#]*[^/?#]$/.test(value)) throw new TypeError(`aauth: "${name}" must be an absolute path without query, fragment or trailing slash`);
+  return value;
+}
+
+/**
+ * 2026-03 §Endpoint URLs and §Other URLs: `https` (or, in development, `http` on a loopback
+ * host); an endpoint also has no query and no fragment.
+ */
+function urlOption(value: unknown, name: string, development: boolean, endpoint: boolean): string | undefined {
+  if (value === undefined) return undefined;
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+  const secure = url !== undefined && (url.protocol === 'https:' || (development && url.protocol === 'http:' && isLoopbackHost(url.hostname)));
+  if (!secure) throw new TypeError(`aauth: "${name}" must be an https URL${development ? ' (or http on a loopback host)' : ''}`);
+  if (endpoint && /[?#]/.test(value as string)) throw new TypeError(`aauth: "${name}" must not contain a query or fragment`);
+  return value as string;
+}
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -180,6 +229,14 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     jwksPath,
     authorities: new Set(authorities.map((a) => a.toLowerCase())),
     maxBodyBytes: positiveInteger(options.maxBodyBytes, 'maxBodyBytes', 1024 * 1024),
+    resourceTokenPath: pathOption(options.resourceTokenEndpoint, 'resourceTokenEndpoint'),
+    interactionEndpoint: urlOption(options.interactionEndpoint, 'interactionEndpoint', development, true),
+    logoUri: urlOption(options.logoUri, 'logoUri', development, false),
+    logoDarkUri: urlOption(options.logoDarkUri, 'logoDarkUri', development, false),
+    pendingPath: pathOption(options.pendingPath, 'pendingPath', '/aauth/pending') as string,
+    deferralLifetime: positiveInteger(options.deferralLifetime, 'deferralLifetime', 600),
+    maxDeferrals: positiveInteger(options.maxDeferrals, 'maxDeferrals', 10_000),
+    maxPollWait: positiveInteger(options.maxPollWait, 'maxPollWait', 20),
     now,
   });
 }

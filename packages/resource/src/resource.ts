@@ -12,6 +12,8 @@ import type { AAuthContext } from './context.js';
 import { resolveOptions, type ResolvedOptions, type ResourceOptions } from './options.js';
 import type { Requirement } from './requirement.js';
 import { ReplayGuard } from './replay-guard.js';
+import { DeferralStore, type DeferOptions, type Deferral, type ResourceAnswer } from './deferral-store.js';
+import { answerResourceTokenRequest } from './resource-token-endpoint.js';
 import { KeyResolver, type CallerInfo } from './resolve-key.js';
 
 const ACCEPTED_SCHEMES = ['hwk', 'jwks_uri', 'jwt'] as const;
@@ -38,6 +40,8 @@ export class AAuthResource {
   readonly options: ResolvedOptions;
   /** Metadata/JWKS discovery with its cache (share it with an agent on the same app). */
   readonly keys: KeyDiscovery;
+  /** Deferred requests (§Deferred Responses): the interaction page finds one with `deferrals.byCode(code)`. */
+  readonly deferrals: DeferralStore;
   readonly #resolver: KeyResolver;
   readonly #replay: ReplayGuard | undefined;
   readonly #metadata: ResourceMetadata;
@@ -55,6 +59,13 @@ export class AAuthResource {
       ...(o.clientName === undefined ? {} : { client_name: o.clientName }),
       ...(o.scopeDescriptions === undefined ? {} : { scope_descriptions: { ...o.scopeDescriptions } }),
       ...(o.additionalSignatureComponents.length === 0 ? {} : { additional_signature_components: [...o.additionalSignatureComponents] }),
+      ...(o.logoUri === undefined ? {} : { logo_uri: o.logoUri }),
+      ...(o.logoDarkUri === undefined ? {} : { logo_dark_uri: o.logoDarkUri }),
+      ...(o.resourceTokenPath === undefined ? {} : { resource_token_endpoint: new URL(o.resourceTokenPath, o.origin).href }),
+      ...(o.interactionEndpoint === undefined ? {} : { interaction_endpoint: o.interactionEndpoint }),
+    });
+    this.deferrals = new DeferralStore({
+      origin: o.origin, pendingPath: o.pendingPath, lifetimeSeconds: o.deferralLifetime, maxEntries: o.maxDeferrals, maxWaitSeconds: o.maxPollWait, now: o.now,
     });
     this.#jwks = toJwks([o.signingKey]);
   }
@@ -174,6 +185,32 @@ export class AAuthResource {
         throw await authTokenChallenge(this.options, caller, requirement.scopes, 'insufficient_scope', message);
       }
     }
+  }
+
+  /**
+   * Defer a verified request (2026-03 §Deferred Responses): returns the deferral the application
+   * completes later and the `202` to send now (`Location`, `Retry-After`, `Cache-Control:
+   * no-store`, `{status: "pending", location}`; with `interaction`, `AAuth: require=interaction;
+   * code="…"` and the code in the body). The pending URL is bound to the key that signed the
+   * request. An unsigned request cannot be deferred (no key to bind the poll to): `TypeError`.
+   */
+  defer(context: AAuthContext | undefined, options?: DeferOptions): { deferral: Deferral; answer: ResourceAnswer } {
+    if (context === undefined) throw new TypeError('aauthDefer(): the request is not signed, so no poll could be tied to its key; put requireSignature() (or another require…()) before the route');
+    return this.deferrals.create(context.thumbprint, context.agent, options);
+  }
+
+  /**
+   * Answer a `GET` of pending URL `id` (§Polling with GET): unsigned → `401 require=pseudonym`;
+   * then see `DeferralStore.poll` (same key only, `202` until settled, the final response once).
+   */
+  async poll(context: AAuthContext | undefined, id: string, waitSeconds?: number): Promise<ResourceAnswer> {
+    if (context === undefined) throw levelChallenge('pseudonym', 'invalid_signature', 'a pending URL is polled with a request signed by the key of the original request');
+    return this.deferrals.poll(id, context.thumbprint, waitSeconds);
+  }
+
+  /** Answer a resource token request (§Resource Token Endpoint); see `answerResourceTokenRequest`. */
+  resourceTokenRequest(context: AAuthContext | undefined, body: Uint8Array | undefined): Promise<ResourceAnswer> {
+    return answerResourceTokenRequest(this.options, context, body);
   }
 }
 

@@ -3,15 +3,18 @@
  * objects), sets `transformRequest` to identity, and signs those exact bytes, afresh on every send;
  * and a response interceptor that answers a `401` `AAuth: require=auth-token` challenge and replays
  * the request once through the instance (so every interceptor runs again). The replay is marked
- * (`config.aauth.retried`): a 401 on it reaches the caller, never a second exchange.
+ * (`config.aauth.retried`): a 401 on it reaches the caller, never a second exchange. A `202` with
+ * `Location` from the resource (2026-03 §Deferred Responses) is polled by the client, as in the
+ * fetch wrapper, and its final response becomes the axios response (or `AxiosError`, as
+ * `validateStatus` decides) of the original request.
  *
  * Register it last: axios runs request interceptors in reverse order of registration, so
  * interceptors added after this one run before the signature is made.
  */
-import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, AxiosHeaders, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { AAuthClient, type AAuthClientOptions } from '../client/aauth-client.js';
 import { emit } from '../events.js';
-import type { AAuthRequestOptions } from '../fetch/aauth-fetch.js';
+import { isDeferral, type AAuthRequestOptions } from '../fetch/aauth-fetch.js';
 import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
 import { JSON_MEDIA_TYPE } from '../token-endpoint/members.js';
@@ -76,6 +79,42 @@ function abortSignalOf(config: InternalAxiosRequestConfig): AbortSignal | undefi
   return config.signal instanceof AbortSignal ? config.signal : undefined;
 }
 
+/** A 202 as axios received it, as the `Response` the client's poller reads. */
+function toFetchResponse(response: AxiosResponse): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(AxiosHeaders.from(response.headers as AxiosHeaders).toJSON())) {
+    if (typeof value === 'string') headers.set(name, value);
+  }
+  const data: unknown = response.data;
+  const body = data === undefined || data === null ? null : typeof data === 'string' ? data : Buffer.isBuffer(data) ? new Uint8Array(data) : JSON.stringify(data);
+  return new Response(body, { status: response.status, headers });
+}
+
+/** The final response as axios would have given it for `config`: body per `responseType`, settled by `validateStatus`. */
+async function toAxiosResponse(final: Response, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+  const headers = new AxiosHeaders();
+  final.headers.forEach((value, name) => headers.set(name, value));
+  let data: unknown;
+  if (config.responseType === 'arraybuffer') data = Buffer.from(await final.arrayBuffer());
+  else {
+    const text = await final.text();
+    data = text;
+    if ((config.responseType === undefined || config.responseType === 'json') && text !== '') {
+      try {
+        data = JSON.parse(text) as unknown;
+      } catch {
+        data = text;
+      }
+    }
+  }
+  const response: AxiosResponse = { data, status: final.status, statusText: final.statusText, headers, config, request: undefined };
+  if (typeof config.validateStatus === 'function' && !config.validateStatus(final.status)) {
+    const code = final.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
+    throw new AxiosError(`Request failed with status code ${final.status}`, code, config, undefined, response);
+  }
+  return response;
+}
+
 export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): AAuthAttachment {
   const client = 'client' in options ? options.client : new AAuthClient(options);
 
@@ -118,6 +157,10 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     if (!config || !state) return undefined;
     const aauth = config.aauth ?? {};
     emit(client.onEvent, { type: 'response', method: (config.method ?? 'get').toUpperCase(), url: state.url.href, status: response.status, attempt: aauth.retried ? 2 : 1 });
+    if (!aauth.disabled && isDeferral(response.status, response.headers[H.location] as string | undefined, aauth)) {
+      const final = await client.awaitDeferred(state.url, toFetchResponse(response), { signal: abortSignalOf(config), timeoutMs: aauth.pendingTimeoutMs });
+      return toAxiosResponse(final, config);
+    }
     if (response.status !== 401 || aauth.retried || aauth.noRetry || aauth.disabled) return undefined;
     const challenge = response.headers[H.challenge] as unknown;
     if (typeof challenge !== 'string') return undefined;

@@ -7,19 +7,20 @@
  */
 import {
   AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, TokenError, isLoopbackHost, peekClaims, verifyAuthToken,
-  type AuthTokenClaims, type IdentifierPolicy, type SignatureKeyInput,
+  type AuthTokenClaims, type Challenge, type IdentifierPolicy, type SignatureKeyInput,
 } from '@aauth-ts/core';
 import { TokenCache, tokenKey, upstreamHash, type CachedToken } from '../cache/token-cache.js';
 import { readChallenge, verifyAuthTokenChallenge, type AuthTokenChallenge } from '../challenge/verify-challenge.js';
 import { emit, type EventSink, type TokenRequestMode } from '../events.js';
 import type { RequestSigner } from '../identity/agent-session.js';
-import { raceSignal } from '../lib/abort.js';
-import { awaitPending, type InteractionCallback, type InteractionHandler } from '../token-endpoint/await-pending.js';
+import { anySignal, raceSignal } from '../lib/abort.js';
+import { processResourceTokenResponse, resourceTokenRequest } from '../resource-token/resource-token-request.js';
+import { awaitDeferred, awaitPending, type AwaitPendingOptions, type InteractionCallback, type InteractionHandler } from '../token-endpoint/await-pending.js';
 import { processTokenResponse, type TokenResult } from '../token-endpoint/process-token-response.js';
 import { modeOf, tokenRequest, type TokenRequestParameters } from '../token-endpoint/token-request.js';
 import { createTransport, type FetchLike, type Transport } from '../transport/transport.js';
 import { aauthFetch, type AAuthRequestInit } from '../fetch/aauth-fetch.js';
-import type { ChallengeAnswerer, ChallengeContext } from './challenge-answerer.js';
+import type { ChallengeAnswerer, ChallengeContext, DeferredContext } from './challenge-answerer.js';
 
 export interface AAuthClientOptions {
   /** Who signs: an `AgentSession` (delegate with an agent token, an agent server, or pseudonymous). */
@@ -49,7 +50,7 @@ export interface AAuthClientOptions {
    * origin, or an `http` loopback URL with a port; the server refuses anything else.
    */
   readonly interactionCallback?: InteractionCallback;
-  /** Overall deadline for a pending (202) request, ms. Default 5 min. */
+  /** Overall deadline for a pending (202) request, at an auth server or a resource, ms. Default 5 min. */
   readonly pendingTimeoutMs?: number;
   /**
    * `Prefer: wait=N` (RFC 7240) on the token request and on every poll, seconds: the server may hold
@@ -202,6 +203,70 @@ export class AAuthClient implements ChallengeAnswerer {
   async answerChallenge(url: URL, challengeHeader: string, context: ChallengeContext = {}): Promise<string | undefined> {
     const challenge = readChallenge(challengeHeader);
     if (challenge.require !== 'auth-token') return undefined;
+    return this.#answer(url, challenge, context);
+  }
+
+  /**
+   * Pre-authorization (2026-03 §Resource Token Endpoint): ask the resource `url` belongs to for a
+   * resource token for `scope` at the `resource_token_endpoint` its metadata advertises, then
+   * obtain (and cache) the auth token exactly as for a `401` challenge, so the first call to the
+   * resource already carries it. Also the way to a broader scope (scope upgrade). Returns the
+   * auth token. A resource that advertises no endpoint is a `MalformedError` (`field`
+   * `resource_token_endpoint`).
+   */
+  async preauthorize(url: string | URL, scope: string, context: ChallengeContext = {}): Promise<string> {
+    const target = new URL(url);
+    const { keys, transport, options } = this.#shared;
+    const resource = this.resourceId(target);
+    const metadata = await keys.metadata(resource, PROFILE.wellKnown.resource);
+    const endpoint = this.#onOrigin(metadata.resource_token_endpoint, resource, 'resource_token_endpoint');
+    const signal = anySignal([context.signal, options.signal]);
+    const response = await resourceTokenRequest(endpoint, this.session, scope, { transport, ...(signal === undefined ? {} : { signal }) });
+    const result = await processResourceTokenResponse(response);
+    const token = await this.#answer(target, { require: 'auth-token', resourceToken: result.resourceToken, authServer: result.authServer }, context);
+    return token as string;
+  }
+
+  /**
+   * Wait out a `202` from a resource (2026-03 §Deferred Responses: "Agents MUST handle 202
+   * responses regardless of the nature of the original request"; §Resource Interaction): the
+   * `Location` must be on the resource's origin; with `require=interaction` the user is sent to
+   * the resource's `interaction_endpoint` through `onInteraction` (as for the auth server); polls
+   * are signed `GET`s with the agent's key; the first non-`202` answer is returned as the
+   * response to the original request. Bounded by `pendingTimeoutMs` and the signals.
+   */
+  async awaitDeferred(url: URL, response: Response, context: DeferredContext = {}): Promise<Response> {
+    const pending = await processTokenResponse(response, { base: url.href });
+    if (pending.kind !== 'pending') throw new TypeError('awaitDeferred: the response is not a 202');
+    const origin = url.origin;
+    let interactionEndpoint: string | undefined;
+    if (pending.code !== undefined) {
+      const metadata = await this.#shared.keys.metadata(this.resourceId(url), PROFILE.wellKnown.resource);
+      interactionEndpoint = this.#onOrigin(metadata.interaction_endpoint, origin, 'interaction_endpoint').href;
+    }
+    return awaitDeferred(pending, this.#pendingOptions(origin, interactionEndpoint, context));
+  }
+
+  /** How pending requests are polled, the same at an auth server and at a resource. */
+  #pendingOptions(origin: string, interactionEndpoint: string | undefined, context: DeferredContext = {}): AwaitPendingOptions {
+    const { options, transport } = this.#shared;
+    const signal = anySignal([context.signal, options.signal]);
+    return {
+      signer: this.session,
+      transport,
+      ...(interactionEndpoint === undefined ? {} : { interactionEndpoint }),
+      ...(options.onInteraction === undefined ? {} : { onInteraction: options.onInteraction }),
+      ...(options.interactionCallback === undefined ? {} : { interactionCallback: options.interactionCallback }),
+      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+      timeoutMs: context.timeoutMs ?? options.pendingTimeoutMs ?? 300_000,
+      ...(signal === undefined ? {} : { signal }),
+      preferWaitSeconds: options.preferWaitSeconds ?? 20,
+      minIntervalMs: options.minPollIntervalMs ?? 250,
+      origin,
+    };
+  }
+
+  async #answer(url: URL, challenge: Extract<Challenge, { require: 'auth-token' }>, context: ChallengeContext): Promise<string | undefined> {
     const upstream = context.upstreamToken ?? this.#upstream;
     const { options, cache } = this.#shared;
     const verified = await verifyAuthTokenChallenge(challenge, {
@@ -267,21 +332,7 @@ export class AAuthClient implements ChallengeAnswerer {
       throw err;
     }
     emit(options.onEvent, { type: 'token.response', url: endpoint.href, status: response.status, body: result });
-    if (result.kind === 'pending') {
-      result = await awaitPending(result, {
-        signer: this.session,
-        transport,
-        interactionEndpoint: metadata.interaction_endpoint,
-        ...(options.onInteraction === undefined ? {} : { onInteraction: options.onInteraction }),
-        ...(options.interactionCallback === undefined ? {} : { interactionCallback: options.interactionCallback }),
-        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-        timeoutMs: options.pendingTimeoutMs ?? 300_000,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        preferWaitSeconds,
-        minIntervalMs: options.minPollIntervalMs ?? 250,
-        origin: endpoint.origin,
-      });
-    }
+    if (result.kind === 'pending') result = await awaitPending(result, this.#pendingOptions(endpoint.origin, metadata.interaction_endpoint));
     const claims = await this.#checkIssued(result.authToken, authServer, resource);
     const now = this.#shared.now();
     const byExpiresIn = result.expiresIn === undefined ? Number.POSITIVE_INFINITY : now + result.expiresIn;
@@ -310,6 +361,22 @@ export class AAuthClient implements ChallengeAnswerer {
       cnfThumbprint: this.session.thumbprint,
       now: this.#shared.now(),
     });
+  }
+
+  /**
+   * An endpoint a resource's metadata names (`resource_token_endpoint`, `interaction_endpoint`)
+   * must be http(s) on the resource's origin: the document came through the guarded fetcher, the
+   * signed POST and the user's browser do not (2026-03 §Endpoint URLs).
+   */
+  #onOrigin(endpoint: string | undefined, identifier: string, field: 'resource_token_endpoint' | 'interaction_endpoint'): URL {
+    if (endpoint === undefined) throw new MalformedError('server_error', `the metadata of ${identifier} advertises no ${field}`, undefined, { field, reason: 'missing' });
+    const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+    const origin = new URL(identifier).origin;
+    const secure = url !== undefined && (url.protocol === 'https:' || (this.development && url.protocol === 'http:' && isLoopbackHost(url.hostname)));
+    if (!secure || url.origin !== origin) {
+      throw new MalformedError('server_error', `${field} ${JSON.stringify(endpoint)} is not an https URL on the resource's origin ${origin}`, endpoint, { field, reason: 'origin_mismatch' });
+    }
+    return url;
   }
 
   /**

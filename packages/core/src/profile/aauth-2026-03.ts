@@ -75,6 +75,23 @@ export const AAUTH_2026_03 = Object.freeze({
     code: 'code',
     callback: 'callback',
   }),
+  /**
+   * §Deferred Responses (and §Interaction Required): members of a `202` body. `status` is always
+   * `pending`; `location` echoes the `Location` header.
+   */
+  deferred: Object.freeze({
+    status: 'status',
+    location: 'location',
+    require: 'require',
+    code: 'code',
+    pending: 'pending',
+  }),
+  /** §Resource Token Endpoint: the request member and the response members. */
+  resourceTokenEndpoint: Object.freeze({
+    scope: 'scope',
+    resourceToken: 'resource_token',
+    authServer: 'auth_server',
+  }),
   /** §Token Endpoint request members. */
   tokenRequest: Object.freeze({
     resourceToken: 'resource_token',
