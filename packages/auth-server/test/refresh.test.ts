@@ -81,3 +81,57 @@ describe('refresh ends', () => {
     expect([res.status, res.json.error]).toEqual([403, 'access_denied']);
   });
 });
+
+describe('early refresh off (aauth.earlyRefresh = "false"): only an expired token is refreshed, the draft\'s shape', () => {
+  const agent = new Party({ port: 0, agent: true });
+  const resource = new Party({ port: 0, resource: true });
+  let server: AuthServer;
+  let issuer: string;
+
+  const signer = async (): Promise<Signer> => ({ key: agent.delegateKey, signatureKey: { scheme: 'jwt', jwt: await agent.agentToken() } });
+  const now = (): number => Math.floor(Date.now() / 1000);
+  /** An auth token this server issued at `iat` living `lifetime` seconds (no user: the agent's own grant). */
+  const issued = (iat: number, lifetime: number) => createAuthToken(server.keys.active, {
+    iss: issuer, aud: resource.id, agent: agent.id, cnfJwk: agent.delegateKey.publicJwk, scope: 'res:read', lifetimeSeconds: lifetime, now: iat,
+  });
+  const refresh = async (token: string) => postJson(`${issuer}/protocol/aauth/token`, await signer(), { auth_token: token });
+
+  beforeAll(async () => {
+    await Promise.all([agent.start(), resource.start()]);
+    server = createAuthServer({
+      log: () => undefined,
+      realm: {
+        realm: 'strict-refresh',
+        attributes: { 'aauth.allowLoopback': 'true', 'aauth.earlyRefresh': 'false' },
+        clientScopes: [{ name: 'res:read', attributes: { 'aauth.resource': resource.id } }],
+        clients: [
+          { clientId: agent.id, attributes: { 'aauth.agent': 'true' }, optionalClientScopes: ['res:read'] },
+          { clientId: resource.id, attributes: { 'aauth.resource': 'true' } },
+        ],
+      },
+    });
+    ({ issuer } = await server.listen(0, '127.0.0.1'));
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await Promise.all([agent.stop(), resource.stop()]);
+  });
+
+  it('a token with more than the 60 s clock skew left → 400 invalid_auth_token', async () => {
+    const live = await issued(now(), 300);
+    const res = await refresh(live);
+    expect([res.status, res.json.error]).toEqual([400, 'invalid_auth_token']);
+    expect(res.json.error_description).toContain('aauth.earlyRefresh');
+  });
+
+  it('an expired token → 200', async () => {
+    const res = await refresh(await issued(now() - 400, 300));
+    expect(res.status).toBe(200);
+  });
+
+  it('a token within the 60 s clock skew of exp counts as expired (the agent\'s clock may run ahead) → 200', async () => {
+    const res = await refresh(await issued(now() - 270, 300));
+    expect(res.status).toBe(200);
+  });
+});
