@@ -3,7 +3,7 @@
  * `AAUTH_ISSUER` (`AAUTH_SERVER_KIND` = embedded | keycloak), or against the embedded server
  * started in-process when `AAUTH_ISSUER` is unset. One file per concern under `cases/`.
  *
- * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19110,
+ * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19112,
  * registered in conformance/realm.json), so every case runs from this one entry file, in one process.
  *
  * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 (or 403

@@ -26,7 +26,7 @@ export const REGISTERED = Object.freeze({
    * attribute `aauth.federatedSubject` (`{issuer} {sub}`); any other foreign subject is unknown.
    */
   foreign: { user: 'trusted:conformance-user', restrictedUser: 'trusted:restricted-user', disabledUser: 'trusted:disabled-user' },
-  ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105, relay: 19106, trustedIssuer: 19107, unnamedAgent: 19110 },
+  ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105, relay: 19106, trustedIssuer: 19107, unnamedAgent: 19110, shortLivedAgent: 19111, windowlessAgent: 19112 },
 });
 
 export interface World {
@@ -44,6 +44,10 @@ export interface World {
   readonly trustedIssuer: Party;
   /** A registered agent whose `aauth-agent.json` lacks its `agent` member. */
   readonly unnamedAgent: Party;
+  /** An autonomous agent whose auth tokens live 1 s (client attribute `access.token.lifespan`). */
+  readonly shortLivedAgent: Party;
+  /** Like `shortLivedAgent`, with a refresh window of 0 s (client attribute `aauth.refreshWindow`). */
+  readonly windowlessAgent: Party;
   /** Sign as `party`'s delegate with an agent token (`jwt` scheme). */
   signer(party: Party, key?: SigningKey): Promise<Signer>;
   /** POST a token request as `party`. */
@@ -91,7 +95,9 @@ export async function createWorld(): Promise<World> {
   const relay = new Party({ port: P.relay, agent: true, resource: true });
   const trustedIssuer = new Party({ port: P.trustedIssuer, issuer: true });
   const unnamedAgent = new Party({ port: P.unnamedAgent, agent: true, unnamedMetadata: true });
-  const parties = [consentAgent, autonomousAgent, intermediary, alpha, beta, relay, trustedIssuer, unnamedAgent];
+  const shortLivedAgent = new Party({ port: P.shortLivedAgent, agent: true });
+  const windowlessAgent = new Party({ port: P.windowlessAgent, agent: true });
+  const parties = [consentAgent, autonomousAgent, intermediary, alpha, beta, relay, trustedIssuer, unnamedAgent, shortLivedAgent, windowlessAgent];
   try {
     await Promise.all(parties.map((p) => p.start()));
   } catch (err) {
@@ -118,6 +124,8 @@ export async function createWorld(): Promise<World> {
     relay,
     trustedIssuer,
     unnamedAgent,
+    shortLivedAgent,
+    windowlessAgent,
     signer,
     async token(party, body, options = {}) {
       return postJson(metadata.token_endpoint, options.signer ?? (await signer(party)), body, options);

@@ -215,7 +215,7 @@ async function main() {
       if (r.status === 200) await verifyIssued(r.json.auth_token, { aud: calendar.id, agent: agent.id, jkt: agent.delegateKey.jkt, sub: undefined, scope: 'calendar.read' });
       const other = newKey();
       r = await tokenRequest(agent, { auth_token: old }, { key: other });
-      expectError(r, 400, 'invalid_auth_token', 'refresh signed by another key is refused');
+      expectError(r, 401, 'key_binding_failed', 'refresh signed by a key other than the token\'s cnf.jwk is refused');
     }
 
     console.log('consent through Keycloak\'s login page (202)');

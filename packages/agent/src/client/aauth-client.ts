@@ -2,7 +2,7 @@
  * The calling side of AAuth, independent of any HTTP library: which credential a request carries,
  * how a `401` challenge becomes an auth token (verify the resource token, ask the named auth
  * server, wait out a `202`, verify what comes back), the token cache with single flight, refresh
- * by presenting the expired auth token (2026-03 §Token Endpoint, refresh), and call chaining
+ * by presenting the expired auth token (2026-03 §Token Refresh), and call chaining
  * (`upstream_token`, §Call Chaining). The fetch wrapper and the axios interceptor compose it.
  */
 import {
@@ -59,8 +59,13 @@ export interface AAuthClientOptions {
   readonly preferWaitSeconds?: number;
   /** Minimum time between polls, ms. Default 250. */
   readonly minPollIntervalMs?: number;
-  /** Renew a cached token this many seconds before it expires (at most a quarter of its lifetime). Default 30. */
-  readonly refreshSkewSeconds?: number;
+  /**
+   * Early refresh: renew a cached token this many seconds before it expires (at most a quarter of
+   * its lifetime). Default 0: the draft's way (2026-03 §Token Refresh), a token is used until it
+   * has expired and then refreshed by presenting it. The auth server must allow early refresh
+   * (`aauth.earlyRefresh`, on by default on ours); if it refuses, the agent starts over with a challenge.
+   */
+  readonly earlyRefreshSeconds?: number;
   /** Verify auth tokens on receipt (signature, `iss`, `aud`, `agent`, `cnf`). Default true. */
   readonly verifyAuthTokens?: boolean;
   /** `purpose` sent with token requests (shown on the consent page; self-asserted). */
@@ -166,18 +171,19 @@ export class AAuthClient implements ChallengeAnswerer {
     return { allowLoopbackHttp: this.development };
   }
 
-  #skew(entry: CachedToken): number {
-    const skew = this.#shared.options.refreshSkewSeconds ?? 30;
-    return Math.min(skew, Math.floor((entry.expiresAt - entry.issuedAt) / 4));
+  #early(entry: CachedToken): number {
+    const early = this.#shared.options.earlyRefreshSeconds ?? 0;
+    return Math.min(early, Math.floor((entry.expiresAt - entry.issuedAt) / 4));
   }
 
   #fresh(entry: CachedToken): boolean {
-    return this.#shared.now() < entry.expiresAt - this.#skew(entry);
+    return this.#shared.now() < entry.expiresAt - this.#early(entry);
   }
 
   /**
    * The credential for a request to `url`: a held auth token (`sig=jwt;jwt="<auth token>"`),
-   * refreshed first if it is about to expire, else the session's own identity.
+   * refreshed first if it has expired (or is about to, with `earlyRefreshSeconds`), else the
+   * session's own identity.
    */
   async credentialFor(url: URL, upstreamToken: string | undefined = this.#upstream, signal?: AbortSignal): Promise<Credential> {
     const token = await this.tokenFor(url, upstreamToken, signal);
@@ -185,7 +191,7 @@ export class AAuthClient implements ChallengeAnswerer {
     return { signatureKey: await this.session.identity() };
   }
 
-  /** A usable cached auth token for `url`, refreshing it when near expiry; undefined if none. */
+  /** A usable cached auth token for `url`, refreshing it once expired (or early, when configured); undefined if none. */
   async tokenFor(url: URL, upstreamToken: string | undefined = this.#upstream, signal?: AbortSignal): Promise<string | undefined> {
     const { cache } = this.#shared;
     const found = cache.forResource(this.resourceId(url), upstreamHash(upstreamToken));

@@ -30,7 +30,7 @@ export interface ChallengeAnswerer {
   readonly onEvent: EventSink | undefined;
   /** The upstream auth token the client is bound to (call chaining), if any. */
   readonly upstreamToken: string | undefined;
-  /** A usable cached auth token for `url`, refreshed when near expiry; undefined if none. */
+  /** A usable cached auth token for `url`, refreshed once expired (or early, when configured); undefined if none. */
   tokenFor(url: URL, upstreamToken?: string, signal?: AbortSignal): Promise<string | undefined>;
   /** The auth token to retry with after a `401`, or undefined when the challenge is not for an auth token. */
   answerChallenge(url: URL, challengeHeader: string, context?: ChallengeContext): Promise<string | undefined>;

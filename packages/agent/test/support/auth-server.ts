@@ -18,6 +18,8 @@ export interface TestAuthServerOptions {
   consentRequired?: boolean;
   tokenLifetimeSeconds?: number;
   refreshWindowSeconds?: number;
+  /** `false`: refresh only an expired auth token, as a server with `aauth.earlyRefresh` = "false" does. Default true. */
+  earlyRefresh?: boolean;
   pendingLifespanSeconds?: number;
   /** Issuer host name, e.g. `auth.localhost` (connections still go to 127.0.0.1). */
   hostname?: string;
@@ -172,6 +174,7 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
         // 5. refresh: ours, same agent, same key, not older than the refresh window
         const old = await verifyAuthToken(refreshToken, { keys, trustedIssuers: [issuer], agent: agentId, cnfThumbprint: verified.thumbprint, allowExpired: true });
         if (old.exp < now() - (options.refreshWindowSeconds ?? 86400)) throw new TokenError('invalid_auth_token', 'the auth token is past the refresh window');
+        if (options.earlyRefresh === false && old.exp > now()) throw new TokenError('invalid_auth_token', 'the auth token has not expired');
         grant = { aud: old.aud, agentId, jwk: verified.jwk, ...(old.sub === undefined ? {} : { sub: old.sub }), ...(old.scope === undefined ? {} : { scope: old.scope }) };
       } else {
         // 3. resource token

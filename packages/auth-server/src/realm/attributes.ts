@@ -7,6 +7,8 @@ export const REALM_ATTRIBUTES = Object.freeze({
   allowLoopback: 'aauth.allowLoopback',
   signatureWindow: 'aauth.signatureWindow',
   refreshWindow: 'aauth.refreshWindow',
+  /** "false": only an expired auth token is refreshed (2026-03 §Token Refresh); default "true". */
+  earlyRefresh: 'aauth.earlyRefresh',
   pendingLifespan: 'aauth.pendingLifespan',
   /** Longest a poll is held for `Prefer: wait` (seconds; RFC 7240 §4.3). */
   maxPollWait: 'aauth.maxPollWait',
@@ -25,6 +27,10 @@ export const CLIENT_ATTRIBUTES = Object.freeze({
    * (an upstream or subject token naming the user) without asking that user; absent = none.
    */
   chainScopes: 'aauth.chainScopes',
+  /** Keycloak's own per-client auth-token lifetime (seconds), overriding the realm's `accessTokenLifespan`. */
+  accessTokenLifespan: 'access.token.lifespan',
+  /** This agent's refresh window (seconds after `exp`), overriding the realm attribute of the same name. */
+  refreshWindow: 'aauth.refreshWindow',
 });
 
 /** User attributes (Keycloak keeps them as string arrays; the first value is read). */
@@ -48,6 +54,7 @@ export const DEFAULTS = Object.freeze({
   accessTokenLifespan: 300,
   signatureWindow: 60,
   refreshWindow: 86_400,
+  earlyRefresh: true,
   pendingLifespan: 600,
   maxPollWait: 5,
   maxHeldPolls: 16,

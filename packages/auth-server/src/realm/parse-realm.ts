@@ -49,11 +49,21 @@ function flag(attrs: Attrs, name: string, path: string): boolean {
 }
 
 function seconds(attrs: Attrs, name: string, path: string, fallback: number): number {
+  return optionalSeconds(attrs, name, path, 1) ?? fallback;
+}
+
+/** Integer seconds, at least `min`, or undefined when absent or empty (Keycloak writes "" for "inherit"). */
+function optionalSeconds(attrs: Attrs, name: string, path: string, min: 0 | 1): number | undefined {
   const value = attribute(attrs, name, path);
-  if (value === undefined) return fallback;
+  if (value === undefined || value.trim() === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new RealmConfigError(`${path}.${name}`, 'must be a positive integer (seconds) in a string');
+  if (!Number.isInteger(n) || n < min) throw new RealmConfigError(`${path}.${name}`, `must be ${min === 0 ? 'a non-negative' : 'a positive'} integer (seconds) in a string`);
   return n;
+}
+
+/** `"true"`/`"false"`, or `fallback` when absent. */
+function flagOr(attrs: Attrs, name: string, path: string, fallback: boolean): boolean {
+  return attribute(attrs, name, path) === undefined ? fallback : flag(attrs, name, path);
 }
 
 function stringList(attrs: Attrs, name: string, path: string): string[] {
@@ -82,7 +92,8 @@ function parseSettings(attrs: Attrs): RealmSettings {
   return {
     allowLoopback: flag(attrs, REALM_ATTRIBUTES.allowLoopback, path),
     signatureWindow: seconds(attrs, REALM_ATTRIBUTES.signatureWindow, path, DEFAULTS.signatureWindow),
-    refreshWindow: seconds(attrs, REALM_ATTRIBUTES.refreshWindow, path, DEFAULTS.refreshWindow),
+    refreshWindow: optionalSeconds(attrs, REALM_ATTRIBUTES.refreshWindow, path, 0) ?? DEFAULTS.refreshWindow,
+    earlyRefresh: flagOr(attrs, REALM_ATTRIBUTES.earlyRefresh, path, DEFAULTS.earlyRefresh),
     pendingLifespan: seconds(attrs, REALM_ATTRIBUTES.pendingLifespan, path, DEFAULTS.pendingLifespan),
     maxPollWait: Math.min(seconds(attrs, REALM_ATTRIBUTES.maxPollWait, path, DEFAULTS.maxPollWait), MAX_POLL_WAIT_CEILING),
     maxHeldPolls: seconds(attrs, REALM_ATTRIBUTES.maxHeldPolls, path, DEFAULTS.maxHeldPolls),
@@ -144,6 +155,8 @@ function parseClient(rep: ClientRepresentation, index: number): RealmClient | un
     consentRequired: rep.consentRequired === true,
     optionalClientScopes: scopeList(rep.optionalClientScopes, `${path}.optionalClientScopes`),
     chainScopes: attribute(attrs, CLIENT_ATTRIBUTES.chainScopes, `${path}.attributes`) === undefined ? undefined : stringList(attrs, CLIENT_ATTRIBUTES.chainScopes, `${path}.attributes`),
+    accessTokenLifespan: optionalSeconds(attrs, CLIENT_ATTRIBUTES.accessTokenLifespan, `${path}.attributes`, 1),
+    refreshWindow: optionalSeconds(attrs, CLIENT_ATTRIBUTES.refreshWindow, `${path}.attributes`, 0),
   };
 }
 

@@ -95,6 +95,10 @@ export interface RealmClient {
    * agent (`aauth.chainScopes`); undefined = none (every such grant needs the user's approval).
    */
   readonly chainScopes: readonly string[] | undefined;
+  /** This agent's auth-token lifetime (`access.token.lifespan`); undefined = the realm's. */
+  readonly accessTokenLifespan: number | undefined;
+  /** This agent's refresh window (`aauth.refreshWindow` on the client); undefined = the realm's. */
+  readonly refreshWindow: number | undefined;
 }
 
 export interface RealmScope {
@@ -111,8 +115,10 @@ export interface RealmSettings {
   readonly allowLoopback: boolean;
   /** ± seconds accepted around a request signature's `created` (`aauth.signatureWindow`, default 60). */
   readonly signatureWindow: number;
-  /** How long after `exp` an auth token may still be refreshed (`aauth.refreshWindow`, default 86400). */
+  /** How long after `exp` an auth token may still be refreshed (`aauth.refreshWindow`, default 86400; 0 = not once expired). */
   readonly refreshWindow: number;
+  /** Whether an unexpired auth token may be refreshed (`aauth.earlyRefresh`, default true). */
+  readonly earlyRefresh: boolean;
   /** Lifetime of a pending (consent) request (`aauth.pendingLifespan`, default 600). */
   readonly pendingLifespan: number;
   /** Longest a poll is held for `Prefer: wait` (`aauth.maxPollWait`, default 5, at most 30). */

@@ -17,6 +17,7 @@ import java.util.Set;
 public record RealmSettings(
         long signatureWindow,
         long refreshWindow,
+        boolean earlyRefresh,
         long pendingLifespan,
         long maxPollWait,
         int maxHeldPolls,
@@ -30,6 +31,8 @@ public record RealmSettings(
     private static final Logger LOG = Logger.getLogger(RealmSettings.class);
 
     public static final long DEFAULT_SIGNATURE_WINDOW = 60;
+    /** Seconds after {@code exp} an auth token may still be refreshed; also settable on an agent client ({@link AgentSettings}). */
+    public static final String REFRESH_WINDOW = "aauth.refreshWindow";
     public static final long DEFAULT_REFRESH_WINDOW = 86400;
     public static final long DEFAULT_PENDING_LIFESPAN = 600;
     /** Longest a poll is held for {@code Prefer: wait} (RFC 7240 §4.3); each held poll is a worker thread. */
@@ -45,7 +48,8 @@ public record RealmSettings(
         int lifespan = realm.getAccessTokenLifespan();
         return new RealmSettings(
                 seconds(realm, "aauth.signatureWindow", DEFAULT_SIGNATURE_WINDOW),
-                seconds(realm, "aauth.refreshWindow", DEFAULT_REFRESH_WINDOW),
+                seconds(realm, REFRESH_WINDOW, DEFAULT_REFRESH_WINDOW, 0),
+                !"false".equals(realm.getAttribute("aauth.earlyRefresh")),
                 seconds(realm, "aauth.pendingLifespan", DEFAULT_PENDING_LIFESPAN),
                 Math.min(seconds(realm, "aauth.maxPollWait", DEFAULT_MAX_POLL_WAIT), MAX_POLL_WAIT_CEILING),
                 (int) Math.min(seconds(realm, "aauth.maxHeldPolls", DEFAULT_MAX_HELD_POLLS), 1024),
@@ -58,20 +62,32 @@ public record RealmSettings(
     }
 
     private static long seconds(RealmModel realm, String name, long def) {
+        return seconds(realm, name, def, 1);
+    }
+
+    private static long seconds(RealmModel realm, String name, long def, long min) {
         String v = realm.getAttribute(name);
+        Long n = parseSeconds(v, min);
+        if (n != null) {
+            return n;
+        }
+        if (v != null && !v.isBlank()) {
+            LOG.warnf("Realm %s attribute %s=%s is not an integer of at least %d; using %d", realm.getName(), name, v, min, def);
+        }
+        return def;
+    }
+
+    /** Integer seconds of at least {@code min}, or null when absent, blank or malformed. */
+    static Long parseSeconds(String v, long min) {
         if (v == null || v.isBlank()) {
-            return def;
+            return null;
         }
         try {
             long n = Long.parseLong(v.trim());
-            if (n > 0) {
-                return n;
-            }
+            return n >= min ? n : null;
         } catch (NumberFormatException e) {
-            // fall through
+            return null;
         }
-        LOG.warnf("Realm %s attribute %s=%s is not a positive integer; using %d", realm.getName(), name, v, def);
-        return def;
     }
 
     public static Set<String> parseList(String v) {

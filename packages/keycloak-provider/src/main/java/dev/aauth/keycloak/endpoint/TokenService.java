@@ -1,6 +1,7 @@
 package dev.aauth.keycloak.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aauth.keycloak.config.AgentSettings;
 import dev.aauth.keycloak.config.RealmSettings;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
@@ -179,8 +180,9 @@ final class TokenService {
      * {@code jti} is used up in the single-use store, keyed by issuer (so by realm) and jti.
      */
     private Response refresh(RequestAuthenticator.Agent agent, String authToken) {
+        long window = AgentSettings.refreshWindow(settings, realm.getClientByClientId(agent.agentId()));
         Jwt old = new AuthTokenVerifier(this::issuerKey)
-                .verifyRefresh(authToken, issuer, agent.agentId(), agent.key(), now, settings.refreshWindow());
+                .verifyRefresh(authToken, issuer, agent.agentId(), agent.key(), now, window, settings.earlyRefresh());
         String audience = old.audience().get(0);
         List<String> scopes = splitScope(old.string("scope"));
         Carried carried = carried(old, "auth token");
@@ -189,7 +191,7 @@ final class TokenService {
         if (jti == null || jti.isEmpty()) {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token has no jti.");
         }
-        if (!store.claimJti(issuer, jti, old.number("exp") + settings.refreshWindow() + 60 - now)) {
+        if (!store.claimJti(issuer, jti, old.number("exp") + window + 60 - now)) {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN,
                     "The auth token has already been refreshed; refresh the token that refresh returned.");
         }
@@ -201,9 +203,9 @@ final class TokenService {
     }
 
     private Response issued(String agentId, PublicJwk key, String audience, String sub, Long authTime, List<String> scopes, String txn, long at) {
-        AuthTokenIssuer.Issued token = new AuthTokenIssuer(session, realm)
-                .issue(issuer, audience, agentId, key, sub, authTime, scopes, txn, at, settings.tokenLifespan());
         ClientModel client = realm.getClientByClientId(agentId);
+        AuthTokenIssuer.Issued token = new AuthTokenIssuer(session, realm)
+                .issue(issuer, audience, agentId, key, sub, authTime, scopes, txn, at, AgentSettings.tokenLifespan(settings, client));
         EventBuilder ev = event.clone().event(EventType.TOKEN_EXCHANGE)
                 .detail(Details.AUDIENCE, audience)
                 .detail(Details.SCOPE, String.join(" ", scopes));

@@ -10,6 +10,8 @@ public enum AAuthError {
     INVALID_AGENT_TOKEN("invalid_agent_token", 401),
     INVALID_RESOURCE_TOKEN("invalid_resource_token", 400),
     INVALID_AUTH_TOKEN("invalid_auth_token", 400),
+    /** §Error Responses "key_binding_failed": the key that signed the request is not the token's {@code cnf.jwk}. */
+    KEY_BINDING_FAILED("key_binding_failed", 401),
     INVALID_SCOPE("invalid_scope", 400),
     /** RFC 8693 §2.2.2 / RFC 6749 §5.2: a subject or actor token that is invalid or not usable by this actor. */
     INVALID_GRANT("invalid_grant", 400),
