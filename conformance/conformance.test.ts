@@ -24,6 +24,7 @@ import { pendingUrlCases } from './cases/pending-url.js';
 import { policyRefusalCases } from './cases/policy-refusals.js';
 import { refreshCases } from './cases/refresh.js';
 import { resourceTokenRefusalCases } from './cases/resource-token-refusals.js';
+import { signatureComponentCases } from './cases/signature-components.js';
 import { signatureRefusalCases } from './cases/signature-refusals.js';
 import { singleAnswerRuleCases } from './cases/single-answer-rules.js';
 import { tokenExchangeCases } from './cases/token-exchange.js';
@@ -58,6 +59,7 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   policyRefusalCases(world);
   pendingUrlCases(world);
   signatureRefusalCases(world);
+  signatureComponentCases(world);
   tokenExchangeCases(world);
   singleAnswerRuleCases(world);
   grantEscalationCases(world);
