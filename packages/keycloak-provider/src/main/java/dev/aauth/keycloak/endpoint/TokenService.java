@@ -83,7 +83,7 @@ final class TokenService {
 
         // 2. Signature and agent identity.
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
+                .authenticate(request, body, issuer, this::isKnownAgent, now, settings);
 
         if (authToken != null) {
             return refresh(agent, authToken);
@@ -243,7 +243,7 @@ final class TokenService {
     /** GET {pending}: signed by the key that made the token request (contract "Responses", polling). */
     Response poll(RequestView request, String id) {
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, null, issuer, this::isKnownAgent, now, settings.signatureWindow());
+                .authenticate(request, null, issuer, this::isKnownAgent, now, settings);
         Map<String, String> rec = ownRecord(agent, id);
         String status = rec.get(PendingStore.STATUS);
         if (now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
@@ -286,7 +286,7 @@ final class TokenService {
      */
     Response clarify(RequestView request, String id, byte[] body) {
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
+                .authenticate(request, body, issuer, this::isKnownAgent, now, settings);
         ownRecord(agent, id);
         throw TokenRequestBody.invalid("No clarification was requested; clarification_response is not expected.");
     }
