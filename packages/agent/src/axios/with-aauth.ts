@@ -3,7 +3,9 @@
  * objects), sets `transformRequest` to identity, and signs those exact bytes, afresh on every send;
  * and a response interceptor that answers a `401` `AAuth: require=auth-token` challenge and replays
  * the request once through the instance (so every interceptor runs again). The replay is marked
- * (`config.aauth.retried`): a 401 on it reaches the caller, never a second exchange.
+ * (`config.aauth.retried`): a 401 on it reaches the caller, never a second exchange. A `401
+ * invalid_signature` naming `required_components` the signature lacks is replayed once, signed
+ * over them (`config.aauth.resigned`), as the fetch wrapper does.
  *
  * Register it last: axios runs request interceptors in reverse order of registration, so
  * interceptors added after this one run before the signature is made.
@@ -13,6 +15,7 @@ import { AAuthClient, type AAuthClientOptions } from '../client/aauth-client.js'
 import { emit } from '../events.js';
 import type { AAuthRequestOptions } from '../fetch/aauth-fetch.js';
 import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
+import { coveredBy, refusalList } from '../signing/required-components.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
 import { JSON_MEDIA_TYPE } from '../token-endpoint/members.js';
 import { loopbackLookup } from '../transport/loopback-request.js';
@@ -22,6 +25,8 @@ import { needsLoopbackMapping } from '../transport/transport.js';
 export interface AAuthAxiosOptions extends AAuthRequestOptions {
   /** Set on the replay after a challenge; a 401 on a retried request goes to the caller. */
   readonly retried?: boolean;
+  /** Set on the replay signed over a refusal's `required_components`; never re-signed again. */
+  readonly resigned?: boolean;
 }
 
 declare module 'axios' {
@@ -39,6 +44,8 @@ interface RequestState {
   readonly upstream: string | undefined;
   /** The auth token a replay must carry (the one the challenge was answered with). */
   readonly forcedToken?: string;
+  /** The components the sent signature covered. */
+  readonly covered: readonly string[];
 }
 
 type WithState = InternalAxiosRequestConfig & { [STATE]?: RequestState };
@@ -101,11 +108,11 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     const signal = abortSignalOf(config);
     const token = previous?.forcedToken ?? (await client.tokenFor(url, upstream, signal));
     const signatureKey = token === undefined ? await client.session.identity() : { scheme: 'jwt' as const, jwt: token };
-    const signed = signOutgoing({ method, url, headers, body: body?.bytes }, client.session.key, signatureKey);
+    const signed = signOutgoing({ method, url, headers, body: body?.bytes }, client.session.key, signatureKey, client.signatureComponents(url));
     for (const name of SIGNATURE_HEADERS) config.headers.delete(name);
     for (const [name, value] of Object.entries(signed)) config.headers.set(name, value);
     if (needsLoopbackMapping(url, client.development)) config.lookup = loopbackLookup as unknown as InternalAxiosRequestConfig['lookup'];
-    (config as WithState)[STATE] = { url, sentToken: token, upstream };
+    (config as WithState)[STATE] = { url, sentToken: token, upstream, ...(previous?.forcedToken === undefined ? {} : { forcedToken: previous.forcedToken }), covered: coveredBy(signed) };
     const attempt = aauth.retried ? 2 : 1;
     emit(client.onEvent, { type: 'request.signed', method, url: url.href, scheme: signatureKey.scheme, ...(token === undefined ? {} : { token }), attempt, headers: signed });
     return config;
@@ -118,7 +125,14 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     if (!config || !state) return undefined;
     const aauth = config.aauth ?? {};
     emit(client.onEvent, { type: 'response', method: (config.method ?? 'get').toUpperCase(), url: state.url.href, status: response.status, attempt: aauth.retried ? 2 : 1 });
-    if (response.status !== 401 || aauth.retried || aauth.noRetry || aauth.disabled) return undefined;
+    if (response.status !== 401 || aauth.noRetry || aauth.disabled) return undefined;
+    const required = aauth.resigned ? undefined : refusalList(response.data, state.covered);
+    if (required !== undefined) {
+      client.learnComponents(state.url, required);
+      emit(client.onEvent, { type: 'resign', method: (config.method ?? 'get').toUpperCase(), url: state.url.href, components: required });
+      return instance.request({ ...config, aauth: { ...aauth, resigned: true } } as WithState);
+    }
+    if (aauth.retried) return undefined;
     const challenge = response.headers[H.challenge] as unknown;
     if (typeof challenge !== 'string') return undefined;
     const token = await client.answerChallenge(state.url, challenge, { sentToken: state.sentToken, upstreamToken: state.upstream, signal: abortSignalOf(config) });

@@ -26,4 +26,8 @@ export interface ChallengeAnswerer {
   tokenFor(url: URL, upstreamToken?: string, signal?: AbortSignal): Promise<string | undefined>;
   /** The auth token to retry with after a `401`, or undefined when the challenge is not for an auth token. */
   answerChallenge(url: URL, challengeHeader: string, context?: ChallengeContext): Promise<string | undefined>;
+  /** Components the resource at `url` asked to be covered (its metadata, or a refusal), beyond the default. */
+  signatureComponents(url: URL): readonly string[];
+  /** Remember what a `required_components` refusal from the resource at `url` named. */
+  learnComponents(url: URL, required: readonly string[]): void;
 }
