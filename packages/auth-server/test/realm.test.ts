@@ -31,12 +31,16 @@ describe('parseRealm', () => {
   it('uses Keycloak defaults for absent settings', () => {
     const realm = parseRealm(minimal());
     expect(realm.accessTokenLifespan).toBe(300);
-    expect(realm.settings).toEqual({ allowLoopback: false, signatureWindow: 60, refreshWindow: 86400, pendingLifespan: 600, maxAuthAge: 36000, consentScopes: [], trustedIssuers: [] });
+    expect(realm.settings).toEqual({ allowLoopback: false, signatureWindow: 60, refreshWindow: 86400, pendingLifespan: 600, maxAuthAge: 36000, consentScopes: [], trustedIssuers: [], signatureComponents: 'strict' });
   });
 
   it('accepts attribute values given as single-element arrays, as Keycloak exports may', () => {
     const realm = parseRealm(minimal({ attributes: { 'aauth.trustedIssuers': ['["https://as.example/realms/x"]'] } }));
     expect(realm.settings.trustedIssuers).toEqual(['https://as.example/realms/x']);
+  });
+
+  it('reads aauth.signatureComponents (draft-minimum accepts the draft four)', () => {
+    expect(parseRealm(minimal({ attributes: { 'aauth.signatureComponents': 'draft-minimum' } })).settings.signatureComponents).toBe('draft-minimum');
   });
 
   it('ignores ordinary OIDC clients', () => {
@@ -50,6 +54,7 @@ describe('parseRealm', () => {
     ['a flag that is not true/false', minimal({ attributes: { 'aauth.allowLoopback': 'yes' } }), 'attributes.aauth.allowLoopback'],
     ['a list that is not a JSON array', minimal({ attributes: { 'aauth.consentScopes': 'a,b' } }), 'attributes.aauth.consentScopes'],
     ['a window that is not a positive integer', minimal({ attributes: { 'aauth.signatureWindow': '-5' } }), 'attributes.aauth.signatureWindow'],
+    ['an unknown signature-components policy', minimal({ attributes: { 'aauth.signatureComponents': 'lenient' } }), 'attributes.aauth.signatureComponents'],
     ['a user without id', minimal({ users: [{ username: 'u' }] }), 'users[0].id'],
     ['an agent clientId that is not an origin', minimal({ clients: [{ clientId: 'https://a.example/path', attributes: { 'aauth.agent': 'true' } }] }), 'clients[0].clientId'],
     ['an unknown optional scope', minimal({ clients: [{ clientId: 'https://a.example', attributes: { 'aauth.agent': 'true' }, optionalClientScopes: ['nope'] }] }), 'clients[0].optionalClientScopes[0]'],
