@@ -9,8 +9,6 @@
  *    default): the agent reads `additional_signature_components` from `aauth-issuer.json`, and
  *    re-signs once after a `required_components` refusal.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import express from 'express';
 import {
@@ -19,20 +17,7 @@ import {
 import { AAuthClient, AgentServer, AgentSession, withAAuth, type AAuthEvent } from '@aauth-ts/agent';
 import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
-
-interface Host { readonly id: string; readonly server: Server; use(handler: RequestListener): void }
-
-async function host(): Promise<Host> {
-  let handler: RequestListener = (_req, res) => { res.statusCode = 503; res.end(); };
-  const server = createServer((req, res) => handler(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { id: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, use: (h) => { handler = h; } };
-}
-
-const stop = (server: Server): Promise<void> => new Promise((resolve) => {
-  server.close(() => resolve());
-  server.closeAllConnections();
-});
+import { host, type Host } from './support/http.js';
 
 /** The components a `request.signed` event's signature covers. */
 function covered(event: AAuthEvent): string[] {
@@ -129,7 +114,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await authServer.close();
-  await Promise.all([strictResource, standInResource, standInIssuer, agentHost].map((h) => stop(h.server)));
+  await Promise.all([strictResource, standInResource, standInIssuer, agentHost].map((h) => h.close()));
 });
 
 function newClient(events: AAuthEvent[]): AAuthClient {
@@ -184,7 +169,7 @@ describe('resource: required_components refusal', () => {
       expect(events.filter((e) => e.type === 'response')).toHaveLength(2);
       expect(events.filter((e) => e.type === 'resign')).toHaveLength(1);
     } finally {
-      await stop(other.server);
+      await other.close();
     }
   });
 
