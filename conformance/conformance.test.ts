@@ -25,6 +25,7 @@ import { pollingCases } from './cases/polling.js';
 import { policyRefusalCases } from './cases/policy-refusals.js';
 import { refreshCases } from './cases/refresh.js';
 import { resourceTokenRefusalCases } from './cases/resource-token-refusals.js';
+import { signatureComponentCases } from './cases/signature-components.js';
 import { signatureRefusalCases } from './cases/signature-refusals.js';
 import { singleAnswerRuleCases } from './cases/single-answer-rules.js';
 import { tokenExchangeCases } from './cases/token-exchange.js';
@@ -60,6 +61,7 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   pendingUrlCases(world);
   pollingCases(world);
   signatureRefusalCases(world);
+  signatureComponentCases(world);
   tokenExchangeCases(world);
   singleAnswerRuleCases(world);
   grantEscalationCases(world);

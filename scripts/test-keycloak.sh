@@ -4,7 +4,8 @@
 #   2. a real Keycloak with the provider (scripts/keycloak.sh, dev mode, in-memory database, loopback only);
 #   3. the provider's end-to-end checks (packages/keycloak-provider/e2e/run.mjs, realms aauth-e2e and
 #      aauth-e2e-other: two realms in one server, for the realm-isolation checks);
-#   4. the TypeScript conformance suite against the same server, when conformance/ exists;
+#   4. the TypeScript conformance suite against the same server, when conformance/ exists (realms
+#      aauth-conformance and aauth-conformance-minimum);
 #   5. the demo (`npm run demo -- --once`, user mode: consent through Keycloak's login page and the
 #      provider's consent page) against the same server's aauth-test realm, which keycloak.sh imports
 #      from keycloak-realm.json; the demo's services run on their default ports (the realm names
@@ -60,6 +61,8 @@ CONFORMANCE_REALM=""
 if [ -f "$ROOT/conformance/realm.json" ]; then
   IMPORTS+=(--import "$ROOT/conformance/realm.json")
   CONFORMANCE_REALM="$(realm_name "$ROOT/conformance/realm.json")"
+  # The suite's second realm (aauth.signatureComponents = draft-minimum), on the same server.
+  [ -f "$ROOT/conformance/realm-draft-minimum.json" ] && IMPORTS+=(--import "$ROOT/conformance/realm-draft-minimum.json")
 fi
 t=$(date +%s)
 log "starting Keycloak on $BASE"

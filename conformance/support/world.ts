@@ -11,6 +11,9 @@ import { Party } from './parties.js';
 import { postJson, signedRequest, type JsonResponse, type SendOptions, type Signer } from './signed-fetch.js';
 
 export const REALM_FILE = fileURLToPath(new URL('../realm.json', import.meta.url));
+/** A second realm with `aauth.signatureComponents` = `draft-minimum` (the autonomous agent and alpha only). */
+export const MINIMUM_REALM_FILE = fileURLToPath(new URL('../realm-draft-minimum.json', import.meta.url));
+const MINIMUM_REALM = 'aauth-conformance-minimum';
 
 /** Identities registered in conformance/realm.json. */
 export const REGISTERED = Object.freeze({
@@ -29,10 +32,18 @@ export const REGISTERED = Object.freeze({
   ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105, relay: 19106, trustedIssuer: 19107, unnamedAgent: 19110, shortLivedAgent: 19111, windowlessAgent: 19112 },
 });
 
+/** The server under test, one realm. */
+export interface RealmUnderTest {
+  readonly issuer: string;
+  readonly metadata: IssuerMetadata;
+}
+
 export interface World {
   readonly kind: ServerKind;
   readonly issuer: string;
   readonly metadata: IssuerMetadata;
+  /** The same server's `aauth-conformance-minimum` realm (`aauth.signatureComponents` = `draft-minimum`). */
+  readonly minimum: RealmUnderTest;
   readonly consentAgent: Party;
   readonly autonomousAgent: Party;
   readonly intermediary: Party;
@@ -79,12 +90,18 @@ export async function createWorld(): Promise<World> {
   const env = process.env.AAUTH_ISSUER;
   const kind: ServerKind = process.env.AAUTH_SERVER_KIND === 'keycloak' ? 'keycloak' : 'embedded';
   let embedded: AuthServer | undefined;
+  let embeddedMinimum: AuthServer | undefined;
   let issuer: string;
+  let minimumIssuer: string;
   if (env) {
     issuer = env.replace(/\/+$/, '');
+    // The second realm lives on the same server, next to the first.
+    minimumIssuer = issuer.replace(/\/realms\/[^/]+$/, `/realms/${MINIMUM_REALM}`);
   } else {
     embedded = createAuthServer({ realm: REALM_FILE, log: () => undefined });
+    embeddedMinimum = createAuthServer({ realm: MINIMUM_REALM_FILE, log: () => undefined });
     ({ issuer } = await embedded.listen(0, '127.0.0.1'));
+    ({ issuer: minimumIssuer } = await embeddedMinimum.listen(0, '127.0.0.1'));
   }
   const P = REGISTERED.ports;
   const consentAgent = new Party({ port: P.consentAgent, agent: true });
@@ -103,9 +120,11 @@ export async function createWorld(): Promise<World> {
   } catch (err) {
     await Promise.all(parties.map((p) => p.stop()));
     await embedded?.close();
+    await embeddedMinimum?.close();
     throw err;
   }
   const metadata = await fetchMetadata(issuer);
+  const minimum = { issuer: minimumIssuer, metadata: await fetchMetadata(minimumIssuer) };
 
   const signer = async (party: Party, key?: SigningKey): Promise<Signer> => ({
     key: key ?? party.delegateKey,
@@ -116,6 +135,7 @@ export async function createWorld(): Promise<World> {
     kind,
     issuer,
     metadata,
+    minimum,
     consentAgent,
     autonomousAgent,
     intermediary,
@@ -156,6 +176,7 @@ export async function createWorld(): Promise<World> {
     async close() {
       await Promise.all(parties.map((p) => p.stop()));
       await embedded?.close();
+      await embeddedMinimum?.close();
     },
   };
 }

@@ -166,6 +166,7 @@ export function describe(event: AAuthEvent, me: string, parties: PartyNames, pol
         explain: 'The token is still valid, so no new exchange is needed.',
       };
     case 'retry':
+    case 'resign':
       return undefined;
     case 'response':
       // A 401 that carried a challenge is shown by the `challenge` hop.

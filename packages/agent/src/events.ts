@@ -22,6 +22,8 @@ export type AAuthEvent =
   | { readonly type: 'token.issued'; readonly authServer: string; readonly resource: string; readonly authToken: string; readonly claims: AuthTokenClaims; readonly mode: TokenRequestMode }
   | { readonly type: 'token.cached'; readonly resource: string; readonly authToken: string }
   | { readonly type: 'retry'; readonly method: string; readonly url: string }
+  /** The request is signed again, once, covering the components a `required_components` refusal named. */
+  | { readonly type: 'resign'; readonly method: string; readonly url: string; readonly components: readonly string[] }
   | { readonly type: 'response'; readonly method: string; readonly url: string; readonly status: number; readonly attempt: 1 | 2 };
 
 export type EventSink = (event: AAuthEvent) => void;

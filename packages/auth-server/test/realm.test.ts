@@ -33,12 +33,16 @@ describe('parseRealm', () => {
   it('uses Keycloak defaults for absent settings', () => {
     const realm = parseRealm(minimal());
     expect(realm.accessTokenLifespan).toBe(300);
-    expect(realm.settings).toEqual({ allowLoopback: false, signatureWindow: 60, refreshWindow: 86400, earlyRefresh: true, pendingLifespan: 600, maxPollWait: 5, maxHeldPolls: 16, maxAuthAge: 36000, consentScopes: [], trustedIssuers: [] });
+    expect(realm.settings).toEqual({ allowLoopback: false, signatureWindow: 60, refreshWindow: 86400, earlyRefresh: true, pendingLifespan: 600, maxPollWait: 5, maxHeldPolls: 16, maxAuthAge: 36000, consentScopes: [], trustedIssuers: [], signatureComponents: 'strict' });
   });
 
   it('accepts attribute values given as single-element arrays, as Keycloak exports may', () => {
     const realm = parseRealm(minimal({ attributes: { 'aauth.trustedIssuers': ['["https://as.example/realms/x"]'] } }));
     expect(realm.settings.trustedIssuers).toEqual(['https://as.example/realms/x']);
+  });
+
+  it('reads aauth.signatureComponents (draft-minimum accepts the draft four)', () => {
+    expect(parseRealm(minimal({ attributes: { 'aauth.signatureComponents': 'draft-minimum' } })).settings.signatureComponents).toBe('draft-minimum');
   });
 
   it('reads aauth.earlyRefresh and a refresh window of 0 (no refresh once expired)', () => {
@@ -65,6 +69,7 @@ describe('parseRealm', () => {
     ['an early-refresh flag that is not true/false', minimal({ attributes: { 'aauth.earlyRefresh': 'no' } }), 'attributes.aauth.earlyRefresh'],
     ['a negative refresh window', minimal({ attributes: { 'aauth.refreshWindow': '-1' } }), 'attributes.aauth.refreshWindow'],
     ['a client token lifespan of 0', minimal({ clients: [{ clientId: 'https://a.example', attributes: { 'aauth.agent': 'true', 'access.token.lifespan': '0' } }] }), 'clients[0].attributes.access.token.lifespan'],
+    ['an unknown signature-components policy', minimal({ attributes: { 'aauth.signatureComponents': 'lenient' } }), 'attributes.aauth.signatureComponents'],
     ['a user without id', minimal({ users: [{ username: 'u' }] }), 'users[0].id'],
     ['an agent clientId that is not an origin', minimal({ clients: [{ clientId: 'https://a.example/path', attributes: { 'aauth.agent': 'true' } }] }), 'clients[0].clientId'],
     ['an unknown optional scope', minimal({ clients: [{ clientId: 'https://a.example', attributes: { 'aauth.agent': 'true' }, optionalClientScopes: ['nope'] }] }), 'clients[0].optionalClientScopes[0]'],

@@ -4,7 +4,7 @@
  * DESIGN.md "Identifiers": loopback `http` + port in development, and an auth-server issuer with a
  * Keycloak path (`{origin}/realms/{realm}`) trusted by its exact string.
  */
-import { isLoopbackHost, isServerIdentifier, PROFILE, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
+import { isComponentPolicy, isLoopbackHost, isServerIdentifier, PROFILE, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
 import { normalizeScopes } from './requirement.js';
 
 export interface ReplayOptions {
@@ -51,6 +51,15 @@ export interface ResourceOptions {
   readonly tokenCache?: TokenCacheOptions | false;
   /** Components every request must cover; published as `additional_signature_components`. */
   readonly additionalSignatureComponents?: readonly string[];
+  /**
+   * Which components a signature must cover besides `additionalSignatureComponents`
+   * (2026-03 §Covered Components). `strict` (default): `@query` when the URL has a query and
+   * `content-type content-digest` when there is a body, published in `additional_signature_components`.
+   * `draft-minimum`: only the draft's `@method @authority @path signature-key`; the query and the
+   * body are then not bound to the signature (a captured request's body or query can be swapped
+   * within the signature window), unless the agent covers them of its own accord.
+   */
+  readonly signatureComponents?: ComponentPolicy;
   /** Published as `scope_descriptions` (the auth server's consent text). */
   readonly scopeDescriptions?: Readonly<Record<string, string>>;
   /** Published as `client_name`. */
@@ -100,6 +109,7 @@ export interface ResolvedOptions {
   readonly replay: { readonly methods: ReadonlySet<string>; readonly maxEntries: number } | false;
   readonly tokenCache: { readonly maxEntries: number; readonly maxBytes: number } | false;
   readonly additionalSignatureComponents: readonly string[];
+  readonly signatureComponents: ComponentPolicy;
   readonly scopeDescriptions: Readonly<Record<string, string>> | undefined;
   readonly clientName: string | undefined;
   readonly resourceTokenLifetime: number;
@@ -118,7 +128,7 @@ export interface ResolvedOptions {
 }
 
 const KNOWN = new Set(['resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
-  'additionalSignatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'now',
+  'additionalSignatureComponents', 'signatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'now',
   'resourceTokenEndpoint', 'interactionEndpoint', 'logoUri', 'logoDarkUri', 'pendingPath', 'deferralLifetime', 'maxDeferrals', 'maxPollWait']);
 
 /** An absolute path without query or fragment (a route this middleware serves). */
@@ -195,6 +205,9 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     if (c.startsWith('@') && !known.has(c)) throw new TypeError(`aauth: unknown derived component ${JSON.stringify(c)} in "additionalSignatureComponents"`);
   }
 
+  const signatureComponents = options.signatureComponents ?? 'strict';
+  if (!isComponentPolicy(signatureComponents)) throw new TypeError('aauth: "signatureComponents" must be "strict" or "draft-minimum"');
+
   if (options.scopeDescriptions !== undefined) {
     const d = options.scopeDescriptions;
     if (typeof d !== 'object' || d === null || Object.values(d).some((v) => typeof v !== 'string')) throw new TypeError('aauth: "scopeDescriptions" must map scope names to strings');
@@ -223,6 +236,7 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     replay,
     tokenCache,
     additionalSignatureComponents: Object.freeze([...extra]),
+    signatureComponents,
     scopeDescriptions: options.scopeDescriptions,
     clientName: options.clientName,
     resourceTokenLifetime: positiveInteger(options.resourceTokenLifetime, 'resourceTokenLifetime', 300),

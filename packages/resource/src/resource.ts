@@ -4,7 +4,7 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, SignatureError, getHeader, isAAuthError, toJwks, verifyRequest,
+  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, SignatureError, getHeader, isAAuthError, missingComponents, publishedComponents, toJwks, verifyRequest,
   type FetcherStats, type JwkSet, type ResourceMetadata, type SignableRequest, type VerifiedRequest,
 } from '@aauth-ts/core';
 import { authTokenChallenge, levelChallenge } from './challenge.js';
@@ -53,12 +53,14 @@ export class AAuthResource {
     this.#resolver = new KeyResolver(this.options, this.keys);
     const o = this.options;
     this.#replay = o.replay === false ? undefined : new ReplayGuard(2 * o.signatureWindow, o.replay.maxEntries);
+    const components = publishedComponents(o.signatureComponents, o.additionalSignatureComponents);
     this.#metadata = Object.freeze({
       resource: o.resource,
       jwks_uri: new URL(o.jwksPath, o.origin).href,
       ...(o.clientName === undefined ? {} : { client_name: o.clientName }),
       ...(o.scopeDescriptions === undefined ? {} : { scope_descriptions: { ...o.scopeDescriptions } }),
-      ...(o.additionalSignatureComponents.length === 0 ? {} : { additional_signature_components: [...o.additionalSignatureComponents] }),
+      // §Covered Components: what this resource requires beyond the draft's four, so agents can sign it up front.
+      ...(components.length === 0 ? {} : { [PROFILE.signatureComponents.metadataMember]: components }),
       ...(o.logoUri === undefined ? {} : { logo_uri: o.logoUri }),
       ...(o.logoDarkUri === undefined ? {} : { logo_dark_uri: o.logoDarkUri }),
       ...(o.resourceTokenPath === undefined ? {} : { resource_token_endpoint: new URL(o.resourceTokenPath, o.origin).href }),
@@ -103,7 +105,7 @@ export class AAuthResource {
    * Verify a request. Steps:
    *  1. unsigned (none of the three signature headers) → `undefined`; the route decides;
    *  2. `@authority` is one of this resource's (no cross-server replay of a captured signature);
-   *  3. core `verifyRequest`: components (+ `additionalSignatureComponents`), `created` window,
+   *  3. core `verifyRequest`: components (`signatureComponents` + `additionalSignatureComponents`), `created` window,
    *     scheme (`hwk`, `jwks_uri`, `jwt`), `Content-Digest`, key resolution (tokens verified, or
    *     taken from the verified-token cache), RFC 9421 signature;
    *  4. replay: a state-changing request (what was signed, by which key) is accepted once inside
@@ -123,6 +125,7 @@ export class AAuthResource {
       verified = await verifyRequest(request, {
         resolveKey: (key) => this.#resolver.resolve(key),
         requiredComponents: o.additionalSignatureComponents,
+        componentPolicy: o.signatureComponents,
         windowSeconds: o.signatureWindow,
         now,
         allowedSchemes: ACCEPTED_SCHEMES,
@@ -157,11 +160,7 @@ export class AAuthResource {
   async authorize(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
     if (context !== undefined) {
       const missing = requirement.components.filter((c) => !context.components.includes(c));
-      if (missing.length > 0) {
-        const required = [...new Set([...context.components, ...requirement.components])];
-        throw new SignatureError('invalid_signature', `this route requires the signature to cover ${missing.map((m) => `"${m}"`).join(', ')}`,
-          { field: missing[0], reason: 'missing_component', expected: required }, { extras: { required_components: required } });
-      }
+      if (missing.length > 0) throw missingComponents(missing, [...new Set([...context.components, ...requirement.components])], 'this route requires the signature to cover');
     }
     switch (requirement.level) {
       case 'pseudonym':

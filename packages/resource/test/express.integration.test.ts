@@ -76,6 +76,8 @@ describe('well-known documents', () => {
     const meta = await plainFetch(resource.url, 'GET', `/.well-known/${PROFILE.wellKnown.resource}`);
     expect(meta.status).toBe(200);
     expect(meta.json).toMatchObject({ resource: resource.url, jwks_uri: `${resource.url}/.well-known/jwks.json`, client_name: 'Test resource', scope_descriptions: { 'data.read': 'Read your data' } });
+    // 2026-03 §Covered Components: the strict default is published, not a secret.
+    expect(meta.json.additional_signature_components).toEqual(expect.arrayContaining(['@query', 'content-type', 'content-digest']));
     const jwks = await plainFetch(resource.url, 'GET', '/.well-known/jwks.json');
     const keys = jwks.json.keys as Record<string, unknown>[];
     expect(keys).toHaveLength(1);

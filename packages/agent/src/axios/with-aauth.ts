@@ -7,6 +7,8 @@
  * `Location` from the resource (2026-03 §Deferred Responses) is polled by the client, as in the
  * fetch wrapper, and its final response becomes the axios response (or `AxiosError`, as
  * `validateStatus` decides) of the original request.
+ * A `401 invalid_signature` naming `required_components` the signature lacks is replayed once,
+ * signed over them (`config.aauth.resigned`), as the fetch wrapper does.
  *
  * Register it last: axios runs request interceptors in reverse order of registration, so
  * interceptors added after this one run before the signature is made.
@@ -16,6 +18,7 @@ import { AAuthClient, type AAuthClientOptions } from '../client/aauth-client.js'
 import { emit } from '../events.js';
 import { isDeferral, type AAuthRequestOptions } from '../fetch/aauth-fetch.js';
 import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
+import { coveredBy, refusalList } from '../signing/required-components.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
 import { JSON_MEDIA_TYPE } from '../token-endpoint/members.js';
 import { loopbackLookup } from '../transport/loopback-request.js';
@@ -25,6 +28,8 @@ import { needsLoopbackMapping } from '../transport/transport.js';
 export interface AAuthAxiosOptions extends AAuthRequestOptions {
   /** Set on the replay after a challenge; a 401 on a retried request goes to the caller. */
   readonly retried?: boolean;
+  /** Set on the replay signed over a refusal's `required_components`; never re-signed again. */
+  readonly resigned?: boolean;
 }
 
 declare module 'axios' {
@@ -42,6 +47,8 @@ interface RequestState {
   readonly upstream: string | undefined;
   /** The auth token a replay must carry (the one the challenge was answered with). */
   readonly forcedToken?: string;
+  /** The components the sent signature covered. */
+  readonly covered: readonly string[];
 }
 
 type WithState = InternalAxiosRequestConfig & { [STATE]?: RequestState };
@@ -140,11 +147,11 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     const signal = abortSignalOf(config);
     const token = previous?.forcedToken ?? (await client.tokenFor(url, upstream, signal));
     const signatureKey = token === undefined ? await client.session.identity() : { scheme: 'jwt' as const, jwt: token };
-    const signed = signOutgoing({ method, url, headers, body: body?.bytes }, client.session.key, signatureKey);
+    const signed = signOutgoing({ method, url, headers, body: body?.bytes }, client.session.key, signatureKey, client.signatureComponents(url));
     for (const name of SIGNATURE_HEADERS) config.headers.delete(name);
     for (const [name, value] of Object.entries(signed)) config.headers.set(name, value);
     if (needsLoopbackMapping(url, client.development)) config.lookup = loopbackLookup as unknown as InternalAxiosRequestConfig['lookup'];
-    (config as WithState)[STATE] = { url, sentToken: token, upstream };
+    (config as WithState)[STATE] = { url, sentToken: token, upstream, ...(previous?.forcedToken === undefined ? {} : { forcedToken: previous.forcedToken }), covered: coveredBy(signed) };
     const attempt = aauth.retried ? 2 : 1;
     emit(client.onEvent, { type: 'request.signed', method, url: url.href, scheme: signatureKey.scheme, ...(token === undefined ? {} : { token }), attempt, headers: signed });
     return config;
@@ -161,7 +168,14 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
       const final = await client.awaitDeferred(state.url, toFetchResponse(response), { signal: abortSignalOf(config), timeoutMs: aauth.pendingTimeoutMs });
       return toAxiosResponse(final, config);
     }
-    if (response.status !== 401 || aauth.retried || aauth.noRetry || aauth.disabled) return undefined;
+    if (response.status !== 401 || aauth.noRetry || aauth.disabled) return undefined;
+    const required = aauth.resigned ? undefined : refusalList(response.data, state.covered);
+    if (required !== undefined) {
+      client.learnComponents(state.url, required);
+      emit(client.onEvent, { type: 'resign', method: (config.method ?? 'get').toUpperCase(), url: state.url.href, components: required });
+      return instance.request({ ...config, aauth: { ...aauth, resigned: true } } as WithState);
+    }
+    if (aauth.retried) return undefined;
     const challenge = response.headers[H.challenge] as unknown;
     if (typeof challenge !== 'string') return undefined;
     const token = await client.answerChallenge(state.url, challenge, { sentToken: state.sentToken, upstreamToken: state.upstream, signal: abortSignalOf(config) });

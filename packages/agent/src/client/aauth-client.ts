@@ -2,8 +2,9 @@
  * The calling side of AAuth, independent of any HTTP library: which credential a request carries,
  * how a `401` challenge becomes an auth token (verify the resource token, ask the named auth
  * server, wait out a `202`, verify what comes back), the token cache with single flight, refresh
- * by presenting the expired auth token (2026-03 §Token Refresh), and call chaining
- * (`upstream_token`, §Call Chaining). The fetch wrapper and the axios interceptor compose it.
+ * by presenting the expired auth token (2026-03 §Token Endpoint, refresh), and call chaining
+ * (`upstream_token`, §Call Chaining), and the components each server asks signatures to cover
+ * (§Covered Components). The fetch wrapper and the axios interceptor compose it.
  */
 import {
   AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, TokenError, isLoopbackHost, peekClaims, verifyAuthToken,
@@ -15,6 +16,7 @@ import { emit, type EventSink, type TokenRequestMode } from '../events.js';
 import type { RequestSigner } from '../identity/agent-session.js';
 import { anySignal, raceSignal } from '../lib/abort.js';
 import { processResourceTokenResponse, resourceTokenRequest } from '../resource-token/resource-token-request.js';
+import { ComponentMemory, listedComponents } from '../signing/required-components.js';
 import { awaitDeferred, awaitPending, type AwaitPendingOptions, type InteractionCallback, type InteractionHandler } from '../token-endpoint/await-pending.js';
 import { processTokenResponse, type TokenResult } from '../token-endpoint/process-token-response.js';
 import { modeOf, tokenRequest, type TokenRequestParameters } from '../token-endpoint/token-request.js';
@@ -89,6 +91,8 @@ interface Shared {
   readonly keys: KeyDiscovery;
   readonly transport: Transport;
   readonly now: () => number;
+  /** Components per server (resource identifier or issuer) beyond the default. */
+  readonly components: ComponentMemory;
 }
 
 export interface Credential {
@@ -116,6 +120,7 @@ export class AAuthClient implements ChallengeAnswerer {
       keys: options.keys ?? new KeyDiscovery(new GuardedFetcher({ allowLoopback: development })),
       transport: createTransport({ development, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) }),
       now: options.now ?? ((): number => Math.floor(Date.now() / 1000)),
+      components: new ComponentMemory(),
     };
     this.#upstream = undefined;
   }
@@ -160,6 +165,14 @@ export class AAuthClient implements ChallengeAnswerer {
 
   resourceId(url: URL): string {
     return this.#shared.options.resourceIdentifier?.(url) ?? url.origin;
+  }
+
+  signatureComponents(url: URL): readonly string[] {
+    return this.#shared.components.get(this.resourceId(url));
+  }
+
+  learnComponents(url: URL, required: readonly string[]): void {
+    this.#shared.components.learn(this.resourceId(url), required);
   }
 
   /** Forget every cached token. */
@@ -285,6 +298,9 @@ export class AAuthClient implements ChallengeAnswerer {
       now: this.#shared.now(),
     });
     if (upstream !== undefined) checkUpstreamIssuer(upstream, verified.authServer);
+    // The resource token was verified with the key its metadata names, so that document is cached:
+    // what it lists under additional_signature_components is covered from the retry on.
+    this.#shared.components.learn(verified.resource, listedComponents(await this.#shared.keys.metadata(verified.resource, PROFILE.wellKnown.resource)));
     emit(options.onEvent, { type: 'challenge', url: url.href, challenge, resourceToken: verified.resourceToken, claims: verified.claims });
     const hash = upstreamHash(upstream);
     const key = tokenKey({ authServer: verified.authServer, resource: verified.resource, scope: verified.scope, upstreamHash: hash });
@@ -329,7 +345,12 @@ export class AAuthClient implements ChallengeAnswerer {
     const preferWaitSeconds = options.preferWaitSeconds ?? 20;
     // §Deferred Responses "Initial Request": the first request already says how long we would wait.
     const call = { transport, onEvent: options.onEvent, preferWaitSeconds, ...(options.signal === undefined ? {} : { signal: options.signal }) };
-    const response = await tokenRequest(endpoint, this.session, parameters, call);
+    const components = [...listedComponents(metadata), ...this.#shared.components.get(authServer)];
+    const response = await tokenRequest(endpoint, this.session, parameters, {
+      ...call,
+      components,
+      onRequiredComponents: (required) => { this.#shared.components.learn(authServer, required); },
+    });
     let result: TokenResult;
     try {
       result = await processTokenResponse(response, { base: endpoint.href });

@@ -36,4 +36,8 @@ export interface ChallengeAnswerer {
   answerChallenge(url: URL, challengeHeader: string, context?: ChallengeContext): Promise<string | undefined>;
   /** The final response to a request the resource at `url` deferred with `response` (a `202` with `Location`). */
   awaitDeferred(url: URL, response: Response, context?: DeferredContext): Promise<Response>;
+  /** Components the resource at `url` asked to be covered (its metadata, or a refusal), beyond the default. */
+  signatureComponents(url: URL): readonly string[];
+  /** Remember what a `required_components` refusal from the resource at `url` named. */
+  learnComponents(url: URL, required: readonly string[]): void;
 }

@@ -4,7 +4,7 @@
  * framework-neutral endpoint functions.
  */
 import express, { type Request, type Response } from 'express';
-import { PROFILE } from '@aauth-ts/core';
+import { PROFILE, publishedComponents } from '@aauth-ts/core';
 import { ENDPOINT_PATHS, endpointUrls, type AuthServerContext } from '../context.js';
 import { showInteraction, submitInteraction, type PageResponse } from '../interaction/interaction-endpoint.js';
 import type { IncomingRequest } from '../request/types.js';
@@ -50,7 +50,12 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
   const metadata = (_req: Request, res: Response): void => {
     const issuer = ctx.issuer();
     const urls = endpointUrls(issuer);
-    res.set('Cache-Control', 'public, max-age=300').json({ issuer, token_endpoint: urls.token_endpoint, interaction_endpoint: urls.interaction_endpoint, jwks_uri: urls.jwks_uri });
+    // §Covered Components: the token endpoint's requirements beyond the draft's four, in the member resources use.
+    const components = publishedComponents(ctx.realm.settings.signatureComponents);
+    res.set('Cache-Control', 'public, max-age=300').json({
+      issuer, token_endpoint: urls.token_endpoint, interaction_endpoint: urls.interaction_endpoint, jwks_uri: urls.jwks_uri,
+      ...(components.length === 0 ? {} : { [PROFILE.signatureComponents.metadataMember]: components }),
+    });
   };
   const wellKnown = `${base}/.well-known/${PROFILE.wellKnown.issuer}`;
   app.get(wellKnown, metadata);

@@ -17,6 +17,8 @@ export const REALM_ATTRIBUTES = Object.freeze({
   consentScopes: 'aauth.consentScopes',
   trustedIssuers: 'aauth.trustedIssuers',
   maxAuthAge: 'aauth.maxAuthAge',
+  /** `strict` (default) or `draft-minimum`: the components a request signature must cover. */
+  signatureComponents: 'aauth.signatureComponents',
 });
 
 export const CLIENT_ATTRIBUTES = Object.freeze({

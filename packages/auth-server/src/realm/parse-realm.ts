@@ -5,6 +5,7 @@
  * use are ignored, so a file exported from a real Keycloak loads unchanged.
  */
 import { readFileSync } from 'node:fs';
+import { COMPONENT_POLICIES, isComponentPolicy, type ComponentPolicy } from '@aauth-ts/core';
 import { CLIENT_ATTRIBUTES, DEFAULTS, MAX_POLL_WAIT_CEILING, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES, USER_ATTRIBUTES } from './attributes.js';
 import { RealmConfigError } from './errors.js';
 import { parsePasswordCredential, type PasswordVerifier } from './password.js';
@@ -87,6 +88,13 @@ function scopeList(value: unknown, path: string): string[] {
   return value as string[];
 }
 
+function componentPolicy(attrs: Attrs, path: string): ComponentPolicy {
+  const name = REALM_ATTRIBUTES.signatureComponents;
+  const value = attribute(attrs, name, path) ?? 'strict';
+  if (!isComponentPolicy(value)) throw new RealmConfigError(`${path}.${name}`, `must be one of ${COMPONENT_POLICIES.map((p) => `"${p}"`).join(', ')}`);
+  return value;
+}
+
 function parseSettings(attrs: Attrs): RealmSettings {
   const path = 'attributes';
   return {
@@ -100,6 +108,7 @@ function parseSettings(attrs: Attrs): RealmSettings {
     maxAuthAge: seconds(attrs, REALM_ATTRIBUTES.maxAuthAge, path, DEFAULTS.maxAuthAge),
     consentScopes: stringList(attrs, REALM_ATTRIBUTES.consentScopes, path),
     trustedIssuers: stringList(attrs, REALM_ATTRIBUTES.trustedIssuers, path),
+    signatureComponents: componentPolicy(attrs, path),
   };
 }
 

@@ -5,6 +5,7 @@
  * live in `attributes` (string values), as Keycloak requires.
  */
 
+import type { ComponentPolicy } from '@aauth-ts/core';
 import type { PasswordVerifier } from './password.js';
 
 export interface CredentialRepresentation {
@@ -129,6 +130,8 @@ export interface RealmSettings {
   readonly maxAuthAge: number;
   readonly consentScopes: readonly string[];
   readonly trustedIssuers: readonly string[];
+  /** Components a request signature must cover (`aauth.signatureComponents`, default `strict`; see core `components.ts`). */
+  readonly signatureComponents: ComponentPolicy;
 }
 
 export interface RealmModel {

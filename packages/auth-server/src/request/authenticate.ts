@@ -4,10 +4,12 @@
  *
  * Steps (core's `verifyRequest` runs 1–4 before any network access):
  *  1. `Signature`, `Signature-Input`, `Signature-Key` present; one label.
- *  2. Covered components: `@method @authority @path signature-key`, `@query` with a query, and
- *     `content-type content-digest` with a body.
+ *  2. Covered components: `@method @authority @path signature-key`, and under the realm's
+ *     `aauth.signatureComponents` = `strict` (default) `@query` with a query and
+ *     `content-type content-digest` with a body (`draft-minimum`: the four only).
+ *     A refusal names them in `required_components`.
  *  3. `created` within the realm's window (`aauth.signatureWindow`, default ±60 s).
- *  4. `Content-Digest` matches the raw body bytes.
+ *  4. `Content-Digest`, when covered, matches the raw body bytes.
  *  5. Scheme: `jwt` (an `agent+jwt`) or `jwks_uri`. `hwk` is refused: pseudonymous callers get
  *     no tokens here. `x509` is not offered.
  *  6. The agent is an enabled agent client of the realm — checked before fetching anything from
@@ -69,6 +71,7 @@ export async function authenticateRequest(request: IncomingRequest, options: Aut
     {
       resolveKey: (key) => resolveKey(key, options),
       windowSeconds: options.realm.settings.signatureWindow,
+      componentPolicy: options.realm.settings.signatureComponents,
       now: options.now,
       allowedSchemes: ['jwt', 'jwks_uri'],
     },

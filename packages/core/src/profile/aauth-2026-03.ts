@@ -36,6 +36,16 @@ export const AAUTH_2026_03 = Object.freeze({
   requiredComponents: Object.freeze(['@method', '@authority', '@path', 'signature-key'] as const),
   /** Components added whenever the request has a body (RFC 9530 binding of the body). */
   bodyComponents: Object.freeze(['content-type', 'content-digest'] as const),
+  /**
+   * §Covered Components: a server that requires components beyond `requiredComponents` lists them
+   * under `metadataMember` in its metadata (the draft names it for resources; the issuer document
+   * carries the same member for its token endpoint). §Error Responses, `invalid_signature`: a
+   * refusal for missing components lists the required ones under `errorMember`.
+   */
+  signatureComponents: Object.freeze({
+    metadataMember: 'additional_signature_components',
+    errorMember: 'required_components',
+  }),
   defaultLabel: 'sig',
   /**
    * `Signature-Key` parameters of the `jwks_uri` scheme (draft-hardt-httpbis-signature-key at

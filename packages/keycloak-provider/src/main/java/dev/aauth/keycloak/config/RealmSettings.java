@@ -1,6 +1,7 @@
 package dev.aauth.keycloak.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aauth.keycloak.signature.SignatureComponents;
 import org.jboss.logging.Logger;
 import org.keycloak.models.RealmModel;
 import org.keycloak.util.JsonSerialization;
@@ -26,7 +27,8 @@ public record RealmSettings(
         boolean allowPrivateNetwork,
         Set<String> trustedIssuers,
         Set<String> consentScopes,
-        long tokenLifespan) {
+        long tokenLifespan,
+        SignatureComponents signatureComponents) {
 
     private static final Logger LOG = Logger.getLogger(RealmSettings.class);
 
@@ -58,7 +60,19 @@ public record RealmSettings(
                 "true".equals(realm.getAttribute("aauth.allowPrivateNetwork")),
                 list(realm, "aauth.trustedIssuers"),
                 list(realm, "aauth.consentScopes"),
-                lifespan > 0 ? lifespan : 300);
+                lifespan > 0 ? lifespan : 300,
+                signatureComponents(realm));
+    }
+
+    /** An unknown value keeps the strict default (and is logged): a typo must not loosen verification. */
+    private static SignatureComponents signatureComponents(RealmModel realm) {
+        String v = realm.getAttribute(SignatureComponents.REALM_ATTRIBUTE);
+        SignatureComponents p = SignatureComponents.fromAttribute(v);
+        if (p == null) {
+            LOG.warnf("Realm %s attribute %s=%s is not strict or draft-minimum; using strict", realm.getName(), SignatureComponents.REALM_ATTRIBUTE, v);
+            return SignatureComponents.STRICT;
+        }
+        return p;
     }
 
     private static long seconds(RealmModel realm, String name, long def) {

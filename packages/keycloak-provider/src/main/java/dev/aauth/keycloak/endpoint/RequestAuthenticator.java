@@ -1,5 +1,6 @@
 package dev.aauth.keycloak.endpoint;
 
+import dev.aauth.keycloak.config.RealmSettings;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.remote.KeyDiscovery;
@@ -37,9 +38,9 @@ final class RequestAuthenticator {
         this.agentTokens = new AgentTokenVerifier(discovery);
     }
 
-    Agent authenticate(RequestView request, byte[] body, String issuer, Predicate<String> isKnownAgent, long now, long window) {
+    Agent authenticate(RequestView request, byte[] body, String issuer, Predicate<String> isKnownAgent, long now, RealmSettings settings) {
         SignedRequest signed = SignedRequest.parse(request);
-        HttpSignatureVerifier.checkStructure(signed, request, body, now, window);
+        HttpSignatureVerifier.checkStructure(signed, request, body, now, settings.signatureWindow(), settings.signatureComponents());
         Agent agent;
         switch (signed.scheme()) {
             case "jwt": {

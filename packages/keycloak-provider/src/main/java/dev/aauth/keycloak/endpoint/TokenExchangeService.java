@@ -79,7 +79,7 @@ final class TokenExchangeService {
         List<String> contentType = request.header("content-type");
         TokenExchangeRequest p = TokenExchangeRequest.parse(contentType.isEmpty() ? null : contentType.get(0), body);
         RequestAuthenticator.Agent actor = new RequestAuthenticator(discovery)
-                .authenticate(request, body, issuer, id -> realmView.agent(id) != null, now, settings.signatureWindow());
+                .authenticate(request, body, issuer, id -> realmView.agent(id) != null, now, settings);
         if (p.actorToken() != null) {
             verifyActorToken(p.actorToken(), actor);
         }

@@ -88,7 +88,7 @@ final class TokenService {
 
         // 2. Signature and agent identity.
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
+                .authenticate(request, body, issuer, this::isKnownAgent, now, settings);
 
         if (authToken != null) {
             return refresh(agent, authToken);
@@ -277,7 +277,7 @@ final class TokenService {
      */
     Response poll(RequestView request, String id) {
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, null, issuer, this::isKnownAgent, now, settings.signatureWindow());
+                .authenticate(request, null, issuer, this::isKnownAgent, now, settings);
         Map<String, String> rec = ownRecord(agent, id);
         Response done = terminal(id, rec, now, null);
         if (done != null) {
@@ -358,7 +358,7 @@ final class TokenService {
      */
     Response clarify(RequestView request, String id, byte[] body) {
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
+                .authenticate(request, body, issuer, this::isKnownAgent, now, settings);
         ownRecord(agent, id);
         throw TokenRequestBody.invalid("No clarification was requested; clarification_response is not expected.");
     }
