@@ -4,7 +4,8 @@
  * DESIGN.md "Identifiers": loopback `http` + port in development, and an auth-server issuer with a
  * Keycloak path (`{origin}/realms/{realm}`) trusted by its exact string.
  */
-import { isServerIdentifier, PROFILE, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
+import type { X509Certificate } from 'node:crypto';
+import { isServerIdentifier, parseTrustAnchors, PROFILE, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
 import { normalizeScopes } from './requirement.js';
 
 export interface ReplayOptions {
@@ -63,6 +64,11 @@ export interface ResourceOptions {
   readonly authorities?: readonly string[];
   /** Largest request body read for `Content-Digest` checking, bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Trust anchors for the `x509` Signature-Key scheme: PEM text (one bundle or several). Without
+   * them the scheme is refused (`401 invalid_signature`, "no X.509 trust anchors are configured").
+   */
+  readonly x509TrustAnchors?: string | readonly string[];
   /** Clock, seconds since the epoch (tests). */
   readonly now?: () => number;
 }
@@ -86,11 +92,12 @@ export interface ResolvedOptions {
   readonly jwksPath: string;
   readonly authorities: ReadonlySet<string>;
   readonly maxBodyBytes: number;
+  readonly x509TrustAnchors: readonly X509Certificate[];
   readonly now: () => number;
 }
 
 const KNOWN = new Set(['resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
-  'additionalSignatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'now']);
+  'additionalSignatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'x509TrustAnchors', 'now']);
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -158,6 +165,14 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
   const origin = new URL(options.resource);
   const authorities = options.authorities ?? [origin.host];
   if (!Array.isArray(authorities) || authorities.some((a) => typeof a !== 'string' || a.length === 0)) throw new TypeError('aauth: "authorities" must be an array of host[:port] strings');
+  const anchors = options.x509TrustAnchors ?? [];
+  if (typeof anchors !== 'string' && (!Array.isArray(anchors) || anchors.some((a) => typeof a !== 'string'))) throw new TypeError('aauth: "x509TrustAnchors" must be PEM text or an array of PEM texts');
+  let x509TrustAnchors: X509Certificate[];
+  try {
+    x509TrustAnchors = anchors.length === 0 ? [] : parseTrustAnchors(anchors);
+  } catch (cause) {
+    throw new TypeError('aauth: "x509TrustAnchors" holds text that is not a PEM certificate', { cause });
+  }
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   if (typeof now !== 'function') throw new TypeError('aauth: "now" must be a function returning seconds');
 
@@ -180,6 +195,7 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     jwksPath,
     authorities: new Set(authorities.map((a) => a.toLowerCase())),
     maxBodyBytes: positiveInteger(options.maxBodyBytes, 'maxBodyBytes', 1024 * 1024),
+    x509TrustAnchors: Object.freeze(x509TrustAnchors),
     now,
   });
 }
