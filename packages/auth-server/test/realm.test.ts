@@ -31,7 +31,7 @@ describe('parseRealm', () => {
   it('uses Keycloak defaults for absent settings', () => {
     const realm = parseRealm(minimal());
     expect(realm.accessTokenLifespan).toBe(300);
-    expect(realm.settings).toEqual({ allowLoopback: false, signatureWindow: 60, refreshWindow: 86400, pendingLifespan: 600, maxAuthAge: 36000, consentScopes: [], trustedIssuers: [] });
+    expect(realm.settings).toEqual({ allowLoopback: false, signatureWindow: 60, refreshWindow: 86400, pendingLifespan: 600, maxAuthAge: 36000, consentScopes: [], trustedIssuers: [], x509TrustAnchors: [] });
   });
 
   it('accepts attribute values given as single-element arrays, as Keycloak exports may', () => {

@@ -11,6 +11,8 @@ export const REALM_ATTRIBUTES = Object.freeze({
   consentScopes: 'aauth.consentScopes',
   trustedIssuers: 'aauth.trustedIssuers',
   maxAuthAge: 'aauth.maxAuthAge',
+  /** PEM trust anchors for agents signing with the `x509` Signature-Key scheme; absent = scheme refused. */
+  x509TrustAnchors: 'aauth.x509TrustAnchors',
 });
 
 export const CLIENT_ATTRIBUTES = Object.freeze({

@@ -5,6 +5,7 @@
  * live in `attributes` (string values), as Keycloak requires.
  */
 
+import type { X509Certificate } from 'node:crypto';
 import type { PasswordVerifier } from './password.js';
 
 export interface CredentialRepresentation {
@@ -119,6 +120,8 @@ export interface RealmSettings {
   readonly maxAuthAge: number;
   readonly consentScopes: readonly string[];
   readonly trustedIssuers: readonly string[];
+  /** Trust anchors of the `x509` Signature-Key scheme (`aauth.x509TrustAnchors`, PEM); empty = scheme refused. */
+  readonly x509TrustAnchors: readonly X509Certificate[];
 }
 
 export interface RealmModel {

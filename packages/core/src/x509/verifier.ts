@@ -35,8 +35,13 @@ export class X509CertificateVerifier {
     return this.#options.anchors.length > 0;
   }
 
-  async resolve(key: X509SignatureKey): Promise<ResolvedKey<X509Identity>> {
+  /** Throws the scheme's refusal (`invalid_signature`, `unsupported_scheme`) when no anchor is configured. */
+  requireAnchors(): void {
     if (!this.enabled) throw noAnchorsError();
+  }
+
+  async resolve(key: X509SignatureKey): Promise<ResolvedKey<X509Identity>> {
+    this.requireAnchors();
     let pem: string;
     try {
       pem = await this.#options.fetcher.getText(key.x5u, 'application/pem-certificate-chain, application/x-pem-file, text/plain');
