@@ -1,10 +1,12 @@
 package dev.aauth.keycloak.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aauth.keycloak.x509.X509ChainVerifier;
 import org.jboss.logging.Logger;
 import org.keycloak.models.RealmModel;
 import org.keycloak.util.JsonSerialization;
 
+import java.security.cert.TrustAnchor;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -23,7 +25,8 @@ public record RealmSettings(
         boolean allowPrivateNetwork,
         Set<String> trustedIssuers,
         Set<String> consentScopes,
-        long tokenLifespan) {
+        long tokenLifespan,
+        Set<TrustAnchor> x509TrustAnchors) {
 
     private static final Logger LOG = Logger.getLogger(RealmSettings.class);
 
@@ -44,7 +47,25 @@ public record RealmSettings(
                 "true".equals(realm.getAttribute("aauth.allowPrivateNetwork")),
                 list(realm, "aauth.trustedIssuers"),
                 list(realm, "aauth.consentScopes"),
-                lifespan > 0 ? lifespan : 300);
+                lifespan > 0 ? lifespan : 300,
+                anchors(realm, "aauth.x509TrustAnchors"));
+    }
+
+    /**
+     * Trust anchors of the {@code x509} Signature-Key scheme: PEM text with one or more CERTIFICATE
+     * blocks. Absent or malformed (logged) means none, and the scheme is refused.
+     */
+    private static Set<TrustAnchor> anchors(RealmModel realm, String name) {
+        String v = realm.getAttribute(name);
+        if (v == null || v.isBlank()) {
+            return Set.of();
+        }
+        try {
+            return X509ChainVerifier.parseAnchors(v);
+        } catch (Exception e) {
+            LOG.warnf("Realm %s attribute %s is not PEM text holding certificates (%s); the x509 scheme stays refused", realm.getName(), name, e.getMessage());
+            return Set.of();
+        }
     }
 
     private static long seconds(RealmModel realm, String name, long def) {

@@ -82,7 +82,7 @@ final class TokenService {
         }
 
         // 2. Signature and agent identity.
-        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
                 .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
 
         if (authToken != null) {
@@ -242,7 +242,7 @@ final class TokenService {
 
     /** GET {pending}: signed by the key that made the token request (contract "Responses", polling). */
     Response poll(RequestView request, String id) {
-        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
                 .authenticate(request, null, issuer, this::isKnownAgent, now, settings.signatureWindow());
         Map<String, String> rec = ownRecord(agent, id);
         String status = rec.get(PendingStore.STATUS);
@@ -285,7 +285,7 @@ final class TokenService {
      * caller has proved it owns the request. The pending request is left as it was.
      */
     Response clarify(RequestView request, String id, byte[] body) {
-        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
                 .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
         ownRecord(agent, id);
         throw TokenRequestBody.invalid("No clarification was requested; clarification_response is not expected.");
