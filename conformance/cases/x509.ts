@@ -5,22 +5,17 @@
  * fixtures made by fixtures/x509/make.sh (the leaf names the autonomous agent as a URI
  * subjectAltName). A chain to another anchor is made at test time with the openssl CLI.
  */
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { importSigningKey, generateSigningKey, type PrivateJwk, type SigningKey } from '@aauth-ts/core';
-import { TestPki } from '../../packages/core/test/helpers/test-pki.js';
+import { TestPki, x5tOf } from '../../packages/core/test/helpers/test-pki.js';
 import { outcome, verifyIssued } from '../support/flows.js';
 import type { Signer } from '../support/signed-fetch.js';
 import type { World } from '../support/world.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../fixtures/x509/${name}`, import.meta.url)), 'utf8');
 const PEM = 'application/pem-certificate-chain';
-
-function x5tOf(chainPem: string): Uint8Array {
-  const first = /-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/.exec(chainPem)?.[1] ?? '';
-  return new Uint8Array(createHash('sha256').update(Buffer.from(first.replace(/\s+/g, ''), 'base64')).digest());
-}
 
 export function x509Cases(world: () => World): void {
   describe('x509 agents', () => {

@@ -4,12 +4,11 @@
  * (`x509TrustAnchors`), and the leaf's URI subjectAltName names the agent. Certificates are made
  * at test time with the openssl CLI.
  */
-import { createHash } from 'node:crypto';
 import express from 'express';
 import { generateSigningKey, type SigningKey } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
 import { startLoopbackServer, type LoopbackServer } from '../../core/test/helpers/loopback-server.js';
-import { DAYS, TestPki, type TestCert } from '../../core/test/helpers/test-pki.js';
+import { DAYS, TestPki, x5tOf, type TestCert } from '../../core/test/helpers/test-pki.js';
 import { listen, signedFetch, type Running } from './fixtures.js';
 
 const AGENT = 'https://x509-agent.example';
@@ -23,11 +22,6 @@ let certs: LoopbackServer;
 let anchored: Running;
 let unanchored: Running;
 const errors: unknown[] = [];
-
-function x5tOf(cert: TestCert): Uint8Array {
-  const der = Buffer.from(cert.pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
-  return new Uint8Array(createHash('sha256').update(der).digest());
-}
 
 function resourceApp(anchors: string | undefined) {
   return (url: string) => {
@@ -66,7 +60,7 @@ afterEach(() => {
   expect(errors).toEqual([]);
 });
 
-const viaX509 = (cert: TestCert, path: string, key: SigningKey = agentKey) => ({ key, signatureKey: { scheme: 'x509' as const, x5u: `${certs.origin}${path}`, x5t: x5tOf(cert) } });
+const viaX509 = (cert: TestCert, path: string, key: SigningKey = agentKey) => ({ key, signatureKey: { scheme: 'x509' as const, x5u: `${certs.origin}${path}`, x5t: x5tOf(cert.pem) } });
 
 describe('x509 at an express resource', () => {
   test('a chain to the configured anchor identifies the agent by its URI subjectAltName', async () => {

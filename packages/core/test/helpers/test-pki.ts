@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 
 export interface TestCert {
   readonly name: string;
@@ -41,13 +41,10 @@ function stamp(date: Date): string {
   return `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
 }
 
-export function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+/** The `x5t` parameter for a PEM chain: SHA-256 of the first certificate's DER. */
+export function x5tOf(pem: string): Uint8Array {
+  const first = /-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/.exec(pem)?.[1] ?? '';
+  return new Uint8Array(createHash('sha256').update(Buffer.from(first.replace(/\s+/g, ''), 'base64')).digest());
 }
 
 export class TestPki {

@@ -4,13 +4,14 @@
  * to a configured trust anchor; the leaf's key is the one the HTTP signature must verify with.
  * Certificates are made at test time with the openssl CLI (see ../helpers/test-pki.ts).
  */
-import { createHash } from 'node:crypto';
 import {
   GuardedFetcher, SignatureError, X509CertificateVerifier, generateSigningKey, jwkThumbprint, parseTrustAnchors, signRequest, validateCertificateChain, verifyRequest,
   type SigningKey, type X509SignatureKey,
 } from '@aauth-ts/core';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
-import { DAYS, TestPki, type TestCert } from '../helpers/test-pki.js';
+import { DAYS, TestPki, x5tOf as x5tOfPem, type TestCert } from '../helpers/test-pki.js';
+
+const x5tOf = (cert: TestCert): Uint8Array => x5tOfPem(cert.pem);
 
 const AGENT = 'https://agent.example';
 let pki: TestPki;
@@ -19,11 +20,6 @@ let otherRoot: TestCert;
 let intermediate: TestCert;
 let agentKey: SigningKey;
 let leaf: TestCert;
-
-function x5tOf(cert: TestCert): Uint8Array {
-  const der = Buffer.from(cert.pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
-  return new Uint8Array(createHash('sha256').update(der).digest());
-}
 
 function chainOf(...certs: TestCert[]): string {
   return certs.map((c) => c.pem).join('');
