@@ -31,6 +31,7 @@ import { singleAnswerRuleCases } from './cases/single-answer-rules.js';
 import { tokenExchangeCases } from './cases/token-exchange.js';
 import { upstreamTokenRefusalCases } from './cases/upstream-token-refusals.js';
 import { userDelegatedCases } from './cases/user-delegated.js';
+import { x509Cases } from './cases/x509.js';
 import { createWorld, type World } from './support/world.js';
 
 let current: World | undefined;
@@ -68,4 +69,5 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   foreignSubjectCases(world);
   registeredClaimCases(world);
   fetchOracleCases(world);
+  x509Cases(world);
 });

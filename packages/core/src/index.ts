@@ -73,3 +73,9 @@ export { nestAct, parseAct, actChain, mayActAllows, MAX_ACT_DEPTH } from './dele
 export type { ActClaim } from './delegation/act.js';
 export { createDelegatedToken, verifyDelegatedToken } from './tokens/delegated-token.js';
 export type { DelegatedTokenClaims, CreateDelegatedTokenInput, VerifyDelegatedTokenOptions } from './tokens/delegated-token.js';
+
+export { validateCertificateChain, MAX_CHAIN_LENGTH } from './x509/chain.js';
+export type { CertificateChainOptions, CertifiedKey } from './x509/chain.js';
+export { parseTrustAnchors } from './x509/pem.js';
+export { X509CertificateVerifier } from './x509/verifier.js';
+export type { X509VerifierOptions, X509Identity } from './x509/verifier.js';

@@ -4,7 +4,8 @@
  * DESIGN.md "Identifiers": loopback `http` + port in development, and an auth-server issuer with a
  * Keycloak path (`{origin}/realms/{realm}`) trusted by its exact string.
  */
-import { isComponentPolicy, isLoopbackHost, isServerIdentifier, PROFILE, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
+import type { X509Certificate } from 'node:crypto';
+import { isComponentPolicy, isLoopbackHost, isServerIdentifier, parseTrustAnchors, PROFILE, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
 import { normalizeScopes } from './requirement.js';
 
 export interface ReplayOptions {
@@ -92,6 +93,11 @@ export interface ResourceOptions {
   readonly maxDeferrals?: number;
   /** Longest a poll is held for `Prefer: wait=N`, seconds. Default 20. */
   readonly maxPollWait?: number;
+  /**
+   * Trust anchors for the `x509` Signature-Key scheme: PEM text (one bundle or several). Without
+   * them the scheme is refused (`401 invalid_signature`, "no X.509 trust anchors are configured").
+   */
+  readonly x509TrustAnchors?: string | readonly string[];
   /** Clock, seconds since the epoch (tests). */
   readonly now?: () => number;
 }
@@ -124,12 +130,13 @@ export interface ResolvedOptions {
   readonly deferralLifetime: number;
   readonly maxDeferrals: number;
   readonly maxPollWait: number;
+  readonly x509TrustAnchors: readonly X509Certificate[];
   readonly now: () => number;
 }
 
 const KNOWN = new Set(['resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
   'additionalSignatureComponents', 'signatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'now',
-  'resourceTokenEndpoint', 'interactionEndpoint', 'logoUri', 'logoDarkUri', 'pendingPath', 'deferralLifetime', 'maxDeferrals', 'maxPollWait']);
+  'resourceTokenEndpoint', 'interactionEndpoint', 'logoUri', 'logoDarkUri', 'pendingPath', 'deferralLifetime', 'maxDeferrals', 'maxPollWait', 'x509TrustAnchors']);
 
 /** An absolute path without query or fragment (a route this middleware serves). */
 function pathOption(value: unknown, name: string, fallback?: string): string | undefined {
@@ -220,6 +227,14 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
   const origin = new URL(options.resource);
   const authorities = options.authorities ?? [origin.host];
   if (!Array.isArray(authorities) || authorities.some((a) => typeof a !== 'string' || a.length === 0)) throw new TypeError('aauth: "authorities" must be an array of host[:port] strings');
+  const anchors = options.x509TrustAnchors ?? [];
+  if (typeof anchors !== 'string' && (!Array.isArray(anchors) || anchors.some((a) => typeof a !== 'string'))) throw new TypeError('aauth: "x509TrustAnchors" must be PEM text or an array of PEM texts');
+  let x509TrustAnchors: X509Certificate[];
+  try {
+    x509TrustAnchors = anchors.length === 0 ? [] : parseTrustAnchors(anchors);
+  } catch (cause) {
+    throw new TypeError('aauth: "x509TrustAnchors" holds text that is not a PEM certificate', { cause });
+  }
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   if (typeof now !== 'function') throw new TypeError('aauth: "now" must be a function returning seconds');
 
@@ -251,6 +266,7 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     deferralLifetime: positiveInteger(options.deferralLifetime, 'deferralLifetime', 600),
     maxDeferrals: positiveInteger(options.maxDeferrals, 'maxDeferrals', 10_000),
     maxPollWait: positiveInteger(options.maxPollWait, 'maxPollWait', 20),
+    x509TrustAnchors: Object.freeze(x509TrustAnchors),
     now,
   });
 }

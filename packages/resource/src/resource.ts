@@ -16,8 +16,6 @@ import { DeferralStore, type DeferOptions, type Deferral, type ResourceAnswer } 
 import { answerResourceTokenRequest } from './resource-token-endpoint.js';
 import { KeyResolver, type CallerInfo } from './resolve-key.js';
 
-const ACCEPTED_SCHEMES = ['hwk', 'jwks_uri', 'jwt'] as const;
-
 /**
  * At the resource every request-verification failure is a `401` (2026-03 §Request Verification:
  * "Any failure MUST result in a 401 response with the appropriate error code"). Core reports
@@ -106,8 +104,8 @@ export class AAuthResource {
    *  1. unsigned (none of the three signature headers) → `undefined`; the route decides;
    *  2. `@authority` is one of this resource's (no cross-server replay of a captured signature);
    *  3. core `verifyRequest`: components (`signatureComponents` + `additionalSignatureComponents`), `created` window,
-   *     scheme (`hwk`, `jwks_uri`, `jwt`), `Content-Digest`, key resolution (tokens verified, or
-   *     taken from the verified-token cache), RFC 9421 signature;
+   *     `Content-Digest`, key resolution by scheme (tokens verified, or taken from the
+   *     verified-token cache; an `x509` chain validated to the trust anchors), RFC 9421 signature;
    *  4. replay: a state-changing request (what was signed, by which key) is accepted once inside
    *     the window; the cache is partitioned by caller class with per-agent quotas (`ReplayGuard`).
    * Failures are `401` `AAuthError`s, but for a full replay partition (503) or quota (429). Does not check: route requirements (see `authorize`).
@@ -128,7 +126,6 @@ export class AAuthResource {
         componentPolicy: o.signatureComponents,
         windowSeconds: o.signatureWindow,
         now,
-        allowedSchemes: ACCEPTED_SCHEMES,
       });
     } catch (err) {
       throw asVerificationError(err);

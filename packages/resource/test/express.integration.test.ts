@@ -334,9 +334,9 @@ describe('refusals', () => {
     expect(JSON.parse(body)).toMatchObject({ error: 'invalid_signature', error_description: expect.stringMatching(/authority/) as unknown });
   });
 
-  test('the x509 scheme is not accepted', async () => {
+  test('the x509 scheme is refused when no trust anchors are configured', async () => {
     const res = await signedFetch(resource.url, 'GET', '/pseudo', { key: delegate, signatureKey: { scheme: 'x509', x5u: 'https://x.example/chain.pem', x5t: new Uint8Array(32) } });
-    expect(res).toMatchObject({ status: 401, json: { error: 'invalid_signature' } });
+    expect(res).toMatchObject({ status: 401, json: { error: 'invalid_signature', error_description: expect.stringMatching(/no X\.509 trust anchors/) as unknown } });
   });
 
   test('a jwt that is neither an agent nor an auth token is refused', async () => {

@@ -19,6 +19,8 @@ export const REALM_ATTRIBUTES = Object.freeze({
   maxAuthAge: 'aauth.maxAuthAge',
   /** `strict` (default) or `draft-minimum`: the components a request signature must cover. */
   signatureComponents: 'aauth.signatureComponents',
+  /** PEM trust anchors for agents signing with the `x509` Signature-Key scheme; absent = scheme refused. */
+  x509TrustAnchors: 'aauth.x509TrustAnchors',
 });
 
 export const CLIENT_ATTRIBUTES = Object.freeze({

@@ -4,8 +4,9 @@
  * realm (DESIGN.md: fail at startup, not per request). Fields Keycloak knows but AAuth does not
  * use are ignored, so a file exported from a real Keycloak loads unchanged.
  */
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { COMPONENT_POLICIES, isComponentPolicy, type ComponentPolicy } from '@aauth-ts/core';
+import { COMPONENT_POLICIES, isComponentPolicy, parseTrustAnchors, type ComponentPolicy } from '@aauth-ts/core';
 import { CLIENT_ATTRIBUTES, DEFAULTS, MAX_POLL_WAIT_CEILING, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES, USER_ATTRIBUTES } from './attributes.js';
 import { RealmConfigError } from './errors.js';
 import { parsePasswordCredential, type PasswordVerifier } from './password.js';
@@ -109,7 +110,19 @@ function parseSettings(attrs: Attrs): RealmSettings {
     consentScopes: stringList(attrs, REALM_ATTRIBUTES.consentScopes, path),
     trustedIssuers: stringList(attrs, REALM_ATTRIBUTES.trustedIssuers, path),
     signatureComponents: componentPolicy(attrs, path),
+    x509TrustAnchors: trustAnchors(attrs, REALM_ATTRIBUTES.x509TrustAnchors, path),
   };
+}
+
+/** PEM text with one or more CERTIFICATE blocks; text that holds none is an error, not "no anchors". */
+function trustAnchors(attrs: Attrs, name: string, path: string): X509Certificate[] {
+  const value = attribute(attrs, name, path);
+  if (value === undefined || value.trim() === '') return [];
+  try {
+    return parseTrustAnchors(value);
+  } catch {
+    throw new RealmConfigError(`${path}.${name}`, 'must be PEM text holding one or more CERTIFICATE blocks');
+  }
 }
 
 function parseUser(rep: UserRepresentation, index: number): RealmUser {

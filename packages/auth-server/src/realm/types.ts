@@ -6,6 +6,7 @@
  */
 
 import type { ComponentPolicy } from '@aauth-ts/core';
+import type { X509Certificate } from 'node:crypto';
 import type { PasswordVerifier } from './password.js';
 
 export interface CredentialRepresentation {
@@ -132,6 +133,8 @@ export interface RealmSettings {
   readonly trustedIssuers: readonly string[];
   /** Components a request signature must cover (`aauth.signatureComponents`, default `strict`; see core `components.ts`). */
   readonly signatureComponents: ComponentPolicy;
+  /** Trust anchors of the `x509` Signature-Key scheme (`aauth.x509TrustAnchors`, PEM); empty = scheme refused. */
+  readonly x509TrustAnchors: readonly X509Certificate[];
 }
 
 export interface RealmModel {

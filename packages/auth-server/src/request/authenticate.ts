@@ -10,19 +10,26 @@
  *     A refusal names them in `required_components`.
  *  3. `created` within the realm's window (`aauth.signatureWindow`, default ±60 s).
  *  4. `Content-Digest`, when covered, matches the raw body bytes.
- *  5. Scheme: `jwt` (an `agent+jwt`) or `jwks_uri`. `hwk` is refused: pseudonymous callers get
- *     no tokens here. `x509` is not offered.
+ *  5. Scheme: `jwt` (an `agent+jwt`), `jwks_uri` or `x509`. `hwk` is refused: pseudonymous
+ *     callers get no tokens here. `x509` is refused at once when the realm has no trust anchors
+ *     (`aauth.x509TrustAnchors`).
  *  6. The agent is an enabled agent client of the realm — checked before fetching anything from
  *     its identifier, so unknown parties cannot make us fetch arbitrary URLs (`access_denied`).
+ *     For `x509` the claimed agent is the origin of `x5u`: the chain is served by the agent itself.
  *  7. jwt: the agent token verifies with the key from `{iss}/.well-known/aauth-agent.json`
  *     (`typ`, signature, `exp`, `iat`, `aud` if present lists our issuer); its `cnf.jwk` is the
  *     key the HTTP signature is checked with, so `cnf.jwk` = signing key holds by construction.
  *     jwks_uri: the key `kid` from `{id}/.well-known/aauth-agent.json` → `jwks_uri`.
+ *     x509: the PEM chain at `x5u` validates to a realm anchor (core `X509CertificateVerifier`)
+ *     and the leaf names the agent as a URI subjectAltName; the key is the leaf's.
  *  8. The HTTP signature verifies.
  *
  * Does not check: anything in the body beyond its digest.
  */
-import { AAuthError, PROFILE, SignatureError, TokenError, keyUnavailableMessage, peekClaims, requireAgentDocument, verifyAgentToken, verifyRequest, type KeyDiscovery, type PublicJwk, type SignatureKey } from '@aauth-ts/core';
+import {
+  AAuthError, PROFILE, SignatureError, TokenError, X509CertificateVerifier, keyUnavailableMessage, peekClaims, requireAgentDocument, verifyAgentToken, verifyRequest,
+  type KeyDiscovery, type PublicJwk, type SignatureKey, type X509SignatureKey,
+} from '@aauth-ts/core';
 import { knownAgent } from '../policy/decide.js';
 import type { RealmModel } from '../realm/types.js';
 import type { AuthenticatedAgent, IncomingRequest } from './types.js';
@@ -35,7 +42,7 @@ export interface AuthenticateOptions {
   readonly now: number;
 }
 
-interface Resolved { readonly agentId: string; readonly scheme: 'jwt' | 'jwks_uri' }
+interface Resolved { readonly agentId: string; readonly scheme: AuthenticatedAgent['scheme'] }
 
 function unknownAgent(agentId: string, realm: RealmModel): never {
   throw new AAuthError('access_denied', `agent ${agentId} is not an enabled agent of realm ${realm.name}`, { field: 'agent', reason: 'unknown', actual: agentId });
@@ -61,8 +68,30 @@ async function resolveKey(signatureKey: SignatureKey, options: AuthenticateOptio
     }
     return { jwk, info: { agentId: signatureKey.id, scheme: 'jwks_uri' } };
   }
+  if (signatureKey.scheme === 'x509') return certificateKey(signatureKey, options);
   // Unreachable: verifyRequest enforces allowedSchemes first.
   throw new SignatureError('invalid_signature', `Signature-Key scheme "${signatureKey.scheme}" is not accepted here`, { reason: 'unsupported_scheme' });
+}
+
+/** The origin of `x5u`, or undefined when it is not an absolute http(s) URL. */
+function x5uOrigin(x5u: string): string | undefined {
+  if (!URL.canParse(x5u)) return undefined;
+  const url = new URL(x5u);
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+}
+
+async function certificateKey(signatureKey: X509SignatureKey, options: AuthenticateOptions): Promise<{ jwk: PublicJwk; info: Resolved }> {
+  const verifier = new X509CertificateVerifier({ anchors: options.realm.settings.x509TrustAnchors, fetcher: options.keys.fetcher, now: () => options.now });
+  verifier.requireAnchors();
+  const agentId = x5uOrigin(signatureKey.x5u);
+  if (agentId === undefined || !knownAgent(options.realm, agentId)) {
+    throw new AAuthError('access_denied', `x5u must be served by an enabled agent of realm ${options.realm.name} (its origin is the agent identifier)`, { field: 'x5u', reason: 'unknown', actual: signatureKey.x5u });
+  }
+  const { jwk, info } = await verifier.resolve(signatureKey);
+  if (!info.uris.includes(agentId)) {
+    throw new SignatureError('invalid_signature', `the leaf certificate does not name agent ${agentId} as a URI subjectAltName`, { field: 'x5u', reason: 'x509_agent_mismatch', expected: agentId, actual: info.uris });
+  }
+  return { jwk, info: { agentId, scheme: 'x509' } };
 }
 
 export async function authenticateRequest(request: IncomingRequest, options: AuthenticateOptions): Promise<AuthenticatedAgent> {
@@ -73,7 +102,7 @@ export async function authenticateRequest(request: IncomingRequest, options: Aut
       windowSeconds: options.realm.settings.signatureWindow,
       componentPolicy: options.realm.settings.signatureComponents,
       now: options.now,
-      allowedSchemes: ['jwt', 'jwks_uri'],
+      allowedSchemes: ['jwt', 'jwks_uri', 'x509'],
     },
   );
   return { agentId: verified.info.agentId, jwk: verified.jwk, jkt: verified.thumbprint, scheme: verified.info.scheme };

@@ -2,10 +2,12 @@ package dev.aauth.keycloak.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aauth.keycloak.signature.SignatureComponents;
+import dev.aauth.keycloak.x509.X509ChainVerifier;
 import org.jboss.logging.Logger;
 import org.keycloak.models.RealmModel;
 import org.keycloak.util.JsonSerialization;
 
+import java.security.cert.TrustAnchor;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -28,7 +30,8 @@ public record RealmSettings(
         Set<String> trustedIssuers,
         Set<String> consentScopes,
         long tokenLifespan,
-        SignatureComponents signatureComponents) {
+        SignatureComponents signatureComponents,
+        Set<TrustAnchor> x509TrustAnchors) {
 
     private static final Logger LOG = Logger.getLogger(RealmSettings.class);
 
@@ -61,7 +64,25 @@ public record RealmSettings(
                 list(realm, "aauth.trustedIssuers"),
                 list(realm, "aauth.consentScopes"),
                 lifespan > 0 ? lifespan : 300,
-                signatureComponents(realm));
+                signatureComponents(realm),
+                anchors(realm, "aauth.x509TrustAnchors"));
+    }
+
+    /**
+     * Trust anchors of the {@code x509} Signature-Key scheme: PEM text with one or more CERTIFICATE
+     * blocks. Absent or malformed (logged) means none, and the scheme is refused.
+     */
+    private static Set<TrustAnchor> anchors(RealmModel realm, String name) {
+        String v = realm.getAttribute(name);
+        if (v == null || v.isBlank()) {
+            return Set.of();
+        }
+        try {
+            return X509ChainVerifier.parseAnchors(v);
+        } catch (Exception e) {
+            LOG.warnf("Realm %s attribute %s is not PEM text holding certificates (%s); the x509 scheme stays refused", realm.getName(), name, e.getMessage());
+            return Set.of();
+        }
     }
 
     /** An unknown value keeps the strict default (and is logged): a typo must not loosen verification. */

@@ -78,7 +78,7 @@ final class TokenExchangeService {
     Response exchange(RequestView request, byte[] body) {
         List<String> contentType = request.header("content-type");
         TokenExchangeRequest p = TokenExchangeRequest.parse(contentType.isEmpty() ? null : contentType.get(0), body);
-        RequestAuthenticator.Agent actor = new RequestAuthenticator(discovery)
+        RequestAuthenticator.Agent actor = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
                 .authenticate(request, body, issuer, id -> realmView.agent(id) != null, now, settings);
         if (p.actorToken() != null) {
             verifyActorToken(p.actorToken(), actor);

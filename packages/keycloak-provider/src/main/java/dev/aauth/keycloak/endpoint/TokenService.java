@@ -87,7 +87,7 @@ final class TokenService {
         }
 
         // 2. Signature and agent identity.
-        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
                 .authenticate(request, body, issuer, this::isKnownAgent, now, settings);
 
         if (authToken != null) {
@@ -276,7 +276,7 @@ final class TokenService {
      * {@code aauth.maxPollWait} seconds and the request's remaining lifetime ({@link PollHold}).
      */
     Response poll(RequestView request, String id) {
-        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
                 .authenticate(request, null, issuer, this::isKnownAgent, now, settings);
         Map<String, String> rec = ownRecord(agent, id);
         Response done = terminal(id, rec, now, null);
@@ -357,7 +357,7 @@ final class TokenService {
      * caller has proved it owns the request. The pending request is left as it was.
      */
     Response clarify(RequestView request, String id, byte[] body) {
-        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
                 .authenticate(request, body, issuer, this::isKnownAgent, now, settings);
         ownRecord(agent, id);
         throw TokenRequestBody.invalid("No clarification was requested; clarification_response is not expected.");
