@@ -7,8 +7,13 @@
  *
  * Register it last: axios runs request interceptors in reverse order of registration, so
  * interceptors added after this one run before the signature is made.
+ *
+ * Protocol failures reach the caller as `AxiosError`s, so an axios application's own error handling
+ * (`axios.isAxiosError`, `error.response`) keeps working: `code` is the AAuth error code, `cause`
+ * the typed error of core, and `response` the 401 whose challenge could not be answered.
  */
-import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AAuthError } from '@aauth-ts/core';
 import { AAuthClient, type AAuthClientOptions } from '../client/aauth-client.js';
 import { emit } from '../events.js';
 import type { AAuthRequestOptions } from '../fetch/aauth-fetch.js';
@@ -76,10 +81,22 @@ function abortSignalOf(config: InternalAxiosRequestConfig): AbortSignal | undefi
   return config.signal instanceof AbortSignal ? config.signal : undefined;
 }
 
+/**
+ * The AAuth error as an `AxiosError` of the caller's axios. axios is loaded only here, when an error
+ * has to be built: the package needs axios's types, not axios itself, unless `withAAuth` is used.
+ */
+async function asAxiosError(error: unknown, config: InternalAxiosRequestConfig, response?: AxiosResponse): Promise<unknown> {
+  if (!(error instanceof AAuthError)) return error;
+  const { AxiosError: AxiosErrorClass } = await import('axios');
+  const wrapped: AxiosError = new AxiosErrorClass(error.message, error.code, config, response?.request, response);
+  wrapped.cause = error;
+  return wrapped;
+}
+
 export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): AAuthAttachment {
   const client = 'client' in options ? options.client : new AAuthClient(options);
 
-  const onRequest = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
+  const signRequest = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
     const aauth = config.aauth ?? {};
     if (aauth.disabled) return config;
     const url = new URL(instance.getUri(config));
@@ -121,11 +138,24 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     if (response.status !== 401 || aauth.retried || aauth.noRetry || aauth.disabled) return undefined;
     const challenge = response.headers[H.challenge] as unknown;
     if (typeof challenge !== 'string') return undefined;
-    const token = await client.answerChallenge(state.url, challenge, { sentToken: state.sentToken, upstreamToken: state.upstream, signal: abortSignalOf(config) });
+    let token: string | undefined;
+    try {
+      token = await client.answerChallenge(state.url, challenge, { sentToken: state.sentToken, upstreamToken: state.upstream, signal: abortSignalOf(config) });
+    } catch (error) {
+      throw await asAxiosError(error, config, response);
+    }
     if (token === undefined) return undefined;
     emit(client.onEvent, { type: 'retry', method: (config.method ?? 'get').toUpperCase(), url: state.url.href });
     const replay: WithState = { ...config, aauth: { ...aauth, retried: true }, [STATE]: { ...state, forcedToken: token } };
     return instance.request(replay);
+  };
+
+  const onRequest = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
+    try {
+      return await signRequest(config);
+    } catch (error) {
+      throw await asAxiosError(error, config);
+    }
   };
 
   const requestId = instance.interceptors.request.use(onRequest);
