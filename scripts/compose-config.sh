@@ -33,9 +33,8 @@ if [ ! -x "$bin" ]; then
 fi
 [ "${1:-}" = "--build" ] && exit 0
 
-"$bin" version
 for profile in "${profiles[@]}"; do
   # COMPOSE_PROFILES from .env would add the default profile to every run: name exactly one.
   COMPOSE_PROFILES="$profile" "$bin" --project-directory . -f docker-compose.yml config --quiet
-  echo "compose-config: profile $profile: valid"
+  echo "compose-config: Compose $version: profile $profile: valid"
 done
