@@ -91,6 +91,18 @@ describe('npm pack', () => {
     expect(stdout).toMatch(/^usage: aauth-auth-server --realm/);
   });
 
+  it('engines names the Node lines the tests run on: this one and the matrix of scripts/test-node-matrix.sh', () => {
+    const matrix = /^\[ \$\{#versions\[@\]\} -gt 0 \] \|\| versions=\(([^)]*)\)$/m.exec(readFileSync(join(root, 'scripts/test-node-matrix.sh'), 'utf8'))?.[1]?.split(' ') ?? [];
+    expect(matrix.length).toBeGreaterThan(0);
+    const lines = rootManifest.engines.node.split(' || ').map((range) => /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range)?.slice(1).map(Number) ?? []);
+    const covered = (version: string): boolean => {
+      const [major, minor, patch] = version.replace(/^v/, '').split('.').map(Number) as [number, number, number];
+      return lines.some(([ma, mi, pa]) => ma === major && (minor > (mi ?? 0) || (minor === mi && patch >= (pa ?? 0))));
+    };
+    expect([...matrix, process.version].filter((v) => !covered(v))).toEqual([]);
+    expect(lines.map(([major]) => major).sort()).toEqual([...new Set([...matrix, process.version].map((v) => Number(v.replace(/^v/, '').split('.')[0])))].sort());
+  });
+
   it('express and axios are peers: optional where only their types are used', () => {
     const peers = (m: Manifest): Record<string, boolean> => Object.fromEntries(Object.keys(m.peerDependencies ?? {}).map((d) => [d, m.peerDependenciesMeta?.[d]?.optional === true]));
     expect(peers(manifests.core)).toEqual({});
