@@ -133,7 +133,7 @@ it('the user approves while the agent is already polling (202s, then 200)', asyn
   expect(events.filter((e) => e.startsWith('poll')).at(-1)).toBe('poll 200');
 });
 
-it('axios: a denied consent rejects with the auth server error', async () => {
+it('axios: a denied consent rejects with an AxiosError carrying the auth server error', async () => {
   const http = axios.create({ baseURL: r1.id });
   withAAuth(http, {
     session: AgentSession.delegateOf(assistant, { sub: 'assistant-2' }),
@@ -144,5 +144,7 @@ it('axios: a denied consent rejects with the auth server error', async () => {
       await driveInteraction('embedded', `${issuer}/protocol/aauth/interact`, code, USER, 'deny');
     },
   });
-  await expect(http.get('/plan')).rejects.toMatchObject({ name: 'PendingDeniedError', serverError: 'denied', status: 403 });
+  const err = await http.get('/plan').catch((e: unknown) => e);
+  expect(axios.isAxiosError(err)).toBe(true);
+  expect(err).toMatchObject({ code: 'denied', response: { status: 401 }, cause: { name: 'PendingDeniedError', serverError: 'denied', status: 403 } });
 });

@@ -12,8 +12,13 @@
  *
  * Register it last: axios runs request interceptors in reverse order of registration, so
  * interceptors added after this one run before the signature is made.
+ *
+ * Protocol failures reach the caller as `AxiosError`s, so an axios application's own error handling
+ * (`axios.isAxiosError`, `error.response`) keeps working: `code` is the AAuth error code, `cause`
+ * the typed error of core, and `response` the 401 whose challenge could not be answered.
  */
-import { AxiosError, AxiosHeaders, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AAuthError } from '@aauth-ts/core';
 import { AAuthClient, type AAuthClientOptions } from '../client/aauth-client.js';
 import { emit } from '../events.js';
 import { isDeferral, type AAuthRequestOptions } from '../fetch/aauth-fetch.js';
@@ -89,7 +94,7 @@ function abortSignalOf(config: InternalAxiosRequestConfig): AbortSignal | undefi
 /** A 202 as axios received it, as the `Response` the client's poller reads. */
 function toFetchResponse(response: AxiosResponse): Response {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(AxiosHeaders.from(response.headers as AxiosHeaders).toJSON())) {
+  for (const [name, value] of Object.entries(response.headers as Record<string, unknown>)) {
     if (typeof value === 'string') headers.set(name, value);
   }
   const data: unknown = response.data;
@@ -99,8 +104,8 @@ function toFetchResponse(response: AxiosResponse): Response {
 
 /** The final response as axios would have given it for `config`: body per `responseType`, settled by `validateStatus`. */
 async function toAxiosResponse(final: Response, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
-  const headers = new AxiosHeaders();
-  final.headers.forEach((value, name) => headers.set(name, value));
+  const headers: Record<string, string> = {};
+  final.headers.forEach((value, name) => { headers[name] = value; });
   let data: unknown;
   if (config.responseType === 'arraybuffer') data = Buffer.from(await final.arrayBuffer());
   else {
@@ -116,16 +121,29 @@ async function toAxiosResponse(final: Response, config: InternalAxiosRequestConf
   }
   const response: AxiosResponse = { data, status: final.status, statusText: final.statusText, headers, config, request: undefined };
   if (typeof config.validateStatus === 'function' && !config.validateStatus(final.status)) {
-    const code = final.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
-    throw new AxiosError(`Request failed with status code ${final.status}`, code, config, undefined, response);
+    const { AxiosError: AxiosErrorClass } = await import('axios');
+    const code = final.status >= 500 ? AxiosErrorClass.ERR_BAD_RESPONSE : AxiosErrorClass.ERR_BAD_REQUEST;
+    throw new AxiosErrorClass(`Request failed with status code ${final.status}`, code, config, undefined, response);
   }
   return response;
+}
+
+/**
+ * The AAuth error as an `AxiosError` of the caller's axios. axios is loaded only here, when an error
+ * has to be built: the package needs axios's types, not axios itself, unless `withAAuth` is used.
+ */
+async function asAxiosError(error: unknown, config: InternalAxiosRequestConfig, response?: AxiosResponse): Promise<unknown> {
+  if (!(error instanceof AAuthError)) return error;
+  const { AxiosError: AxiosErrorClass } = await import('axios');
+  const wrapped: AxiosError = new AxiosErrorClass(error.message, error.code, config, response?.request, response);
+  wrapped.cause = error;
+  return wrapped;
 }
 
 export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): AAuthAttachment {
   const client = 'client' in options ? options.client : new AAuthClient(options);
 
-  const onRequest = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
+  const signRequest = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
     const aauth = config.aauth ?? {};
     if (aauth.disabled) return config;
     const url = new URL(instance.getUri(config));
@@ -178,11 +196,24 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     if (aauth.retried) return undefined;
     const challenge = response.headers[H.challenge] as unknown;
     if (typeof challenge !== 'string') return undefined;
-    const token = await client.answerChallenge(state.url, challenge, { sentToken: state.sentToken, upstreamToken: state.upstream, signal: abortSignalOf(config) });
+    let token: string | undefined;
+    try {
+      token = await client.answerChallenge(state.url, challenge, { sentToken: state.sentToken, upstreamToken: state.upstream, signal: abortSignalOf(config) });
+    } catch (error) {
+      throw await asAxiosError(error, config, response);
+    }
     if (token === undefined) return undefined;
     emit(client.onEvent, { type: 'retry', method: (config.method ?? 'get').toUpperCase(), url: state.url.href });
     const replay: WithState = { ...config, aauth: { ...aauth, retried: true }, [STATE]: { ...state, forcedToken: token } };
     return instance.request(replay);
+  };
+
+  const onRequest = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
+    try {
+      return await signRequest(config);
+    } catch (error) {
+      throw await asAxiosError(error, config);
+    }
   };
 
   const requestId = instance.interceptors.request.use(onRequest);
