@@ -12,6 +12,7 @@
 #   6. Keycloak is stopped, whatever happened.
 #
 #   bash scripts/test-keycloak.sh [--port N]
+#   KEYCLOAK_VERSION=26.4.0 bash scripts/test-keycloak.sh    # the same jar in another 26.x server
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
