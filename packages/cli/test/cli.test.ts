@@ -70,6 +70,8 @@ function stop(server: Server): Promise<void> {
 }
 
 const ANSI = /\x1b\[/;
+/** A test that starts the bin more than once: each start loads the packages, slow on a busy machine. */
+const SEVERAL_RUNS = 90_000;
 
 describe('aauth CLI', () => {
   beforeAll(() => {
@@ -118,7 +120,7 @@ describe('aauth CLI', () => {
       const again = await run(['keygen', '--agent', 'https://agent.example', '--out', dir]);
       expect(again.code).toBe(2);
       expect(again.stderr).toMatch(/--force/);
-    });
+    }, SEVERAL_RUNS);
   });
 
   describe('decode', () => {
@@ -136,7 +138,7 @@ describe('aauth CLI', () => {
       expect(text.stdout).toContain('agent+jwt');
       expect(text.stdout).toMatch(/not verified/i);
       expect(text.stdout).not.toMatch(ANSI);
-    });
+    }, SEVERAL_RUNS);
 
     it('refuses what is not a JWT with exit code 2 and a sentence', async () => {
       const r = await run(['decode', 'not-a-token']);
@@ -148,7 +150,7 @@ describe('aauth CLI', () => {
       const token = await createAgentToken(generateSigningKey(), { iss: 'https://agent.example', sub: 'd', cnfJwk: generateSigningKey().publicJwk, lifetimeSeconds: 300 });
       expect((await run(['decode', token], plainEnv({ FORCE_COLOR: '1' }))).stdout).toMatch(ANSI);
       expect((await run(['decode', token], plainEnv({ FORCE_COLOR: '1', NO_COLOR: '1' }))).stdout).not.toMatch(ANSI);
-    });
+    }, SEVERAL_RUNS);
   });
 
   describe('realm check', () => {
@@ -256,7 +258,7 @@ describe('aauth CLI', () => {
       serving.stdout?.on('data', (c: Buffer) => { servingLog += c.toString('utf8'); });
       serving.stderr?.on('data', (c: Buffer) => { servingLog += c.toString('utf8'); });
       await waitFor(`${agentId}/.well-known/aauth-agent.json`, serving, () => servingLog);
-    });
+    }, SEVERAL_RUNS);
 
     afterAll(async () => {
       if (serving && serving.exitCode === null) {
@@ -314,7 +316,7 @@ describe('aauth CLI', () => {
       expect(r.code).toBe(1);
       const out = JSON.parse(r.stdout) as { error: { code: string; message: string } };
       expect(out.error.code).toBe('invalid_resource_token');
-      expect(out.error.message).toMatch(/elsewhere|auth server/);
+      expect(out.error.message).toMatch(/is not one of the agent's authServers.*--auth-server <issuer>/);
     });
   });
 });

@@ -79,8 +79,10 @@ async function readBody(response: Response): Promise<unknown> {
 
 function describeFailure(cause: unknown): { code: string; message: string; detail?: unknown } {
   if (cause instanceof AAuthError) {
-    const { error, error_description: message, ...detail } = cause.toJSON();
-    return { code: error, message, ...(Object.keys(detail).length > 0 ? { detail } : {}) };
+    // The library speaks of its `authServers` option; here that is --auth-server.
+    const message = cause.detail.field === 'auth-server' ? `${cause.message}; name the auth servers this agent may use with --auth-server <issuer>` : cause.message;
+    const { field, reason } = cause.detail;
+    return { code: cause.code, message, ...(field === undefined && reason === undefined ? {} : { detail: { field, reason } }) };
   }
   if (cause instanceof CliError) return { code: cause.code, message: cause.message };
   if (cause instanceof TypeError && cause.cause instanceof Error) return { code: 'connection_failed', message: `${cause.message}: ${cause.cause.message}` };
