@@ -55,7 +55,7 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
         }
         String pendingId = store.redeemCode(typed);
         Map<String, String> rec = pendingId == null ? null : store.get(pendingId);
-        long now = Time.currentTimeSeconds();
+        long now = (long) Time.currentTime();
         if (rec == null || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))
                 || !PendingStore.PENDING.equals(rec.get(PendingStore.STATUS))) {
             return ConsentPage.message(session, Response.Status.BAD_REQUEST,
