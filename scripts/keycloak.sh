@@ -84,8 +84,9 @@ fi
 
 # Keycloak version: the one property in the provider's pom.xml, so SPI jars and server match, unless
 # KEYCLOAK_VERSION names another 26.x server to run the same jar in (the supported range, README).
-KC_VERSION="${KEYCLOAK_VERSION:-$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>.*:\1:p' "$PROVIDER_DIR/pom.xml" | head -n1)}"
+KC_VERSION="$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>.*:\1:p' "$PROVIDER_DIR/pom.xml" | head -n1)"
 [ -n "$KC_VERSION" ] || { echo "keycloak.sh: cannot read keycloak.version from $PROVIDER_DIR/pom.xml" >&2; exit 1; }
+KC_VERSION="${KEYCLOAK_VERSION:-$KC_VERSION}"
 case "$KC_VERSION" in (*[!0-9.]*|'') echo "keycloak.sh: KEYCLOAK_VERSION must look like 26.4.0, got $KC_VERSION" >&2; exit 2 ;; esac
 KC_HOME="$WORK/keycloak-$KC_VERSION"
 
