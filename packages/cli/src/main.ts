@@ -12,9 +12,9 @@ import { registerServeAgent } from './commands/serve-agent.js';
 import { CliError, EXIT } from './errors.js';
 import { err } from './output/style.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version, bin } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string> };
 
-const program = new Command('aauth')
+const program = new Command(Object.keys(bin)[0])
   .description('AAuth from the command line: agent keys, agent documents, signed requests, tokens, realms')
   .version(version)
   .showHelpAfterError()

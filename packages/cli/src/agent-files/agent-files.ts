@@ -8,12 +8,12 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentServer } from '@aauth-ts/agent';
-import { exportPrivateJwk, importSigningKey, type AgentMetadata, type PrivateJwk, type SigningKey } from '@aauth-ts/core';
+import { PROFILE, exportPrivateJwk, importSigningKey, type AgentMetadata, type PrivateJwk, type SigningKey } from '@aauth-ts/core';
 import { CliError } from '../errors.js';
 
 export const AGENT_FILES = Object.freeze({
   key: 'agent-key.json',
-  metadata: 'aauth-agent.json',
+  metadata: PROFILE.wellKnown.agent,
   jwks: 'jwks.json',
 });
 

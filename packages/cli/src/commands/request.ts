@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AAuthClient, AgentSession, type RequestSigner } from '@aauth-ts/agent';
-import { AAuthError } from '@aauth-ts/core';
+import { AAuthError, PROFILE } from '@aauth-ts/core';
 import { agentServerFrom, readAgentFiles } from '../agent-files/agent-files.js';
 import { CliError, EXIT } from '../errors.js';
 import { printJson, printLine } from '../output/print.js';
@@ -80,7 +80,7 @@ async function readBody(response: Response): Promise<unknown> {
 function describeFailure(cause: unknown): { code: string; message: string; detail?: unknown } {
   if (cause instanceof AAuthError) {
     // The library speaks of its `authServers` option; here that is --auth-server.
-    const message = cause.detail.field === 'auth-server' ? `${cause.message}; name the auth servers this agent may use with --auth-server <issuer>` : cause.message;
+    const message = cause.detail.field === PROFILE.challenge.params.authServer ? `${cause.message}; name the auth servers this agent may use with --auth-server <issuer>` : cause.message;
     const { field, reason } = cause.detail;
     return { code: cause.code, message, ...(field === undefined && reason === undefined ? {} : { detail: { field, reason } }) };
   }
