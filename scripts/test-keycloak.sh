@@ -6,6 +6,8 @@
 #      aauth-e2e-other: two realms in one server, for the realm-isolation checks);
 #   4. the TypeScript conformance suite against the same server, when conformance/ exists (realms
 #      aauth-conformance and aauth-conformance-minimum);
+#      also: the production realm template (keycloak-realm.production.json) imports and serves its
+#      issuer metadata;
 #   5. the demo (`npm run demo -- --once`, user mode: consent through Keycloak's login page and the
 #      provider's consent page) against the same server's aauth-test realm, which keycloak.sh imports
 #      from keycloak-realm.json; the demo's services run on their default ports (the realm names
@@ -13,6 +15,7 @@
 #   6. Keycloak is stopped, whatever happened.
 #
 #   bash scripts/test-keycloak.sh [--port N]
+#   KEYCLOAK_VERSION=26.4.0 bash scripts/test-keycloak.sh    # the same jar in another 26.x server
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,6 +60,11 @@ fi
 
 # 2. Keycloak with the provider, the e2e realm and (when present) the conformance realm.
 IMPORTS=(--import "$PROVIDER_DIR/src/test/resources/realm-e2e.json" --import "$PROVIDER_DIR/src/test/resources/realm-e2e-other.json")
+PRODUCTION_REALM=""
+if [ -f "$ROOT/keycloak-realm.production.json" ]; then
+  IMPORTS+=(--import "$ROOT/keycloak-realm.production.json")
+  PRODUCTION_REALM="$(realm_name "$ROOT/keycloak-realm.production.json")"
+fi
 CONFORMANCE_REALM=""
 if [ -f "$ROOT/conformance/realm.json" ]; then
   IMPORTS+=(--import "$ROOT/conformance/realm.json")
@@ -83,6 +91,17 @@ if node "$PROVIDER_DIR/e2e/run.mjs" "$BASE/realms/aauth-e2e" "$BASE/realms/aauth
 else
   step "provider e2e" $(( $(date +%s) - t )) FAILED
   STATUS=1
+fi
+
+# 3b. The production realm template is a realm Keycloak imports and the provider serves.
+if [ -n "$PRODUCTION_REALM" ]; then
+  t=$(date +%s)
+  if curl -sf --max-time 10 "$BASE/realms/$PRODUCTION_REALM/.well-known/aauth-issuer.json" | grep -q "\"issuer\":\"$BASE/realms/$PRODUCTION_REALM\""; then
+    step "production realm import" $(( $(date +%s) - t )) ok
+  else
+    step "production realm import" $(( $(date +%s) - t )) FAILED
+    STATUS=1
+  fi
 fi
 
 # 4. Conformance suite (the same cases the embedded server runs), when it exists.

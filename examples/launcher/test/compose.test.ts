@@ -149,6 +149,11 @@ describe('examples/Dockerfile', () => {
     }
   });
 
+  it('copies the package.json of every workspace before npm ci (npm ci installs the whole workspace set)', () => {
+    const { workspaces } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { workspaces: string[] };
+    for (const workspace of workspaces) expect(copies).toContain(`${workspace}/package.json`);
+  });
+
   it('builds the examples and runs the launcher', () => {
     expect(dockerfile).toMatch(/^RUN npx tsc -b examples/m);
     expect(dockerfile).toMatch(/^CMD \["node", "scripts\/demo.js"\]$/m);

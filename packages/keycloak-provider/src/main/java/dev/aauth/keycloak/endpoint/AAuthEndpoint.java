@@ -98,7 +98,7 @@ public final class AAuthEndpoint {
             RealmSettings settings = RealmSettings.of(realm);
             String issuer = ConsentPage.issuer(session, realm);
             TokenService service = new TokenService(session, realm, event, issuer, settings,
-                    factory.discovery(realm.getId(), settings.allowLoopback(), settings.allowPrivateNetwork()), Time.currentTimeSeconds());
+                    factory.discovery(realm.getId(), settings.allowLoopback(), settings.allowPrivateNetwork()), (long) Time.currentTime());
             return call.apply(service, new KeycloakRequestView(session, issuer));
         } catch (AAuthException e) {
             LOG.debugf("AAuth refusal %s: %s", e.error().code(), e.getMessage());

@@ -54,7 +54,7 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
                         "The agent asked to be sent back to an address that is not its own; return to the agent and start again.", true);
             }
         }
-        long now = Time.currentTimeSeconds();
+        long now = (long) Time.currentTime();
         String pendingId = store.redeemCode(typed, now);
         if (pendingId == null) {
             endIfReused(store, typed, now);

@@ -294,7 +294,7 @@ final class TokenService {
         if (latest == null) {
             throw notFound();
         }
-        done = terminal(id, latest, Time.currentTimeSeconds(), applied);
+        done = terminal(id, latest, (long) Time.currentTime(), applied);
         return done != null ? done : pendingAnswer(id, unopenedCode(latest), 0, applied);
     }
 
