@@ -72,6 +72,9 @@ export class FlowRecord {
       case 'retry':
         step = { type: event.type, summary: `retry ${event.method} ${event.url}`, method: event.method, url: event.url };
         break;
+      case 'resign':
+        step = { type: event.type, summary: `re-sign ${event.method} ${event.url} covering ${event.components.join(' ')}`, method: event.method, url: event.url, components: event.components };
+        break;
       case 'response':
         step = { type: event.type, summary: `${event.method} ${event.url} → ${event.status}`, method: event.method, url: event.url, status: event.status, attempt: event.attempt };
         break;
