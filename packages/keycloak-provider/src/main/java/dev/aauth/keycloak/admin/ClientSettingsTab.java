@@ -80,7 +80,7 @@ public final class ClientSettingsTab extends SettingsTabFactory {
 
     @Override
     public Map<String, String> getParams() {
-        return Map.of("tab", "aauth");
+        return Map.of(TAB_PARAM, "aauth");
     }
 
     /** A client's attributes, consent-required flag and optional client scopes. */

@@ -77,6 +77,6 @@ public final class RealmSettingsTab extends SettingsTabFactory {
 
     @Override
     public Map<String, String> getParams() {
-        return Map.of("tab", "aauth");
+        return Map.of(TAB_PARAM, "aauth");
     }
 }

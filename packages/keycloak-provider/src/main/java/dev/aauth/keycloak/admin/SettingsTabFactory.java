@@ -32,8 +32,16 @@ abstract class SettingsTabFactory implements UiTabProviderFactory<Object> {
      */
     abstract Map<String, String> kept(SettingsStore store);
 
+    /** A route parameter the console adds to every save of a tab (its value is the tab's path segment). */
+    static final String TAB_PARAM = "tab";
+
     @Override
     public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model) {
+        if (model.getConfig() == null || model.getConfig().getFirst(TAB_PARAM) == null) {
+            // Not a save from the console (a realm import of an exported component): stored as it is,
+            // the attributes imported beside it stay authoritative.
+            return;
+        }
         SettingsStore store = store(session, realm, model);
         try {
             SettingsBridge.apply(fields(), model.getConfig()::getFirst, store);
