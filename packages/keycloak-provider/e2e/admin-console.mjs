@@ -25,12 +25,24 @@ function check(cond, name, detail = '') {
   if (cond) { passed++; console.log(`  ok   ${name}`); } else { failed++; console.log(`  FAIL ${name}${detail ? ` — ${detail}` : ''}`); }
 }
 
-/** The client's representation through the admin REST API (to find its internal id and check what was stored). */
-async function clientRep(clientId) {
+async function adminHeaders() {
   const form = new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', ...ADMIN });
   const token = (await (await fetch(`${ORIGIN}/realms/master/protocol/openid-connect/token`, { method: 'POST', body: form })).json()).access_token;
-  const res = await fetch(`${ORIGIN}/admin/realms/${REALM}/clients?clientId=${encodeURIComponent(clientId)}`, { headers: { authorization: `Bearer ${token}` } });
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+}
+
+/** The client's representation through the admin REST API (to find its internal id and check what was stored). */
+async function clientRep(clientId) {
+  const res = await fetch(`${ORIGIN}/admin/realms/${REALM}/clients?clientId=${encodeURIComponent(clientId)}`, { headers: await adminHeaders() });
   return (await res.json())[0];
+}
+
+/** Unmarks the client, as the realm file has it, so the check also runs twice against one server. */
+async function unmark(rep) {
+  // An update merges attributes, so the attribute is emptied (the provider needs "true") rather than left out.
+  const attributes = { ...rep.attributes, 'aauth.agent': '' };
+  const res = await fetch(`${ORIGIN}/admin/realms/${REALM}/clients/${rep.id}`, { method: 'PUT', headers: await adminHeaders(), body: JSON.stringify({ ...rep, attributes }) });
+  if (!res.ok) throw new Error(`could not reset ${rep.clientId}: HTTP ${res.status}`);
 }
 
 async function main() {
@@ -47,18 +59,23 @@ async function main() {
   const page = await context.newPage();
   try {
     console.log(`AAuth admin console tab against ${ORIGIN} (realm ${REALM})`);
+    const initial = await clientRep(agent.id);
+    if (initial.attributes?.['aauth.agent'] === 'true') await unmark(initial);
     let r = await tokenRequest(agent, { scope: 'agent.profile' });
     check(r.status === 403 && r.json?.error === 'access_denied', 'before: a client not marked as an agent is refused (access_denied)', `HTTP ${r.status} ${r.text.slice(0, 200)}`);
 
     const before = await clientRep(agent.id);
-    check(before && before.attributes?.['aauth.agent'] === undefined, 'before: the client has no aauth.agent attribute');
+    check(before && before.attributes?.['aauth.agent'] !== 'true', 'before: the client is not marked (aauth.agent is not "true")');
 
-    await page.goto(`${ORIGIN}/admin/master/console/#/${REALM}/clients/${before.id}/settings`);
+    const clientPage = `${ORIGIN}/admin/master/console/#/${REALM}/clients/${before.id}/settings`;
+    await page.goto(clientPage);
     await page.fill('#username', ADMIN.username);
     await page.fill('#password', ADMIN.password);
     await page.click('#kc-login');
+    await page.waitForURL(/\/admin\/master\/console\//, { timeout: 120_000 });
+    if (!page.url().includes(`/clients/${before.id}/`)) await page.goto(clientPage);
     // The provider's tab sits beside Keycloak's own client tabs (declarative UI).
-    const tab = page.getByRole('tab', { name: 'AAuth', exact: true });
+    const tab = page.locator('[role="tab"], a, button').filter({ hasText: /^AAuth$/ }).first();
     await tab.waitFor({ timeout: 120_000 });
     check(true, 'the client page shows the AAuth tab');
     await tab.click();
@@ -68,7 +85,9 @@ async function main() {
     const saved = page.waitForResponse((res) => /\/admin\/realms\/[^/]+\/components/.test(res.url()) && ['POST', 'PUT'].includes(res.request().method()));
     await page.click('[data-testid="save"]');
     const res = await saved;
-    check(res.ok(), 'saving the AAuth tab is accepted', `HTTP ${res.status()} ${await res.text()}`);
+    check(res.ok(), 'saving the AAuth tab is accepted', res.ok() ? '' : `HTTP ${res.status()} ${await res.text().catch(() => '')}`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-console-aauth-tab.png'), fullPage: true });
 
     const after = await clientRep(agent.id);
     check(after.attributes?.['aauth.agent'] === 'true', 'the tab stored aauth.agent=true on the client, the attribute the provider reads', JSON.stringify(after.attributes));

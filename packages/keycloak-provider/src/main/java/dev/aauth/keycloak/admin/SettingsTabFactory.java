@@ -38,8 +38,10 @@ abstract class SettingsTabFactory implements UiTabProviderFactory<Object> {
     @Override
     public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model) {
         if (model.getConfig() == null || model.getConfig().getFirst(TAB_PARAM) == null) {
-            // Not a save from the console (a realm import of an exported component): stored as it is,
-            // the attributes imported beside it stay authoritative.
+            // Not a save from the console: a realm import of an exported component (stored as it is,
+            // the attributes imported beside it stay authoritative), or a second validation of the
+            // same save (Keycloak validates an update in more than one layer; the first run replaced
+            // the config, route parameters included).
             return;
         }
         SettingsStore store = store(session, realm, model);
