@@ -37,22 +37,7 @@ public final class RealmSettingsTab extends SettingsTabFactory {
 
     @Override
     SettingsStore store(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        return new SettingsStore() {
-            @Override
-            public String get(String attribute) {
-                return realm.getAttribute(attribute);
-            }
-
-            @Override
-            public void set(String attribute, String value) {
-                realm.setAttribute(attribute, value);
-            }
-
-            @Override
-            public void remove(String attribute) {
-                realm.removeAttribute(attribute);
-            }
-        };
+        return SettingsStore.of(realm::getAttribute, realm::setAttribute, realm::removeAttribute);
     }
 
     @Override

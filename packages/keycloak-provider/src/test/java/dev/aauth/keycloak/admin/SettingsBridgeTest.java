@@ -17,22 +17,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SettingsBridgeTest {
 
     /** Attributes in a map, as a realm or client keeps them. */
-    static final class MapStore implements SettingsStore {
+    static final class MapStore {
         final Map<String, String> attributes = new HashMap<>();
+        final SettingsStore store = SettingsStore.of(attributes::get, attributes::put, attributes::remove);
 
-        @Override
-        public String get(String attribute) {
+        String get(String attribute) {
             return attributes.get(attribute);
         }
 
-        @Override
-        public void set(String attribute, String value) {
+        void set(String attribute, String value) {
             attributes.put(attribute, value);
-        }
-
-        @Override
-        public void remove(String attribute) {
-            attributes.remove(attribute);
         }
     }
 
@@ -44,7 +38,7 @@ class SettingsBridgeTest {
                 "maxAuthAge", "3600",
                 "trustedIssuers", "https://as.example, https://other.example",
                 "consentScopes", "calendar.write",
-                "allowLoopback", "on")::get, realm);
+                "allowLoopback", "on")::get, realm.store);
         assertEquals(Map.of(
                 "aauth.signatureWindow", "30",
                 "aauth.maxAuthAge", "3600",
@@ -66,9 +60,9 @@ class SettingsBridgeTest {
     @Test
     void clientTabMarksAnAgentWithTheAttributeTheRealmViewReads() {
         MapStore client = new MapStore();
-        SettingsBridge.apply(ClientSettingsTab.FIELDS, Map.of("agent", "on", "resource", "unchanged", "chainScopes", "availability.read")::get, client);
+        SettingsBridge.apply(ClientSettingsTab.FIELDS, Map.of("agent", "on", "resource", "unchanged", "chainScopes", "availability.read")::get, client.store);
         assertEquals(Map.of("aauth.agent", "true", "aauth.chainScopes", "[\"availability.read\"]"), client.attributes);
-        SettingsBridge.apply(ClientSettingsTab.FIELDS, Map.of("agent", "off")::get, client);
+        SettingsBridge.apply(ClientSettingsTab.FIELDS, Map.of("agent", "off")::get, client.store);
         assertNull(client.get("aauth.agent"));
         assertEquals("[\"availability.read\"]", client.get("aauth.chainScopes"));
     }
@@ -78,7 +72,7 @@ class SettingsBridgeTest {
         MapStore realm = new MapStore();
         realm.set("aauth.signatureWindow", "45");
         realm.set("aauth.allowPrivateNetwork", "true");
-        SettingsBridge.apply(RealmSettingsTab.FIELDS, Map.of("signatureWindow", " ", "allowPrivateNetwork", "unchanged")::get, realm);
+        SettingsBridge.apply(RealmSettingsTab.FIELDS, Map.of("signatureWindow", " ", "allowPrivateNetwork", "unchanged")::get, realm.store);
         assertEquals(Map.of("aauth.signatureWindow", "45", "aauth.allowPrivateNetwork", "true"), realm.attributes);
     }
 
@@ -87,7 +81,7 @@ class SettingsBridgeTest {
         MapStore realm = new MapStore();
         realm.set("aauth.signatureWindow", "45");
         realm.set("aauth.trustedIssuers", "[\"https://as.example\"]");
-        SettingsBridge.apply(RealmSettingsTab.FIELDS, Map.of("signatureWindow", "default", "trustedIssuers", "none")::get, realm);
+        SettingsBridge.apply(RealmSettingsTab.FIELDS, Map.of("signatureWindow", "default", "trustedIssuers", "none")::get, realm.store);
         assertFalse(realm.attributes.containsKey("aauth.signatureWindow"));
         assertEquals("[]", realm.get("aauth.trustedIssuers"));
     }
@@ -96,10 +90,10 @@ class SettingsBridgeTest {
     void aBadValueIsRefusedByNameAndNothingIsWritten() {
         MapStore realm = new MapStore();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SettingsBridge.apply(RealmSettingsTab.FIELDS,
-                Map.of("consentScopes", "calendar.write", "signatureWindow", "-5")::get, realm));
+                Map.of("consentScopes", "calendar.write", "signatureWindow", "-5")::get, realm.store));
         assertTrue(e.getMessage().startsWith("Signature window"), e.getMessage());
         assertTrue(realm.attributes.isEmpty());
-        assertThrows(IllegalArgumentException.class, () -> SettingsBridge.apply(ClientSettingsTab.FIELDS, Map.of("agent", "yes")::get, new MapStore()));
+        assertThrows(IllegalArgumentException.class, () -> SettingsBridge.apply(ClientSettingsTab.FIELDS, Map.of("agent", "yes")::get, new MapStore().store));
     }
 
     @Test
@@ -108,7 +102,7 @@ class SettingsBridgeTest {
         realm.set("aauth.signatureWindow", "30");
         realm.set("aauth.consentScopes", "[\"calendar.write\",\"calendar.delete\"]");
         realm.set("aauth.trustedIssuers", "[]");
-        Map<String, String> shown = SettingsBridge.shown(RealmSettingsTab.FIELDS, realm);
+        Map<String, String> shown = SettingsBridge.shown(RealmSettingsTab.FIELDS, realm.store);
         assertEquals("30", shown.get("signatureWindow"));
         assertEquals("", shown.get("maxAuthAge"));
         assertEquals("calendar.write calendar.delete", shown.get("consentScopes"));
@@ -116,7 +110,7 @@ class SettingsBridgeTest {
         assertEquals("off", shown.get("allowLoopback"));
         // Saving what is shown changes nothing.
         Map<String, String> before = new HashMap<>(realm.attributes);
-        SettingsBridge.apply(RealmSettingsTab.FIELDS, shown::get, realm);
+        SettingsBridge.apply(RealmSettingsTab.FIELDS, shown::get, realm.store);
         assertEquals(before, realm.attributes);
     }
 
