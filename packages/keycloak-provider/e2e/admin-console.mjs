@@ -2,6 +2,8 @@
 // `chromium`, through playwright-core, no browser download): an admin signs in, opens a client that is
 // not yet an agent, sets "AAuth agent" to on in the AAuth tab and saves; the next token request from
 // that agent is then served. Before the save the same request is refused as from an unknown agent.
+// Then, in Realm settings → "AAuth realm", adding the scope to the consent scopes makes that request
+// wait for the user (202).
 //
 //   node packages/keycloak-provider/e2e/admin-console.mjs [issuer]
 //     (default http://127.0.0.1:8180/realms/aauth-e2e; admin user KC_BOOTSTRAP_ADMIN_USERNAME/PASSWORD,
@@ -37,6 +39,16 @@ async function clientRep(clientId) {
   return (await res.json())[0];
 }
 
+async function realmAttributes() {
+  return (await (await fetch(`${ORIGIN}/admin/realms/${REALM}`, { headers: await adminHeaders() })).json()).attributes ?? {};
+}
+
+/** The realm file's consent scopes, so the check also runs twice against one server. */
+async function resetConsentScopes() {
+  const res = await fetch(`${ORIGIN}/admin/realms/${REALM}`, { method: 'PUT', headers: await adminHeaders(), body: JSON.stringify({ attributes: { ...(await realmAttributes()), 'aauth.consentScopes': '["calendar.write"]' } }) });
+  if (!res.ok) throw new Error(`could not reset the realm's consent scopes: HTTP ${res.status}`);
+}
+
 /** Unmarks the client, as the realm file has it, so the check also runs twice against one server. */
 async function unmark(rep) {
   // An update merges attributes, so the attribute is emptied (the provider needs "true") rather than left out.
@@ -61,6 +73,7 @@ async function main() {
     console.log(`AAuth admin console tab against ${ORIGIN} (realm ${REALM})`);
     const initial = await clientRep(agent.id);
     if (initial.attributes?.['aauth.agent'] === 'true') await unmark(initial);
+    await resetConsentScopes();
     let r = await tokenRequest(agent, { scope: 'agent.profile' });
     check(r.status === 403 && r.json?.error === 'access_denied', 'before: a client not marked as an agent is refused (access_denied)', `HTTP ${r.status} ${r.text.slice(0, 200)}`);
 
@@ -94,6 +107,23 @@ async function main() {
 
     r = await tokenRequest(agent, { scope: 'agent.profile' });
     check(r.status === 200 && typeof r.json?.auth_token === 'string', 'after: the next token request from the agent is served (200)', `HTTP ${r.status} ${r.text.slice(0, 200)}`);
+
+    // The realm tab: adding agent.profile to the consent scopes makes the same request wait for the user.
+    await page.goto(`${ORIGIN}/admin/master/console/#/${REALM}/realm-settings/general`);
+    const realmTab = page.locator('[role="tab"], a, button').filter({ hasText: /^AAuth realm$/ }).first();
+    await realmTab.waitFor({ timeout: 120_000 });
+    await realmTab.click();
+    const scopes = page.locator('[data-testid="consentScopes"]').first();
+    await scopes.waitFor();
+    await scopes.fill('calendar.write agent.profile');
+    const realmSaved = page.waitForResponse((res) => /\/admin\/realms\/[^/]+\/components/.test(res.url()) && ['POST', 'PUT'].includes(res.request().method()));
+    await page.click('[data-testid="save"]');
+    const realmRes = await realmSaved;
+    check(realmRes.ok(), 'saving the AAuth realm tab is accepted', realmRes.ok() ? '' : `HTTP ${realmRes.status()} ${await realmRes.text().catch(() => '')}`);
+    const attrs = await realmAttributes();
+    check(attrs['aauth.consentScopes'] === '["calendar.write","agent.profile"]', 'the realm tab stored aauth.consentScopes as the JSON array the provider reads', attrs['aauth.consentScopes']);
+    r = await tokenRequest(agent, { scope: 'agent.profile' });
+    check(r.status === 202 && r.json?.status === 'pending', 'after: the same request now waits for the user (202)', `HTTP ${r.status} ${r.text.slice(0, 200)}`);
   } catch (err) {
     failed++;
     console.log(`  FAIL ${err instanceof Error ? err.message : err}`);
