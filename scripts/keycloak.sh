@@ -182,6 +182,7 @@ fi
 log "importing: $(ls "$KC_HOME/data/import" | tr '\n' ' ')"
 
 # 4. Start in dev mode on loopback. --hostname pins the issuer to <hostname>/realms/<realm>.
+# declarative-ui shows the provider's AAuth tabs (clients, realm settings) in the admin console.
 export KC_BOOTSTRAP_ADMIN_USERNAME="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}"
 export KC_BOOTSTRAP_ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}"
 START=$(date +%s)
@@ -190,6 +191,7 @@ setsid "$KC_HOME/bin/kc.sh" start-dev \
   --http-host=127.0.0.1 --http-port="$PORT" \
   --db=dev-mem --import-realm \
   --hostname="$HOSTNAME_URL" \
+  --features=declarative-ui \
   >"$LOG" 2>&1 </dev/null &
 PID=$!
 echo "$PID" >"$PIDFILE"

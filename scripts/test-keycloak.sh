@@ -4,6 +4,9 @@
 #   2. a real Keycloak with the provider (scripts/keycloak.sh, dev mode, in-memory database, loopback only);
 #   3. the provider's end-to-end checks (packages/keycloak-provider/e2e/run.mjs, realms aauth-e2e and
 #      aauth-e2e-other: two realms in one server, for the realm-isolation checks);
+#   3b. the admin console's AAuth tab in headless Chromium (packages/keycloak-provider/e2e/admin-console.mjs):
+#      an admin marks a client as an agent through the tab and its next token request is served;
+#      skipped with a message where /usr/bin/chromium is absent (a failure with CI=true);
 #   4. the TypeScript conformance suite against the same server, when conformance/ exists (realms
 #      aauth-conformance and aauth-conformance-minimum);
 #      also: the production realm template (keycloak-realm.production.json) imports and serves its
@@ -102,6 +105,21 @@ if [ -n "$PRODUCTION_REALM" ]; then
     step "production realm import" $(( $(date +%s) - t )) FAILED
     STATUS=1
   fi
+fi
+
+# 3c. The admin console's AAuth tab, in a real browser.
+if [ -x /usr/bin/chromium ] || [ "${CI:-}" = "true" ]; then
+  t=$(date +%s)
+  log "admin console AAuth tab (headless Chromium)"
+  if (cd "$ROOT" && node "$PROVIDER_DIR/e2e/admin-console.mjs" "$BASE/realms/aauth-e2e"); then
+    step "admin console (browser)" $(( $(date +%s) - t )) ok
+  else
+    step "admin console (browser)" $(( $(date +%s) - t )) FAILED
+    STATUS=1
+  fi
+else
+  log "admin console browser test skipped: /usr/bin/chromium is absent (install it with: apt-get install -y chromium)"
+  step "admin console (browser)" 0 "skipped (no chromium)"
 fi
 
 # 4. Conformance suite (the same cases the embedded server runs), when it exists.
