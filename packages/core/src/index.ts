@@ -69,3 +69,6 @@ export { nestAct, parseAct, actChain, mayActAllows, MAX_ACT_DEPTH } from './dele
 export type { ActClaim } from './delegation/act.js';
 export { createDelegatedToken, verifyDelegatedToken } from './tokens/delegated-token.js';
 export type { DelegatedTokenClaims, CreateDelegatedTokenInput, VerifyDelegatedTokenOptions } from './tokens/delegated-token.js';
+
+export { consoleWarnLogger, logDecision, refusalOf, isAAuthLogger } from './log/decision-log.js';
+export type { AAuthLogger, Decision, DecisionOutcome, DecisionSubject } from './log/decision-log.js';

@@ -4,7 +4,7 @@
  * DESIGN.md "Identifiers": loopback `http` + port in development, and an auth-server issuer with a
  * Keycloak path (`{origin}/realms/{realm}`) trusted by its exact string.
  */
-import { isServerIdentifier, PROFILE, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
+import { consoleWarnLogger, isAAuthLogger, isServerIdentifier, PROFILE, type AAuthLogger, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
 import { normalizeScopes } from './requirement.js';
 
 export interface ReplayOptions {
@@ -63,6 +63,13 @@ export interface ResourceOptions {
   readonly authorities?: readonly string[];
   /** Largest request body read for `Content-Digest` checking, bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Where decisions and warnings go: any pino-compatible logger (`pino()`, a child logger, or an
+   * object with `info(obj, msg)` and `warn(obj, msg)`). Each decision is one `info` line
+   * `aauth decision`; a failed metadata/JWKS fetch's diagnostic is a `warn` line. Default: decisions
+   * are not logged, warnings go to `console.warn`.
+   */
+  readonly logger?: AAuthLogger;
   /** Clock, seconds since the epoch (tests). */
   readonly now?: () => number;
 }
@@ -86,11 +93,12 @@ export interface ResolvedOptions {
   readonly jwksPath: string;
   readonly authorities: ReadonlySet<string>;
   readonly maxBodyBytes: number;
+  readonly logger: AAuthLogger;
   readonly now: () => number;
 }
 
 const KNOWN = new Set(['resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
-  'additionalSignatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'now']);
+  'additionalSignatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'logger', 'now']);
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -160,6 +168,8 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
   if (!Array.isArray(authorities) || authorities.some((a) => typeof a !== 'string' || a.length === 0)) throw new TypeError('aauth: "authorities" must be an array of host[:port] strings');
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   if (typeof now !== 'function') throw new TypeError('aauth: "now" must be a function returning seconds');
+  const logger = options.logger ?? consoleWarnLogger;
+  if (!isAAuthLogger(logger)) throw new TypeError('aauth: "logger" must be a pino-compatible logger (with info(obj, msg) and warn(obj, msg))');
 
   return Object.freeze({
     resource: options.resource,
@@ -180,6 +190,7 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     jwksPath,
     authorities: new Set(authorities.map((a) => a.toLowerCase())),
     maxBodyBytes: positiveInteger(options.maxBodyBytes, 'maxBodyBytes', 1024 * 1024),
+    logger,
     now,
   });
 }

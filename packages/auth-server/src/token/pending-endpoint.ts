@@ -5,7 +5,7 @@
  * `200 {auth_token, expires_in}` once approved, `403 denied`, `408 expired`; after a terminal
  * answer the URL is gone (`404 invalid_request`).
  */
-import { AAuthError, MalformedError, PROFILE } from '@aauth-ts/core';
+import { AAuthError, MalformedError, PROFILE, type DecisionSubject } from '@aauth-ts/core';
 import { endpointUrls, type AuthServerContext } from '../context.js';
 import { authenticateRequest } from '../request/authenticate.js';
 import type { IncomingRequest } from '../request/types.js';
@@ -27,9 +27,11 @@ async function authorizedEntry(ctx: AuthServerContext, request: IncomingRequest,
   return entry;
 }
 
-export async function handlePoll(ctx: AuthServerContext, request: IncomingRequest, id: string): Promise<EndpointResponse> {
+/** `about` is filled in with the pending request's grant, for the decision log line. */
+export async function handlePoll(ctx: AuthServerContext, request: IncomingRequest, id: string, about: DecisionSubject): Promise<EndpointResponse> {
   const now = ctx.now();
   const entry = await authorizedEntry(ctx, request, id, now);
+  Object.assign(about, { agent: entry.grant.agent, resource: entry.grant.aud === entry.grant.agent ? undefined : entry.grant.aud, scope: entry.grant.scopes, user: entry.sub });
   const h = PROFILE.headers;
   if (entry.status === 'approved') {
     ctx.pending.delete(id);
