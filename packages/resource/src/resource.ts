@@ -105,7 +105,7 @@ export class AAuthResource {
     try {
       return await this.#verify(request);
     } catch (err) {
-      this.#logRefusal('signature', {}, err, startedAt);
+      this.#logRefusal('verification', {}, err, startedAt);
       throw err;
     }
   }

@@ -88,7 +88,7 @@ test('a request whose signature fails verification is logged as refused with its
   expect(res.status).toBe(401);
   const logged = decisions().slice(before);
   expect(logged).toHaveLength(1);
-  expect(logged[0]).toMatchObject({ component: 'resource', outcome: 'refused', status: 401, error: res.json.error, resource: resource.url });
+  expect(logged[0]).toMatchObject({ component: 'resource', decision: 'verification', outcome: 'refused', status: 401, error: res.json.error, resource: resource.url });
 });
 
 test('a failed metadata fetch is logged as a warning through the same logger', async () => {

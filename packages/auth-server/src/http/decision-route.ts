@@ -9,6 +9,9 @@ import type { Request, RequestHandler, Response } from 'express';
 import { logDecision, refusalOf, type AAuthLogger, type DecisionSubject } from '@aauth-ts/core';
 import type { EndpointResponse } from '../token/response.js';
 
+/** The `component` field of this server's log lines. */
+export const LOG_COMPONENT = 'auth-server'; // wire-literal-ok: a log field value, not the challenge parameter
+
 export type DecisionEndpoint = (req: Request, about: DecisionSubject) => Promise<EndpointResponse>;
 
 export function decisionRoute(logger: AAuthLogger, decision: 'token' | 'token-exchange' | 'pending', endpoint: DecisionEndpoint, send: (res: Response, out: EndpointResponse) => void): RequestHandler {
@@ -20,12 +23,12 @@ export function decisionRoute(logger: AAuthLogger, decision: 'token' | 'token-ex
       out = await endpoint(req, about);
     } catch (err) {
       const { error, status } = refusalOf(err);
-      logDecision(logger, { component: 'auth-server', decision, ...about, outcome: 'refused', status, error, durationMs: performance.now() - started });
+      logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: 'refused', status, error, durationMs: performance.now() - started });
       throw err;
     }
     const waiting = out.status === 202;
     if (!(waiting && decision === 'pending')) {
-      logDecision(logger, { component: 'auth-server', decision, ...about, outcome: waiting ? 'pending' : 'granted', status: out.status, durationMs: performance.now() - started });
+      logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: waiting ? 'pending' : 'granted', status: out.status, durationMs: performance.now() - started });
     }
     send(res, out);
   };

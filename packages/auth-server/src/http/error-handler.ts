@@ -7,6 +7,7 @@
  */
 import type { ErrorRequestHandler } from 'express';
 import { fetchDiagnostic, isAAuthError, type AAuthLogger } from '@aauth-ts/core';
+import { LOG_COMPONENT } from './decision-route.js';
 
 interface HttpishError { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown }
 
@@ -16,7 +17,7 @@ export function errorHandler(log: (message: string, err: unknown) => void, logge
     res.set('Cache-Control', 'no-store');
     if (isAAuthError(err)) {
       const diagnostic = fetchDiagnostic(err);
-      if (diagnostic !== undefined) logger.warn({ component: 'auth-server', error: err.code, diagnostic }, 'remote fetch failed');
+      if (diagnostic !== undefined) logger.warn({ component: LOG_COMPONENT, error: err.code, diagnostic }, 'remote fetch failed');
       res.status(err.status).set(err.headers).json(err.toJSON());
       return;
     }
