@@ -3,24 +3,14 @@
  * given (a real pino logger writing to a captured stream): agent, resource, scope, user, outcome,
  * error code, duration. Identifiers only: no token, signature or key material ever reaches a line.
  */
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
+import { captureLog } from '../../../conformance/support/log-capture.js';
 import { Party } from '../../../conformance/support/parties.js';
 import { postJson, type Signer } from '../../../conformance/support/signed-fetch.js';
 import { realmFor } from './helpers.js';
 
-const lines: Record<string, unknown>[] = [];
-const raw: string[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    for (const text of chunk.toString('utf8').split('\n').filter((l) => l.length > 0)) {
-      raw.push(text);
-      lines.push(JSON.parse(text) as Record<string, unknown>);
-    }
-    done();
-  },
-});
+const { stream: sink, lines, raw } = captureLog();
 
 let agent: Party;
 let resource: Party;

@@ -4,24 +4,14 @@
  * failed metadata fetch's detail goes to the same logger. Identifiers only: no token, signature or
  * key material ever reaches a line.
  */
-import { Writable } from 'node:stream';
 import express from 'express';
 import { pino } from 'pino';
 import { generateSigningKey, type SigningKey } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler } from '@aauth-ts/resource';
+import { captureLog } from '../../../conformance/support/log-capture.js';
 import { listen, signedFetch, startAgentServer, startAuthServer, type AgentServer, type AuthServer, type Running } from './fixtures.js';
 
-const lines: Record<string, unknown>[] = [];
-const raw: string[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    for (const text of chunk.toString('utf8').split('\n').filter((l) => l.length > 0)) {
-      raw.push(text);
-      lines.push(JSON.parse(text) as Record<string, unknown>);
-    }
-    done();
-  },
-});
+const { stream: sink, lines, raw } = captureLog();
 
 let as: AuthServer;
 let agentServer: AgentServer;
