@@ -2,7 +2,7 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/conformance/**/*.test.ts', '<rootDir>/examples/*/test/**/*.test.ts', '<rootDir>/interop/**/*.test.ts'],
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/conformance/**/*.test.ts', '<rootDir>/examples/*/test/**/*.test.ts', '<rootDir>/interop/**/*.test.ts'],
   moduleNameMapper: {
     '^@aauth-ts/(core|resource|agent|auth-server)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -3,11 +3,11 @@
  * `AAUTH_ISSUER` (`AAUTH_SERVER_KIND` = embedded | keycloak), or against the embedded server
  * started in-process when `AAUTH_ISSUER` is unset. One file per concern under `cases/`.
  *
- * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19110,
+ * The suite's agents, resources and trusted issuer listen on fixed loopback ports (19101–19112,
  * registered in conformance/realm.json), so every case runs from this one entry file, in one process.
  *
- * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 of a
- * pending request that outlives `aauth.pendingLifespan` (it would need to wait out the lifespan;
+ * What this suite cannot prove: behaviour over TLS, clock skew between real hosts, the 408 (or 403
+ * `abandoned`) of a pending request that outlives `aauth.pendingLifespan` (it would need to wait out the lifespan;
  * the embedded server's own tests cover it with an injected clock), key rotation, or anything
  * about a server's browser UI beyond the HTML forms it drives.
  */
@@ -21,14 +21,17 @@ import { interactionEntryCases } from './cases/interaction-entry.js';
 import { fetchOracleCases } from './cases/fetch-oracle.js';
 import { metadataCases } from './cases/metadata.js';
 import { pendingUrlCases } from './cases/pending-url.js';
+import { pollingCases } from './cases/polling.js';
 import { policyRefusalCases } from './cases/policy-refusals.js';
 import { refreshCases } from './cases/refresh.js';
 import { resourceTokenRefusalCases } from './cases/resource-token-refusals.js';
+import { signatureComponentCases } from './cases/signature-components.js';
 import { signatureRefusalCases } from './cases/signature-refusals.js';
 import { singleAnswerRuleCases } from './cases/single-answer-rules.js';
 import { tokenExchangeCases } from './cases/token-exchange.js';
 import { upstreamTokenRefusalCases } from './cases/upstream-token-refusals.js';
 import { userDelegatedCases } from './cases/user-delegated.js';
+import { x509Cases } from './cases/x509.js';
 import { createWorld, type World } from './support/world.js';
 
 let current: World | undefined;
@@ -57,11 +60,14 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   upstreamTokenRefusalCases(world);
   policyRefusalCases(world);
   pendingUrlCases(world);
+  pollingCases(world);
   signatureRefusalCases(world);
+  signatureComponentCases(world);
   tokenExchangeCases(world);
   singleAnswerRuleCases(world);
   grantEscalationCases(world);
   foreignSubjectCases(world);
   registeredClaimCases(world);
   fetchOracleCases(world);
+  x509Cases(world);
 });

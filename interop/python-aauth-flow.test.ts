@@ -14,9 +14,30 @@ import express from 'express';
 import { PROFILE, exportPrivateJwk, generateSigningKey, toJwks } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
+import { oneLine } from './our-side.js';
 import { pinnedVersion, pythonReleases } from './python-aauth.js';
+import { formatText, recordTable, type Row } from './table.js';
 
 interface Step { readonly step: string; readonly status: number; readonly ok: boolean; readonly detail: string }
+
+const STEPS = ['resource → 401 challenge', 'token endpoint → auth token', 'resource with auth token → 200'] as const;
+/** The deviation behind a red step, per release. */
+const WHY: Readonly<Record<string, string>> = {
+  'py-aauth-0.5.0': 'it issues agent tokens only for https agent servers, so no loopback agent server can vouch',
+};
+
+/** One row per flow step: its outcome, a failure before any request standing for the first step. */
+function stepRows(library: string, steps: readonly Step[], why: string | undefined): Row[] {
+  let stopped = false;
+  return STEPS.map((name) => {
+    const keys = [library, 'py→ours', name];
+    if (stopped) return { keys, outcome: 'not reached' };
+    const step = steps.find((s) => s.step === name) ?? steps.find((s) => !STEPS.includes(s.step as (typeof STEPS)[number]));
+    if (step?.ok === true) return { keys, outcome: 'green' };
+    stopped = true;
+    return { keys, outcome: 'RED', reason: step === undefined ? 'no answer' : oneLine(`${step.status === 0 ? 'Python' : String(step.status)}: ${step.detail}`), ...(why === undefined ? {} : { why }) };
+  });
+}
 
 const releases = pythonReleases();
 const skip = releases.some((r) => !r.installed) && process.env.CI !== 'true';
@@ -82,15 +103,23 @@ function runFlow(python: string, input: object): Promise<{ steps: Step[] }> {
     resourceApp.use(aauthErrorHandler({ log: () => undefined }));
   });
 
+  const rows: Row[] = [];
+
   afterAll(async () => {
+    if (rows.length > 0) {
+      const table = { id: '3-python-agent-flow', title: 'PyPI aauth agent → our express resource + embedded auth server', head: ['library', 'flow', 'step'], rows };
+      recordTable(table);
+      process.stdout.write(`\n${formatText(table)}\n\n`);
+    }
     await authServer.close();
     await Promise.all([agentHost, resourceHost].map(({ server }) => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); })));
   });
 
   test.each(releases.map((r) => [pinnedVersion(r), r] as const))('%s', async (_name, release) => {
+    expect(release.installed).toBe(true);
     const { d } = exportPrivateJwk(agentServerKey) as { d: string };
     const { steps } = await runFlow(release.python, { resource: `${resourceHost.url}/inventory`, iss: agentHost.url, d, kid: agentServerKey.kid });
-    process.stdout.write(`${pinnedVersion(release)} flow: ${steps.map((s) => `${s.step} [${s.ok ? 'ok' : `FAILED ${s.status} ${s.detail}`}]`).join(' → ')}\n`);
+    rows.push(...stepRows(`aauth ${pinnedVersion(release).replace('aauth==', '')}`, steps, WHY[release.name]));
     expect(steps).toMatchObject(EXPECTED[release.name] ?? [{ ok: true }]);
     expect(steps).toHaveLength(EXPECTED[release.name]?.length ?? -1);
   }, 60_000);

@@ -2,15 +2,7 @@
  * The expected PyPI `aauth` matrix, per pinned release: every cell not listed here is green; each
  * red cell has the verifier's (or signer's) message as a pattern and the deviation behind it.
  */
-import type { Cell } from './python-aauth.js';
-
-export interface KnownRed {
-  readonly reason: RegExp;
-  /** The deviation, in one line. */
-  readonly why: string;
-}
-
-export const cellKey = (c: Pick<Cell, 'direction' | 'scheme' | 'request'>): string => `${c.direction} ${c.scheme} ${c.request}`;
+import type { KnownRed } from './table.js';
 
 const DEFAULT_PORT: KnownRed = { reason: /HTTP message signature does not verify/, why: 'it keeps ":443" in @authority; RFC 9421 §2.2.3 omits the default port' };
 const OLD_SK_PARSER: KnownRed = { reason: /Invalid Signature-Key format/, why: 'its parser reads only its own parenthesised Signature-Key form, not RFC 8941' };

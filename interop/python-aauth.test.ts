@@ -4,8 +4,9 @@
  * cells stay red for their known reason), so a change in either direction shows. Without the
  * virtual environments it skips and says so; on CI, where `.ci/run` creates them, it fails instead.
  */
-import { EXPECTED, cellKey } from './python-aauth.expected.js';
-import { formatTable, pinnedVersion, pythonReleases, runRelease, type Cell } from './python-aauth.js';
+import { EXPECTED } from './python-aauth.expected.js';
+import { matrixTable, pinnedVersion, pythonReleases, runRelease, type Cell } from './python-aauth.js';
+import { cellKey, formatText, recordTable } from './table.js';
 
 const releases = pythonReleases();
 const missing = releases.filter((r) => !r.installed);
@@ -28,7 +29,9 @@ const known = (release: string) => (cell: Cell) => EXPECTED[release]?.[cellKey(c
     const expected = EXPECTED[release.name];
     expect(expected).toBeDefined();
     const cells = await runRelease(release);
-    tables.push(formatTable(cells, (c) => known(release.name)(c)?.why));
+    const table = matrixTable(release, cells, (c) => known(release.name)(c)?.why);
+    recordTable(table);
+    tables.push(formatText(table));
     const actual = Object.fromEntries(cells.map((c) => [cellKey(c), c.ok ? 'green' : c.reason]));
     const wanted = Object.fromEntries(cells.map((c) => {
       const red = known(release.name)(c);

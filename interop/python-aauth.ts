@@ -12,13 +12,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
 import {
-  PROFILE, createAgentToken, exportPrivateJwk, generateSigningKey, importSigningKey, signRequest, toJwks, verifyAgentToken, verifyRequest,
-  type IssuerKeySource, type PublicJwk, type SignatureKey, type SignableRequest,
+  PROFILE, createAgentToken, exportPrivateJwk, generateSigningKey, importSigningKey, signRequest, toJwks,
+  type PublicJwk, type SignableRequest,
 } from '@aauth-ts/core';
-import { aauth, aauthErrorHandler, captureRawBody, type AAuthRequest } from '@aauth-ts/resource';
-import { startLoopbackServer, type LoopbackServer } from '../packages/core/test/helpers/loopback-server.js';
+import { coreVerify, oneLine, sendTo, startAgentServerStub, startResource, type Verdict } from './our-side.js';
+import { matrixRows, type MatrixCell, type Table } from './table.js';
 
 const root = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -26,14 +25,11 @@ export type Direction = 'py→core' | 'py→express' | 'ours→py';
 export type Scheme = 'hwk' | 'jwt';
 export type RequestKind = 'GET' | 'GET ?query' | 'POST json' | 'GET :443' | 'GET hwk+alg';
 
-export interface Cell {
+export interface Cell extends MatrixCell {
   readonly release: string;
   readonly direction: Direction;
   readonly scheme: Scheme;
   readonly request: RequestKind;
-  readonly ok: boolean;
-  /** The verifier's (or signer's) one-line reason, for a red cell. */
-  readonly reason?: string;
 }
 
 export interface Release {
@@ -106,70 +102,6 @@ function runPeer(python: string, input: { sign: SignJob[]; verify: VerifyJob[] }
   });
 }
 
-/** One line; a header value quoted in a message is cut after its scheme. */
-const oneLine = (text: string): string => text.replace(/\s+/g, ' ').replace(/(\bsig=[a-z(=]*)[^\s]*/g, '$1…').trim().slice(0, 160);
-const reasonOf = (err: unknown): string => {
-  const e = err as { code?: unknown; message?: unknown };
-  return oneLine(`${typeof e.code === 'string' ? `${e.code}: ` : ''}${String(e.message ?? err)}`);
-};
-
-/** An agent server on loopback publishing whatever key Python's agent server signs with. */
-async function startAgentServerStub(): Promise<{ server: LoopbackServer; publish(jwk: PublicJwk): void }> {
-  const server = await startLoopbackServer();
-  server.json(`/.well-known/${PROFILE.wellKnown.agent}`, { agent: server.origin, jwks_uri: `${server.origin}/jwks.json` });
-  return { server, publish: (jwk) => server.json('/jwks.json', { keys: [jwk] }) };
-}
-
-/** An express resource with our middleware: every matrix route requires a valid signature. */
-async function startResource(): Promise<{ origin: string; close(): Promise<void> }> {
-  const { default: http } = await import('node:http');
-  const app = express();
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  const origin = `http://127.0.0.1:${port}`;
-  app.use(express.json({ verify: captureRawBody }));
-  const guard = aauth({ resource: origin, signingKey: generateSigningKey(), authServer: 'http://127.0.0.1:9', development: true, replay: false });
-  app.use(guard);
-  const answer = (req: express.Request, res: express.Response): void => { res.json({ scheme: (req as AAuthRequest).aauth.scheme }); };
-  app.get('/api/documents', guard.requireSignature(), answer);
-  app.post('/api/orders', guard.requireSignature(), answer);
-  app.use(aauthErrorHandler({ log: () => undefined }));
-  return { origin, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
-}
-
-function keySourceFor(jwk: PublicJwk & { kid: string }): IssuerKeySource {
-  return {
-    async getKey(_issuer, _document, kid) {
-      if (kid !== jwk.kid) throw new Error(`no key ${String(kid)}`);
-      return jwk;
-    },
-  };
-}
-
-async function coreVerify(request: SignableRequest, keys: IssuerKeySource): Promise<Pick<Cell, 'ok' | 'reason'>> {
-  try {
-    await verifyRequest(request, {
-      resolveKey: async (sk: SignatureKey) => {
-        if (sk.scheme === 'hwk') return { jwk: sk.jwk, info: null };
-        if (sk.scheme !== 'jwt') throw new Error(`unexpected scheme ${sk.scheme}`);
-        const claims = await verifyAgentToken(sk.jwt, { keys });
-        return { jwk: claims.cnf.jwk, info: null };
-      },
-    });
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, reason: reasonOf(err) };
-  }
-}
-
-async function sendTo(url: string, shape: RequestShape, headers: Record<string, string>): Promise<Pick<Cell, 'ok' | 'reason'>> {
-  const res = await fetch(url, { method: shape.method, headers, ...(shape.body === undefined ? {} : { body: shape.body }) });
-  if (res.status === 200) return { ok: true };
-  const body = await res.json().catch(() => ({})) as { error?: string; error_description?: string };
-  return { ok: false, reason: oneLine(`${res.status} ${body.error ?? ''}: ${body.error_description ?? ''}`) };
-}
-
 /** Every cell for one release. */
 export async function runRelease(release: Release): Promise<Cell[]> {
   const stub = await startAgentServerStub();
@@ -209,7 +141,6 @@ export async function runRelease(release: Release): Promise<Cell[]> {
 
     const answer = await runPeer(release.python, { sign: signJobs, verify: verifyJobs });
     stub.publish(answer.agentServerJwk);
-    const keys = keySourceFor(answer.agentServerJwk);
     const label = `aauth ${answer.version}`;
     const cells: Cell[] = [];
     for (const job of signJobs) {
@@ -217,10 +148,10 @@ export async function runRelease(release: Release): Promise<Cell[]> {
       const shape = pyShapes.find((s) => s.kind === kind) as RequestShape;
       const signed = answer.signed.find((s) => s.id === job.id);
       const direction: Direction = target === 'core' ? 'py→core' : 'py→express';
-      let outcome: Pick<Cell, 'ok' | 'reason'>;
+      let outcome: Verdict;
       if (!signed?.headers) outcome = { ok: false, reason: oneLine(`Python could not sign: ${signed?.error ?? 'no answer'}`) };
-      else if (target === 'core') outcome = await coreVerify({ method: shape.method, url: job.url, headers: signed.headers, ...(shape.body === undefined ? {} : { body: shape.body }) }, keys);
-      else outcome = await sendTo(job.url, shape, signed.headers);
+      else if (target === 'core') outcome = await coreVerify({ method: shape.method, url: job.url, headers: signed.headers, ...(shape.body === undefined ? {} : { body: shape.body }) }, [answer.agentServerJwk]);
+      else outcome = await sendTo(job.url, shape.method, signed.headers, shape.body);
       cells.push({ release: label, direction, scheme, request: kind, ...outcome });
     }
     for (const result of answer.verified) {
@@ -234,16 +165,14 @@ export async function runRelease(release: Release): Promise<Cell[]> {
   }
 }
 
-/** The matrix as a fixed-width table, one line per cell; `why` explains a known red cell. */
-export function formatTable(cells: readonly Cell[], why: (cell: Cell) => string | undefined = () => undefined): string {
-  const head = ['library', 'direction', 'scheme', 'request', 'result', 'reason'];
-  const rows = cells.map((c) => {
-    const explained = c.ok ? undefined : why(c);
-    return [c.release, c.direction, c.scheme, c.request, c.ok ? 'green' : 'RED', c.ok ? '' : `${c.reason ?? ''}${explained === undefined ? '' : ` [${explained}]`}`];
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 5 ? 0 : (r[i] as string).length))));
-  const line = (r: readonly string[]): string => r.map((v, i) => (i === 5 ? v : v.padEnd(widths[i] as number))).join('  ').trimEnd();
-  return [line(head), line(head.map((h, i) => '-'.repeat(i === 5 ? h.length : widths[i] as number))), ...rows.map(line)].join('\n');
+/** The matrix as an interop table; `why` names the deviation behind a known red cell. */
+export function matrixTable(release: Release, cells: readonly Cell[], why: (cell: Cell) => string | undefined): Table {
+  return {
+    id: `1-${release.name}`,
+    title: `PyPI ${pinnedVersion(release)}: signatures`,
+    head: ['library', 'direction', 'scheme', 'request'],
+    rows: matrixRows(cells[0]?.release ?? release.name, cells, why),
+  };
 }
 
 /** The `aauth==…` line pinned for a release. */

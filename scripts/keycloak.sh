@@ -10,7 +10,9 @@
 # Realms imported: keycloak-realm.json at the repository root when it exists, plus every --import FILE.
 # With neither, the provider's own test realm (packages/keycloak-provider/src/test/resources/realm-e2e.json).
 # The distribution is unpacked once under .keycloak/ (gitignored); Maven keeps the zip in ~/.m2.
-# Environment: JAVA_HOME (tried first), KEYCLOAK_START_TIMEOUT (seconds, default 600).
+# Environment: JAVA_HOME (tried first), KEYCLOAK_START_TIMEOUT (seconds, default 600),
+# KEYCLOAK_VERSION (the server to run, e.g. 26.4.0; default the provider's keycloak.version in pom.xml:
+# the provider jar is always built against pom.xml, as an admin would install the released jar).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -80,9 +82,12 @@ if [ "$STOP" = 1 ]; then
   exit 0
 fi
 
-# Keycloak version: the one property in the provider's pom.xml, so SPI jars and server always match.
+# Keycloak version: the one property in the provider's pom.xml, so SPI jars and server match, unless
+# KEYCLOAK_VERSION names another 26.x server to run the same jar in (the supported range, README).
 KC_VERSION="$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>.*:\1:p' "$PROVIDER_DIR/pom.xml" | head -n1)"
 [ -n "$KC_VERSION" ] || { echo "keycloak.sh: cannot read keycloak.version from $PROVIDER_DIR/pom.xml" >&2; exit 1; }
+KC_VERSION="${KEYCLOAK_VERSION:-$KC_VERSION}"
+case "$KC_VERSION" in (*[!0-9.]*|'') echo "keycloak.sh: KEYCLOAK_VERSION must look like 26.4.0, got $KC_VERSION" >&2; exit 2 ;; esac
 KC_HOME="$WORK/keycloak-$KC_VERSION"
 
 # A JDK this Keycloak runs on: 26.7 supports 17, 21 and 25 (its classes target 17).
@@ -177,6 +182,7 @@ fi
 log "importing: $(ls "$KC_HOME/data/import" | tr '\n' ' ')"
 
 # 4. Start in dev mode on loopback. --hostname pins the issuer to <hostname>/realms/<realm>.
+# declarative-ui shows the provider's AAuth tabs (clients, realm settings) in the admin console.
 export KC_BOOTSTRAP_ADMIN_USERNAME="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}"
 export KC_BOOTSTRAP_ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}"
 START=$(date +%s)
@@ -185,6 +191,7 @@ setsid "$KC_HOME/bin/kc.sh" start-dev \
   --http-host=127.0.0.1 --http-port="$PORT" \
   --db=dev-mem --import-realm \
   --hostname="$HOSTNAME_URL" \
+  --features=declarative-ui \
   >"$LOG" 2>&1 </dev/null &
 PID=$!
 echo "$PID" >"$PIDFILE"

@@ -4,7 +4,13 @@
 #   2. a real Keycloak with the provider (scripts/keycloak.sh, dev mode, in-memory database, loopback only);
 #   3. the provider's end-to-end checks (packages/keycloak-provider/e2e/run.mjs, realms aauth-e2e and
 #      aauth-e2e-other: two realms in one server, for the realm-isolation checks);
-#   4. the TypeScript conformance suite against the same server, when conformance/ exists;
+#   3b. the admin console's AAuth tab in headless Chromium (packages/keycloak-provider/e2e/admin-console.mjs):
+#      an admin marks a client as an agent through the tab and its next token request is served;
+#      skipped with a message where /usr/bin/chromium is absent (a failure with CI=true);
+#   4. the TypeScript conformance suite against the same server, when conformance/ exists (realms
+#      aauth-conformance and aauth-conformance-minimum);
+#      also: the production realm template (keycloak-realm.production.json) imports and serves its
+#      issuer metadata;
 #   5. the demo (`npm run demo -- --once`, user mode: consent through Keycloak's login page and the
 #      provider's consent page) against the same server's aauth-test realm, which keycloak.sh imports
 #      from keycloak-realm.json; the demo's services run on their default ports (the realm names
@@ -12,6 +18,7 @@
 #   6. Keycloak is stopped, whatever happened.
 #
 #   bash scripts/test-keycloak.sh [--port N]
+#   KEYCLOAK_VERSION=26.4.0 bash scripts/test-keycloak.sh    # the same jar in another 26.x server
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,10 +63,17 @@ fi
 
 # 2. Keycloak with the provider, the e2e realm and (when present) the conformance realm.
 IMPORTS=(--import "$PROVIDER_DIR/src/test/resources/realm-e2e.json" --import "$PROVIDER_DIR/src/test/resources/realm-e2e-other.json")
+PRODUCTION_REALM=""
+if [ -f "$ROOT/keycloak-realm.production.json" ]; then
+  IMPORTS+=(--import "$ROOT/keycloak-realm.production.json")
+  PRODUCTION_REALM="$(realm_name "$ROOT/keycloak-realm.production.json")"
+fi
 CONFORMANCE_REALM=""
 if [ -f "$ROOT/conformance/realm.json" ]; then
   IMPORTS+=(--import "$ROOT/conformance/realm.json")
   CONFORMANCE_REALM="$(realm_name "$ROOT/conformance/realm.json")"
+  # The suite's second realm (aauth.signatureComponents = draft-minimum), on the same server.
+  [ -f "$ROOT/conformance/realm-draft-minimum.json" ] && IMPORTS+=(--import "$ROOT/conformance/realm-draft-minimum.json")
 fi
 t=$(date +%s)
 log "starting Keycloak on $BASE"
@@ -80,6 +94,32 @@ if AAUTH_E2E_KEYCLOAK_LOG="$ROOT/.keycloak/keycloak-$PORT.log" node "$PROVIDER_D
 else
   step "provider e2e" $(( $(date +%s) - t )) FAILED
   STATUS=1
+fi
+
+# 3b. The production realm template is a realm Keycloak imports and the provider serves.
+if [ -n "$PRODUCTION_REALM" ]; then
+  t=$(date +%s)
+  if curl -sf --max-time 10 "$BASE/realms/$PRODUCTION_REALM/.well-known/aauth-issuer.json" | grep -q "\"issuer\":\"$BASE/realms/$PRODUCTION_REALM\""; then
+    step "production realm import" $(( $(date +%s) - t )) ok
+  else
+    step "production realm import" $(( $(date +%s) - t )) FAILED
+    STATUS=1
+  fi
+fi
+
+# 3c. The admin console's AAuth tab, in a real browser.
+if [ -x /usr/bin/chromium ] || [ "${CI:-}" = "true" ]; then
+  t=$(date +%s)
+  log "admin console AAuth tab (headless Chromium)"
+  if (cd "$ROOT" && node "$PROVIDER_DIR/e2e/admin-console.mjs" "$BASE/realms/aauth-e2e"); then
+    step "admin console (browser)" $(( $(date +%s) - t )) ok
+  else
+    step "admin console (browser)" $(( $(date +%s) - t )) FAILED
+    STATUS=1
+  fi
+else
+  log "admin console browser test skipped: /usr/bin/chromium is absent (install it with: apt-get install -y chromium)"
+  step "admin console (browser)" 0 "skipped (no chromium)"
 fi
 
 # 4. Conformance suite (the same cases the embedded server runs), when it exists.

@@ -171,6 +171,8 @@ export interface InteractionOptions {
    * with a hyphen for readability as an agent may display it (§User Interaction, manual entry).
    */
   readonly manualEntry?: boolean;
+  /** Called with the consent page's HTML once the user is signed in, before the decision is sent. */
+  readonly beforeDecision?: (consentPage: string) => Promise<void>;
 }
 
 /** The form of a code-entry page: a GET or POST form with a `code` text field and no password. */
@@ -203,6 +205,7 @@ export async function attemptInteraction(interactionEndpoint: string, code: stri
     }
     const consent = forms.find((f) => findButton(f, decision) !== undefined);
     if (consent) {
+      await options.beforeDecision?.(page.html);
       page = await browser.submit(consent, {}, findButton(consent, decision));
       return { page, decided: true };
     }
@@ -215,8 +218,8 @@ export async function attemptInteraction(interactionEndpoint: string, code: stri
  * Open the interaction page for `code`, log in as `user`, and answer `decision`.
  * Throws with the page's text when a step cannot be found.
  */
-export async function driveInteraction(kind: ServerKind, interactionEndpoint: string, code: string, user: Credentials, decision: Decision): Promise<InteractionResult> {
-  const result = await attemptInteraction(interactionEndpoint, code, user, decision);
+export async function driveInteraction(kind: ServerKind, interactionEndpoint: string, code: string, user: Credentials, decision: Decision, options: InteractionOptions = {}): Promise<InteractionResult> {
+  const result = await attemptInteraction(interactionEndpoint, code, user, decision, options);
   if (result.decided) return result;
   const { page } = result;
   const text = page.html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 400);

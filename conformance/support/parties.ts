@@ -41,6 +41,8 @@ export class Party {
   /** The delegate key that signs HTTP requests when this party acts as an agent. */
   readonly delegateKey: SigningKey = generateSigningKey('Ed25519', 'delegate-1');
   readonly #options: PartyOptions;
+  /** Text documents served besides the JSON ones (an `x5u` PEM chain), by path. */
+  readonly #texts = new Map<string, { readonly contentType: string; readonly body: string }>();
   #server: Server | undefined;
   #port: number;
 
@@ -74,11 +76,22 @@ export class Party {
     return docs;
   }
 
+  /** Serve `body` at `path` (GET) with `contentType`, e.g. a PEM certificate chain for `x5u`. */
+  serveText(path: string, contentType: string, body: string): void {
+    this.#texts.set(path, { contentType, body });
+  }
+
   start(): Promise<void> {
     let docs: Map<string, unknown> | undefined;
     const server = createServer((req, res) => {
       docs ??= this.#documents();
       const path = (req.url ?? '/').split('?')[0] as string;
+      const text = req.method === 'GET' ? this.#texts.get(path) : undefined;
+      if (text !== undefined) {
+        res.setHeader('Content-Type', text.contentType);
+        res.end(text.body);
+        return;
+      }
       const doc = req.method === 'GET' ? docs.get(path) : undefined;
       res.setHeader('Content-Type', 'application/json');
       if (doc === undefined) {

@@ -4,7 +4,7 @@
  * signing, `created`, the scheme) to see the matching refusal.
  */
 import { request as httpRequest } from 'node:http';
-import { signRequest, type SignatureKeyInput, type SignedHeaders, type SigningKey } from '@aauth-ts/core';
+import { signRequest, type ComponentPolicy, type SignatureKeyInput, type SignedHeaders, type SigningKey } from '@aauth-ts/core';
 
 export interface Signer {
   readonly key: SigningKey;
@@ -23,6 +23,8 @@ export interface SendOptions {
    * the connection still goes to the URL's address. A forged `Host` must not make such a request verify.
    */
   readonly forgedHost?: string;
+  /** `draft-minimum` signs only `@method @authority @path signature-key` (no query, no body binding). */
+  readonly componentPolicy?: ComponentPolicy;
   /** Header values that replace the signed ones, given those (to break one header after signing). */
   readonly replaceHeaders?: (signed: SignedHeaders) => Readonly<Record<string, string>>;
 }
@@ -54,6 +56,7 @@ export async function signedRequest(method: 'GET' | 'POST', url: string, signer:
       key: signer.key,
       signatureKey: signer.signatureKey,
       ...(options.created === undefined ? {} : { created: options.created }),
+      ...(options.componentPolicy === undefined ? {} : { componentPolicy: options.componentPolicy }),
     });
     Object.assign(headers, signed, options.replaceHeaders?.(signed));
   }

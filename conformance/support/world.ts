@@ -6,11 +6,14 @@
 import { fileURLToPath } from 'node:url';
 import { PROFILE, jwkThumbprint, type IssuerMetadata, type PublicJwk, type SigningKey } from '@aauth-ts/core';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
-import { attemptInteraction, driveInteraction, type Credentials, type Decision, type InteractionResult, type ServerKind } from './consent-driver.js';
+import { attemptInteraction, driveInteraction, type Credentials, type Decision, type InteractionOptions, type InteractionResult, type ServerKind } from './consent-driver.js';
 import { Party } from './parties.js';
 import { postJson, signedRequest, type JsonResponse, type SendOptions, type Signer } from './signed-fetch.js';
 
 export const REALM_FILE = fileURLToPath(new URL('../realm.json', import.meta.url));
+/** A second realm with `aauth.signatureComponents` = `draft-minimum` (the autonomous agent and alpha only). */
+export const MINIMUM_REALM_FILE = fileURLToPath(new URL('../realm-draft-minimum.json', import.meta.url));
+const MINIMUM_REALM = 'aauth-conformance-minimum';
 
 /** Identities registered in conformance/realm.json. */
 export const REGISTERED = Object.freeze({
@@ -26,13 +29,21 @@ export const REGISTERED = Object.freeze({
    * attribute `aauth.federatedSubject` (`{issuer} {sub}`); any other foreign subject is unknown.
    */
   foreign: { user: 'trusted:conformance-user', restrictedUser: 'trusted:restricted-user', disabledUser: 'trusted:disabled-user' },
-  ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105, relay: 19106, trustedIssuer: 19107, unnamedAgent: 19110 },
+  ports: { consentAgent: 19101, autonomousAgent: 19102, intermediary: 19103, alpha: 19104, beta: 19105, relay: 19106, trustedIssuer: 19107, unnamedAgent: 19110, shortLivedAgent: 19111, windowlessAgent: 19112 },
 });
+
+/** The server under test, one realm. */
+export interface RealmUnderTest {
+  readonly issuer: string;
+  readonly metadata: IssuerMetadata;
+}
 
 export interface World {
   readonly kind: ServerKind;
   readonly issuer: string;
   readonly metadata: IssuerMetadata;
+  /** The same server's `aauth-conformance-minimum` realm (`aauth.signatureComponents` = `draft-minimum`). */
+  readonly minimum: RealmUnderTest;
   readonly consentAgent: Party;
   readonly autonomousAgent: Party;
   readonly intermediary: Party;
@@ -44,18 +55,22 @@ export interface World {
   readonly trustedIssuer: Party;
   /** A registered agent whose `aauth-agent.json` lacks its `agent` member. */
   readonly unnamedAgent: Party;
+  /** An autonomous agent whose auth tokens live 1 s (client attribute `access.token.lifespan`). */
+  readonly shortLivedAgent: Party;
+  /** Like `shortLivedAgent`, with a refresh window of 0 s (client attribute `aauth.refreshWindow`). */
+  readonly windowlessAgent: Party;
   /** Sign as `party`'s delegate with an agent token (`jwt` scheme). */
   signer(party: Party, key?: SigningKey): Promise<Signer>;
   /** POST a token request as `party`. */
   token(party: Party, body: Record<string, unknown>, options?: SendOptions & { signer?: Signer }): Promise<JsonResponse>;
   /** POST an RFC 8693 token-exchange form to `{issuer}/protocol/aauth/token-exchange` as `party`. */
   exchange(party: Party, params: Record<string, string>, options?: SendOptions): Promise<JsonResponse>;
-  /** GET a pending URL as `party` (or with another signer). */
-  poll(location: string, signer: Signer): Promise<JsonResponse>;
+  /** GET a pending URL as `party` (or with another signer); `prefer` is sent as the `Prefer` field. */
+  poll(location: string, signer: Signer, options?: { prefer?: string }): Promise<JsonResponse>;
   /** A resource token from `resource` for `agent` (defaults: aud = issuer, agent_jkt = agent's delegate key). */
   resourceToken(resource: Party, agent: Party, options?: { scope?: string; aud?: string; agentId?: string; jkt?: string; txn?: string }): Promise<string>;
   /** Log in as the registered user and answer a pending request's interaction code. */
-  interact(code: string, decision: Decision): Promise<void>;
+  interact(code: string, decision: Decision, options?: InteractionOptions): Promise<void>;
   /** Log in as `user` and try to answer; `decided` says whether the server let that user decide. */
   interactAs(code: string, user: Credentials, decision: Decision): Promise<InteractionResult>;
   close(): Promise<void>;
@@ -75,12 +90,18 @@ export async function createWorld(): Promise<World> {
   const env = process.env.AAUTH_ISSUER;
   const kind: ServerKind = process.env.AAUTH_SERVER_KIND === 'keycloak' ? 'keycloak' : 'embedded';
   let embedded: AuthServer | undefined;
+  let embeddedMinimum: AuthServer | undefined;
   let issuer: string;
+  let minimumIssuer: string;
   if (env) {
     issuer = env.replace(/\/+$/, '');
+    // The second realm lives on the same server, next to the first.
+    minimumIssuer = issuer.replace(/\/realms\/[^/]+$/, `/realms/${MINIMUM_REALM}`);
   } else {
     embedded = createAuthServer({ realm: REALM_FILE, log: () => undefined });
+    embeddedMinimum = createAuthServer({ realm: MINIMUM_REALM_FILE, log: () => undefined });
     ({ issuer } = await embedded.listen(0, '127.0.0.1'));
+    ({ issuer: minimumIssuer } = await embeddedMinimum.listen(0, '127.0.0.1'));
   }
   const P = REGISTERED.ports;
   const consentAgent = new Party({ port: P.consentAgent, agent: true });
@@ -91,15 +112,19 @@ export async function createWorld(): Promise<World> {
   const relay = new Party({ port: P.relay, agent: true, resource: true });
   const trustedIssuer = new Party({ port: P.trustedIssuer, issuer: true });
   const unnamedAgent = new Party({ port: P.unnamedAgent, agent: true, unnamedMetadata: true });
-  const parties = [consentAgent, autonomousAgent, intermediary, alpha, beta, relay, trustedIssuer, unnamedAgent];
+  const shortLivedAgent = new Party({ port: P.shortLivedAgent, agent: true });
+  const windowlessAgent = new Party({ port: P.windowlessAgent, agent: true });
+  const parties = [consentAgent, autonomousAgent, intermediary, alpha, beta, relay, trustedIssuer, unnamedAgent, shortLivedAgent, windowlessAgent];
   try {
     await Promise.all(parties.map((p) => p.start()));
   } catch (err) {
     await Promise.all(parties.map((p) => p.stop()));
     await embedded?.close();
+    await embeddedMinimum?.close();
     throw err;
   }
   const metadata = await fetchMetadata(issuer);
+  const minimum = { issuer: minimumIssuer, metadata: await fetchMetadata(minimumIssuer) };
 
   const signer = async (party: Party, key?: SigningKey): Promise<Signer> => ({
     key: key ?? party.delegateKey,
@@ -110,6 +135,7 @@ export async function createWorld(): Promise<World> {
     kind,
     issuer,
     metadata,
+    minimum,
     consentAgent,
     autonomousAgent,
     intermediary,
@@ -118,6 +144,8 @@ export async function createWorld(): Promise<World> {
     relay,
     trustedIssuer,
     unnamedAgent,
+    shortLivedAgent,
+    windowlessAgent,
     signer,
     async token(party, body, options = {}) {
       return postJson(metadata.token_endpoint, options.signer ?? (await signer(party)), body, options);
@@ -126,8 +154,9 @@ export async function createWorld(): Promise<World> {
       const body = new URLSearchParams(params).toString();
       return signedRequest('POST', `${issuer}/protocol/aauth/token-exchange`, await signer(party), body, { contentType: 'application/x-www-form-urlencoded', ...options });
     },
-    poll(location, s) {
-      return signedRequest('GET', location, s);
+    poll(location, s, options = {}) {
+      const prefer = options.prefer;
+      return signedRequest('GET', location, s, undefined, prefer === undefined ? {} : { replaceHeaders: () => ({ prefer }) });
     },
     resourceToken(resource, agent, options = {}) {
       return resource.resourceToken({
@@ -138,8 +167,8 @@ export async function createWorld(): Promise<World> {
         ...(options.txn === undefined ? {} : { txn: options.txn }),
       });
     },
-    async interact(code, decision) {
-      await driveInteraction(kind, metadata.interaction_endpoint, code, REGISTERED.user, decision);
+    async interact(code, decision, options = {}) {
+      await driveInteraction(kind, metadata.interaction_endpoint, code, REGISTERED.user, decision, options);
     },
     interactAs(code, user, decision) {
       return attemptInteraction(metadata.interaction_endpoint, code, user, decision);
@@ -147,6 +176,7 @@ export async function createWorld(): Promise<World> {
     async close() {
       await Promise.all(parties.map((p) => p.stop()));
       await embedded?.close();
+      await embeddedMinimum?.close();
     },
   };
 }

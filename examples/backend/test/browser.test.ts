@@ -6,17 +6,15 @@
  *
  * Skipped, with a message, only when /usr/bin/chromium is absent.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../../scripts/headless-chromium.mjs';
 import { startDemo, type RunningDemo } from '../../launcher/src/start-demo.js';
 import { defaultRealmPath } from '../../launcher/src/realm-for-config.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const available = existsSync(CHROMIUM);
 if (!available) console.warn(`browser test skipped: ${CHROMIUM} is absent (install it with: apt-get install -y chromium)`);
@@ -25,7 +23,7 @@ const maybe = available ? describe : describe.skip;
 maybe('the demo UI in headless Chromium', () => {
   let demo: RunningDemo;
   let context: BrowserContext;
-  let profile: string;
+  let closeBrowser: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     demo = await startDemo({
@@ -34,15 +32,12 @@ maybe('the demo UI in headless Chromium', () => {
       quiet: true,
       isTty: false,
     });
-    profile = mkdtempSync(join(tmpdir(), 'aauth-demo-chromium-'));
-    // launchPersistentContext is how playwright takes a (fresh) --user-data-dir.
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } });
+    ({ context, close: closeBrowser } = await launchChromium('aauth-demo-chromium-'));
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await closeBrowser?.();
     await demo?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   async function approve(page: Page, url: string): Promise<void> {

@@ -112,7 +112,7 @@ export function describe(event: AAuthEvent, me: string, parties: PartyNames, pol
       const body = event.body as Readonly<Record<string, string | undefined>>;
       if (body.resource_token) tokens.push(hopToken('resource token (being redeemed)', body.resource_token));
       if (body.upstream_token) tokens.push(hopToken('upstream token (the auth token the caller received)', body.upstream_token));
-      if (body.auth_token) tokens.push(hopToken('expiring auth token (refresh)', body.auth_token));
+      if (body.auth_token) tokens.push(hopToken('expired auth token (refresh)', body.auth_token));
       return {
         kind: 'token-request', method: 'POST', url: event.url, tokens,
         title: `${me} → auth server: ${chained ? 'exchange resource token + upstream token' : event.mode === 'refresh' ? 'refresh the auth token' : 'exchange the resource token'}`,
@@ -166,6 +166,7 @@ export function describe(event: AAuthEvent, me: string, parties: PartyNames, pol
         explain: 'The token is still valid, so no new exchange is needed.',
       };
     case 'retry':
+    case 'resign':
       return undefined;
     case 'response':
       // A 401 that carried a challenge is shown by the `challenge` hop.

@@ -110,12 +110,21 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
+/** A port the demo was told to use is taken (a demo still running, say). */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(readonly port: number, readonly host: string) {
+    super(`port ${port} on ${host} is already in use (is another demo still running?): stop what holds it, or run \`npm run demo -- --free-ports\` to put every service on a free port`);
+  }
+}
+
 function bind(port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', reject);
+    const fail = (err: NodeJS.ErrnoException): void => reject(err.code === 'EADDRINUSE' ? new PortInUseError(port, host) : err);
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve(server);
     });
   });

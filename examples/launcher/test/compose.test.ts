@@ -149,6 +149,11 @@ describe('examples/Dockerfile', () => {
     }
   });
 
+  it('copies the package.json of every workspace before npm ci (npm ci installs the whole workspace set)', () => {
+    const { workspaces } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { workspaces: string[] };
+    for (const workspace of workspaces) expect(copies).toContain(`${workspace}/package.json`);
+  });
+
   it('builds the examples and runs the launcher', () => {
     expect(dockerfile).toMatch(/^RUN npx tsc -b examples/m);
     expect(dockerfile).toMatch(/^CMD \["node", "scripts\/demo.js"\]$/m);
@@ -231,11 +236,11 @@ describe('packages/keycloak-provider/Dockerfile', () => {
     ]);
   });
 
-  it('builds the jar the pom names and layers it into /opt/keycloak/providers/, then runs kc.sh build', () => {
+  it('builds the jar the pom names and layers it into /opt/keycloak/providers/, then runs kc.sh build with the admin console tabs', () => {
     const finalName = /<finalName>([^<]+)<\/finalName>/.exec(pom)?.[1];
     expect(keycloakDockerfile).toMatch(/^RUN mvn -B -q package -DskipTests$/m);
     expect(keycloakDockerfile).toContain(`COPY --from=provider /build/target/${finalName}.jar /opt/keycloak/providers/`);
-    expect(keycloakDockerfile).toMatch(/^RUN \/opt\/keycloak\/bin\/kc\.sh build$/m);
+    expect(keycloakDockerfile).toMatch(/^RUN \/opt\/keycloak\/bin\/kc\.sh build --features=declarative-ui$/m);
     expect(keycloakDockerfile).toMatch(/^COPY --from=builder \/opt\/keycloak\/ \/opt\/keycloak\/$/m);
     expect(keycloakDockerfile).toMatch(/^ENTRYPOINT \["\/opt\/keycloak\/bin\/kc\.sh"\]$/m);
   });

@@ -7,6 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -59,6 +61,20 @@ maybe('npm run demo -- --once', () => {
     expect(out).toMatch(/supply-chain agent → market-analysis agent: agent=http:\/\/supply-chain-agent\.localhost:\d+ aud=\S+ sub=\(none\)/);
     expect(out).not.toMatch(/pending 202/);
   }, 90_000);
+
+  it('a busy port: the message names the port and --free-ports, exit code 1', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const busy = (holder.address() as AddressInfo).port;
+    try {
+      const { code, out } = await runDemo(['--once', '--free-ports', '--backend-port', String(busy)]);
+      expect(code).toBe(1);
+      expect(out).toContain(`port ${busy}`);
+      expect(out).toContain('--free-ports');
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+  }, 60_000);
 
   it('refuses an unknown flag with usage and exit code 2', async () => {
     const { code, out } = await runDemo(['--no-such-flag']);

@@ -15,13 +15,15 @@ export type AAuthEvent =
   /** A signed request to the token endpoint (or a pending URL) is about to be sent. */
   | { readonly type: 'token.request'; readonly url: string; readonly mode: TokenRequestMode; readonly body: Readonly<Record<string, string>> }
   | { readonly type: 'token.response'; readonly url: string; readonly status: number; readonly body: unknown }
-  /** `202`: the auth server needs the user (or another approval) before it issues a token. */
+  /** `202`: the auth server needs the user (or another approval) before it issues a token, or a resource deferred its answer. */
   | { readonly type: 'pending'; readonly location: string; readonly retryAfter: number; readonly require?: string; readonly code?: string }
   | { readonly type: 'interaction'; readonly url: string; readonly code: string }
   | { readonly type: 'poll'; readonly location: string; readonly status: number }
   | { readonly type: 'token.issued'; readonly authServer: string; readonly resource: string; readonly authToken: string; readonly claims: AuthTokenClaims; readonly mode: TokenRequestMode }
   | { readonly type: 'token.cached'; readonly resource: string; readonly authToken: string }
   | { readonly type: 'retry'; readonly method: string; readonly url: string }
+  /** The request is signed again, once, covering the components a `required_components` refusal named. */
+  | { readonly type: 'resign'; readonly method: string; readonly url: string; readonly components: readonly string[] }
   | { readonly type: 'response'; readonly method: string; readonly url: string; readonly status: number; readonly attempt: 1 | 2 };
 
 export type EventSink = (event: AAuthEvent) => void;

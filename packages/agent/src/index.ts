@@ -1,8 +1,9 @@
 /**
  * @aauth-ts/agent — the calling side of AAuth (2026-03 profile, draft-hardt-aauth @ c465b2d):
  * agent identity (agent server, delegates, agent tokens), signed requests, challenge answering,
- * token exchange with 202 polling, a token cache with single flight and refresh, call chaining,
- * and adapters for `fetch` and axios.
+ * token exchange with 202 polling, deferred (202) responses from resources, the resource token
+ * endpoint, a token cache with single flight and refresh, call chaining, and adapters for `fetch`
+ * and axios.
  */
 export { AgentServer } from './identity/agent-server.js';
 export type { AgentServerOptions, IssueAgentTokenOptions, NodeHandler } from './identity/agent-server.js';
@@ -11,8 +12,8 @@ export type { AgentSessionOptions, AgentTokenProvider, IdentityScheme, RequestSi
 
 export { AAuthClient } from './client/aauth-client.js';
 export type { AAuthClientOptions, Credential } from './client/aauth-client.js';
-export type { ChallengeAnswerer, ChallengeContext } from './client/challenge-answerer.js';
-export { aauthFetch } from './fetch/aauth-fetch.js';
+export type { ChallengeAnswerer, ChallengeContext, DeferredContext } from './client/challenge-answerer.js';
+export { aauthFetch, isDeferral } from './fetch/aauth-fetch.js';
 export type { AAuthRequestInit, AAuthRequestOptions } from './fetch/aauth-fetch.js';
 export { withAAuth, attachAAuth } from './axios/with-aauth.js';
 export type { AAuthAttachment, AAuthAxiosOptions, WithAAuthOptions } from './axios/with-aauth.js';
@@ -22,8 +23,10 @@ export type { TokenRequestParameters, TokenEndpointCallOptions } from './token-e
 export { processTokenResponse, parseRetryAfter } from './token-endpoint/process-token-response.js';
 export type { ProcessTokenResponseOptions, TokenResult } from './token-endpoint/process-token-response.js';
 export { pollPending } from './token-endpoint/poll-pending.js';
-export { awaitPending, interactionUrl } from './token-endpoint/await-pending.js';
-export type { AwaitPendingOptions, Interaction, InteractionCallback, InteractionHandler } from './token-endpoint/await-pending.js';
+export { awaitPending, awaitDeferred, interactionUrl } from './token-endpoint/await-pending.js';
+export type { AwaitPendingOptions, Interaction, InteractionCallback, InteractionHandler, Pending } from './token-endpoint/await-pending.js';
+export { resourceTokenRequest, processResourceTokenResponse } from './resource-token/resource-token-request.js';
+export type { ResourceTokenResult } from './resource-token/resource-token-request.js';
 
 export { readChallenge, verifyAuthTokenChallenge } from './challenge/verify-challenge.js';
 export type { AuthTokenChallenge, VerifyChallengeOptions } from './challenge/verify-challenge.js';
@@ -36,5 +39,6 @@ export type { FetchLike, Transport, TransportOptions } from './transport/transpo
 export type { TransportRequest } from './transport/transport-request.js';
 export { loopbackLookup } from './transport/loopback-request.js';
 
-export { PendingTimeoutError } from './errors.js';
+export { PendingTimeoutError, PendingEndedError, PendingDeniedError, PendingAbandonedError, PendingExpiredError, InvalidInteractionCodeError } from './errors.js';
+export type { PendingEnd } from './errors.js';
 export type { AAuthEvent, EventSink, TokenRequestMode } from './events.js';

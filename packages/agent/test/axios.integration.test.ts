@@ -100,13 +100,19 @@ it('with validateStatus accepting 401, the challenge is still answered', async (
   expect(response.status).toBe(200);
 });
 
-it('a denied consent rejects with ResponseError "denied"', async () => {
+it('a denied consent rejects with an AxiosError: the 401 as response, ResponseError "denied" as cause', async () => {
   as.consentRequired = true;
   try {
     const { http } = setup({ onInteraction: ({ code }) => as.deny(code) });
     const err = await http.get('/needs-consent').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ResponseError);
-    expect(err).toMatchObject({ code: 'denied', status: 403 });
+    expect(axios.isAxiosError(err)).toBe(true);
+    expect(err).toBeInstanceOf(AxiosError);
+    const axiosError = err as AxiosError;
+    expect(axiosError.response?.status).toBe(401);
+    expect(axiosError.code).toBe('denied');
+    expect(axiosError.config?.url).toContain('/needs-consent');
+    expect(axiosError.cause).toBeInstanceOf(ResponseError);
+    expect(axiosError.cause).toMatchObject({ code: 'denied', status: 403 });
   } finally {
     as.consentRequired = false;
   }

@@ -236,12 +236,12 @@ describe('202: consent, interaction, denial', () => {
     expect(err).toMatchObject({ code: 'denied', serverError: 'denied', status: 403 });
   });
 
-  it('a pending request the server expires ends in ResponseError "expired" (408)', async () => {
+  it('a pending request the server expires ends in PendingExpiredError "expired" (408), a ResponseError', async () => {
     const shortAs = await startTestAuthServer({ consentRequired: true, pendingLifespanSeconds: -1 });
     const r = await startTestResource({ authServer: shortAs.issuer });
     closers.push(() => shortAs.close(), () => r.close());
     const client = new AAuthClient({ session: AgentSession.delegateOf(agent.agentServer, { sub: 'e' }), development: true, authServers: [shortAs.issuer], minPollIntervalMs: 10 });
-    await expect(client.fetch(`${r.identifier}/late`)).rejects.toMatchObject({ name: 'ResponseError', code: 'expired', status: 408 });
+    await expect(client.fetch(`${r.identifier}/late`)).rejects.toMatchObject({ name: 'PendingExpiredError', code: 'expired', status: 408 });
     expect(shortAs.polls).toEqual([408]);
   });
 
@@ -256,9 +256,38 @@ describe('202: consent, interaction, denial', () => {
 });
 
 describe('expiry and refresh', () => {
-  it('refreshes a token about to expire by presenting it (mode refresh), then uses the new one', async () => {
+  it('by default a live cached token is used as it is, even close to exp: no early refresh', async () => {
     let clock = Math.floor(Date.now() / 1000);
-    const { client, events } = newClient({ now: () => clock });
+    const { client } = newClient({ now: () => clock });
+    await (await client.fetch(`${resource.identifier}/r0`)).arrayBuffer();
+    const requests = as.tokenRequests.length;
+    clock += 299; // 300 s tokens: one second left
+    expect((await client.fetch(`${resource.identifier}/r0`)).status).toBe(200);
+    expect(as.tokenRequests.length).toBe(requests);
+  });
+
+  it('refreshes an expired cached token the draft\'s way: presents the expired auth token, which a server refreshing only expired tokens accepts', async () => {
+    const strictAs = await startTestAuthServer({ earlyRefresh: false, tokenLifetimeSeconds: 1 });
+    const r = await startTestResource({ authServer: strictAs.issuer });
+    closers.push(() => strictAs.close(), () => r.close());
+    const events: AAuthEvent[] = [];
+    const session = AgentSession.delegateOf(agent.agentServer, { sub: 'expiring' });
+    const client = new AAuthClient({ session, development: true, authServers: [strictAs.issuer], onEvent: (e) => events.push(e) });
+    await (await client.fetch(`${r.identifier}/a`)).arrayBuffer();
+    const first = events.find((e): e is Extract<AAuthEvent, { type: 'token.issued' }> => e.type === 'token.issued');
+    const exp = first?.claims.exp as number;
+    // Tokens live 1 s: wait (at most ~2 s, polling the clock) until the cached one has expired.
+    while (Math.floor(Date.now() / 1000) < exp) await new Promise((resolve) => setTimeout(resolve, 100));
+    const response = await client.fetch(`${r.identifier}/b`);
+    expect(response.status).toBe(200);
+    expect(strictAs.tokenRequests.map((t) => [t.mode, t.status])).toEqual([['resource', 200], ['refresh', 200]]);
+    expect(strictAs.tokenRequests[1]?.body).toEqual({ auth_token: first?.authToken });
+    expect(r.stats.challenges).toBe(1);
+  });
+
+  it('early refresh when configured (earlyRefreshSeconds): a token about to expire is refreshed by presenting it, then the new one is used', async () => {
+    let clock = Math.floor(Date.now() / 1000);
+    const { client, events } = newClient({ now: () => clock, earlyRefreshSeconds: 30 });
     await (await client.fetch(`${resource.identifier}/r1`)).arrayBuffer();
     const firstToken = events.find((e): e is Extract<AAuthEvent, { type: 'token.issued' }> => e.type === 'token.issued')?.authToken;
     const refreshes = as.count('refresh');
@@ -281,7 +310,7 @@ describe('expiry and refresh', () => {
     const session = AgentSession.delegateOf(agent.agentServer, { sub: 'd' });
     const client = new AAuthClient({ session, development: true, authServers: [strictAs.issuer], now: () => clock });
     await (await client.fetch(`${r.identifier}/a`)).arrayBuffer();
-    clock += 280;
+    clock += 301;
     const response = await client.fetch(`${r.identifier}/b`);
     expect(response.status).toBe(200);
     expect(strictAs.tokenRequests.map((t) => [t.mode, t.status])).toEqual([['resource', 200], ['refresh', 400], ['resource', 200]]);

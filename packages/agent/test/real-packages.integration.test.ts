@@ -5,31 +5,16 @@
  * interaction page); R1's express handler calls R2 with `client.forUpstream(req.aauth.authToken)`;
  * R2 sees R1 as the agent and the user as `sub`. Plus axios against the same resource.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import express from 'express';
 import { generateSigningKey } from '@aauth-ts/core';
 import { AAuthClient, AgentServer, AgentSession, withAAuth } from '@aauth-ts/agent';
 import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
+import { host, type Host } from './support/http.js';
 import { driveInteraction } from '../../../conformance/support/consent-driver.js';
 
 const USER = { id: 'b7c1e2d3-0000-4000-8000-00000000a11c', username: 'alice', password: 'alice-password' };
-
-interface Host { readonly id: string; readonly server: Server; use(handler: RequestListener): void }
-
-async function host(): Promise<Host> {
-  let handler: RequestListener = (_req, res) => { res.statusCode = 503; res.end(); };
-  const server = createServer((req, res) => handler(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { id: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, use: (h) => { handler = h; } };
-}
-
-const stop = (server: Server): Promise<void> => new Promise((resolve) => {
-  server.close(() => resolve());
-  server.closeAllConnections();
-});
 
 let authServer: AuthServer;
 let issuer: string;
@@ -96,7 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await authServer.close();
-  await Promise.all([r1, r2, assistantHost].map((h) => stop(h.server)));
+  await Promise.all([r1, r2, assistantHost].map((h) => h.close()));
 });
 
 it('user approves at the embedded auth server; R1 chains to R2 with upstream_token; R2 sees R1 and the user', async () => {
@@ -124,7 +109,7 @@ it('user approves at the embedded auth server; R1 chains to R2 with upstream_tok
   expect(interactions).toHaveLength(1);
 });
 
-it('the user approves while the agent is already polling (202s without Location, then 200)', async () => {
+it('the user approves while the agent is already polling (202s, then 200)', async () => {
   const events: string[] = [];
   let decided: Promise<unknown> = Promise.resolve();
   const client = new AAuthClient({
@@ -148,7 +133,7 @@ it('the user approves while the agent is already polling (202s without Location,
   expect(events.filter((e) => e.startsWith('poll')).at(-1)).toBe('poll 200');
 });
 
-it('axios: a denied consent rejects with the auth server error', async () => {
+it('axios: a denied consent rejects with an AxiosError carrying the auth server error', async () => {
   const http = axios.create({ baseURL: r1.id });
   withAAuth(http, {
     session: AgentSession.delegateOf(assistant, { sub: 'assistant-2' }),
@@ -159,5 +144,7 @@ it('axios: a denied consent rejects with the auth server error', async () => {
       await driveInteraction('embedded', `${issuer}/protocol/aauth/interact`, code, USER, 'deny');
     },
   });
-  await expect(http.get('/plan')).rejects.toMatchObject({ name: 'ResponseError', serverError: 'denied', status: 403 });
+  const err = await http.get('/plan').catch((e: unknown) => e);
+  expect(axios.isAxiosError(err)).toBe(true);
+  expect(err).toMatchObject({ code: 'denied', response: { status: 401 }, cause: { name: 'PendingDeniedError', serverError: 'denied', status: 403 } });
 });

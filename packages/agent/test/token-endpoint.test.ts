@@ -47,7 +47,7 @@ describe('processTokenResponse', () => {
   });
 
   it('an unknown error code is kept as serverError; a non-JSON error is still typed', async () => {
-    expect(await processTokenResponse(json(403, { error: 'abandoned' })).catch((e: unknown) => e)).toMatchObject({ code: 'server_error', serverError: 'abandoned', status: 403 });
+    expect(await processTokenResponse(json(403, { error: 'clarification_limit' })).catch((e: unknown) => e)).toMatchObject({ code: 'server_error', serverError: 'clarification_limit', status: 403 });
     const err = await processTokenResponse(new Response('<html>bad gateway</html>', { status: 502 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResponseError);
     expect(err).toMatchObject({ status: 502, serverError: 'invalid_response' });

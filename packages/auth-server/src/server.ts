@@ -11,6 +11,7 @@ import type { AuthServerContext } from './context.js';
 import { createApp } from './http/app.js';
 import { LoginThrottle } from './interaction/login-throttle.js';
 import { RealmKeys } from './keys/realm-keys.js';
+import { longestRefreshHorizon } from './realm/agent-settings.js';
 import { loadRealmFile, parseRealm } from './realm/parse-realm.js';
 import type { RealmModel } from './realm/types.js';
 import { JtiStore } from './stores/jti-store.js';
@@ -77,7 +78,7 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
   const fetcher = new GuardedFetcher({ ...options.fetcher, allowLoopback: realm.settings.allowLoopback });
   const discovery = new KeyDiscovery(fetcher);
   // Tokens stay verifiable for their lifetime plus the refresh window after a rotation.
-  const keys = new RealmKeys({ file: options.keyFile, keyType: options.keyType, retentionSeconds: realm.accessTokenLifespan + realm.settings.refreshWindow + 60, now });
+  const keys = new RealmKeys({ file: options.keyFile, keyType: options.keyType, retentionSeconds: longestRefreshHorizon(realm) + 60, now });
   const issuerKeys: IssuerKeySource = {
     async getKey(iss, document, kid, alg) {
       if (iss === issuer() && document === PROFILE.wellKnown.issuer) {

@@ -44,6 +44,19 @@ describe('embedded auth server', () => {
     expect(gone.status).toBe(404);
   });
 
+  it('a request whose code was opened but never decided answers 403 abandoned after aauth.pendingLifespan, then 404', async () => {
+    const { location, code, signer } = await startPending(f);
+    const opened = await fetch(`${f.issuer}/protocol/aauth/interact?code=${code}`);
+    expect(opened.status).toBe(200);
+    await opened.text();
+    clock += 601;
+    const abandoned = await signedRequest('GET', location, signer, undefined, { created: clock });
+    expect(abandoned.status).toBe(403);
+    expect(abandoned.json.error).toBe('abandoned');
+    const gone = await signedRequest('GET', location, signer, undefined, { created: clock });
+    expect(gone.status).toBe(404);
+  });
+
   it('the consent page escapes purpose, client names and consent text', async () => {
     const purpose = '<script>alert(1)</script>"onload="x';
     const { code } = await startPending(f, { purpose });
@@ -65,7 +78,7 @@ describe('embedded auth server', () => {
     await expect(driveInteraction('embedded', `${f.issuer}/protocol/aauth/interact`, code, { username: USER.username, password: 'wrong' }, 'approve')).rejects.toThrow(/no login or approve form|too many/);
     const poll = await signedRequest('GET', location, signer);
     expect(poll.status).toBe(202);
-    expect(poll.json.status).toBe('interacting');
+    expect(poll.json).toEqual({ status: 'pending', location });
   });
 
   it('an unknown interaction code gets an error page, not a login form', async () => {

@@ -101,3 +101,36 @@ describe('RealmKeys', () => {
     expect(readFileSync(file, 'utf8')).toContain('"d"');
   });
 });
+
+describe('PendingStore held polls (Prefer: wait)', () => {
+  const grant = { aud: 'https://r.example', agent: 'https://a.example', cnfJwk: generateSigningKey().publicJwk, scopes: ['s'], txn: undefined, requiredUser: undefined };
+  const create = (store: PendingStore): PendingRequest => made(store.create({ jkt: 'k', grant, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 0));
+
+  it('a decision releases every poll held on its request, and only those', async () => {
+    const store = new PendingStore();
+    const a = create(store);
+    const b = create(store);
+    let otherReleased = false;
+    const other = store.hold(b.id, 60_000, 10).then(() => { otherReleased = true; });
+    const held = [store.hold(a.id, 60_000, 10), store.hold(a.id, 60_000, 10)];
+    expect(store.held).toBe(3);
+    store.decide(a, { status: 'approved', sub: 'u' });
+    await expect(Promise.all(held)).resolves.toEqual([true, true]);
+    expect(a.sub).toBe('u');
+    expect(otherReleased).toBe(false);
+    store.delete(b.id);
+    await other;
+    expect(store.held).toBe(0);
+  });
+
+  it('beyond maxHeld a poll is not held at all; a client going away releases its hold', async () => {
+    const store = new PendingStore();
+    const a = create(store);
+    const gone = new AbortController();
+    const first = store.hold(a.id, 60_000, 1, gone.signal);
+    await expect(store.hold(a.id, 60_000, 1)).resolves.toBe(false);
+    gone.abort();
+    await expect(first).resolves.toBe(true);
+    expect(store.held).toBe(0);
+  });
+});

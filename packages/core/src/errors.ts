@@ -127,7 +127,7 @@ export function fetchDiagnostic(err: unknown): string | undefined {
 
 /** The peer answered with an error body (token endpoint, pending URL, resource). */
 export class ResponseError extends AAuthError {
-  override readonly name = 'ResponseError';
+  override readonly name: string = 'ResponseError';
   /** The `error` string as the server sent it, even if it is not in our vocabulary. */
   readonly serverError: string;
   constructor(serverError: string, description: string, status: number) {

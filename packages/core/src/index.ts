@@ -32,7 +32,9 @@ export type { HeadersLike } from './lib/headers.js';
 export { getHeader } from './lib/headers.js';
 export { signRequest, componentsFor } from './httpsig/sign.js';
 export type { SignRequestOptions, SignatureKeyInput, SignedHeaders } from './httpsig/sign.js';
-export { verifyRequest, DEFAULT_SIGNATURE_WINDOW } from './httpsig/verify.js';
+export { verifyRequest, missingComponents, DEFAULT_SIGNATURE_WINDOW } from './httpsig/verify.js';
+export { COMPONENT_POLICIES, STRICT_COMPONENTS, componentApplies, isComponentPolicy, publishedComponents, readComponentList, requiredComponentsFor } from './httpsig/components.js';
+export type { ComponentPolicy } from './httpsig/components.js';
 export type { VerifyRequestOptions, VerifiedRequest, ResolvedKey, KeyResolver } from './httpsig/verify.js';
 export { buildSignatureBase } from './httpsig/signature-base.js';
 export { ReplayCache } from './httpsig/replay-cache.js';
@@ -47,6 +49,8 @@ export { createResourceToken, verifyResourceToken } from './tokens/resource-toke
 export type { CreateResourceTokenInput, VerifyResourceTokenOptions } from './tokens/resource-token.js';
 export { createAuthToken, verifyAuthToken } from './tokens/auth-token.js';
 export type { CreateAuthTokenInput, VerifyAuthTokenOptions } from './tokens/auth-token.js';
+
+export { formatPreferWait, parsePreferWait } from './deferred/prefer-wait.js';
 
 export type { Challenge } from './challenge/types.js';
 export { parseChallenge } from './challenge/parse.js';
@@ -69,6 +73,12 @@ export { nestAct, parseAct, actChain, mayActAllows, MAX_ACT_DEPTH } from './dele
 export type { ActClaim } from './delegation/act.js';
 export { createDelegatedToken, verifyDelegatedToken } from './tokens/delegated-token.js';
 export type { DelegatedTokenClaims, CreateDelegatedTokenInput, VerifyDelegatedTokenOptions } from './tokens/delegated-token.js';
+
+export { validateCertificateChain, MAX_CHAIN_LENGTH } from './x509/chain.js';
+export type { CertificateChainOptions, CertifiedKey } from './x509/chain.js';
+export { parseTrustAnchors } from './x509/pem.js';
+export { X509CertificateVerifier } from './x509/verifier.js';
+export type { X509VerifierOptions, X509Identity } from './x509/verifier.js';
 
 export { consoleWarnLogger, logDecision, refusalOf, isAAuthLogger } from './log/decision-log.js';
 export type { AAuthLogger, Decision, DecisionOutcome, DecisionSubject } from './log/decision-log.js';

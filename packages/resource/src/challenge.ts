@@ -19,9 +19,13 @@ export interface Caller {
   readonly thumbprint: string;
 }
 
-/** A `401` carrying `AAuth: require=auth-token; resource-token="…"; auth-server="…"`. */
-export async function authTokenChallenge(options: ResolvedOptions, caller: Caller, scopes: readonly string[], code: WireErrorCode, message: string): Promise<AAuthError> {
-  const resourceToken = await createResourceToken(options.signingKey, {
+/**
+ * A resource token for `caller` (§Resource Token Structure): `iss` this resource, `aud` the auth
+ * server, bound to the caller's agent and key, naming `scopes`. For a challenge and for the
+ * resource token endpoint alike.
+ */
+export function mintResourceToken(options: ResolvedOptions, caller: Caller, scopes: readonly string[]): Promise<string> {
+  return createResourceToken(options.signingKey, {
     iss: options.resource,
     aud: options.authServer,
     agent: caller.agent,
@@ -30,6 +34,11 @@ export async function authTokenChallenge(options: ResolvedOptions, caller: Calle
     lifetimeSeconds: options.resourceTokenLifetime,
     now: options.now(),
   });
+}
+
+/** A `401` carrying `AAuth: require=auth-token; resource-token="…"; auth-server="…"`. */
+export async function authTokenChallenge(options: ResolvedOptions, caller: Caller, scopes: readonly string[], code: WireErrorCode, message: string): Promise<AAuthError> {
+  const resourceToken = await mintResourceToken(options, caller, scopes);
   const header = serializeChallenge({ require: 'auth-token', resourceToken, authServer: options.authServer });
   return new AAuthError(code, message, { reason: 'missing', expected: scopes }, { status: 401, headers: { [HEADER]: header } });
 }

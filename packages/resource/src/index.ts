@@ -1,7 +1,8 @@
 /**
  * @aauth-ts/resource — AAuth for a resource (2026-03 profile): verify signed requests and the
  * tokens they carry, challenge with `AAuth: require=…` and resource tokens, publish
- * `aauth-resource.json` and the JWKS. A framework-neutral core (`AAuthResource`, Node and Fetch
+ * `aauth-resource.json` and the JWKS, defer with `202` and serve pending URLs, and offer the
+ * resource token endpoint. A framework-neutral core (`AAuthResource`, Node and Fetch
  * request adapters) under an express adapter (`aauth()`, `require…()`, `aauthErrorHandler()`).
  */
 export { AAuthResource, accessDenied } from './resource.js';
@@ -10,6 +11,9 @@ export type { ResourceOptions, ReplayOptions, TokenCacheOptions, ResolvedOptions
 export type { AAuthContext, AAuthScheme } from './context.js';
 export type { Requirement, SignatureRequirementOptions, AuthRequirementOptions } from './requirement.js';
 export { signatureRequirement, identityRequirement, authRequirement } from './requirement.js';
+export { DeferralStore } from './deferral-store.js';
+export type { DeferOptions, Deferral, FinalResponse, ResourceAnswer, DeferralStoreOptions } from './deferral-store.js';
+export { answerResourceTokenRequest } from './resource-token-endpoint.js';
 
 export { fromNodeRequest, readBody, hasBody } from './neutral/node-request.js';
 export type { NodeRequestOptions } from './neutral/node-request.js';
@@ -21,4 +25,5 @@ export { aauthErrorHandler } from './express/error-handler.js';
 export type { ErrorHandlerOptions } from './express/error-handler.js';
 export { resourceMetadataHandler, jwksHandler } from './express/metadata.js';
 export { captureRawBody } from './express/raw-body.js';
+export { sendAnswer } from './express/send-answer.js';
 export type { AAuthRequest } from './express/types.js';

@@ -4,7 +4,8 @@
  * DESIGN.md "Identifiers": loopback `http` + port in development, and an auth-server issuer with a
  * Keycloak path (`{origin}/realms/{realm}`) trusted by its exact string.
  */
-import { consoleWarnLogger, isAAuthLogger, isServerIdentifier, PROFILE, type AAuthLogger, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
+import type { X509Certificate } from 'node:crypto';
+import { consoleWarnLogger, isAAuthLogger, isComponentPolicy, isLoopbackHost, isServerIdentifier, parseTrustAnchors, PROFILE, type AAuthLogger, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
 import { normalizeScopes } from './requirement.js';
 
 export interface ReplayOptions {
@@ -51,6 +52,15 @@ export interface ResourceOptions {
   readonly tokenCache?: TokenCacheOptions | false;
   /** Components every request must cover; published as `additional_signature_components`. */
   readonly additionalSignatureComponents?: readonly string[];
+  /**
+   * Which components a signature must cover besides `additionalSignatureComponents`
+   * (2026-03 §Covered Components). `strict` (default): `@query` when the URL has a query and
+   * `content-type content-digest` when there is a body, published in `additional_signature_components`.
+   * `draft-minimum`: only the draft's `@method @authority @path signature-key`; the query and the
+   * body are then not bound to the signature (a captured request's body or query can be swapped
+   * within the signature window), unless the agent covers them of its own accord.
+   */
+  readonly signatureComponents?: ComponentPolicy;
   /** Published as `scope_descriptions` (the auth server's consent text). */
   readonly scopeDescriptions?: Readonly<Record<string, string>>;
   /** Published as `client_name`. */
@@ -70,6 +80,31 @@ export interface ResourceOptions {
    * are not logged, warnings go to `console.warn`.
    */
   readonly logger?: AAuthLogger;
+  /**
+   * Serve the resource token endpoint at this path and publish it as `resource_token_endpoint`
+   * (2026-03 §Resource Token Endpoint): agents ask for a resource token before their first call.
+   * Off by default.
+   */
+  readonly resourceTokenEndpoint?: string;
+  /** Published as `interaction_endpoint`: the page (served by the app) where users go for `require=interaction` (§Resource Interaction). */
+  readonly interactionEndpoint?: string;
+  /** Published as `logo_uri` (https; §Other URLs). */
+  readonly logoUri?: string;
+  /** Published as `logo_dark_uri` (https; §Other URLs). */
+  readonly logoDarkUri?: string;
+  /** Path under which pending URLs of deferred responses live (§Deferred Responses). Default `/aauth/pending`. */
+  readonly pendingPath?: string;
+  /** How long a deferred request may stay pending, seconds. Default 600. */
+  readonly deferralLifetime?: number;
+  /** Bound on deferred requests pending at once (further deferrals get 503). Default 10 000. */
+  readonly maxDeferrals?: number;
+  /** Longest a poll is held for `Prefer: wait=N`, seconds. Default 20. */
+  readonly maxPollWait?: number;
+  /**
+   * Trust anchors for the `x509` Signature-Key scheme: PEM text (one bundle or several). Without
+   * them the scheme is refused (`401 invalid_signature`, "no X.509 trust anchors are configured").
+   */
+  readonly x509TrustAnchors?: string | readonly string[];
   /** Clock, seconds since the epoch (tests). */
   readonly now?: () => number;
 }
@@ -87,6 +122,7 @@ export interface ResolvedOptions {
   readonly replay: { readonly methods: ReadonlySet<string>; readonly maxEntries: number } | false;
   readonly tokenCache: { readonly maxEntries: number; readonly maxBytes: number } | false;
   readonly additionalSignatureComponents: readonly string[];
+  readonly signatureComponents: ComponentPolicy;
   readonly scopeDescriptions: Readonly<Record<string, string>> | undefined;
   readonly clientName: string | undefined;
   readonly resourceTokenLifetime: number;
@@ -94,11 +130,41 @@ export interface ResolvedOptions {
   readonly authorities: ReadonlySet<string>;
   readonly maxBodyBytes: number;
   readonly logger: AAuthLogger;
+  readonly resourceTokenPath: string | undefined;
+  readonly interactionEndpoint: string | undefined;
+  readonly logoUri: string | undefined;
+  readonly logoDarkUri: string | undefined;
+  readonly pendingPath: string;
+  readonly deferralLifetime: number;
+  readonly maxDeferrals: number;
+  readonly maxPollWait: number;
+  readonly x509TrustAnchors: readonly X509Certificate[];
   readonly now: () => number;
 }
 
 const KNOWN = new Set(['resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
-  'additionalSignatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'logger', 'now']);
+  'additionalSignatureComponents', 'signatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'logger', 'now',
+  'resourceTokenEndpoint', 'interactionEndpoint', 'logoUri', 'logoDarkUri', 'pendingPath', 'deferralLifetime', 'maxDeferrals', 'maxPollWait', 'x509TrustAnchors']);
+
+/** An absolute path without query or fragment (a route this middleware serves). */
+function pathOption(value: unknown, name: string, fallback?: string): string | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\/[^?#]*[^/?#]$/.test(value)) throw new TypeError(`aauth: "${name}" must be an absolute path without query, fragment or trailing slash`);
+  return value;
+}
+
+/**
+ * 2026-03 §Endpoint URLs and §Other URLs: `https` (or, in development, `http` on a loopback
+ * host); an endpoint also has no query and no fragment.
+ */
+function urlOption(value: unknown, name: string, development: boolean, endpoint: boolean): string | undefined {
+  if (value === undefined) return undefined;
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+  const secure = url !== undefined && (url.protocol === 'https:' || (development && url.protocol === 'http:' && isLoopbackHost(url.hostname)));
+  if (!secure) throw new TypeError(`aauth: "${name}" must be an https URL${development ? ' (or http on a loopback host)' : ''}`);
+  if (endpoint && /[?#]/.test(value as string)) throw new TypeError(`aauth: "${name}" must not contain a query or fragment`);
+  return value as string;
+}
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -154,6 +220,9 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     if (c.startsWith('@') && !known.has(c)) throw new TypeError(`aauth: unknown derived component ${JSON.stringify(c)} in "additionalSignatureComponents"`);
   }
 
+  const signatureComponents = options.signatureComponents ?? 'strict';
+  if (!isComponentPolicy(signatureComponents)) throw new TypeError('aauth: "signatureComponents" must be "strict" or "draft-minimum"');
+
   if (options.scopeDescriptions !== undefined) {
     const d = options.scopeDescriptions;
     if (typeof d !== 'object' || d === null || Object.values(d).some((v) => typeof v !== 'string')) throw new TypeError('aauth: "scopeDescriptions" must map scope names to strings');
@@ -166,6 +235,14 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
   const origin = new URL(options.resource);
   const authorities = options.authorities ?? [origin.host];
   if (!Array.isArray(authorities) || authorities.some((a) => typeof a !== 'string' || a.length === 0)) throw new TypeError('aauth: "authorities" must be an array of host[:port] strings');
+  const anchors = options.x509TrustAnchors ?? [];
+  if (typeof anchors !== 'string' && (!Array.isArray(anchors) || anchors.some((a) => typeof a !== 'string'))) throw new TypeError('aauth: "x509TrustAnchors" must be PEM text or an array of PEM texts');
+  let x509TrustAnchors: X509Certificate[];
+  try {
+    x509TrustAnchors = anchors.length === 0 ? [] : parseTrustAnchors(anchors);
+  } catch (cause) {
+    throw new TypeError('aauth: "x509TrustAnchors" holds text that is not a PEM certificate', { cause });
+  }
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   if (typeof now !== 'function') throw new TypeError('aauth: "now" must be a function returning seconds');
   const logger = options.logger ?? consoleWarnLogger;
@@ -184,6 +261,7 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     replay,
     tokenCache,
     additionalSignatureComponents: Object.freeze([...extra]),
+    signatureComponents,
     scopeDescriptions: options.scopeDescriptions,
     clientName: options.clientName,
     resourceTokenLifetime: positiveInteger(options.resourceTokenLifetime, 'resourceTokenLifetime', 300),
@@ -191,6 +269,15 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     authorities: new Set(authorities.map((a) => a.toLowerCase())),
     maxBodyBytes: positiveInteger(options.maxBodyBytes, 'maxBodyBytes', 1024 * 1024),
     logger,
+    resourceTokenPath: pathOption(options.resourceTokenEndpoint, 'resourceTokenEndpoint'),
+    interactionEndpoint: urlOption(options.interactionEndpoint, 'interactionEndpoint', development, true),
+    logoUri: urlOption(options.logoUri, 'logoUri', development, false),
+    logoDarkUri: urlOption(options.logoDarkUri, 'logoDarkUri', development, false),
+    pendingPath: pathOption(options.pendingPath, 'pendingPath', '/aauth/pending') as string,
+    deferralLifetime: positiveInteger(options.deferralLifetime, 'deferralLifetime', 600),
+    maxDeferrals: positiveInteger(options.maxDeferrals, 'maxDeferrals', 10_000),
+    maxPollWait: positiveInteger(options.maxPollWait, 'maxPollWait', 20),
+    x509TrustAnchors: Object.freeze(x509TrustAnchors),
     now,
   });
 }

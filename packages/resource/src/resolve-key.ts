@@ -9,13 +9,15 @@
  *      `agent+jwt` → agent token (agent = `iss`, delegate = `sub`), key = `cnf.jwk`;
  *      `auth+jwt`  → auth token (issuer trusted, `aud` = this resource), agent = `agent`,
  *                    key = `cnf.jwk`, so `cnf` binds to the signer by construction.
- *  - `x509`: refused (`allowedSchemes`), never reaches here.
+ *  - `x509`: the PEM chain at `x5u`, validated to `x509TrustAnchors` (refused when there are
+ *    none), key = the leaf's; agent = the leaf's one URI subjectAltName that is a server
+ *    identifier (none, or several: identified by certificate only, no agent).
  *
  * Does not check: scopes (route policy), replay (after the signature verifies).
  */
 import {
-  FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, isServerIdentifier, keyUnavailableMessage, peekTyp, requireAgentDocument, verifyAgentToken, verifyAuthToken,
-  type JwksUriSignatureKey, type PublicJwk, type ResolvedKey, type SignatureKey,
+  FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, X509CertificateVerifier, isServerIdentifier, keyUnavailableMessage, peekTyp, requireAgentDocument, verifyAgentToken, verifyAuthToken,
+  type JwksUriSignatureKey, type PublicJwk, type ResolvedKey, type SignatureKey, type X509SignatureKey,
 } from '@aauth-ts/core';
 import type { AAuthContext } from './context.js';
 import type { ResolvedOptions } from './options.js';
@@ -34,10 +36,12 @@ export class KeyResolver {
   readonly #options: ResolvedOptions;
   readonly #keys: KeyDiscovery;
   readonly #cache: VerifiedTokenCache<CachedToken> | undefined;
+  readonly #x509: X509CertificateVerifier;
 
   constructor(options: ResolvedOptions, keys: KeyDiscovery) {
     this.#options = options;
     this.#keys = keys;
+    this.#x509 = new X509CertificateVerifier({ anchors: options.x509TrustAnchors, fetcher: keys.fetcher, now: options.now });
     this.#cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<CachedToken>(options.tokenCache);
   }
 
@@ -51,9 +55,15 @@ export class KeyResolver {
       case 'hwk': return { jwk: signatureKey.jwk, info: { scheme: 'hwk', scopes: [] } };
       case 'jwks_uri': return this.#jwksUri(signatureKey);
       case 'jwt': return this.#jwt(signatureKey.jwt);
-      default:
-        throw new SignatureError('invalid_signature', `Signature-Key scheme "${signatureKey.scheme}" is not accepted by this resource`, { field: 'signature-key', reason: 'unsupported_scheme' });
+      case 'x509': return this.#certificate(signatureKey);
     }
+  }
+
+  async #certificate(key: X509SignatureKey): Promise<CachedToken> {
+    const { jwk, info } = await this.#x509.resolve(key);
+    const agents = info.uris.filter((uri) => isServerIdentifier(uri, this.#options.identifiers));
+    const agent = agents.length === 1 ? agents[0] : undefined;
+    return { jwk, info: { scheme: 'x509', scopes: [], certificate: info.leaf, ...(agent === undefined ? {} : { agent }) } };
   }
 
   async #jwksUri(key: JwksUriSignatureKey): Promise<CachedToken> {

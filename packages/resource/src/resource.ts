@@ -4,7 +4,7 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, SignatureError, getHeader, isAAuthError, logDecision, refusalOf, toJwks, verifyRequest,
+  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, SignatureError, getHeader, isAAuthError, logDecision, missingComponents, publishedComponents, refusalOf, toJwks, verifyRequest,
   type DecisionSubject, type FetcherStats, type JwkSet, type ResourceMetadata, type SignableRequest, type VerifiedRequest,
 } from '@aauth-ts/core';
 import { authTokenChallenge, levelChallenge } from './challenge.js';
@@ -12,9 +12,9 @@ import type { AAuthContext } from './context.js';
 import { resolveOptions, type ResolvedOptions, type ResourceOptions } from './options.js';
 import type { Requirement } from './requirement.js';
 import { ReplayGuard } from './replay-guard.js';
+import { DeferralStore, type DeferOptions, type Deferral, type ResourceAnswer } from './deferral-store.js';
+import { answerResourceTokenRequest } from './resource-token-endpoint.js';
 import { KeyResolver, type CallerInfo } from './resolve-key.js';
-
-const ACCEPTED_SCHEMES = ['hwk', 'jwks_uri', 'jwt'] as const;
 
 /**
  * At the resource every request-verification failure is a `401` (2026-03 §Request Verification:
@@ -38,6 +38,8 @@ export class AAuthResource {
   readonly options: ResolvedOptions;
   /** Metadata/JWKS discovery with its cache (share it with an agent on the same app). */
   readonly keys: KeyDiscovery;
+  /** Deferred requests (§Deferred Responses): the interaction page finds one with `deferrals.byCode(code)`. */
+  readonly deferrals: DeferralStore;
   readonly #resolver: KeyResolver;
   readonly #replay: ReplayGuard | undefined;
   readonly #metadata: ResourceMetadata;
@@ -49,12 +51,21 @@ export class AAuthResource {
     this.#resolver = new KeyResolver(this.options, this.keys);
     const o = this.options;
     this.#replay = o.replay === false ? undefined : new ReplayGuard(2 * o.signatureWindow, o.replay.maxEntries);
+    const components = publishedComponents(o.signatureComponents, o.additionalSignatureComponents);
     this.#metadata = Object.freeze({
       resource: o.resource,
       jwks_uri: new URL(o.jwksPath, o.origin).href,
       ...(o.clientName === undefined ? {} : { client_name: o.clientName }),
       ...(o.scopeDescriptions === undefined ? {} : { scope_descriptions: { ...o.scopeDescriptions } }),
-      ...(o.additionalSignatureComponents.length === 0 ? {} : { additional_signature_components: [...o.additionalSignatureComponents] }),
+      // §Covered Components: what this resource requires beyond the draft's four, so agents can sign it up front.
+      ...(components.length === 0 ? {} : { [PROFILE.signatureComponents.metadataMember]: components }),
+      ...(o.logoUri === undefined ? {} : { logo_uri: o.logoUri }),
+      ...(o.logoDarkUri === undefined ? {} : { logo_dark_uri: o.logoDarkUri }),
+      ...(o.resourceTokenPath === undefined ? {} : { resource_token_endpoint: new URL(o.resourceTokenPath, o.origin).href }),
+      ...(o.interactionEndpoint === undefined ? {} : { interaction_endpoint: o.interactionEndpoint }),
+    });
+    this.deferrals = new DeferralStore({
+      origin: o.origin, pendingPath: o.pendingPath, lifetimeSeconds: o.deferralLifetime, maxEntries: o.maxDeferrals, maxWaitSeconds: o.maxPollWait, now: o.now,
     });
     this.#jwks = toJwks([o.signingKey]);
   }
@@ -92,9 +103,9 @@ export class AAuthResource {
    * Verify a request. Steps:
    *  1. unsigned (none of the three signature headers) → `undefined`; the route decides;
    *  2. `@authority` is one of this resource's (no cross-server replay of a captured signature);
-   *  3. core `verifyRequest`: components (+ `additionalSignatureComponents`), `created` window,
-   *     scheme (`hwk`, `jwks_uri`, `jwt`), `Content-Digest`, key resolution (tokens verified, or
-   *     taken from the verified-token cache), RFC 9421 signature;
+   *  3. core `verifyRequest`: components (`signatureComponents` + `additionalSignatureComponents`), `created` window,
+   *     `Content-Digest`, key resolution by scheme (tokens verified, or taken from the
+   *     verified-token cache; an `x509` chain validated to the trust anchors), RFC 9421 signature;
    *  4. replay: a state-changing request (what was signed, by which key) is accepted once inside
    *     the window; the cache is partitioned by caller class with per-agent quotas (`ReplayGuard`).
    * Failures are `401` `AAuthError`s, but for a full replay partition (503) or quota (429). Does not check: route requirements (see `authorize`).
@@ -122,9 +133,9 @@ export class AAuthResource {
       verified = await verifyRequest(request, {
         resolveKey: (key) => this.#resolver.resolve(key),
         requiredComponents: o.additionalSignatureComponents,
+        componentPolicy: o.signatureComponents,
         windowSeconds: o.signatureWindow,
         now,
-        allowedSchemes: ACCEPTED_SCHEMES,
       });
     } catch (err) {
       throw asVerificationError(err);
@@ -176,11 +187,7 @@ export class AAuthResource {
   async #authorize(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
     if (context !== undefined) {
       const missing = requirement.components.filter((c) => !context.components.includes(c));
-      if (missing.length > 0) {
-        const required = [...new Set([...context.components, ...requirement.components])];
-        throw new SignatureError('invalid_signature', `this route requires the signature to cover ${missing.map((m) => `"${m}"`).join(', ')}`,
-          { field: missing[0], reason: 'missing_component', expected: required }, { extras: { required_components: required } });
-      }
+      if (missing.length > 0) throw missingComponents(missing, [...new Set([...context.components, ...requirement.components])], 'this route requires the signature to cover');
     }
     switch (requirement.level) {
       case 'pseudonym':
@@ -204,6 +211,32 @@ export class AAuthResource {
         throw await authTokenChallenge(this.options, caller, requirement.scopes, 'insufficient_scope', message);
       }
     }
+  }
+
+  /**
+   * Defer a verified request (2026-03 §Deferred Responses): returns the deferral the application
+   * completes later and the `202` to send now (`Location`, `Retry-After`, `Cache-Control:
+   * no-store`, `{status: "pending", location}`; with `interaction`, `AAuth: require=interaction;
+   * code="…"` and the code in the body). The pending URL is bound to the key that signed the
+   * request. An unsigned request cannot be deferred (no key to bind the poll to): `TypeError`.
+   */
+  defer(context: AAuthContext | undefined, options?: DeferOptions): { deferral: Deferral; answer: ResourceAnswer } {
+    if (context === undefined) throw new TypeError('aauthDefer(): the request is not signed, so no poll could be tied to its key; put requireSignature() (or another require…()) before the route');
+    return this.deferrals.create(context.thumbprint, context.agent, options);
+  }
+
+  /**
+   * Answer a `GET` of pending URL `id` (§Polling with GET): unsigned → `401 require=pseudonym`;
+   * then see `DeferralStore.poll` (same key only, `202` until settled, the final response once).
+   */
+  async poll(context: AAuthContext | undefined, id: string, waitSeconds?: number): Promise<ResourceAnswer> {
+    if (context === undefined) throw levelChallenge('pseudonym', 'invalid_signature', 'a pending URL is polled with a request signed by the key of the original request');
+    return this.deferrals.poll(id, context.thumbprint, waitSeconds);
+  }
+
+  /** Answer a resource token request (§Resource Token Endpoint); see `answerResourceTokenRequest`. */
+  resourceTokenRequest(context: AAuthContext | undefined, body: Uint8Array | undefined): Promise<ResourceAnswer> {
+    return answerResourceTokenRequest(this.options, context, body);
   }
 }
 

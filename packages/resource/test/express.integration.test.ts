@@ -76,6 +76,8 @@ describe('well-known documents', () => {
     const meta = await plainFetch(resource.url, 'GET', `/.well-known/${PROFILE.wellKnown.resource}`);
     expect(meta.status).toBe(200);
     expect(meta.json).toMatchObject({ resource: resource.url, jwks_uri: `${resource.url}/.well-known/jwks.json`, client_name: 'Test resource', scope_descriptions: { 'data.read': 'Read your data' } });
+    // 2026-03 §Covered Components: the strict default is published, not a secret.
+    expect(meta.json.additional_signature_components).toEqual(expect.arrayContaining(['@query', 'content-type', 'content-digest']));
     const jwks = await plainFetch(resource.url, 'GET', '/.well-known/jwks.json');
     const keys = jwks.json.keys as Record<string, unknown>[];
     expect(keys).toHaveLength(1);
@@ -332,9 +334,9 @@ describe('refusals', () => {
     expect(JSON.parse(body)).toMatchObject({ error: 'invalid_signature', error_description: expect.stringMatching(/authority/) as unknown });
   });
 
-  test('the x509 scheme is not accepted', async () => {
+  test('the x509 scheme is refused when no trust anchors are configured', async () => {
     const res = await signedFetch(resource.url, 'GET', '/pseudo', { key: delegate, signatureKey: { scheme: 'x509', x5u: 'https://x.example/chain.pem', x5t: new Uint8Array(32) } });
-    expect(res).toMatchObject({ status: 401, json: { error: 'invalid_signature' } });
+    expect(res).toMatchObject({ status: 401, json: { error: 'invalid_signature', error_description: expect.stringMatching(/no X\.509 trust anchors/) as unknown } });
   });
 
   test('a jwt that is neither an agent nor an auth token is refused', async () => {

@@ -9,7 +9,7 @@ describe('resource options', () => {
     const r = new AAuthResource(base);
     expect(r.options.trustedIssuers).toEqual(['https://auth.example/realms/demo']);
     expect(r.options.resourceTokenLifetime).toBe(300);
-    expect(r.metadata).toEqual({ resource: 'https://resource.example', jwks_uri: 'https://resource.example/.well-known/jwks.json' });
+    expect(r.metadata).toEqual({ resource: 'https://resource.example', jwks_uri: 'https://resource.example/.well-known/jwks.json', additional_signature_components: ['@query', 'content-type', 'content-digest'] });
   });
 
   test.each<[string, Partial<Record<keyof ResourceOptions | 'nope', unknown>>]>([

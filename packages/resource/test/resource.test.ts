@@ -14,10 +14,10 @@ function build(patch: Partial<ConstructorParameters<typeof AAuthResource>[0]> = 
   return new AAuthResource({ resource: RESOURCE, signingKey: generateSigningKey(), authServer: 'https://auth.example', ...patch });
 }
 
-function signedRequest(method: string, path: string, body?: string): Request {
+function signedRequest(method: string, path: string, body?: string, componentPolicy: 'strict' | 'draft-minimum' = 'strict'): Request {
   const url = `${RESOURCE}${path}`;
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'text/plain' };
-  const signed = signRequest({ method, url, headers, body }, { key, signatureKey: { scheme: 'hwk' } });
+  const signed = signRequest({ method, url, headers, body }, { key, signatureKey: { scheme: 'hwk' }, componentPolicy });
   return new Request(url, { method, headers: { ...headers, ...signed }, ...(body === undefined ? {} : { body }) });
 }
 
@@ -73,9 +73,56 @@ describe('AAuthResource with a Fetch Request', () => {
 
   test('metadata-required components are enforced and published', async () => {
     const resource = build({ additionalSignatureComponents: ['content-digest'] });
-    expect(resource.metadata.additional_signature_components).toEqual(['content-digest']);
+    expect(resource.metadata.additional_signature_components).toEqual(['@query', 'content-type', 'content-digest']);
     const err = await rejection(resource.verify(await fromFetchRequest(signedRequest('GET', '/x'))));
     expect(err.extras.required_components).toContain('content-digest');
+  });
+});
+
+describe('required signature components (2026-03 §Covered Components)', () => {
+  test('resource metadata lists the strict default: @query, content-type, content-digest', () => {
+    expect(build().metadata.additional_signature_components).toEqual(['@query', 'content-type', 'content-digest']);
+  });
+
+  test('a POST signed over the draft minimum is refused by default, naming the required components', async () => {
+    const err = await rejection(build().verify(await fromFetchRequest(signedRequest('POST', '/x', 'hi', 'draft-minimum'))));
+    expect(err.status).toBe(401);
+    expect(err.toJSON()).toMatchObject({
+      error: 'invalid_signature',
+      required_components: ['@method', '@authority', '@path', 'signature-key', 'content-type', 'content-digest'],
+    });
+    expect(err.message).toContain('"content-digest"');
+  });
+
+  test('a GET with a query signed over the draft minimum is refused by default with @query required', async () => {
+    const err = await rejection(build().verify(await fromFetchRequest(signedRequest('GET', '/x?a=1', undefined, 'draft-minimum'))));
+    expect(err.toJSON().required_components).toEqual(['@method', '@authority', '@path', 'signature-key', '@query']);
+  });
+
+  test('signatureComponents draft-minimum accepts POST with body and GET with query signed over the four', async () => {
+    const resource = build({ signatureComponents: 'draft-minimum' });
+    const post = await resource.verify(await fromFetchRequest(signedRequest('POST', '/x', 'hi', 'draft-minimum')));
+    expect(post?.components).toEqual(['@method', '@authority', '@path', 'signature-key']);
+    const get = await resource.verify(await fromFetchRequest(signedRequest('GET', '/x?a=1', undefined, 'draft-minimum')));
+    expect(get?.components).toEqual(['@method', '@authority', '@path', 'signature-key']);
+  });
+
+  test('draft-minimum publishes only the extras (none: no member), and still enforces them', async () => {
+    expect(build({ signatureComponents: 'draft-minimum' }).metadata).not.toHaveProperty('additional_signature_components');
+    const resource = build({ signatureComponents: 'draft-minimum', additionalSignatureComponents: ['@target-uri'] });
+    expect(resource.metadata.additional_signature_components).toEqual(['@target-uri']);
+    const err = await rejection(resource.verify(await fromFetchRequest(signedRequest('GET', '/x', undefined, 'draft-minimum'))));
+    expect(err.toJSON().required_components).toEqual(['@method', '@authority', '@path', 'signature-key', '@target-uri']);
+  });
+
+  test('a draft-minimum resource still checks a Content-Digest the agent covers of its own accord', async () => {
+    const resource = build({ signatureComponents: 'draft-minimum' });
+    const strictPost = await resource.verify(await fromFetchRequest(signedRequest('POST', '/y', 'hi')));
+    expect(strictPost?.components).toContain('content-digest');
+  });
+
+  test('an unknown signatureComponents value is a TypeError at construction', () => {
+    expect(() => build({ signatureComponents: 'lenient' as 'strict' })).toThrow(TypeError);
   });
 });
 

@@ -3,16 +3,27 @@
  * objects), sets `transformRequest` to identity, and signs those exact bytes, afresh on every send;
  * and a response interceptor that answers a `401` `AAuth: require=auth-token` challenge and replays
  * the request once through the instance (so every interceptor runs again). The replay is marked
- * (`config.aauth.retried`): a 401 on it reaches the caller, never a second exchange.
+ * (`config.aauth.retried`): a 401 on it reaches the caller, never a second exchange. A `202` with
+ * `Location` from the resource (2026-03 §Deferred Responses) is polled by the client, as in the
+ * fetch wrapper, and its final response becomes the axios response (or `AxiosError`, as
+ * `validateStatus` decides) of the original request.
+ * A `401 invalid_signature` naming `required_components` the signature lacks is replayed once,
+ * signed over them (`config.aauth.resigned`), as the fetch wrapper does.
  *
  * Register it last: axios runs request interceptors in reverse order of registration, so
  * interceptors added after this one run before the signature is made.
+ *
+ * Protocol failures reach the caller as `AxiosError`s, so an axios application's own error handling
+ * (`axios.isAxiosError`, `error.response`) keeps working: `code` is the AAuth error code, `cause`
+ * the typed error of core, and `response` the 401 whose challenge could not be answered.
  */
-import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AAuthError } from '@aauth-ts/core';
 import { AAuthClient, type AAuthClientOptions } from '../client/aauth-client.js';
 import { emit } from '../events.js';
-import type { AAuthRequestOptions } from '../fetch/aauth-fetch.js';
+import { isDeferral, type AAuthRequestOptions } from '../fetch/aauth-fetch.js';
 import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
+import { coveredBy, refusalList } from '../signing/required-components.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
 import { JSON_MEDIA_TYPE } from '../token-endpoint/members.js';
 import { loopbackLookup } from '../transport/loopback-request.js';
@@ -22,6 +33,8 @@ import { needsLoopbackMapping } from '../transport/transport.js';
 export interface AAuthAxiosOptions extends AAuthRequestOptions {
   /** Set on the replay after a challenge; a 401 on a retried request goes to the caller. */
   readonly retried?: boolean;
+  /** Set on the replay signed over a refusal's `required_components`; never re-signed again. */
+  readonly resigned?: boolean;
 }
 
 declare module 'axios' {
@@ -39,6 +52,8 @@ interface RequestState {
   readonly upstream: string | undefined;
   /** The auth token a replay must carry (the one the challenge was answered with). */
   readonly forcedToken?: string;
+  /** The components the sent signature covered. */
+  readonly covered: readonly string[];
 }
 
 type WithState = InternalAxiosRequestConfig & { [STATE]?: RequestState };
@@ -76,10 +91,59 @@ function abortSignalOf(config: InternalAxiosRequestConfig): AbortSignal | undefi
   return config.signal instanceof AbortSignal ? config.signal : undefined;
 }
 
+/** A 202 as axios received it, as the `Response` the client's poller reads. */
+function toFetchResponse(response: AxiosResponse): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers as Record<string, unknown>)) {
+    if (typeof value === 'string') headers.set(name, value);
+  }
+  const data: unknown = response.data;
+  const body = data === undefined || data === null ? null : typeof data === 'string' ? data : Buffer.isBuffer(data) ? new Uint8Array(data) : JSON.stringify(data);
+  return new Response(body, { status: response.status, headers });
+}
+
+/** The final response as axios would have given it for `config`: body per `responseType`, settled by `validateStatus`. */
+async function toAxiosResponse(final: Response, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+  const headers: Record<string, string> = {};
+  final.headers.forEach((value, name) => { headers[name] = value; });
+  let data: unknown;
+  if (config.responseType === 'arraybuffer') data = Buffer.from(await final.arrayBuffer());
+  else {
+    const text = await final.text();
+    data = text;
+    if ((config.responseType === undefined || config.responseType === 'json') && text !== '') {
+      try {
+        data = JSON.parse(text) as unknown;
+      } catch {
+        data = text;
+      }
+    }
+  }
+  const response: AxiosResponse = { data, status: final.status, statusText: final.statusText, headers, config, request: undefined };
+  if (typeof config.validateStatus === 'function' && !config.validateStatus(final.status)) {
+    const { AxiosError: AxiosErrorClass } = await import('axios');
+    const code = final.status >= 500 ? AxiosErrorClass.ERR_BAD_RESPONSE : AxiosErrorClass.ERR_BAD_REQUEST;
+    throw new AxiosErrorClass(`Request failed with status code ${final.status}`, code, config, undefined, response);
+  }
+  return response;
+}
+
+/**
+ * The AAuth error as an `AxiosError` of the caller's axios. axios is loaded only here, when an error
+ * has to be built: the package needs axios's types, not axios itself, unless `withAAuth` is used.
+ */
+async function asAxiosError(error: unknown, config: InternalAxiosRequestConfig, response?: AxiosResponse): Promise<unknown> {
+  if (!(error instanceof AAuthError)) return error;
+  const { AxiosError: AxiosErrorClass } = await import('axios');
+  const wrapped: AxiosError = new AxiosErrorClass(error.message, error.code, config, response?.request, response);
+  wrapped.cause = error;
+  return wrapped;
+}
+
 export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): AAuthAttachment {
   const client = 'client' in options ? options.client : new AAuthClient(options);
 
-  const onRequest = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
+  const signRequest = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
     const aauth = config.aauth ?? {};
     if (aauth.disabled) return config;
     const url = new URL(instance.getUri(config));
@@ -101,11 +165,11 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     const signal = abortSignalOf(config);
     const token = previous?.forcedToken ?? (await client.tokenFor(url, upstream, signal));
     const signatureKey = token === undefined ? await client.session.identity() : { scheme: 'jwt' as const, jwt: token };
-    const signed = signOutgoing({ method, url, headers, body: body?.bytes }, client.session.key, signatureKey);
+    const signed = signOutgoing({ method, url, headers, body: body?.bytes }, client.session.key, signatureKey, client.signatureComponents(url));
     for (const name of SIGNATURE_HEADERS) config.headers.delete(name);
     for (const [name, value] of Object.entries(signed)) config.headers.set(name, value);
     if (needsLoopbackMapping(url, client.development)) config.lookup = loopbackLookup as unknown as InternalAxiosRequestConfig['lookup'];
-    (config as WithState)[STATE] = { url, sentToken: token, upstream };
+    (config as WithState)[STATE] = { url, sentToken: token, upstream, ...(previous?.forcedToken === undefined ? {} : { forcedToken: previous.forcedToken }), covered: coveredBy(signed) };
     const attempt = aauth.retried ? 2 : 1;
     emit(client.onEvent, { type: 'request.signed', method, url: url.href, scheme: signatureKey.scheme, ...(token === undefined ? {} : { token }), attempt, headers: signed });
     return config;
@@ -118,14 +182,38 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     if (!config || !state) return undefined;
     const aauth = config.aauth ?? {};
     emit(client.onEvent, { type: 'response', method: (config.method ?? 'get').toUpperCase(), url: state.url.href, status: response.status, attempt: aauth.retried ? 2 : 1 });
-    if (response.status !== 401 || aauth.retried || aauth.noRetry || aauth.disabled) return undefined;
+    if (!aauth.disabled && isDeferral(response.status, response.headers[H.location] as string | undefined, aauth)) {
+      const final = await client.awaitDeferred(state.url, toFetchResponse(response), { signal: abortSignalOf(config), timeoutMs: aauth.pendingTimeoutMs });
+      return toAxiosResponse(final, config);
+    }
+    if (response.status !== 401 || aauth.noRetry || aauth.disabled) return undefined;
+    const required = aauth.resigned ? undefined : refusalList(response.data, state.covered);
+    if (required !== undefined) {
+      client.learnComponents(state.url, required);
+      emit(client.onEvent, { type: 'resign', method: (config.method ?? 'get').toUpperCase(), url: state.url.href, components: required });
+      return instance.request({ ...config, aauth: { ...aauth, resigned: true } } as WithState);
+    }
+    if (aauth.retried) return undefined;
     const challenge = response.headers[H.challenge] as unknown;
     if (typeof challenge !== 'string') return undefined;
-    const token = await client.answerChallenge(state.url, challenge, { sentToken: state.sentToken, upstreamToken: state.upstream, signal: abortSignalOf(config) });
+    let token: string | undefined;
+    try {
+      token = await client.answerChallenge(state.url, challenge, { sentToken: state.sentToken, upstreamToken: state.upstream, signal: abortSignalOf(config) });
+    } catch (error) {
+      throw await asAxiosError(error, config, response);
+    }
     if (token === undefined) return undefined;
     emit(client.onEvent, { type: 'retry', method: (config.method ?? 'get').toUpperCase(), url: state.url.href });
     const replay: WithState = { ...config, aauth: { ...aauth, retried: true }, [STATE]: { ...state, forcedToken: token } };
     return instance.request(replay);
+  };
+
+  const onRequest = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
+    try {
+      return await signRequest(config);
+    } catch (error) {
+      throw await asAxiosError(error, config);
+    }
   };
 
   const requestId = instance.interceptors.request.use(onRequest);

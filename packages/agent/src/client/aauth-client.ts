@@ -3,23 +3,26 @@
  * how a `401` challenge becomes an auth token (verify the resource token, ask the named auth
  * server, wait out a `202`, verify what comes back), the token cache with single flight, refresh
  * by presenting the expired auth token (2026-03 §Token Endpoint, refresh), and call chaining
- * (`upstream_token`, §Call Chaining). The fetch wrapper and the axios interceptor compose it.
+ * (`upstream_token`, §Call Chaining), and the components each server asks signatures to cover
+ * (§Covered Components). The fetch wrapper and the axios interceptor compose it.
  */
 import {
   AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, TokenError, isLoopbackHost, peekClaims, verifyAuthToken,
-  type AuthTokenClaims, type IdentifierPolicy, type SignatureKeyInput,
+  type AuthTokenClaims, type Challenge, type IdentifierPolicy, type SignatureKeyInput,
 } from '@aauth-ts/core';
 import { TokenCache, tokenKey, upstreamHash, type CachedToken } from '../cache/token-cache.js';
 import { readChallenge, verifyAuthTokenChallenge, type AuthTokenChallenge } from '../challenge/verify-challenge.js';
 import { emit, type EventSink, type TokenRequestMode } from '../events.js';
 import type { RequestSigner } from '../identity/agent-session.js';
-import { raceSignal } from '../lib/abort.js';
-import { awaitPending, type InteractionCallback, type InteractionHandler } from '../token-endpoint/await-pending.js';
+import { anySignal, raceSignal } from '../lib/abort.js';
+import { processResourceTokenResponse, resourceTokenRequest } from '../resource-token/resource-token-request.js';
+import { ComponentMemory, listedComponents } from '../signing/required-components.js';
+import { awaitDeferred, awaitPending, type AwaitPendingOptions, type InteractionCallback, type InteractionHandler } from '../token-endpoint/await-pending.js';
 import { processTokenResponse, type TokenResult } from '../token-endpoint/process-token-response.js';
 import { modeOf, tokenRequest, type TokenRequestParameters } from '../token-endpoint/token-request.js';
 import { createTransport, type FetchLike, type Transport } from '../transport/transport.js';
 import { aauthFetch, type AAuthRequestInit } from '../fetch/aauth-fetch.js';
-import type { ChallengeAnswerer, ChallengeContext } from './challenge-answerer.js';
+import type { ChallengeAnswerer, ChallengeContext, DeferredContext } from './challenge-answerer.js';
 
 export interface AAuthClientOptions {
   /** Who signs: an `AgentSession` (delegate with an agent token, an agent server, or pseudonymous). */
@@ -49,19 +52,30 @@ export interface AAuthClientOptions {
    * origin, or an `http` loopback URL with a port; the server refuses anything else.
    */
   readonly interactionCallback?: InteractionCallback;
-  /** Overall deadline for a pending (202) request, ms. Default 5 min. */
+  /** Overall deadline for a pending (202) request, at an auth server or a resource, ms. Default 5 min. */
   readonly pendingTimeoutMs?: number;
-  /** `Prefer: wait=N` on polls, seconds. Default 20. */
+  /**
+   * `Prefer: wait=N` (RFC 7240) on the token request and on every poll, seconds: the server may hold
+   * the response until the user decides (2026-03 §Deferred Responses). Default 20.
+   */
   readonly preferWaitSeconds?: number;
   /** Minimum time between polls, ms. Default 250. */
   readonly minPollIntervalMs?: number;
-  /** Renew a cached token this many seconds before it expires (at most a quarter of its lifetime). Default 30. */
-  readonly refreshSkewSeconds?: number;
+  /**
+   * Early refresh: renew a cached token this many seconds before it expires (at most a quarter of
+   * its lifetime). Default 0: the draft's way (2026-03 §Token Refresh), a token is used until it
+   * has expired and then refreshed by presenting it. The auth server must allow early refresh
+   * (`aauth.earlyRefresh`, on by default on ours); if it refuses, the agent starts over with a challenge.
+   */
+  readonly earlyRefreshSeconds?: number;
   /** Verify auth tokens on receipt (signature, `iss`, `aud`, `agent`, `cnf`). Default true. */
   readonly verifyAuthTokens?: boolean;
   /** `purpose` sent with token requests (shown on the consent page; self-asserted). */
   readonly purpose?: string;
   readonly loginHint?: string;
+  /** `tenant` and `domain_hint` sent with token requests (OpenID Connect Enterprise Extensions 1.0), shown at consent. */
+  readonly tenant?: string;
+  readonly domainHint?: string;
   /** The identifier of the resource a URL belongs to. Default: the URL's origin. */
   readonly resourceIdentifier?: (url: URL) => string;
   /** Clock, seconds since the epoch. */
@@ -77,6 +91,8 @@ interface Shared {
   readonly keys: KeyDiscovery;
   readonly transport: Transport;
   readonly now: () => number;
+  /** Components per server (resource identifier or issuer) beyond the default. */
+  readonly components: ComponentMemory;
 }
 
 export interface Credential {
@@ -104,6 +120,7 @@ export class AAuthClient implements ChallengeAnswerer {
       keys: options.keys ?? new KeyDiscovery(new GuardedFetcher({ allowLoopback: development })),
       transport: createTransport({ development, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) }),
       now: options.now ?? ((): number => Math.floor(Date.now() / 1000)),
+      components: new ComponentMemory(),
     };
     this.#upstream = undefined;
   }
@@ -150,6 +167,14 @@ export class AAuthClient implements ChallengeAnswerer {
     return this.#shared.options.resourceIdentifier?.(url) ?? url.origin;
   }
 
+  signatureComponents(url: URL): readonly string[] {
+    return this.#shared.components.get(this.resourceId(url));
+  }
+
+  learnComponents(url: URL, required: readonly string[]): void {
+    this.#shared.components.learn(this.resourceId(url), required);
+  }
+
   /** Forget every cached token. */
   clearTokens(): void {
     this.#shared.cache.clear();
@@ -159,18 +184,19 @@ export class AAuthClient implements ChallengeAnswerer {
     return { allowLoopbackHttp: this.development };
   }
 
-  #skew(entry: CachedToken): number {
-    const skew = this.#shared.options.refreshSkewSeconds ?? 30;
-    return Math.min(skew, Math.floor((entry.expiresAt - entry.issuedAt) / 4));
+  #early(entry: CachedToken): number {
+    const early = this.#shared.options.earlyRefreshSeconds ?? 0;
+    return Math.min(early, Math.floor((entry.expiresAt - entry.issuedAt) / 4));
   }
 
   #fresh(entry: CachedToken): boolean {
-    return this.#shared.now() < entry.expiresAt - this.#skew(entry);
+    return this.#shared.now() < entry.expiresAt - this.#early(entry);
   }
 
   /**
    * The credential for a request to `url`: a held auth token (`sig=jwt;jwt="<auth token>"`),
-   * refreshed first if it is about to expire, else the session's own identity.
+   * refreshed first if it has expired (or is about to, with `earlyRefreshSeconds`), else the
+   * session's own identity.
    */
   async credentialFor(url: URL, upstreamToken: string | undefined = this.#upstream, signal?: AbortSignal): Promise<Credential> {
     const token = await this.tokenFor(url, upstreamToken, signal);
@@ -178,7 +204,7 @@ export class AAuthClient implements ChallengeAnswerer {
     return { signatureKey: await this.session.identity() };
   }
 
-  /** A usable cached auth token for `url`, refreshing it when near expiry; undefined if none. */
+  /** A usable cached auth token for `url`, refreshing it once expired (or early, when configured); undefined if none. */
   async tokenFor(url: URL, upstreamToken: string | undefined = this.#upstream, signal?: AbortSignal): Promise<string | undefined> {
     const { cache } = this.#shared;
     const found = cache.forResource(this.resourceId(url), upstreamHash(upstreamToken));
@@ -196,6 +222,70 @@ export class AAuthClient implements ChallengeAnswerer {
   async answerChallenge(url: URL, challengeHeader: string, context: ChallengeContext = {}): Promise<string | undefined> {
     const challenge = readChallenge(challengeHeader);
     if (challenge.require !== 'auth-token') return undefined;
+    return this.#answer(url, challenge, context);
+  }
+
+  /**
+   * Pre-authorization (2026-03 §Resource Token Endpoint): ask the resource `url` belongs to for a
+   * resource token for `scope` at the `resource_token_endpoint` its metadata advertises, then
+   * obtain (and cache) the auth token exactly as for a `401` challenge, so the first call to the
+   * resource already carries it. Also the way to a broader scope (scope upgrade). Returns the
+   * auth token. A resource that advertises no endpoint is a `MalformedError` (`field`
+   * `resource_token_endpoint`).
+   */
+  async preauthorize(url: string | URL, scope: string, context: ChallengeContext = {}): Promise<string> {
+    const target = new URL(url);
+    const { keys, transport, options } = this.#shared;
+    const resource = this.resourceId(target);
+    const metadata = await keys.metadata(resource, PROFILE.wellKnown.resource);
+    const endpoint = this.#onOrigin(metadata.resource_token_endpoint, resource, 'resource_token_endpoint');
+    const signal = anySignal([context.signal, options.signal]);
+    const response = await resourceTokenRequest(endpoint, this.session, scope, { transport, ...(signal === undefined ? {} : { signal }) });
+    const result = await processResourceTokenResponse(response);
+    const token = await this.#answer(target, { require: 'auth-token', resourceToken: result.resourceToken, authServer: result.authServer }, context);
+    return token as string;
+  }
+
+  /**
+   * Wait out a `202` from a resource (2026-03 §Deferred Responses: "Agents MUST handle 202
+   * responses regardless of the nature of the original request"; §Resource Interaction): the
+   * `Location` must be on the resource's origin; with `require=interaction` the user is sent to
+   * the resource's `interaction_endpoint` through `onInteraction` (as for the auth server); polls
+   * are signed `GET`s with the agent's key; the first non-`202` answer is returned as the
+   * response to the original request. Bounded by `pendingTimeoutMs` and the signals.
+   */
+  async awaitDeferred(url: URL, response: Response, context: DeferredContext = {}): Promise<Response> {
+    const pending = await processTokenResponse(response, { base: url.href });
+    if (pending.kind !== 'pending') throw new TypeError('awaitDeferred: the response is not a 202');
+    const origin = url.origin;
+    let interactionEndpoint: string | undefined;
+    if (pending.code !== undefined) {
+      const metadata = await this.#shared.keys.metadata(this.resourceId(url), PROFILE.wellKnown.resource);
+      interactionEndpoint = this.#onOrigin(metadata.interaction_endpoint, origin, 'interaction_endpoint').href;
+    }
+    return awaitDeferred(pending, this.#pendingOptions(origin, interactionEndpoint, context));
+  }
+
+  /** How pending requests are polled, the same at an auth server and at a resource. */
+  #pendingOptions(origin: string, interactionEndpoint: string | undefined, context: DeferredContext = {}): AwaitPendingOptions {
+    const { options, transport } = this.#shared;
+    const signal = anySignal([context.signal, options.signal]);
+    return {
+      signer: this.session,
+      transport,
+      ...(interactionEndpoint === undefined ? {} : { interactionEndpoint }),
+      ...(options.onInteraction === undefined ? {} : { onInteraction: options.onInteraction }),
+      ...(options.interactionCallback === undefined ? {} : { interactionCallback: options.interactionCallback }),
+      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+      timeoutMs: context.timeoutMs ?? options.pendingTimeoutMs ?? 300_000,
+      ...(signal === undefined ? {} : { signal }),
+      preferWaitSeconds: options.preferWaitSeconds ?? 20,
+      minIntervalMs: options.minPollIntervalMs ?? 250,
+      origin,
+    };
+  }
+
+  async #answer(url: URL, challenge: Extract<Challenge, { require: 'auth-token' }>, context: ChallengeContext): Promise<string | undefined> {
     const upstream = context.upstreamToken ?? this.#upstream;
     const { options, cache } = this.#shared;
     const verified = await verifyAuthTokenChallenge(challenge, {
@@ -208,6 +298,9 @@ export class AAuthClient implements ChallengeAnswerer {
       now: this.#shared.now(),
     });
     if (upstream !== undefined) checkUpstreamIssuer(upstream, verified.authServer);
+    // The resource token was verified with the key its metadata names, so that document is cached:
+    // what it lists under additional_signature_components is covered from the retry on.
+    this.#shared.components.learn(verified.resource, listedComponents(await this.#shared.keys.metadata(verified.resource, PROFILE.wellKnown.resource)));
     emit(options.onEvent, { type: 'challenge', url: url.href, challenge, resourceToken: verified.resourceToken, claims: verified.claims });
     const hash = upstreamHash(upstream);
     const key = tokenKey({ authServer: verified.authServer, resource: verified.resource, scope: verified.scope, upstreamHash: hash });
@@ -226,6 +319,8 @@ export class AAuthClient implements ChallengeAnswerer {
     if (upstream !== undefined) parameters[t.upstreamToken] = upstream;
     if (options.purpose !== undefined) parameters[t.purpose] = options.purpose;
     if (options.loginHint !== undefined) parameters[t.loginHint] = options.loginHint;
+    if (options.tenant !== undefined) parameters[t.tenant] = options.tenant;
+    if (options.domainHint !== undefined) parameters[t.domainHint] = options.domainHint;
     return this.#obtain(verified.authServer, verified.resource, verified.scope, hash, parameters as TokenRequestParameters);
   }
 
@@ -247,8 +342,15 @@ export class AAuthClient implements ChallengeAnswerer {
     const metadata = await keys.metadata(authServer, PROFILE.wellKnown.issuer);
     const endpoint = this.#checkEndpoint(metadata.token_endpoint, authServer);
     const mode: TokenRequestMode = modeOf(parameters);
-    const call = { transport, onEvent: options.onEvent, ...(options.signal === undefined ? {} : { signal: options.signal }) };
-    const response = await tokenRequest(endpoint, this.session, parameters, call);
+    const preferWaitSeconds = options.preferWaitSeconds ?? 20;
+    // §Deferred Responses "Initial Request": the first request already says how long we would wait.
+    const call = { transport, onEvent: options.onEvent, preferWaitSeconds, ...(options.signal === undefined ? {} : { signal: options.signal }) };
+    const components = [...listedComponents(metadata), ...this.#shared.components.get(authServer)];
+    const response = await tokenRequest(endpoint, this.session, parameters, {
+      ...call,
+      components,
+      onRequiredComponents: (required) => { this.#shared.components.learn(authServer, required); },
+    });
     let result: TokenResult;
     try {
       result = await processTokenResponse(response, { base: endpoint.href });
@@ -257,21 +359,7 @@ export class AAuthClient implements ChallengeAnswerer {
       throw err;
     }
     emit(options.onEvent, { type: 'token.response', url: endpoint.href, status: response.status, body: result });
-    if (result.kind === 'pending') {
-      result = await awaitPending(result, {
-        signer: this.session,
-        transport,
-        interactionEndpoint: metadata.interaction_endpoint,
-        ...(options.onInteraction === undefined ? {} : { onInteraction: options.onInteraction }),
-        ...(options.interactionCallback === undefined ? {} : { interactionCallback: options.interactionCallback }),
-        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-        timeoutMs: options.pendingTimeoutMs ?? 300_000,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        preferWaitSeconds: options.preferWaitSeconds ?? 20,
-        minIntervalMs: options.minPollIntervalMs ?? 250,
-        origin: endpoint.origin,
-      });
-    }
+    if (result.kind === 'pending') result = await awaitPending(result, this.#pendingOptions(endpoint.origin, metadata.interaction_endpoint));
     const claims = await this.#checkIssued(result.authToken, authServer, resource);
     const now = this.#shared.now();
     const byExpiresIn = result.expiresIn === undefined ? Number.POSITIVE_INFINITY : now + result.expiresIn;
@@ -300,6 +388,22 @@ export class AAuthClient implements ChallengeAnswerer {
       cnfThumbprint: this.session.thumbprint,
       now: this.#shared.now(),
     });
+  }
+
+  /**
+   * An endpoint a resource's metadata names (`resource_token_endpoint`, `interaction_endpoint`)
+   * must be http(s) on the resource's origin: the document came through the guarded fetcher, the
+   * signed POST and the user's browser do not (2026-03 §Endpoint URLs).
+   */
+  #onOrigin(endpoint: string | undefined, identifier: string, field: 'resource_token_endpoint' | 'interaction_endpoint'): URL {
+    if (endpoint === undefined) throw new MalformedError('server_error', `the metadata of ${identifier} advertises no ${field}`, undefined, { field, reason: 'missing' });
+    const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+    const origin = new URL(identifier).origin;
+    const secure = url !== undefined && (url.protocol === 'https:' || (this.development && url.protocol === 'http:' && isLoopbackHost(url.hostname)));
+    if (!secure || url.origin !== origin) {
+      throw new MalformedError('server_error', `${field} ${JSON.stringify(endpoint)} is not an https URL on the resource's origin ${origin}`, endpoint, { field, reason: 'origin_mismatch' });
+    }
+    return url;
   }
 
   /**

@@ -1,13 +1,19 @@
 /**
- * `fetch` with AAuth (2026-03 §Request Signing, §Challenge, §Token Endpoint): every send is
- * signed afresh over the exact body bytes; a `401` with `AAuth: require=auth-token` is answered
- * (verify the resource token, exchange at the named auth server, wait out a 202) and the request
- * is retried once with `Signature-Key: sig=jwt;jwt="<auth token>"`. A 401 on the retry is
- * returned to the caller, never answered with a second exchange.
+ * `fetch` with AAuth (2026-03 §Request Signing, §Challenge, §Token Endpoint, §Deferred
+ * Responses): every send is signed afresh over the exact body bytes; a `401` with
+ * `AAuth: require=auth-token` is answered (verify the resource token, exchange at the named auth
+ * server, wait out a 202) and the request is retried once with
+ * `Signature-Key: sig=jwt;jwt="<auth token>"`. A 401 on the retry is returned to the caller, never
+ * answered with a second exchange. A `202` with `Location` from the resource is polled to its
+ * final response, which is returned as the response to the request (`noPoll` turns that off).
+ * A `401 invalid_signature` naming `required_components` the signature lacks (§Covered
+ * Components) is answered by signing the same request again, once per call, covering them; the
+ * resource's list is remembered for later calls.
  */
 import { emit } from '../events.js';
 import type { ChallengeAnswerer } from '../client/challenge-answerer.js';
 import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
+import { coveredBy, refusedFor } from '../signing/required-components.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
 
 /** Per-call AAuth options, under `init.aauth`. */
@@ -18,12 +24,25 @@ export interface AAuthRequestOptions {
   readonly disabled?: boolean;
   /** Answer no challenge: a 401 goes straight to the caller. */
   readonly noRetry?: boolean;
+  /** Do not wait out a `202` from the resource: it goes straight to the caller. */
+  readonly noPoll?: boolean;
+  /** Overall deadline for waiting out a `202` from the resource, ms (default: the client's `pendingTimeoutMs`). */
+  readonly pendingTimeoutMs?: number;
 }
 
 export type AAuthRequestInit = RequestInit & { aauth?: AAuthRequestOptions };
 
 const BODYLESS = new Set(['GET', 'HEAD']);
 const UNAUTHORIZED = 401;
+const ACCEPTED = 202;
+
+/**
+ * §Pending Response: "Every 202 response MUST include a Location header". A 202 without one is
+ * not a deferral we could poll, and goes to the caller as it is.
+ */
+export function isDeferral(status: number, location: string | null | undefined, options: AAuthRequestOptions): boolean {
+  return status === ACCEPTED && typeof location === 'string' && location !== '' && options.noPoll !== true;
+}
 
 interface Prepared {
   readonly method: string;
@@ -73,22 +92,38 @@ export async function aauthFetch(client: ChallengeAnswerer, input: string | URL 
   if (options.disabled) return client.transport(prepared.url, { method: prepared.method, headers: prepared.headers, body: prepared.body, signal, redirect });
   const upstream = options.upstreamToken ?? client.upstreamToken;
 
-  const send = async (authToken: string | undefined, attempt: 1 | 2): Promise<Response> => {
+  let resigned = false;
+  const sendOnce = async (authToken: string | undefined, attempt: 1 | 2): Promise<{ response: Response; covered: string[] }> => {
     const signatureKey = authToken === undefined ? await client.session.identity() : { scheme: 'jwt' as const, jwt: authToken };
-    const headers = signOutgoing(prepared, client.session.key, signatureKey);
+    const headers = signOutgoing(prepared, client.session.key, signatureKey, client.signatureComponents(prepared.url));
     emit(client.onEvent, { type: 'request.signed', method: prepared.method, url: prepared.url.href, scheme: signatureKey.scheme, ...(authToken === undefined ? {} : { token: authToken }), attempt, headers });
     const response = await client.transport(prepared.url, { method: prepared.method, headers, body: prepared.body, signal, redirect });
     emit(client.onEvent, { type: 'response', method: prepared.method, url: prepared.url.href, status: response.status, attempt });
-    return response;
+    return { response, covered: coveredBy(headers) };
   };
+  const send = async (authToken: string | undefined, attempt: 1 | 2): Promise<Response> => {
+    const { response, covered } = await sendOnce(authToken, attempt);
+    if (resigned || options.noRetry) return response;
+    const required = await refusedFor(response, covered);
+    if (required === undefined) return response;
+    resigned = true;
+    client.learnComponents(prepared.url, required);
+    await response.body?.cancel();
+    emit(client.onEvent, { type: 'resign', method: prepared.method, url: prepared.url.href, components: required });
+    return (await sendOnce(authToken, attempt)).response;
+  };
+
+  const settle = (response: Response): Promise<Response> | Response => (isDeferral(response.status, response.headers.get(H.location), options)
+    ? client.awaitDeferred(prepared.url, response, { signal, timeoutMs: options.pendingTimeoutMs })
+    : response);
 
   const sentToken = await client.tokenFor(prepared.url, upstream, signal);
   const first = await send(sentToken, 1);
   const challenge = first.headers.get(H.challenge);
-  if (first.status !== UNAUTHORIZED || challenge === null || options.noRetry) return first;
+  if (first.status !== UNAUTHORIZED || challenge === null || options.noRetry) return settle(first);
   const authToken = await client.answerChallenge(prepared.url, challenge, { sentToken, upstreamToken: upstream, signal });
   if (authToken === undefined) return first;
   await first.body?.cancel();
   emit(client.onEvent, { type: 'retry', method: prepared.method, url: prepared.url.href });
-  return send(authToken, 2);
+  return settle(await send(authToken, 2));
 }

@@ -2,7 +2,8 @@
  * Sign one outgoing request (2026-03 §Request Signing; wire notes §1.4, §1.5): one label, only
  * `created`, `@method @authority @path signature-key` (+ `@query`), and with a body
  * `content-type content-digest`, the digest computed over exactly the bytes that will be sent.
- * Every send is signed afresh, so a retry carries a new `created`.
+ * Every send is signed afresh, so a retry carries a new `created`. `components` adds what a server
+ * asked for (see `required-components.ts`).
  */
 import { signRequest, type SignatureKeyInput, type SigningKey } from '@aauth-ts/core';
 
@@ -15,10 +16,10 @@ export interface OutgoingRequest {
 }
 
 /** The request's headers plus `Signature-Key`, `Signature-Input`, `Signature` (and `Content-Digest`). */
-export function signOutgoing(request: OutgoingRequest, key: SigningKey, signatureKey: SignatureKeyInput, created?: number): Record<string, string> {
+export function signOutgoing(request: OutgoingRequest, key: SigningKey, signatureKey: SignatureKeyInput, components: readonly string[] = []): Record<string, string> {
   const signed = signRequest(
     { method: request.method, url: request.url, headers: request.headers, body: request.body },
-    { key, signatureKey, ...(created === undefined ? {} : { created }) },
+    { key, signatureKey, ...(components.length === 0 ? {} : { components }) },
   );
   return { ...request.headers, ...signed };
 }

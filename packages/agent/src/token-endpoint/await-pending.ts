@@ -1,18 +1,24 @@
 /**
- * Drive a pending (202) token request to its end (2026-03 §Deferred Responses; wire notes §4.1):
- * tell the application where to send its user (`onInteraction`, url = the auth server's
+ * Drive a pending (202) request to its end (2026-03 §Deferred Responses; wire notes §4.1):
+ * tell the application where to send its user (`onInteraction`, url = the server's
  * `interaction_endpoint` + `?code=`), then poll with signed GETs, honouring `Retry-After` and
- * asking for `Prefer: wait`, until a token (200), a terminal error (403 `denied`, 408 `expired`,
- * any other error), the overall deadline, or the caller's abort.
+ * asking for `Prefer: wait`, until the overall deadline or the caller's abort. At the token
+ * endpoint (`awaitPending`) that ends in a token (200) or a terminal error (403 `denied` /
+ * `abandoned`, 408 `expired`, 410 `invalid_code` as typed `PendingEndedError`s; any other error);
+ * at a resource (`awaitDeferred`, "any endpoint MAY return a 202") in whatever final response the
+ * resource gives. A `503` is transient at both: wait its `Retry-After`, then poll again.
  */
 import { MalformedError, PROFILE } from '@aauth-ts/core';
 import { emit, type EventSink } from '../events.js';
-import { PendingTimeoutError } from '../errors.js';
+import { PendingTimeoutError, pendingEndedError } from '../errors.js';
 import type { RequestSigner } from '../identity/agent-session.js';
 import { anySignal, sleep } from '../lib/abort.js';
 import type { Transport } from '../transport/transport.js';
 import { pollPending } from './poll-pending.js';
-import { processTokenResponse, type TokenResult } from './process-token-response.js';
+import { parseRetryAfter, processTokenResponse, type TokenResult } from './process-token-response.js';
+
+/** `503 Service Unavailable`: the only non-202 poll answer that does not end polling. */
+const UNAVAILABLE = 503;
 
 export interface Interaction {
   /** `{interaction_endpoint}?code={code}[&callback={callback}]`: where the user approves or denies. */
@@ -38,7 +44,7 @@ export interface AwaitPendingOptions {
   readonly preferWaitSeconds?: number;
   /** Floor between polls, ms, so `Retry-After: 0` from a server that ignores `Prefer` is not a busy loop (default 250). */
   readonly minIntervalMs?: number;
-  /** Origin every `Location` and the interaction endpoint must have (the token endpoint's); anything else is refused. */
+  /** Origin every `Location` and the interaction endpoint must have (the token endpoint's, or the deferring resource's); anything else is refused. */
   readonly origin: string;
 }
 
@@ -56,13 +62,14 @@ export function interactionUrl(endpoint: string, code: string, callback?: Intera
   return url.href;
 }
 
-type Pending = Extract<TokenResult, { kind: 'pending' }>;
+export type Pending = Extract<TokenResult, { kind: 'pending' }>;
 
 /**
- * A URL the auth server hands us (a pending `Location`, the `interaction_endpoint` its metadata
- * names) must be http(s) on the token endpoint's origin, which the client has already tied to the
- * issuer: else a hostile document could send polls elsewhere or put a `javascript:` or phishing
- * link in front of the user.
+ * A URL a server hands us (a pending `Location`, the `interaction_endpoint` its metadata names)
+ * must be http(s) on that server's origin (§Pending Response: "The Location URL MUST be on the
+ * same origin as the responding server"; for an auth server, the token endpoint's, which the
+ * client has already tied to the issuer): else a hostile server could send signed polls elsewhere
+ * or put a `javascript:` or phishing link in front of the user.
  */
 function checkOrigin(value: string, origin: string, field: 'location' | 'interaction_endpoint'): void {
   let url: URL | undefined;
@@ -72,11 +79,39 @@ function checkOrigin(value: string, origin: string, field: 'location' | 'interac
     url = undefined;
   }
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin) {
-    throw new MalformedError('server_error', `${field} ${JSON.stringify(value)} is not an http(s) URL on the token endpoint's origin ${origin}`, value, { field, reason: 'origin_mismatch' });
+    throw new MalformedError('server_error', `${field} ${JSON.stringify(value)} is not an http(s) URL on the responding server's origin ${origin}`, value, { field, reason: 'origin_mismatch' });
   }
 }
 
-export async function awaitPending(first: Pending, options: AwaitPendingOptions): Promise<Extract<TokenResult, { kind: 'token' }>> {
+/** What one poll's answer means: the end, or still pending (perhaps at a new `Location`). */
+type Settled<T> = { readonly done: T } | { readonly next: Pending };
+
+/** A pending token request, polled until the auth server answers with a token (or an error, thrown). */
+export function awaitPending(first: Pending, options: AwaitPendingOptions): Promise<Extract<TokenResult, { kind: 'token' }>> {
+  return pollUntilSettled<Extract<TokenResult, { kind: 'token' }>>(first, options, async (response, pending) => {
+    let result: TokenResult;
+    try {
+      result = await processTokenResponse(response, { base: pending.location, pendingUrl: pending.location });
+    } catch (err) {
+      throw pendingEndedError(err, pending.location);
+    }
+    return result.kind === 'token' ? { done: result } : { next: result };
+  });
+}
+
+/**
+ * A deferred resource request, polled until the resource answers anything but `202` or `503`:
+ * that answer is the response to the original request (§Terminal Responses), returned as it came.
+ */
+export function awaitDeferred(first: Pending, options: AwaitPendingOptions): Promise<Response> {
+  return pollUntilSettled<Response>(first, options, async (response, pending) => {
+    if (response.status !== 202) return { done: response };
+    const result = await processTokenResponse(response, { base: pending.location, pendingUrl: pending.location });
+    return { next: result as Pending };
+  });
+}
+
+async function pollUntilSettled<T>(first: Pending, options: AwaitPendingOptions, settle: (response: Response, pending: Pending) => Promise<Settled<T>>): Promise<T> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new PendingTimeoutError(first.location, options.timeoutMs)), options.timeoutMs);
   const signal = anySignal([deadline.signal, options.signal]) as AbortSignal;
@@ -101,8 +136,16 @@ export async function awaitPending(first: Pending, options: AwaitPendingOptions)
         preferWaitSeconds: options.preferWaitSeconds ?? 20,
       });
       emit(options.onEvent, { type: 'poll', location: pending.location, status: response.status });
-      const result = await processTokenResponse(response, { base: pending.location, pendingUrl: pending.location });
-      if (result.kind === 'token') return result;
+      if (response.status === UNAVAILABLE) {
+        // §Deferred Responses, transient: back off for Retry-After (honoured over Prefer: wait) and
+        // poll the same URL again; the overall deadline still bounds the wait.
+        await response.body?.cancel();
+        pending = { ...pending, retryAfter: parseRetryAfter(response.headers.get(PROFILE.headers.retryAfter)) };
+        continue;
+      }
+      const settled = await settle(response, pending);
+      if ('done' in settled) return settled.done;
+      const result = settled.next;
       // A later 202 keeps the interaction code already shown unless it names a new one.
       pending = { ...result, code: result.code ?? pending.code, location: result.location };
     }

@@ -15,8 +15,6 @@ export const RESPONSE_MEMBERS = Object.freeze({
 });
 
 /** `Prefer: wait=N` (RFC 7240 §4.3), sent on token requests and polls. */
-export function preferWait(seconds: number): string {
-  return `wait=${Math.max(0, Math.floor(seconds))}`;
-}
+export { formatPreferWait as preferWait } from '@aauth-ts/core';
 
 export const JSON_MEDIA_TYPE = 'application/json';

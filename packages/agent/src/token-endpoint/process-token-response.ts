@@ -30,11 +30,11 @@ export type TokenResult =
 const MAX_BODY = 64 * 1024;
 export const DEFAULT_RETRY_AFTER = 5;
 
-function invalid(message: string, raw?: string): MalformedError {
+export function invalid(message: string, raw?: string): MalformedError {
   return new MalformedError('server_error', message, raw, { reason: 'invalid_response' });
 }
 
-async function readJson(response: Response): Promise<{ json: unknown; text: string }> {
+export async function readJson(response: Response): Promise<{ json: unknown; text: string }> {
   const buffer = new Uint8Array(await response.arrayBuffer());
   if (buffer.byteLength > MAX_BODY) throw invalid(`token endpoint response is larger than ${MAX_BODY} bytes`);
   const text = new TextDecoder().decode(buffer);
@@ -45,7 +45,7 @@ async function readJson(response: Response): Promise<{ json: unknown; text: stri
   }
 }
 
-function isJsonContentType(response: Response): boolean {
+export function isJsonContentType(response: Response): boolean {
   const type = response.headers.get(PROFILE.headers.contentType) ?? '';
   const essence = type.split(';')[0]?.trim().toLowerCase() ?? '';
   return essence === JSON_MEDIA_TYPE || essence.endsWith('+json');
@@ -68,7 +68,7 @@ function optionalString(body: Record<string, unknown>, name: string): string | u
   return value;
 }
 
-function errorFrom(response: Response, json: unknown, text: string): ResponseError {
+export function errorFrom(response: Response, json: unknown, text: string): ResponseError {
   if (typeof json === 'object' && json !== null && typeof (json as Record<string, unknown>)[M.error] === 'string') {
     const body = json as Record<string, unknown>;
     const description = typeof body[M.errorDescription] === 'string' ? (body[M.errorDescription] as string) : `HTTP ${response.status}`;
@@ -81,8 +81,8 @@ export interface ProcessTokenResponseOptions {
   /** Base for a relative `Location` when the response carries no URL of its own. */
   readonly base?: string;
   /**
-   * When processing a poll: the pending URL itself. A poll's 202 need not repeat `Location`
-   * (auth-server contract: `202 {"status": …}` + `Retry-After`); the request stays where it is.
+   * When processing a poll: the pending URL itself. §Deferred Responses has every 202 repeat
+   * `Location`; one that does not is read liberally: the request stays where it is.
    */
   readonly pendingUrl?: string;
 }

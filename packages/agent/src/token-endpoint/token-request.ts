@@ -2,11 +2,14 @@
  * The token endpoint, request side (2026-03 §Token Endpoint; wire notes §4.1): a signed JSON POST.
  * Returns the raw `Response`; `processTokenResponse()` validates it. Modes by members present:
  * `resource_token` (resource access), + `upstream_token` (call chaining), `auth_token` (refresh).
+ * The signature covers the components the issuer metadata lists (§Covered Components); a `401
+ * invalid_signature` naming `required_components` it lacks is answered by re-signing once.
  */
 import { PROFILE } from '@aauth-ts/core';
 import { emit, type EventSink, type TokenRequestMode } from '../events.js';
 import type { RequestSigner } from '../identity/agent-session.js';
 import { H } from '../lib/header-names.js';
+import { coveredBy, refusedFor } from '../signing/required-components.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
 import { createTransport, type Transport } from '../transport/transport.js';
 import { JSON_MEDIA_TYPE, preferWait } from './members.js';
@@ -19,6 +22,8 @@ export interface TokenRequestParameters {
   readonly scope?: string;
   readonly purpose?: string;
   readonly login_hint?: string;
+  readonly tenant?: string;
+  readonly domain_hint?: string;
 }
 
 export interface TokenEndpointCallOptions {
@@ -27,6 +32,10 @@ export interface TokenEndpointCallOptions {
   /** Ask the server to hold the response up to N seconds (`Prefer: wait=N`, RFC 7240). */
   readonly preferWaitSeconds?: number;
   readonly onEvent?: EventSink;
+  /** Components to cover beyond the default (the issuer metadata's `additional_signature_components`). */
+  readonly components?: readonly string[];
+  /** Told the list a `required_components` refusal named, before the one re-signed request. */
+  readonly onRequiredComponents?: (required: readonly string[]) => void;
 }
 
 const KNOWN_MEMBERS: ReadonlySet<string> = new Set(Object.values(PROFILE.tokenRequest));
@@ -51,8 +60,17 @@ export async function tokenRequest(tokenEndpoint: string | URL, signer: RequestS
   const bytes = new TextEncoder().encode(JSON.stringify(body));
   const headers: Record<string, string> = { [H.contentType]: JSON_MEDIA_TYPE };
   if (options.preferWaitSeconds !== undefined) headers[H.prefer] = preferWait(options.preferWaitSeconds);
-  const signed = signOutgoing({ method: 'POST', url, headers, body: bytes }, signer.key, await signer.identity());
-  emit(options.onEvent, { type: 'token.request', url: url.href, mode: modeOf(parameters), body });
   const transport = options.transport ?? createTransport();
-  return transport(url, { method: 'POST', headers: signed, body: bytes, signal: options.signal });
+  const send = async (components: readonly string[]): Promise<{ response: Response; covered: string[] }> => {
+    const signed = signOutgoing({ method: 'POST', url, headers, body: bytes }, signer.key, await signer.identity(), components);
+    emit(options.onEvent, { type: 'token.request', url: url.href, mode: modeOf(parameters), body });
+    return { response: await transport(url, { method: 'POST', headers: signed, body: bytes, signal: options.signal }), covered: coveredBy(signed) };
+  };
+  const first = await send(options.components ?? []);
+  const required = await refusedFor(first.response, first.covered);
+  if (required === undefined) return first.response;
+  options.onRequiredComponents?.(required);
+  emit(options.onEvent, { type: 'resign', method: 'POST', url: url.href, components: required });
+  await first.response.body?.cancel();
+  return (await send([...(options.components ?? []), ...required])).response;
 }

@@ -18,6 +18,8 @@ export interface TestAuthServerOptions {
   consentRequired?: boolean;
   tokenLifetimeSeconds?: number;
   refreshWindowSeconds?: number;
+  /** `false`: refresh only an expired auth token, as a server with `aauth.earlyRefresh` = "false" does. Default true. */
+  earlyRefresh?: boolean;
   pendingLifespanSeconds?: number;
   /** Issuer host name, e.g. `auth.localhost` (connections still go to 127.0.0.1). */
   hostname?: string;
@@ -25,6 +27,8 @@ export interface TestAuthServerOptions {
   realmPath?: string;
   /** The `interaction_endpoint` its metadata announces (a hostile server's choice); its own page by default. */
   interactionEndpoint?: string;
+  /** The first `count` polls answer `503` with this `Retry-After` (a server briefly unavailable). */
+  unavailablePolls?: { count: number; retryAfter: string };
 }
 
 type Mode = 'resource' | 'chained' | 'refresh';
@@ -46,7 +50,7 @@ interface Pending {
   readonly jkt: string;
   readonly grant: Grant;
   readonly expiresAt: number;
-  state: 'pending' | 'interacting' | 'approved' | 'denied' | 'done';
+  state: 'pending' | 'interacting' | 'approved' | 'denied' | 'abandoned' | 'invalid_code' | 'done';
   sub?: string;
   readonly waiters: Set<() => void>;
 }
@@ -59,9 +63,13 @@ export interface TestAuthServer {
   readonly issuer: string;
   readonly tokenRequests: TokenRequestRecord[];
   readonly polls: number[];
+  /** Request headers of every poll, in order. */
+  readonly pollHeaders: Array<Record<string, string>>;
   consentRequired: boolean;
   approve(code: string, sub: string): void;
   deny(code: string): void;
+  /** End the request with a §Polling Error Codes error other than `denied`. */
+  end(code: string, error: 'abandoned' | 'invalid_code'): void;
   count(mode: Mode): number;
   close(): Promise<void>;
 }
@@ -76,6 +84,8 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
   const timers = new Set<NodeJS.Timeout>();
   const tokenRequests: TokenRequestRecord[] = [];
   const polls: number[] = [];
+  const pollHeaders: Array<Record<string, string>> = [];
+  let unavailable = options.unavailablePolls?.count ?? 0;
   const now = (): number => Math.floor(Date.now() / 1000);
 
   const listening = await listen();
@@ -164,6 +174,7 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
         // 5. refresh: ours, same agent, same key, not older than the refresh window
         const old = await verifyAuthToken(refreshToken, { keys, trustedIssuers: [issuer], agent: agentId, cnfThumbprint: verified.thumbprint, allowExpired: true });
         if (old.exp < now() - (options.refreshWindowSeconds ?? 86400)) throw new TokenError('invalid_auth_token', 'the auth token is past the refresh window');
+        if (options.earlyRefresh === false && old.exp > now()) throw new TokenError('invalid_auth_token', 'the auth token has not expired');
         grant = { aud: old.aud, agentId, jwk: verified.jwk, ...(old.sub === undefined ? {} : { sub: old.sub }), ...(old.scope === undefined ? {} : { scope: old.scope }) };
       } else {
         // 3. resource token
@@ -214,6 +225,13 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
   }
 
   async function pollEndpoint(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    pollHeaders.push(Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])));
+    if (unavailable > 0) {
+      unavailable--;
+      sendJson(res, 503, { error: 'server_error', error_description: 'briefly unavailable' }, { [PROFILE.headers.retryAfter]: options.unavailablePolls?.retryAfter ?? '1' });
+      polls.push(503);
+      return;
+    }
     try {
       const verified = await verifyCaller(req, Buffer.alloc(0));
       const pending = pendingById.get(id);
@@ -237,13 +255,15 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
         pending.state = 'done';
         sendJson(res, 200, await issue({ ...pending.grant, ...(pending.sub === undefined ? {} : { sub: pending.sub }) }));
         polls.push(200);
-      } else if (pending.state === 'denied') {
+      } else if (pending.state === 'denied' || pending.state === 'abandoned' || pending.state === 'invalid_code') {
+        const status = pending.state === 'invalid_code' ? 410 : 403;
+        sendJson(res, status, { error: pending.state, error_description: `the request ended: ${pending.state}` });
         pending.state = 'done';
-        sendJson(res, 403, { error: 'denied', error_description: 'the user denied the request' });
-        polls.push(403);
+        polls.push(status);
       } else {
-        // As the contract has it: a poll's 202 carries the status and Retry-After, no Location.
-        sendJson(res, 202, { status: pending.state }, { [PROFILE.headers.retryAfter]: '0' });
+        // §Deferred Responses "Pending Response": status always "pending", location echoing Location.
+        const location = `${origin}${paths.pending}${pending.id}`;
+        sendJson(res, 202, { status: 'pending', location }, { [PROFILE.headers.location]: location, [PROFILE.headers.retryAfter]: '0' });
         polls.push(202);
       }
     } catch (err) {
@@ -284,6 +304,7 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
     issuer,
     tokenRequests,
     polls,
+    pollHeaders,
     consentRequired: options.consentRequired ?? false,
     approve(code, sub) {
       const pending = byCode(code);
@@ -294,6 +315,11 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
     deny(code) {
       const pending = byCode(code);
       pending.state = 'denied';
+      for (const wake of [...pending.waiters]) wake();
+    },
+    end(code, error) {
+      const pending = byCode(code);
+      pending.state = error;
       for (const wake of [...pending.waiters]) wake();
     },
     count(mode) {

@@ -23,6 +23,21 @@ export async function listen(handler?: http.RequestListener): Promise<Listening>
   };
 }
 
+/** A loopback server whose handler is set once it listens, so an app can be built knowing its own URL. */
+export interface Host extends Listening {
+  readonly id: string;
+  use(handler: http.RequestListener): void;
+}
+
+export async function host(): Promise<Host> {
+  let handler: http.RequestListener = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const listening = await listen((req, res) => handler(req, res));
+  return { ...listening, id: `http://127.0.0.1:${listening.port}`, use: (h) => { handler = h; } };
+}
+
 export async function readBody(req: IncomingMessage, max = 64 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;

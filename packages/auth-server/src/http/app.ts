@@ -4,7 +4,7 @@
  * framework-neutral endpoint functions.
  */
 import express, { type Request, type Response } from 'express';
-import { PROFILE, type AAuthLogger } from '@aauth-ts/core';
+import { PROFILE, publishedComponents, type AAuthLogger } from '@aauth-ts/core';
 import { ENDPOINT_PATHS, endpointUrls, type AuthServerContext } from '../context.js';
 import { showInteraction, submitInteraction, type PageResponse } from '../interaction/interaction-endpoint.js';
 import type { IncomingRequest } from '../request/types.js';
@@ -51,7 +51,12 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
   const metadata = (_req: Request, res: Response): void => {
     const issuer = ctx.issuer();
     const urls = endpointUrls(issuer);
-    res.set('Cache-Control', 'public, max-age=300').json({ issuer, token_endpoint: urls.token_endpoint, interaction_endpoint: urls.interaction_endpoint, jwks_uri: urls.jwks_uri });
+    // §Covered Components: the token endpoint's requirements beyond the draft's four, in the member resources use.
+    const components = publishedComponents(ctx.realm.settings.signatureComponents);
+    res.set('Cache-Control', 'public, max-age=300').json({
+      issuer, token_endpoint: urls.token_endpoint, interaction_endpoint: urls.interaction_endpoint, jwks_uri: urls.jwks_uri,
+      ...(components.length === 0 ? {} : { [PROFILE.signatureComponents.metadataMember]: components }),
+    });
   };
   const wellKnown = `${base}/.well-known/${PROFILE.wellKnown.issuer}`;
   app.get(wellKnown, metadata);
@@ -63,7 +68,12 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
 
   app.post(`${base}${ENDPOINT_PATHS.token}`, raw, decisionRoute(logger, 'token', (req, about) => handleTokenRequest(ctx, incoming(ctx, req), about), send));
   app.post(`${base}${ENDPOINT_PATHS.tokenExchange}`, raw, decisionRoute(logger, 'token-exchange', (req, about) => handleTokenExchange(ctx, incoming(ctx, req), about), send));
-  app.get(`${base}${ENDPOINT_PATHS.pending}/:id`, decisionRoute(logger, 'pending', (req, about) => handlePoll(ctx, incoming(ctx, req), String(req.params.id), about), send));
+  app.get(`${base}${ENDPOINT_PATHS.pending}/:id`, decisionRoute(logger, 'pending', (req, about, res) => {
+    // A held poll (`Prefer: wait`) is released when the client goes away.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    return handlePoll(ctx, incoming(ctx, req), String(req.params.id), about, gone.signal);
+  }, send));
   app.post(`${base}${ENDPOINT_PATHS.pending}/:id`, raw, async (req, res) => {
     send(res, await handlePendingPost(ctx, incoming(ctx, req), String(req.params.id)));
   });

@@ -12,7 +12,8 @@ import type { EndpointResponse } from '../token/response.js';
 /** The `component` field of this server's log lines. */
 export const LOG_COMPONENT = 'auth-server'; // wire-literal-ok: a log field value, not the challenge parameter
 
-export type DecisionEndpoint = (req: Request, about: DecisionSubject) => Promise<EndpointResponse>;
+/** `res` is for what the endpoint must know of the connection (a held poll ends when it closes); the answer is sent here. */
+export type DecisionEndpoint = (req: Request, about: DecisionSubject, res: Response) => Promise<EndpointResponse>;
 
 export function decisionRoute(logger: AAuthLogger, decision: 'token' | 'token-exchange' | 'pending', endpoint: DecisionEndpoint, send: (res: Response, out: EndpointResponse) => void): RequestHandler {
   return async function aauthDecisionRoute(req, res) {
@@ -20,7 +21,7 @@ export function decisionRoute(logger: AAuthLogger, decision: 'token' | 'token-ex
     const about: DecisionSubject = {};
     let out: EndpointResponse;
     try {
-      out = await endpoint(req, about);
+      out = await endpoint(req, about, res);
     } catch (err) {
       const { error, status } = refusalOf(err);
       logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: 'refused', status, error, durationMs: performance.now() - started });

@@ -9,7 +9,9 @@
  * `POST step=consent` with `decision=approve|deny` and the ticket records the answer, which the
  * agent then learns by polling. The code only correlates; the decision needs the login. A
  * `callback` on the agent's origin (or loopback) given with the code gets a `303` once the user
- * has decided; any other is refused before the login.
+ * has decided; any other is refused before the login. Opening a code spends it: opened again, it
+ * ends its request (`invalid_code` at the next poll). `tenant` and `domain_hint` from the token
+ * request are shown with the purpose.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { PROFILE } from '@aauth-ts/core';
@@ -92,6 +94,8 @@ function consentPage(ctx: AuthServerContext, entry: PendingRequest, user: RealmU
 <dt>Wants to access</dt><dd>${resource?.name ?? entry.grant.aud} <small>(${entry.grant.aud})</small></dd>
 <dt>Permissions</dt><dd>${scopes.length > 0 ? html`<ul>${scopes}</ul>` : html`<em>none beyond your identity</em>`}</dd>
 ${entry.purpose ? html`<dt>Stated purpose</dt><dd>${entry.purpose}</dd>` : ''}
+${entry.tenant ? html`<dt>Tenant</dt><dd>${entry.tenant}</dd>` : ''}
+${entry.domainHint ? html`<dt>Domain</dt><dd>${entry.domainHint}</dd>` : ''}
 <dt>Code</dt><dd><code>${entry.code}</code></dd>
 </dl>
 <form method="post" action="${action}">
@@ -134,7 +138,13 @@ export function showInteraction(ctx: AuthServerContext, query: InteractionQuery,
     return notFound();
   }
   if (query.callback !== undefined && !callbackAllowed(query.callback, entry.grant.agent)) return callbackRefused();
-  entry.status = 'interacting';
+  if (entry.status === 'interacting') {
+    // §Interaction Code Security: a code is single use. Presented again, it has reached a second
+    // browser (forwarded, or intercepted): the request ends, and its poll answers `invalid_code`.
+    ctx.pending.decide(entry, { status: 'code_reused' });
+    return notFound();
+  }
+  ctx.pending.open(entry);
   entry.callback = query.callback;
   return loginPage(ctx, entry);
 }
@@ -149,6 +159,8 @@ export async function submitInteraction(ctx: AuthServerContext, form: Form): Pro
   const code = field(form, 'code');
   const entry = code === undefined ? undefined : ctx.pending.byCode(code, ctx.now());
   if (!entry) return notFound();
+  // A login posted without opening the code first still spends it.
+  if (entry.status === 'pending') ctx.pending.open(entry);
   const step = field(form, 'step');
   if (step === 'login') {
     const username = (field(form, 'username') ?? '').trim().toLowerCase();
@@ -175,11 +187,10 @@ export async function submitInteraction(ctx: AuthServerContext, form: Form): Pro
     entry.consentTicket = undefined;
     const decision = field(form, 'decision');
     if (decision === 'approve') {
-      entry.status = 'approved';
-      entry.sub = held.userId;
+      ctx.pending.decide(entry, { status: 'approved', sub: held.userId });
       return decided(entry, 'Access granted', 'You may close this window and return to the application.');
     }
-    entry.status = 'denied';
+    ctx.pending.decide(entry, { status: 'denied' });
     return decided(entry, 'Access denied', 'The application was told you declined. You may close this window.');
   }
   return loginPage(ctx, entry, 'Unexpected form submission; sign in again.');

@@ -7,10 +7,20 @@ export const REALM_ATTRIBUTES = Object.freeze({
   allowLoopback: 'aauth.allowLoopback',
   signatureWindow: 'aauth.signatureWindow',
   refreshWindow: 'aauth.refreshWindow',
+  /** "false": only an expired auth token is refreshed (2026-03 §Token Refresh); default "true". */
+  earlyRefresh: 'aauth.earlyRefresh',
   pendingLifespan: 'aauth.pendingLifespan',
+  /** Longest a poll is held for `Prefer: wait` (seconds; RFC 7240 §4.3). */
+  maxPollWait: 'aauth.maxPollWait',
+  /** Polls held at once in the realm; beyond it a poll is answered at once. */
+  maxHeldPolls: 'aauth.maxHeldPolls',
   consentScopes: 'aauth.consentScopes',
   trustedIssuers: 'aauth.trustedIssuers',
   maxAuthAge: 'aauth.maxAuthAge',
+  /** `strict` (default) or `draft-minimum`: the components a request signature must cover. */
+  signatureComponents: 'aauth.signatureComponents',
+  /** PEM trust anchors for agents signing with the `x509` Signature-Key scheme; absent = scheme refused. */
+  x509TrustAnchors: 'aauth.x509TrustAnchors',
 });
 
 export const CLIENT_ATTRIBUTES = Object.freeze({
@@ -21,6 +31,10 @@ export const CLIENT_ATTRIBUTES = Object.freeze({
    * (an upstream or subject token naming the user) without asking that user; absent = none.
    */
   chainScopes: 'aauth.chainScopes',
+  /** Keycloak's own per-client auth-token lifetime (seconds), overriding the realm's `accessTokenLifespan`. */
+  accessTokenLifespan: 'access.token.lifespan',
+  /** This agent's refresh window (seconds after `exp`), overriding the realm attribute of the same name. */
+  refreshWindow: 'aauth.refreshWindow',
 });
 
 /** User attributes (Keycloak keeps them as string arrays; the first value is read). */
@@ -36,12 +50,18 @@ export const SCOPE_ATTRIBUTES = Object.freeze({
   consentText: 'consent.screen.text',
 });
 
+/** Upper bound of `aauth.maxPollWait`: a held poll is a held connection (a worker thread on Keycloak). */
+export const MAX_POLL_WAIT_CEILING = 30;
+
 export const DEFAULTS = Object.freeze({
   /** Keycloak's own default `accessTokenLifespan`. */
   accessTokenLifespan: 300,
   signatureWindow: 60,
   refreshWindow: 86_400,
+  earlyRefresh: true,
   pendingLifespan: 600,
+  maxPollWait: 5,
+  maxHeldPolls: 16,
   /** Keycloak's own default SSO Session Max (10 h): after it, the user must approve again. */
   maxAuthAge: 36_000,
 });

@@ -4,8 +4,10 @@
  * realm (DESIGN.md: fail at startup, not per request). Fields Keycloak knows but AAuth does not
  * use are ignored, so a file exported from a real Keycloak loads unchanged.
  */
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CLIENT_ATTRIBUTES, DEFAULTS, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES, USER_ATTRIBUTES } from './attributes.js';
+import { COMPONENT_POLICIES, isComponentPolicy, parseTrustAnchors, type ComponentPolicy } from '@aauth-ts/core';
+import { CLIENT_ATTRIBUTES, DEFAULTS, MAX_POLL_WAIT_CEILING, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES, USER_ATTRIBUTES } from './attributes.js';
 import { RealmConfigError } from './errors.js';
 import { parsePasswordCredential, type PasswordVerifier } from './password.js';
 import type { ClientRepresentation, ClientScopeRepresentation, RealmClient, RealmModel, RealmRepresentation, RealmScope, RealmSettings, RealmUser, UserRepresentation } from './types.js';
@@ -49,11 +51,21 @@ function flag(attrs: Attrs, name: string, path: string): boolean {
 }
 
 function seconds(attrs: Attrs, name: string, path: string, fallback: number): number {
+  return optionalSeconds(attrs, name, path, 1) ?? fallback;
+}
+
+/** Integer seconds, at least `min`, or undefined when absent or empty (Keycloak writes "" for "inherit"). */
+function optionalSeconds(attrs: Attrs, name: string, path: string, min: 0 | 1): number | undefined {
   const value = attribute(attrs, name, path);
-  if (value === undefined) return fallback;
+  if (value === undefined || value.trim() === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new RealmConfigError(`${path}.${name}`, 'must be a positive integer (seconds) in a string');
+  if (!Number.isInteger(n) || n < min) throw new RealmConfigError(`${path}.${name}`, `must be ${min === 0 ? 'a non-negative' : 'a positive'} integer (seconds) in a string`);
   return n;
+}
+
+/** `"true"`/`"false"`, or `fallback` when absent. */
+function flagOr(attrs: Attrs, name: string, path: string, fallback: boolean): boolean {
+  return attribute(attrs, name, path) === undefined ? fallback : flag(attrs, name, path);
 }
 
 function stringList(attrs: Attrs, name: string, path: string): string[] {
@@ -77,17 +89,40 @@ function scopeList(value: unknown, path: string): string[] {
   return value as string[];
 }
 
+function componentPolicy(attrs: Attrs, path: string): ComponentPolicy {
+  const name = REALM_ATTRIBUTES.signatureComponents;
+  const value = attribute(attrs, name, path) ?? 'strict';
+  if (!isComponentPolicy(value)) throw new RealmConfigError(`${path}.${name}`, `must be one of ${COMPONENT_POLICIES.map((p) => `"${p}"`).join(', ')}`);
+  return value;
+}
+
 function parseSettings(attrs: Attrs): RealmSettings {
   const path = 'attributes';
   return {
     allowLoopback: flag(attrs, REALM_ATTRIBUTES.allowLoopback, path),
     signatureWindow: seconds(attrs, REALM_ATTRIBUTES.signatureWindow, path, DEFAULTS.signatureWindow),
-    refreshWindow: seconds(attrs, REALM_ATTRIBUTES.refreshWindow, path, DEFAULTS.refreshWindow),
+    refreshWindow: optionalSeconds(attrs, REALM_ATTRIBUTES.refreshWindow, path, 0) ?? DEFAULTS.refreshWindow,
+    earlyRefresh: flagOr(attrs, REALM_ATTRIBUTES.earlyRefresh, path, DEFAULTS.earlyRefresh),
     pendingLifespan: seconds(attrs, REALM_ATTRIBUTES.pendingLifespan, path, DEFAULTS.pendingLifespan),
+    maxPollWait: Math.min(seconds(attrs, REALM_ATTRIBUTES.maxPollWait, path, DEFAULTS.maxPollWait), MAX_POLL_WAIT_CEILING),
+    maxHeldPolls: seconds(attrs, REALM_ATTRIBUTES.maxHeldPolls, path, DEFAULTS.maxHeldPolls),
     maxAuthAge: seconds(attrs, REALM_ATTRIBUTES.maxAuthAge, path, DEFAULTS.maxAuthAge),
     consentScopes: stringList(attrs, REALM_ATTRIBUTES.consentScopes, path),
     trustedIssuers: stringList(attrs, REALM_ATTRIBUTES.trustedIssuers, path),
+    signatureComponents: componentPolicy(attrs, path),
+    x509TrustAnchors: trustAnchors(attrs, REALM_ATTRIBUTES.x509TrustAnchors, path),
   };
+}
+
+/** PEM text with one or more CERTIFICATE blocks; text that holds none is an error, not "no anchors". */
+function trustAnchors(attrs: Attrs, name: string, path: string): X509Certificate[] {
+  const value = attribute(attrs, name, path);
+  if (value === undefined || value.trim() === '') return [];
+  try {
+    return parseTrustAnchors(value);
+  } catch {
+    throw new RealmConfigError(`${path}.${name}`, 'must be PEM text holding one or more CERTIFICATE blocks');
+  }
 }
 
 function parseUser(rep: UserRepresentation, index: number): RealmUser {
@@ -142,6 +177,8 @@ function parseClient(rep: ClientRepresentation, index: number): RealmClient | un
     consentRequired: rep.consentRequired === true,
     optionalClientScopes: scopeList(rep.optionalClientScopes, `${path}.optionalClientScopes`),
     chainScopes: attribute(attrs, CLIENT_ATTRIBUTES.chainScopes, `${path}.attributes`) === undefined ? undefined : stringList(attrs, CLIENT_ATTRIBUTES.chainScopes, `${path}.attributes`),
+    accessTokenLifespan: optionalSeconds(attrs, CLIENT_ATTRIBUTES.accessTokenLifespan, `${path}.attributes`, 1),
+    refreshWindow: optionalSeconds(attrs, CLIENT_ATTRIBUTES.refreshWindow, `${path}.attributes`, 0),
   };
 }
 

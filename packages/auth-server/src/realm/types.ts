@@ -5,6 +5,8 @@
  * live in `attributes` (string values), as Keycloak requires.
  */
 
+import type { ComponentPolicy } from '@aauth-ts/core';
+import type { X509Certificate } from 'node:crypto';
 import type { PasswordVerifier } from './password.js';
 
 export interface CredentialRepresentation {
@@ -95,6 +97,10 @@ export interface RealmClient {
    * agent (`aauth.chainScopes`); undefined = none (every such grant needs the user's approval).
    */
   readonly chainScopes: readonly string[] | undefined;
+  /** This agent's auth-token lifetime (`access.token.lifespan`); undefined = the realm's. */
+  readonly accessTokenLifespan: number | undefined;
+  /** This agent's refresh window (`aauth.refreshWindow` on the client); undefined = the realm's. */
+  readonly refreshWindow: number | undefined;
 }
 
 export interface RealmScope {
@@ -111,14 +117,24 @@ export interface RealmSettings {
   readonly allowLoopback: boolean;
   /** ± seconds accepted around a request signature's `created` (`aauth.signatureWindow`, default 60). */
   readonly signatureWindow: number;
-  /** How long after `exp` an auth token may still be refreshed (`aauth.refreshWindow`, default 86400). */
+  /** How long after `exp` an auth token may still be refreshed (`aauth.refreshWindow`, default 86400; 0 = not once expired). */
   readonly refreshWindow: number;
+  /** Whether an unexpired auth token may be refreshed (`aauth.earlyRefresh`, default true). */
+  readonly earlyRefresh: boolean;
   /** Lifetime of a pending (consent) request (`aauth.pendingLifespan`, default 600). */
   readonly pendingLifespan: number;
+  /** Longest a poll is held for `Prefer: wait` (`aauth.maxPollWait`, default 5, at most 30). */
+  readonly maxPollWait: number;
+  /** Polls held at once (`aauth.maxHeldPolls`, default 16); beyond it a poll is answered at once. */
+  readonly maxHeldPolls: number;
   /** How long after the user's authorization (`auth_time`) tokens may still name them (`aauth.maxAuthAge`, default 36000). */
   readonly maxAuthAge: number;
   readonly consentScopes: readonly string[];
   readonly trustedIssuers: readonly string[];
+  /** Components a request signature must cover (`aauth.signatureComponents`, default `strict`; see core `components.ts`). */
+  readonly signatureComponents: ComponentPolicy;
+  /** Trust anchors of the `x509` Signature-Key scheme (`aauth.x509TrustAnchors`, PEM); empty = scheme refused. */
+  readonly x509TrustAnchors: readonly X509Certificate[];
 }
 
 export interface RealmModel {

@@ -4,23 +4,32 @@
  *
  * Steps (core's `verifyRequest` runs 1–4 before any network access):
  *  1. `Signature`, `Signature-Input`, `Signature-Key` present; one label.
- *  2. Covered components: `@method @authority @path signature-key`, `@query` with a query, and
- *     `content-type content-digest` with a body.
+ *  2. Covered components: `@method @authority @path signature-key`, and under the realm's
+ *     `aauth.signatureComponents` = `strict` (default) `@query` with a query and
+ *     `content-type content-digest` with a body (`draft-minimum`: the four only).
+ *     A refusal names them in `required_components`.
  *  3. `created` within the realm's window (`aauth.signatureWindow`, default ±60 s).
- *  4. `Content-Digest` matches the raw body bytes.
- *  5. Scheme: `jwt` (an `agent+jwt`) or `jwks_uri`. `hwk` is refused: pseudonymous callers get
- *     no tokens here. `x509` is not offered.
+ *  4. `Content-Digest`, when covered, matches the raw body bytes.
+ *  5. Scheme: `jwt` (an `agent+jwt`), `jwks_uri` or `x509`. `hwk` is refused: pseudonymous
+ *     callers get no tokens here. `x509` is refused at once when the realm has no trust anchors
+ *     (`aauth.x509TrustAnchors`).
  *  6. The agent is an enabled agent client of the realm — checked before fetching anything from
  *     its identifier, so unknown parties cannot make us fetch arbitrary URLs (`access_denied`).
+ *     For `x509` the claimed agent is the origin of `x5u`: the chain is served by the agent itself.
  *  7. jwt: the agent token verifies with the key from `{iss}/.well-known/aauth-agent.json`
  *     (`typ`, signature, `exp`, `iat`, `aud` if present lists our issuer); its `cnf.jwk` is the
  *     key the HTTP signature is checked with, so `cnf.jwk` = signing key holds by construction.
  *     jwks_uri: the key `kid` from `{id}/.well-known/aauth-agent.json` → `jwks_uri`.
+ *     x509: the PEM chain at `x5u` validates to a realm anchor (core `X509CertificateVerifier`)
+ *     and the leaf names the agent as a URI subjectAltName; the key is the leaf's.
  *  8. The HTTP signature verifies.
  *
  * Does not check: anything in the body beyond its digest.
  */
-import { AAuthError, PROFILE, SignatureError, TokenError, keyUnavailableMessage, peekClaims, requireAgentDocument, verifyAgentToken, verifyRequest, type KeyDiscovery, type PublicJwk, type SignatureKey } from '@aauth-ts/core';
+import {
+  AAuthError, PROFILE, SignatureError, TokenError, X509CertificateVerifier, keyUnavailableMessage, peekClaims, requireAgentDocument, verifyAgentToken, verifyRequest,
+  type KeyDiscovery, type PublicJwk, type SignatureKey, type X509SignatureKey,
+} from '@aauth-ts/core';
 import { knownAgent } from '../policy/decide.js';
 import type { RealmModel } from '../realm/types.js';
 import type { AuthenticatedAgent, IncomingRequest } from './types.js';
@@ -33,7 +42,7 @@ export interface AuthenticateOptions {
   readonly now: number;
 }
 
-interface Resolved { readonly agentId: string; readonly scheme: 'jwt' | 'jwks_uri' }
+interface Resolved { readonly agentId: string; readonly scheme: AuthenticatedAgent['scheme'] }
 
 function unknownAgent(agentId: string, realm: RealmModel): never {
   throw new AAuthError('access_denied', `agent ${agentId} is not an enabled agent of realm ${realm.name}`, { field: 'agent', reason: 'unknown', actual: agentId });
@@ -59,8 +68,30 @@ async function resolveKey(signatureKey: SignatureKey, options: AuthenticateOptio
     }
     return { jwk, info: { agentId: signatureKey.id, scheme: 'jwks_uri' } };
   }
+  if (signatureKey.scheme === 'x509') return certificateKey(signatureKey, options);
   // Unreachable: verifyRequest enforces allowedSchemes first.
   throw new SignatureError('invalid_signature', `Signature-Key scheme "${signatureKey.scheme}" is not accepted here`, { reason: 'unsupported_scheme' });
+}
+
+/** The origin of `x5u`, or undefined when it is not an absolute http(s) URL. */
+function x5uOrigin(x5u: string): string | undefined {
+  if (!URL.canParse(x5u)) return undefined;
+  const url = new URL(x5u);
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+}
+
+async function certificateKey(signatureKey: X509SignatureKey, options: AuthenticateOptions): Promise<{ jwk: PublicJwk; info: Resolved }> {
+  const verifier = new X509CertificateVerifier({ anchors: options.realm.settings.x509TrustAnchors, fetcher: options.keys.fetcher, now: () => options.now });
+  verifier.requireAnchors();
+  const agentId = x5uOrigin(signatureKey.x5u);
+  if (agentId === undefined || !knownAgent(options.realm, agentId)) {
+    throw new AAuthError('access_denied', `x5u must be served by an enabled agent of realm ${options.realm.name} (its origin is the agent identifier)`, { field: 'x5u', reason: 'unknown', actual: signatureKey.x5u });
+  }
+  const { jwk, info } = await verifier.resolve(signatureKey);
+  if (!info.uris.includes(agentId)) {
+    throw new SignatureError('invalid_signature', `the leaf certificate does not name agent ${agentId} as a URI subjectAltName`, { field: 'x5u', reason: 'x509_agent_mismatch', expected: agentId, actual: info.uris });
+  }
+  return { jwk, info: { agentId, scheme: 'x509' } };
 }
 
 export async function authenticateRequest(request: IncomingRequest, options: AuthenticateOptions): Promise<AuthenticatedAgent> {
@@ -69,8 +100,9 @@ export async function authenticateRequest(request: IncomingRequest, options: Aut
     {
       resolveKey: (key) => resolveKey(key, options),
       windowSeconds: options.realm.settings.signatureWindow,
+      componentPolicy: options.realm.settings.signatureComponents,
       now: options.now,
-      allowedSchemes: ['jwt', 'jwks_uri'],
+      allowedSchemes: ['jwt', 'jwks_uri', 'x509'],
     },
   );
   return { agentId: verified.info.agentId, jwk: verified.jwk, jkt: verified.thumbprint, scheme: verified.info.scheme };

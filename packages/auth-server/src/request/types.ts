@@ -14,11 +14,14 @@ export interface IncomingRequest {
 
 /** Who signed a request, after signature and agent identity have been verified. */
 export interface AuthenticatedAgent {
-  /** The agent identifier: the agent token's `iss`, or the `jwks_uri` scheme's `id`. */
+  /**
+   * The agent identifier: the agent token's `iss`, the `jwks_uri` scheme's `id`, or for `x509` the
+   * origin of `x5u`, which the leaf certificate must name as a URI subjectAltName.
+   */
   readonly agentId: string;
   /** The key that made the HTTP signature. */
   readonly jwk: PublicJwk;
   /** RFC 7638 thumbprint of `jwk`. */
   readonly jkt: string;
-  readonly scheme: 'jwt' | 'jwks_uri';
+  readonly scheme: 'jwt' | 'jwks_uri' | 'x509';
 }

@@ -8,7 +8,15 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { AgentQuota } from './agent-quota.js';
 
-export type PendingStatus = 'pending' | 'interacting' | 'approved' | 'denied';
+/**
+ * `pending`: the code was never opened; `interacting`: the code was opened (it is spent);
+ * `approved` / `denied`: the user decided; `code_reused`: the spent code was presented again, so
+ * the request is ended (§Polling Error Codes `invalid_code`). Polls say `"pending"` for the first two.
+ */
+export type PendingStatus = 'pending' | 'interacting' | 'approved' | 'denied' | 'code_reused';
+
+/** The statuses that end a request: the next poll gives its terminal answer. */
+export type PendingDecision = { readonly status: 'approved'; readonly sub: string } | { readonly status: 'denied' } | { readonly status: 'code_reused' };
 
 /** What the token will say once the user approves. */
 export interface PendingGrant {
@@ -29,6 +37,9 @@ export interface PendingRequest {
   readonly grant: PendingGrant;
   readonly purpose: string | undefined;
   readonly loginHint: string | undefined;
+  /** OpenID Connect Enterprise Extensions 1.0 hints, for the consent page and its policy. */
+  readonly tenant: string | undefined;
+  readonly domainHint: string | undefined;
   readonly expiresAt: number;
   status: PendingStatus;
   /** The approving user's id, once approved. */
@@ -58,6 +69,9 @@ export class PendingStore {
   readonly #quota: AgentQuota;
   readonly #byId = new Map<string, PendingRequest>();
   readonly #byCode = new Map<string, string>();
+  /** Polls held on a request (`hold`), woken when it is decided or forgotten. */
+  readonly #waiters = new Map<string, Set<() => void>>();
+  #held = 0;
   /** Sweeps are O(size): at most one per clock second, however hard a full store is pushed. */
   #sweptAt = Number.NEGATIVE_INFINITY;
 
@@ -71,7 +85,7 @@ export class PendingStore {
   }
 
   /** A new pending request for `grant.agent`, or why there is none. */
-  create(input: { jkt: string; grant: PendingGrant; purpose: string | undefined; loginHint: string | undefined; lifetimeSeconds: number }, now: number): PendingRequest | PendingRefusal {
+  create(input: { jkt: string; grant: PendingGrant; purpose: string | undefined; loginHint: string | undefined; tenant?: string | undefined; domainHint?: string | undefined; lifetimeSeconds: number }, now: number): PendingRequest | PendingRefusal {
     const agent = input.grant.agent;
     if ((this.#byId.size >= this.#max || this.#quota.full(agent)) && now !== this.#sweptAt) {
       this.#sweptAt = now;
@@ -86,7 +100,7 @@ export class PendingStore {
     } while (this.#byCode.has(code));
     const entry: PendingRequest = {
       id, code, jkt: input.jkt, grant: input.grant, purpose: input.purpose, loginHint: input.loginHint,
-      expiresAt: now + input.lifetimeSeconds, status: 'pending', sub: undefined, consentTicket: undefined,
+      tenant: input.tenant, domainHint: input.domainHint, expiresAt: now + input.lifetimeSeconds, status: 'pending', sub: undefined, consentTicket: undefined,
     };
     this.#byId.set(id, entry);
     this.#byCode.set(code, id);
@@ -98,12 +112,61 @@ export class PendingStore {
     return this.#byId.get(id);
   }
 
-  /** The request an interaction code belongs to, while it can still be decided. */
+  /**
+   * The request an interaction code belongs to, while it can still be decided (unopened or being
+   * answered); `undefined` for an unknown code, or one whose request expired or ended.
+   */
   byCode(code: string, now: number): PendingRequest | undefined {
     const id = this.#byCode.get(code);
     const entry = id === undefined ? undefined : this.#byId.get(id);
-    if (!entry || entry.expiresAt <= now || entry.status === 'approved' || entry.status === 'denied') return undefined;
+    if (!entry || entry.expiresAt <= now || (entry.status !== 'pending' && entry.status !== 'interacting')) return undefined;
     return entry;
+  }
+
+  /** The code was opened: it is spent (§Interaction Code Security, single use). */
+  open(entry: PendingRequest): void {
+    entry.status = 'interacting';
+  }
+
+  /** Record how a request ended and release every poll held on it. */
+  decide(entry: PendingRequest, decision: PendingDecision): void {
+    entry.status = decision.status;
+    if (decision.status === 'approved') entry.sub = decision.sub;
+    this.#wake(entry.id);
+  }
+
+  /**
+   * Hold a poll (RFC 7240 `wait`) until the request is decided, `ms` pass, or `signal` aborts (the
+   * client went away). At most `maxHeld` polls are held at once: beyond that it returns false at
+   * once and the poll is answered without waiting.
+   */
+  hold(id: string, ms: number, maxHeld: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.#held >= maxHeld || ms <= 0 || signal?.aborted) return Promise.resolve(false);
+    this.#held++;
+    return new Promise((resolve) => {
+      const waiters = this.#waiters.get(id) ?? new Set<() => void>();
+      this.#waiters.set(id, waiters);
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.#waiters.get(id) === waiters) this.#waiters.delete(id);
+        this.#held--;
+        resolve(true);
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Polls held right now. */
+  get held(): number {
+    return this.#held;
+  }
+
+  #wake(id: string): void {
+    for (const done of [...(this.#waiters.get(id) ?? [])]) done();
   }
 
   /** Forget a request after its terminal answer: its URL then answers 404. */
@@ -113,6 +176,7 @@ export class PendingStore {
     this.#byId.delete(id);
     this.#byCode.delete(entry.code);
     this.#quota.remove(entry.grant.agent);
+    this.#wake(id);
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import { createAuthToken, type PublicJwk } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
+import { tokenLifespanFor } from '../realm/agent-settings.js';
 import type { EndpointResponse } from './response.js';
 
 export interface GrantedToken {
@@ -22,7 +23,7 @@ export interface GrantedToken {
 }
 
 export async function issueAuthToken(ctx: AuthServerContext, grant: GrantedToken, now: number): Promise<EndpointResponse> {
-  const lifetime = ctx.realm.accessTokenLifespan;
+  const lifetime = tokenLifespanFor(ctx.realm, grant.agent);
   const token = await createAuthToken(ctx.keys.active, {
     iss: ctx.issuer(),
     aud: grant.aud,

@@ -17,10 +17,12 @@ export interface TokenRequest {
   readonly scope?: string;
   readonly purpose?: string;
   readonly login_hint?: string;
+  readonly tenant?: string;
+  readonly domain_hint?: string;
 }
 
 const F = PROFILE.tokenRequest;
-const KNOWN = [F.resourceToken, F.upstreamToken, F.authToken, F.scope, F.purpose, F.loginHint] as const;
+const KNOWN = [F.resourceToken, F.upstreamToken, F.authToken, F.scope, F.purpose, F.loginHint, F.tenant, F.domainHint] as const;
 /** Free text is capped so a consent page and the pending store stay small. */
 const MAX_TEXT = 1024;
 const MAX_TOKEN = 16 * 1024;
@@ -72,7 +74,7 @@ export function parseTokenRequest(contentType: string | undefined, body: Uint8Ar
     if (value === undefined) continue;
     if (typeof value !== 'string') bad(`"${name}" must be a string`, name);
     if (value.length === 0) bad(`"${name}" must not be empty`, name);
-    const cap = name === F.purpose || name === F.loginHint || name === F.scope ? MAX_TEXT : MAX_TOKEN;
+    const cap = name === F.resourceToken || name === F.upstreamToken || name === F.authToken ? MAX_TOKEN : MAX_TEXT;
     if (value.length > cap) bad(`"${name}" is longer than ${cap} characters`, name);
     fields[name] = value;
   }

@@ -9,13 +9,14 @@
  *  6. policy (`invalid_scope` / `access_denied`);
  *  7. consent needed → 202 with a pending URL; else 200 with the auth token.
  */
-import { AAuthError, PROFILE, serializeChallenge, type DecisionSubject } from '@aauth-ts/core';
-import { endpointUrls, type AuthServerContext } from '../context.js';
+import { AAuthError, type DecisionSubject } from '@aauth-ts/core';
+import type { AuthServerContext } from '../context.js';
 import { decideGrant, parseScope, type PolicyGrant } from '../policy/decide.js';
 import { authenticateRequest } from '../request/authenticate.js';
 import type { AuthenticatedAgent, IncomingRequest } from '../request/types.js';
 import { issueAuthToken, type GrantedToken } from './issue-auth-token.js';
 import { parseTokenRequest, type TokenRequest } from './parse-token-request.js';
+import { pendingAnswer } from './pending-endpoint.js';
 import type { EndpointResponse } from './response.js';
 import { verifyPresentedResourceToken, verifyRefreshToken, verifyUpstreamToken } from './verify-presented-tokens.js';
 
@@ -53,6 +54,8 @@ function pendingResponse(ctx: AuthServerContext, caller: AuthenticatedAgent, bod
     grant: { aud: question.aud, agent: caller.agentId, cnfJwk: caller.jwk, scopes: grant.scopes, txn: question.txn, requiredUser: question.knownUser },
     purpose: body.purpose,
     loginHint: body.login_hint,
+    tenant: body.tenant,
+    domainHint: body.domain_hint,
     lifetimeSeconds: ctx.realm.settings.pendingLifespan,
   }, now);
   if (entry === 'full') {
@@ -61,18 +64,8 @@ function pendingResponse(ctx: AuthServerContext, caller: AuthenticatedAgent, bod
   if (entry === 'agent_full') {
     throw new AAuthError('server_error', 'this agent has too many requests waiting for users; retry later', { reason: 'agent_quota' }, { status: 503, headers: { 'Retry-After': '30' } });
   }
-  const location = `${endpointUrls(ctx.issuer()).pending}/${entry.id}`;
-  const h = PROFILE.headers;
-  return {
-    status: 202,
-    headers: {
-      [h.location]: location,
-      [h.retryAfter]: '0',
-      [h.cacheControl]: 'no-store',
-      [h.challenge]: serializeChallenge({ require: 'interaction', code: entry.code }),
-    },
-    body: { status: 'pending', location, require: 'interaction', code: entry.code },
-  };
+  // Answered at once whatever `Prefer: wait` asked: the user needs the code before anything can change.
+  return pendingAnswer(ctx, entry, 0);
 }
 
 /** `about` is filled in with what has been verified so far, for the decision log line. */

@@ -7,6 +7,7 @@ import { AAuthError, PROFILE, TokenError, peekClaims, peekTyp, verifyAuthToken, 
 import type { AuthServerContext } from '../context.js';
 import { authAgeReason, authTimeOf, ownTokenReason } from '../policy/chaining.js';
 import { knownResource } from '../policy/decide.js';
+import { refreshWindowFor } from '../realm/agent-settings.js';
 import { resolveSubject } from '../policy/subject.js';
 import type { AuthenticatedAgent } from '../request/types.js';
 import type { JtiVerdict } from '../stores/jti-store.js';
@@ -16,9 +17,13 @@ const AUTH_TOKEN_STATUS = 400;
 /** `exp` is checked with this skew, so a `jti` is remembered that much longer. */
 const SKEW = 60;
 
-/** Any token failure becomes `invalid_auth_token` with status 400 (incl. core's `key_binding_failed`). */
+/**
+ * A token failure becomes `invalid_auth_token` with status 400. Core's `key_binding_failed` (the
+ * request's key is not the token's `cnf.jwk`) keeps its own code and 401 (2026-03 §Error
+ * Responses, "key_binding_failed").
+ */
 function asAuthTokenError(err: unknown, what: string): never {
-  if (err instanceof AAuthError && (err.code === 'invalid_auth_token' || err.code === 'key_binding_failed')) {
+  if (err instanceof AAuthError && err.code === 'invalid_auth_token') {
     throw new TokenError('invalid_auth_token', `${what}: ${err.message}`, err.detail, { status: AUTH_TOKEN_STATUS });
   }
   throw err;
@@ -116,11 +121,24 @@ export async function verifyUpstreamToken(ctx: AuthServerContext, token: string,
 }
 
 /**
+ * When an auth token may be refreshed (2026-03 §Token Refresh: the agent presents its *expired*
+ * token; the server "MAY reject the refresh if the token has been expired beyond its refresh
+ * window"): from `exp` (from `exp` − 60 s, the clock skew, so an agent whose clock runs ahead is
+ * not refused) until `exp` + `window`; before that only when early refresh is on. Undefined = may.
+ */
+export function refreshTimeRefusal(exp: number, now: number, window: number, earlyRefresh: boolean): { reason: 'refresh_window' | 'not_expired'; message: string } | undefined {
+  if (exp + window < now) return { reason: 'refresh_window', message: `auth_token expired more than ${window} s ago (the refresh window); start over with a resource token` };
+  if (!earlyRefresh && exp - SKEW > now) return { reason: 'not_expired', message: 'auth_token has not expired; this realm refreshes expired auth tokens only (aauth.earlyRefresh = "false")' };
+  return undefined;
+}
+
+/**
  * Check 5 (refresh): issued by us, signature valid, `agent` = requester, `cnf.jwk` = the signing
- * key, expired no longer ago than the realm's `aauth.refreshWindow`, authorized no longer ago than
- * `aauth.maxAuthAge`, naming a user who still exists and is enabled; and not refreshed before: the
- * `jti` is used up here (RFC 9700 §4.14.2, refresh token rotation), remembered until the token
- * could no longer be refreshed anyway.
+ * key (else `key_binding_failed`), within the refresh time (`refreshTimeRefusal`, with the agent's
+ * or the realm's `aauth.refreshWindow`), authorized no longer ago than `aauth.maxAuthAge`, naming a
+ * user who still exists and is enabled; and not refreshed before: the `jti` is used up here (RFC
+ * 9700 §4.14.2, refresh token rotation), last, so a refused attempt never spends it, and
+ * remembered until the token could no longer be refreshed anyway.
  */
 export async function verifyRefreshToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<{ claims: AuthTokenClaims; carried: CarriedGrant }> {
   let claims: AuthTokenClaims;
@@ -136,12 +154,12 @@ export async function verifyRefreshToken(ctx: AuthServerContext, token: string, 
   } catch (err) {
     asAuthTokenError(err, 'auth_token');
   }
-  if (claims.exp + ctx.realm.settings.refreshWindow < now) {
-    throw new TokenError('invalid_auth_token', `auth_token expired more than ${ctx.realm.settings.refreshWindow} s ago; start over with a resource token`, { field: 'exp', reason: 'refresh_window' }, { status: AUTH_TOKEN_STATUS });
-  }
+  const window = refreshWindowFor(ctx.realm, caller.agentId);
+  const refusal = refreshTimeRefusal(claims.exp, now, window, ctx.realm.settings.earlyRefresh);
+  if (refusal !== undefined) throw invalidAuthToken(refusal.message, 'exp', refusal.reason);
   const carried = carriedGrant(ctx, claims, 'auth_token', now);
   if (typeof claims.jti !== 'string' || claims.jti.length === 0) throw invalidAuthToken('auth_token has no "jti"', 'jti', 'missing');
-  const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + ctx.realm.settings.refreshWindow + SKEW, now, caller.agentId);
+  const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + window + SKEW, now, caller.agentId);
   if (verdict === 'replayed') throw invalidAuthToken('auth_token has already been refreshed; refresh the token that refresh returned', 'jti', 'replayed');
   refuseWhenFull(verdict, 'refreshed tokens');
   return { claims, carried };

@@ -1,5 +1,5 @@
 /**
- * A JSON fetcher for metadata and JWKS with the limits remote key discovery needs (wire notes
+ * A fetcher for metadata and JWKS (JSON) and certificate chains (PEM text) with the limits remote key discovery needs (wire notes
  * §2.4, §7.5): an address guard applied to the address actually connected to (resolve, check,
  * then connect to that address), `https` only (plain `http` only to allowed loopback in
  * development), no redirects, an overall deadline, a response-size cap, one fetch in flight per URL,
@@ -47,6 +47,13 @@ type CacheEntry =
   | { readonly ok: true; readonly value: unknown; readonly at: number }
   | { readonly ok: false; readonly error: FetchError; readonly at: number };
 
+/** Turns a body into the cached value; throwing means the body is not JSON. */
+type Decode = (body: Buffer) => unknown;
+
+function parseJson(body: Buffer): unknown {
+  return JSON.parse(body.toString('utf8'));
+}
+
 /** A remembered failure costs about this much besides its URL. */
 const FAILURE_BYTES = 256;
 
@@ -78,32 +85,44 @@ export class GuardedFetcher {
   }
 
   /** A cached or freshly fetched JSON document. Concurrent callers share one fetch. */
-  async getJson(url: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<unknown> {
-    const cached = this.#cache.get(url);
+  getJson(url: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<unknown> {
+    return this.#get(url, url, 'application/json', parseJson, maxAgeMs);
+  }
+
+  /**
+   * A cached or freshly fetched text document (an `x5u` PEM chain), under the same limits. Cached
+   * apart from JSON documents: its cache key is the URL behind a space, which no URL contains.
+   */
+  async getText(url: string, accept: string): Promise<string> {
+    return (await this.#get(`text ${url}`, url, accept, (body) => body.toString('utf8'), undefined)) as string;
+  }
+
+  async #get(key: string, url: string, accept: string, decode: Decode, maxAgeMs: number | undefined): Promise<unknown> {
+    const cached = this.#cache.get(key);
     if (cached !== undefined) {
       const age = Date.now() - cached.at;
       if (cached.ok && age < (maxAgeMs ?? this.options.ttlMs)) return cached.value;
       if (!cached.ok && age < this.options.failureTtlMs) throw cached.error;
     }
-    const pending = this.#inFlight.get(url);
+    const pending = this.#inFlight.get(key);
     if (pending) return pending;
     if (this.#inFlight.size >= this.options.maxConcurrent) {
       // Not remembered: the refusal says nothing about the URL.
       throw new FetchError('busy', `refusing to fetch ${url}: ${this.options.maxConcurrent} fetches already in flight`);
     }
-    const request = this.#fetch(url)
+    const request = this.#fetch(url, accept, decode)
       .then(
         ({ value, bytes }) => {
-          this.#cache.set(url, { ok: true, value, at: Date.now() }, bytes);
+          this.#cache.set(key, { ok: true, value, at: Date.now() }, bytes);
           return value;
         },
         (err: unknown) => {
-          if (err instanceof FetchError && this.options.failureTtlMs > 0) this.#cache.set(url, { ok: false, error: err, at: Date.now() }, FAILURE_BYTES);
+          if (err instanceof FetchError && this.options.failureTtlMs > 0) this.#cache.set(key, { ok: false, error: err, at: Date.now() }, FAILURE_BYTES);
           throw err;
         },
       )
-      .finally(() => this.#inFlight.delete(url));
-    this.#inFlight.set(url, request);
+      .finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, request);
     return request;
   }
 
@@ -161,7 +180,7 @@ export class GuardedFetcher {
     };
   }
 
-  #fetch(url: string): Promise<{ value: unknown; bytes: number }> {
+  #fetch(url: string, accept: string, decode: Decode): Promise<{ value: unknown; bytes: number }> {
     const target = this.#checkUrl(url);
     const hostname = target.hostname.replace(/^\[|\]$/g, '');
     if (isIP(hostname) !== 0 && !isAddressAllowed(hostname, this.options)) {
@@ -189,7 +208,7 @@ export class GuardedFetcher {
       };
       const req = client.request(target, {
         method: 'GET',
-        headers: { accept: 'application/json' },
+        headers: { accept },
         lookup: this.#lookup(hostname),
         timeout: timeoutMs,
         agent: false,
@@ -223,7 +242,7 @@ export class GuardedFetcher {
           if (settled) return;
           let value: unknown;
           try {
-            value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            value = decode(Buffer.concat(chunks));
           } catch {
             fail(new FetchError('not_json', `${url} is not JSON`));
             return;

@@ -2,10 +2,12 @@
  * Sign a request per the 2026-03 profile (§Request Signing; wire notes §1.4/§1.5): one label,
  * `created` only, covered `@method @authority @path signature-key`, plus `@query` whenever the
  * URL has a query (so a query string is never unprotected) and `content-type content-digest`
- * whenever there is a body.
+ * whenever there is a body. Components a server asks for (§Covered Components) are added where
+ * the request has them (see `components.ts`).
  */
 import { serializeDictionary, type InnerList, type Item } from 'structured-headers';
 import { createContentDigest, type DigestAlgorithm } from '../digest/content-digest.js';
+import { componentApplies, type ComponentPolicy } from './components.js';
 import { rawSign } from '../jwk/raw-signature.js';
 import type { SigningKey } from '../jwk/types.js';
 import { getHeader, lowerName, toHeaderRecord } from '../lib/headers.js';
@@ -28,8 +30,16 @@ export interface SignRequestOptions {
   readonly signatureKey: SignatureKeyInput;
   /** Signature label, `sig` by default. */
   readonly label?: string;
-  /** Extra covered components (e.g. a resource's `additional_signature_components`). */
+  /**
+   * Extra covered components (a server's `additional_signature_components` or `required_components`):
+   * each one the request has is covered (a header field the request does not carry is left out).
+   */
   readonly components?: readonly string[];
+  /**
+   * `strict` (default) covers `@query` with a query and `content-type content-digest` with a body;
+   * `draft-minimum` covers only the draft's four and `components`, leaving query and body unsigned.
+   */
+  readonly componentPolicy?: ComponentPolicy;
   /** Seconds since the epoch; defaults to now. */
   readonly created?: number;
   readonly digestAlgorithm?: DigestAlgorithm;
@@ -106,13 +116,23 @@ function serializedSignatureKey(label: string, input: SignatureKeyInput, key: Si
 /** RFC 8941 §3.1.2 key: a label that serialises as itself. */
 const KEY = /^[a-z*][*\-_.a-z0-9]*$/;
 
-/** The covered components for a request, in signing order. */
-export function componentsFor(url: URL, hasBody: boolean, extra: readonly string[] = []): string[] {
+/**
+ * The covered components for a request, in signing order. `headers` (lowercase names), when given,
+ * leaves out extra header fields the request does not carry, which could not be signed.
+ */
+export function componentsFor(url: URL, hasBody: boolean, extra: readonly string[] = [], policy: ComponentPolicy = 'strict', headers?: Readonly<Record<string, string>>): string[] {
   const c = PROFILE.components;
   const list: string[] = [c.method, c.authority, c.path];
-  if (url.search.length > 0) list.push(c.query);
-  if (hasBody) list.push(c.contentType, c.contentDigest);
-  for (const name of extra) if (!list.includes(name) && name !== c.signatureKey) list.push(name);
+  if (policy === 'strict') {
+    if (url.search.length > 0) list.push(c.query);
+    if (hasBody) list.push(c.contentType, c.contentDigest);
+  }
+  for (const name of extra) {
+    if (list.includes(name) || name === c.signatureKey || !componentApplies(name, url, hasBody)) continue;
+    const field = !name.startsWith('@') && name !== c.contentDigest;
+    if (field && headers !== undefined && getHeader(headers, name) === undefined) continue;
+    list.push(name);
+  }
   list.push(c.signatureKey);
   return list;
 }
@@ -125,15 +145,17 @@ export function signRequest(request: SignableRequest, options: SignRequestOption
     throw new TypeError('signRequest: a request with a body needs a Content-Type header to sign');
   }
   const headers = toHeaderRecord(request.headers);
+  const policy = options.componentPolicy ?? 'strict';
+  const components = componentsFor(url, hasBody, options.components, policy, headers);
   const signatureKey = serializedSignatureKey(label, options.signatureKey, options.key, options.signatureKeyOptions);
   headers[NAMES.signatureKey] = signatureKey;
   let contentDigest: string | undefined;
-  if (hasBody) {
+  if (components.includes(PROFILE.components.contentDigest)) {
     contentDigest = createContentDigest(request.body as Uint8Array | string, options.digestAlgorithm);
     headers[NAMES.contentDigest] = contentDigest;
   }
   const created = options.created ?? Math.floor(Date.now() / 1000);
-  const items: Item[] = componentsFor(url, hasBody, options.components).map((name) => [name, new Map()]);
+  const items: Item[] = components.map((name) => [name, new Map()]);
   const input: InnerList = [items, new Map([['created', created]])];
   const { base, signatureParams } = signatureBaseAndParams({ method: request.method.toUpperCase(), url, headers }, input);
   const signature = rawSign(options.key.httpAlgorithm, options.key.privateKey, Buffer.from(base, 'utf8'));

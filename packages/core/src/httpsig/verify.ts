@@ -7,8 +7,9 @@
  *     and `Signature` must carry it. Other labels are ignored, never verified, never decisive.
  *  3. The request target, when given, is the origin-form of the URL as received (no dot-segments,
  *     no empty segments: `@path` is what the router sees). Covered components are listed once
- *     each (RFC 9421 §2.5) and include `@method @authority @path signature-key`, `@query` when the
- *     URL has a query, `content-type content-digest` when there is a body, and any extras required.
+ *     each (RFC 9421 §2.5) and include `@method @authority @path signature-key`, and under the
+ *     `strict` policy (default) `@query` when the URL has a query and `content-type content-digest`
+ *     when there is a body, and any extras required (`components.ts`).
  *  4. `created` is present and within the window (±60 s by default); `expires`, if sent, is honoured;
  *     an `alg` parameter, if sent, must name the key's own algorithm.
  *  5. The `Signature-Key` member parses and its scheme is allowed.
@@ -34,6 +35,7 @@ import { getHeader, toHeaderRecord } from '../lib/headers.js';
 import { PROFILE } from '../profile/index.js';
 import { parseSignatureKeys } from '../signature-key/parse.js';
 import type { SignatureKey, SignatureKeyScheme } from '../signature-key/types.js';
+import { requiredComponentsFor, type ComponentPolicy } from './components.js';
 import { checkRequestTarget } from './request-target.js';
 import { buildSignatureBase } from './signature-base.js';
 import { standardBase64Signature } from './signature-field.js';
@@ -54,6 +56,8 @@ export interface VerifyRequestOptions<T> {
   readonly label?: string;
   /** Components required beyond the profile's (e.g. metadata `additional_signature_components`). */
   readonly requiredComponents?: readonly string[];
+  /** `strict` (default) or `draft-minimum` (the draft's four plus `requiredComponents`); see `components.ts`. */
+  readonly componentPolicy?: ComponentPolicy;
   /** Allowed distance of `created` from now, both ways, in seconds. Default 60. */
   readonly windowSeconds?: number;
   /** Current time in seconds since the epoch (injectable clock). */
@@ -151,15 +155,6 @@ function chooseLabel(keys: readonly SignatureKey[], wanted: string | undefined):
   return keys[0] as SignatureKey;
 }
 
-function requiredComponents(url: URL, hasBody: boolean, extra: readonly string[]): string[] {
-  const c = PROFILE.components;
-  const list: string[] = [...PROFILE.requiredComponents];
-  if (url.search.length > 0) list.push(c.query);
-  if (hasBody) list.push(...PROFILE.bodyComponents);
-  for (const name of extra) if (!list.includes(name)) list.push(name);
-  return list;
-}
-
 /**
  * Every failure of the signature itself is `401 invalid_signature` (2026-03 §Request Verification:
  * "Any failure MUST result in a 401 response"), including headers that do not parse: the parsers
@@ -179,6 +174,15 @@ export async function verifyRequest<T>(request: SignableRequest, options: Verify
   } catch (err) {
     throw asSignatureFailure(err);
   }
+}
+
+/**
+ * §Error Responses, `invalid_signature`: a signature missing required components is refused with
+ * `required_components`, the full list for this request, so the agent can re-sign once with them.
+ */
+export function missingComponents(missing: readonly string[], required: readonly string[], what = 'the signature must cover'): SignatureError {
+  return new SignatureError('invalid_signature', `${what} ${missing.map((m) => `"${m}"`).join(', ')}`, { reason: 'missing_component', field: missing[0], expected: required },
+    { extras: { [PROFILE.signatureComponents.errorMember]: [...required] } });
 }
 
 function asSignatureFailure(err: unknown): unknown {
@@ -235,12 +239,9 @@ function checkInput(request: SignableRequest, options: VerifyRequestOptions<unkn
   const twice = covered.find((name, i) => covered.indexOf(name, i + 1) > i);
   // RFC 9421 §2.5: a component listed more than once makes the signature base an error.
   if (twice !== undefined) fail(`covered component ${JSON.stringify(twice)} is listed more than once`, 'duplicate_component', { field: String(twice) });
-  const required = requiredComponents(url, hasBody, options.requiredComponents ?? []);
+  const required = requiredComponentsFor(url, hasBody, options.componentPolicy ?? 'strict', options.requiredComponents ?? []);
   const missing = required.filter((name) => !covered.includes(name));
-  if (missing.length > 0) {
-    throw new SignatureError('invalid_signature', `the signature must cover ${missing.map((m) => `"${m}"`).join(', ')}`, { reason: 'missing_component', field: missing[0], expected: required },
-      { extras: { required_components: required } });
-  }
+  if (missing.length > 0) throw missingComponents(missing, required);
 
   // 4. parameters
   const params = inner[1];

@@ -33,6 +33,8 @@ export interface IssuerMetadata {
   token_endpoint: string;
   interaction_endpoint: string;
   jwks_uri: string;
+  /** Components the token endpoint requires beyond the profile's four (same rule as a resource's). */
+  additional_signature_components?: string[];
 }
 
 export type MetadataDocument = 'aauth-agent.json' | 'aauth-resource.json' | 'aauth-issuer.json';

@@ -17,6 +17,8 @@ export const AAUTH_2026_03 = Object.freeze({
     location: 'Location',
     retryAfter: 'Retry-After',
     prefer: 'Prefer',
+    /** RFC 7240 §3: which preferences (here `wait`) the server honoured, and how. */
+    preferenceApplied: 'Preference-Applied',
     cacheControl: 'Cache-Control',
   }),
   /** Covered components as they appear in `Signature-Input` (RFC 9421 §2). */
@@ -34,6 +36,16 @@ export const AAUTH_2026_03 = Object.freeze({
   requiredComponents: Object.freeze(['@method', '@authority', '@path', 'signature-key'] as const),
   /** Components added whenever the request has a body (RFC 9530 binding of the body). */
   bodyComponents: Object.freeze(['content-type', 'content-digest'] as const),
+  /**
+   * §Covered Components: a server that requires components beyond `requiredComponents` lists them
+   * under `metadataMember` in its metadata (the draft names it for resources; the issuer document
+   * carries the same member for its token endpoint). §Error Responses, `invalid_signature`: a
+   * refusal for missing components lists the required ones under `errorMember`.
+   */
+  signatureComponents: Object.freeze({
+    metadataMember: 'additional_signature_components',
+    errorMember: 'required_components',
+  }),
   defaultLabel: 'sig',
   /**
    * `Signature-Key` parameters of the `jwks_uri` scheme (draft-hardt-httpbis-signature-key at
@@ -73,6 +85,23 @@ export const AAUTH_2026_03 = Object.freeze({
     code: 'code',
     callback: 'callback',
   }),
+  /**
+   * §Deferred Responses (and §Interaction Required): members of a `202` body. `status` is always
+   * `pending`; `location` echoes the `Location` header.
+   */
+  deferred: Object.freeze({
+    status: 'status',
+    location: 'location',
+    require: 'require',
+    code: 'code',
+    pending: 'pending',
+  }),
+  /** §Resource Token Endpoint: the request member and the response members. */
+  resourceTokenEndpoint: Object.freeze({
+    scope: 'scope',
+    resourceToken: 'resource_token',
+    authServer: 'auth_server',
+  }),
   /** §Token Endpoint request members. */
   tokenRequest: Object.freeze({
     resourceToken: 'resource_token',
@@ -81,6 +110,9 @@ export const AAUTH_2026_03 = Object.freeze({
     scope: 'scope',
     purpose: 'purpose',
     loginHint: 'login_hint',
+    /** OpenID Connect Enterprise Extensions 1.0: passed through to the consent step. */
+    tenant: 'tenant',
+    domainHint: 'domain_hint',
     clarificationResponse: 'clarification_response',
   }),
   /** §Error Responses, plus the OAuth codes the token endpoint reuses for policy refusals. */
@@ -94,8 +126,11 @@ export const AAUTH_2026_03 = Object.freeze({
     invalid_scope: 400,
     insufficient_scope: 403,
     access_denied: 403,
+    // §Polling Error Codes: terminal answers of a pending URL.
     denied: 403,
+    abandoned: 403,
     expired: 408,
+    invalid_code: 410,
     // RFC 6749 §5.2 / RFC 8693 §2.2.2 codes of the OAuth token endpoint (token exchange).
     invalid_grant: 400,
     invalid_target: 400,

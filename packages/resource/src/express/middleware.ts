@@ -1,15 +1,19 @@
 /**
  * The express adapter over `AAuthResource`: `aauth(options)` verifies every signed request and sets
- * `req.aauth`, serves the well-known documents, and hands failures to `next(err)` (with `status`
- * and `headers`, so even express's default handler answers correctly). Per-route requirements
- * stack after it: `requireSignature()`, `requireIdentity()`, `requireAuth({ scope })`.
+ * `req.aauth`, serves the well-known documents, the pending URLs of deferred requests and (when
+ * configured) the resource token endpoint, gives every route `res.aauthDefer()`, and hands
+ * failures to `next(err)` (with `status` and `headers`, so even express's default handler answers
+ * correctly). Per-route requirements stack after it: `requireSignature()`, `requireIdentity()`,
+ * `requireAuth({ scope })`.
  */
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { AAuthError, PROFILE } from '@aauth-ts/core';
 import { AAuthResource } from '../resource.js';
 import type { ResourceOptions } from '../options.js';
 import { authRequirement, identityRequirement, signatureRequirement, type AuthRequirementOptions, type Requirement, type SignatureRequirementOptions } from '../requirement.js';
 import { fromNodeRequest, hasBody, readBody } from '../neutral/node-request.js';
 import { jwksHandler, resourceMetadataHandler } from './metadata.js';
+import { sendAnswer } from './send-answer.js';
 import './types.js';
 
 const RESOURCE = Symbol('aauth.resource');
@@ -35,6 +39,19 @@ export interface AAuthMiddleware extends RequestHandler {
   requireAuth(options?: AuthRequirementOptions): RequestHandler;
 }
 
+type Endpoint = { readonly kind: 'resourceToken' } | { readonly kind: 'pending'; readonly id: string };
+
+/** `Prefer: wait=N` (RFC 7240 §4.3), seconds; 0 when absent or malformed. */
+function preferWait(req: Request): number {
+  const match = /(?:^|[,;\s])wait=(\d{1,6})(?:$|[,;\s])/i.exec(req.get(PROFILE.headers.prefer) ?? '');
+  return match ? Number(match[1]) : 0;
+}
+
+/** A `405` naming the one method an endpoint takes. */
+function methodNotAllowed(allowed: string): AAuthError {
+  return new AAuthError('invalid_request', `this endpoint takes ${allowed} only`, { reason: 'method' }, { status: 405, headers: { Allow: allowed } });
+}
+
 async function bodyOf(req: Request, maxBytes: number): Promise<Buffer | undefined> {
   if (req.rawBody !== undefined) return req.rawBody.length > 0 ? req.rawBody : undefined;
   if (!hasBody(req)) return undefined;
@@ -56,6 +73,25 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
   const metadataPath = resource.metadataPath;
   const serveResourceMetadata = resourceMetadataHandler(resource);
   const serveJwks = jwksHandler(resource);
+  const { resourceTokenPath, pendingPath } = resource.options;
+  const pendingPrefix = `${pendingPath}/`;
+
+  const endpointOf = (req: Request): Endpoint | undefined => {
+    if (resourceTokenPath !== undefined && req.path === resourceTokenPath) return { kind: 'resourceToken' };
+    if (req.path.startsWith(pendingPrefix) && req.path.length > pendingPrefix.length) return { kind: 'pending', id: req.path.slice(pendingPrefix.length) };
+    return undefined;
+  };
+
+  /** §Resource Token Endpoint (POST) and §Polling with GET, after verification. */
+  const serveEndpoint = async (endpoint: Endpoint, req: Request, res: Response): Promise<void> => {
+    if (endpoint.kind === 'resourceToken') {
+      if (req.method !== 'POST') throw methodNotAllowed('POST');
+      sendAnswer(res, await resource.resourceTokenRequest(req.aauth, req.rawBody));
+      return;
+    }
+    if (req.method !== 'GET') throw methodNotAllowed('GET');
+    sendAnswer(res, await resource.poll(req.aauth, endpoint.id, preferWait(req)));
+  };
 
   const middleware = function aauthMiddleware(req, res, next) {
     (req as WithResource)[RESOURCE] = resource;
@@ -65,13 +101,24 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
       if (req.path === metadataPath) return void serveResourceMetadata(req, res, next);
       if (req.path === jwksPath) return void serveJwks(req, res, next);
     }
-    if (!AAuthResource.isSigned(req)) return void next();
+    res.aauthDefer = (deferOptions) => {
+      const { deferral, answer } = resource.defer(req.aauth, deferOptions);
+      sendAnswer(res, answer);
+      return deferral;
+    };
+    const endpoint = endpointOf(req);
+    if (!AAuthResource.isSigned(req)) {
+      if (endpoint === undefined) return void next();
+      return void serveEndpoint(endpoint, req, res).catch(next);
+    }
     bodyOf(req, maxBodyBytes)
       .then((body) => resource.verify(fromNodeRequest(req, { protocol, target: req.originalUrl, ...(body === undefined ? {} : { body }) }), started))
-      .then((context) => {
+      .then(async (context) => {
         if (context !== undefined) req.aauth = context;
-        next();
-      }, next);
+        if (endpoint === undefined) return void next();
+        await serveEndpoint(endpoint, req, res);
+      })
+      .catch(next);
   } as RequestHandler as AAuthMiddleware;
 
   const bound = (requirement: Requirement): RequestHandler => requirementHandler(requirement, resource);

@@ -1,4 +1,4 @@
-<#-- AAuth consent (docs/auth-server-contract.md "Consent"): agent, resource, scopes, purpose; approve or deny. -->
+<#-- AAuth consent (docs/auth-server-contract.md "Consent"): agent, resource, scopes, purpose, tenant, domain hint; approve or deny. -->
 <#import "template.ftl" as layout>
 <@layout.registrationLayout bodyClass="oauth"; section>
     <#if section = "header">
@@ -19,6 +19,14 @@
                 <#if aauth.purpose?has_content>
                     <dt>${msg("aauthPurpose")}</dt>
                     <dd id="aauth-purpose">${aauth.purpose}</dd>
+                </#if>
+                <#if aauth.tenant?has_content>
+                    <dt>${msg("aauthTenant")}</dt>
+                    <dd id="aauth-tenant">${aauth.tenant}</dd>
+                </#if>
+                <#if aauth.domainHint?has_content>
+                    <dt>${msg("aauthDomainHint")}</dt>
+                    <dd id="aauth-domain-hint">${aauth.domainHint}</dd>
                 </#if>
             </dl>
             <h3>${msg("aauthScopes")}</h3>

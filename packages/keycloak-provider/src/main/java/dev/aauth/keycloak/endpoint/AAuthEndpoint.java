@@ -103,7 +103,7 @@ public final class AAuthEndpoint {
             RealmSettings settings = RealmSettings.of(realm);
             String issuer = ConsentPage.issuer(session, realm);
             TokenService service = new TokenService(session, realm, decision, issuer, settings,
-                    factory.discovery(realm.getId(), settings.allowLoopback(), settings.allowPrivateNetwork()), Time.currentTimeSeconds());
+                    factory.discovery(realm.getId(), settings.allowLoopback(), settings.allowPrivateNetwork()), (long) Time.currentTime());
             Response response = call.apply(service, new KeycloakRequestView(session, issuer));
             if (decisionName != null) {
                 decision.answered(response.getStatus(), realm, event);

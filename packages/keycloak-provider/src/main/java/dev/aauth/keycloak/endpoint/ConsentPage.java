@@ -22,7 +22,8 @@ import java.util.Map;
 
 /**
  * The approve/deny page shown after Keycloak's login (contract "Consent"): agent (client name and id),
- * resource, scopes (consent text, else description, else name) and the self-asserted {@code purpose}.
+ * resource, scopes (consent text, else description, else name), the self-asserted {@code purpose}, and the
+ * request's {@code tenant} and {@code domain_hint} (OpenID Connect Enterprise Extensions 1.0).
  * The form carries a one-time token bound to the pending request and the signed-in user; the POST
  * also checks Keycloak's identity cookie names the same user, so the token alone cannot approve.
  * A request whose user an upstream token already named is shown, and decided, only by that user.
@@ -44,7 +45,7 @@ public final class ConsentPage {
     }
 
     public Response render(String pendingId, UserSessionModel userSession) {
-        long now = Time.currentTimeSeconds();
+        long now = (long) Time.currentTime();
         Map<String, String> rec = pendingId == null ? null : store.get(pendingId);
         if (rec == null || !PendingStore.INTERACTING.equals(rec.get(PendingStore.STATUS))
                 || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
@@ -76,6 +77,8 @@ public final class ConsentPage {
         bean.put("selfAccess", self);
         bean.put("scopes", scopeTexts);
         bean.put("purpose", rec.getOrDefault("purpose", ""));
+        bean.put("tenant", rec.getOrDefault("tenant", ""));
+        bean.put("domainHint", rec.getOrDefault("domain_hint", ""));
         bean.put("username", userSession.getUser().getUsername());
         bean.put("token", token);
         bean.put("action", issuer(session, realm) + "/protocol/aauth/interact/consent");
@@ -97,23 +100,23 @@ public final class ConsentPage {
             return message(session, Response.Status.BAD_REQUEST, "This approval form has expired or was already used.", true);
         }
         AuthenticationManager.AuthResult auth = AuthenticationManager.authenticateIdentityCookie(session, realm, true);
-        if (auth == null || !auth.user().getId().equals(bound.get("user"))) {
+        if (auth == null || !auth.getUser().getId().equals(bound.get("user"))) {
             return message(session, Response.Status.FORBIDDEN, "Your sign-in session has ended; start again from the agent.", true);
         }
         String pendingId = bound.get("pending");
         Map<String, String> rec = store.get(pendingId);
-        long now = Time.currentTimeSeconds();
+        long now = (long) Time.currentTime();
         if (rec == null || !PendingStore.INTERACTING.equals(rec.get(PendingStore.STATUS))
                 || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
             return message(session, Response.Status.BAD_REQUEST, "This request is no longer waiting for approval.", true);
         }
-        if (!mayDecide(rec, auth.user().getId())) {
+        if (!mayDecide(rec, auth.getUser().getId())) {
             return otherUser(session);
         }
         Map<String, String> updated = new LinkedHashMap<>(rec);
         if ("approve".equals(decision)) {
             updated.put(PendingStore.STATUS, PendingStore.APPROVED);
-            updated.put("sub", auth.user().getId());
+            updated.put("sub", auth.getUser().getId());
         } else {
             updated.put(PendingStore.STATUS, PendingStore.DENIED);
         }

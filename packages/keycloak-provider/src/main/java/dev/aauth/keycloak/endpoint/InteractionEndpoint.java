@@ -22,7 +22,8 @@ import java.util.Map;
  * Interaction"; contract "Consent"). Without a code it shows a form to type one (manual entry),
  * which comes back here as {@code ?code=}. A {@code callback} given with the code must be on the
  * agent's origin or loopback ({@link CallbackTarget}), else a 400 page before any login, with the
- * code left usable. Redeems the single-use code, marks the pending request
+ * code left usable. A code presented after it was redeemed ends its request ({@code invalid_code}).
+ * Redeems the single-use code, marks the pending request
  * {@code interacting}, and hands the browser to Keycloak's own login flow (SSO cookie reuse, the realm's
  * browser flow and required actions included), which ends in {@link AAuthLoginProtocol#authenticated}.
  *
@@ -53,9 +54,12 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
                         "The agent asked to be sent back to an address that is not its own; return to the agent and start again.", true);
             }
         }
-        String pendingId = store.redeemCode(typed);
+        long now = (long) Time.currentTime();
+        String pendingId = store.redeemCode(typed, now);
+        if (pendingId == null) {
+            endIfReused(store, typed, now);
+        }
         Map<String, String> rec = pendingId == null ? null : store.get(pendingId);
-        long now = Time.currentTimeSeconds();
         if (rec == null || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))
                 || !PendingStore.PENDING.equals(rec.get(PendingStore.STATUS))) {
             return ConsentPage.message(session, Response.Status.BAD_REQUEST,
@@ -81,5 +85,24 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
         }
         LoginProtocol protocol = session.getProvider(LoginProtocol.class, AAuthLoginProtocolFactory.PROTOCOL_ID);
         return handleBrowserAuthenticationRequest(authSession, protocol, false, true);
+    }
+
+    /**
+     * §Interaction Code Security: a code is single use. Presented again while its request is undecided,
+     * it has reached a second browser (forwarded or intercepted): the request ends, and its next poll
+     * answers {@code 410 invalid_code}.
+     */
+    private static void endIfReused(PendingStore store, String code, long now) {
+        String id = store.usedCode(code);
+        Map<String, String> rec = id == null ? null : store.get(id);
+        if (rec == null || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
+            return;
+        }
+        String status = rec.get(PendingStore.STATUS);
+        if (PendingStore.PENDING.equals(status) || PendingStore.INTERACTING.equals(status)) {
+            Map<String, String> ended = new LinkedHashMap<>(rec);
+            ended.put(PendingStore.STATUS, PendingStore.CODE_REUSED);
+            store.update(id, ended, now);
+        }
     }
 }

@@ -26,6 +26,7 @@ final class JsonResponses {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", e.error().code());
         body.put("error_description", e.getMessage());
+        e.extras().forEach(body::putIfAbsent);
         return json(e.error().status(), body);
     }
 

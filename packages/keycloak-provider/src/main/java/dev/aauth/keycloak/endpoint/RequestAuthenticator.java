@@ -1,15 +1,24 @@
 package dev.aauth.keycloak.endpoint;
 
+import dev.aauth.keycloak.config.RealmSettings;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.remote.KeyDiscovery;
+import dev.aauth.keycloak.remote.RemoteJsonFetcher;
 import dev.aauth.keycloak.signature.HttpSignatureVerifier;
 import dev.aauth.keycloak.signature.JwksUriKey;
 import dev.aauth.keycloak.signature.PublicJwk;
 import dev.aauth.keycloak.signature.RequestView;
 import dev.aauth.keycloak.signature.SignedRequest;
+import dev.aauth.keycloak.signature.StructuredFields;
 import dev.aauth.keycloak.token.AgentTokenVerifier;
+import dev.aauth.keycloak.x509.X509ChainVerifier;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.cert.TrustAnchor;
+import java.util.Locale;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -20,7 +29,11 @@ import java.util.function.Predicate;
  *       ({@code access_denied}; SSRF: identifiers are attacker-chosen URLs);</li>
  *   <li>resolve the key by scheme: {@code jwt} → verified agent token, agent id = its {@code iss}, key =
  *       {@code cnf.jwk}; {@code jwks_uri} → agent id = {@code id}, key from the agent metadata by
- *       {@code kid}; {@code hwk} is refused (pseudonymous callers get no tokens);</li>
+ *       {@code kid}; {@code x509} → refused at once without realm anchors ({@code aauth.x509TrustAnchors});
+ *       else agent id = the origin of {@code x5u}, which must be an agent client before the chain is
+ *       fetched, the chain must validate to an anchor ({@link X509ChainVerifier}) and the leaf must
+ *       name the agent as a URI subjectAltName; key = the leaf's; {@code hwk} is refused
+ *       (pseudonymous callers get no tokens);</li>
  *   <li>verify the RFC 9421 signature with that key.</li>
  * </ol>
  */
@@ -31,15 +44,17 @@ final class RequestAuthenticator {
 
     private final AgentTokenVerifier agentTokens;
     private final KeyDiscovery discovery;
+    private final Set<TrustAnchor> x509Anchors;
 
-    RequestAuthenticator(KeyDiscovery discovery) {
+    RequestAuthenticator(KeyDiscovery discovery, Set<TrustAnchor> x509Anchors) {
         this.discovery = discovery;
+        this.x509Anchors = x509Anchors;
         this.agentTokens = new AgentTokenVerifier(discovery);
     }
 
-    Agent authenticate(RequestView request, byte[] body, String issuer, Predicate<String> isKnownAgent, long now, long window) {
+    Agent authenticate(RequestView request, byte[] body, String issuer, Predicate<String> isKnownAgent, long now, RealmSettings settings) {
         SignedRequest signed = SignedRequest.parse(request);
-        HttpSignatureVerifier.checkStructure(signed, request, body, now, window);
+        HttpSignatureVerifier.checkStructure(signed, request, body, now, settings.signatureWindow(), settings.signatureComponents());
         Agent agent;
         switch (signed.scheme()) {
             case "jwt": {
@@ -64,6 +79,9 @@ final class RequestAuthenticator {
                 }
                 break;
             }
+            case "x509":
+                agent = certificate(signed, isKnownAgent, now);
+                break;
             case "hwk":
                 throw new AAuthException(AAuthError.INVALID_SIGNATURE,
                         "Pseudonymous (hwk) signatures cannot obtain tokens; sign with an agent token or jwks_uri.");
@@ -72,5 +90,46 @@ final class RequestAuthenticator {
         }
         HttpSignatureVerifier.verify(signed, request, agent.key());
         return agent;
+    }
+
+    private Agent certificate(SignedRequest signed, Predicate<String> isKnownAgent, long now) {
+        if (x509Anchors.isEmpty()) {
+            throw X509ChainVerifier.noAnchors();
+        }
+        String x5u = signed.schemeParam("x5u");
+        if (x5u == null || !(signed.schemeParams().get("x5t") instanceof StructuredFields.ByteSequence x5t)) {
+            throw new AAuthException(AAuthError.INVALID_SIGNATURE, "Signature-Key scheme x509 needs an x5u string and an x5t byte sequence.");
+        }
+        String agentId = origin(x5u);
+        if (agentId == null || !isKnownAgent.test(agentId)) {
+            throw new AAuthException(AAuthError.ACCESS_DENIED, "x5u must be served by an agent known to this auth server (its origin is the agent identifier).");
+        }
+        String pem;
+        try {
+            pem = discovery.fetcher().getText(x5u, "application/pem-certificate-chain, application/x-pem-file, text/plain");
+        } catch (RemoteJsonFetcher.FetchException e) {
+            throw new AAuthException(AAuthError.INVALID_SIGNATURE, "The certificate chain could not be obtained: " + e.getMessage());
+        }
+        X509ChainVerifier.Certified certified = X509ChainVerifier.verify(pem, x5t.bytes(), x509Anchors, now);
+        if (!certified.uris().contains(agentId)) {
+            throw new AAuthException(AAuthError.INVALID_SIGNATURE, "The leaf certificate does not name agent " + agentId + " as a URI subjectAltName.");
+        }
+        return new Agent(agentId, certified.key());
+    }
+
+    /** {@code scheme://host[:port]} of an absolute http(s) URL, lowercased as an identifier is; else null. */
+    private static String origin(String url) {
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!uri.isAbsolute() || uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+                return null;
+            }
+            int port = uri.getPort();
+            boolean defaultPort = port == -1 || (scheme.equals("https") && port == 443) || (scheme.equals("http") && port == 80);
+            return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
 }

@@ -74,8 +74,8 @@ final class TokenExchangeService {
     Response exchange(RequestView request, byte[] body) {
         List<String> contentType = request.header("content-type");
         TokenExchangeRequest p = TokenExchangeRequest.parse(contentType.isEmpty() ? null : contentType.get(0), body);
-        RequestAuthenticator.Agent actor = new RequestAuthenticator(discovery)
-                .authenticate(request, body, issuer, id -> realmView.agent(id) != null, now, settings.signatureWindow());
+        RequestAuthenticator.Agent actor = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
+                .authenticate(request, body, issuer, id -> realmView.agent(id) != null, now, settings);
         decision.agent(actor.agentId()).resource(p.target()).scope(p.scope() == null ? null : TokenService.splitScope(p.scope()));
         if (p.actorToken() != null) {
             verifyActorToken(p.actorToken(), actor);

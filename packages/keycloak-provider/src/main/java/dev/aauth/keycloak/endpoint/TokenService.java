@@ -1,10 +1,12 @@
 package dev.aauth.keycloak.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aauth.keycloak.config.AgentSettings;
 import dev.aauth.keycloak.config.RealmSettings;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.pending.PendingStore;
+import dev.aauth.keycloak.pending.PollHold;
 import dev.aauth.keycloak.policy.AccessRequest;
 import dev.aauth.keycloak.policy.Chaining;
 import dev.aauth.keycloak.policy.LocalSubjects;
@@ -18,6 +20,8 @@ import dev.aauth.keycloak.token.AuthTokenVerifier;
 import dev.aauth.keycloak.token.Jwt;
 import dev.aauth.keycloak.token.ResourceTokenVerifier;
 import jakarta.ws.rs.core.Response;
+import org.keycloak.common.util.Time;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.util.JsonSerialization;
@@ -67,6 +71,8 @@ final class TokenService {
         String scope = nonEmpty(p, "scope");
         String purpose = nonEmpty(p, "purpose");
         String loginHint = nonEmpty(p, "login_hint");
+        String tenant = nonEmpty(p, "tenant");
+        String domainHint = nonEmpty(p, "domain_hint");
         if (authToken != null && (resourceToken != null || upstreamToken != null || scope != null)) {
             throw TokenRequestBody.invalid("auth_token (refresh) cannot be combined with resource_token, upstream_token or scope.");
         }
@@ -78,8 +84,8 @@ final class TokenService {
         }
 
         // 2. Signature and agent identity.
-        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
+                .authenticate(request, body, issuer, this::isKnownAgent, now, settings);
         decision.agent(agent.agentId());
 
         if (authToken != null) {
@@ -126,9 +132,16 @@ final class TokenService {
 
         // 7. Consent → 202, else 200.
         if (consent) {
-            return pending(agent, audience, scopes, txn, purpose, loginHint, upstreamSub);
+            return pending(agent, audience, scopes, txn, new Hints(purpose, loginHint, tenant, domainHint), upstreamSub);
         }
-        return issued(agent.agentId(), agent.key(), audience, upstreamSub, authTime, scopes, txn);
+        return issued(agent.agentId(), agent.key(), audience, upstreamSub, authTime, scopes, txn, now);
+    }
+
+    /**
+     * Free text of the token request for the consent page (and its policy): {@code purpose},
+     * {@code login_hint}, and OpenID Connect Enterprise Extensions 1.0 {@code tenant} and {@code domain_hint}.
+     */
+    private record Hints(String purpose, String loginHint, String tenant, String domainHint) {
     }
 
     /** The local user a verified auth token names, and when they authorized it. */
@@ -168,8 +181,9 @@ final class TokenService {
      * {@code jti} is used up in the single-use store, keyed by issuer (so by realm) and jti.
      */
     private Response refresh(RequestAuthenticator.Agent agent, String authToken) {
+        long window = AgentSettings.refreshWindow(settings, realm.getClientByClientId(agent.agentId()));
         Jwt old = new AuthTokenVerifier(this::issuerKey)
-                .verifyRefresh(authToken, issuer, agent.agentId(), agent.key(), now, settings.refreshWindow());
+                .verifyRefresh(authToken, issuer, agent.agentId(), agent.key(), now, window, settings.earlyRefresh());
         String audience = old.audience().get(0);
         List<String> scopes = splitScope(old.string("scope"));
         decision.resource(audience.equals(agent.agentId()) ? null : audience).scope(scopes);
@@ -180,7 +194,7 @@ final class TokenService {
         if (jti == null || jti.isEmpty()) {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token has no jti.");
         }
-        if (!store.claimJti(issuer, jti, old.number("exp") + settings.refreshWindow() + 60 - now)) {
+        if (!store.claimJti(issuer, jti, old.number("exp") + window + 60 - now)) {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN,
                     "The auth token has already been refreshed; refresh the token that refresh returned.");
         }
@@ -188,89 +202,149 @@ final class TokenService {
         // The user already approved (or the token never needed it): consent is not asked again,
         // but an agent, resource or scope the realm no longer allows is refused.
         PolicyDecision.evaluate(realmView, new AccessRequest(agent.agentId(), audience, self, scopes, sub));
-        return issued(agent.agentId(), agent.key(), audience, sub, carried.authTime(), scopes, old.string("txn"));
+        return issued(agent.agentId(), agent.key(), audience, sub, carried.authTime(), scopes, old.string("txn"), now);
     }
 
-    private Response issued(String agentId, PublicJwk key, String audience, String sub, Long authTime, List<String> scopes, String txn) {
+    private Response issued(String agentId, PublicJwk key, String audience, String sub, Long authTime, List<String> scopes, String txn, long at) {
+        ClientModel client = realm.getClientByClientId(agentId);
         AuthTokenIssuer.Issued token = new AuthTokenIssuer(session, realm)
-                .issue(issuer, audience, agentId, key, sub, authTime, scopes, txn, now, settings.tokenLifespan());
+                .issue(issuer, audience, agentId, key, sub, authTime, scopes, txn, at, AgentSettings.tokenLifespan(settings, client));
         decision.agent(agentId).resource(audience.equals(agentId) ? null : audience).scope(scopes).user(sub);
         return JsonResponses.json(200, JsonResponses.map("auth_token", token.token(), "expires_in", token.expiresIn()));
     }
 
     /** 202 with a pending URL and an interaction code (contract "Responses"). */
     private Response pending(RequestAuthenticator.Agent agent, String audience, List<String> scopes, String txn,
-                             String purpose, String loginHint, String upstreamSub) {
+                             Hints hints, String upstreamSub) {
         Map<String, String> notes = new LinkedHashMap<>();
         notes.put("agent", agent.agentId());
         notes.put("jkt", agent.key().thumbprint());
         notes.put("cnf", agent.key().publicMembers().toString());
         notes.put("aud", audience);
         notes.put("scope", String.join(" ", scopes));
-        if (txn != null) {
-            notes.put("txn", txn);
-        }
-        if (purpose != null) {
-            notes.put("purpose", purpose);
-        }
-        if (loginHint != null) {
-            notes.put("login_hint", loginHint);
-        }
-        if (upstreamSub != null) {
-            notes.put(PendingStore.REQUIRED_USER, upstreamSub);
-        }
+        putIfPresent(notes, "txn", txn);
+        putIfPresent(notes, "purpose", hints.purpose());
+        putIfPresent(notes, "login_hint", hints.loginHint());
+        putIfPresent(notes, "tenant", hints.tenant());
+        putIfPresent(notes, "domain_hint", hints.domainHint());
+        putIfPresent(notes, PendingStore.REQUIRED_USER, upstreamSub);
         String code = PendingStore.newCode();
+        notes.put(PendingStore.CODE, code);
         String id = store.create(notes, code, now, settings.pendingLifespan());
-        String location = issuer + "/protocol/aauth/pending/" + id;
-        return Response.status(202)
-                .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
-                .header("Location", location)
-                .header("Retry-After", "0")
-                .header("Cache-Control", "no-store")
-                .header("AAuth", "require=interaction; code=\"" + code + "\"")
-                .entity(JsonResponses.map("status", "pending", "location", location, "require", "interaction", "code", code))
-                .build();
+        // Answered at once whatever Prefer: wait asked: the user needs the code before anything can change.
+        return pendingAnswer(id, code, 0, null);
     }
 
-    /** GET {pending}: signed by the key that made the token request (contract "Responses", polling). */
+    private static void putIfPresent(Map<String, String> notes, String name, String value) {
+        if (value != null) {
+            notes.put(name, value);
+        }
+    }
+
+    /**
+     * Every 202 of a pending request (draft c465b2d §Deferred Responses "Pending Response"): status always
+     * {@code "pending"} and {@code location} echoing {@code Location}; while the code is unopened also
+     * {@code require} and {@code code} with the {@code AAuth} header, as the token endpoint's 202 said.
+     */
+    private Response pendingAnswer(String id, String unopenedCode, long retryAfter, String preferenceApplied) {
+        String location = issuer + "/protocol/aauth/pending/" + id;
+        Response.ResponseBuilder answer = Response.status(202)
+                .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
+                .header("Location", location)
+                .header("Retry-After", Long.toString(retryAfter))
+                .header("Cache-Control", "no-store");
+        if (preferenceApplied != null) {
+            answer.header("Preference-Applied", preferenceApplied);
+        }
+        if (unopenedCode != null) {
+            return answer.header("AAuth", "require=interaction; code=\"" + unopenedCode + "\"")
+                    .entity(JsonResponses.map("status", "pending", "location", location, "require", "interaction", "code", unopenedCode))
+                    .build();
+        }
+        return answer.entity(JsonResponses.map("status", "pending", "location", location)).build();
+    }
+
+    /**
+     * GET {pending}: signed by the key that made the token request (contract "Polling"). With
+     * {@code Prefer: wait=N} the poll is held until the request is decided, at most
+     * {@code aauth.maxPollWait} seconds and the request's remaining lifetime ({@link PollHold}).
+     */
     Response poll(RequestView request, String id) {
-        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, null, issuer, this::isKnownAgent, now, settings.signatureWindow());
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
+                .authenticate(request, null, issuer, this::isKnownAgent, now, settings);
         Map<String, String> rec = ownRecord(agent, id);
         String aud = rec.get("aud");
         decision.agent(rec.get("agent")).resource(agent.agentId().equals(aud) ? null : aud).scope(splitScope(rec.get("scope"))).user(rec.get("sub"));
+        Response done = terminal(id, rec, now, null);
+        if (done != null) {
+            return done;
+        }
+        long asked = PreferWait.parse(request.header("prefer"));
+        long remaining = Math.max(0, Long.parseLong(rec.get(PendingStore.EXPIRES_AT)) - now);
+        long wait = asked <= 0 ? 0 : Math.min(Math.min(asked, settings.maxPollWait()), remaining);
+        if (wait == 0 || !PollHold.hold(realm.getId(), settings.maxHeldPolls(), wait * 1000, () -> !waiting(store.get(id)))) {
+            return pendingAnswer(id, unopenedCode(rec), 1, null);
+        }
+        String applied = PreferWait.applied(wait);
+        Map<String, String> latest = store.get(id);
+        if (latest == null) {
+            throw notFound();
+        }
+        done = terminal(id, latest, (long) Time.currentTime(), applied);
+        return done != null ? done : pendingAnswer(id, unopenedCode(latest), 0, applied);
+    }
+
+    /** The interaction code while nobody has opened it: polls repeat it until then. */
+    private static String unopenedCode(Map<String, String> rec) {
+        return PendingStore.PENDING.equals(rec.get(PendingStore.STATUS)) ? rec.get(PendingStore.CODE) : null;
+    }
+
+    /** A request nobody has decided yet (its code unopened or being answered); false once it is gone. */
+    private static boolean waiting(Map<String, String> rec) {
+        if (rec == null) {
+            return false;
+        }
         String status = rec.get(PendingStore.STATUS);
-        if (now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
-            if (store.take(id) == null) {
+        return PendingStore.PENDING.equals(status) || PendingStore.INTERACTING.equals(status);
+    }
+
+    /**
+     * The terminal answer of a pending request at {@code at}, taken exactly once (draft c465b2d
+     * §Polling Error Codes), or null while it is still waiting.
+     */
+    private Response terminal(String id, Map<String, String> rec, long at, String preferenceApplied) {
+        String status = rec.get(PendingStore.STATUS);
+        AAuthError ended;
+        String why;
+        if (PendingStore.APPROVED.equals(status)) {
+            Map<String, String> taken = store.take(id);
+            if (taken == null) {
                 throw notFound();
             }
-            throw new AAuthException(AAuthError.EXPIRED, "The pending request expired before the user answered.");
+            PublicJwk key = PublicJwk.parse(readJson(taken.get("cnf")));
+            // The user approved between the token request and this poll: now is the latest it can have been.
+            Response issued = issued(taken.get("agent"), key, taken.get("aud"), taken.get("sub"), at,
+                    splitScope(taken.get("scope")), taken.get("txn"), at);
+            return preferenceApplied == null ? issued
+                    : Response.fromResponse(issued).header("Preference-Applied", preferenceApplied).build();
+        } else if (PendingStore.DENIED.equals(status)) {
+            ended = AAuthError.DENIED;
+            why = "The user denied the request.";
+        } else if (PendingStore.CODE_REUSED.equals(status)) {
+            ended = AAuthError.INVALID_CODE;
+            why = "The interaction code was presented again after it had been used; start a new request.";
+        } else if (at >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
+            ended = PendingStore.expiryError(status);
+            why = ended == AAuthError.ABANDONED
+                    ? "The user opened the interaction but did not decide before the request expired."
+                    : "The pending request expired before the user answered.";
+        } else {
+            return null;
         }
-        switch (status) {
-            case PendingStore.APPROVED: {
-                Map<String, String> taken = store.take(id);
-                if (taken == null) {
-                    throw notFound();
-                }
-                PublicJwk key = PublicJwk.parse(readJson(taken.get("cnf")));
-                // The user approved between the token request and this poll: now is the latest it can have been.
-                return issued(taken.get("agent"), key, taken.get("aud"), taken.get("sub"), now,
-                        splitScope(taken.get("scope")), taken.get("txn"));
-            }
-            case PendingStore.DENIED:
-                if (store.take(id) == null) {
-                    throw notFound();
-                }
-                throw new AAuthException(AAuthError.DENIED, "The user denied the request.");
-            default:
-                return Response.status(202)
-                        .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
-                        .header("Location", issuer + "/protocol/aauth/pending/" + id)
-                        .header("Retry-After", "1")
-                        .header("Cache-Control", "no-store")
-                        .entity(JsonResponses.map("status", status))
-                        .build();
+        if (store.take(id) == null) {
+            throw notFound();
         }
+        throw new AAuthException(ended, why);
     }
 
     /**
@@ -279,8 +353,8 @@ final class TokenService {
      * caller has proved it owns the request. The pending request is left as it was.
      */
     Response clarify(RequestView request, String id, byte[] body) {
-        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery)
-                .authenticate(request, body, issuer, this::isKnownAgent, now, settings.signatureWindow());
+        RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
+                .authenticate(request, body, issuer, this::isKnownAgent, now, settings);
         ownRecord(agent, id);
         throw TokenRequestBody.invalid("No clarification was requested; clarification_response is not expected.");
     }

@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.metadata;
 
+import dev.aauth.keycloak.config.RealmSettings;
+import dev.aauth.keycloak.signature.SignatureComponents;
 import dev.aauth.keycloak.token.AuthTokenIssuer;
 import org.keycloak.crypto.KeyUse;
 import org.keycloak.models.KeycloakSession;
@@ -8,6 +10,7 @@ import org.keycloak.services.Urls;
 import org.keycloak.wellknown.WellKnownProvider;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,6 +38,11 @@ final class IssuerMetadataProvider implements WellKnownProvider {
         doc.put("token_endpoint", issuer + "/protocol/aauth/token");
         doc.put("interaction_endpoint", issuer + "/protocol/aauth/interact");
         doc.put("jwks_uri", issuer + "/protocol/openid-connect/certs");
+        // §Covered Components: the token endpoint's requirements beyond the draft's four, in the member resources use.
+        List<String> components = RealmSettings.of(realm).signatureComponents().published();
+        if (!components.isEmpty()) {
+            doc.put(SignatureComponents.METADATA_MEMBER, components);
+        }
         return doc;
     }
 

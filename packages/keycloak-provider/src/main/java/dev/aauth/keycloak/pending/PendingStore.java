@@ -1,5 +1,6 @@
 package dev.aauth.keycloak.pending;
 
+import dev.aauth.keycloak.error.AAuthError;
 import org.keycloak.common.util.Base64Url;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -33,6 +34,10 @@ public final class PendingStore {
     public static final String INTERACTING = "interacting";
     public static final String APPROVED = "approved";
     public static final String DENIED = "denied";
+    /** The interaction code was presented again after it was used: the request ends with {@code invalid_code}. */
+    public static final String CODE_REUSED = "code_reused";
+    /** The interaction code, repeated in the 202 of a poll until it is opened. */
+    public static final String CODE = "code";
     public static final String EXPIRES_AT = "expires_at";
     /** The id of the realm a record belongs to. */
     public static final String REALM = "realm";
@@ -46,6 +51,8 @@ public final class PendingStore {
 
     private static final String PENDING_PREFIX = "aauth:pending:";
     private static final String CODE_PREFIX = "aauth:ic:";
+    /** A redeemed code, remembered for its request's lifetime so that a second use is recognised. */
+    private static final String USED_CODE_PREFIX = "aauth:ic-used:";
     private static final String CONSENT_PREFIX = "aauth:consent:";
     private static final String JTI_PREFIX = "aauth:rt-jti:";
     private static final String CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -121,12 +128,39 @@ public final class PendingStore {
     }
 
     /** Redeems an interaction code (single use); returns the pending id or null. */
-    public String redeemCode(String code) {
+    public String redeemCode(String code, long now) {
         if (code == null || !code.matches("[A-Z0-9]{8}")) {
             return null;
         }
         Map<String, String> n = ours(store.remove(key(CODE_PREFIX, code)));
+        if (n == null) {
+            return null;
+        }
+        String id = n.get("pending");
+        Map<String, String> rec = get(id);
+        if (rec != null) {
+            long remaining = Math.max(1, Long.parseLong(rec.get(EXPIRES_AT)) - now);
+            store.put(key(USED_CODE_PREFIX, code), remaining, Map.of("pending", id, REALM, realmId));
+        }
+        return id;
+    }
+
+    /** The pending id of a code that was already redeemed; null when the code was never used (or is long gone). */
+    public String usedCode(String code) {
+        if (code == null || !code.matches("[A-Z0-9]{8}")) {
+            return null;
+        }
+        Map<String, String> n = ours(store.get(key(USED_CODE_PREFIX, code)));
         return n == null ? null : n.get("pending");
+    }
+
+    /**
+     * The terminal error of a request whose lifespan ended undecided (draft c465b2d §Polling Error Codes):
+     * {@code abandoned} when its code was opened (the user began but did not finish), {@code expired}
+     * when it never was.
+     */
+    public static AAuthError expiryError(String status) {
+        return INTERACTING.equals(status) ? AAuthError.ABANDONED : AAuthError.EXPIRED;
     }
 
     /** A one-time token for the consent form, bound to the pending request and the user. */

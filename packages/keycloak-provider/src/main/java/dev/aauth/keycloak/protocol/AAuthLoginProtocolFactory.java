@@ -92,7 +92,8 @@ public final class AAuthLoginProtocolFactory implements LoginProtocolFactory {
     public KeyDiscovery discovery(String realmId, boolean allowLoopback, boolean allowPrivateNetwork) {
         String key = realmId + (allowLoopback ? "|loopback" : "|") + (allowPrivateNetwork ? "|private" : "|");
         return new KeyDiscovery(fetchers.computeIfAbsent(key,
-                k -> new RemoteJsonFetcher(new AddressGuard(allowLoopback, allowPrivateNetwork), timeoutMillis, Time::currentTimeSeconds)));
+                // Time.currentTime (seconds, int): in every 26.x, unlike currentTimeSeconds (not in 26.4).
+                k -> new RemoteJsonFetcher(new AddressGuard(allowLoopback, allowPrivateNetwork), timeoutMillis, Time::currentTime)));
     }
 
     @Override
@@ -123,8 +124,12 @@ public final class AAuthLoginProtocolFactory implements LoginProtocolFactory {
     public void addClientScopeDefaults(ClientScopeRepresentation clientModel) {
     }
 
-    /** Agents and resources stay openid-connect clients; "aauth" is not offered as a client protocol. */
-    @Override
+    /**
+     * Agents and resources stay openid-connect clients; "aauth" is not offered as a client protocol.
+     * No {@code @Override}: Keycloak 26.7's LoginProtocolFactory has this method and 26.4's does not,
+     * and the provider runs on both (README "Install into your Keycloak"); on 26.4 the console lists
+     * "aauth" among client protocols too, which changes nothing for agents and resources.
+     */
     public boolean allowAsClientProtocol() {
         return false;
     }

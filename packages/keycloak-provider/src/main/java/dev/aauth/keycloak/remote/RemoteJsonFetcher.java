@@ -1,6 +1,7 @@
 package dev.aauth.keycloak.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import org.apache.http.HttpEntity;
 import org.apache.http.HttpResponse;
 import org.apache.http.client.config.RequestConfig;
@@ -19,6 +20,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -196,6 +198,39 @@ public final class RemoteJsonFetcher implements Closeable {
 
     /** A cached or freshly fetched JSON object; concurrent callers for one URL share one fetch. */
     public JsonNode get(String url, boolean forceRefresh) throws FetchException {
+        return cached(url, forceRefresh, () -> {
+            byte[] body = fetch(url, "application/json");
+            JsonNode node;
+            try {
+                node = JsonSerialization.mapper.readTree(body);
+            } catch (IOException ex) {
+                throw new FetchException(Reason.UNAVAILABLE, "'" + url + "' is not JSON.");
+            }
+            if (node == null || !node.isObject()) {
+                throw new FetchException(Reason.UNAVAILABLE, "'" + url + "' is not a JSON object.");
+            }
+            return new Fetched(node, body.length);
+        });
+    }
+
+    /**
+     * A cached or freshly fetched text document (an {@code x5u} PEM chain), under the same limits.
+     * Cached apart from JSON documents: its key is the URL behind a space, which no URL contains.
+     */
+    public String getText(String url, String accept) throws FetchException {
+        return cached("text " + url, false, () -> {
+            byte[] body = fetch(url, accept);
+            return new Fetched(TextNode.valueOf(new String(body, StandardCharsets.UTF_8)), body.length);
+        }).asText();
+    }
+
+    /** Loads one document; throws {@link FetchException} for every refusal. */
+    private interface Loader {
+        Fetched load() throws FetchException;
+    }
+
+    /** {@code url} is the cache key: the URL itself for JSON, marked for other kinds of document. */
+    private JsonNode cached(String url, boolean forceRefresh, Loader loader) throws FetchException {
         long now = clock.getAsLong();
         Entry e;
         synchronized (cache) {
@@ -216,7 +251,7 @@ public final class RemoteJsonFetcher implements Closeable {
             return join(url, running);
         }
         try {
-            Fetched fetched = fetch(url);
+            Fetched fetched = loader.load();
             remember(url, new Entry(fetched.document(), null, now, fetched.bytes()));
             mine.complete(fetched.document());
             return fetched.document();
@@ -270,10 +305,11 @@ public final class RemoteJsonFetcher implements Closeable {
         }
     }
 
-    private Fetched fetch(String url) throws FetchException {
+    /** The body of {@code url}, fetched under the guard, deadline and size cap. */
+    private byte[] fetch(String url, String accept) throws FetchException {
         URI uri = checkUrl(url);
         HttpGet get = new HttpGet(uri);
-        get.setHeader("Accept", "application/json");
+        get.setHeader("Accept", accept);
         AtomicBoolean expired = new AtomicBoolean();
         // The per-read timeout restarts with every byte; only this ends a document fed slowly.
         ScheduledFuture<?> deadline = deadlines.schedule(() -> {
@@ -291,17 +327,7 @@ public final class RemoteJsonFetcher implements Closeable {
                 if (entity.getContentLength() > MAX_BYTES) {
                     throw new FetchException(Reason.UNAVAILABLE, "'" + url + "' is larger than " + MAX_BYTES + " bytes.");
                 }
-                byte[] body = readCapped(url, entity.getContent(), expired);
-                JsonNode node;
-                try {
-                    node = JsonSerialization.mapper.readTree(body);
-                } catch (IOException ex) {
-                    throw new FetchException(Reason.UNAVAILABLE, "'" + url + "' is not JSON.");
-                }
-                if (node == null || !node.isObject()) {
-                    throw new FetchException(Reason.UNAVAILABLE, "'" + url + "' is not a JSON object.");
-                }
-                return new Fetched(node, body.length);
+                return readCapped(url, entity.getContent(), expired);
             } finally {
                 get.releaseConnection();
             }

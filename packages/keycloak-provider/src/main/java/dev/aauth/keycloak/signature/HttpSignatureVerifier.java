@@ -5,17 +5,20 @@ import dev.aauth.keycloak.error.AAuthException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Checks an AAuth request signature once the signing key is known (draft-hardt-aauth c465b2d
  * §Request Verification; contract "Request signature"):
  * <ol>
  *   <li>the raw path is in normal form (no dot-segments, empty segments or backslashes);</li>
- *   <li>covered components include {@code @method @authority @path signature-key}, plus
- *       {@code content-type content-digest} when the request has a body and {@code @query} when the URL
- *       has a query (otherwise the unsigned parts could be swapped);</li>
+ *   <li>covered components include {@code @method @authority @path signature-key}, plus under the
+ *       realm's {@link SignatureComponents} policy ({@code strict}, the default) {@code content-type
+ *       content-digest} when the request has a body and {@code @query} when the URL has a query
+ *       (otherwise the unsigned parts could be swapped); a refusal lists them in
+ *       {@code required_components};</li>
  *   <li>{@code created} lies within ±window seconds of now (replay bound, wire notes §1.8);</li>
- *   <li>the Content-Digest matches the raw body (RFC 9530);</li>
+ *   <li>the Content-Digest, when covered, matches the raw body (RFC 9530);</li>
  *   <li>the key is not an RSA key under 2048 bits, an ECDSA signature is low-S, and the RFC 9421
  *       signature verifies with the key.</li>
  * </ol>
@@ -23,35 +26,24 @@ import java.util.List;
  */
 public final class HttpSignatureVerifier {
 
-    private static final List<String> REQUIRED = List.of("@method", "@authority", "@path", "signature-key");
-    private static final List<String> BODY = List.of("content-type", "content-digest");
-
     private HttpSignatureVerifier() {
     }
 
-    public static void checkStructure(SignedRequest signed, RequestView request, byte[] body, long nowSeconds, long windowSeconds) {
+    public static void checkStructure(SignedRequest signed, RequestView request, byte[] body, long nowSeconds, long windowSeconds,
+            SignatureComponents policy) {
         checkPath(request.rawPath());
-        for (String c : REQUIRED) {
-            if (!signed.components().contains(c)) {
-                throw new AAuthException(AAuthError.INVALID_SIGNATURE, "The signature must cover " + c + ".");
-            }
-        }
         boolean hasBody = body != null && body.length > 0;
-        if (hasBody) {
-            for (String c : BODY) {
-                if (!signed.components().contains(c)) {
-                    throw new AAuthException(AAuthError.INVALID_SIGNATURE, "A request with a body must cover " + c + ".");
-                }
-            }
-        }
-        if (request.rawQuery() != null && !signed.components().contains("@query")) {
-            throw new AAuthException(AAuthError.INVALID_SIGNATURE, "A request with a query must cover @query.");
+        List<String> required = policy.required(hasBody, request.rawQuery() != null && !request.rawQuery().isEmpty());
+        List<String> missing = required.stream().filter(c -> !signed.components().contains(c)).toList();
+        if (!missing.isEmpty()) {
+            throw new AAuthException(AAuthError.INVALID_SIGNATURE, "The signature must cover " + String.join(", ", missing) + ".",
+                    Map.of(SignatureComponents.ERROR_MEMBER, required));
         }
         if (Math.abs(nowSeconds - signed.created()) > windowSeconds) {
             throw new AAuthException(AAuthError.INVALID_SIGNATURE,
                     "The signature 'created' time is outside the accepted window of " + windowSeconds + " seconds.");
         }
-        if (hasBody || signed.components().contains("content-digest")) {
+        if (signed.components().contains("content-digest")) {
             List<String> digest = request.header("content-digest");
             ContentDigest.check(digest.isEmpty() ? null : String.join(", ", digest), body == null ? new byte[0] : body);
         }

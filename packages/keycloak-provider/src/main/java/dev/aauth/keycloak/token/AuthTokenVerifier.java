@@ -19,8 +19,9 @@ import java.util.Set;
  *       requester (wire notes §6.1). The contract's check 4 lists the comparison; it cannot hold in a
  *       real chain, and the embedded server omits it as well. The requester's own token is no upstream
  *       token ({@link Chaining#ownTokenReason}).</li>
- *   <li>refresh: issued by us, {@code agent} = the requesting agent, {@code cnf.jwk} = the HTTP signing
- *       key, and {@code exp} no older than the refresh window (an expired token is the normal case).</li>
+ *   <li>refresh (§Token Refresh: the agent presents its expired token): issued by us, {@code agent} = the
+ *       requesting agent, {@code cnf.jwk} = the HTTP signing key (else {@code key_binding_failed}), and
+ *       within the refresh time ({@link #refreshTimeRefusal}).</li>
  * </ul>
  * Both accept the registered claims a peer's token may carry ({@code act}, {@code auth_time}, …; §Auth
  * Token Structure) in their registered shape, and refuse an {@code nbf} in the future
@@ -51,24 +52,45 @@ public final class AuthTokenVerifier {
         return jwt;
     }
 
-    public Jwt verifyRefresh(String compact, String issuer, String agentId, PublicJwk httpKey, long now, long refreshWindow) {
+    public Jwt verifyRefresh(String compact, String issuer, String agentId, PublicJwk httpKey, long now,
+                             long refreshWindow, boolean earlyRefresh) {
         Jwt jwt = verifyCommon(compact, "auth token", issuer, Set.of(), now);
         if (!agentId.equals(jwt.string("agent"))) {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token was issued to another agent.");
         }
-        requireSameKey(jwt, httpKey, "auth token");
+        PublicJwk cnf = jwt.confirmationKey("auth token");
+        if (!cnf.thumbprint().equals(httpKey.thumbprint())) {
+            throw new AAuthException(AAuthError.KEY_BINDING_FAILED, "The auth token cnf.jwk is not the key that signed this request.");
+        }
         Long exp = jwt.number("exp");
         if (exp == null) {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token has no exp.");
         }
-        if (exp + refreshWindow < now) {
-            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token expired longer ago than the refresh window.");
+        String refusal = refreshTimeRefusal(exp, now, refreshWindow, earlyRefresh);
+        if (refusal != null) {
+            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, refusal);
         }
         JsonNode aud = jwt.claims().get("aud");
         if (aud == null || jwt.audience().size() != 1) {
             throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The auth token must have a single aud.");
         }
         return jwt;
+    }
+
+    /**
+     * When an auth token may be refreshed (§Token Refresh: the agent presents its expired token, and the
+     * server "MAY reject the refresh if the token has been expired beyond its refresh window"): from
+     * {@code exp} (from {@code exp} − 60 s, the clock skew, so an agent whose clock runs ahead is not
+     * refused) until {@code exp} + {@code window}; before that only with early refresh on. Null = may.
+     */
+    public static String refreshTimeRefusal(long exp, long now, long window, boolean earlyRefresh) {
+        if (exp + window < now) {
+            return "The auth token expired more than " + window + " s ago (the refresh window); start over with a resource token.";
+        }
+        if (!earlyRefresh && exp - SKEW_SECONDS > now) {
+            return "The auth token has not expired; this realm refreshes expired auth tokens only (aauth.earlyRefresh = \"false\").";
+        }
+        return null;
     }
 
     private Jwt verifyCommon(String compact, String what, String issuer, Set<String> trustedIssuers, long now) {
@@ -90,12 +112,5 @@ public final class AuthTokenVerifier {
         jwt.verifySignature(key, what);
         jwt.requireRegisteredClaims(now, SKEW_SECONDS, what);
         return jwt;
-    }
-
-    private static void requireSameKey(Jwt jwt, PublicJwk httpKey, String what) {
-        PublicJwk cnf = jwt.confirmationKey(what);
-        if (!cnf.thumbprint().equals(httpKey.thumbprint())) {
-            throw new AAuthException(AAuthError.INVALID_AUTH_TOKEN, "The " + what + " cnf.jwk is not the key that signed this request.");
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.aauth.keycloak.pending;
 
+import dev.aauth.keycloak.error.AAuthError;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.models.SingleUseObjectProvider;
@@ -84,9 +85,9 @@ class PendingStoreTest {
     @DisplayName("an interaction code of realm A cannot be redeemed in realm B, and stays valid in realm A")
     void interactionCodeStaysInItsRealm() {
         String id = createInA("ABCD1234");
-        assertNull(realmB.redeemCode("ABCD1234"));
-        assertEquals(id, realmA.redeemCode("ABCD1234"));
-        assertNull(realmA.redeemCode("ABCD1234"), "single use");
+        assertNull(realmB.redeemCode("ABCD1234", NOW));
+        assertEquals(id, realmA.redeemCode("ABCD1234", NOW));
+        assertNull(realmA.redeemCode("ABCD1234", NOW), "single use");
     }
 
     @Test
@@ -110,7 +111,7 @@ class PendingStoreTest {
         shared.entries.putAll(moved);
         assertNull(realmB.get(id));
         assertNull(realmB.take(id));
-        assertNull(realmB.redeemCode("ABCD1234"));
+        assertNull(realmB.redeemCode("ABCD1234", NOW));
     }
 
     @Test
@@ -119,5 +120,26 @@ class PendingStoreTest {
         assertTrue(realmA.claimJti("https://res.example", "j1", 60));
         assertFalse(realmA.claimJti("https://res.example", "j1", 60));
         assertTrue(realmB.claimJti("https://res.example", "j1", 60));
+    }
+
+    @Test
+    @DisplayName("a redeemed code is remembered as used (so a second use is recognised); a code never redeemed is not")
+    void redeemedCodeIsRememberedAsUsed() {
+        String id = createInA("ABCD1234");
+        assertNull(realmA.usedCode("ABCD1234"));
+        assertEquals(id, realmA.redeemCode("ABCD1234", NOW));
+        assertEquals(id, realmA.usedCode("ABCD1234"));
+        assertNull(realmB.usedCode("ABCD1234"));
+    }
+
+    @Test
+    @DisplayName("a request that outlives its lifespan: abandoned (403) when its code was opened, expired (408) when never")
+    void expiryAfterOpeningIsAbandoned() {
+        assertEquals(AAuthError.ABANDONED, PendingStore.expiryError(PendingStore.INTERACTING));
+        assertEquals(403, AAuthError.ABANDONED.status());
+        assertEquals(AAuthError.EXPIRED, PendingStore.expiryError(PendingStore.PENDING));
+        assertEquals(408, AAuthError.EXPIRED.status());
+        assertEquals(410, AAuthError.INVALID_CODE.status());
+        assertEquals("invalid_code", AAuthError.INVALID_CODE.code());
     }
 }

@@ -118,7 +118,7 @@ class SignatureHardeningTest {
         TestRequest request = new TestRequest("GET", "https", "as.example", path, null);
         SignedRequest signed = new SignedRequest("sig", List.of("@method", "@authority", "@path", "signature-key"), 1,
                 "(\"@method\" \"@authority\" \"@path\" \"signature-key\");created=1", new byte[64], "hwk", Map.of(), "");
-        AAuthException e = assertThrows(AAuthException.class, () -> HttpSignatureVerifier.checkStructure(signed, request, null, 1, 60));
+        AAuthException e = assertThrows(AAuthException.class, () -> HttpSignatureVerifier.checkStructure(signed, request, null, 1, 60, SignatureComponents.STRICT));
         assertEquals(AAuthError.INVALID_SIGNATURE, e.error());
         assertTrue(e.getMessage().contains("path"), e.getMessage());
     }

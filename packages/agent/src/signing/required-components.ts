@@ -1,0 +1,76 @@
+/**
+ * The components a server asks the agent to cover (2026-03 §Covered Components): published in its
+ * metadata as `additional_signature_components` (resources; the issuer document carries the same
+ * member for the token endpoint), or named in a refusal, `401 invalid_signature` with
+ * `required_components` (§Error Responses). The agent remembers them per server and covers them
+ * on later requests; after a refusal it re-signs the request once, never in a loop.
+ */
+import { PROFILE, readComponentList } from '@aauth-ts/core';
+import { H } from '../lib/header-names.js';
+
+/** Largest refusal body read, bytes: an error body is small. */
+const MAX_BODY = 16 * 1024;
+const MAX_SERVERS = 1000;
+
+/** Components learnt per server identifier (resource, or auth server issuer). Bounded, oldest dropped first. */
+export class ComponentMemory {
+  readonly #byServer = new Map<string, readonly string[]>();
+
+  /** What `server` asked for so far ([] when nothing). */
+  get(server: string): readonly string[] {
+    return this.#byServer.get(server) ?? [];
+  }
+
+  /** Add what `server` asked for (a peer's list, read defensively). */
+  learn(server: string, asked: unknown): readonly string[] {
+    const list = readComponentList(asked);
+    const known = this.get(server);
+    const merged = [...known, ...list.filter((c) => !known.includes(c))];
+    if (merged.length === known.length) return known;
+    if (!this.#byServer.has(server) && this.#byServer.size >= MAX_SERVERS) this.#byServer.delete(this.#byServer.keys().next().value as string);
+    this.#byServer.set(server, Object.freeze(merged));
+    return merged;
+  }
+}
+
+/** The components a metadata document lists (`additional_signature_components`), read defensively. */
+export function listedComponents(metadata: object): string[] {
+  return readComponentList((metadata as Record<string, unknown>)[PROFILE.signatureComponents.metadataMember]);
+}
+
+/**
+ * If `response` refuses a signature for missing components that `covered` lacks, the list the
+ * server requires; else undefined. Reads a clone, so the response stays readable for the caller.
+ */
+export async function refusedFor(response: Response, covered: readonly string[]): Promise<string[] | undefined> {
+  if (response.status !== 401 || !(response.headers.get(H.contentType) ?? '').includes('json')) return undefined;
+  const length = Number(response.headers.get('content-length') ?? '0');
+  if (length > MAX_BODY) return undefined;
+  let body: unknown;
+  try {
+    const text = await response.clone().text();
+    if (text.length > MAX_BODY) return undefined;
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return refusalList(body, covered);
+}
+
+/** The same test on an already parsed `401` body (axios parses it). */
+export function refusalList(body: unknown, covered: readonly string[]): string[] | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  if (record.error !== 'invalid_signature') return undefined;
+  const required = readComponentList(record[PROFILE.signatureComponents.errorMember]);
+  return required.some((c) => !covered.includes(c)) ? required : undefined;
+}
+
+/** The components a signed request covers, from its `Signature-Input` (the one label we write). */
+export function coveredBy(headers: Readonly<Record<string, string>>): string[] {
+  const input = headers[H.signatureInput] ?? '';
+  const open = input.indexOf('(');
+  const close = input.indexOf(')', open);
+  if (open < 0 || close < 0) return [];
+  return [...input.slice(open + 1, close).matchAll(/"([^"]+)"/g)].map((m) => m[1] as string);
+}

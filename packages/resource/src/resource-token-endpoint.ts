@@ -1,0 +1,58 @@
+/**
+ * The resource token endpoint (2026-03 §Resource Token Endpoint): an identified agent asks, with a
+ * signed JSON `POST {"scope": "…"}`, for a resource token before its first call (pre-authorization)
+ * or for broader scopes (scope upgrade), and gets `{resource_token, auth_server, scope}`.
+ *
+ * Steps: 1. the caller is an identified agent (the token names `agent` and `agent_jkt`), else
+ * `401 require=identity`; 2. the body is a JSON object whose `scope` is a non-empty string of
+ * RFC 6749 scope tokens, else `400 invalid_request`; 3. when the resource publishes
+ * `scope_descriptions`, every scope is one of them, else `400 invalid_scope` naming it; 4. mint.
+ * Does not check: whether the auth server will grant the scopes (it decides at its token endpoint).
+ */
+import { AAuthError, MalformedError, PROFILE } from '@aauth-ts/core';
+import { levelChallenge, mintResourceToken } from './challenge.js';
+import type { AAuthContext } from './context.js';
+import type { ResourceAnswer } from './deferral-store.js';
+import type { ResolvedOptions } from './options.js';
+import { normalizeScopes } from './requirement.js';
+
+const M = PROFILE.resourceTokenEndpoint;
+
+function requestedScopes(body: Uint8Array | undefined): string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body ?? new Uint8Array()));
+  } catch {
+    throw new MalformedError('invalid_request', 'the resource token request body must be a JSON object', undefined, { field: M.scope, reason: 'malformed' });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new MalformedError('invalid_request', 'the resource token request body must be a JSON object', undefined, { field: M.scope, reason: 'malformed' });
+  }
+  const scope = (json as Record<string, unknown>)[M.scope];
+  if (typeof scope !== 'string') throw new MalformedError('invalid_request', `"${M.scope}" is required and must be a string`, undefined, { field: M.scope, reason: 'missing' });
+  let scopes: string[];
+  try {
+    scopes = normalizeScopes(scope, 'scope');
+  } catch (cause) {
+    throw new MalformedError('invalid_request', `"${M.scope}" is not a space-separated list of scope tokens (RFC 6749 §3.3)`, scope, { field: M.scope, reason: 'malformed', cause });
+  }
+  if (scopes.length === 0) throw new MalformedError('invalid_request', `"${M.scope}" names no scope`, scope, { field: M.scope, reason: 'missing' });
+  return scopes;
+}
+
+export async function answerResourceTokenRequest(options: ResolvedOptions, context: AAuthContext | undefined, body: Uint8Array | undefined): Promise<ResourceAnswer> {
+  if (context === undefined) throw levelChallenge('identity', 'invalid_signature', 'the resource token endpoint requires a signed request from an identified agent');
+  if (context.agent === undefined) throw levelChallenge('identity', 'invalid_agent_token', 'a resource token names an agent: sign with an agent token or jwks_uri, not a pseudonymous key');
+  const scopes = requestedScopes(body);
+  const known = options.scopeDescriptions;
+  if (known !== undefined) {
+    const unknown = scopes.filter((s) => !Object.hasOwn(known, s));
+    if (unknown.length > 0) throw new AAuthError('invalid_scope', `Unknown scope: ${unknown.join(' ')}`, { field: M.scope, reason: 'unknown', actual: unknown });
+  }
+  const resourceToken = await mintResourceToken(options, { agent: context.agent, thumbprint: context.thumbprint }, scopes);
+  return {
+    status: 200,
+    headers: { [PROFILE.headers.cacheControl]: 'no-store' },
+    body: { [M.resourceToken]: resourceToken, [M.authServer]: options.authServer, [M.scope]: scopes.join(' ') },
+  };
+}
