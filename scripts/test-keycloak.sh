@@ -89,7 +89,7 @@ grep -E "started in [0-9.]+s" "$ROOT/.keycloak/keycloak-$PORT.log" | tail -n1 | 
 # 3. Provider e2e checks.
 t=$(date +%s)
 log "provider end-to-end checks"
-if node "$PROVIDER_DIR/e2e/run.mjs" "$BASE/realms/aauth-e2e" "$BASE/realms/aauth-e2e-other"; then
+if AAUTH_E2E_KEYCLOAK_LOG="$ROOT/.keycloak/keycloak-$PORT.log" node "$PROVIDER_DIR/e2e/run.mjs" "$BASE/realms/aauth-e2e" "$BASE/realms/aauth-e2e-other"; then
   step "provider e2e" $(( $(date +%s) - t )) ok
 else
   step "provider e2e" $(( $(date +%s) - t )) FAILED

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GuardedFetcher, KeyDiscovery, PROFILE, type FetcherOptions, type IssuerKeySource, type KeyType, type SigningKey } from '@aauth-ts/core';
+import { GuardedFetcher, KeyDiscovery, PROFILE, consoleWarnLogger, isAAuthLogger, type AAuthLogger, type FetcherOptions, type IssuerKeySource, type KeyType, type SigningKey } from '@aauth-ts/core';
 import type { Express } from 'express';
 import type { AuthServerContext } from './context.js';
 import { createApp } from './http/app.js';
@@ -40,10 +40,13 @@ export interface AuthServerOptions {
   /** Where unexpected errors are reported (default: console.error). */
   readonly log?: (message: string, err: unknown) => void;
   /**
-   * Where the detail of a failed remote fetch goes (default: console.warn); the caller only ever gets
-   * a fixed sentence (contract "Remote fetches").
+   * Where decisions and warnings go: any pino-compatible logger (`pino()`, a child logger, or an
+   * object with `info(obj, msg)` and `warn(obj, msg)`). Each token, token-exchange and final poll
+   * answer is one `info` line `aauth decision`; the detail of a failed remote fetch (the caller only
+   * ever gets a fixed sentence, contract "Remote fetches") is a `warn` line. Default: decisions are
+   * not logged, warnings go to `console.warn`.
    */
-  readonly logFetchFailure?: (diagnostic: string) => void;
+  readonly logger?: AAuthLogger;
 }
 
 export interface AuthServer {
@@ -98,8 +101,9 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     now,
   };
   const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, ...(err === undefined ? [] : [err])));
-  const logFetchFailure = options.logFetchFailure ?? ((diagnostic: string) => console.warn(`[auth-server] remote fetch failed: ${diagnostic}`));
-  const app = createApp(ctx, log, logFetchFailure);
+  const logger = options.logger ?? consoleWarnLogger;
+  if (!isAAuthLogger(logger)) throw new TypeError('createAuthServer: "logger" must be a pino-compatible logger (with info(obj, msg) and warn(obj, msg))');
+  const app = createApp(ctx, log, logger);
   let server: Server | undefined;
 
   return {

@@ -79,3 +79,6 @@ export type { CertificateChainOptions, CertifiedKey } from './x509/chain.js';
 export { parseTrustAnchors } from './x509/pem.js';
 export { X509CertificateVerifier } from './x509/verifier.js';
 export type { X509VerifierOptions, X509Identity } from './x509/verifier.js';
+
+export { consoleWarnLogger, logDecision, refusalOf, isAAuthLogger } from './log/decision-log.js';
+export type { AAuthLogger, Decision, DecisionOutcome, DecisionSubject } from './log/decision-log.js';

@@ -90,6 +90,51 @@ async function pollUntil(location, party, wanted) {
   throw new Error('poll did not settle');
 }
 
+/**
+ * Every grant and refusal is a Keycloak event (the realm has `eventsEnabled`), read back through the
+ * admin REST API, and a `dev.aauth.keycloak.decision` log line (when AAUTH_E2E_KEYCLOAK_LOG names
+ * the server's log). Identifiers only: no token in either.
+ */
+async function decisionsObserved({ agent, calendar }) {
+  console.log('observability (events and decision log lines)');
+  const base = ISSUER.replace(/\/realms\/[^/]+$/, '');
+  const realm = ISSUER.slice(base.length + '/realms/'.length);
+  const login = await fetch(`${base}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: process.env.KC_BOOTSTRAP_ADMIN_USERNAME ?? 'admin', password: process.env.KC_BOOTSTRAP_ADMIN_PASSWORD ?? 'admin' }),
+  });
+  const admin = (await login.json()).access_token;
+  check(login.status === 200 && typeof admin === 'string', 'admin login for the events API', `HTTP ${login.status}`);
+  if (typeof admin !== 'string') return;
+  let events = [];
+  const granted = (e) => e.type === 'TOKEN_EXCHANGE' && e.details?.aauth_decision === 'token' && e.details?.aauth_agent === agent.id && e.clientId === agent.id
+    && e.details?.audience === calendar.id && e.details?.scope === 'calendar.read';
+  const refused = (e) => e.type === 'TOKEN_EXCHANGE_ERROR' && e.error === 'invalid_scope' && e.details?.aauth_decision === 'token' && e.details?.aauth_agent === agent.id;
+  const approved = (e) => e.type === 'TOKEN_EXCHANGE' && e.details?.aauth_decision === 'pending' && e.userId === USER.id;
+  // Events are stored when the request's transaction completes: allow a moment.
+  for (let i = 0; i < 10 && !(events.some(granted) && events.some(refused) && events.some(approved)); i += 1) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 500));
+    const res = await fetch(`${base}/admin/realms/${realm}/events?max=1000`, { headers: { authorization: `Bearer ${admin}` } });
+    events = res.status === 200 ? await res.json() : [];
+  }
+  check(events.some(granted), 'a grant is a TOKEN_EXCHANGE event with the agent (client), resource (audience) and scope', `${events.length} events`);
+  check(events.some(refused), 'a refusal is a TOKEN_EXCHANGE_ERROR event with the error code and the agent');
+  check(events.some(approved), 'a grant after the user\'s approval names the user', JSON.stringify(events.filter((e) => e.details?.aauth_decision === 'pending').slice(0, 2)));
+  check(!JSON.stringify(events).includes('eyJ'), 'no token in any event');
+  const logFile = process.env.AAUTH_E2E_KEYCLOAK_LOG;
+  if (logFile === undefined) {
+    console.log('  - decision log lines not checked: AAUTH_E2E_KEYCLOAK_LOG is not set');
+    return;
+  }
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('aauth decision component=auth-server'));
+  check(lines.some((l) => / decision=token outcome=granted status=200 /.test(l) && l.includes(`agent="${agent.id}"`) && l.includes(`resource="${calendar.id}"`)
+    && l.includes('scope="calendar.read"') && / duration_ms=[0-9.]+/.test(l)), 'a grant is one log line with agent, resource, scope and duration');
+  check(lines.some((l) => / outcome=refused status=400 /.test(l) && l.includes('error="invalid_scope"') && l.includes(`agent="${agent.id}"`)), 'a refusal is one log line with the error code');
+  check(lines.length > 0 && !lines.some((l) => /eyJ|sig=:/.test(l)), 'no token or signature in any decision line', `${lines.length} lines`);
+}
+
 async function main() {
   const t0 = Date.now();
   const agent = new Party('agent', 9301, { agent: true });
@@ -238,6 +283,8 @@ async function main() {
     expectError(await tokenRequest(stranger, { scope: 'agent.profile' }), 403, 'access_denied', 'agent unknown to the realm → access_denied');
     expectError(await tokenRequest(agent, { resource_token: stranger.resourceToken(agent, { scope: 'calendar.read' }) }), 403, 'access_denied', 'resource unknown to the realm → access_denied');
     expectError(await signed('GET', `${ISSUER}/protocol/aauth/pending/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, { party: agent }), 404, 'invalid_request', 'unknown pending URL → 404');
+
+    await decisionsObserved({ agent, calendar });
   } finally {
     await Promise.all(parties.map((p) => p.stop()));
   }

@@ -5,7 +5,7 @@
  * Keycloak path (`{origin}/realms/{realm}`) trusted by its exact string.
  */
 import type { X509Certificate } from 'node:crypto';
-import { isComponentPolicy, isLoopbackHost, isServerIdentifier, parseTrustAnchors, PROFILE, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
+import { consoleWarnLogger, isAAuthLogger, isComponentPolicy, isLoopbackHost, isServerIdentifier, parseTrustAnchors, PROFILE, type AAuthLogger, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
 import { normalizeScopes } from './requirement.js';
 
 export interface ReplayOptions {
@@ -74,6 +74,13 @@ export interface ResourceOptions {
   /** Largest request body read for `Content-Digest` checking, bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
   /**
+   * Where decisions and warnings go: any pino-compatible logger (`pino()`, a child logger, or an
+   * object with `info(obj, msg)` and `warn(obj, msg)`). Each decision is one `info` line
+   * `aauth decision`; a failed metadata/JWKS fetch's diagnostic is a `warn` line. Default: decisions
+   * are not logged, warnings go to `console.warn`.
+   */
+  readonly logger?: AAuthLogger;
+  /**
    * Serve the resource token endpoint at this path and publish it as `resource_token_endpoint`
    * (2026-03 §Resource Token Endpoint): agents ask for a resource token before their first call.
    * Off by default.
@@ -122,6 +129,7 @@ export interface ResolvedOptions {
   readonly jwksPath: string;
   readonly authorities: ReadonlySet<string>;
   readonly maxBodyBytes: number;
+  readonly logger: AAuthLogger;
   readonly resourceTokenPath: string | undefined;
   readonly interactionEndpoint: string | undefined;
   readonly logoUri: string | undefined;
@@ -135,7 +143,7 @@ export interface ResolvedOptions {
 }
 
 const KNOWN = new Set(['resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
-  'additionalSignatureComponents', 'signatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'now',
+  'additionalSignatureComponents', 'signatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'logger', 'now',
   'resourceTokenEndpoint', 'interactionEndpoint', 'logoUri', 'logoDarkUri', 'pendingPath', 'deferralLifetime', 'maxDeferrals', 'maxPollWait', 'x509TrustAnchors']);
 
 /** An absolute path without query or fragment (a route this middleware serves). */
@@ -237,6 +245,8 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
   }
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   if (typeof now !== 'function') throw new TypeError('aauth: "now" must be a function returning seconds');
+  const logger = options.logger ?? consoleWarnLogger;
+  if (!isAAuthLogger(logger)) throw new TypeError('aauth: "logger" must be a pino-compatible logger (with info(obj, msg) and warn(obj, msg))');
 
   return Object.freeze({
     resource: options.resource,
@@ -258,6 +268,7 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     jwksPath,
     authorities: new Set(authorities.map((a) => a.toLowerCase())),
     maxBodyBytes: positiveInteger(options.maxBodyBytes, 'maxBodyBytes', 1024 * 1024),
+    logger,
     resourceTokenPath: pathOption(options.resourceTokenEndpoint, 'resourceTokenEndpoint'),
     interactionEndpoint: urlOption(options.interactionEndpoint, 'interactionEndpoint', development, true),
     logoUri: urlOption(options.logoUri, 'logoUri', development, false),

@@ -4,8 +4,8 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, SignatureError, getHeader, isAAuthError, missingComponents, publishedComponents, toJwks, verifyRequest,
-  type FetcherStats, type JwkSet, type ResourceMetadata, type SignableRequest, type VerifiedRequest,
+  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, SignatureError, getHeader, isAAuthError, logDecision, missingComponents, publishedComponents, refusalOf, toJwks, verifyRequest,
+  type DecisionSubject, type FetcherStats, type JwkSet, type ResourceMetadata, type SignableRequest, type VerifiedRequest,
 } from '@aauth-ts/core';
 import { authTokenChallenge, levelChallenge } from './challenge.js';
 import type { AAuthContext } from './context.js';
@@ -109,9 +109,19 @@ export class AAuthResource {
    *  4. replay: a state-changing request (what was signed, by which key) is accepted once inside
    *     the window; the cache is partitioned by caller class with per-agent quotas (`ReplayGuard`).
    * Failures are `401` `AAuthError`s, but for a full replay partition (503) or quota (429). Does not check: route requirements (see `authorize`).
+   * A failure is a decision: logged as `refused` (`startedAt`, a `performance.now()` reading, dates it).
    */
-  async verify(request: SignableRequest): Promise<AAuthContext | undefined> {
+  async verify(request: SignableRequest, startedAt: number = performance.now()): Promise<AAuthContext | undefined> {
     if (!AAuthResource.isSigned(request)) return undefined;
+    try {
+      return await this.#verify(request);
+    } catch (err) {
+      this.#logRefusal('verification', {}, err, startedAt);
+      throw err;
+    }
+  }
+
+  async #verify(request: SignableRequest): Promise<AAuthContext> {
     const o = this.options;
     const now = o.now();
     let verified: VerifiedRequest<CallerInfo>;
@@ -153,8 +163,28 @@ export class AAuthResource {
    *    agent); identified without an auth token → `401 require=auth-token` with a resource token
    *    for the route's scope; an auth token lacking a scope → the same challenge (step-up), or
    *    `403 insufficient_scope` when the route turns step-up off.
+   * Each outcome is one `aauth decision` line on the `logger`, timed from `startedAt` (a
+   * `performance.now()` reading taken when the request arrived; default now).
    */
-  async authorize(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
+  async authorize(context: AAuthContext | undefined, requirement: Requirement, startedAt: number = performance.now()): Promise<void> {
+    const about: DecisionSubject = {
+      agent: context?.agent, user: context?.sub, scope: requirement.level === 'auth-token' ? requirement.scopes : undefined,
+    };
+    try {
+      await this.#authorize(context, requirement);
+    } catch (err) {
+      this.#logRefusal(requirement.level, about, err, startedAt);
+      throw err;
+    }
+    logDecision(this.options.logger, { component: 'resource', decision: requirement.level, resource: this.options.resource, ...about, outcome: 'granted', status: 200, durationMs: performance.now() - startedAt });
+  }
+
+  #logRefusal(decision: string, about: DecisionSubject, err: unknown, startedAt: number): void {
+    const { error, status } = refusalOf(err);
+    logDecision(this.options.logger, { component: 'resource', decision, resource: this.options.resource, ...about, outcome: 'refused', status, error, durationMs: performance.now() - startedAt });
+  }
+
+  async #authorize(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
     if (context !== undefined) {
       const missing = requirement.components.filter((c) => !context.components.includes(c));
       if (missing.length > 0) throw missingComponents(missing, [...new Set([...context.components, ...requirement.components])], 'this route requires the signature to cover');

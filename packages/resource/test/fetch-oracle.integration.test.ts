@@ -1,7 +1,7 @@
 /**
  * A resource is no DNS or port oracle: a caller naming an agent id whose metadata cannot be fetched
  * learns only a fixed sentence (the same for a closed port and a 404), while what the fetch found
- * goes to the error handler's log. Real express resource, real loopback servers.
+ * goes to the resource's logger. Real express resource, real loopback servers.
  */
 import type http from 'node:http';
 import express from 'express';
@@ -23,10 +23,11 @@ beforeAll(async () => {
   await closed.close();
   resource = await listen((url) => {
     const app = express();
-    const guard = aauth({ resource: url, signingKey: generateSigningKey(), authServer: as.issuer, development: true });
+    const logger = { info: () => undefined, warn: (line: object) => { logged.push(String((line as { diagnostic?: unknown }).diagnostic)); } };
+    const guard = aauth({ resource: url, signingKey: generateSigningKey(), authServer: as.issuer, development: true, logger });
     app.use(guard);
     app.get('/identity', guard.requireIdentity(), (_req, res) => { res.json({ ok: true }); });
-    app.use(aauthErrorHandler({ logFetchFailure: (diagnostic) => logged.push(diagnostic) }));
+    app.use(aauthErrorHandler());
     return app;
   });
 });

@@ -4,7 +4,7 @@
  * framework-neutral endpoint functions.
  */
 import express, { type Request, type Response } from 'express';
-import { PROFILE, publishedComponents } from '@aauth-ts/core';
+import { PROFILE, publishedComponents, type AAuthLogger } from '@aauth-ts/core';
 import { ENDPOINT_PATHS, endpointUrls, type AuthServerContext } from '../context.js';
 import { showInteraction, submitInteraction, type PageResponse } from '../interaction/interaction-endpoint.js';
 import type { IncomingRequest } from '../request/types.js';
@@ -12,6 +12,7 @@ import { handlePendingPost, handlePoll } from '../token/pending-endpoint.js';
 import type { EndpointResponse } from '../token/response.js';
 import { handleTokenRequest } from '../token/token-endpoint.js';
 import { handleTokenExchange } from '../token-exchange/token-exchange-endpoint.js';
+import { decisionRoute } from './decision-route.js';
 import { errorHandler } from './error-handler.js';
 
 /** Token requests are small; anything larger is refused before it is read. */
@@ -33,7 +34,7 @@ function sendPage(res: Response, out: PageResponse): void {
   res.status(out.status).set(out.headers).send(out.body);
 }
 
-export function createApp(ctx: AuthServerContext, log: (message: string, err: unknown) => void, logFetchFailure: (diagnostic: string) => void): express.Express {
+export function createApp(ctx: AuthServerContext, log: (message: string, err: unknown) => void, logger: AAuthLogger): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -65,18 +66,14 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
     res.set('Cache-Control', 'public, max-age=60').json(ctx.keys.jwks());
   });
 
-  app.post(`${base}${ENDPOINT_PATHS.token}`, raw, async (req, res) => {
-    send(res, await handleTokenRequest(ctx, incoming(ctx, req)));
-  });
-  app.post(`${base}${ENDPOINT_PATHS.tokenExchange}`, raw, async (req, res) => {
-    send(res, await handleTokenExchange(ctx, incoming(ctx, req)));
-  });
-  app.get(`${base}${ENDPOINT_PATHS.pending}/:id`, async (req, res) => {
+  app.post(`${base}${ENDPOINT_PATHS.token}`, raw, decisionRoute(logger, 'token', (req, about) => handleTokenRequest(ctx, incoming(ctx, req), about), send));
+  app.post(`${base}${ENDPOINT_PATHS.tokenExchange}`, raw, decisionRoute(logger, 'token-exchange', (req, about) => handleTokenExchange(ctx, incoming(ctx, req), about), send));
+  app.get(`${base}${ENDPOINT_PATHS.pending}/:id`, decisionRoute(logger, 'pending', (req, about, res) => {
     // A held poll (`Prefer: wait`) is released when the client goes away.
     const gone = new AbortController();
     res.once('close', () => gone.abort());
-    send(res, await handlePoll(ctx, incoming(ctx, req), String(req.params.id), gone.signal));
-  });
+    return handlePoll(ctx, incoming(ctx, req), String(req.params.id), about, gone.signal);
+  }, send));
   app.post(`${base}${ENDPOINT_PATHS.pending}/:id`, raw, async (req, res) => {
     send(res, await handlePendingPost(ctx, incoming(ctx, req), String(req.params.id)));
   });
@@ -97,6 +94,6 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
   app.use((_req, res) => {
     res.status(404).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: 'no such endpoint' });
   });
-  app.use(errorHandler(log, logFetchFailure));
+  app.use(errorHandler(log, logger));
   return app;
 }

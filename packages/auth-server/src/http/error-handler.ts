@@ -3,20 +3,21 @@
  * vocabulary with the error's own status and headers. Body-parser failures (too large, bad
  * encoding) are `invalid_request` with their 4xx status. Only an unexpected exception becomes a
  * logged `500 server_error`; bad input never gets that far. A failed remote fetch is answered with
- * a fixed sentence and its diagnostic goes to the log (contract "Remote fetches").
+ * a fixed sentence and its diagnostic is a `warn` line on the server's logger (contract "Remote fetches").
  */
 import type { ErrorRequestHandler } from 'express';
-import { fetchDiagnostic, isAAuthError } from '@aauth-ts/core';
+import { fetchDiagnostic, isAAuthError, type AAuthLogger } from '@aauth-ts/core';
+import { LOG_COMPONENT } from './decision-route.js';
 
 interface HttpishError { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown }
 
-export function errorHandler(log: (message: string, err: unknown) => void, logFetchFailure: (diagnostic: string) => void): ErrorRequestHandler {
+export function errorHandler(log: (message: string, err: unknown) => void, logger: AAuthLogger): ErrorRequestHandler {
   return function aauthServerErrorHandler(err: unknown, _req, res, _next) {
     if (res.headersSent) return;
     res.set('Cache-Control', 'no-store');
     if (isAAuthError(err)) {
       const diagnostic = fetchDiagnostic(err);
-      if (diagnostic !== undefined) logFetchFailure(`(${err.code}) ${diagnostic}`);
+      if (diagnostic !== undefined) logger.warn({ component: LOG_COMPONENT, error: err.code, diagnostic }, 'remote fetch failed');
       res.status(err.status).set(err.headers).json(err.toJSON());
       return;
     }

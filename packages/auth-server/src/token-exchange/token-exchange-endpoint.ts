@@ -15,7 +15,7 @@
  *  6. a delegated token (`at+jwt`) with the nested `act`, bound to the actor's key, living no
  *     longer than the subject token.
  */
-import { AAuthError, TOKEN_EXCHANGE, TokenError, jwkThumbprint, peekTyp, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, createDelegatedToken } from '@aauth-ts/core';
+import { AAuthError, TOKEN_EXCHANGE, TokenError, jwkThumbprint, peekTyp, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, createDelegatedToken, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { authAgeReason, authTimeOf } from '../policy/chaining.js';
 import { resolveSubject } from '../policy/subject.js';
@@ -75,18 +75,22 @@ function subjectOf(ctx: AuthServerContext, verified: VerifiedSubject, now: numbe
   return { ...verified.token, user: verdict.user };
 }
 
-export async function handleTokenExchange(ctx: AuthServerContext, request: IncomingRequest): Promise<EndpointResponse> {
+/** `about` is filled in with what has been verified so far, for the decision log line. */
+export async function handleTokenExchange(ctx: AuthServerContext, request: IncomingRequest, about: DecisionSubject): Promise<EndpointResponse> {
   const now = ctx.now();
   const body = parseExchangeRequest(request.headers['content-type'] as string | undefined, request.body);
   const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, now });
+  Object.assign(about, { agent: caller.agentId, resource: body.target, scope: body.scope?.split(' ').filter((s) => s.length > 0) });
   if (body.actorToken !== undefined) await verifyActorToken(ctx, body.actorToken, caller, now);
   const verified = await verifySubjectToken(ctx, body.subjectToken, now);
   const subject = subjectOf(ctx, verified, now);
+  about.user = subject.user.id;
   const exp = verified.exp;
   const decision = decideExchange(ctx.realm, { actor: caller.agentId, subject, target: body.target, scope: body.scope });
   if (decision.outcome === 'refuse') throw new AAuthError(decision.code, decision.reason, { reason: 'policy' });
   const lifetime = Math.max(1, Math.min(ctx.realm.accessTokenLifespan, exp - now));
   const scope = decision.scopes.join(' ');
+  about.scope = decision.scopes;
   const token = await createDelegatedToken(ctx.keys.active, {
     iss: ctx.issuer(), aud: body.target as string, sub: subject.user.id, act: decision.act, cnfJwk: caller.jwk, scope, lifetimeSeconds: lifetime, now,
   });

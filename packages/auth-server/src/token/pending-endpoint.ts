@@ -8,7 +8,7 @@
  * again); after a terminal answer the URL is gone (`404 invalid_request`). `Prefer: wait=N` holds
  * the poll until the user decides, at most `aauth.maxPollWait` seconds.
  */
-import { AAuthError, MalformedError, PROFILE, formatPreferWait, parsePreferWait, serializeChallenge } from '@aauth-ts/core';
+import { AAuthError, MalformedError, PROFILE, formatPreferWait, parsePreferWait, serializeChallenge, type DecisionSubject } from '@aauth-ts/core';
 import { endpointUrls, type AuthServerContext } from '../context.js';
 import { authenticateRequest } from '../request/authenticate.js';
 import type { IncomingRequest } from '../request/types.js';
@@ -75,8 +75,10 @@ function terminal(ctx: AuthServerContext, entry: PendingRequest, now: number, he
   }
 }
 
-export async function handlePoll(ctx: AuthServerContext, request: IncomingRequest, id: string, signal?: AbortSignal): Promise<EndpointResponse> {
+/** `about` is filled in with the pending request's grant, for the decision log line. */
+export async function handlePoll(ctx: AuthServerContext, request: IncomingRequest, id: string, about: DecisionSubject, signal?: AbortSignal): Promise<EndpointResponse> {
   const entry = await authorizedEntry(ctx, request, id, ctx.now());
+  Object.assign(about, { agent: entry.grant.agent, resource: entry.grant.aud === entry.grant.agent ? undefined : entry.grant.aud, scope: entry.grant.scopes, user: entry.sub });
   const done = terminal(ctx, entry, ctx.now(), {});
   if (done) return done;
   // RFC 7240 §4.3: hold while nothing is decided, up to the realm's maximum and the request's end.

@@ -9,7 +9,7 @@
  *  6. policy (`invalid_scope` / `access_denied`);
  *  7. consent needed → 202 with a pending URL; else 200 with the auth token.
  */
-import { AAuthError } from '@aauth-ts/core';
+import { AAuthError, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { decideGrant, parseScope, type PolicyGrant } from '../policy/decide.js';
 import { authenticateRequest } from '../request/authenticate.js';
@@ -68,11 +68,14 @@ function pendingResponse(ctx: AuthServerContext, caller: AuthenticatedAgent, bod
   return pendingAnswer(ctx, entry, 0);
 }
 
-export async function handleTokenRequest(ctx: AuthServerContext, request: IncomingRequest): Promise<EndpointResponse> {
+/** `about` is filled in with what has been verified so far, for the decision log line. */
+export async function handleTokenRequest(ctx: AuthServerContext, request: IncomingRequest, about: DecisionSubject): Promise<EndpointResponse> {
   const now = ctx.now();
   const body = parseTokenRequest(request.headers['content-type'] as string | undefined, request.body);
   const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, now });
+  about.agent = caller.agentId;
   const question = await questionFor(ctx, body, caller, now);
+  Object.assign(about, { resource: question.resourceId, scope: question.scopes, user: question.knownUser });
   const decision = decideGrant(ctx.realm, {
     agentId: caller.agentId,
     resourceId: question.resourceId,
@@ -81,6 +84,7 @@ export async function handleTokenRequest(ctx: AuthServerContext, request: Incomi
     refresh: question.refresh,
   });
   if (decision.outcome === 'refuse') throw new AAuthError(decision.code, decision.reason, { reason: 'policy' });
+  about.scope = decision.scopes;
   if (decision.consent) return pendingResponse(ctx, caller, body, question, decision, now);
   const grant: GrantedToken = { aud: question.aud, agent: caller.agentId, cnfJwk: caller.jwk, sub: question.knownUser, scopes: decision.scopes, txn: question.txn, authTime: question.authTime };
   return issueAuthToken(ctx, grant, now);

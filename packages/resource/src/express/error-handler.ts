@@ -2,16 +2,16 @@
  * The four-argument express error handler: an `AAuthError` leaves with its `status`, its headers
  * (the `AAuth` challenge on a 401) and `{error, error_description}` (2026-03 §Error Response
  * Format). A 4xx from a body parser becomes `invalid_request`; anything else is a logged 500. A
- * failed remote fetch is answered with a fixed sentence; what the fetch found is logged instead.
+ * failed remote fetch is answered with a fixed sentence; what the fetch found is a `warn` line on
+ * the `logger` of the `aauth()` that handled the request (`console.warn` without one).
  */
 import type { ErrorRequestHandler } from 'express';
-import { AAuthError, PROFILE, fetchDiagnostic, isAAuthError } from '@aauth-ts/core';
+import { AAuthError, PROFILE, consoleWarnLogger, fetchDiagnostic, isAAuthError } from '@aauth-ts/core';
+import { resourceOf } from './middleware.js';
 
 export interface ErrorHandlerOptions {
   /** Where unexpected errors (the 500s) are reported. Default `console.error`. */
   readonly log?: (err: unknown) => void;
-  /** Where a failed metadata/JWKS fetch's diagnostic goes (the caller only gets a fixed sentence). Default `console.warn`. */
-  readonly logFetchFailure?: (diagnostic: string) => void;
 }
 
 /** An `http-errors` style client error (body-parser's 400/413/415), whose message may be shown. */
@@ -24,14 +24,13 @@ function fromClientHttpError(err: unknown): AAuthError | undefined {
 
 export function aauthErrorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHandler {
   const log = options.log ?? ((err: unknown) => console.error(err));
-  const logFetchFailure = options.logFetchFailure ?? ((diagnostic: string) => console.warn(`aauth: remote fetch failed: ${diagnostic}`));
-  return function aauthErrorHandler(err, _req, res, next) {
+  return function aauthErrorHandler(err, req, res, next) {
     if (res.headersSent) {
       next(err);
       return;
     }
     const diagnostic = fetchDiagnostic(err);
-    if (diagnostic !== undefined) logFetchFailure(diagnostic);
+    if (diagnostic !== undefined) (resourceOf(req)?.options.logger ?? consoleWarnLogger).warn({ component: 'resource', diagnostic }, 'remote fetch failed');
     let answer = isAAuthError(err) ? err : fromClientHttpError(err);
     if (answer === undefined) {
       log(err);

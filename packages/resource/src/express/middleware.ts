@@ -17,7 +17,14 @@ import { sendAnswer } from './send-answer.js';
 import './types.js';
 
 const RESOURCE = Symbol('aauth.resource');
-type WithResource = Request & { [RESOURCE]?: AAuthResource };
+/** When `aauth()` first saw the request (`performance.now()`): decisions are timed from it. */
+const STARTED = Symbol('aauth.started');
+type WithResource = Request & { [RESOURCE]?: AAuthResource; [STARTED]?: number };
+
+/** The `AAuthResource` of the `aauth()` that handled `req`, if any. */
+export function resourceOf(req: Request): AAuthResource | undefined {
+  return (req as WithResource)[RESOURCE];
+}
 
 export interface ExpressOptions {
   /** Answer `GET` for `/.well-known/aauth-resource.json` and the JWKS path. Default true. */
@@ -88,6 +95,8 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
 
   const middleware = function aauthMiddleware(req, res, next) {
     (req as WithResource)[RESOURCE] = resource;
+    const started = performance.now();
+    (req as WithResource)[STARTED] = started;
     if (serveMetadata && (req.method === 'GET' || req.method === 'HEAD')) {
       if (req.path === metadataPath) return void serveResourceMetadata(req, res, next);
       if (req.path === jwksPath) return void serveJwks(req, res, next);
@@ -103,7 +112,7 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
       return void serveEndpoint(endpoint, req, res).catch(next);
     }
     bodyOf(req, maxBodyBytes)
-      .then((body) => resource.verify(fromNodeRequest(req, { protocol, target: req.originalUrl, ...(body === undefined ? {} : { body }) })))
+      .then((body) => resource.verify(fromNodeRequest(req, { protocol, target: req.originalUrl, ...(body === undefined ? {} : { body }) }), started))
       .then(async (context) => {
         if (context !== undefined) req.aauth = context;
         if (endpoint === undefined) return void next();
@@ -128,7 +137,7 @@ function requirementHandler(requirement: Requirement, fixed?: AAuthResource): Re
       next(new Error('aauth: a require…() middleware ran before aauth(); mount aauth() first'));
       return;
     }
-    resource.authorize(req.aauth, requirement).then(() => next(), next);
+    resource.authorize(req.aauth, requirement, (req as WithResource)[STARTED]).then(() => next(), next);
   };
 }
 

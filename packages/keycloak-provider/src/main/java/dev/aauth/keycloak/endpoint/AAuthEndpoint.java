@@ -50,7 +50,7 @@ public final class AAuthEndpoint {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response token(byte[] body) {
-        return guarded((s, request) -> s.token(request, body));
+        return guarded("token", (s, request) -> s.token(request, body));
     }
 
     /** RFC 8693 token exchange, signed like a token request (see {@link TokenExchangeService} for why here). */
@@ -59,14 +59,14 @@ public final class AAuthEndpoint {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response tokenExchange(byte[] body) {
-        return guarded((s, request) -> s.exchange(request, body));
+        return guarded("token-exchange", (s, request) -> s.exchange(request, body));
     }
 
     @GET
     @Path("pending/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     public Response poll(@PathParam("id") String id) {
-        return guarded((s, request) -> s.poll(request, id));
+        return guarded("pending", (s, request) -> s.poll(request, id));
     }
 
     @POST
@@ -74,7 +74,7 @@ public final class AAuthEndpoint {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response clarify(@PathParam("id") String id, byte[] body) {
-        return guarded((s, request) -> s.clarify(request, id, body));
+        return guarded(null, (s, request) -> s.clarify(request, id, body));
     }
 
     @GET
@@ -92,19 +92,34 @@ public final class AAuthEndpoint {
         return new ConsentPage(session, session.getContext().getRealm()).decide(form);
     }
 
-    private Response guarded(BiFunction<TokenService, RequestView, Response> call) {
+    /**
+     * Runs an endpoint; {@code decisionName} (null for one that decides nothing) names the
+     * {@link Decision} written for its answer: a log line and, for a grant or refusal, an event.
+     */
+    private Response guarded(String decisionName, BiFunction<TokenService, RequestView, Response> call) {
+        RealmModel realm = session.getContext().getRealm();
+        Decision decision = new Decision(decisionName);
         try {
-            RealmModel realm = session.getContext().getRealm();
             RealmSettings settings = RealmSettings.of(realm);
             String issuer = ConsentPage.issuer(session, realm);
-            TokenService service = new TokenService(session, realm, event, issuer, settings,
+            TokenService service = new TokenService(session, realm, decision, issuer, settings,
                     factory.discovery(realm.getId(), settings.allowLoopback(), settings.allowPrivateNetwork()), (long) Time.currentTime());
-            return call.apply(service, new KeycloakRequestView(session, issuer));
+            Response response = call.apply(service, new KeycloakRequestView(session, issuer));
+            if (decisionName != null) {
+                decision.answered(response.getStatus(), realm, event);
+            }
+            return response;
         } catch (AAuthException e) {
             LOG.debugf("AAuth refusal %s: %s", e.error().code(), e.getMessage());
+            if (decisionName != null) {
+                decision.refused(e.error(), realm, event);
+            }
             return JsonResponses.error(e);
         } catch (RuntimeException e) {
             LOG.error("AAuth request failed unexpectedly", e);
+            if (decisionName != null) {
+                decision.refused(AAuthError.SERVER_ERROR, realm, event);
+            }
             return JsonResponses.error(new AAuthException(AAuthError.SERVER_ERROR, "The auth server could not process the request."));
         }
     }

@@ -17,10 +17,6 @@ import dev.aauth.keycloak.token.DelegatedTokenIssuer;
 import dev.aauth.keycloak.token.IssuerKeys;
 import dev.aauth.keycloak.token.SubjectTokenVerifier;
 import jakarta.ws.rs.core.Response;
-import org.keycloak.events.Details;
-import org.keycloak.events.EventBuilder;
-import org.keycloak.events.EventType;
-import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -54,7 +50,7 @@ final class TokenExchangeService {
 
     private final KeycloakSession session;
     private final RealmModel realm;
-    private final EventBuilder event;
+    private final Decision decision;
     private final String issuer;
     private final RealmSettings settings;
     private final KeyDiscovery discovery;
@@ -62,11 +58,11 @@ final class TokenExchangeService {
     private final KeycloakRealmView realmView;
     private final long now;
 
-    TokenExchangeService(KeycloakSession session, RealmModel realm, EventBuilder event, String issuer, RealmSettings settings,
+    TokenExchangeService(KeycloakSession session, RealmModel realm, Decision decision, String issuer, RealmSettings settings,
                          KeyDiscovery discovery, IssuerKeys issuerKeys, long now) {
         this.session = session;
         this.realm = realm;
-        this.event = event;
+        this.decision = decision;
         this.issuer = issuer;
         this.settings = settings;
         this.discovery = discovery;
@@ -80,6 +76,7 @@ final class TokenExchangeService {
         TokenExchangeRequest p = TokenExchangeRequest.parse(contentType.isEmpty() ? null : contentType.get(0), body);
         RequestAuthenticator.Agent actor = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
                 .authenticate(request, body, issuer, id -> realmView.agent(id) != null, now, settings);
+        decision.agent(actor.agentId()).resource(p.target()).scope(p.scope() == null ? null : TokenService.splitScope(p.scope()));
         if (p.actorToken() != null) {
             verifyActorToken(p.actorToken(), actor);
         }
@@ -92,23 +89,15 @@ final class TokenExchangeService {
         UserModel user = LocalSubjects.resolve(session, realm, issuer, verified.iss(), verified.subject().sub(),
                 AAuthError.INVALID_GRANT, "subject token");
         SubjectToken subject = verified.subject().as(user.getId());
+        decision.user(user.getId());
         List<String> scope = p.scope() == null ? null : TokenService.splitScope(p.scope());
-        ExchangeDecision decision = ExchangePolicy.decide(realmView, actor.agentId(), subject,
+        ExchangeDecision verdict = ExchangePolicy.decide(realmView, actor.agentId(), subject,
                 userMayAct(user), p.target(), scope);
         long lifetime = Math.max(1, Math.min(settings.tokenLifespan(), verified.exp() - now));
         String token = new DelegatedTokenIssuer(session, realm).issue(issuer, p.target(), subject.sub(),
-                decision.act(), actor.key(), decision.scopes(), now, lifetime);
-        String scopes = String.join(" ", decision.scopes());
-
-        EventBuilder ev = event.clone().event(EventType.TOKEN_EXCHANGE)
-                .detail(Details.AUDIENCE, p.target())
-                .detail(Details.SCOPE, scopes)
-                .user(subject.sub());
-        ClientModel client = realm.getClientByClientId(actor.agentId());
-        if (client != null) {
-            ev.client(client);
-        }
-        ev.success();
+                verdict.act(), actor.key(), verdict.scopes(), now, lifetime);
+        String scopes = String.join(" ", verdict.scopes());
+        decision.scope(verdict.scopes());
         return JsonResponses.json(200, JsonResponses.map(
                 "access_token", token,
                 "issued_token_type", TokenExchangeRequest.JWT_TYPE,

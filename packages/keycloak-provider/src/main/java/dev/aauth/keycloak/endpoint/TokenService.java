@@ -21,9 +21,6 @@ import dev.aauth.keycloak.token.Jwt;
 import dev.aauth.keycloak.token.ResourceTokenVerifier;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.common.util.Time;
-import org.keycloak.events.Details;
-import org.keycloak.events.EventBuilder;
-import org.keycloak.events.EventType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -44,7 +41,7 @@ final class TokenService {
 
     private final KeycloakSession session;
     private final RealmModel realm;
-    private final EventBuilder event;
+    private final Decision decision;
     private final String issuer;
     private final RealmSettings settings;
     private final KeyDiscovery discovery;
@@ -52,11 +49,11 @@ final class TokenService {
     private final KeycloakRealmView realmView;
     private final long now;
 
-    TokenService(KeycloakSession session, RealmModel realm, EventBuilder event, String issuer, RealmSettings settings,
+    TokenService(KeycloakSession session, RealmModel realm, Decision decision, String issuer, RealmSettings settings,
                  KeyDiscovery discovery, long now) {
         this.session = session;
         this.realm = realm;
-        this.event = event;
+        this.decision = decision;
         this.issuer = issuer;
         this.settings = settings;
         this.discovery = discovery;
@@ -89,6 +86,7 @@ final class TokenService {
         // 2. Signature and agent identity.
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
                 .authenticate(request, body, issuer, this::isKnownAgent, now, settings);
+        decision.agent(agent.agentId());
 
         if (authToken != null) {
             return refresh(agent, authToken);
@@ -107,6 +105,7 @@ final class TokenService {
             audience = rt.resourceId();
             scopes = splitScope(rt.scope());
             txn = rt.txn();
+            decision.resource(audience).scope(scopes);
             // 4. Upstream token (call chaining): provenance and the user, not a scope ceiling (wire notes §6.1);
             //    what the chained token may carry without asking the user is the policy's (aauth.chainScopes).
             if (upstreamToken != null) {
@@ -123,7 +122,9 @@ final class TokenService {
         } else {
             audience = agent.agentId();
             scopes = splitScope(scope);
+            decision.scope(scopes);
         }
+        decision.user(upstreamSub);
 
         // 6. Policy.
         boolean consent = PolicyDecision.evaluate(realmView,
@@ -169,7 +170,7 @@ final class TokenService {
 
     /** RFC 8693 token exchange, with the same realm, settings, key discovery and clock. */
     Response exchange(RequestView request, byte[] body) {
-        return new TokenExchangeService(session, realm, event, issuer, settings, discovery, this::issuerKey, now)
+        return new TokenExchangeService(session, realm, decision, issuer, settings, discovery, this::issuerKey, now)
                 .exchange(request, body);
     }
 
@@ -185,7 +186,9 @@ final class TokenService {
                 .verifyRefresh(authToken, issuer, agent.agentId(), agent.key(), now, window, settings.earlyRefresh());
         String audience = old.audience().get(0);
         List<String> scopes = splitScope(old.string("scope"));
+        decision.resource(audience.equals(agent.agentId()) ? null : audience).scope(scopes);
         Carried carried = carried(old, "auth token");
+        decision.user(carried.sub());
         String sub = carried.sub();
         String jti = old.string("jti");
         if (jti == null || jti.isEmpty()) {
@@ -206,16 +209,7 @@ final class TokenService {
         ClientModel client = realm.getClientByClientId(agentId);
         AuthTokenIssuer.Issued token = new AuthTokenIssuer(session, realm)
                 .issue(issuer, audience, agentId, key, sub, authTime, scopes, txn, at, AgentSettings.tokenLifespan(settings, client));
-        EventBuilder ev = event.clone().event(EventType.TOKEN_EXCHANGE)
-                .detail(Details.AUDIENCE, audience)
-                .detail(Details.SCOPE, String.join(" ", scopes));
-        if (client != null) {
-            ev.client(client);
-        }
-        if (sub != null) {
-            ev.user(sub);
-        }
-        ev.success();
+        decision.agent(agentId).resource(audience.equals(agentId) ? null : audience).scope(scopes).user(sub);
         return JsonResponses.json(200, JsonResponses.map("auth_token", token.token(), "expires_in", token.expiresIn()));
     }
 
@@ -279,6 +273,8 @@ final class TokenService {
         RequestAuthenticator.Agent agent = new RequestAuthenticator(discovery, settings.x509TrustAnchors())
                 .authenticate(request, null, issuer, this::isKnownAgent, now, settings);
         Map<String, String> rec = ownRecord(agent, id);
+        String aud = rec.get("aud");
+        decision.agent(rec.get("agent")).resource(agent.agentId().equals(aud) ? null : aud).scope(splitScope(rec.get("scope"))).user(rec.get("sub"));
         Response done = terminal(id, rec, now, null);
         if (done != null) {
             return done;

@@ -1,0 +1,36 @@
+/**
+ * An express route for an endpoint that decides (token, token exchange, pending poll), writing one
+ * `aauth decision` line per answer: `granted` (200), `pending` (202 from the token endpoint), or
+ * `refused` with the wire error code. A poll that is still waiting decides nothing: no line. The
+ * endpoint fills in `about` (agent, resource, scope, user) as it verifies each; nothing else from
+ * the request goes into the line.
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import { logDecision, refusalOf, type AAuthLogger, type DecisionSubject } from '@aauth-ts/core';
+import type { EndpointResponse } from '../token/response.js';
+
+/** The `component` field of this server's log lines. */
+export const LOG_COMPONENT = 'auth-server'; // wire-literal-ok: a log field value, not the challenge parameter
+
+/** `res` is for what the endpoint must know of the connection (a held poll ends when it closes); the answer is sent here. */
+export type DecisionEndpoint = (req: Request, about: DecisionSubject, res: Response) => Promise<EndpointResponse>;
+
+export function decisionRoute(logger: AAuthLogger, decision: 'token' | 'token-exchange' | 'pending', endpoint: DecisionEndpoint, send: (res: Response, out: EndpointResponse) => void): RequestHandler {
+  return async function aauthDecisionRoute(req, res) {
+    const started = performance.now();
+    const about: DecisionSubject = {};
+    let out: EndpointResponse;
+    try {
+      out = await endpoint(req, about, res);
+    } catch (err) {
+      const { error, status } = refusalOf(err);
+      logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: 'refused', status, error, durationMs: performance.now() - started });
+      throw err;
+    }
+    const waiting = out.status === 202;
+    if (!(waiting && decision === 'pending')) {
+      logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: waiting ? 'pending' : 'granted', status: out.status, durationMs: performance.now() - started });
+    }
+    send(res, out);
+  };
+}

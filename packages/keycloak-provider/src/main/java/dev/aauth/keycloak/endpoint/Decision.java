@@ -1,0 +1,128 @@
+package dev.aauth.keycloak.endpoint;
+
+import dev.aauth.keycloak.error.AAuthError;
+import org.jboss.logging.Logger;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.RealmModel;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One authorization decision of the token, token-exchange or pending endpoint, filled in as each
+ * part is verified (agent, resource, scope, user) and written once: one line on the
+ * {@code dev.aauth.keycloak.decision} logger (the fields of the embedded server's
+ * {@code aauth decision} line) and one Keycloak event, {@code TOKEN_EXCHANGE} on a grant and
+ * {@code TOKEN_EXCHANGE_ERROR} with the wire error code on a refusal, so both show in the realm's
+ * Events tab when events are enabled. Identifiers only: never a token, signature or key.
+ */
+final class Decision {
+
+    private static final Logger LOG = Logger.getLogger("dev.aauth.keycloak.decision");
+    /** Event detail naming which endpoint decided. */
+    static final String DETAIL_DECISION = "aauth_decision";
+    static final String DETAIL_AGENT = "aauth_agent";
+
+    private final String endpoint;
+    private final long startedNanos = System.nanoTime();
+    private String agent;
+    private String resource;
+    private List<String> scope;
+    private String user;
+
+    Decision(String endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    Decision agent(String value) {
+        this.agent = value;
+        return this;
+    }
+
+    Decision resource(String value) {
+        this.resource = value;
+        return this;
+    }
+
+    Decision scope(List<String> value) {
+        this.scope = value;
+        return this;
+    }
+
+    Decision user(String value) {
+        this.user = value;
+        return this;
+    }
+
+    /** A 200 (granted) or 202 (pending: waiting for the user; logged, not an event). A poll still waiting is no decision. */
+    void answered(int status, RealmModel realm, EventBuilder event) {
+        if (status == 202 && "pending".equals(endpoint)) {
+            return;
+        }
+        String outcome = status == 202 ? "pending" : "granted";
+        log(outcome, status, null);
+        if (status == 200) {
+            eventFor(realm, event).success();
+        }
+    }
+
+    void refused(AAuthError error, RealmModel realm, EventBuilder event) {
+        log("refused", error.status(), error.code());
+        eventFor(realm, event).error(error.code());
+    }
+
+    private EventBuilder eventFor(RealmModel realm, EventBuilder event) {
+        EventBuilder ev = event.clone().event(EventType.TOKEN_EXCHANGE).detail(DETAIL_DECISION, endpoint);
+        if (agent != null) {
+            ev.detail(DETAIL_AGENT, agent);
+            ClientModel client = realm.getClientByClientId(agent);
+            if (client != null) {
+                ev.client(client);
+            }
+        }
+        if (resource != null) {
+            ev.detail(Details.AUDIENCE, resource);
+        }
+        if (scope != null && !scope.isEmpty()) {
+            ev.detail(Details.SCOPE, String.join(" ", scope));
+        }
+        if (user != null) {
+            ev.user(user);
+        }
+        return ev;
+    }
+
+    private void log(String outcome, int status, String error) {
+        double ms = (System.nanoTime() - startedNanos) / 1_000_000.0;
+        StringBuilder line = new StringBuilder("aauth decision component=auth-server decision=").append(endpoint)
+                .append(" outcome=").append(outcome).append(" status=").append(status);
+        field(line, "agent", agent);
+        field(line, "resource", resource);
+        field(line, "scope", scope == null || scope.isEmpty() ? null : String.join(" ", scope));
+        field(line, "user", user);
+        field(line, "error", error);
+        line.append(" duration_ms=").append(String.format(Locale.ROOT, "%.3f", ms));
+        LOG.info(line);
+    }
+
+    /** {@code name="value"}, quoted with JSON escaping so a value cannot forge another field or line. */
+    private static void field(StringBuilder line, String name, String value) {
+        if (value == null) {
+            return;
+        }
+        line.append(' ').append(name).append("=\"");
+        for (char c : value.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                line.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                line.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                line.append(c);
+            }
+        }
+        line.append('"');
+    }
+}
