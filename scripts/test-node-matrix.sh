@@ -15,6 +15,9 @@ case "$(uname -m)" in
   *) echo "no Node package for $(uname -m)" >&2; exit 1 ;;
 esac
 
+# The Node that runs the first `npm test` (this machine's own), for the test that checks `engines`
+# names exactly the tested lines: inside the matrix, `process.version` is the matrix's Node.
+export AAUTH_MATRIX_BASE_NODE="${AAUTH_MATRIX_BASE_NODE:-$(node --version)}"
 summary=()
 for version in "${versions[@]}"; do
   dir=".cache/node/$version"
