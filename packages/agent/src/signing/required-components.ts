@@ -5,16 +5,15 @@
  * `required_components` (§Error Responses). The agent remembers them per server and covers them
  * on later requests; after a refusal it re-signs the request once, never in a loop.
  */
-import { PROFILE, readComponentList } from '@aauth-ts/core';
+import { BoundedCache, PROFILE, readComponentList } from '@aauth-ts/core';
 import { H } from '../lib/header-names.js';
 
 /** Largest refusal body read, bytes: an error body is small. */
 const MAX_BODY = 16 * 1024;
-const MAX_SERVERS = 1000;
 
-/** Components learnt per server identifier (resource, or auth server issuer). Bounded, oldest dropped first. */
+/** Components learnt per server identifier (resource, or auth server issuer); least recently used dropped first. */
 export class ComponentMemory {
-  readonly #byServer = new Map<string, readonly string[]>();
+  readonly #byServer = new BoundedCache<readonly string[]>({ maxEntries: 1000, maxBytes: 1024 * 1024 });
 
   /** What `server` asked for so far ([] when nothing). */
   get(server: string): readonly string[] {
@@ -27,8 +26,7 @@ export class ComponentMemory {
     const known = this.get(server);
     const merged = [...known, ...list.filter((c) => !known.includes(c))];
     if (merged.length === known.length) return known;
-    if (!this.#byServer.has(server) && this.#byServer.size >= MAX_SERVERS) this.#byServer.delete(this.#byServer.keys().next().value as string);
-    this.#byServer.set(server, Object.freeze(merged));
+    this.#byServer.set(server, Object.freeze(merged), merged.reduce((n, c) => n + c.length * 2, 0));
     return merged;
   }
 }
