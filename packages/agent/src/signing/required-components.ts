@@ -46,13 +46,32 @@ export async function refusedFor(response: Response, covered: readonly string[])
   if (length > MAX_BODY) return undefined;
   let body: unknown;
   try {
-    const text = await response.clone().text();
-    if (text.length > MAX_BODY) return undefined;
+    const text = await readCapped(response.clone(), MAX_BODY);
+    if (text === undefined) return undefined;
     body = JSON.parse(text);
   } catch {
     return undefined;
   }
   return refusalList(body, covered);
+}
+
+/** The body as text, or undefined once it passes `max` bytes (a body without Content-Length is read only that far). */
+async function readCapped(response: Response, max: number): Promise<string | undefined> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** The same test on an already parsed `401` body (axios parses it). */
