@@ -65,7 +65,9 @@ beforeAll(async () => {
   agentKey = generateSigningKey();
   otherKey = generateSigningKey();
   agentToken = await provider.agentToken(agentKey, ps.issuer);
-  const current = { profile: 'aauth-current', trustedPersonServers: [ps.issuer], accessMode: 'auth-token', interactionEndpoint: 'https://resource.example/interact' } as const;
+  const current = {
+    profile: 'aauth-current', trustedPersonServers: [ps.issuer], accessMode: 'auth-token', interactionEndpoint: 'https://resource.example/interact', resourceTokenEndpoint: '/authorize',
+  } as const;
   [resource, fourParty, legacyOnly, both] = await Promise.all([
     listen((url) => app(url, current)),
     listen((url) => app(url, { ...current, authServer: accessServer.issuer })),
@@ -103,6 +105,7 @@ describe('surface 3: resource metadata and resource tokens', () => {
     expect(doc).toMatchObject({
       issuer: resource.url, jwks_uri: `${resource.url}/.well-known/jwks.json`, name: 'Test resource', access_mode: 'auth-token',
       scope_descriptions: { 'data.read': 'Read your data', 'data.write': 'Change your data' }, signature_window: 60,
+      authorization_endpoint: `${resource.url}/authorize`,
     });
     expect(doc.additional_signature_components).toEqual(expect.arrayContaining(['content-type', 'content-digest']));
     // The 2026-03 identity member belongs to that profile only.
@@ -121,6 +124,19 @@ describe('surface 3: resource metadata and resource tokens', () => {
       agent_jkt: jwkThumbprint(agentKey.publicJwk), scope: 'data.read', dwk: AAUTH_CURRENT.wellKnown.resource,
     });
     expect(claims).not.toHaveProperty('agent');
+  });
+
+  test('the authorization endpoint takes a person token and {scope}, and answers {resource_token}; an agent token gets requirement=person-token', async () => {
+    const person = await personToken();
+    const ok = await signedFetch(resource.url, 'POST', '/authorize', { ...withJwt(person), body: JSON.stringify({ scope: 'data.read data.write' }) });
+    expect(ok.status).toBe(200);
+    const claims = await verifyAaResourceToken(ok.json.resource_token as string, { keys: currentDiscovery(), audience: ps.issuer, identifiers: { allowLoopbackHttp: true, exact: [ps.issuer] } });
+    expect(claims).toMatchObject({ iss: resource.url, presented_jti: peekClaims(person, 'invalid_person_token').jti, scope: 'data.read data.write' });
+    const unknown = await signedFetch(resource.url, 'POST', '/authorize', { ...withJwt(person), body: JSON.stringify({ scope: 'data.nuke' }) });
+    expect(unknown).toMatchObject({ status: 400, json: { error: 'invalid_scope' } });
+    const agent = await signedFetch(resource.url, 'POST', '/authorize', { ...withJwt(agentToken), body: JSON.stringify({ scope: 'data.read' }) });
+    expect(agent.status).toBe(401);
+    expect(requirementOf(agent)).toEqual({ requirement: 'person-token' });
   });
 
   test('four-party: a resource with its own access server addresses the resource token to it', async () => {
