@@ -37,6 +37,8 @@ export interface ResourceCacheStats {
   readonly documents: FetcherStats;
   readonly refetchMarks: number;
   readonly tokens: { readonly entries: number; readonly bytes: number } | undefined;
+  /** Current profile: verified person tokens remembered for step-up (bounded like the token cache). */
+  readonly personTokens: number;
 }
 
 export class AAuthResource {
@@ -67,10 +69,10 @@ export class AAuthResource {
 
   /**
    * What the caches fed by callers hold now (each is bounded): fetched metadata/JWKS documents and
-   * remembered failures, JWKS refetch marks, verified tokens.
+   * remembered failures, JWKS refetch marks, verified tokens, person tokens kept for step-up.
    */
   cacheStats(): ResourceCacheStats {
-    return { documents: this.keys.fetcher.stats(), refetchMarks: this.keys.refetchMarks, tokens: this.#resolver.tokenCacheStats };
+    return { documents: this.keys.fetcher.stats(), refetchMarks: this.keys.refetchMarks, tokens: this.#resolver.tokenCacheStats, personTokens: this.#persons.size };
   }
 
   /** `/.well-known/aauth-resource.json` (see `resourceMetadata`). */
