@@ -26,6 +26,11 @@ function partitionOf(context: Pick<AAuthContext, 'agent' | 'tokenType'>): Partit
   return context.agent === undefined ? 'pseudonymous' : 'identified';
 }
 
+/** The answer to a signature seen before inside the window, wherever it was remembered. */
+export function replayedError(): SignatureError {
+  return new SignatureError('invalid_signature', 'this signature has already been used (replayed request)', { field: 'signature', reason: 'replayed' });
+}
+
 export class ReplayGuard {
   readonly #caches: Readonly<Record<Partition, ReplayCache>>;
 
@@ -43,7 +48,7 @@ export class ReplayGuard {
     const verdict = this.#caches[partition].check(replayKey, now, partition === 'pseudonymous' ? undefined : context.agent);
     switch (verdict) {
       case 'fresh': return;
-      case 'replayed': throw new SignatureError('invalid_signature', 'this signature has already been used (replayed request)', { field: 'signature', reason: 'replayed' });
+      case 'replayed': throw replayedError();
       case 'over_quota':
         throw new AAuthError('server_error', 'this agent has too many recent signed requests to remember; retry shortly', { reason: 'replay_quota', actual: context.agent },
           { status: 429, headers: { [PROFILE.headers.retryAfter]: '1' } });

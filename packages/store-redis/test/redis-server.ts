@@ -1,0 +1,90 @@
+/**
+ * A real `redis-server` for the tests: started on a free loopback port in a temp dir, with no
+ * persistence, killed and restarted on the same port on demand. Absent (the Debian package
+ * `redis-server` not installed), the tests skip with a message; under `CI=true` they fail.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BINARY = 'redis-server';
+
+/** Why the Redis tests cannot run here, or undefined when they can. */
+export function redisMissing(): string | undefined {
+  const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
+  if (probe.error === undefined && probe.status === 0) return undefined;
+  const why = `${BINARY} is not installed (Debian: apt-get install -y redis-server); the shared-store tests are skipped`;
+  if (process.env.CI === 'true') throw new Error(`${why} — but CI=true requires them`);
+  return why;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolves once something on `port` answers `PING` with `PONG`. */
+async function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.setTimeout(500);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => { socket.destroy(); resolve(data.toString().startsWith('+PONG')); });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+  });
+}
+
+export class RedisServer {
+  readonly port: number;
+  readonly #dir: string;
+  #process: ChildProcess | undefined;
+
+  private constructor(port: number, dir: string) {
+    this.port = port;
+    this.#dir = dir;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'aauth-redis-')));
+    await server.restart();
+    return server;
+  }
+
+  /** Start (again) on the same port, with an empty dataset. */
+  async restart(): Promise<void> {
+    const child = spawn(BINARY, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir], { stdio: 'ignore' });
+    this.#process = child;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (child.exitCode !== null) throw new Error(`${BINARY} exited with ${child.exitCode} on port ${this.port}`);
+      if (await answers(this.port)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`${BINARY} did not answer on port ${this.port}`);
+  }
+
+  /** SIGKILL, as a crash: nothing is flushed or said to the clients. */
+  async kill(): Promise<void> {
+    const child = this.#process;
+    this.#process = undefined;
+    if (child === undefined || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
