@@ -5,9 +5,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './instances.js';
 
 const BINARY = 'redis-server';
 
@@ -18,14 +19,6 @@ export function redisMissing(): string | undefined {
   const why = `${BINARY} is not installed (Debian: apt-get install -y redis-server); the shared-store tests are skipped`;
   if (process.env.CI === 'true') throw new Error(`${why} — but CI=true requires them`);
   return why;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Resolves once something on `port` answers `PING` with `PONG`. */
