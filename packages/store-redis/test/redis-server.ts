@@ -65,6 +65,15 @@ export class RedisServer {
     throw new Error(`${BINARY} did not answer on port ${this.port}`);
   }
 
+  /** SIGSTOP: the server keeps its connections but answers nothing (a hung Redis). */
+  pause(): void {
+    this.#process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#process?.kill('SIGCONT');
+  }
+
   /** SIGKILL, as a crash: nothing is flushed or said to the clients. */
   async kill(): Promise<void> {
     const child = this.#process;

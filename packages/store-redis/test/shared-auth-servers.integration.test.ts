@@ -19,6 +19,9 @@ const missing = redisMissing();
 if (missing !== undefined) console.warn(missing);
 const suite = missing === undefined ? describe : describe.skip;
 
+/** The realm's longest held poll, seconds: longer than the held-poll case may take. */
+const MAX_POLL_WAIT = 30;
+
 suite('embedded auth-server instances sharing a Redis store', () => {
   let redis: RedisServer;
   let dir: string;
@@ -45,7 +48,7 @@ suite('embedded auth-server instances sharing a Redis store', () => {
     balancer = new LoadBalancer();
     const origin = await balancer.listen();
     const realmFile = join(dir, 'realm.json');
-    writeFileSync(realmFile, JSON.stringify(realmFor(agent, resource)));
+    writeFileSync(realmFile, JSON.stringify(realmFor(agent, resource, { attributes: { 'aauth.maxPollWait': String(MAX_POLL_WAIT) } })));
     const args = ['--realm', realmFile, '--origin', origin, '--key-file', join(dir, 'keys.json')];
     const env = { AAUTH_REDIS_URL: redis.url };
     // One after the other: the first writes the realm's key file, the second reads the same keys.
@@ -83,6 +86,24 @@ suite('embedded auth-server instances sharing a Redis store', () => {
     const after = await signedRequest('GET', location, poll);
     expect(after.status).toBe(404);
   });
+
+  // Liveness, not timing: held for the realm's whole MAX_POLL_WAIT, the poll would outlast the
+  // case's budget; it must be released by the approval made at the other instance.
+  it('a poll held at one instance (Prefer: wait) is answered when the user approves at the other', async () => {
+    const pending = await redeem(first, await resourceToken());
+    expect(pending.status).toBe(202);
+    const location = new URL(pending.headers.get('location') as string);
+    const poll = await signer();
+    // Straight to the first instance's port, signed for the balancer's authority.
+    const held = signedRequest('GET', `http://127.0.0.1:${first.port}${location.pathname}`, poll, undefined, {
+      forgedHost: location.host, replaceHeaders: () => ({ prefer: `wait=${MAX_POLL_WAIT}` }),
+    });
+    balancer.target = second.port;
+    await driveInteraction('embedded', urls().interaction_endpoint, String(pending.json.code), USER, 'approve');
+    const answered = await held;
+    expect(answered.status).toBe(200);
+    expect(typeof answered.json.auth_token).toBe('string');
+  }, (MAX_POLL_WAIT * 1000) / 2);
 
   it('Redis down: a token request is refused with 503 temporarily_unavailable and Retry-After; back up: service resumes and no resource token is redeemed twice', async () => {
     const before = await resourceToken();
