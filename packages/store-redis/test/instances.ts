@@ -56,15 +56,6 @@ async function spawnInstance(args: readonly string[], env: Readonly<Record<strin
   };
 }
 
-/** A free loopback port (for a server that must be told its port up front). */
-export async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /**
  * An HTTP load balancer on loopback: each request goes, on a connection of its own, to the
  * instance port in `target`, with its headers (`Host` included) untouched.

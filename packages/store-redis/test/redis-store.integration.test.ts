@@ -5,7 +5,7 @@
  */
 import { StoreUnavailableError } from '@aauth-ts/core';
 import { RedisStore } from '@aauth-ts/store-redis';
-import { RedisServer, redisMissing } from './redis-server.js';
+import { RedisServer, redisMissing } from '../../../scripts/redis-server.mjs';
 
 const missing = redisMissing();
 if (missing !== undefined) console.warn(missing);

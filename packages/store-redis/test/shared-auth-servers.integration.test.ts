@@ -12,8 +12,8 @@ import { driveInteraction } from '../../../conformance/support/consent-driver.js
 import { Party } from '../../../conformance/support/parties.js';
 import { postJson, signedRequest, type JsonResponse, type Signer } from '../../../conformance/support/signed-fetch.js';
 import { USER, realmFor } from '../../auth-server/test/helpers.js';
-import { RedisServer, redisMissing } from './redis-server.js';
-import { LoadBalancer, freePort, startAuthServer, type Instance } from './instances.js';
+import { RedisServer, freePort, redisMissing } from '../../../scripts/redis-server.mjs';
+import { LoadBalancer, startAuthServer, type Instance } from './instances.js';
 
 const missing = redisMissing();
 if (missing !== undefined) console.warn(missing);

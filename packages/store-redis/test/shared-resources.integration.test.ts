@@ -4,7 +4,7 @@
  * Redis outage refuses rather than accepts (fail closed), then service resumes.
  */
 import { generateSigningKey, signRequest } from '@aauth-ts/core';
-import { RedisServer, redisMissing } from './redis-server.js';
+import { RedisServer, redisMissing } from '../../../scripts/redis-server.mjs';
 import { send, startInstance, type Answer, type Instance } from './instances.js';
 
 const missing = redisMissing();

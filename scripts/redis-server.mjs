@@ -1,28 +1,33 @@
-/**
- * A real `redis-server` for the tests: started on a free loopback port in a temp dir, with no
- * persistence, killed and restarted on the same port on demand. Absent (the Debian package
- * `redis-server` not installed), the tests skip with a message; under `CI=true` they fail.
- */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// A real `redis-server` for the tests and the benchmark: started on a free loopback port in a
+// temp dir, with no persistence, killed and restarted on the same port on demand. Absent (the
+// Debian package `redis-server` not installed), callers skip with the message `redisMissing()`
+// gives; under `CI=true` it throws instead.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './instances.js';
 
 const BINARY = 'redis-server';
 
-/** Why the Redis tests cannot run here, or undefined when they can. */
-export function redisMissing(): string | undefined {
+export function redisMissing() {
   const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
   if (probe.error === undefined && probe.status === 0) return undefined;
-  const why = `${BINARY} is not installed (Debian: apt-get install -y redis-server); the shared-store tests are skipped`;
-  if (process.env.CI === 'true') throw new Error(`${why} — but CI=true requires them`);
+  const why = `${BINARY} is not installed (Debian: apt-get install -y redis-server); what needs it is skipped`;
+  if (process.env.CI === 'true') throw new Error(`${why}, but CI=true requires it`);
   return why;
 }
 
-/** Resolves once something on `port` answers `PING` with `PONG`. */
-async function answers(port: number): Promise<boolean> {
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+// Resolves true once something on `port` answers `PING` with `PONG`.
+function answers(port) {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' });
     socket.setTimeout(500);
@@ -34,27 +39,26 @@ async function answers(port: number): Promise<boolean> {
 }
 
 export class RedisServer {
-  readonly port: number;
-  readonly #dir: string;
-  #process: ChildProcess | undefined;
+  #dir;
+  #process;
 
-  private constructor(port: number, dir: string) {
+  constructor(port, dir) {
     this.port = port;
     this.#dir = dir;
   }
 
-  get url(): string {
+  get url() {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<RedisServer> {
+  static async start() {
     const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'aauth-redis-')));
     await server.restart();
     return server;
   }
 
-  /** Start (again) on the same port, with an empty dataset. */
-  async restart(): Promise<void> {
+  // Start (again) on the same port, with an empty dataset.
+  async restart() {
     const child = spawn(BINARY, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir], { stdio: 'ignore' });
     this.#process = child;
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -65,27 +69,27 @@ export class RedisServer {
     throw new Error(`${BINARY} did not answer on port ${this.port}`);
   }
 
-  /** SIGSTOP: the server keeps its connections but answers nothing (a hung Redis). */
-  pause(): void {
+  // SIGSTOP: the server keeps its connections but answers nothing (a hung Redis).
+  pause() {
     this.#process?.kill('SIGSTOP');
   }
 
-  resume(): void {
+  resume() {
     this.#process?.kill('SIGCONT');
   }
 
-  /** SIGKILL, as a crash: nothing is flushed or said to the clients. */
-  async kill(): Promise<void> {
+  // SIGKILL, as a crash: nothing is flushed or said to the clients.
+  async kill() {
     const child = this.#process;
     this.#process = undefined;
     if (child === undefined || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
+    await new Promise((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     });
   }
 
-  async stop(): Promise<void> {
+  async stop() {
     await this.kill();
     rmSync(this.#dir, { recursive: true, force: true });
   }
