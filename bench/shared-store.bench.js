@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveDocuments } from './documents.js';
 
 const DURATION = 2; // seconds per autocannon run
 const ROUNDS = 3; // alternating runs after a warm-up run; the best of each counts
@@ -97,30 +98,13 @@ async function resourceFigures(redisUrl) {
   console.log(`  ratio Redis / memory                 ${(redis / memory).toFixed(2)}`);
 }
 
-function serveParty(docsFor) {
-  return new Promise((resolve) => {
-    let docs;
-    const server = http.createServer((req, res) => {
-      const doc = docs.get(req.url.split('?')[0]);
-      res.setHeader('content-type', 'application/json');
-      res.statusCode = doc ? 200 : 404;
-      res.end(JSON.stringify(doc ?? { error: 'invalid_request' }));
-    });
-    server.listen(0, '127.0.0.1', () => {
-      const id = `http://127.0.0.1:${server.address().port}`;
-      docs = docsFor(id);
-      resolve({ id, server });
-    });
-  });
-}
-
 async function tokenFigures(redisUrl, freePort) {
   const { PROFILE, createAgentToken, createResourceToken, generateSigningKey, signRequest, toJwks } = await import('@aauth-ts/core');
   const agentKey = generateSigningKey('Ed25519', 'server');
   const delegate = generateSigningKey('Ed25519', 'delegate');
   const resourceKey = generateSigningKey('Ed25519', 'resource');
-  const agent = await serveParty((id) => new Map([['/jwks.json', toJwks([agentKey])], [`/.well-known/${PROFILE.wellKnown.agent}`, { agent: id, jwks_uri: `${id}/jwks.json` }]]));
-  const resource = await serveParty((id) => new Map([['/jwks.json', toJwks([resourceKey])], [`/.well-known/${PROFILE.wellKnown.resource}`, { resource: id, jwks_uri: `${id}/jwks.json` }]]));
+  const agent = await serveDocuments((id) => new Map([['/jwks.json', toJwks([agentKey])], [`/.well-known/${PROFILE.wellKnown.agent}`, { agent: id, jwks_uri: `${id}/jwks.json` }]]));
+  const resource = await serveDocuments((id) => new Map([['/jwks.json', toJwks([resourceKey])], [`/.well-known/${PROFILE.wellKnown.resource}`, { resource: id, jwks_uri: `${id}/jwks.json` }]]));
   const realm = {
     realm: 'bench',
     attributes: { 'aauth.allowLoopback': 'true' },

@@ -4,8 +4,9 @@
  * cannot answer refuses the request (503 `temporarily_unavailable`, `Retry-After`, a `warn`
  * line), never accepts it; a store whose memory began after the request was signed refuses it.
  */
-import { AAuthError, MemoryStore, generateSigningKey, signRequest, type SharedStore } from '@aauth-ts/core';
+import { MemoryStore, generateSigningKey, signRequest, type SharedStore } from '@aauth-ts/core';
 import { AAuthResource, fromFetchRequest } from '@aauth-ts/resource';
+import { rejection } from './fixtures.js';
 
 const RESOURCE = 'https://resource.example';
 const key = generateSigningKey();
@@ -22,16 +23,6 @@ async function signedPost(path: string, created?: number): Promise<Parameters<AA
   const headers = { 'content-type': 'text/plain' };
   const signed = signRequest({ method: 'POST', url, headers, body: 'hi' }, { key, signatureKey: { scheme: 'hwk' }, ...(created === undefined ? {} : { created }) });
   return fromFetchRequest(new Request(url, { method: 'POST', headers: { ...headers, ...signed }, body: 'hi' }));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AAuthError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AAuthError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** A store that is down: every call fails, as a Redis client does when the connection is gone. */
