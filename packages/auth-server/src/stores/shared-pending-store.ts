@@ -8,6 +8,7 @@
  * A held poll is woken at once by a decision on this instance and re-reads the record every
  * `POLL_RECHECK_MS` for decisions made elsewhere.
  */
+import { LOG_COMPONENT } from '../http/decision-route.js';
 import { guardStoreCall, type AAuthLogger, type SharedStore } from '@aauth-ts/core';
 import { EXPIRED_GRACE_SECONDS, newInteractionCode, newPendingId, newPendingRequest, type PendingDecision, type PendingInput, type PendingRefusal, type PendingRequest, type PendingRequests } from './pending-store.js';
 import { PollWaiters } from './poll-waiters.js';
@@ -37,7 +38,7 @@ export class SharedPendingStore implements PendingRequests {
   }
 
   #guard<T>(call: Promise<T>): Promise<T> {
-    return guardStoreCall(call, this.#logger, 'auth-server', 'the shared pending-request store');
+    return guardStoreCall(call, this.#logger, LOG_COMPONENT, 'the shared pending-request store');
   }
 
   #ttlMs(entry: PendingRequest): number {
