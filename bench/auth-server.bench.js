@@ -13,37 +13,21 @@ import {
   PROFILE, createAgentToken, createAuthToken, createResourceToken, generateSigningKey, signRequest, toJwks,
 } from '@aauth-ts/core';
 import { createAuthServer } from '@aauth-ts/auth-server';
+import { serveDocuments } from './documents.js';
 
 const EXCHANGES = Number(process.env.BENCH_EXCHANGES ?? 1500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-
-function serve(docsFor) {
-  return new Promise((resolve) => {
-    let docs;
-    const server = http.createServer((req, res) => {
-      const doc = docs.get(req.url.split('?')[0]);
-      res.setHeader('content-type', 'application/json');
-      res.statusCode = doc ? 200 : 404;
-      res.end(JSON.stringify(doc ?? { error: 'invalid_request' }));
-    });
-    server.listen(0, '127.0.0.1', () => {
-      const id = `http://127.0.0.1:${server.address().port}`;
-      docs = docsFor(id);
-      resolve({ id, server });
-    });
-  });
-}
 
 // Parties: the intermediary (agent + resource) and the downstream resource.
 const serverKey = generateSigningKey('Ed25519', 'server');
 const delegate = generateSigningKey('Ed25519', 'delegate');
 const downstreamKey = generateSigningKey('Ed25519', 'downstream');
-const mid = await serve((id) => new Map([
+const mid = await serveDocuments((id) => new Map([
   ['/jwks.json', toJwks([serverKey])],
   [`/.well-known/${PROFILE.wellKnown.agent}`, { agent: id, jwks_uri: `${id}/jwks.json` }],
   [`/.well-known/${PROFILE.wellKnown.resource}`, { resource: id, jwks_uri: `${id}/jwks.json` }],
 ]));
-const down = await serve((id) => new Map([
+const down = await serveDocuments((id) => new Map([
   ['/jwks.json', toJwks([downstreamKey])],
   [`/.well-known/${PROFILE.wellKnown.resource}`, { resource: id, jwks_uri: `${id}/jwks.json` }],
 ]));

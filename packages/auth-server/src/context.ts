@@ -3,8 +3,8 @@ import type { IssuerKeySource, KeyDiscovery } from '@aauth-ts/core';
 import type { LoginThrottle } from './interaction/login-throttle.js';
 import type { RealmKeys } from './keys/realm-keys.js';
 import type { RealmModel } from './realm/types.js';
-import type { JtiStore } from './stores/jti-store.js';
-import type { PendingStore } from './stores/pending-store.js';
+import type { JtiLedger } from './stores/jti-store.js';
+import type { PendingRequests } from './stores/pending-store.js';
 
 export interface AuthServerContext {
   readonly realm: RealmModel;
@@ -15,8 +15,8 @@ export interface AuthServerContext {
   readonly discovery: KeyDiscovery;
   /** Keys of auth-token issuers: our own realm keys, else a trusted issuer's published JWKS. */
   readonly issuerKeys: IssuerKeySource;
-  readonly jtis: JtiStore;
-  readonly pending: PendingStore;
+  readonly jtis: JtiLedger;
+  readonly pending: PendingRequests;
   /** Failed logins on the interaction page, per code and per user. */
   readonly logins: LoginThrottle;
   /** Seconds since the epoch. */

@@ -14,9 +14,11 @@ export type { GrantQuestion, PolicyDecision, PolicyGrant, PolicyRefusal } from '
 export { RealmKeys } from './keys/realm-keys.js';
 export type { RealmKeysOptions } from './keys/realm-keys.js';
 export { JtiStore } from './stores/jti-store.js';
-export type { JtiStoreOptions, JtiVerdict } from './stores/jti-store.js';
+export type { JtiLedger, JtiStoreOptions, JtiVerdict } from './stores/jti-store.js';
+export { SharedJtiStore } from './stores/shared-jti-store.js';
 export { PendingStore } from './stores/pending-store.js';
-export type { PendingRefusal, PendingRequest, PendingStatus, PendingStoreOptions } from './stores/pending-store.js';
+export type { PendingInput, PendingRefusal, PendingRequest, PendingRequests, PendingStatus, PendingStoreOptions } from './stores/pending-store.js';
+export { SharedPendingStore } from './stores/shared-pending-store.js';
 export { parseTokenRequest } from './token/parse-token-request.js';
 export type { TokenRequest, TokenRequestMode } from './token/parse-token-request.js';
 export { escapeHtml } from './interaction/html.js';

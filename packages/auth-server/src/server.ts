@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GuardedFetcher, KeyDiscovery, PROFILE, consoleWarnLogger, isAAuthLogger, type AAuthLogger, type FetcherOptions, type IssuerKeySource, type KeyType, type SigningKey } from '@aauth-ts/core';
+import { GuardedFetcher, KeyDiscovery, PROFILE, consoleWarnLogger, isAAuthLogger, type AAuthLogger, type FetcherOptions, type IssuerKeySource, type KeyType, type SharedStore, type SigningKey, isSharedStore } from '@aauth-ts/core';
 import type { Express } from 'express';
 import type { AuthServerContext } from './context.js';
 import { createApp } from './http/app.js';
@@ -16,6 +16,8 @@ import { loadRealmFile, parseRealm } from './realm/parse-realm.js';
 import type { RealmModel } from './realm/types.js';
 import { JtiStore } from './stores/jti-store.js';
 import { PendingStore } from './stores/pending-store.js';
+import { SharedJtiStore } from './stores/shared-jti-store.js';
+import { SharedPendingStore } from './stores/shared-pending-store.js';
 
 export interface AuthServerOptions {
   /** A realm: a parsed model, a realm representation (JSON value), or the path of a realm file. */
@@ -30,6 +32,14 @@ export interface AuthServerOptions {
   readonly keyType?: KeyType;
   /** Fetcher limits for agent/resource metadata; loopback follows the realm's `aauth.allowLoopback`. */
   readonly fetcher?: Omit<FetcherOptions, 'allowLoopback'>;
+  /**
+   * Where used `jti`s and pending requests live when several instances serve the realm
+   * (`RedisStore` from `@aauth-ts/store-redis`; the CLI takes `AAUTH_REDIS_URL`): a resource token
+   * is then redeemed once across all of them, and a pending request can be polled and approved on
+   * any. Bounded by the store, not by the limits below; an unreachable store answers 503
+   * `temporarily_unavailable`. Default: this process's memory.
+   */
+  readonly store?: SharedStore;
   /** Bounds of the in-memory stores, and each agent's share of them (default a tenth). */
   readonly maxPending?: number;
   readonly maxPendingPerAgent?: number;
@@ -75,6 +85,9 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     if (origin === undefined) throw new TypeError('the auth server has no origin yet: pass `origin` or call listen() first');
     return `${origin}/realms/${realm.name}`;
   };
+  if (options.store !== undefined && !isSharedStore(options.store)) throw new TypeError('createAuthServer: "store" must be a SharedStore (MemoryStore from @aauth-ts/core, RedisStore from @aauth-ts/store-redis)');
+  const logger = options.logger ?? consoleWarnLogger;
+  if (!isAAuthLogger(logger)) throw new TypeError('createAuthServer: "logger" must be a pino-compatible logger (with info(obj, msg) and warn(obj, msg))');
   const fetcher = new GuardedFetcher({ ...options.fetcher, allowLoopback: realm.settings.allowLoopback });
   const discovery = new KeyDiscovery(fetcher);
   // Tokens stay verifiable for their lifetime plus the refresh window after a rotation.
@@ -95,14 +108,12 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     keys,
     discovery,
     issuerKeys,
-    jtis: new JtiStore({ maxEntries: options.maxJtis, maxPerAgent: options.maxJtisPerAgent }),
-    pending: new PendingStore({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent }),
+    jtis: options.store === undefined ? new JtiStore({ maxEntries: options.maxJtis, maxPerAgent: options.maxJtisPerAgent }) : new SharedJtiStore(options.store, logger),
+    pending: options.store === undefined ? new PendingStore({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent }) : new SharedPendingStore(options.store, logger, now),
     logins: new LoginThrottle(),
     now,
   };
   const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, ...(err === undefined ? [] : [err])));
-  const logger = options.logger ?? consoleWarnLogger;
-  if (!isAAuthLogger(logger)) throw new TypeError('createAuthServer: "logger" must be a pino-compatible logger (with info(obj, msg) and warn(obj, msg))');
   const app = createApp(ctx, log, logger);
   let server: Server | undefined;
 

@@ -66,6 +66,10 @@ export { validateMetadata, validateCurrentMetadata } from './metadata/validate.j
 export { GuardedFetcher } from './fetcher/guarded-fetcher.js';
 export type { FetcherOptions, FetcherStats } from './fetcher/guarded-fetcher.js';
 export { BoundedCache } from './lib/bounded-cache.js';
+export { StoreUnavailableError, guardStoreCall, isSharedStore, STORE_RETRY_AFTER_SECONDS } from './store/shared-store.js';
+export type { SharedStore } from './store/shared-store.js';
+export { MemoryStore } from './store/memory-store.js';
+export type { MemoryStoreOptions } from './store/memory-store.js';
 export type { BoundedCacheLimits } from './lib/bounded-cache.js';
 export { isAddressAllowed, classifyAddress } from './fetcher/address-guard.js';
 export type { AddressPolicy, AddressClass } from './fetcher/address-guard.js';

@@ -6,8 +6,8 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import {
-  AAUTH_CURRENT, PROFILE_NAMES, consoleWarnLogger, isAAuthLogger, isComponentPolicy, isLoopbackHost, isServerIdentifier, parseTrustAnchors, PROFILE,
-  type AAuthLogger, type AccessMode, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type ProfileName, type SigningKey,
+  AAUTH_CURRENT, PROFILE_NAMES, consoleWarnLogger, isAAuthLogger, isSharedStore, isComponentPolicy, isLoopbackHost, isServerIdentifier, parseTrustAnchors, PROFILE,
+  type AAuthLogger, type SharedStore, type AccessMode, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type ProfileName, type SigningKey,
 } from '@aauth-ts/core';
 import { normalizeScopes } from './requirement.js';
 
@@ -75,6 +75,14 @@ export interface ResourceOptions {
   readonly replay?: ReplayOptions | false;
   /** Cache of verified tokens; `false` verifies every token every time. */
   readonly tokenCache?: TokenCacheOptions | false;
+  /**
+   * Where the replay cache lives when several instances serve this resource (`RedisStore` from
+   * `@aauth-ts/store-redis`): each signature is then accepted once across all of them. Bounded by
+   * the store (Redis `maxmemory` with `noeviction`), not by `replay.maxEntries`; an unreachable
+   * store refuses state-changing requests with 503 `temporarily_unavailable`. Default: this
+   * process's memory.
+   */
+  readonly store?: SharedStore;
   /** Components every request must cover; published as `additional_signature_components`. */
   readonly additionalSignatureComponents?: readonly string[];
   /**
@@ -151,6 +159,7 @@ export interface ResolvedOptions {
   readonly signatureWindow: number;
   readonly replay: { readonly methods: ReadonlySet<string>; readonly maxEntries: number } | false;
   readonly tokenCache: { readonly maxEntries: number; readonly maxBytes: number } | false;
+  readonly store: SharedStore | undefined;
   readonly additionalSignatureComponents: readonly string[];
   readonly signatureComponents: ComponentPolicy;
   readonly scopeDescriptions: Readonly<Record<string, string>> | undefined;
@@ -172,7 +181,7 @@ export interface ResolvedOptions {
   readonly now: () => number;
 }
 
-const KNOWN = new Set(['profile', 'trustedPersonServers', 'accessMode', 'resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
+const KNOWN = new Set(['profile', 'trustedPersonServers', 'accessMode', 'resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache', 'store',
   'additionalSignatureComponents', 'signatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'logger', 'now',
   'resourceTokenEndpoint', 'interactionEndpoint', 'logoUri', 'logoDarkUri', 'pendingPath', 'deferralLifetime', 'maxDeferrals', 'maxPollWait', 'x509TrustAnchors']);
 
@@ -266,6 +275,8 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     maxBytes: positiveInteger(options.tokenCache?.maxBytes, 'tokenCache.maxBytes', 32 * 1024 * 1024),
   };
 
+  if (options.store !== undefined && !isSharedStore(options.store)) throw new TypeError('aauth: "store" must be a SharedStore (MemoryStore from @aauth-ts/core, RedisStore from @aauth-ts/store-redis)');
+
   const extra = options.additionalSignatureComponents ?? [];
   if (!Array.isArray(extra) || extra.some((c) => typeof c !== 'string' || c.length === 0)) throw new TypeError('aauth: "additionalSignatureComponents" must be an array of component names');
   const known = new Set<string>(Object.values(PROFILE.components));
@@ -316,6 +327,7 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     signatureWindow: positiveInteger(options.signatureWindow, 'signatureWindow', 60),
     replay,
     tokenCache,
+    store: options.store,
     additionalSignatureComponents: Object.freeze([...extra]),
     signatureComponents,
     scopeDescriptions: options.scopeDescriptions,

@@ -37,6 +37,11 @@ function callerOf(context: Caller): string | undefined {
   return context.ps === undefined || context.sub === undefined ? undefined : JSON.stringify([context.ps, context.sub]);
 }
 
+/** The answer to a signature seen before inside the window, wherever it was remembered. */
+export function replayedError(): SignatureError {
+  return new SignatureError('invalid_signature', 'this signature has already been used (replayed request)', { field: 'signature', reason: 'replayed' });
+}
+
 export class ReplayGuard {
   readonly #caches: Readonly<Record<Partition, ReplayCache>>;
 
@@ -55,7 +60,7 @@ export class ReplayGuard {
     const verdict = this.#caches[partition].check(replayKey, now, partition === 'pseudonymous' ? undefined : caller);
     switch (verdict) {
       case 'fresh': return;
-      case 'replayed': throw new SignatureError('invalid_signature', 'this signature has already been used (replayed request)', { field: 'signature', reason: 'replayed' });
+      case 'replayed': throw replayedError();
       case 'over_quota':
         throw new AAuthError('server_error', 'this agent has too many recent signed requests to remember; retry shortly', { reason: 'replay_quota', actual: caller },
           { status: 429, headers: { [PROFILE.headers.retryAfter]: '1' } });

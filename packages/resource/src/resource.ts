@@ -4,8 +4,8 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAUTH_CURRENT, AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
-  type DecisionSubject, type FetcherStats, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type VerifiedRequest,
+  AAUTH_CURRENT, AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, guardStoreCall, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
+  type DecisionSubject, type FetcherStats, type SharedStore, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type VerifiedRequest,
 } from '@aauth-ts/core';
 import { authTokenChallenge, levelChallenge } from './challenge.js';
 import { currentAuthTokenChallenge, requirementChallenge } from './current-challenge.js';
@@ -13,7 +13,7 @@ import { PersonRecords, type PersonRecord } from './person-records.js';
 import type { AAuthContext } from './context.js';
 import { resolveOptions, type ResolvedOptions, type ResourceOptions } from './options.js';
 import type { Requirement } from './requirement.js';
-import { ReplayGuard } from './replay-guard.js';
+import { ReplayGuard, replayedError } from './replay-guard.js';
 import { DeferralStore, type DeferOptions, type Deferral, type ResourceAnswer } from './deferral-store.js';
 import { answerResourceTokenRequest } from './resource-token-endpoint.js';
 import { KeyResolver, type CallerInfo } from './resolve-key.js';
@@ -58,7 +58,7 @@ export class AAuthResource {
     this.keys = this.options.keyDiscovery ?? new KeyDiscovery(new GuardedFetcher(this.options.fetcher));
     this.#resolver = new KeyResolver(this.options, this.keys);
     const o = this.options;
-    this.#replay = o.replay === false ? undefined : new ReplayGuard(2 * o.signatureWindow, o.replay.maxEntries);
+    this.#replay = o.replay === false || o.store !== undefined ? undefined : new ReplayGuard(2 * o.signatureWindow, o.replay.maxEntries);
     this.#persons = new PersonRecords(o.tokenCache === false ? 10_000 : o.tokenCache.maxEntries);
     this.#metadata = resourceMetadata(o);
     this.deferrals = new DeferralStore({
@@ -163,11 +163,13 @@ export class AAuthResource {
     } catch (err) {
       throw profile === 'aauth-current' ? asCurrentRefusal(err) : asVerificationError(err);
     }
-    if (this.#replay !== undefined && o.replay !== false && o.replay.methods.has(request.method.toUpperCase())) {
+    if (o.replay !== false && o.replay.methods.has(request.method.toUpperCase())) {
       // 2026-03 §Replay Protection, draft-hardt-oauth-aauth-protocol §Freshness and Replay: servers
-      // MAY cache recently seen signatures within the window.
+      // MAY cache recently seen signatures within the window. The in-memory guard answers
+      // synchronously: no await on the default path.
       try {
-        this.#replay.check(verified.replayKey, verified.info, now);
+        if (this.#replay !== undefined) this.#replay.check(verified.replayKey, verified.info, now);
+        else if (o.store !== undefined) await this.#checkShared(o.store, verified.replayKey, verified.created);
       } catch (err) {
         throw profile === 'aauth-current' ? asCurrentRefusal(err) : err;
       }
@@ -183,6 +185,22 @@ export class AAuthResource {
     // later step-up's `presented_jti`.
     if (context.tokenType === 'person') this.#persons.remember(this.#personOf(context), context.thumbprint);
     return context;
+  }
+
+  /**
+   * The replay check on a store shared by several instances: the first to remember the key wins.
+   * A request signed before the store's memory began (Redis came back empty) may have been
+   * accepted already, so it is refused too; signed again, it passes.
+   */
+  async #checkShared(store: SharedStore, replayKey: string, created: number): Promise<void> {
+    const guard = <T>(call: Promise<T>): Promise<T> => guardStoreCall(call, this.options.logger, 'resource', 'the shared replay cache');
+    const fresh = await guard(store.add(`replay:${replayKey}`, '1', 2 * this.options.signatureWindow * 1000));
+    if (!fresh) throw replayedError();
+    // Read after the write: a restart between the two makes `since` later, never earlier.
+    if (created * 1000 < await guard(store.rememberedSince())) {
+      throw new AAuthError('temporarily_unavailable', 'the shared replay cache was reset after this request was signed, so its single use cannot be checked; sign it again', { reason: 'store_reset' },
+        { status: 503, headers: { [PROFILE.headers.retryAfter]: '0' } });
+    }
   }
 
   /**

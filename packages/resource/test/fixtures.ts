@@ -8,9 +8,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import {
-  PROFILE, createAgentToken, createAuthToken, generateSigningKey, signRequest, toJwks,
+  AAuthError, PROFILE, createAgentToken, createAuthToken, generateSigningKey, signRequest, toJwks,
   type CreateAuthTokenInput, type SignatureKeyInput, type SigningKey,
 } from '@aauth-ts/core';
+
+/** The `AAuthError` a promise rejects with (anything else fails the test). */
+export async function rejection(promise: Promise<unknown>): Promise<AAuthError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AAuthError) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
 
 export interface Running {
   readonly url: string;

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AAuthError, PROFILE, generateSigningKey, parseChallenge, signRequest } from '@aauth-ts/core';
+import { rejection } from './fixtures.js';
 import { AAuthResource, authRequirement, fromFetchRequest, fromNodeRequest, identityRequirement, readBody, signatureRequirement } from '@aauth-ts/resource';
 
 const RESOURCE = 'https://resource.example';
@@ -19,16 +20,6 @@ function signedRequest(method: string, path: string, body?: string, componentPol
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'text/plain' };
   const signed = signRequest({ method, url, headers, body }, { key, signatureKey: { scheme: 'hwk' }, componentPolicy });
   return new Request(url, { method, headers: { ...headers, ...signed }, ...(body === undefined ? {} : { body }) });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AAuthError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AAuthError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('AAuthResource with a Fetch Request', () => {

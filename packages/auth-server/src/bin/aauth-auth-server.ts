@@ -3,12 +3,27 @@
  * Standalone embedded auth server:
  *   aauth-auth-server --realm keycloak-realm.json [--port 8080] [--host 127.0.0.1]
  *                     [--origin http://localhost:8080] [--key-file realm-keys.json]
+ * With `AAUTH_REDIS_URL` (`redis://host:port`) used `jti`s and pending requests live in that Redis
+ * (needs `@aauth-ts/store-redis` and `ioredis` installed), so several instances serve one realm.
  */
 import { parseArgs } from 'node:util';
+import type { SharedStore } from '@aauth-ts/core';
 import { createAuthServer } from '../server.js';
 import { RealmConfigError } from '../realm/errors.js';
 
 const USAGE = 'usage: aauth-auth-server --realm <realm.json> [--port 8080] [--host 127.0.0.1] [--origin http://localhost:8080] [--key-file <keys.json>]';
+
+/** The shared store named by `AAUTH_REDIS_URL`, loaded only when asked for (an optional peer). */
+async function sharedStore(url: string | undefined): Promise<SharedStore | undefined> {
+  if (url === undefined || url === '') return undefined;
+  let module: typeof import('@aauth-ts/store-redis');
+  try {
+    module = await import('@aauth-ts/store-redis');
+  } catch (cause) {
+    throw new Error('AAUTH_REDIS_URL is set, but @aauth-ts/store-redis is not installed (npm install @aauth-ts/store-redis ioredis)', { cause });
+  }
+  return module.RedisStore.connect(url);
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,8 +42,10 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`--port must be a port number, got ${values.port}`);
+  const store = await sharedStore(process.env.AAUTH_REDIS_URL);
   const server = createAuthServer({
     realm: values.realm,
+    ...(store === undefined ? {} : { store }),
     origin: values.origin ?? `http://localhost:${port}`,
     ...(values['key-file'] ? { keyFile: values['key-file'] } : {}),
   });

@@ -78,13 +78,13 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
     send(res, await handlePendingPost(ctx, incoming(ctx, req), String(req.params.id)));
   });
 
-  app.get(`${base}${ENDPOINT_PATHS.interact}`, (req, res) => {
+  app.get(`${base}${ENDPOINT_PATHS.interact}`, async (req, res) => {
     const param = (name: string): string | undefined => {
       const value = req.query[name];
       return typeof value === 'string' ? value : undefined;
     };
     const query = { code: param(PROFILE.interaction.code), callback: param(PROFILE.interaction.callback) };
-    sendPage(res, showInteraction(ctx, query, req.socket.remoteAddress ?? 'unknown'));
+    sendPage(res, await showInteraction(ctx, query, req.socket.remoteAddress ?? 'unknown'));
   });
   app.post(`${base}${ENDPOINT_PATHS.interact}`, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const form = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;

@@ -127,12 +127,12 @@ export interface InteractionQuery {
  * live request count against it (`LoginThrottle.guesses`), so the form cannot be used to search
  * the code space.
  */
-export function showInteraction(ctx: AuthServerContext, query: InteractionQuery, client: string): PageResponse {
+export async function showInteraction(ctx: AuthServerContext, query: InteractionQuery, client: string): Promise<PageResponse> {
   if (query.code === undefined || query.code.trim() === '') return codeEntryPage(ctx, query.callback);
   const now = ctx.now();
   const wait = ctx.logins.guesses.retryAfter(client, now);
   if (wait > 0) return tooManyAttempts(wait);
-  const entry = ctx.pending.byCode(normaliseCode(query.code), now);
+  const entry = await ctx.pending.byCode(normaliseCode(query.code), now);
   if (!entry) {
     ctx.logins.guesses.fail(client, now);
     return notFound();
@@ -141,11 +141,12 @@ export function showInteraction(ctx: AuthServerContext, query: InteractionQuery,
   if (entry.status === 'interacting') {
     // §Interaction Code Security: a code is single use. Presented again, it has reached a second
     // browser (forwarded, or intercepted): the request ends, and its poll answers `invalid_code`.
-    ctx.pending.decide(entry, { status: 'code_reused' });
+    await ctx.pending.decide(entry, { status: 'code_reused' });
     return notFound();
   }
-  ctx.pending.open(entry);
   entry.callback = query.callback;
+  // Opened by two browsers at once on two instances: only one opens it, the other is not shown it.
+  if (!(await ctx.pending.open(entry))) return notFound();
   return loginPage(ctx, entry);
 }
 
@@ -157,10 +158,10 @@ function decided(entry: PendingRequest, title: string, text: string): PageRespon
 
 export async function submitInteraction(ctx: AuthServerContext, form: Form): Promise<PageResponse> {
   const code = field(form, 'code');
-  const entry = code === undefined ? undefined : ctx.pending.byCode(code, ctx.now());
+  const entry = code === undefined ? undefined : await ctx.pending.byCode(code, ctx.now());
   if (!entry) return notFound();
   // A login posted without opening the code first still spends it.
-  if (entry.status === 'pending') ctx.pending.open(entry);
+  if (entry.status === 'pending' && !(await ctx.pending.open(entry))) return notFound();
   const step = field(form, 'step');
   if (step === 'login') {
     const username = (field(form, 'username') ?? '').trim().toLowerCase();
@@ -178,6 +179,7 @@ export async function submitInteraction(ctx: AuthServerContext, form: Form): Pro
     }
     const ticket = randomBytes(24).toString('base64url');
     entry.consentTicket = { value: ticket, userId: user.id };
+    if (!(await ctx.pending.save(entry))) return notFound();
     return consentPage(ctx, entry, user, ticket);
   }
   if (step === 'consent') {
@@ -186,11 +188,12 @@ export async function submitInteraction(ctx: AuthServerContext, form: Form): Pro
     if (!held || !sameText(held.value, ticket)) return loginPage(ctx, entry, 'Your session has ended; sign in again.');
     entry.consentTicket = undefined;
     const decision = field(form, 'decision');
+    // The ticket is spent with the decision: a second submission (here or on another instance) finds the request decided.
     if (decision === 'approve') {
-      ctx.pending.decide(entry, { status: 'approved', sub: held.userId });
+      if (!(await ctx.pending.decide(entry, { status: 'approved', sub: held.userId }))) return notFound();
       return decided(entry, 'Access granted', 'You may close this window and return to the application.');
     }
-    ctx.pending.decide(entry, { status: 'denied' });
+    if (!(await ctx.pending.decide(entry, { status: 'denied' }))) return notFound();
     return decided(entry, 'Access denied', 'The application was told you declined. You may close this window.');
   }
   return loginPage(ctx, entry, 'Unexpected form submission; sign in again.');

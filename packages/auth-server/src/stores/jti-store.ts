@@ -14,14 +14,24 @@ export interface JtiStoreOptions {
   readonly maxPerAgent?: number;
 }
 
-export type JtiVerdict = 'fresh' | 'replayed' | 'full' | 'agent_full';
+/** `forgotten`: the token was issued before a shared store's memory began (see `SharedJtiStore`). */
+export type JtiVerdict = 'fresh' | 'replayed' | 'full' | 'agent_full' | 'forgotten';
+
+/**
+ * Where used `jti`s are remembered: this process (`JtiStore`, answering at once) or a store
+ * shared by several instances (`SharedJtiStore`). `issuedAt` (the token's `iat`) lets a shared
+ * store refuse a token it cannot vouch for.
+ */
+export interface JtiLedger {
+  use(issuer: string, jti: string, expiresAt: number, now: number, agent: string, issuedAt: number): JtiVerdict | Promise<JtiVerdict>;
+}
 
 interface Seen {
   readonly expiresAt: number;
   readonly agent: string;
 }
 
-export class JtiStore {
+export class JtiStore implements JtiLedger {
   readonly #max: number;
   readonly #quota: AgentQuota;
   readonly #seen = new Map<string, Seen>();

@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { AgentQuota } from './agent-quota.js';
+import { PollWaiters } from './poll-waiters.js';
 
 /**
  * `pending`: the code was never opened; `interacting`: the code was opened (it is spent);
@@ -60,18 +61,66 @@ export interface PendingStoreOptions {
 /** Why `create` made nothing: the whole store is full, or this agent holds its whole share. */
 export type PendingRefusal = 'full' | 'agent_full';
 
+/** What `create` is given. */
+export interface PendingInput {
+  readonly jkt: string;
+  readonly grant: PendingGrant;
+  readonly purpose: string | undefined;
+  readonly loginHint: string | undefined;
+  readonly tenant?: string | undefined;
+  readonly domainHint?: string | undefined;
+  readonly lifetimeSeconds: number;
+}
+
+/**
+ * Pending requests, in this process (`PendingStore`, answering at once) or in a store shared by
+ * several instances (`SharedPendingStore`), so a request made on one instance can be opened,
+ * decided and polled on any other. An entry is a copy of the state read: a change is written
+ * with `open`, `decide` or `save`, and each answers false when the request changed or ended
+ * meanwhile (on another instance); then the caller acts as if the request were gone.
+ */
+export interface PendingRequests {
+  create(input: PendingInput, now: number): PendingRequest | PendingRefusal | Promise<PendingRequest | PendingRefusal>;
+  get(id: string): PendingRequest | undefined | Promise<PendingRequest | undefined>;
+  byCode(code: string, now: number): PendingRequest | undefined | Promise<PendingRequest | undefined>;
+  open(entry: PendingRequest): boolean | Promise<boolean>;
+  decide(entry: PendingRequest, decision: PendingDecision): boolean | Promise<boolean>;
+  /** Write `entry`'s `consentTicket` and `callback` as changed by the caller. */
+  save(entry: PendingRequest): boolean | Promise<boolean>;
+  /** End the request after its terminal answer: true for exactly one caller, however many poll at once. */
+  take(entry: PendingRequest): boolean | Promise<boolean>;
+  hold(id: string, ms: number, maxHeld: number, signal?: AbortSignal): Promise<boolean>;
+  readonly held: number;
+}
+
 /** How long an expired request still answers `expired` before its URL goes away. */
-const EXPIRED_GRACE_SECONDS = 600;
+export const EXPIRED_GRACE_SECONDS = 600;
 const CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-export class PendingStore {
+/** An unguessable request id: 192 random bits. */
+export function newPendingId(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** 8 characters from A-Z0-9; the caller makes sure no live request has it. */
+export function newInteractionCode(): string {
+  return Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+}
+
+/** A new request's state, the same in every store. */
+export function newPendingRequest(id: string, code: string, input: PendingInput, now: number): PendingRequest {
+  return {
+    id, code, jkt: input.jkt, grant: input.grant, purpose: input.purpose, loginHint: input.loginHint,
+    tenant: input.tenant, domainHint: input.domainHint, expiresAt: now + input.lifetimeSeconds, status: 'pending', sub: undefined, consentTicket: undefined,
+  };
+}
+
+export class PendingStore implements PendingRequests {
   readonly #max: number;
   readonly #quota: AgentQuota;
   readonly #byId = new Map<string, PendingRequest>();
   readonly #byCode = new Map<string, string>();
-  /** Polls held on a request (`hold`), woken when it is decided or forgotten. */
-  readonly #waiters = new Map<string, Set<() => void>>();
-  #held = 0;
+  readonly #polls = new PollWaiters();
   /** Sweeps are O(size): at most one per clock second, however hard a full store is pushed. */
   #sweptAt = Number.NEGATIVE_INFINITY;
 
@@ -85,7 +134,7 @@ export class PendingStore {
   }
 
   /** A new pending request for `grant.agent`, or why there is none. */
-  create(input: { jkt: string; grant: PendingGrant; purpose: string | undefined; loginHint: string | undefined; tenant?: string | undefined; domainHint?: string | undefined; lifetimeSeconds: number }, now: number): PendingRequest | PendingRefusal {
+  create(input: PendingInput, now: number): PendingRequest | PendingRefusal {
     const agent = input.grant.agent;
     if ((this.#byId.size >= this.#max || this.#quota.full(agent)) && now !== this.#sweptAt) {
       this.#sweptAt = now;
@@ -93,15 +142,10 @@ export class PendingStore {
     }
     if (this.#byId.size >= this.#max) return 'full';
     if (this.#quota.full(agent)) return 'agent_full';
-    const id = randomBytes(24).toString('base64url');
+    const id = newPendingId();
     let code: string;
-    do {
-      code = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
-    } while (this.#byCode.has(code));
-    const entry: PendingRequest = {
-      id, code, jkt: input.jkt, grant: input.grant, purpose: input.purpose, loginHint: input.loginHint,
-      tenant: input.tenant, domainHint: input.domainHint, expiresAt: now + input.lifetimeSeconds, status: 'pending', sub: undefined, consentTicket: undefined,
-    };
+    do code = newInteractionCode(); while (this.#byCode.has(code));
+    const entry = newPendingRequest(id, code, input, now);
     this.#byId.set(id, entry);
     this.#byCode.set(code, id);
     this.#quota.add(agent);
@@ -124,15 +168,28 @@ export class PendingStore {
   }
 
   /** The code was opened: it is spent (§Interaction Code Security, single use). */
-  open(entry: PendingRequest): void {
+  open(entry: PendingRequest): boolean {
     entry.status = 'interacting';
+    return this.save(entry);
   }
 
   /** Record how a request ended and release every poll held on it. */
-  decide(entry: PendingRequest, decision: PendingDecision): void {
+  decide(entry: PendingRequest, decision: PendingDecision): boolean {
     entry.status = decision.status;
     if (decision.status === 'approved') entry.sub = decision.sub;
-    this.#wake(entry.id);
+    this.#polls.wake(entry.id);
+    return this.save(entry);
+  }
+
+  /** Entries are the stored objects themselves: changed in place, they are saved while still stored. */
+  save(entry: PendingRequest): boolean {
+    return this.#byId.get(entry.id) === entry;
+  }
+
+  take(entry: PendingRequest): boolean {
+    if (!this.save(entry)) return false;
+    this.delete(entry.id);
+    return true;
   }
 
   /**
@@ -141,32 +198,12 @@ export class PendingStore {
    * once and the poll is answered without waiting.
    */
   hold(id: string, ms: number, maxHeld: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.#held >= maxHeld || ms <= 0 || signal?.aborted) return Promise.resolve(false);
-    this.#held++;
-    return new Promise((resolve) => {
-      const waiters = this.#waiters.get(id) ?? new Set<() => void>();
-      this.#waiters.set(id, waiters);
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        waiters.delete(done);
-        if (waiters.size === 0 && this.#waiters.get(id) === waiters) this.#waiters.delete(id);
-        this.#held--;
-        resolve(true);
-      };
-      const timer = setTimeout(done, ms);
-      waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return this.#polls.hold(id, ms, maxHeld, signal);
   }
 
   /** Polls held right now. */
   get held(): number {
-    return this.#held;
-  }
-
-  #wake(id: string): void {
-    for (const done of [...(this.#waiters.get(id) ?? [])]) done();
+    return this.#polls.held;
   }
 
   /** Forget a request after its terminal answer: its URL then answers 404. */
@@ -176,7 +213,7 @@ export class PendingStore {
     this.#byId.delete(id);
     this.#byCode.delete(entry.code);
     this.#quota.remove(entry.grant.agent);
-    this.#wake(id);
+    this.#polls.wake(id);
   }
 
   /**

@@ -22,7 +22,7 @@ function gone(): never {
 
 async function authorizedEntry(ctx: AuthServerContext, request: IncomingRequest, id: string, now: number): Promise<PendingRequest> {
   const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, now });
-  const entry = ctx.pending.get(id);
+  const entry = await ctx.pending.get(id);
   if (!entry) gone();
   if (entry.jkt !== caller.jkt) {
     throw new AAuthError('access_denied', 'this pending request belongs to another key', { field: 'signature-key', reason: 'key_mismatch' });
@@ -48,18 +48,19 @@ export function pendingAnswer(ctx: AuthServerContext, entry: PendingRequest, ret
  * The terminal answer for `entry` at `now`, or undefined while it is still waiting. `headers` go on
  * a token answer (`Preference-Applied` after a held poll); errors carry none, as on Keycloak.
  */
-function terminal(ctx: AuthServerContext, entry: PendingRequest, now: number, headers: Readonly<Record<string, string>>): Promise<EndpointResponse> | undefined {
-  const end = (code: 'denied' | 'abandoned' | 'expired' | 'invalid_code', message: string): never => {
-    ctx.pending.delete(entry.id);
+async function terminal(ctx: AuthServerContext, entry: PendingRequest, now: number, headers: Readonly<Record<string, string>>): Promise<EndpointResponse | undefined> {
+  // Each terminal answer is given once: polls racing on this or another instance find the request gone.
+  const end = async (code: 'denied' | 'abandoned' | 'expired' | 'invalid_code', message: string): Promise<never> => {
+    if (!(await ctx.pending.take(entry))) gone();
     throw new AAuthError(code, message, { reason: code });
   };
   switch (entry.status) {
     case 'approved': {
-      ctx.pending.delete(entry.id);
+      if (!(await ctx.pending.take(entry))) gone();
       const g = entry.grant;
       // The user approved between the token request and this poll: now is the latest it can have been.
-      return issueAuthToken(ctx, { aud: g.aud, agent: g.agent, cnfJwk: g.cnfJwk, sub: entry.sub, scopes: g.scopes, txn: g.txn, authTime: now }, now)
-        .then((issued) => ({ ...issued, headers: { ...issued.headers, ...headers } }));
+      const issued = await issueAuthToken(ctx, { aud: g.aud, agent: g.agent, cnfJwk: g.cnfJwk, sub: entry.sub, scopes: g.scopes, txn: g.txn, authTime: now }, now);
+      return { ...issued, headers: { ...issued.headers, ...headers } };
     }
     case 'denied':
       return end('denied', 'the user denied the request');
@@ -79,7 +80,7 @@ function terminal(ctx: AuthServerContext, entry: PendingRequest, now: number, he
 export async function handlePoll(ctx: AuthServerContext, request: IncomingRequest, id: string, about: DecisionSubject, signal?: AbortSignal): Promise<EndpointResponse> {
   const entry = await authorizedEntry(ctx, request, id, ctx.now());
   Object.assign(about, { agent: entry.grant.agent, resource: entry.grant.aud === entry.grant.agent ? undefined : entry.grant.aud, scope: entry.grant.scopes, user: entry.sub });
-  const done = terminal(ctx, entry, ctx.now(), {});
+  const done = await terminal(ctx, entry, ctx.now(), {});
   if (done) return done;
   // RFC 7240 §4.3: hold while nothing is decided, up to the realm's maximum and the request's end.
   const asked = parsePreferWait(request.headers[PROFILE.headers.prefer.toLowerCase()]);
@@ -89,8 +90,9 @@ export async function handlePoll(ctx: AuthServerContext, request: IncomingReques
     return pendingAnswer(ctx, entry, 1);
   }
   const applied = { [PROFILE.headers.preferenceApplied]: formatPreferWait(wait) };
-  if (ctx.pending.get(entry.id) !== entry) gone();
-  return terminal(ctx, entry, ctx.now(), applied) ?? pendingAnswer(ctx, entry, 0, applied);
+  const now = await ctx.pending.get(entry.id);
+  if (!now) gone();
+  return (await terminal(ctx, now, ctx.now(), applied)) ?? pendingAnswer(ctx, now, 0, applied);
 }
 
 /**

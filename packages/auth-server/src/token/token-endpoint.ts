@@ -48,8 +48,8 @@ async function questionFor(ctx: AuthServerContext, body: TokenRequest, caller: A
   }
 }
 
-function pendingResponse(ctx: AuthServerContext, caller: AuthenticatedAgent, body: TokenRequest, question: Question, grant: PolicyGrant, now: number): EndpointResponse {
-  const entry = ctx.pending.create({
+async function pendingResponse(ctx: AuthServerContext, caller: AuthenticatedAgent, body: TokenRequest, question: Question, grant: PolicyGrant, now: number): Promise<EndpointResponse> {
+  const entry = await ctx.pending.create({
     jkt: caller.jkt,
     grant: { aud: question.aud, agent: caller.agentId, cnfJwk: caller.jwk, scopes: grant.scopes, txn: question.txn, requiredUser: question.knownUser },
     purpose: body.purpose,

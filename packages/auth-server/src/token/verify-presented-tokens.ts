@@ -55,11 +55,15 @@ export async function verifyPresentedResourceToken(ctx: AuthServerContext, token
   if (typeof claims.jti !== 'string' || claims.jti.length === 0) {
     throw new TokenError('invalid_resource_token', 'resource token has no "jti"; this auth server accepts each resource token once', { field: 'jti', reason: 'missing' });
   }
-  const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + SKEW, now, caller.agentId);
+  const verdict = await ctx.jtis.use(claims.iss, claims.jti, claims.exp + SKEW, now, caller.agentId, claims.iat);
   if (verdict === 'replayed') throw new TokenError('invalid_resource_token', 'resource token "jti" has already been used', { field: 'jti', reason: 'replayed', actual: claims.jti });
+  if (verdict === 'forgotten') throw new TokenError('invalid_resource_token', FORGOTTEN('resource token', 'ask the resource for a new one'), { field: 'iat', reason: 'store_reset' });
   refuseWhenFull(verdict, 'resource tokens');
   return claims;
 }
+
+/** A shared store that lost its memory cannot tell whether a token it had seen was used. */
+const FORGOTTEN = (what: string, then: string): string => `this ${what} was issued before this server's record of used tokens began (it was reset), so its single use cannot be checked; ${then}`;
 
 /** A bounded jti store that cannot take one more entry answers 503 (contract: "Bounded stores"). */
 function refuseWhenFull(verdict: JtiVerdict, what: string): void {
@@ -159,8 +163,9 @@ export async function verifyRefreshToken(ctx: AuthServerContext, token: string, 
   if (refusal !== undefined) throw invalidAuthToken(refusal.message, 'exp', refusal.reason);
   const carried = carriedGrant(ctx, claims, 'auth_token', now);
   if (typeof claims.jti !== 'string' || claims.jti.length === 0) throw invalidAuthToken('auth_token has no "jti"', 'jti', 'missing');
-  const verdict = ctx.jtis.use(claims.iss, claims.jti, claims.exp + window + SKEW, now, caller.agentId);
+  const verdict = await ctx.jtis.use(claims.iss, claims.jti, claims.exp + window + SKEW, now, caller.agentId, claims.iat);
   if (verdict === 'replayed') throw invalidAuthToken('auth_token has already been refreshed; refresh the token that refresh returned', 'jti', 'replayed');
+  if (verdict === 'forgotten') throw invalidAuthToken(FORGOTTEN('auth_token', 'request a new authorization'), 'iat', 'store_reset');
   refuseWhenFull(verdict, 'refreshed tokens');
   return { claims, carried };
 }

@@ -146,6 +146,8 @@ export const AAUTH_2026_03 = Object.freeze({
     invalid_target: 400,
     unsupported_grant_type: 400,
     server_error: 500,
+    // RFC 6749 §4.1.2.1: the server cannot answer for now (a shared store is down); with `Retry-After`.
+    temporarily_unavailable: 503,
   } as const),
 });
 
