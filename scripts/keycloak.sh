@@ -5,7 +5,7 @@
 #
 #   bash scripts/keycloak.sh [--port N] [--hostname URL] [--background] [--pidfile FILE] [--import FILE]... [--skip-tests]
 #                            [--db dev-mem|postgres] [--db-url JDBC_URL --db-username U --db-password P]
-#                            [--management-port N] [--cluster-port N]
+#                            [--management-port N] [--cluster-port N] [--prebuilt]
 #   bash scripts/keycloak.sh --stop [--port N] [--pidfile FILE]
 #
 # --hostname pins Keycloak's public origin, and so the issuer (<origin>/realms/<realm>); default
@@ -14,9 +14,11 @@
 # With neither, the provider's own test realm (packages/keycloak-provider/src/test/resources/realm-e2e.json).
 # --db postgres: `kc.sh build` once (provider, postgres, clustered Infinispan with jdbc-ping discovery,
 # health on the management port), then `kc.sh start --optimized` over plain HTTP on loopback. Without
-# --db-url a throwaway PostgreSQL is started in a temp dir (scripts/lib/postgres.sh) and stopped by
-# --stop. Nodes given the same --db-url form one cluster; give each its own --port,
-# --management-port (default 9000) and --cluster-port (JGroups, default 7800), all on 127.0.0.1.
+# --db-url (or KC_DB_URL, KC_DB_USERNAME, KC_DB_PASSWORD in the environment) a throwaway PostgreSQL
+# is started in a temp dir (scripts/lib/postgres.sh) and stopped by --stop. Nodes given the same
+# database form one cluster; give each its own --port, --management-port (default 9000) and
+# --cluster-port (JGroups, default 7800), all on 127.0.0.1. --prebuilt: use the provider jar
+# already in target/ (a cluster's second node) instead of running Maven again.
 # The distribution is unpacked once under .keycloak/ (gitignored); Maven keeps the zip in ~/.m2.
 # Environment: JAVA_HOME (tried first), KEYCLOAK_START_TIMEOUT (seconds, default 600),
 # KEYCLOAK_VERSION (the server to run, e.g. 26.4.0; default the provider's keycloak.version in pom.xml:
@@ -34,15 +36,16 @@ STOP=0
 PIDFILE=""
 HOSTNAME_URL=""
 SKIP_TESTS=0
+PREBUILT=0
 IMPORTS=()
 DB=dev-mem
-DB_URL=""
-DB_USERNAME=""
-DB_PASSWORD=""
+DB_URL="${KC_DB_URL:-}"
+DB_USERNAME="${KC_DB_USERNAME:-}"
+DB_PASSWORD="${KC_DB_PASSWORD:-}"
 MGMT_PORT=9000
 CLUSTER_PORT=7800
 
-usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -euo pipefail$/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
     --import) IMPORTS+=("$2"); shift 2 ;;
     --import=*) IMPORTS+=("${1#*=}"); shift ;;
     --skip-tests) SKIP_TESTS=1; shift ;;
+    --prebuilt) PREBUILT=1; shift ;;
     --db) DB="$2"; shift 2 ;;
     --db=*) DB="${1#*=}"; shift ;;
     --db-url) DB_URL="$2"; shift 2 ;;
@@ -196,10 +200,13 @@ if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
 fi
 
 # 2. Provider jar.
-log "building the provider"
-if [ "$SKIP_TESTS" = 1 ]; then
+if [ "$PREBUILT" = 1 ]; then
+  log "using the provider jar already built"
+elif [ "$SKIP_TESTS" = 1 ]; then
+  log "building the provider"
   (cd "$PROVIDER_DIR" && mvn -B -q -Dstyle.color=never package -DskipTests)
 else
+  log "building the provider"
   (cd "$PROVIDER_DIR" && mvn -B -q -Dstyle.color=never package)
 fi
 JAR="$PROVIDER_DIR/target/aauth-keycloak-provider.jar"
