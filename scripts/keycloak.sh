@@ -39,9 +39,9 @@ SKIP_TESTS=0
 PREBUILT=0
 IMPORTS=()
 DB=dev-mem
-DB_URL="${KC_DB_URL:-}"
-DB_USERNAME="${KC_DB_USERNAME:-}"
-DB_PASSWORD="${KC_DB_PASSWORD:-}"
+DB_URL=""
+DB_USERNAME=""
+DB_PASSWORD=""
 MGMT_PORT=9000
 CLUSTER_PORT=7800
 
@@ -82,6 +82,9 @@ for n in "$PORT" "$MGMT_PORT" "$CLUSTER_PORT"; do
 done
 case "$DB" in (dev-mem|postgres) ;; (*) echo "keycloak.sh: --db is dev-mem or postgres" >&2; exit 2 ;; esac
 if [ -n "$DB_URL" ] && [ "$DB" != postgres ]; then echo "keycloak.sh: --db-url needs --db postgres" >&2; exit 2; fi
+if [ "$DB" = postgres ]; then
+  DB_URL="${DB_URL:-${KC_DB_URL:-}}" DB_USERNAME="${DB_USERNAME:-${KC_DB_USERNAME:-}}" DB_PASSWORD="${DB_PASSWORD:-${KC_DB_PASSWORD:-}}"
+fi
 PIDFILE="${PIDFILE:-$WORK/keycloak-$PORT.pid}"
 HOSTNAME_URL="${HOSTNAME_URL:-http://127.0.0.1:$PORT}"
 case "$HOSTNAME_URL" in (http://*|https://*) ;; (*) echo "keycloak.sh: --hostname needs an http(s) URL" >&2; exit 2 ;; esac
@@ -219,9 +222,10 @@ if [ "$DB" = dev-mem ]; then
 else
   # Production mode: a second copy of the distribution, so that start-dev (which re-augments its
   # home on every start) never touches the optimized build. `kc.sh build` runs again only when the
-  # jar or the build options changed; every node starts from this one build.
+  # jar or the build options changed; every node starts from this one build. Clustering itself
+  # (`--cache=ispn`) is a run-time option and production mode's default.
   PROD_HOME="$WORK/keycloak-$KC_VERSION-postgres"
-  BUILD_OPTS=(--db=postgres --cache=ispn --cache-stack=jdbc-ping --health-enabled=true --features=declarative-ui)
+  BUILD_OPTS=(--db=postgres --cache-stack=jdbc-ping --health-enabled=true --features=declarative-ui)
   if [ ! -x "$PROD_HOME/bin/kc.sh" ]; then
     rm -rf "$PROD_HOME.tmp"
     cp -a "$KC_HOME" "$PROD_HOME.tmp"
