@@ -36,7 +36,8 @@ declare -a SUMMARY=()
 step() { SUMMARY+=("$(printf '%-34s %6s  %s' "$1" "$2" "$3")"); }
 finish() {
   step "total" "$(( $(date +%s) - T0 ))s" "$([ "$STATUS" = 0 ] && echo ok || echo FAILED)"
-  printf '\n%s\n' "${SUMMARY[@]}"
+  printf '\n'
+  printf '%s\n' "${SUMMARY[@]}"
 }
 
 # shellcheck source=lib/postgres.sh
