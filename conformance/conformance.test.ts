@@ -13,6 +13,7 @@
  */
 import { autonomousExchangeCases } from './cases/autonomous-exchange.js';
 import { callChainingCases } from './cases/call-chaining.js';
+import { clusterCases } from './cases/cluster.js';
 import { consentUserBindingCases } from './cases/consent-user-binding.js';
 import { foreignSubjectCases } from './cases/foreign-subjects.js';
 import { registeredClaimCases } from './cases/registered-claims.js';
@@ -70,4 +71,6 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   registeredClaimCases(world);
   fetchOracleCases(world);
   x509Cases(world);
+  // Last: its final case stops one of the two nodes (two-node Keycloak run only).
+  clusterCases(world);
 });

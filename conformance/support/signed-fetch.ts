@@ -27,6 +27,8 @@ export interface SendOptions {
   readonly componentPolicy?: ComponentPolicy;
   /** Header values that replace the signed ones, given those (to break one header after signing). */
   readonly replaceHeaders?: (signed: SignedHeaders) => Readonly<Record<string, string>>;
+  /** Connect to the URL's own address even when `AAUTH_TOKEN_ORIGIN` sends token requests to another node. */
+  readonly unrouted?: boolean;
 }
 
 export interface JsonResponse {
@@ -46,6 +48,21 @@ async function toJson(res: Response): Promise<JsonResponse> {
   return { status: res.status, headers: res.headers, json };
 }
 
+/**
+ * `AAUTH_TOKEN_ORIGIN` (the two-node Keycloak run, scripts/test-keycloak-cluster.sh): token and
+ * token-exchange POSTs connect to this origin, another node of the cluster, instead of the issuer's
+ * address, with the request, its signature and its `Host` unchanged, as a load balancer in front of
+ * the nodes forwards them. Metadata, polls and the interaction pages stay on the issuer's address,
+ * so every pending request is created on one node and polled and answered on the other.
+ */
+const TOKEN_ORIGIN = process.env.AAUTH_TOKEN_ORIGIN?.replace(/\/+$/, '');
+
+function routed(method: string, url: string): string | undefined {
+  if (TOKEN_ORIGIN === undefined || method !== 'POST') return undefined;
+  const target = new URL(url);
+  return /\/protocol\/aauth\/token(-exchange)?$/.test(target.pathname) ? `${TOKEN_ORIGIN}${target.pathname}${target.search}` : undefined;
+}
+
 export async function signedRequest(method: 'GET' | 'POST', url: string, signer: Signer | undefined, body?: string, options: SendOptions = {}): Promise<JsonResponse> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
@@ -60,15 +77,19 @@ export async function signedRequest(method: 'GET' | 'POST', url: string, signer:
     });
     Object.assign(headers, signed, options.replaceHeaders?.(signed));
   }
-  if (options.forgedHost !== undefined) return sendWithHost(method, url, options.forgedHost, headers, options.tamperedBody ?? body);
+  const via = options.unrouted ? undefined : routed(method, url);
+  if (options.forgedHost !== undefined || via !== undefined) {
+    return sendWithHost(method, via ?? url, options.forgedHost ?? new URL(url).host, headers, options.tamperedBody ?? body);
+  }
   const res = await fetch(url, { method, headers, body: options.tamperedBody ?? body, redirect: 'manual' });
   return toJson(res);
 }
 
-/** `fetch` always sends the URL's own host, so a forged `Host` goes out through node:http. */
+/** `fetch` always sends the URL's own host, so another `Host` goes out through node:http. */
 function sendWithHost(method: string, url: string, host: string, headers: Record<string, string>, body: string | undefined): Promise<JsonResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers: { ...headers, host } }, (res) => {
+    const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
+    const req = httpRequest(url, { method, headers: { ...headers, ...length, host } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
