@@ -135,3 +135,27 @@ describe('Person Server pending requests outliving aauth.pendingLifespan (inject
     }
   });
 });
+
+describe('Person Server decision log', () => {
+  it('a parent asking for its sub-agent is logged as the requesting agent (interop surface 5: the PS log records the parent)', async () => {
+    const provider = new AgentProvider(0);
+    await provider.start();
+    const lines: Record<string, unknown>[] = [];
+    const server = createAuthServer({ realm: psRealm(provider), log: () => undefined, logger: { info: (obj) => void lines.push(obj as Record<string, unknown>), warn: () => undefined } });
+    const { issuer } = await server.listen(0);
+    try {
+      const parent = provider.agent('parent');
+      const sub = provider.subAgent(parent);
+      const url = `${issuer}/protocol/aauth/ps/person`;
+      const body = JSON.stringify({ resource: 'https://r.example', subagent_token: provider.agentToken(sub) });
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      Object.assign(headers, signRequest({ method: 'POST', url, headers, body }, { key: parent.key.signing, signatureKey: { scheme: 'jwt', jwt: provider.agentToken(parent) } }));
+      expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(202);
+      expect(lines).toContainEqual(expect.objectContaining({ decision: 'person-token', agent: parent.id, resource: 'https://r.example', outcome: 'pending' }));
+      expect(lines.some((l) => l.agent === sub.id)).toBe(false);
+    } finally {
+      await server.close();
+      await provider.stop();
+    }
+  });
+});

@@ -34,7 +34,7 @@ export interface PsCaller {
 }
 
 /** Verify an agent token presented in a body (`subagent_token`) or a `Signature-Key`. */
-export async function verifyPresentedAgentToken(ctx: AuthServerContext, ps: PersonServerState, token: string, what: string): Promise<AgentClaims> {
+async function verifyPresentedAgentToken(ctx: AuthServerContext, ps: PersonServerState, token: string, what: string): Promise<AgentClaims> {
   const malformed = (message: string): never => {
     throw new TokenError('invalid_agent_token', message, { reason: 'malformed' }, { status: statusOf('invalid_agent_token', AAUTH_CURRENT) });
   };
@@ -106,4 +106,23 @@ export function refuseSubAgent(caller: PsCaller): void {
   if (caller.parentAgent !== undefined) {
     psError('invalid_agent_token', `agent ${caller.agentId} is a sub-agent of ${caller.parentAgent}: its parent obtains tokens for it (parent-mediated authorization)`);
   }
+}
+
+/** Whom the token to issue binds: the signer, or the sub-agent it asks for. */
+export interface TokenSubject {
+  readonly cnfJwk: PublicJwk;
+  /** The earliest `exp` of the agent tokens presented: nothing issued outlives it. */
+  readonly agentExp: number;
+  readonly subagent: string | undefined;
+}
+
+/**
+ * §Parent-Mediated Authorization: with a `subagent_token`, the token issued binds the sub-agent's
+ * key, and that agent token's `parent_agent` must name the signing agent (`invalid_agent_token`).
+ */
+export async function tokenSubject(ctx: AuthServerContext, ps: PersonServerState, caller: PsCaller, subagentToken: string | undefined): Promise<TokenSubject> {
+  if (subagentToken === undefined) return { cnfJwk: caller.jwk, agentExp: caller.exp, subagent: undefined };
+  const sub = await verifyPresentedAgentToken(ctx, ps, subagentToken, AAUTH_CURRENT.tokenRequest.subagentToken);
+  if (sub.parentAgent !== caller.agentId) psError('invalid_agent_token', `subagent_token's "parent_agent" must name the signing agent ${caller.agentId}`);
+  return { cnfJwk: sub.jwk, agentExp: Math.min(caller.exp, sub.exp), subagent: sub.sub };
 }
