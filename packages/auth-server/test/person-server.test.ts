@@ -8,6 +8,7 @@ import { signRequest } from '@aauth-ts/core';
 import { createAuthServer, parseRealm, RealmConfigError } from '@aauth-ts/auth-server';
 import { AgentProvider } from '../../../conformance/support/current/parties.js';
 import { directedSubject } from '../src/person-server/directed-subject.js';
+import { PendingStore } from '../src/stores/pending-store.js';
 import { PersonTokenRecords } from '../src/stores/person-token-records.js';
 
 const USER = { id: 'a1b2c3d4-0000-4000-8000-000000000009', username: 'pat', password: 'pat-password' };
@@ -157,5 +158,21 @@ describe('Person Server decision log', () => {
       await server.close();
       await provider.stop();
     }
+  });
+});
+
+describe('pending store tombstones', () => {
+  it('an answered request is remembered (410) until its time, and the memory is bounded by maxEntries', () => {
+    const store = new PendingStore<{ agent: string }>({ maxEntries: 2, maxPerAgent: 2 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const entry = store.create({ jkt: 'k', grant: { agent: 'a' }, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 100);
+      if (typeof entry === 'string') throw new Error(entry);
+      ids.push(entry.id);
+      store.retire(entry.id, 200);
+    }
+    expect(store.retired(ids[0] as string, 150)).toBe(false);
+    expect(store.retired(ids[2] as string, 150)).toBe(true);
+    expect(store.retired(ids[2] as string, 201)).toBe(false);
   });
 });
