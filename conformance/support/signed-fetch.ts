@@ -63,7 +63,7 @@ function routed(method: string, url: string): string | undefined {
   return /\/protocol\/aauth\/token(-exchange)?$/.test(target.pathname) ? `${TOKEN_ORIGIN}${target.pathname}${target.search}` : undefined;
 }
 
-export async function signedRequest(method: 'GET' | 'POST', url: string, signer: Signer | undefined, body?: string, options: SendOptions = {}): Promise<JsonResponse> {
+export async function signedRequest(method: 'GET' | 'POST' | 'DELETE', url: string, signer: Signer | undefined, body?: string, options: SendOptions = {}): Promise<JsonResponse> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   if (signer && !options.unsigned) {

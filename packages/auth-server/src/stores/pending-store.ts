@@ -30,12 +30,17 @@ export interface PendingGrant {
   readonly requiredUser: string | undefined;
 }
 
-export interface PendingRequest {
+/** What a pending request will yield once decided; the store only needs to know whose it is. */
+export interface GrantOwner {
+  readonly agent: string;
+}
+
+export interface PendingRequest<G extends GrantOwner = PendingGrant> {
   readonly id: string;
   readonly code: string;
   /** RFC 7638 thumbprint of the key that made the token request. */
   readonly jkt: string;
-  readonly grant: PendingGrant;
+  readonly grant: G;
   readonly purpose: string | undefined;
   readonly loginHint: string | undefined;
   /** OpenID Connect Enterprise Extensions 1.0 hints, for the consent page and its policy. */
@@ -56,15 +61,18 @@ export interface PendingStoreOptions {
   readonly maxEntries?: number;
   /** Pending requests one agent may have at a time. Default a tenth of `maxEntries`. */
   readonly maxPerAgent?: number;
+  /** Symbols interaction codes are drawn from (default A-Z0-9) and their number (default 8). */
+  readonly codeAlphabet?: string;
+  readonly codeLength?: number;
 }
 
 /** Why `create` made nothing: the whole store is full, or this agent holds its whole share. */
 export type PendingRefusal = 'full' | 'agent_full';
 
 /** What `create` is given. */
-export interface PendingInput {
+export interface PendingInput<G extends GrantOwner = PendingGrant> {
   readonly jkt: string;
-  readonly grant: PendingGrant;
+  readonly grant: G;
   readonly purpose: string | undefined;
   readonly loginHint: string | undefined;
   readonly tenant?: string | undefined;
@@ -79,16 +87,16 @@ export interface PendingInput {
  * with `open`, `decide` or `save`, and each answers false when the request changed or ended
  * meanwhile (on another instance); then the caller acts as if the request were gone.
  */
-export interface PendingRequests {
-  create(input: PendingInput, now: number): PendingRequest | PendingRefusal | Promise<PendingRequest | PendingRefusal>;
-  get(id: string): PendingRequest | undefined | Promise<PendingRequest | undefined>;
-  byCode(code: string, now: number): PendingRequest | undefined | Promise<PendingRequest | undefined>;
-  open(entry: PendingRequest): boolean | Promise<boolean>;
-  decide(entry: PendingRequest, decision: PendingDecision): boolean | Promise<boolean>;
+export interface PendingRequests<G extends GrantOwner = PendingGrant> {
+  create(input: PendingInput<G>, now: number): PendingRequest<G> | PendingRefusal | Promise<PendingRequest<G> | PendingRefusal>;
+  get(id: string): PendingRequest<G> | undefined | Promise<PendingRequest<G> | undefined>;
+  byCode(code: string, now: number): PendingRequest<G> | undefined | Promise<PendingRequest<G> | undefined>;
+  open(entry: PendingRequest<G>): boolean | Promise<boolean>;
+  decide(entry: PendingRequest<G>, decision: PendingDecision): boolean | Promise<boolean>;
   /** Write `entry`'s `consentTicket` and `callback` as changed by the caller. */
-  save(entry: PendingRequest): boolean | Promise<boolean>;
+  save(entry: PendingRequest<G>): boolean | Promise<boolean>;
   /** End the request after its terminal answer: true for exactly one caller, however many poll at once. */
-  take(entry: PendingRequest): boolean | Promise<boolean>;
+  take(entry: PendingRequest<G>): boolean | Promise<boolean>;
   hold(id: string, ms: number, maxHeld: number, signal?: AbortSignal): Promise<boolean>;
   readonly held: number;
 }
@@ -102,23 +110,27 @@ export function newPendingId(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** 8 characters from A-Z0-9; the caller makes sure no live request has it. */
-export function newInteractionCode(): string {
-  return Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+/** `length` characters from `alphabet` (default 8 from A-Z0-9); the caller makes sure no live request has it. */
+export function newInteractionCode(alphabet: string = CODE_ALPHABET, length = 8): string {
+  return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
 /** A new request's state, the same in every store. */
-export function newPendingRequest(id: string, code: string, input: PendingInput, now: number): PendingRequest {
+export function newPendingRequest<G extends GrantOwner>(id: string, code: string, input: PendingInput<G>, now: number): PendingRequest<G> {
   return {
     id, code, jkt: input.jkt, grant: input.grant, purpose: input.purpose, loginHint: input.loginHint,
     tenant: input.tenant, domainHint: input.domainHint, expiresAt: now + input.lifetimeSeconds, status: 'pending', sub: undefined, consentTicket: undefined,
   };
 }
 
-export class PendingStore implements PendingRequests {
+export class PendingStore<G extends GrantOwner = PendingGrant> implements PendingRequests<G> {
   readonly #max: number;
   readonly #quota: AgentQuota;
-  readonly #byId = new Map<string, PendingRequest>();
+  readonly #alphabet: string;
+  readonly #codeLength: number;
+  readonly #byId = new Map<string, PendingRequest<G>>();
+  /** Requests that gave their terminal answer, kept by id until the time given to `retire`. */
+  readonly #retired = new Map<string, number>();
   readonly #byCode = new Map<string, string>();
   readonly #polls = new PollWaiters();
   /** Sweeps are O(size): at most one per clock second, however hard a full store is pushed. */
@@ -127,6 +139,8 @@ export class PendingStore implements PendingRequests {
   constructor(options: PendingStoreOptions = {}) {
     this.#max = options.maxEntries ?? 10_000;
     this.#quota = AgentQuota.shareOf(this.#max, options.maxPerAgent);
+    this.#alphabet = options.codeAlphabet ?? CODE_ALPHABET;
+    this.#codeLength = options.codeLength ?? 8;
   }
 
   get size(): number {
@@ -134,7 +148,7 @@ export class PendingStore implements PendingRequests {
   }
 
   /** A new pending request for `grant.agent`, or why there is none. */
-  create(input: PendingInput, now: number): PendingRequest | PendingRefusal {
+  create(input: PendingInput<G>, now: number): PendingRequest<G> | PendingRefusal {
     const agent = input.grant.agent;
     if ((this.#byId.size >= this.#max || this.#quota.full(agent)) && now !== this.#sweptAt) {
       this.#sweptAt = now;
@@ -144,7 +158,7 @@ export class PendingStore implements PendingRequests {
     if (this.#quota.full(agent)) return 'agent_full';
     const id = newPendingId();
     let code: string;
-    do code = newInteractionCode(); while (this.#byCode.has(code));
+    do code = newInteractionCode(this.#alphabet, this.#codeLength); while (this.#byCode.has(code));
     const entry = newPendingRequest(id, code, input, now);
     this.#byId.set(id, entry);
     this.#byCode.set(code, id);
@@ -152,7 +166,7 @@ export class PendingStore implements PendingRequests {
     return entry;
   }
 
-  get(id: string): PendingRequest | undefined {
+  get(id: string): PendingRequest<G> | undefined {
     return this.#byId.get(id);
   }
 
@@ -160,7 +174,7 @@ export class PendingStore implements PendingRequests {
    * The request an interaction code belongs to, while it can still be decided (unopened or being
    * answered); `undefined` for an unknown code, or one whose request expired or ended.
    */
-  byCode(code: string, now: number): PendingRequest | undefined {
+  byCode(code: string, now: number): PendingRequest<G> | undefined {
     const id = this.#byCode.get(code);
     const entry = id === undefined ? undefined : this.#byId.get(id);
     if (!entry || entry.expiresAt <= now || (entry.status !== 'pending' && entry.status !== 'interacting')) return undefined;
@@ -168,13 +182,13 @@ export class PendingStore implements PendingRequests {
   }
 
   /** The code was opened: it is spent (§Interaction Code Security, single use). */
-  open(entry: PendingRequest): boolean {
+  open(entry: PendingRequest<G>): boolean {
     entry.status = 'interacting';
     return this.save(entry);
   }
 
   /** Record how a request ended and release every poll held on it. */
-  decide(entry: PendingRequest, decision: PendingDecision): boolean {
+  decide(entry: PendingRequest<G>, decision: PendingDecision): boolean {
     entry.status = decision.status;
     if (decision.status === 'approved') entry.sub = decision.sub;
     this.#polls.wake(entry.id);
@@ -182,11 +196,11 @@ export class PendingStore implements PendingRequests {
   }
 
   /** Entries are the stored objects themselves: changed in place, they are saved while still stored. */
-  save(entry: PendingRequest): boolean {
+  save(entry: PendingRequest<G>): boolean {
     return this.#byId.get(entry.id) === entry;
   }
 
-  take(entry: PendingRequest): boolean {
+  take(entry: PendingRequest<G>): boolean {
     if (!this.save(entry)) return false;
     this.delete(entry.id);
     return true;
@@ -217,6 +231,29 @@ export class PendingStore implements PendingRequests {
   }
 
   /**
+   * Forget a request after its terminal answer, but remember until `until` (seconds) that it was
+   * answered, so its URL can say so (`gone`) rather than not knowing it.
+   */
+  retire(id: string, until: number): void {
+    if (!this.#byId.has(id)) return;
+    this.delete(id);
+    // Bounded like the requests: past `maxEntries` the oldest answered URL says 404 rather than 410.
+    if (this.#retired.size >= this.#max) this.#retired.delete(this.#retired.keys().next().value as string);
+    this.#retired.set(id, until);
+  }
+
+  /** Whether `id` named a request that has given its terminal answer (see `retire`). */
+  retired(id: string, now: number): boolean {
+    const until = this.#retired.get(id);
+    if (until === undefined) return false;
+    if (until < now) {
+      this.#retired.delete(id);
+      return false;
+    }
+    return true;
+  }
+
+  /**
    * Drop requests nobody polled for long after expiry. An expired request is kept for one more
    * lifetime so the agent can still learn `expired` (408) before the URL goes away.
    */
@@ -224,5 +261,6 @@ export class PendingStore implements PendingRequests {
     for (const entry of this.#byId.values()) {
       if (now > entry.expiresAt + EXPIRED_GRACE_SECONDS) this.delete(entry.id);
     }
+    for (const [id, until] of this.#retired) if (until < now) this.#retired.delete(id);
   }
 }
