@@ -1,0 +1,131 @@
+package dev.aauth.keycloak.person;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aauth.keycloak.error.AAuthError;
+import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.remote.KeyDiscovery;
+import dev.aauth.keycloak.remote.RemoteJsonFetcher;
+import dev.aauth.keycloak.signature.PublicJwk;
+import dev.aauth.keycloak.token.Jwt;
+
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The verification steps every current-profile token shares (draft-hardt-oauth-aauth-protocol §Agent
+ * Token Verification, §Resource Token Verification, §JWKS Discovery and Caching), in order:
+ * <ol>
+ *   <li>header {@code typ}; a fully specified {@code alg} ({@code none}, {@code EdDSA} and symmetric
+ *       algorithms are refused, §Signature Algorithms);</li>
+ *   <li>{@code dwk} names the expected document; {@code iss} is a server identifier, and the caller's
+ *       gate accepts it, before anything is fetched from it;</li>
+ *   <li>the key: {@code {iss}/.well-known/{dwk}} (whose {@code issuer} must equal {@code iss}) →
+ *       {@code jwks_uri} → {@code kid}, through the realm's guarded fetcher; the key must carry an
+ *       {@code alg} equal to the header's;</li>
+ *   <li>the signature; {@code exp} in the future; {@code iat} not in the future (60 s skew).</li>
+ * </ol>
+ */
+final class DwkJwt {
+
+    static final long SKEW_SECONDS = 60;
+    /** Fully specified JWS algorithms this verifier implements (§Signature Algorithms). */
+    /** What {@code Accept-Signature-Alg} and {@code accept_signature_algs} list: the HTTP signature algorithms {@link #fits} accepts. */
+    static final java.util.List<String> HTTP_ALGORITHMS = java.util.List.of("Ed25519", "ES256", "ES384", "RS256", "PS512");
+    static final Set<String> ALGORITHMS = Set.of("Ed25519", "ES256", "ES384", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512");
+
+    record Verified(Jwt jwt, String iss) {
+    }
+
+    private DwkJwt() {
+    }
+
+    /**
+     * @param invalid the error of a malformed or unverifiable token; {@code expired} that of an expired one
+     * @param gate decides, before any fetch, whether this issuer may be contacted at all
+     */
+    static Verified verify(String compact, String typ, String dwk, String what, PsError invalid, PsError expired,
+                           KeyDiscovery discovery, Predicate<String> gate, boolean allowLoopbackForms, long now) {
+        Jwt jwt;
+        try {
+            jwt = Jwt.parse(compact, what, AAuthError.INVALID_REQUEST);
+        } catch (AAuthException e) {
+            throw new PsException(invalid, e.getMessage());
+        }
+        if (!typ.equals(jwt.typ())) {
+            throw new PsException(invalid, "The " + what + " must have typ " + typ + ".");
+        }
+        String alg = jwt.alg();
+        if (alg == null || !ALGORITHMS.contains(alg)) {
+            throw new PsException(invalid, "The " + what + " alg must be a fully specified algorithm such as Ed25519 (not "
+                    + (alg == null ? "absent" : alg) + ").");
+        }
+        if (!dwk.equals(jwt.string("dwk"))) {
+            throw new PsException(invalid, "The " + what + " dwk must be " + dwk + ".");
+        }
+        String iss = jwt.string("iss");
+        String bad = ServerIdentifier.problem(iss, allowLoopbackForms);
+        if (bad != null) {
+            throw new PsException(invalid, "The " + what + " iss is not a server identifier: " + bad + ".");
+        }
+        if (!gate.test(iss)) {
+            throw new PsException(invalid, "The " + what + " issuer " + iss + " is not accepted by this Person Server.");
+        }
+        PublicJwk key;
+        try {
+            key = discovery.findKey(iss, dwk, "issuer", jwt.kid());
+        } catch (RemoteJsonFetcher.FetchException e) {
+            throw new PsException(invalid, "The " + what + " key could not be discovered: " + e.getMessage());
+        }
+        if (!alg.equals(key.alg())) {
+            throw new PsException(invalid, "The " + what + " key " + jwt.kid() + " does not carry alg " + alg + " in the issuer's JWKS.");
+        }
+        try {
+            jwt.verifySignature(key, what);
+        } catch (AAuthException e) {
+            throw new PsException(invalid, e.getMessage());
+        }
+        Long exp = jwt.number("exp");
+        if (exp == null) {
+            throw new PsException(invalid, "The " + what + " has no exp.");
+        }
+        if (exp <= now) {
+            throw new PsException(expired, "The " + what + " has expired.");
+        }
+        Long iat = jwt.number("iat");
+        if (iat == null || iat > now + SKEW_SECONDS) {
+            throw new PsException(invalid, "The " + what + " iat must be present and not in the future.");
+        }
+        return new Verified(jwt, iss);
+    }
+
+    /** {@code cnf.jwk} as a public key; whether its {@code alg} {@link #fits} is the caller's check. */
+    static PublicJwk confirmationKey(Jwt jwt, String what, PsError invalid) {
+        JsonNode cnf = jwt.claims().get("cnf");
+        JsonNode jwk = cnf == null ? null : cnf.get("jwk");
+        if (jwk == null || !jwk.isObject()) {
+            throw new PsException(invalid, "The " + what + " has no cnf.jwk.");
+        }
+        try {
+            return PublicJwk.parse(jwk);
+        } catch (IllegalArgumentException e) {
+            throw new PsException(invalid, "The " + what + " cnf.jwk is unusable: " + e.getMessage() + ".");
+        }
+    }
+
+    /**
+     * §Signature Algorithms: the key's {@code alg} is present, fully specified, one this server verifies
+     * HTTP signatures with, and agrees with {@code kty}/{@code crv}.
+     */
+    static boolean fits(PublicJwk key) {
+        String alg = key.alg();
+        if (alg == null) {
+            return false;
+        }
+        return switch (key.kty()) {
+            case "OKP" -> "Ed25519".equals(alg) && "Ed25519".equals(key.crv());
+            case "EC" -> ("ES256".equals(alg) && "P-256".equals(key.crv())) || ("ES384".equals(alg) && "P-384".equals(key.crv()));
+            case "RSA" -> "RS256".equals(alg) || "PS512".equals(alg);
+            default -> false;
+        };
+    }
+}
