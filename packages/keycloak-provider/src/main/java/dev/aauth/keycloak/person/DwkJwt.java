@@ -70,15 +70,7 @@ final class DwkJwt {
         if (!gate.test(iss)) {
             throw new PsException(invalid, "The " + what + " issuer " + iss + " is not accepted by this Person Server.");
         }
-        PublicJwk key;
-        try {
-            key = discovery.findKey(iss, dwk, "issuer", jwt.kid());
-        } catch (RemoteJsonFetcher.FetchException e) {
-            throw new PsException(invalid, "The " + what + " key could not be discovered: " + e.getMessage());
-        }
-        if (!alg.equals(key.alg())) {
-            throw new PsException(invalid, "The " + what + " key " + jwt.kid() + " does not carry alg " + alg + " in the issuer's JWKS.");
-        }
+        PublicJwk key = discover(iss, dwk, jwt.kid(), alg, what, invalid, discovery);
         try {
             jwt.verifySignature(key, what);
         } catch (AAuthException e) {
@@ -96,6 +88,42 @@ final class DwkJwt {
             throw new PsException(invalid, "The " + what + " iat must be present and not in the future.");
         }
         return new Verified(jwt, iss);
+    }
+
+    /**
+     * §JWKS Discovery and Caching, §Metadata Documents: {@code {iss}/.well-known/{dwk}} must name
+     * {@code iss} as its {@code issuer} byte for byte ({@code issuer_missing} / {@code issuer_mismatch}),
+     * its {@code jwks_uri} must hold the key {@code kid} with the token's {@code alg} (refetched once when
+     * absent, for rotation). Fetches go through the realm's guarded, cached fetcher.
+     */
+    static PublicJwk discover(String iss, String dwk, String kid, String alg, String what, PsError invalid, KeyDiscovery discovery) {
+        try {
+            JsonNode metadata = discovery.fetcher().get(iss + "/.well-known/" + dwk, false);
+            JsonNode declared = metadata.get("issuer");
+            if (declared == null || !declared.isTextual()) {
+                throw new PsException(invalid, "The " + dwk + " of " + iss + " has no issuer.").withHint("issuer_missing");
+            }
+            if (!declared.asText().equals(iss)) {
+                throw new PsException(invalid, "The " + dwk + " of " + iss + " names another issuer.").withHint("issuer_mismatch");
+            }
+            JsonNode jwksUri = metadata.get("jwks_uri");
+            if (jwksUri == null || !jwksUri.isTextual()) {
+                throw new PsException(invalid, "The " + dwk + " of " + iss + " has no jwks_uri.");
+            }
+            PublicJwk key = KeyDiscovery.select(discovery.fetcher().get(jwksUri.asText(), false), kid);
+            if (key == null) {
+                key = KeyDiscovery.select(discovery.fetcher().get(jwksUri.asText(), true), kid);
+            }
+            if (key == null) {
+                throw new PsException(invalid, "The JWKS of " + iss + " has no usable key " + kid + ".");
+            }
+            if (!alg.equals(key.alg())) {
+                throw new PsException(invalid, "The " + what + " key " + kid + " does not carry alg " + alg + " in the issuer's JWKS.");
+            }
+            return key;
+        } catch (RemoteJsonFetcher.FetchException e) {
+            throw new PsException(invalid, "The " + what + " key could not be discovered: " + e.getMessage());
+        }
     }
 
     /** {@code cnf.jwk} as a public key; whether its {@code alg} {@link #fits} is the caller's check. */

@@ -70,7 +70,7 @@ final class PsAuthenticator {
         try {
             agent = AgentTokens.verify(jwt, "agent token", discovery, settings::acceptsProvider, settings.realm().allowLoopback(), now);
         } catch (PsException e) {
-            throw PsException.agentToken(e.error(), e.getMessage());
+            throw PsException.agentToken(e);
         }
         if (!DwkJwt.fits(agent.key())) {
             throw PsException.signature("unsupported_algorithm",

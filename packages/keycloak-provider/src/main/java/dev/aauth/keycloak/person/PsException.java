@@ -15,39 +15,51 @@ public final class PsException extends RuntimeException {
     private final String signatureError;
     private final transient Map<String, Object> members;
     private final transient Map<String, String> headers;
+    /** The Signature-Error code this refusal means should it have happened in Signature-Key (e.g. issuer_mismatch). */
+    private final String hint;
 
     public PsException(PsError error, String detail) {
-        this(error, detail, null, Map.of(), Map.of());
+        this(error, detail, null, Map.of(), Map.of(), null);
     }
 
-    private PsException(PsError error, String detail, String signatureError, Map<String, Object> members, Map<String, String> headers) {
+    private PsException(PsError error, String detail, String signatureError, Map<String, Object> members, Map<String, String> headers, String hint) {
         super(detail);
         this.error = error;
         this.signatureError = signatureError;
         this.members = Map.copyOf(members);
         this.headers = Map.copyOf(headers);
+        this.hint = hint;
     }
 
     /** A signature failure: 401, {@code Signature-Error: error=<code>}, and {@code error} = the same code. */
     public static PsException signature(String code, String detail) {
-        return new PsException(PsError.INVALID_REQUEST, detail, code, Map.of(), Map.of());
+        return new PsException(PsError.INVALID_REQUEST, detail, code, Map.of(), Map.of(), null);
     }
 
-    /** A signature failure caused by a bad agent token: the header names the JWT failure, the body the token error. */
-    public static PsException agentToken(PsError bodyError, String detail) {
-        return new PsException(bodyError, detail, bodyError == PsError.EXPIRED_AGENT_TOKEN ? "expired_jwt" : "invalid_jwt", Map.of(), Map.of());
+    /**
+     * A signature failure caused by the agent token in Signature-Key: the header names the JWT failure
+     * ({@code expired_jwt}, {@code issuer_missing}, {@code issuer_mismatch}, else {@code invalid_jwt}),
+     * the body the token error ({@code invalid_agent_token} / {@code expired_agent_token}).
+     */
+    public static PsException agentToken(PsException cause) {
+        String code = cause.error == PsError.EXPIRED_AGENT_TOKEN ? "expired_jwt" : cause.hint != null ? cause.hint : "invalid_jwt";
+        return new PsException(cause.error, cause.getMessage(), code, Map.of(), Map.of(), null);
+    }
+
+    PsException withHint(String signatureErrorCode) {
+        return new PsException(error, getMessage(), signatureError, members, headers, signatureErrorCode);
     }
 
     public PsException withMember(String name, Object value) {
         Map<String, Object> m = new LinkedHashMap<>(members);
         m.put(name, value);
-        return new PsException(error, getMessage(), signatureError, m, headers);
+        return new PsException(error, getMessage(), signatureError, m, headers, hint);
     }
 
     public PsException withHeader(String name, String value) {
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(name, value);
-        return new PsException(error, getMessage(), signatureError, members, h);
+        return new PsException(error, getMessage(), signatureError, members, h, hint);
     }
 
     public PsError error() {

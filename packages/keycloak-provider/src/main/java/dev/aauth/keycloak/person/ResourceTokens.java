@@ -10,7 +10,7 @@ import java.util.function.Predicate;
  * Token Verification steps 1-5): the shared steps of {@link DwkJwt} with {@code dwk} =
  * {@code aauth-resource.json}; {@code aud} = this PS; {@code agent_jkt} = the thumbprint of the key the
  * caller names (the signing key, or a sub-agent's); {@code jti}, {@code ps}, {@code sub} and
- * {@code presented_jti} present. Step 6 (the person-token record) and 7 (the mission) are the caller's.
+ * {@code presented_jti} and {@code scope} present. Step 6 (the person-token record) and 7 (the mission) are the caller's.
  */
 public final class ResourceTokens {
 
@@ -35,13 +35,13 @@ public final class ResourceTokens {
         if (!agentJkt.equals(jwt.string("agent_jkt"))) {
             throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token agent_jkt is not the thumbprint of the agent's key.");
         }
-        for (String claim : new String[] {"jti", "ps", "sub", "presented_jti"}) {
+        for (String claim : new String[] {"jti", "ps", "sub", "presented_jti", "scope"}) {
             String value = jwt.string(claim);
             if (value == null || value.isEmpty()) {
                 throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token has no " + claim + ".");
             }
         }
-        for (String claim : new String[] {"mission_s256", "tenant", "scope"}) {
+        for (String claim : new String[] {"mission_s256", "tenant"}) {
             if (jwt.claims().has(claim) && jwt.string(claim) == null) {
                 throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token " + claim + " must be a string.");
             }

@@ -106,11 +106,13 @@ class PersonServerPureTest {
         assertEquals("invalid_input", Problem.body(e).get("error"));
         assertEquals("urn:ietf:params:sig-error:invalid_input", Problem.body(e).get("type"));
 
-        PsException token = PsException.agentToken(PsError.EXPIRED_AGENT_TOKEN, "The agent token has expired.");
+        PsException token = PsException.agentToken(new PsException(PsError.EXPIRED_AGENT_TOKEN, "The agent token has expired."));
         assertEquals(401, token.status());
         assertEquals("error=expired_jwt", Problem.signatureErrorHeader(token));
         assertEquals("expired_agent_token", Problem.body(token).get("error"));
-        assertEquals("error=invalid_jwt", Problem.signatureErrorHeader(PsException.agentToken(PsError.INVALID_AGENT_TOKEN, "bad")));
+        assertEquals("error=invalid_jwt", Problem.signatureErrorHeader(PsException.agentToken(new PsException(PsError.INVALID_AGENT_TOKEN, "bad"))));
+        assertEquals("error=issuer_mismatch", Problem.signatureErrorHeader(PsException.agentToken(
+                new PsException(PsError.INVALID_AGENT_TOKEN, "names another issuer").withHint("issuer_mismatch"))));
     }
 
     @Test
