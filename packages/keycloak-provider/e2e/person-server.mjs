@@ -12,6 +12,9 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { b64u, decode, jws, newKey, now, thumbprint } from './parties.mjs';
+// The TypeScript side's own verifiers of the current profile, so the Person Server's tokens are checked
+// by the code resources and agents run, not only by this script.
+import { GuardedFetcher, KeyDiscovery, verifyAaAuthToken, verifyAaPersonToken } from '../../core/dist/index.js';
 
 const ISSUER = (process.argv[2] ?? 'http://127.0.0.1:8180/realms/aauth-ps').replace(/\/+$/, '');
 const PLAIN = (process.argv[3] ?? ISSUER.replace(/\/realms\/[^/]+$/, '/realms/aauth-e2e')).replace(/\/+$/, '');
@@ -138,6 +141,21 @@ async function review(requirement, decision, { user = ALICE, expectTexts = [], r
   check(done.status === 200 && /aauth-message/.test(done.html), `review ${decision} is recorded`, `HTTP ${done.status}`);
 }
 
+const coreOptions = {
+  keys: new KeyDiscovery(new GuardedFetcher({ allowLoopback: true }), { profile: 'aauth-current' }),
+  // A realm's issuer is {origin}/realms/{realm}: a path, which §Server Identifiers does not foresee.
+  identifiers: { allowLoopbackHttp: true, exact: [ISSUER] },
+};
+async function coreAccepts(token, typ, audience, requestKey) {
+  try {
+    const verify = typ === 'aa-person+jwt' ? verifyAaPersonToken : verifyAaAuthToken;
+    await verify(token, { ...coreOptions, audience, requestKey });
+    check(true, `${typ} passes @aauth/core's current-profile verifier`);
+  } catch (e) {
+    check(false, `${typ} passes @aauth/core's current-profile verifier`, `${e.code ?? ''} ${e.message}`);
+  }
+}
+
 let jwks;
 async function verifyPs(token, typ) {
   const { header, payload } = decode(token);
@@ -212,6 +230,7 @@ async function main() {
     const p1 = await verifyPs(pt1, 'aa-person+jwt');
     check(p1.aud === flights.id && typeof p1.sub === 'string' && p1.sub.length >= 43 && !p1.sub.includes('-0000-') && thumbprint(p1.cnf.jwk) === assistant.key.jkt
       && p1.cnf.jwk.alg === 'Ed25519' && !('scope' in p1) && !('mission_s256' in p1), 'person token: aud = resource, directed sub, cnf.jwk with alg, no scope', JSON.stringify(p1));
+    await coreAccepts(pt1, 'aa-person+jwt', flights.id, assistant.key.jwk);
     r = await signed('GET', first.location, { agent: assistant });
     problem(r, 410, 'invalid_request', 'the pending URL after its terminal answer → 410');
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: flights.id } });
@@ -246,6 +265,7 @@ async function main() {
       const a = await verifyPs(r.json.auth_token, 'aa-auth+jwt');
       check(a.aud === flights.id && a.ps === ISSUER && a.sub === mp.sub && thumbprint(a.cnf.jwk) === assistant.key.jkt && a.cnf.jwk.alg === 'Ed25519'
         && a.mission_s256 === s256 && a.scope === 'flights.book' && !('agent' in a), 'auth token: aud, ps, sub, cnf, mission_s256, scope; no agent', JSON.stringify(a));
+      await coreAccepts(r.json.auth_token, 'aa-auth+jwt', flights.id, assistant.key.jwk);
     }
     r = await signed('POST', `${PS}/token`, { agent: assistant, body: { resource_token: rt } });
     problem(r, 400, 'invalid_resource_token', 'the same resource token again → 400 invalid_resource_token');

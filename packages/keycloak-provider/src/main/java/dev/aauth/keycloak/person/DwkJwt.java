@@ -70,11 +70,21 @@ final class DwkJwt {
         if (!gate.test(iss)) {
             throw new PsException(invalid, "The " + what + " issuer " + iss + " is not accepted by this Person Server.");
         }
-        PublicJwk key = discover(iss, dwk, jwt.kid(), alg, what, invalid, discovery);
+        PublicJwk key = discover(iss, dwk, jwt.kid(), alg, what, invalid, discovery, false);
         try {
             jwt.verifySignature(key, what);
         } catch (AAuthException e) {
-            throw new PsException(invalid, e.getMessage());
+            // §JWKS Discovery and Caching: a cached key that fails is refreshed once (silent re-keying
+            // under the same kid), subject to the fetcher's refresh cool-down.
+            PublicJwk fresh = discover(iss, dwk, jwt.kid(), alg, what, invalid, discovery, true);
+            try {
+                if (fresh.thumbprint().equals(key.thumbprint())) {
+                    throw e;
+                }
+                jwt.verifySignature(fresh, what);
+            } catch (AAuthException again) {
+                throw new PsException(invalid, again.getMessage());
+            }
         }
         Long exp = jwt.number("exp");
         if (exp == null) {
@@ -96,9 +106,10 @@ final class DwkJwt {
      * its {@code jwks_uri} must hold the key {@code kid} with the token's {@code alg} (refetched once when
      * absent, for rotation). Fetches go through the realm's guarded, cached fetcher.
      */
-    static PublicJwk discover(String iss, String dwk, String kid, String alg, String what, PsError invalid, KeyDiscovery discovery) {
+    static PublicJwk discover(String iss, String dwk, String kid, String alg, String what, PsError invalid, KeyDiscovery discovery,
+                              boolean refresh) {
         try {
-            JsonNode metadata = discovery.fetcher().get(iss + "/.well-known/" + dwk, false);
+            JsonNode metadata = discovery.fetcher().get(iss + "/.well-known/" + dwk, refresh);
             JsonNode declared = metadata.get("issuer");
             if (declared == null || !declared.isTextual()) {
                 throw new PsException(invalid, "The " + dwk + " of " + iss + " has no issuer.").withHint("issuer_missing");
@@ -110,8 +121,8 @@ final class DwkJwt {
             if (jwksUri == null || !jwksUri.isTextual()) {
                 throw new PsException(invalid, "The " + dwk + " of " + iss + " has no jwks_uri.");
             }
-            PublicJwk key = KeyDiscovery.select(discovery.fetcher().get(jwksUri.asText(), false), kid);
-            if (key == null) {
+            PublicJwk key = KeyDiscovery.select(discovery.fetcher().get(jwksUri.asText(), refresh), kid);
+            if (key == null && !refresh) {
                 key = KeyDiscovery.select(discovery.fetcher().get(jwksUri.asText(), true), kid);
             }
             if (key == null) {

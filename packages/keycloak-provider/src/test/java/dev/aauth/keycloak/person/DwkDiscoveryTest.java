@@ -58,27 +58,27 @@ class DwkDiscoveryTest {
     @Test
     void theKeyNamedByKidWithTheTokensAlgIsFound() {
         assertEquals(TestKeys.AGENT_JKT, DwkJwt.discover(base + "/good", "aauth-agent.json", "k1", "Ed25519", "agent token",
-                PsError.INVALID_AGENT_TOKEN, discovery).thumbprint());
+                PsError.INVALID_AGENT_TOKEN, discovery, false).thumbprint());
     }
 
     @Test
     void metadataNamingAnotherIssuerIsIssuerMismatch() {
         PsException e = assertThrows(PsException.class, () -> DwkJwt.discover(base + "/other", "aauth-agent.json", "k1", "Ed25519",
-                "agent token", PsError.INVALID_AGENT_TOKEN, discovery));
+                "agent token", PsError.INVALID_AGENT_TOKEN, discovery, false));
         assertEquals("error=issuer_mismatch", Problem.signatureErrorHeader(PsException.agentToken(e)));
     }
 
     @Test
     void metadataWithoutIssuerIsIssuerMissing() {
         PsException e = assertThrows(PsException.class, () -> DwkJwt.discover(base + "/none", "aauth-agent.json", "k1", "Ed25519",
-                "agent token", PsError.INVALID_AGENT_TOKEN, discovery));
+                "agent token", PsError.INVALID_AGENT_TOKEN, discovery, false));
         assertEquals("error=issuer_missing", Problem.signatureErrorHeader(PsException.agentToken(e)));
     }
 
     @Test
     void aKeyPublishedWithThePolymorphicEdDsaIsNotUsed() {
         PsException e = assertThrows(PsException.class, () -> DwkJwt.discover(base + "/good", "aauth-agent.json", "k2", "Ed25519",
-                "agent token", PsError.INVALID_AGENT_TOKEN, discovery));
+                "agent token", PsError.INVALID_AGENT_TOKEN, discovery, false));
         assertEquals(PsError.INVALID_AGENT_TOKEN, e.error());
         assertEquals("error=invalid_jwt", Problem.signatureErrorHeader(PsException.agentToken(e)));
     }
