@@ -193,8 +193,10 @@ async function main() {
   const flights = new Server('flights.localhost', 9312, 'aauth-resource.json');
   const hotels = new Server('hotels.localhost', 9313, 'aauth-resource.json');
   await Promise.all([provider, flights, hotels].map((s) => s.start()));
-  const assistant = new Agent(provider, 'assistant');
-  const stranger = new Agent(provider, 'stranger');
+  // Fresh agent names per run: bindings are durable, so a second run against the same server starts clean.
+  const run = crypto.randomBytes(3).toString('hex');
+  const assistant = new Agent(provider, `assistant-${run}`);
+  const stranger = new Agent(provider, `stranger-${run}`);
   const resourceToken = (agent, pt, extra = {}) => {
     const p = decode(pt).payload;
     return flights.sign('aa-resource+jwt', {
@@ -294,7 +296,7 @@ async function main() {
     check(r.status === 200 && decode(r.json?.person_token ?? 'e30.e30').payload.mission_s256 === s256, 'person token naming the mission → carries mission_s256');
 
     console.log('sub-agents (surface 5)');
-    const search = new Agent(provider, 'assistant+search1', { parent: assistant });
+    const search = new Agent(provider, `assistant-${run}+search1`, { parent: assistant });
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: flights.id, mission_s256: s256, subagent_token: search.token() } });
     check(r.status === 200, 'the parent obtains a person token for its sub-agent → 200', r.text.slice(0, 200));
     const spt = r.json?.person_token;
@@ -307,7 +309,7 @@ async function main() {
     }
     r = await signed('POST', `${PS}/person`, { agent: search, body: { resource: flights.id } });
     problem(r, 403, 'access_denied', 'a sub-agent calling the PS itself → 403');
-    const orphan = new Agent(provider, 'stranger+x', { parent: stranger });
+    const orphan = new Agent(provider, `stranger-${run}+x`, { parent: stranger });
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: flights.id, subagent_token: orphan.token() } });
     problem(r, 400, 'invalid_agent_token', 'a subagent_token whose parent_agent is another agent → 400 invalid_agent_token');
 
