@@ -201,7 +201,7 @@ async function main() {
     const p = decode(pt).payload;
     return flights.sign('aa-resource+jwt', {
       dwk: 'aauth-resource.json', aud: ISSUER, jti: crypto.randomUUID(), ps: p.iss, sub: p.sub, presented_jti: p.jti,
-      agent_jkt: agent.key.jkt, exp: now() + 300, scope: 'flights.book', ...(p.mission_s256 ? { mission_s256: p.mission_s256 } : {}), ...extra,
+      agent_jkt: agent.key.jkt, exp: now() + 300, scope: 'flights.read', ...(p.mission_s256 ? { mission_s256: p.mission_s256 } : {}), ...extra,
     });
   };
   try {
@@ -238,7 +238,16 @@ async function main() {
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: flights.id } });
     check(r.status === 200 && decode(r.json?.person_token ?? 'e30.e30').payload.sub === p1.sub, 'a bound agent gets the next person token at once, same sub', r.text.slice(0, 200));
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: hotels.id } });
-    check(r.status === 200 && decode(r.json.person_token).payload.sub !== p1.sub, 'another resource gets another directed sub');
+    const hreq = interactionRequired(r, 'the first person token for another resource asks the person again');
+    await review(hreq.requirement, 'approve', { expectTexts: [hotels.id] });
+    r = await pollUntilDone(hreq.location, assistant);
+    check(r.status === 200 && decode(r.json?.person_token ?? 'e30.e30').payload.sub !== p1.sub, 'another resource gets another directed sub');
+    r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: `${flights.id.replace('9312', '9399')}` } });
+    const unreach = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: `${flights.id.replace('9312', '9398')}`, capabilities: [] } });
+    problem(unreach, 403, 'user_unreachable', 'the person must be asked but the agent declared no interaction capability → 403 user_unreachable');
+    if (r.headers.get('location')) await signed('DELETE', r.headers.get('location'), { agent: assistant });
+    r = await signed('POST', `${PS}/person`, { agent: new Agent(new Server('unknown.localhost', 9314, 'aauth-agent.json'), `x-${run}`), body: { resource: flights.id } });
+    problem(r, 403, 'access_denied', 'an agent provider that is not an agent client of the realm → 403 access_denied (nothing fetched)');
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: `${flights.id}/path` } });
     problem(r, 400, 'invalid_request', 'a resource that is not a server identifier → 400 invalid_request');
 
@@ -248,13 +257,13 @@ async function main() {
     const mreq = interactionRequired(r, 'a mission proposal → 202 with requirement=interaction');
     await review(mreq.requirement, 'approve', { expectTexts: ['# Plan a trip', 'Book flights <b>and</b> a hotel.', 'BookFlight', flights.id] });
     r = await pollUntilDone(mreq.location, assistant);
-    check(r.status === 200 && typeof r.json?.s256 === 'string' && typeof r.json?.mission === 'string' && Array.isArray(r.json?.capabilities), 'poll → 200 {s256, mission, capabilities}', r.text.slice(0, 300));
+    check(r.status === 200 && typeof r.json?.s256 === 'string' && typeof r.json?.mission === 'string', 'poll → 200 {s256, mission, person_tokens}', r.text.slice(0, 300));
     const s256 = r.json?.s256;
     const blobBytes = Buffer.from(r.json?.mission ?? '', 'base64url');
     check(b64u(crypto.createHash('sha256').update(blobBytes).digest()) === s256, 's256 = base64url(SHA-256(decoded mission))');
     const blob = JSON.parse(blobBytes.toString('utf8') || '{}');
     check(blob.approver === ISSUER && blob.agent === assistant.id && blob.description === proposal.description && /Z$/.test(blob.approved_at)
-      && /Z$/.test(blob.expires_at) && blob.approved_resources?.[0] === flights.id && blob.approved_tools?.[0]?.name === 'BookFlight', 'the mission blob', JSON.stringify(blob));
+      && blob.approved_resources?.[0] === flights.id && blob.approved_tools?.[0]?.name === 'BookFlight', 'the mission blob', JSON.stringify(blob));
     const mpt = r.json?.person_tokens?.[flights.id];
     const mp = mpt ? await verifyPs(mpt, 'aa-person+jwt') : {};
     check(mp.mission_s256 === s256 && mp.aud === flights.id && mp.sub === p1.sub, 'person_tokens carries a mission-scoped person token per approved resource');
@@ -262,11 +271,11 @@ async function main() {
     console.log('auth token (surface 4)');
     const rt = resourceToken(assistant, mpt);
     r = await signed('POST', `${PS}/token`, { agent: assistant, body: { resource_token: rt, justification: 'Book the flight' } });
-    check(r.status === 200 && typeof r.json?.auth_token === 'string', 'a resource token within the mission\'s approved resources → 200 auth_token', r.text.slice(0, 300));
+    check(r.status === 200 && typeof r.json?.auth_token === 'string', 'a resource token for a scope needing no consent → 200 auth_token', r.text.slice(0, 300));
     if (r.json?.auth_token) {
       const a = await verifyPs(r.json.auth_token, 'aa-auth+jwt');
       check(a.aud === flights.id && a.ps === ISSUER && a.sub === mp.sub && thumbprint(a.cnf.jwk) === assistant.key.jkt && a.cnf.jwk.alg === 'Ed25519'
-        && a.mission_s256 === s256 && a.scope === 'flights.book' && !('agent' in a), 'auth token: aud, ps, sub, cnf, mission_s256, scope; no agent', JSON.stringify(a));
+        && a.mission_s256 === s256 && a.scope === 'flights.read' && !('agent' in a), 'auth token: aud, ps, sub, cnf, mission_s256, scope; no agent', JSON.stringify(a));
       await coreAccepts(r.json.auth_token, 'aa-auth+jwt', flights.id, assistant.key.jwk);
     }
     r = await signed('POST', `${PS}/token`, { agent: assistant, body: { resource_token: rt } });
@@ -280,18 +289,28 @@ async function main() {
     problem(r, 400, 'invalid_resource_token', 'agent_jkt not the signing key → 400 invalid_resource_token');
     r = await signed('POST', `${PS}/token`, { agent: assistant, body: { resource_token: resourceToken(assistant, mpt, { exp: now() - 5 }) } });
     problem(r, 400, 'expired_resource_token', 'an expired resource token → 400 expired_resource_token');
-    // Outside a mission the person approves the access.
-    r = await signed('POST', `${PS}/token`, { agent: assistant, body: { resource_token: resourceToken(assistant, pt1), justification: 'Check fares' } });
-    const treq = interactionRequired(r, 'a resource token outside a mission → 202 for the person\'s consent');
+    r = await signed('POST', `${PS}/token`, { agent: assistant, body: { resource_token: resourceToken(assistant, pt1, { scope: 'hotels.read' }) } });
+    problem(r, 400, 'invalid_scope', 'a scope the resource does not offer → 400 invalid_scope');
+    r = await signed('POST', `${PS}/token`, { agent: assistant, body: { resource_token: resourceToken(stranger, pt1, { agent_jkt: stranger.key.jkt }) }, token: undefined, key: stranger.key, agent: stranger });
+    problem(r, 400, 'invalid_resource_token', 'another agent presenting a resource token built on this agent\'s person token → 400');
+    // A scope in aauth.consentScopes: the person approves the access.
+    r = await signed('POST', `${PS}/token`, { agent: assistant, body: { resource_token: resourceToken(assistant, pt1, { scope: 'flights.book' }), justification: 'Check fares' } });
+    const treq = interactionRequired(r, 'a scope in aauth.consentScopes → 202 for the person\'s consent');
     await review(treq.requirement, 'approve', { expectTexts: ['flights.book', 'Check fares'] });
     r = await pollUntilDone(treq.location, assistant);
     check(r.status === 200 && decode(r.json?.auth_token ?? 'e30.e30').payload.sub === p1.sub, 'after consent → 200 auth_token for the person', r.text.slice(0, 200));
 
     console.log('mission refusals');
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: flights.id, mission_s256: b64u(crypto.randomBytes(32)) } });
-    problem(r, 404, 'mission_not_found', 'an unknown mission_s256 → 404 mission_not_found');
-    r = await signed('POST', `${PS}/person`, { agent: stranger, body: { resource: flights.id, mission_s256: s256 } });
-    problem(r, 404, 'mission_not_found', 'another agent\'s mission → the same 404');
+    problem(r, 400, 'invalid_request', 'a person token naming an unknown mission_s256 → 400 invalid_request');
+    const theirs = await signed('POST', `${PS}/mission/${s256}`, { agent: stranger, body: { action: 'update', description: 'x' } });
+    const unknown = await signed('POST', `${PS}/mission/${b64u(crypto.randomBytes(32))}`, { agent: stranger, body: { action: 'update', description: 'x' } });
+    problem(theirs, 404, 'mission_not_found', 'another agent\'s mission at its URL → 404 mission_not_found');
+    check(unknown.status === 404 && unknown.json?.error === theirs.json?.error && unknown.json?.detail === theirs.json?.detail, 'an unknown mission gets the same answer');
+    r = await signed('POST', `${PS}/mission/${s256}`, { agent: assistant, body: { action: 'update', description: 'Hotel moved' } });
+    check(r.status === 200 && /^[A-Za-z0-9_-]{43}$/.test(r.json?.s256 ?? ''), 'mission update → 200 {s256}', r.text.slice(0, 200));
+    r = await signed('POST', `${PS}/mission/${s256}`, { agent: assistant, body: { action: 'revoke' } });
+    problem(r, 400, 'invalid_request', 'a mission URL with an unknown action → 400');
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: flights.id, mission_s256: s256 } });
     check(r.status === 200 && decode(r.json?.person_token ?? 'e30.e30').payload.mission_s256 === s256, 'person token naming the mission → carries mission_s256');
 
@@ -308,10 +327,20 @@ async function main() {
       problem(r, 400, 'invalid_resource_token', 'without subagent_token the sub-agent\'s resource token does not fit the parent\'s key');
     }
     r = await signed('POST', `${PS}/person`, { agent: search, body: { resource: flights.id } });
-    problem(r, 403, 'access_denied', 'a sub-agent calling the PS itself → 403');
+    problem(r, 400, 'invalid_agent_token', 'a sub-agent calling the PS itself → 400 invalid_agent_token');
     const orphan = new Agent(provider, `stranger-${run}+x`, { parent: stranger });
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: flights.id, subagent_token: orphan.token() } });
     problem(r, 400, 'invalid_agent_token', 'a subagent_token whose parent_agent is another agent → 400 invalid_agent_token');
+
+    console.log('mission completion');
+    r = await signed('POST', `${PS}/mission/${s256}`, { agent: assistant, body: { action: 'completion', summary: 'Booked the flight.' } });
+    const creq = interactionRequired(r, 'completion → 202 for the person');
+    await review(creq.requirement, 'approve', { expectTexts: ['Booked the flight.'] });
+    r = await pollUntilDone(creq.location, assistant);
+    check(r.status === 200 && r.json?.mission_status === 'terminated' && r.json?.termination_reason === 'completed', 'accepted → 200 terminated, completed', r.text.slice(0, 200));
+    r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: flights.id, mission_s256: s256 } });
+    problem(r, 403, 'mission_terminated', 'a person token naming the completed mission → 403 mission_terminated');
+    check(r.json?.mission_status === 'terminated' && r.json?.termination_reason === 'completed', 'with mission_status and termination_reason');
 
     console.log('pending URLs');
     r = await signed('POST', `${PS}/person`, { agent: stranger, body: { resource: flights.id } });
@@ -331,8 +360,10 @@ async function main() {
     problem(r, 403, 'denied', 'after the person denies → 403 denied');
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: hotels.id, upstream_token: 'x' } });
     problem(r, 400, 'invalid_request', 'upstream_token (call chaining) → 400 invalid_request');
+    r = await signed('POST', `${PS}/interaction`, { agent: assistant, body: { type: 'interaction', url: `${flights.id}/i`, code: 'ABCD1234' } });
+    problem(r, 424, 'interaction_unavailable', 'an agent\'s relay to the interaction endpoint → 424 interaction_unavailable');
     // The agent is alice's now: bob may not answer for it.
-    r = await signed('POST', `${PS}/token`, { agent: assistant, body: { resource_token: resourceToken(assistant, pt1) } });
+    r = await signed('POST', `${PS}/token`, { agent: assistant, body: { resource_token: resourceToken(assistant, pt1, { scope: 'flights.book' }) } });
     const breq = interactionRequired(r, 'a bound agent\'s consent request → 202');
     await review(breq.requirement, 'approve', { user: BOB, refuse: true });
     r = await signed('DELETE', breq.location, { agent: assistant });

@@ -2,7 +2,7 @@
 <#import "template.ftl" as layout>
 <@layout.registrationLayout bodyClass="oauth"; section>
     <#if section = "header">
-        <#if aauth.kind = "mission">${msg("aauthPsMissionTitle")}<#elseif aauth.kind = "person">${msg("aauthPsPersonTitle")}<#else>${msg("aauthPsTokenTitle")}</#if>
+        <#if aauth.kind = "mission">${msg("aauthPsMissionTitle")}<#elseif aauth.kind = "person">${msg("aauthPsPersonTitle")}<#elseif aauth.kind = "completion">${msg("aauthPsCompletionTitle")}<#else>${msg("aauthPsTokenTitle")}</#if>
     <#elseif section = "form">
         <div id="aauth-ps-review" class="content-area">
             <p>${msg("aauthSignedInAs")} <strong id="aauth-username">${aauth.username}</strong></p>
@@ -33,6 +33,10 @@
                     <dd><pre id="aauth-justification" style="white-space: pre-wrap">${aauth.justification}</pre></dd>
                 </#if>
             </dl>
+            <#if aauth.summary?has_content>
+                <h3>${msg("aauthPsSummary")}</h3>
+                <pre id="aauth-summary" style="white-space: pre-wrap">${aauth.summary}</pre>
+            </#if>
             <#if aauth.description?has_content>
                 <h3>${msg("aauthPsDescription")}</h3>
                 <pre id="aauth-description" style="white-space: pre-wrap">${aauth.description}</pre>

@@ -156,6 +156,17 @@ public final class AAuthEndpoint {
         return new InteractionEndpoint(session, event).startPersonServer(code);
     }
 
+    /** An agent's relay to the person (§Interaction Request): this PS has no channel of its own to the person. */
+    @POST
+    @Path("ps/interaction")
+    @Consumes(MediaType.WILDCARD)
+    public Response psInteractionRelay(byte[] body) {
+        return personServer((s, request) -> {
+            throw new PsException(PsError.INTERACTION_UNAVAILABLE,
+                    "This Person Server cannot reach the person itself; direct the person to the interaction URL.");
+        });
+    }
+
     @POST
     @Path("ps/interaction/decision")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)

@@ -1,6 +1,10 @@
 package dev.aauth.keycloak.person;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aauth.keycloak.keys.Ed25519KeyProviderFactory;
+import org.keycloak.common.util.MultivaluedHashMap;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.keys.KeyProvider;
 import org.keycloak.common.util.Base64Url;
 import org.keycloak.crypto.Algorithm;
 import org.keycloak.crypto.KeyStatus;
@@ -25,10 +29,11 @@ import java.util.Optional;
  * §Signature Algorithms: the polymorphic {@code EdDSA} MUST NOT be used).
  *
  * <p>Key choice: the active key of the realm's {@code aauth-ed25519-generated} provider (its JWKS entry
- * says {@code "alg": "Ed25519"}), else an active {@code eddsa-generated} key on curve Ed25519 (the
- * JWS still says {@code Ed25519}, but Keycloak publishes that key with {@code "alg": "EdDSA"}), else
- * Keycloak's fallback EdDSA key, made on first use. RS256 and ES256 realm keys are never used by the
- * Person Server (they keep serving OpenID Connect).
+ * says {@code "alg": "Ed25519"}); a Person Server realm without one gets one on first use (a key
+ * provider component named {@code aauth-ed25519}, priority 200), so the JWKS always offers the key
+ * with its fully specified {@code alg}. RS256 and ES256 realm keys are never used by the Person Server
+ * (they keep serving OpenID Connect), and neither is an {@code eddsa-generated} key, which Keycloak
+ * publishes with the polymorphic {@code "alg": "EdDSA"} that current-profile verifiers never select.
  *
  * <p>Keycloak's {@code JWSBuilder} writes the header {@code alg} from its signer ({@code EdDSA}), so the
  * JWS is assembled here and only the signature bytes come from the key.
@@ -59,19 +64,26 @@ public final class CurrentJws {
     }
 
     static KeyWrapper signingKey(KeycloakSession session, RealmModel realm) {
-        Optional<KeyWrapper> own = active(session, realm, Algorithm.Ed25519);
+        Optional<KeyWrapper> own = active(session, realm);
         if (own.isPresent()) {
             return own.get();
         }
-        Optional<KeyWrapper> eddsa = active(session, realm, Algorithm.EdDSA);
-        // No EdDSA key at all: Keycloak makes its fallback key (eddsa-generated, Ed25519) on this call.
-        return eddsa.orElseGet(() -> session.keys().getActiveKey(realm, KeyUse.SIG, Algorithm.EdDSA));
+        ComponentModel component = new ComponentModel();
+        component.setName("aauth-ed25519");
+        component.setParentId(realm.getId());
+        component.setProviderId(Ed25519KeyProviderFactory.ID);
+        component.setProviderType(KeyProvider.class.getName());
+        MultivaluedHashMap<String, String> config = new MultivaluedHashMap<>();
+        config.putSingle("priority", "200");
+        component.setConfig(config);
+        // Validation generates the key pair (as for eddsa-generated).
+        realm.addComponentModel(component);
+        return active(session, realm).orElseThrow(() -> new IllegalStateException("no Ed25519 key after adding " + Ed25519KeyProviderFactory.ID));
     }
 
-    private static Optional<KeyWrapper> active(KeycloakSession session, RealmModel realm, String alg) {
-        return session.keys().getKeysStream(realm, KeyUse.SIG, alg)
+    private static Optional<KeyWrapper> active(KeycloakSession session, RealmModel realm) {
+        return session.keys().getKeysStream(realm, KeyUse.SIG, Algorithm.Ed25519)
                 .filter(k -> k.getStatus() == KeyStatus.ACTIVE && k.getPrivateKey() != null)
-                .filter(k -> !Algorithm.EdDSA.equals(alg) || "Ed25519".equals(k.getCurve()))
                 .max(Comparator.comparingLong(KeyWrapper::getProviderPriority));
     }
 }

@@ -68,7 +68,8 @@ final class DwkJwt {
             throw new PsException(invalid, "The " + what + " iss is not a server identifier: " + bad + ".");
         }
         if (!gate.test(iss)) {
-            throw new PsException(invalid, "The " + what + " issuer " + iss + " is not accepted by this Person Server.");
+            // Realm policy, decided before anything is fetched from an attacker-chosen URL.
+            throw new PsException(PsError.ACCESS_DENIED, "The " + what + " issuer " + iss + " is not known to this realm.");
         }
         PublicJwk key = discover(iss, dwk, jwt.kid(), alg, what, invalid, discovery, false);
         try {

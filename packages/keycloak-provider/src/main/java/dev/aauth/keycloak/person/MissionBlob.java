@@ -18,8 +18,9 @@ import java.util.List;
 /**
  * The mission blob (draft-hardt-oauth-aauth-protocol §Mission Approval, §Mission Identifier): the exact
  * bytes the PS persists, returned base64url-encoded as {@code mission}, with
- * {@code s256 = base64url(SHA-256(bytes))}. Members: approver, agent, approved_at, expires_at,
- * description, approved_tools, approved_resources (the last two only when the proposal named any).
+ * {@code s256 = base64url(SHA-256(bytes))}. Members: approver, agent, approved_at, description,
+ * approved_tools, approved_resources (the last two only when the proposal named any). No
+ * {@code expires_at}: missions here end by completion (docs/person-server-contract.md "Missions").
  */
 public record MissionBlob(byte[] bytes, String s256) {
 
@@ -27,12 +28,11 @@ public record MissionBlob(byte[] bytes, String s256) {
     public record Proposal(String description, JsonNode tools, List<String> resources) {
     }
 
-    public static MissionBlob approve(String approver, String agentId, Proposal proposal, long approvedAt, long expiresAt) {
+    public static MissionBlob approve(String approver, String agentId, Proposal proposal, long approvedAt) {
         ObjectNode blob = JsonSerialization.mapper.createObjectNode();
         blob.put("approver", approver);
         blob.put("agent", agentId);
         blob.put("approved_at", iso(approvedAt));
-        blob.put("expires_at", iso(expiresAt));
         blob.put("description", proposal.description());
         if (proposal.tools() != null && proposal.tools().size() > 0) {
             blob.set("approved_tools", proposal.tools().deepCopy());
@@ -41,8 +41,13 @@ public record MissionBlob(byte[] bytes, String s256) {
             ArrayNode resources = blob.putArray("approved_resources");
             proposal.resources().forEach(resources::add);
         }
+        return of(blob);
+    }
+
+    /** Persisted bytes (compact JSON, UTF-8) and their digest. */
+    static MissionBlob of(ObjectNode json) {
         try {
-            byte[] bytes = JsonSerialization.mapper.writeValueAsBytes(blob);
+            byte[] bytes = JsonSerialization.mapper.writeValueAsBytes(json);
             return new MissionBlob(bytes, s256(bytes));
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -48,6 +48,10 @@ public final class PersonMetadata implements WellKnownProvider {
         doc.put("interaction_endpoint", base + "/interaction");
         doc.put("jwks_uri", issuer + "/protocol/openid-connect/certs");
         doc.put("accept_signature_algs", DwkJwt.HTTP_ALGORITHMS);
+        // The realm's resource scopes (client scopes a resource offers: attribute aauth.resource).
+        doc.put("scopes_supported", realm.getClientScopesStream()
+                .filter(s -> s.getAttribute(dev.aauth.keycloak.policy.KeycloakRealmView.RESOURCE_ATTRIBUTE) != null)
+                .map(org.keycloak.models.ClientScopeModel::getName).sorted().toList());
         return doc;
     }
 

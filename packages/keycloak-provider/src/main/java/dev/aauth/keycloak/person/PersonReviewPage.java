@@ -70,6 +70,7 @@ public final class PersonReviewPage {
         bean.put("resource", rec.getOrDefault("resource", ""));
         bean.put("scope", rec.getOrDefault("scope", ""));
         bean.put("justification", rec.getOrDefault("justification", ""));
+        bean.put("summary", rec.getOrDefault("summary", ""));
         bean.put("mission", rec.getOrDefault("mission_s256", ""));
         bean.put("username", user.getUsername());
         bean.put("token", token);
@@ -116,8 +117,22 @@ public final class PersonReviewPage {
         }
         updated.put(PendingStore.STATUS, PendingStore.APPROVED);
         updated.put("user", user.getId());
-        if (PersonServerService.MISSION.equals(rec.get(PersonServerService.KIND))) {
+        String kind = rec.get(PersonServerService.KIND);
+        if (PersonServerService.MISSION.equals(kind)) {
             updated.put("mission_s256", approveMission(rec, user, now));
+            // Approving the mission approves person tokens for each resource it names.
+            PersonServerService.approvedResources(rec).forEach(r -> store.approveResource(user.getId(), r));
+        } else if (PersonServerService.PERSON.equals(kind)) {
+            store.approveResource(user.getId(), rec.get("resource"));
+        } else if (PersonServerService.COMPLETION.equals(kind)) {
+            // §Mission Completion: only the person's acceptance terminates the mission.
+            Map<String, String> mission = store.mission(rec.get("mission_s256"));
+            if (mission != null) {
+                Map<String, String> ended = new LinkedHashMap<>(mission);
+                ended.put("status", PersonServerService.TERMINATED);
+                ended.put("reason", "completed");
+                store.putMission(rec.get("mission_s256"), ended);
+            }
         }
         store.pending.update(pendingId, updated, now);
         return ConsentPage.message(session, Response.Status.OK, "Approved. You can close this window and return to the agent.", false);
@@ -125,8 +140,6 @@ public final class PersonReviewPage {
 
     /** Makes and persists the mission blob (§Mission Approval); returns its s256. */
     private String approveMission(Map<String, String> rec, UserModel user, long now) {
-        PersonServerSettings settings = PersonServerSettings.of(realm);
-        long expiresAt = now + settings.missionLifespan();
         JsonNode tools = null;
         try {
             tools = rec.get("tools") == null ? null : JsonSerialization.mapper.readTree(rec.get("tools"));
@@ -135,16 +148,16 @@ public final class PersonReviewPage {
         }
         List<String> resources = PersonServerService.approvedResources(rec);
         MissionBlob blob = MissionBlob.approve(issuer(), rec.get("agent"),
-                new MissionBlob.Proposal(rec.get("description"), tools, resources), now, expiresAt);
+                new MissionBlob.Proposal(rec.get("description"), tools, resources), now);
         Map<String, String> mission = new LinkedHashMap<>();
         mission.put("agent", rec.get("agent"));
         mission.put("provider", rec.get("provider"));
         mission.put("user", user.getId());
         mission.put("blob", blob.encoded());
-        mission.put(PendingStore.EXPIRES_AT, Long.toString(expiresAt));
+        mission.put("status", PersonServerService.ACTIVE);
+        mission.put("description", rec.get("description"));
         mission.put("resources", rec.getOrDefault("resources", "[]"));
-        // Kept a day past expires_at, so a late request hears mission_terminated rather than mission_not_found.
-        store.putMission(blob.s256(), mission, expiresAt - now + 86400);
+        store.putMission(blob.s256(), mission);
         return blob.s256();
     }
 

@@ -3,7 +3,10 @@ package dev.aauth.keycloak.person;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aauth.keycloak.config.AgentSettings;
 import dev.aauth.keycloak.pending.PendingStore;
+import dev.aauth.keycloak.policy.KeycloakRealmView;
+import dev.aauth.keycloak.policy.RealmView;
 import dev.aauth.keycloak.remote.KeyDiscovery;
 import dev.aauth.keycloak.signature.PublicJwk;
 import dev.aauth.keycloak.signature.RequestView;
@@ -39,6 +42,9 @@ public final class PersonServerService {
     static final String MISSION = "mission";
     static final String PERSON = "person";
     static final String TOKEN = "token";
+    static final String COMPLETION = "completion";
+    static final String ACTIVE = "active";
+    static final String TERMINATED = "terminated";
     private static final Pattern S256 = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final int MAX_RESOURCES = 20;
     private static final int MAX_TOOLS = 50;
@@ -49,6 +55,7 @@ public final class PersonServerService {
     private final PersonServerSettings settings;
     private final KeyDiscovery discovery;
     private final PsStore store;
+    private final KeycloakRealmView realmView;
     private final long now;
 
     public PersonServerService(KeycloakSession session, RealmModel realm, String issuer, PersonServerSettings settings,
@@ -59,6 +66,7 @@ public final class PersonServerService {
         this.settings = settings;
         this.discovery = discovery;
         this.store = new PsStore(session, realm);
+        this.realmView = new KeycloakRealmView(realm, settings.realm());
         this.now = now;
     }
 
@@ -70,7 +78,7 @@ public final class PersonServerService {
 
     /** §Mission Creation: every proposal is reviewed by the person (202 + interaction). */
     public Response mission(RequestView request, byte[] body) {
-        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, now));
+        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, this::isProvider, now));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
         if (json.get("action") != null) {
             throw JsonBody.invalid("A mission proposal has no action; update and completion go to the mission's own URL.");
@@ -90,59 +98,106 @@ public final class PersonServerService {
         return interaction(notes, agent);
     }
 
-    /** {@code POST {mission_endpoint}/{s256}}: this server accepts no update or completion yet. */
+    /**
+     * {@code POST {mission_endpoint}/{s256}} (§Mission Update, §Mission Completion): after the signature,
+     * a malformed s256 or an unknown action is 400; an unknown mission and another agent's are the same
+     * 404; a terminated one 403. {@code update} is accepted at once: 200 with the s256 of the update as
+     * persisted ({@code {"description", "accepted_at"}}); {@code completion} goes to the person (202).
+     */
     public Response missionAction(RequestView request, String s256, byte[] body) {
-        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, now));
+        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, this::isProvider, now));
+        JsonBody json = JsonBody.parse(request.header("content-type"), body);
         if (s256 == null || !S256.matcher(s256).matches()) {
             throw JsonBody.invalid("The mission path segment is not a mission s256.");
         }
-        JsonBody json = JsonBody.parse(request.header("content-type"), body);
         String action = json.string("action");
-        activeMission(s256, agent);
-        if (!"update".equals(action) && !"completion".equals(action)) {
+        if (!"update".equals(action) && !COMPLETION.equals(action)) {
             throw JsonBody.invalid("action must be update or completion.");
         }
-        throw JsonBody.invalid("Mission " + action + " is not supported by this Person Server; propose a new mission instead.");
+        String text = json.string("update".equals(action) ? "description" : "summary");
+        if (text == null) {
+            throw JsonBody.invalid("update".equals(action) ? "An update needs a description." : "A completion needs a summary.");
+        }
+        Map<String, String> mission = ownMission(s256, agent, PsError.MISSION_NOT_FOUND);
+        if ("update".equals(action)) {
+            ObjectNode update = JsonSerialization.mapper.createObjectNode();
+            update.put("description", text);
+            update.put("accepted_at", MissionBlob.iso(now));
+            MissionBlob persisted = MissionBlob.of(update);
+            Map<String, String> updated = new LinkedHashMap<>(mission);
+            int n = Integer.parseInt(mission.getOrDefault("updates", "0")) + 1;
+            updated.put("updates", Integer.toString(n));
+            updated.put("update." + n, persisted.encoded());
+            store.putMission(s256, updated);
+            return ok(map("s256", persisted.s256()));
+        }
+        Map<String, String> notes = agentNotes(agent, COMPLETION);
+        notes.put("mission_s256", s256);
+        notes.put("summary", text);
+        notes.put("description", mission.getOrDefault("description", ""));
+        notes.put(PendingStore.REQUIRED_USER, mission.get("user"));
+        return interaction(notes, agent);
     }
 
     // ------------------------------------------------------------------ person token
 
-    /** §Person Token Endpoint. */
+    /**
+     * §Person Token Endpoint (docs/person-server-contract.md "Person token endpoint"): issued at once for
+     * the bound person when they approved person tokens for this resource before, or the mission named
+     * lists it; otherwise the person is asked (202), and an unbound agent is bound to whoever approves.
+     */
     public Response person(RequestView request, byte[] body) {
-        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, now));
+        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, this::isProvider, now));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
         if (json.get("upstream_token") != null) {
             throw JsonBody.invalid("upstream_token (call chaining) is not supported by this Person Server.");
         }
         String resource = resource(json.string("resource"), "resource");
         String missionS256 = json.string("mission_s256");
-        Map<String, String> mission = missionS256 == null ? null : activeMission(missionS256, agent);
+        String tenant = json.string("tenant");
+        String justification = json.string("justification");
+        List<String> capabilities = capabilities(json.get("capabilities"));
         AgentTokens.Agent holder = holder(agent, json.string("subagent_token"));
-
-        UserModel user = mission != null ? enabledUser(mission.get("user")) : store.boundUser(agent.provider(), agent.id());
-        if (user == null) {
-            // §Agent-Person Binding: the first request of a new agent is its enrolment, answered by the person.
-            Map<String, String> notes = agentNotes(agent, PERSON);
-            notes.put("resource", resource);
-            holderNotes(notes, holder);
-            return interaction(notes, agent);
+        Map<String, String> mission = null;
+        if (missionS256 != null) {
+            if (!S256.matcher(missionS256).matches()) {
+                throw JsonBody.invalid("mission_s256 is not a base64url SHA-256 value.");
+            }
+            // §Person Token Endpoint: invalid_request covers a mission_s256 naming no mission of this agent.
+            mission = ownMission(missionS256, agent, PsError.INVALID_REQUEST);
         }
-        Map<String, String> issued = personToken(user.getId(), resource, holder, missionS256, mission, Math.min(agent.exp(), holder.exp()));
-        return ok(map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in"))));
+        UserModel user = store.boundUser(agent.provider(), agent.id());
+        if (user != null && (store.approvedResource(user.getId(), resource) || (mission != null && approvedResources(mission).contains(resource)))) {
+            Map<String, String> issued = personToken(user.getId(), resource, agent, holder, missionS256, tenant);
+            return ok(map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in"))));
+        }
+        reachable(capabilities);
+        Map<String, String> notes = agentNotes(agent, PERSON);
+        notes.put("resource", resource);
+        holderNotes(notes, holder);
+        putIfPresent(notes, "mission_s256", missionS256);
+        putIfPresent(notes, "tenant", tenant);
+        putIfPresent(notes, "justification", justification);
+        return interaction(notes, agent);
+    }
+
+    /** §Token Endpoint Error Codes {@code user_unreachable}: the person must be asked, and the agent cannot take the person there. */
+    private static void reachable(List<String> capabilities) {
+        if (capabilities != null && !capabilities.contains("interaction")) {
+            throw new PsException(PsError.USER_UNREACHABLE,
+                    "The person has to be asked, and this Person Server has no channel to them without the agent's interaction capability.");
+        }
     }
 
     /**
      * Mints an {@code aa-person+jwt} (§Person Token Structure) and records it for resource-token
      * verification: {@code aud} = resource, directed {@code sub}, {@code cnf.jwk} = the holder's key,
-     * {@code mission_s256} when named; lifetime at most an hour, the agent token's and the mission's.
+     * {@code mission_s256} and {@code tenant} when given; lifetime at most an hour and the agent token(s)'.
      */
-    private Map<String, String> personToken(String userId, String resource, AgentTokens.Agent holder, String missionS256,
-                                            Map<String, String> mission, long agentExp) {
-        long exp = Math.min(now + PersonServerSettings.TOKEN_LIFESPAN, agentExp);
-        if (mission != null) {
-            exp = Math.min(exp, Long.parseLong(mission.get(PendingStore.EXPIRES_AT)));
-        }
-        String sub = DirectedSubject.of(PersonServerSettings.subjectSecret(realm), userId, resource);
+    private Map<String, String> personToken(String userId, String resource, AgentTokens.Agent signer, AgentTokens.Agent holder,
+                                            String missionS256, String tenant) {
+        long exp = Math.min(now + PersonServerSettings.TOKEN_LIFESPAN, Math.min(signer.exp(), holder.exp()));
+        String sub = DirectedSubject.of(PersonServerSettings.pairwiseSalt(realm), resource, userId);
         String jti = PendingStore.newId();
         ObjectNode claims = JsonSerialization.mapper.createObjectNode();
         claims.put("iss", issuer);
@@ -153,6 +208,9 @@ public final class PersonServerService {
         if (missionS256 != null) {
             claims.put("mission_s256", missionS256);
         }
+        if (tenant != null) {
+            claims.put("tenant", tenant);
+        }
         claims.put("jti", jti);
         claims.put("iat", now);
         claims.put("exp", exp);
@@ -162,20 +220,27 @@ public final class PersonServerService {
         record.put("sub", sub);
         record.put("aud", resource);
         record.put("user", userId);
-        record.put("agent", holder.id());
+        record.put("agent", signer.id());
+        record.put("provider", signer.provider());
+        record.put("holder", holder.id());
+        record.put("jkt", holder.key().thumbprint());
         record.put("exp", Long.toString(exp));
-        if (missionS256 != null) {
-            record.put("mission_s256", missionS256);
-        }
+        putIfPresent(record, "mission_s256", missionS256);
+        putIfPresent(record, "tenant", tenant);
         store.putPersonToken(jti, record, exp - now);
         return Map.of("token", token, "expires_in", Long.toString(exp - now));
     }
 
     // ------------------------------------------------------------------ auth token
 
-    /** §PS Token Endpoint, three-party: the resource token's {@code aud} is this PS. */
+    /**
+     * §PS Token Endpoint, three-party (docs/person-server-contract.md "Auth token endpoint"): the
+     * resource token's {@code aud} is this PS; its {@code presented_jti} names a person token this PS
+     * issued, whose record it must match exactly; realm policy as for 2026-03 (known resource, the
+     * provider's optional scopes, consent scopes / consentRequired → the bound person is asked).
+     */
     public Response token(RequestView request, byte[] body) {
-        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, now));
+        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, this::isProvider, now));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
         if (json.get("upstream_token") != null) {
             throw JsonBody.invalid("upstream_token (call chaining) is not supported by this Person Server.");
@@ -185,9 +250,10 @@ public final class PersonServerService {
             throw JsonBody.invalid("The token request needs a resource_token.");
         }
         String justification = json.string("justification");
+        List<String> capabilities = capabilities(json.get("capabilities"));
         AgentTokens.Agent holder = holder(agent, json.string("subagent_token"));
         ResourceTokens.Resource rt = ResourceTokens.verify(resourceToken, issuer, holder.key().thumbprint(), discovery,
-                id -> true, settings.realm().allowLoopback(), now);
+                realmView::isResource, settings.realm().allowLoopback(), now);
         // §Resource Token Verification step 6: the person token named by presented_jti, exactly as issued.
         Map<String, String> record = store.personToken(rt.presentedJti());
         if (record == null) {
@@ -195,16 +261,27 @@ public final class PersonServerService {
         }
         if (!Objects.equals(record.get("ps"), rt.ps()) || !Objects.equals(record.get("sub"), rt.sub())
                 || !Objects.equals(record.get("mission_s256"), rt.missionS256()) || !Objects.equals(record.get("tenant"), rt.tenant())
-                || !Objects.equals(record.get("aud"), rt.resource()) || !Objects.equals(record.get("agent"), holder.id())) {
-            LOG.warnf("AAuth Person Server: resource token from %s does not match the person token it names (ps, sub, mission_s256, "
-                    + "tenant, resource or agent differ): possible tampering such as mission stripping", rt.resource());
+                || !Objects.equals(record.get("aud"), rt.resource()) || !Objects.equals(record.get("jkt"), holder.key().thumbprint())
+                || !Objects.equals(record.get("agent"), agent.id()) || !Objects.equals(record.get("provider"), agent.provider())) {
+            LOG.warnf("AAuth Person Server: resource token does not match the person token it names (resource %s, agent %s): "
+                    + "possible tampering such as mission stripping", rt.resource(), agent.id());
             throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token does not match the person token it names.");
         }
         // Step 7.
-        Map<String, String> mission = rt.missionS256() == null ? null : activeMission(rt.missionS256(), agent);
+        if (rt.missionS256() != null) {
+            ownMission(rt.missionS256(), agent, PsError.INVALID_RESOURCE_TOKEN);
+        }
+        List<String> scopes = splitScope(rt.scope());
+        RealmView.Agent provider = realmView.agent(agent.provider());
+        for (String scope : scopes) {
+            RealmView.Scope offered = provider == null ? null : provider.optionalScopes().get(scope);
+            if (offered == null || !rt.resource().equals(offered.resource())) {
+                throw new PsException(PsError.INVALID_SCOPE, "The scope '" + scope + "' is not one this agent provider may ask of this resource.");
+            }
+        }
         UserModel user = enabledUser(record.get("user"));
         if (user == null) {
-            throw new PsException(PsError.USER_UNREACHABLE, "The person this token was issued for is no longer active here.");
+            throw new PsException(PsError.ACCESS_DENIED, "The person this token was issued for is not an enabled user of this realm.");
         }
         if (!store.pending.claimJti(rt.resource(), rt.jti(), rt.exp() - now + DwkJwt.SKEW_SECONDS)) {
             throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token has already been used.");
@@ -215,11 +292,13 @@ public final class PersonServerService {
         putIfPresent(grant, "scope", rt.scope());
         putIfPresent(grant, "mission_s256", rt.missionS256());
         putIfPresent(grant, "tenant", rt.tenant());
-        putIfPresent(grant, "mission_expires_at", mission == null ? null : mission.get(PendingStore.EXPIRES_AT));
-        if (mission != null && approvedResources(mission).contains(rt.resource())) {
-            // The person approved this resource for the mission: no second question (§Mission Approval).
-            return ok(authToken(grant, holder.key()));
+        grant.put("lifespan", Long.toString(Math.min(PersonServerSettings.TOKEN_LIFESPAN,
+                AgentSettings.tokenLifespan(settings.realm(), realm.getClientByClientId(agent.provider())))));
+        boolean consent = (provider != null && provider.consentRequired()) || scopes.stream().anyMatch(realmView.consentScopes()::contains);
+        if (!consent) {
+            return ok(authToken(grant, holder.key(), Math.min(agent.exp(), holder.exp())));
         }
+        reachable(capabilities);
         Map<String, String> notes = agentNotes(agent, TOKEN);
         notes.putAll(grant);
         holderNotes(notes, holder);
@@ -232,13 +311,11 @@ public final class PersonServerService {
      * An {@code aa-auth+jwt} (§Auth Token Structure): {@code iss} = {@code ps} = this PS, {@code dwk}
      * {@code aauth-person.json}, {@code aud} = the resource, {@code sub} from the resource token,
      * {@code cnf.jwk} = the holder's key, {@code scope}, {@code mission_s256} and {@code tenant} copied;
-     * at most an hour and never past the mission's {@code expires_at}.
+     * the agent provider client's token lifespan (else the realm's), at most an hour, never past the
+     * agent token(s) presented.
      */
-    private Map<String, Object> authToken(Map<String, String> grant, PublicJwk key) {
-        long exp = now + PersonServerSettings.TOKEN_LIFESPAN;
-        if (grant.get("mission_expires_at") != null) {
-            exp = Math.min(exp, Long.parseLong(grant.get("mission_expires_at")));
-        }
+    private Map<String, Object> authToken(Map<String, String> grant, PublicJwk key, long agentExp) {
+        long exp = Math.min(now + Long.parseLong(grant.get("lifespan")), agentExp);
         ObjectNode claims = JsonSerialization.mapper.createObjectNode();
         claims.put("iss", issuer);
         claims.put("dwk", PersonMetadata.DWK);
@@ -261,7 +338,7 @@ public final class PersonServerService {
 
     /** GET {pending}: 202 while the person decides, then the terminal answer once, then 410. */
     public Response poll(RequestView request, String id) {
-        AgentTokens.Agent agent = PsAuthenticator.authenticate(request, null, settings, discovery, now);
+        AgentTokens.Agent agent = PsAuthenticator.authenticate(request, null, settings, discovery, this::isProvider, now);
         Map<String, String> rec = ownRecord(agent, id);
         String status = rec.get(PendingStore.STATUS);
         if (PendingStore.APPROVED.equals(status)) {
@@ -288,7 +365,7 @@ public final class PersonServerService {
 
     /** DELETE {pending} (§Cancel Request): the request ends; later requests to the URL answer 410. */
     public Response cancel(RequestView request, String id) {
-        AgentTokens.Agent agent = PsAuthenticator.authenticate(request, null, settings, discovery, now);
+        AgentTokens.Agent agent = PsAuthenticator.authenticate(request, null, settings, discovery, this::isProvider, now);
         ownRecord(agent, id);
         take(id);
         return Response.noContent().header("Cache-Control", "no-store").build();
@@ -299,7 +376,7 @@ public final class PersonServerService {
      * asks a clarification and does not take updated requests, so every action is refused with 400.
      */
     public Response action(RequestView request, String id, byte[] body) {
-        AgentTokens.Agent agent = PsAuthenticator.authenticate(request, body, settings, discovery, now);
+        AgentTokens.Agent agent = PsAuthenticator.authenticate(request, body, settings, discovery, this::isProvider, now);
         ownRecord(agent, id);
         String action = JsonBody.parse(request.header("content-type"), body).string("action");
         if (action == null) {
@@ -335,13 +412,15 @@ public final class PersonServerService {
         if (taken == null) {
             throw new PsException(PsError.GONE, "This pending request has already been answered.");
         }
-        store.markDone(id, settings.realm().pendingLifespan() + PendingStore.GRACE_SECONDS);
+        // Contract: 410 until 600 s after the request's end, then 404.
+        store.markDone(id, 600);
         return taken;
     }
 
     /** The 200 body of an approved request, by kind. */
     private Map<String, Object> approved(Map<String, String> rec) {
         String userId = rec.get("user");
+        AgentTokens.Agent signer = new AgentTokens.Agent(rec.get("provider"), rec.get("agent"), null, null, Long.parseLong(rec.get("agent_exp")));
         AgentTokens.Agent holder = storedHolder(rec);
         switch (rec.get(KIND)) {
             case MISSION: {
@@ -352,20 +431,22 @@ public final class PersonServerService {
                 }
                 Map<String, Object> tokens = new LinkedHashMap<>();
                 for (String resource : approvedResources(mission)) {
-                    tokens.put(resource, personToken(userId, resource, holder, s256, mission, holder.exp()).get("token"));
+                    tokens.put(resource, personToken(userId, resource, signer, holder, s256, null).get("token"));
                 }
-                Map<String, Object> out = map("s256", s256, "mission", mission.get("blob"), "capabilities", List.of("interaction"));
+                Map<String, Object> out = map("s256", s256, "mission", mission.get("blob"));
                 if (!tokens.isEmpty()) {
                     out.put("person_tokens", tokens);
                 }
                 return out;
             }
             case PERSON: {
-                Map<String, String> issued = personToken(userId, rec.get("resource"), holder, null, null, holder.exp());
+                Map<String, String> issued = personToken(userId, rec.get("resource"), signer, holder, rec.get("mission_s256"), rec.get("tenant"));
                 return map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in")));
             }
             case TOKEN:
-                return authToken(rec, holder.key());
+                return authToken(rec, holder.key(), Math.min(signer.exp(), holder.exp()));
+            case COMPLETION:
+                return map("s256", rec.get("mission_s256"), "mission_status", TERMINATED, "termination_reason", "completed");
             default:
                 throw new PsException(PsError.SERVER_ERROR, "Unknown pending request kind.");
         }
@@ -404,10 +485,10 @@ public final class PersonServerService {
 
     // ------------------------------------------------------------------ helpers
 
-    /** §Sub-Agents: a sub-agent never calls the PS itself. */
+    /** §Single-Level Depth: a sub-agent never calls the PS itself. */
     private static AgentTokens.Agent topLevel(AgentTokens.Agent agent) {
         if (agent.isSubAgent()) {
-            throw new PsException(PsError.ACCESS_DENIED, "A sub-agent must not call the Person Server; its parent requests on its behalf.");
+            throw new PsException(PsError.INVALID_AGENT_TOKEN, "A sub-agent must not call the Person Server; its parent requests on its behalf.");
         }
         return agent;
     }
@@ -420,7 +501,7 @@ public final class PersonServerService {
         if (subagentToken == null) {
             return signer;
         }
-        AgentTokens.Agent sub = AgentTokens.verify(subagentToken, "subagent_token", discovery, settings::acceptsProvider,
+        AgentTokens.Agent sub = AgentTokens.verify(subagentToken, "subagent_token", discovery, this::isProvider,
                 settings.realm().allowLoopback(), now);
         if (!signer.id().equals(sub.parentAgent())) {
             throw new PsException(PsError.INVALID_AGENT_TOKEN, "The subagent_token's parent_agent does not name the signing agent.");
@@ -473,21 +554,51 @@ public final class PersonServerService {
 
     /**
      * §Mission Endpoint Errors / §Mission Status Errors: a mission that does not exist and one of another
-     * agent get the same 404; a terminated or expired one of this agent gets 403 {@code mission_terminated}.
+     * agent get the same answer ({@code unknown}); a terminated one of this agent gets 403
+     * {@code mission_terminated} with its status and reason.
      */
-    private Map<String, String> activeMission(String s256, AgentTokens.Agent agent) {
-        if (!S256.matcher(s256).matches()) {
-            throw JsonBody.invalid("mission_s256 is not a base64url SHA-256 value.");
-        }
+    private Map<String, String> ownMission(String s256, AgentTokens.Agent agent, PsError unknown) {
         Map<String, String> mission = store.mission(s256);
         if (mission == null || !agent.id().equals(mission.get("agent")) || !agent.provider().equals(mission.get("provider"))) {
-            throw new PsException(PsError.MISSION_NOT_FOUND, "No such mission for this agent.");
+            throw new PsException(unknown, unknown == PsError.MISSION_NOT_FOUND ? "No such mission for this agent."
+                    : "The mission named is not a mission of this agent.");
         }
-        if (now >= Long.parseLong(mission.get(PendingStore.EXPIRES_AT))) {
-            throw new PsException(PsError.MISSION_TERMINATED, "The mission has expired.")
-                    .withMember("mission_status", "terminated").withMember("termination_reason", "expired");
+        if (TERMINATED.equals(mission.get("status"))) {
+            throw new PsException(PsError.MISSION_TERMINATED, "The mission has ended.")
+                    .withMember("mission_status", TERMINATED).withMember("termination_reason", mission.getOrDefault("reason", "completed"));
         }
         return mission;
+    }
+
+    private boolean isProvider(String iss) {
+        return realmView.agent(iss) != null;
+    }
+
+    private static List<String> capabilities(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isArray()) {
+            throw JsonBody.invalid("capabilities must be an array of strings.");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode c : node) {
+            if (!c.isTextual()) {
+                throw JsonBody.invalid("capabilities must be an array of strings.");
+            }
+            out.add(c.asText());
+        }
+        return out;
+    }
+
+    static List<String> splitScope(String scope) {
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (String s : (scope == null ? "" : scope.trim()).split("\\s+")) {
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        return new ArrayList<>(out);
     }
 
     static List<String> approvedResources(Map<String, String> mission) {

@@ -20,7 +20,8 @@ import java.util.List;
  *       on a request with a body (§Covered Components), else {@code invalid_input} with {@code required_input};</li>
  *   <li>{@code created} within the realm's window and the Content-Digest right, else {@code invalid_signature};</li>
  *   <li>the {@code aa-agent+jwt} verifies ({@link AgentTokens}), else {@code invalid_jwt}/{@code expired_jwt}
- *       (body {@code invalid_agent_token}/{@code expired_agent_token});</li>
+ *       (body {@code invalid_agent_token}/{@code expired_agent_token}); its issuer must be an agent client
+ *       of the realm, checked before any fetch, else {@code 403 access_denied};</li>
  *   <li>its {@code cnf.jwk} carries a fully specified {@code alg} this server implements, else
  *       {@code unsupported_algorithm} with {@code Accept-Signature-Alg};</li>
  *   <li>the RFC 9421 signature verifies with that key, else {@code invalid_signature}.</li>
@@ -33,7 +34,8 @@ final class PsAuthenticator {
     private PsAuthenticator() {
     }
 
-    static AgentTokens.Agent authenticate(RequestView request, byte[] body, PersonServerSettings settings, KeyDiscovery discovery, long now) {
+    static AgentTokens.Agent authenticate(RequestView request, byte[] body, PersonServerSettings settings, KeyDiscovery discovery,
+                                          java.util.function.Predicate<String> isProvider, long now) {
         if (request.header("signature").isEmpty() || request.header("signature-input").isEmpty() || request.header("signature-key").isEmpty()) {
             throw PsException.signature("invalid_request", "The request must carry Signature, Signature-Input and Signature-Key headers.");
         }
@@ -68,9 +70,10 @@ final class PsAuthenticator {
         }
         AgentTokens.Agent agent;
         try {
-            agent = AgentTokens.verify(jwt, "agent token", discovery, settings::acceptsProvider, settings.realm().allowLoopback(), now);
+            agent = AgentTokens.verify(jwt, "agent token", discovery, isProvider, settings.realm().allowLoopback(), now);
         } catch (PsException e) {
-            throw PsException.agentToken(e);
+            // An agent provider that is not an agent client of the realm is policy (403), not a bad signature.
+            throw e.error() == PsError.ACCESS_DENIED ? e : PsException.agentToken(e);
         }
         if (!DwkJwt.fits(agent.key())) {
             throw PsException.signature("unsupported_algorithm",

@@ -14,8 +14,12 @@ public enum PsError {
     EXPIRED_RESOURCE_TOKEN("expired_resource_token", 400),
     UNKNOWN_PERSON_TOKEN("unknown_person_token", 400),
     USER_UNREACHABLE("user_unreachable", 403),
-    /** A pending URL polled with another agent's key. The draft defines no code for it; OAuth's is used. */
+    /** Realm policy (the 2026-03 contract's codes): an unknown agent provider or resource, a disabled person. */
     ACCESS_DENIED("access_denied", 403),
+    /** Realm policy: a scope the agent provider may not ask for, or the resource does not offer. */
+    INVALID_SCOPE("invalid_scope", 400),
+    /** §Interaction Endpoint Errors: this PS cannot relay an interaction to the person. */
+    INTERACTION_UNAVAILABLE("interaction_unavailable", 424),
     MISSION_NOT_FOUND("mission_not_found", 404),
     MISSION_TERMINATED("mission_terminated", 403),
     DENIED("denied", 403),

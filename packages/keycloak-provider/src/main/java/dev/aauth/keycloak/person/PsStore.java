@@ -23,19 +23,23 @@ import java.util.Map;
  *       lifetime this PS accepts, and answered pending URLs ({@code aauth:ps-done:}, so they say 410):
  *       Keycloak's single-use object store, cluster-wide, namespaced by realm id, attacker-chosen
  *       values hashed;</li>
- *   <li>the agent-person binding: a user attribute ({@code aauth.personServer.agent}) holding
- *       {@code base64url(SHA-256(provider "\n" agent))} of every agent bound to that user, in the
- *       database, so it survives restarts and one agent can be found on exactly one user.</li>
+ *   <li>the agent-person binding: user attribute {@code aauth.agentBinding}, one value
+ *       {@code "{provider} {agent}"} per agent bound to that user (an administrator may set it ahead
+ *       of time), in the database, so it survives restarts and one agent is found on exactly one user;</li>
+ *   <li>the person's approval of person tokens for a resource ({@code aauth:ps-approved:}).</li>
  * </ul>
  */
 final class PsStore {
 
-    static final String BINDING_ATTRIBUTE = "aauth.personServer.agent";
-    /** §Resource Token Structure: resource tokens live at most 5 minutes; plus the clock skew. */
-    static final long RESOURCE_TOKEN_WINDOW = 300 + 60;
+    static final String BINDING_ATTRIBUTE = "aauth.agentBinding";
+    /** How long missions (which have no expires_at here) and a person's resource approvals are kept. */
+    static final long LONG_LIVED = 30L * 86400;
+    /** Records outlive the person token by the longest resource token accepted (an hour) and the skew. */
+    static final long RESOURCE_TOKEN_WINDOW = 3600 + 60;
     private static final String MISSION_PREFIX = "aauth:mission:";
     private static final String PERSON_TOKEN_PREFIX = "aauth:pt:";
     private static final String DONE_PREFIX = "aauth:ps-done:";
+    private static final String APPROVED_PREFIX = "aauth:ps-approved:";
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -51,8 +55,8 @@ final class PsStore {
 
     // ---- missions ----
 
-    void putMission(String s256, Map<String, String> record, long lifespan) {
-        objects.put(key(MISSION_PREFIX, sha256(s256)), Math.max(1, lifespan), realmScoped(record));
+    void putMission(String s256, Map<String, String> record) {
+        objects.put(key(MISSION_PREFIX, sha256(s256)), LONG_LIVED, realmScoped(record));
     }
 
     Map<String, String> mission(String s256) {
@@ -79,6 +83,16 @@ final class PsStore {
         return ours(objects.get(key(DONE_PREFIX, sha256(id)))) != null;
     }
 
+    // ---- a person's approval of person tokens for a resource ----
+
+    void approveResource(String userId, String resource) {
+        objects.put(key(APPROVED_PREFIX, sha256(userId + "\n" + resource)), LONG_LIVED, Map.of(PendingStore.REALM, realm.getId()));
+    }
+
+    boolean approvedResource(String userId, String resource) {
+        return ours(objects.get(key(APPROVED_PREFIX, sha256(userId + "\n" + resource)))) != null;
+    }
+
     // ---- agent-person binding ----
 
     /** The enabled user this agent is bound to, or null. */
@@ -103,7 +117,7 @@ final class PsStore {
     }
 
     static String bindingValue(String provider, String agentId) {
-        return sha256(provider + "\n" + agentId);
+        return provider + " " + agentId;
     }
 
     private Map<String, String> realmScoped(Map<String, String> record) {

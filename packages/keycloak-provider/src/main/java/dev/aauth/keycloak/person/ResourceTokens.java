@@ -46,6 +46,9 @@ public final class ResourceTokens {
                 throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token " + claim + " must be a string.");
             }
         }
+        if (jwt.number("exp") - jwt.number("iat") > 3600) {
+            throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token lives longer than an hour.");
+        }
         return new Resource(v.iss(), jwt.string("jti"), jwt.string("ps"), jwt.string("sub"), jwt.string("presented_jti"),
                 jwt.string("mission_s256"), jwt.string("tenant"), jwt.string("scope"), jwt.number("exp"));
     }

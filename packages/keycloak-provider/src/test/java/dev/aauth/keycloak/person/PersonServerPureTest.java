@@ -26,22 +26,22 @@ class PersonServerPureTest {
 
     @Test
     void directedSubIsStablePerPersonAndResourceAndDiffersAcrossResources() throws Exception {
-        String a = DirectedSubject.of(SECRET, "user-1", "https://flights.example");
-        assertEquals(a, DirectedSubject.of(SECRET, "user-1", "https://flights.example"));
-        assertNotEquals(a, DirectedSubject.of(SECRET, "user-1", "https://hotels.example"));
-        assertNotEquals(a, DirectedSubject.of(SECRET, "user-2", "https://flights.example"));
+        String a = DirectedSubject.of(SECRET, "https://flights.example", "user-1");
+        assertEquals(a, DirectedSubject.of(SECRET, "https://flights.example", "user-1"));
+        assertNotEquals(a, DirectedSubject.of(SECRET, "https://hotels.example", "user-1"));
+        assertNotEquals(a, DirectedSubject.of(SECRET, "https://flights.example", "user-2"));
         assertFalse(a.contains("user-1"));
-        // base64url(HMAC-SHA256(secret, userId "\n" resource)), unpadded.
+        // base64url(HMAC-SHA256(key, resource 0x00 userId)), unpadded.
         javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
         mac.init(new javax.crypto.spec.SecretKeySpec(SECRET, "HmacSHA256"));
-        assertEquals(Base64Url.encode(mac.doFinal("user-1\nhttps://flights.example".getBytes(StandardCharsets.UTF_8))), a);
-        assertThrows(IllegalArgumentException.class, () -> DirectedSubject.of(new byte[8], "u", "r"));
+        assertEquals(Base64Url.encode(mac.doFinal("https://flights.example\u0000user-1".getBytes(StandardCharsets.UTF_8))), a);
+        assertThrows(IllegalArgumentException.class, () -> DirectedSubject.of(new byte[8], "r", "u"));
     }
 
     @Test
     void missionS256IsTheDigestOfTheExactBlobBytes() throws Exception {
         MissionBlob blob = MissionBlob.approve("https://ps.example", "aauth:assistant@agent.example",
-                new MissionBlob.Proposal("# Plan\n\nBook a trip", null, List.of("https://flights.example")), 1775572200L, 1778164200L);
+                new MissionBlob.Proposal("# Plan\n\nBook a trip", null, List.of("https://flights.example")), 1775572200L);
         byte[] decoded = Base64Url.decode(blob.encoded());
         assertEquals(blob.s256(), Base64Url.encode(MessageDigest.getInstance("SHA-256").digest(decoded)));
         assertEquals(43, blob.s256().length());
@@ -50,7 +50,7 @@ class PersonServerPureTest {
         assertEquals("https://ps.example", json.get("approver").asText());
         assertEquals("aauth:assistant@agent.example", json.get("agent").asText());
         assertEquals("2026-04-07T14:30:00Z", json.get("approved_at").asText());
-        assertEquals("2026-05-07T14:30:00Z", json.get("expires_at").asText());
+        assertNull(json.get("expires_at"));
         assertEquals("# Plan\n\nBook a trip", json.get("description").asText());
         assertEquals("https://flights.example", json.get("approved_resources").get(0).asText());
         assertNull(json.get("approved_tools"));
