@@ -75,10 +75,17 @@ public final class CurrentJws {
         component.setProviderType(KeyProvider.class.getName());
         MultivaluedHashMap<String, String> config = new MultivaluedHashMap<>();
         config.putSingle("priority", "200");
+        config.putSingle("eddsaEllipticCurveKey", "Ed25519");
         component.setConfig(config);
-        // Validation generates the key pair (as for eddsa-generated).
-        realm.addComponentModel(component);
-        return active(session, realm).orElseThrow(() -> new IllegalStateException("no Ed25519 key after adding " + Ed25519KeyProviderFactory.ID));
+        Ed25519KeyProviderFactory factory = (Ed25519KeyProviderFactory) session.getKeycloakSessionFactory()
+                .getProviderFactory(KeyProvider.class, Ed25519KeyProviderFactory.ID);
+        // Validation generates the key pair into the configuration (as for eddsa-generated).
+        factory.validateConfiguration(session, realm, component);
+        ComponentModel added = realm.addComponentModel(component);
+        // The realm's key cache may not see a component added in this transaction yet: read its key directly.
+        return factory.create(session, added).getKeysStream()
+                .filter(k -> k.getStatus() == KeyStatus.ACTIVE && k.getPrivateKey() != null).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no Ed25519 key after adding " + Ed25519KeyProviderFactory.ID));
     }
 
     private static Optional<KeyWrapper> active(KeycloakSession session, RealmModel realm) {
