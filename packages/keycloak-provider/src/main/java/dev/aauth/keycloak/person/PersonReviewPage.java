@@ -121,9 +121,9 @@ public final class PersonReviewPage {
         if (PersonServerService.MISSION.equals(kind)) {
             updated.put("mission_s256", approveMission(rec, user, now));
             // Approving the mission approves person tokens for each resource it names.
-            PersonServerService.approvedResources(rec).forEach(r -> store.approveResource(user.getId(), r));
+            PersonServerService.approvedResources(rec).forEach(r -> store.approveResource(user.getId(), rec.get("provider"), rec.get("agent"), r));
         } else if (PersonServerService.PERSON.equals(kind)) {
-            store.approveResource(user.getId(), rec.get("resource"));
+            store.approveResource(user.getId(), rec.get("provider"), rec.get("agent"), rec.get("resource"));
         } else if (PersonServerService.COMPLETION.equals(kind)) {
             // §Mission Completion: only the person's acceptance terminates the mission.
             Map<String, String> mission = store.mission(rec.get("mission_s256"));

@@ -143,7 +143,7 @@ public final class PersonServerService {
 
     /**
      * §Person Token Endpoint (docs/person-server-contract.md "Person token endpoint"): issued at once for
-     * the bound person when they approved person tokens for this resource before, or the mission named
+     * the bound person when they approved person tokens for this agent at this resource before, or the mission named
      * lists it; otherwise the person is asked (202), and an unbound agent is bound to whoever approves.
      */
     public Response person(RequestView request, byte[] body) {
@@ -167,7 +167,7 @@ public final class PersonServerService {
             mission = ownMission(missionS256, agent, PsError.INVALID_REQUEST);
         }
         UserModel user = store.boundUser(agent.provider(), agent.id());
-        if (user != null && (store.approvedResource(user.getId(), resource) || (mission != null && approvedResources(mission).contains(resource)))) {
+        if (user != null && (store.approvedResource(user.getId(), agent.provider(), agent.id(), resource) || (mission != null && approvedResources(mission).contains(resource)))) {
             Map<String, String> issued = personToken(user.getId(), resource, agent, holder, missionS256, tenant);
             return ok(map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in"))));
         }

@@ -26,7 +26,7 @@ import java.util.Map;
  *   <li>the agent-person binding: user attribute {@code aauth.agentBinding}, one value
  *       {@code "{provider} {agent}"} per agent bound to that user (an administrator may set it ahead
  *       of time), in the database, so it survives restarts and one agent is found on exactly one user;</li>
- *   <li>the person's approval of person tokens for a resource ({@code aauth:ps-approved:}).</li>
+ *   <li>the person's approval of person tokens for an agent at a resource ({@code aauth:ps-approved:}).</li>
  * </ul>
  */
 final class PsStore {
@@ -85,12 +85,14 @@ final class PsStore {
 
     // ---- a person's approval of person tokens for a resource ----
 
-    void approveResource(String userId, String resource) {
-        objects.put(key(APPROVED_PREFIX, sha256(userId + "\n" + resource)), LONG_LIVED, Map.of(PendingStore.REALM, realm.getId()));
+    /** The person approved person tokens at {@code resource} for this agent (of theirs). */
+    void approveResource(String userId, String provider, String agentId, String resource) {
+        objects.put(key(APPROVED_PREFIX, sha256(userId + "\n" + provider + "\n" + agentId + "\n" + resource)), LONG_LIVED,
+                Map.of(PendingStore.REALM, realm.getId()));
     }
 
-    boolean approvedResource(String userId, String resource) {
-        return ours(objects.get(key(APPROVED_PREFIX, sha256(userId + "\n" + resource)))) != null;
+    boolean approvedResource(String userId, String provider, String agentId, String resource) {
+        return ours(objects.get(key(APPROVED_PREFIX, sha256(userId + "\n" + provider + "\n" + agentId + "\n" + resource)))) != null;
     }
 
     // ---- agent-person binding ----
