@@ -58,6 +58,15 @@ describe('AAuth-Requirement', () => {
     }
   });
 
+  it('an http interaction url on a loopback host is accepted only under allowLoopbackHttp (development), both ways', () => {
+    const local: Requirement = { requirement: 'interaction', url: 'http://127.0.0.1:8080/realms/r/protocol/aauth/ps/interaction', code: 'A1B2C3D4' };
+    const policy = { allowLoopbackHttp: true };
+    expect(parseRequirement(serializeRequirement(local, policy), policy)).toEqual(local);
+    expect(() => serializeRequirement(local)).toThrow(RequirementError);
+    expect(failure('requirement=interaction; url="http://127.0.0.1:8080/i"; code="A1B2C3D4"')).toBe('invalid_parameter');
+    expect(() => serializeRequirement({ ...local, url: 'http://ps.example/i' }, policy)).toThrow(RequirementError);
+  });
+
   it('an interaction code outside Crockford base32 or under 8 symbols is refused (§Interaction Code Format)', () => {
     for (const code of ['A1B2-C3D', 'ABCDEFGU', 'abcd-efgh', 'A1B2 C3D4']) expect(failure(`requirement=interaction; url="https://ps.example/i"; code="${code}"`)).toBe('invalid_parameter');
   });
