@@ -4,6 +4,9 @@
 #   2. a real Keycloak with the provider (scripts/keycloak.sh, dev mode, in-memory database, loopback only);
 #   3. the provider's end-to-end checks (packages/keycloak-provider/e2e/run.mjs, realms aauth-e2e and
 #      aauth-e2e-other: two realms in one server, for the realm-isolation checks);
+#   3a. the Person Server of the current draft (packages/keycloak-provider/e2e/person-server.mjs, realm
+#      aauth-ps with aauth.personServer = "true"): missions, person tokens, auth tokens, sub-agents,
+#      pending URLs and problem+json errors, the person through Keycloak's login and review page;
 #   3b. the admin console's AAuth tab in headless Chromium (packages/keycloak-provider/e2e/admin-console.mjs):
 #      an admin marks a client as an agent through the tab and its next token request is served;
 #      skipped with a message where /usr/bin/chromium is absent (a failure with CI=true);
@@ -62,7 +65,8 @@ else
 fi
 
 # 2. Keycloak with the provider, the e2e realm and (when present) the conformance realm.
-IMPORTS=(--import "$PROVIDER_DIR/src/test/resources/realm-e2e.json" --import "$PROVIDER_DIR/src/test/resources/realm-e2e-other.json")
+IMPORTS=(--import "$PROVIDER_DIR/src/test/resources/realm-e2e.json" --import "$PROVIDER_DIR/src/test/resources/realm-e2e-other.json"
+  --import "$PROVIDER_DIR/src/test/resources/realm-ps.json")
 PRODUCTION_REALM=""
 if [ -f "$ROOT/keycloak-realm.production.json" ]; then
   IMPORTS+=(--import "$ROOT/keycloak-realm.production.json")
@@ -95,6 +99,16 @@ if AAUTH_E2E_KEYCLOAK_LOG="$ROOT/.keycloak/keycloak-$PORT.log" node "$PROVIDER_D
   step "provider e2e" $(( $(date +%s) - t )) ok
 else
   step "provider e2e" $(( $(date +%s) - t )) FAILED
+  STATUS=1
+fi
+
+# 3a. The Person Server of the current draft.
+t=$(date +%s)
+log "Person Server (current draft) end-to-end checks"
+if node "$PROVIDER_DIR/e2e/person-server.mjs" "$BASE/realms/aauth-ps" "$BASE/realms/aauth-e2e"; then
+  step "person server e2e (current)" $(( $(date +%s) - t )) ok
+else
+  step "person server e2e (current)" $(( $(date +%s) - t )) FAILED
   STATUS=1
 fi
 

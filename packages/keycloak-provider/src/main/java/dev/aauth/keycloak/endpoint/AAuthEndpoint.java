@@ -3,9 +3,16 @@ package dev.aauth.keycloak.endpoint;
 import dev.aauth.keycloak.config.RealmSettings;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.person.PersonReviewPage;
+import dev.aauth.keycloak.person.PersonServerService;
+import dev.aauth.keycloak.person.PersonServerSettings;
+import dev.aauth.keycloak.person.Problem;
+import dev.aauth.keycloak.person.PsError;
+import dev.aauth.keycloak.person.PsException;
 import dev.aauth.keycloak.protocol.AAuthLoginProtocolFactory;
 import dev.aauth.keycloak.signature.RequestView;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -20,8 +27,6 @@ import org.keycloak.common.util.Time;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-
-import dev.aauth.keycloak.signature.RequestView;
 
 import java.util.function.BiFunction;
 
@@ -90,6 +95,114 @@ public final class AAuthEndpoint {
     @Produces(MediaType.TEXT_HTML)
     public Response consent(MultivaluedMap<String, String> form) {
         return new ConsentPage(session, session.getContext().getRealm()).decide(form);
+    }
+
+    // ---- Person Server, current profile (realm attribute aauth.personServer = "true") ----
+
+    @POST
+    @Path("ps/mission")
+    @Consumes(MediaType.WILDCARD)
+    public Response psMission(byte[] body) {
+        return personServer((s, request) -> s.mission(request, body));
+    }
+
+    @POST
+    @Path("ps/mission/{s256}")
+    @Consumes(MediaType.WILDCARD)
+    public Response psMissionAction(@PathParam("s256") String s256, byte[] body) {
+        return personServer((s, request) -> s.missionAction(request, s256, body));
+    }
+
+    @POST
+    @Path("ps/person")
+    @Consumes(MediaType.WILDCARD)
+    public Response psPerson(byte[] body) {
+        return personServer((s, request) -> s.person(request, body));
+    }
+
+    @POST
+    @Path("ps/token")
+    @Consumes(MediaType.WILDCARD)
+    public Response psToken(byte[] body) {
+        return personServer((s, request) -> s.token(request, body));
+    }
+
+    @GET
+    @Path("ps/pending/{id}")
+    public Response psPoll(@PathParam("id") String id) {
+        return personServer((s, request) -> s.poll(request, id));
+    }
+
+    @DELETE
+    @Path("ps/pending/{id}")
+    public Response psCancel(@PathParam("id") String id) {
+        return personServer((s, request) -> s.cancel(request, id));
+    }
+
+    @POST
+    @Path("ps/pending/{id}")
+    @Consumes(MediaType.WILDCARD)
+    public Response psAction(@PathParam("id") String id, byte[] body) {
+        return personServer((s, request) -> s.action(request, id, body));
+    }
+
+    @GET
+    @Path("ps/interaction")
+    @Produces(MediaType.TEXT_HTML)
+    public Response psInteraction(@QueryParam("code") String code) {
+        if (!PersonServerSettings.enabled(session.getContext().getRealm())) {
+            return ConsentPage.message(session, Response.Status.NOT_FOUND, "This realm does not run a Person Server.", true);
+        }
+        return new InteractionEndpoint(session, event).startPersonServer(code);
+    }
+
+    /** An agent's relay to the person (§Interaction Request): this PS has no channel of its own to the person. */
+    @POST
+    @Path("ps/interaction")
+    @Consumes(MediaType.WILDCARD)
+    public Response psInteractionRelay(byte[] body) {
+        return personServer((s, request) -> {
+            throw new PsException(PsError.INTERACTION_UNAVAILABLE,
+                    "This Person Server cannot reach the person itself; direct the person to the interaction URL.");
+        });
+    }
+
+    @POST
+    @Path("ps/interaction/decision")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Response psDecision(MultivaluedMap<String, String> form) {
+        RealmModel realm = session.getContext().getRealm();
+        if (!PersonServerSettings.enabled(realm)) {
+            return ConsentPage.message(session, Response.Status.NOT_FOUND, "This realm does not run a Person Server.", true);
+        }
+        return new PersonReviewPage(session, realm).decide(form);
+    }
+
+    /**
+     * Runs a Person Server endpoint: 404 unless the realm turned it on; every refusal RFC 9457
+     * problem+json (draft-hardt-oauth-aauth-protocol §Error Responses); an unexpected fault
+     * {@code server_error}.
+     */
+    private Response personServer(BiFunction<PersonServerService, RequestView, Response> call) {
+        RealmModel realm = session.getContext().getRealm();
+        try {
+            PersonServerSettings settings = PersonServerSettings.of(realm);
+            if (!settings.enabled()) {
+                throw new PsException(PsError.NOT_FOUND, "This realm does not run a Person Server.");
+            }
+            String issuer = ConsentPage.issuer(session, realm);
+            PersonServerService service = new PersonServerService(session, realm, issuer, settings,
+                    factory.discovery(realm.getId(), settings.realm().allowLoopback(), settings.realm().allowPrivateNetwork()),
+                    (long) Time.currentTime());
+            return call.apply(service, new KeycloakRequestView(session, issuer));
+        } catch (PsException e) {
+            LOG.debugf("AAuth Person Server refusal %s: %s", e.code(), e.getMessage());
+            return Problem.of(e);
+        } catch (RuntimeException e) {
+            LOG.error("AAuth Person Server request failed unexpectedly", e);
+            return Problem.of(new PsException(PsError.SERVER_ERROR, "The Person Server could not process the request."));
+        }
     }
 
     /**

@@ -146,9 +146,9 @@ public final class ConsentPage {
     }
 
     /** §User Interaction, manual entry: a form to type the code the agent showed, sent back as {@code ?code=}. */
-    static Response codeEntry(KeycloakSession session, RealmModel realm, String callback) {
+    static Response codeEntry(KeycloakSession session, RealmModel realm, String callback, String action) {
         Map<String, Object> bean = new LinkedHashMap<>();
-        bean.put("action", issuer(session, realm) + "/protocol/aauth/interact");
+        bean.put("action", action);
         bean.put("callback", callback == null ? "" : callback);
         return session.getProvider(LoginFormsProvider.class)
                 .setAttribute("aauth", bean)
@@ -166,7 +166,7 @@ public final class ConsentPage {
                 .createForm(MESSAGE_TEMPLATE);
     }
 
-    static String issuer(KeycloakSession session, RealmModel realm) {
+    public static String issuer(KeycloakSession session, RealmModel realm) {
         return Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName());
     }
 }

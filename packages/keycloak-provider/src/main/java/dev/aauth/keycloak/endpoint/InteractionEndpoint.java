@@ -41,11 +41,40 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
         checkSsl();
         checkRealm();
         if (code == null || code.isBlank()) {
-            return ConsentPage.codeEntry(session, realm, callback);
+            return ConsentPage.codeEntry(session, realm, callback, ConsentPage.issuer(session, realm) + "/protocol/aauth/interact");
         }
         // A typed code as the agent may display it: hyphens for readability (the code has none), spaces, lower case.
-        String typed = code.replaceAll("[-\\s]", "").toUpperCase(Locale.ROOT);
+        return login(code.replaceAll("[-\\s]", "").toUpperCase(Locale.ROOT), callback, false);
+    }
+
+    /**
+     * {@code GET {issuer}/protocol/aauth/ps/interaction?code=…}: the Person Server's page
+     * (draft-hardt-oauth-aauth-protocol §Interaction Code Format: hyphens dropped, case and the
+     * I/L/O aliases folded). The same single-use code handling and Keycloak login as the 2026-03 page;
+     * a {@code callback} is not taken (the person gets a completion page and the agent polls).
+     */
+    Response startPersonServer(String code) {
+        checkSsl();
+        checkRealm();
+        if (code == null || code.isBlank()) {
+            return ConsentPage.codeEntry(session, realm, null, dev.aauth.keycloak.person.PersonServerService.base(ConsentPage.issuer(session, realm)) + "/interaction");
+        }
+        String typed = dev.aauth.keycloak.person.InteractionCode.normalize(code);
+        if (typed == null) {
+            return ConsentPage.message(session, Response.Status.BAD_REQUEST, "This interaction code is unknown, expired or already used.", true);
+        }
+        return login(typed, null, true);
+    }
+
+    /** Redeems the code and hands the browser to Keycloak's login; {@code personServer} picks the profile's records and page. */
+    private Response login(String typed, String callback, boolean personServer) {
         PendingStore store = PendingStore.of(session, realm);
+        String peekedId = store.peekCode(typed);
+        Map<String, String> peekedRec = peekedId == null ? null : store.get(peekedId);
+        if (peekedRec != null && personServer != "current".equals(peekedRec.get("profile"))) {
+            // A code of the other profile's endpoint means nothing here, and is left usable there.
+            return ConsentPage.message(session, Response.Status.BAD_REQUEST, "This interaction code is unknown, expired or already used.", true);
+        }
         if (callback != null) {
             String peeked = store.peekCode(typed);
             Map<String, String> target = peeked == null ? null : store.get(peeked);
@@ -77,7 +106,10 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
         authSession.setProtocol(AAuthLoginProtocolFactory.PROTOCOL_ID);
         authSession.setAction(AuthenticationSessionModel.Action.AUTHENTICATE.name());
         authSession.setClientNote(AAuthLoginProtocol.PENDING_NOTE, pendingId);
-        authSession.setRedirectUri(ConsentPage.issuer(session, realm) + "/protocol/aauth/interact");
+        if (personServer) {
+            authSession.setClientNote(AAuthLoginProtocol.PERSON_SERVER_NOTE, "true");
+        }
+        authSession.setRedirectUri(ConsentPage.issuer(session, realm) + (personServer ? "/protocol/aauth/ps/interaction" : "/protocol/aauth/interact"));
         String hint = rec.get("login_hint");
         if (hint != null) {
             // The username form pre-fills from this OIDC client note (OIDC Core §3.1.2.1 login_hint).

@@ -25,6 +25,8 @@ public final class AAuthLoginProtocol implements LoginProtocol {
 
     /** Client note naming the pending request this login is for. */
     public static final String PENDING_NOTE = "aauth.pending";
+    /** Client note set when the login is for the Person Server's review page (current profile). */
+    public static final String PERSON_SERVER_NOTE = "aauth.personServer";
 
     private final KeycloakSession session;
     private RealmModel realm;
@@ -63,7 +65,9 @@ public final class AAuthLoginProtocol implements LoginProtocol {
     @Override
     public Response authenticated(AuthenticationSessionModel authSession, UserSessionModel userSession, ClientSessionContext ctx) {
         String pendingId = authSession.getClientNote(PENDING_NOTE);
-        Response page = new ConsentPage(session, realm).render(pendingId, userSession);
+        Response page = "true".equals(authSession.getClientNote(PERSON_SERVER_NOTE))
+                ? new dev.aauth.keycloak.person.PersonReviewPage(session, realm).render(pendingId, userSession)
+                : new ConsentPage(session, realm).render(pendingId, userSession);
         new org.keycloak.services.managers.AuthenticationSessionManager(session)
                 .removeTabIdInAuthenticationSession(realm, authSession);
         return page;

@@ -1,0 +1,60 @@
+package dev.aauth.keycloak.person;
+
+import dev.aauth.keycloak.remote.KeyDiscovery;
+import dev.aauth.keycloak.signature.PublicJwk;
+import dev.aauth.keycloak.token.Jwt;
+
+import java.util.function.Predicate;
+
+/**
+ * {@code aa-agent+jwt} verification at the Person Server (draft-hardt-oauth-aauth-protocol §Agent Token
+ * Verification): the shared steps of {@link DwkJwt} with {@code dwk} = {@code aauth-agent.json}; then
+ * {@code sub} is an agent identifier {@code aauth:local@domain}; {@code cnf.jwk} carries a fully
+ * specified {@code alg}; {@code ps}, when present, is a server identifier; {@code parent_agent}, when
+ * present, is a top-level agent identifier (§Sub-Agents: one level only).
+ */
+public final class AgentTokens {
+
+    public static final String TYP = "aa-agent+jwt";
+    public static final String DWK = "aauth-agent.json";
+
+    /** A verified agent: provider ({@code iss}), agent identifier ({@code sub}), key, optional parent, expiry. */
+    public record Agent(String provider, String id, PublicJwk key, String parentAgent, long exp) {
+        public boolean isSubAgent() {
+            return parentAgent != null;
+        }
+    }
+
+    private AgentTokens() {
+    }
+
+    /**
+     * @param invalid / expired the errors to report (the signing agent's token: {@code invalid_agent_token}
+     *                and {@code expired_agent_token} under a Signature-Error; a {@code subagent_token}: the same codes, 400)
+     */
+    public static Agent verify(String compact, String what, KeyDiscovery discovery, Predicate<String> acceptsProvider,
+                               boolean allowLoopbackForms, long now) {
+        DwkJwt.Verified v = DwkJwt.verify(compact, TYP, DWK, what, PsError.INVALID_AGENT_TOKEN, PsError.EXPIRED_AGENT_TOKEN,
+                discovery, acceptsProvider, allowLoopbackForms, now);
+        Jwt jwt = v.jwt();
+        String sub = jwt.string("sub");
+        if (!ServerIdentifier.isAgentId(sub)) {
+            throw new PsException(PsError.INVALID_AGENT_TOKEN, "The " + what + " sub must be an agent identifier aauth:local@domain.");
+        }
+        if (jwt.string("jti") == null) {
+            throw new PsException(PsError.INVALID_AGENT_TOKEN, "The " + what + " has no jti.");
+        }
+        PublicJwk key = DwkJwt.confirmationKey(jwt, what, PsError.INVALID_AGENT_TOKEN);
+        if (jwt.claims().has("ps") && ServerIdentifier.problem(jwt.string("ps"), allowLoopbackForms) != null) {
+            throw new PsException(PsError.INVALID_AGENT_TOKEN, "The " + what + " ps must be a server identifier.");
+        }
+        String parent = null;
+        if (jwt.claims().has("parent_agent")) {
+            parent = jwt.string("parent_agent");
+            if (!ServerIdentifier.isTopLevelAgentId(parent)) {
+                throw new PsException(PsError.INVALID_AGENT_TOKEN, "The " + what + " parent_agent must be a top-level agent identifier.");
+            }
+        }
+        return new Agent(v.iss(), sub, key, parent, jwt.number("exp"));
+    }
+}
