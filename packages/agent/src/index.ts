@@ -12,7 +12,7 @@ export type { AgentSessionOptions, AgentTokenProvider, IdentityScheme, RequestSi
 
 export { AAuthClient } from './client/aauth-client.js';
 export type { AAuthClientOptions, Credential } from './client/aauth-client.js';
-export type { ChallengeAnswerer, ChallengeContext, DeferredContext } from './client/challenge-answerer.js';
+export type { ChallengeAnswerer, ChallengeContext, DeferredContext } from './fetch/challenge-answerer.js';
 export { aauthFetch, isDeferral } from './fetch/aauth-fetch.js';
 export type { AAuthRequestInit, AAuthRequestOptions } from './fetch/aauth-fetch.js';
 export { withAAuth, attachAAuth } from './axios/with-aauth.js';

@@ -25,7 +25,7 @@ import { isDeferral, type AAuthRequestOptions } from '../fetch/aauth-fetch.js';
 import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
 import { coveredBy, refusalList } from '../signing/required-components.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
-import { JSON_MEDIA_TYPE } from '../token-endpoint/members.js';
+import { JSON_MEDIA_TYPE } from '../lib/media-type.js';
 import { loopbackLookup } from '../transport/loopback-request.js';
 import { needsLoopbackMapping } from '../transport/transport.js';
 

@@ -22,7 +22,7 @@ import { processTokenResponse, type TokenResult } from '../token-endpoint/proces
 import { modeOf, tokenRequest, type TokenRequestParameters } from '../token-endpoint/token-request.js';
 import { createTransport, type FetchLike, type Transport } from '../transport/transport.js';
 import { aauthFetch, type AAuthRequestInit } from '../fetch/aauth-fetch.js';
-import type { ChallengeAnswerer, ChallengeContext, DeferredContext } from './challenge-answerer.js';
+import type { ChallengeAnswerer, ChallengeContext, DeferredContext } from '../fetch/challenge-answerer.js';
 
 export interface AAuthClientOptions {
   /** Who signs: an `AgentSession` (delegate with an agent token, an agent server, or pseudonymous). */

@@ -11,7 +11,7 @@
  * resource's list is remembered for later calls.
  */
 import { emit } from '../events.js';
-import type { ChallengeAnswerer } from '../client/challenge-answerer.js';
+import type { ChallengeAnswerer } from './challenge-answerer.js';
 import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
 import { coveredBy, refusedFor } from '../signing/required-components.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';

@@ -8,7 +8,7 @@ import {
   PROFILE, createAgentToken, generateSigningKey, isServerIdentifier, toJwks, wellKnownUrl,
   type AgentMetadata, type JwkSet, type PublicJwk, type SigningKey,
 } from '@aauth-ts/core';
-import { JSON_MEDIA_TYPE } from '../token-endpoint/members.js';
+import { JSON_MEDIA_TYPE } from '../lib/media-type.js';
 
 export interface AgentServerOptions {
   /** The agent identifier: `https://host` (or, in development, `http://127.0.0.1:port` / `http://x.localhost:port`). */

@@ -16,5 +16,3 @@ export const RESPONSE_MEMBERS = Object.freeze({
 
 /** `Prefer: wait=N` (RFC 7240 §4.3), sent on token requests and polls. */
 export { formatPreferWait as preferWait } from '@aauth-ts/core';
-
-export const JSON_MEDIA_TYPE = 'application/json';

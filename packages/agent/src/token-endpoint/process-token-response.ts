@@ -8,7 +8,8 @@
  * auth server's keys, see `AAuthClient`.
  */
 import { MalformedError, PROFILE, ResponseError, parseChallenge } from '@aauth-ts/core';
-import { JSON_MEDIA_TYPE, RESPONSE_MEMBERS as M } from './members.js';
+import { JSON_MEDIA_TYPE } from '../lib/media-type.js';
+import { RESPONSE_MEMBERS as M } from './members.js';
 
 export type TokenResult =
   | { readonly kind: 'token'; readonly authToken: string; readonly expiresIn: number | undefined }

@@ -3,7 +3,7 @@
  * signs, how to send, the token to carry, how a `401` challenge becomes a token, and how a `202`
  * becomes the final response. `AAuthClient` implements it; the
  * wrapper depends on this shape only, so the client can offer `client.fetch()` without the two
- * modules importing each other.
+ * modules importing each other (it lives beside the wrapper, its consumer).
  */
 import type { EventSink } from '../events.js';
 import type { RequestSigner } from '../identity/agent-session.js';
