@@ -12,6 +12,8 @@ export const RESPONSE_MEMBERS = Object.freeze({
   code: 'code',
   error: 'error',
   errorDescription: 'error_description',
+  /** RFC 9457 problem details (current profile §Error Response Format). */
+  detail: 'detail',
 });
 
 /** `Prefer: wait=N` (RFC 7240 §4.3), sent on token requests and polls. */
