@@ -12,18 +12,15 @@
 import {
   AAUTH_CURRENT, MalformedError, TokenError, isServerIdentifier, jwkThumbprint, peekClaims, verifyAaAuthToken, verifyAaPersonToken,
   verifyAaResourceToken, verifyMission,
-  type AaAuthTokenClaims, type AaResourceTokenClaims, type IdentifierPolicy, type KeyDiscovery, type MissionBlob, type PublicJwk,
+  type AaAuthTokenClaims, type AaResourceTokenClaims, type IdentifierPolicy, type MissionBlob, type PublicJwk,
 } from '@aauth-ts/core';
 import { PersonTokenCache, personTokenKey, type CachedPersonToken } from '../cache/person-token-cache.js';
 import { tokenKey, upstreamHash, type CachedToken, type TokenCache } from '../cache/token-cache.js';
-import { emit, type EventSink } from '../events.js';
-import type { RequestSigner } from '../identity/agent-session.js';
+import { emit } from '../events.js';
 import { raceSignal } from '../lib/abort.js';
 import { isIssuerUrl, trusting } from '../lib/issuer-url.js';
 import { PersonServer, type PersonServerContext } from '../person-server/person-server.js';
 import { expiresInMember, stringMember } from '../person-server/ps-response.js';
-import type { AwaitPendingOptions } from '../token-endpoint/await-pending.js';
-import type { Transport } from '../transport/transport.js';
 
 /**
  * A sub-agent's way to its parent (§Parent-Mediated Authorization: "A sub-agent MUST NOT call the
@@ -58,14 +55,8 @@ export interface Mission {
   readonly resources: readonly string[];
 }
 
-export interface CurrentAuthorizerOptions {
-  readonly signer: RequestSigner;
-  readonly transport: Transport;
-  readonly keys: KeyDiscovery;
-  readonly identifiers: IdentifierPolicy;
-  readonly onEvent: EventSink | undefined;
-  readonly preferWaitSeconds: number;
-  readonly pendingOptions: (origin: string, signal: AbortSignal | undefined) => AwaitPendingOptions;
+/** The Person Server context (who signs, how to send and wait) plus what the authorizer keeps and sends. */
+export interface CurrentAuthorizerOptions extends PersonServerContext {
   readonly now: () => number;
   readonly authCache: TokenCache;
   /** The agent's person server; default the agent token's `ps`. */
@@ -121,9 +112,7 @@ export class CurrentAuthorizer {
     }
     let server = this.#servers.get(issuer);
     if (server === undefined) {
-      const o = this.#o;
-      const context: PersonServerContext = { signer: o.signer, transport: o.transport, keys: o.keys, identifiers: trusting(o.identifiers, issuer), onEvent: o.onEvent, preferWaitSeconds: o.preferWaitSeconds, pendingOptions: o.pendingOptions };
-      server = new PersonServer(issuer, context);
+      server = new PersonServer(issuer, { ...this.#o, identifiers: trusting(this.#o.identifiers, issuer) });
       this.#servers.set(issuer, server);
     }
     return server;

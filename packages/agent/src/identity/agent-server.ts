@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  AAUTH_CURRENT, PROFILE, confirmationJwk, createAaAgentToken, createAgentToken, formatAgentIdentifier, generateSigningKey, isAgentIdentifier,
+  AAUTH_CURRENT, PROFILE, createAaAgentToken, createAgentToken, formatAgentIdentifier, generateSigningKey, isAgentIdentifier,
   isServerIdentifier, parseAgentIdentifier, toJwks, wellKnownUrl,
   type AgentMetadata, type CurrentAgentMetadata, type JwkSet, type ProfileName, type PublicJwk, type SigningKey,
 } from '@aauth-ts/core';
@@ -110,8 +110,7 @@ export class AgentServer {
 
   /** The JWKS; in the current profile each key carries its fully specified `alg` (`Ed25519`, not `EdDSA`). */
   jwks(): JwkSet {
-    if (!this.#current) return toJwks(this.#keys);
-    return { keys: this.#keys.map((k) => ({ ...confirmationJwk(k.publicJwk), kid: k.kid, use: 'sig' })) };
+    return toJwks(this.#keys, this.profile);
   }
 
   /** Current profile: the agent identifier `aauth:{local}@{this provider's host}` (§Agent Identifiers). */

@@ -7,9 +7,9 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  AAUTH_CURRENT, GuardedFetcher, KeyDiscovery, confirmationJwk, createAaAuthToken, createAaPersonToken, createAaResourceToken, encodeMission,
+  AAUTH_CURRENT, GuardedFetcher, KeyDiscovery, createAaAuthToken, createAaPersonToken, createAaResourceToken, encodeMission,
   generateInteractionCode, generateSigningKey, jwkThumbprint, peekClaims, peekTyp, serializeRequirement, serializeSignatureError, verifyAaAgentToken,
-  verifyAaAuthToken, verifyAaPersonToken, verifyAaResourceToken, verifyRequest,
+  toJwks, verifyAaAuthToken, verifyAaPersonToken, verifyAaResourceToken, verifyRequest,
   type JwkSet, type PublicJwk, type SignatureKey, type SigningKey,
 } from '@aauth-ts/core';
 import { listen, readBody, requestUrl, sendJson } from './http.js';
@@ -17,7 +17,7 @@ import { listen, readBody, requestUrl, sendJson } from './http.js';
 const H = AAUTH_CURRENT.headers;
 
 function jwks(key: SigningKey): JwkSet {
-  return { keys: [{ ...confirmationJwk(key.publicJwk), kid: key.kid, use: 'sig' }] };
+  return toJwks([key], 'aauth-current');
 }
 
 function problem(res: ServerResponse, status: number, error: string, detail: string, headers: Record<string, string> = {}): void {
