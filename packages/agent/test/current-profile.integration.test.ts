@@ -142,6 +142,16 @@ describe('person-token and auth-token requirements (§Person Token Required, §A
     await expect(c.fetch(`${resource.id}/data`)).rejects.toMatchObject({ name: 'PendingDeniedError', serverError: 'denied' });
   });
 
+  it('meets a 202 with requirement=auth-token (deferred delivery) and polls the held request presenting the auth token', async () => {
+    const { resource, provider } = await world();
+    const { client: c } = client(provider);
+    const response = await c.fetch(`${resource.id}/held`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ held: true, executed: 1 });
+    expect(resource.presented).toEqual(['aa-agent+jwt', 'aa-person+jwt', 'aa-auth+jwt']);
+    expect([...resource.held.values()]).toEqual([{ executed: 1 }]);
+  });
+
   it('re-signs once when Signature-Error invalid_input names components the signature lacks', async () => {
     const { ps, resource, provider } = await world({ misbehave: { requireInput: ['content-type', 'content-digest', 'prefer'] } });
     const { client: c, events } = client(provider);
