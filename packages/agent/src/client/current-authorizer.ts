@@ -270,7 +270,7 @@ export class CurrentAuthorizer {
       now: this.#o.now(),
     });
     if (!isServerIdentifier(claims.aud, identifiers)) throw refused(`the resource token "aud" ${JSON.stringify(claims.aud)} is not a server identifier`, C.aud, undefined, claims.aud);
-    emit(this.#o.onEvent, { type: 'resource-token', resource, resourceToken: token, claims });
+    emit(this.#o.onEvent, { type: 'resource-token.verified', resource, resourceToken: token, claims });
     return claims;
   }
 
