@@ -180,3 +180,9 @@ export function pinnedVersion(release: Release): string {
   const line = readFileSync(root(`interop/python/requirements/${release.name}.txt`), 'utf8').split('\n').find((l) => l.startsWith('aauth=='));
   return line ?? release.name;
 }
+
+/** The newest pinned release (the one the current-profile tests run against). */
+export function newestRelease(): Release {
+  const byVersion = pythonReleases().sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  return byVersion[byVersion.length - 1] as Release;
+}
