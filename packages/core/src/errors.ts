@@ -3,7 +3,7 @@
  * whose `code` is a wire error code of the profile and whose `status`/`headers` say how to answer
  * it over HTTP; API misuse by the caller raises a plain `TypeError`.
  */
-import { PROFILE, type WireErrorCode } from './profile/index.js';
+import { PROFILE, statusOf, type AnyProfile, type WireErrorCode } from './profile/index.js';
 
 export type { WireErrorCode } from './profile/index.js';
 
@@ -31,7 +31,7 @@ export class AAuthError extends Error {
   constructor(code: WireErrorCode, message: string, detail: ErrorDetail = {}, options: { status?: number; headers?: Record<string, string>; extras?: Record<string, unknown> } = {}) {
     super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
     this.code = code;
-    this.status = options.status ?? PROFILE.errors[code];
+    this.status = options.status ?? statusOf(code);
     this.headers = options.headers ?? {};
     this.detail = detail;
     this.extras = options.extras ?? {};
@@ -130,8 +130,9 @@ export class ResponseError extends AAuthError {
   override readonly name: string = 'ResponseError';
   /** The `error` string as the server sent it, even if it is not in our vocabulary. */
   readonly serverError: string;
-  constructor(serverError: string, description: string, status: number) {
-    const known = serverError in PROFILE.errors ? (serverError as WireErrorCode) : 'server_error';
+  /** `profile`: whose vocabulary `serverError` is read in (a code outside it becomes `server_error`). */
+  constructor(serverError: string, description: string, status: number, profile: AnyProfile = PROFILE) {
+    const known = serverError in profile.errors ? (serverError as WireErrorCode) : 'server_error';
     super(known, description, { actual: serverError }, { status });
     this.serverError = serverError;
   }

@@ -3,14 +3,17 @@
  * with `Signature-Key`, RFC 9530 `Content-Digest`, RFC 7638 thumbprints, the three token types,
  * the `AAuth` challenge, metadata documents and a guarded metadata/JWKS fetcher. No express, no axios.
  */
-export { AAUTH_2026_03, PROFILE } from './profile/index.js';
-export type { Profile, WireErrorCode, RequireValue, TokenKind } from './profile/index.js';
+export { AAUTH_2026_03, AAUTH_CURRENT, PROFILE, PROFILE_NAMES, profileByName, isProfileName, statusOf } from './profile/index.js';
+export type {
+  Profile, WireErrorCode, RequireValue, TokenKind, ProfileName, AnyProfile, CurrentProfile, CurrentErrorCode, SignatureErrorCode,
+  RequirementValue, CurrentTokenKind, CurrentMetadataDocument, CurrentAlgorithm, Capability, AccessMode, TerminationReason,
+} from './profile/index.js';
 
 export { AAuthError, SignatureError, TokenError, MalformedError, UnsupportedRequirementError, FetchError, ResponseError, isAAuthError, fetchDiagnostic, keyUnavailableMessage } from './errors.js';
 export type { AnyAAuthError, ErrorDetail, FetchFailure } from './errors.js';
 
-export { isServerIdentifier, isLoopbackHost, wellKnownUrl } from './identifiers.js';
-export type { IdentifierPolicy } from './identifiers.js';
+export { isServerIdentifier, isLoopbackHost, wellKnownUrl, parseAgentIdentifier, isAgentIdentifier, formatAgentIdentifier, subAgentIdentifier } from './identifiers.js';
+export type { IdentifierPolicy, AgentIdentifier } from './identifiers.js';
 
 export type { PublicJwk, PrivateJwk, JwkSet, JwsAlgorithm, HttpSignatureAlgorithm, SigningKey } from './jwk/types.js';
 export { jwkThumbprint, thumbprintInput } from './jwk/thumbprint.js';
@@ -57,7 +60,8 @@ export { parseChallenge } from './challenge/parse.js';
 export { serializeChallenge } from './challenge/serialize.js';
 
 export type { AgentMetadata, ResourceMetadata, IssuerMetadata, MetadataDocument } from './metadata/types.js';
-export { validateMetadata } from './metadata/validate.js';
+export type { CurrentCommonMetadata, CurrentAgentMetadata, PersonServerMetadata, AccessServerMetadata, CurrentResourceMetadata, CurrentMetadata } from './metadata/types.js';
+export { validateMetadata, validateCurrentMetadata } from './metadata/validate.js';
 
 export { GuardedFetcher } from './fetcher/guarded-fetcher.js';
 export type { FetcherOptions, FetcherStats } from './fetcher/guarded-fetcher.js';
@@ -82,3 +86,27 @@ export type { X509VerifierOptions, X509Identity } from './x509/verifier.js';
 
 export { consoleWarnLogger, logDecision, refusalOf, isAAuthLogger } from './log/decision-log.js';
 export type { AAuthLogger, Decision, DecisionOutcome, DecisionSubject } from './log/decision-log.js';
+
+// The current profile (draft-hardt-oauth-aauth-protocol): aa-* tokens, AAuth-Requirement, problem+json, missions.
+export { createAaAgentToken, verifyAaAgentToken } from './tokens/current/agent-token.js';
+export type { AaAgentTokenClaims, CreateAaAgentTokenInput, VerifyAaAgentTokenOptions } from './tokens/current/agent-token.js';
+export { createAaPersonToken, verifyAaPersonToken } from './tokens/current/person-token.js';
+export type { AaPersonTokenClaims, CreateAaPersonTokenInput, VerifyAaPersonTokenOptions } from './tokens/current/person-token.js';
+export { createAaResourceToken, verifyAaResourceToken, matchPersonTokenRecord } from './tokens/current/resource-token.js';
+export type { AaResourceTokenClaims, CreateAaResourceTokenInput, VerifyAaResourceTokenOptions, PersonTokenRecord, ResourceInteraction } from './tokens/current/resource-token.js';
+export { createAaAuthToken, verifyAaAuthToken } from './tokens/current/auth-token.js';
+export type { AaAuthTokenClaims, CreateAaAuthTokenInput, VerifyAaAuthTokenOptions } from './tokens/current/auth-token.js';
+export { confirmationJwk, currentAlgorithmFor } from './tokens/current/common.js';
+export type { CurrentVerifyOptions } from './tokens/current/common.js';
+
+export { parseRequirement, serializeRequirement, requirementStatus, isRequirementValue, RequirementError, normalizeInteractionCode, isInteractionCode, generateInteractionCode, isInteractionUrl } from './requirement/requirement.js';
+export type { Requirement, RequirementFailure } from './requirement/requirement.js';
+export { parseCapabilities, serializeCapabilities } from './requirement/capabilities.js';
+
+export { problemBody, problemResponse, problemFor, parseProblem, missionTerminatedProblem, SignatureRejection } from './problem/problem.js';
+export type { ProblemDetails, ProblemResponse } from './problem/problem.js';
+export { serializeSignatureError, parseSignatureError, isSignatureErrorCode, serializeTokenList, parseTokenList, signatureRejection, schemeRejection, signatureErrorForToken } from './problem/signature-error.js';
+export type { SignatureErrorHeader, SignatureRejectionOptions } from './problem/signature-error.js';
+
+export { encodeMission, decodeMission, verifyMission, validateMissionBlob, missionS256, isS256, decodeBase64url } from './mission/blob.js';
+export type { MissionBlob, MissionTool, DecodedMission, EncodedMission } from './mission/blob.js';

@@ -1,8 +1,8 @@
 /**
  * STYLE-ANCHORS "What we take" 2: profile names live in `packages/core/src/profile/` only. This
  * scans every `packages/* /src/**\/*.ts` file outside that folder for runtime string literals
- * that spell an AAuth wire name (header names, `typ` values, metadata document names, challenge
- * parameters), so a second profile can be added without hunting for strings.
+ * that spell an AAuth wire name of either profile (header names, `typ` values, metadata document
+ * names, challenge and requirement parameters), so neither profile's names leak into code.
  *
  * What counts: string literals, no-substitution templates and template text that equal a wire
  * name (header names compared case-insensitively, as HTTP does). What does not: comments,
@@ -16,17 +16,25 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
-import { PROFILE } from '@aauth-ts/core';
+import { AAUTH_CURRENT, PROFILE } from '@aauth-ts/core';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const PACKAGES = join(ROOT, 'packages');
 
 /** Header names: matched case-insensitively (RFC 9110 §5.1). Generic HTTP headers are not AAuth names. */
-const HEADER_NAMES = [PROFILE.headers.challenge, PROFILE.headers.signatureKey, PROFILE.headers.signature, PROFILE.headers.signatureInput, PROFILE.headers.contentDigest];
+const HEADER_NAMES = [
+  PROFILE.headers.challenge, PROFILE.headers.signatureKey, PROFILE.headers.signature, PROFILE.headers.signatureInput, PROFILE.headers.contentDigest,
+  AAUTH_CURRENT.headers.requirement, AAUTH_CURRENT.headers.access, AAUTH_CURRENT.headers.capabilities, AAUTH_CURRENT.headers.signatureError,
+  AAUTH_CURRENT.headers.acceptSignatureScheme, AAUTH_CURRENT.headers.acceptSignatureAlg,
+];
 /** Other wire names: matched exactly. */
 const EXACT_NAMES: readonly string[] = [
   ...Object.values(PROFILE.typ),
   ...Object.values(PROFILE.wellKnown),
+  ...Object.values(AAUTH_CURRENT.typ),
+  ...Object.values(AAUTH_CURRENT.wellKnown),
+  AAUTH_CURRENT.requirement.params.resourceToken,
+  AAUTH_CURRENT.problemContentType,
   PROFILE.challenge.params.resourceToken,
   PROFILE.challenge.params.authServer,
 ];

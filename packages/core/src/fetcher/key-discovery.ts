@@ -8,8 +8,9 @@ import { FetchError } from '../errors.js';
 import { wellKnownUrl } from '../identifiers.js';
 import { BoundedCache } from '../lib/bounded-cache.js';
 import type { JwkSet, PublicJwk } from '../jwk/types.js';
-import { validateMetadata } from '../metadata/validate.js';
-import type { AgentMetadata, IssuerMetadata, MetadataDocument, ResourceMetadata } from '../metadata/types.js';
+import { validateCurrentMetadata, validateMetadata } from '../metadata/validate.js';
+import type { AccessServerMetadata, AgentMetadata, CurrentAgentMetadata, CurrentMetadata, CurrentResourceMetadata, IssuerMetadata, MetadataDocument, PersonServerMetadata, ResourceMetadata } from '../metadata/types.js';
+import { AAUTH_2026_03, AAUTH_CURRENT, type CurrentMetadataDocument, type ProfileName } from '../profile/index.js';
 import type { IssuerKeySource } from '../tokens/types.js';
 import type { GuardedFetcher } from './guarded-fetcher.js';
 
@@ -18,6 +19,21 @@ export interface KeyDiscoveryOptions {
   readonly refetchCooldownMs?: number;
   /** Most JWKS URLs whose last refetch is remembered (default 1000; the oldest is forgotten first). */
   readonly refetchEntries?: number;
+  /**
+   * Whose metadata and key rules apply (default `aauth-2026-03`). `aauth-current`: the document is
+   * the token's `dwk`, validated per draft-hardt-oauth-aauth-protocol §Metadata Documents (`issuer`),
+   * and the selected key must carry the token's fully specified `alg` (§JWKS Discovery and Caching).
+   */
+  readonly profile?: ProfileName;
+}
+
+/**
+ * draft-hardt-oauth-aauth-protocol §JWKS Discovery and Caching: a key without `alg` cannot be used,
+ * and its `alg` must be the token's, fully specified (`EdDSA` never matches: RFC 9864 deprecates it
+ * and §Signature Algorithms forbids it). Members not selected are never looked at.
+ */
+function currentKeyFitsAlg(jwk: PublicJwk, alg: string): boolean {
+  return jwk.alg === alg && (AAUTH_CURRENT.algorithms as readonly string[]).includes(alg) && keyFitsAlg(jwk, alg);
 }
 
 function keyFitsAlg(jwk: PublicJwk, alg: string): boolean {
@@ -35,12 +51,14 @@ export class KeyDiscovery implements IssuerKeySource {
   readonly #fetcher: GuardedFetcher;
   readonly #cooldownMs: number;
   readonly #lastRefetch: BoundedCache<number>;
+  readonly #current: boolean;
 
   constructor(fetcher: GuardedFetcher, options: KeyDiscoveryOptions = {}) {
     this.#fetcher = fetcher;
     this.#cooldownMs = options.refetchCooldownMs ?? 30_000;
     const entries = options.refetchEntries ?? 1000;
     this.#lastRefetch = new BoundedCache({ maxEntries: entries, maxBytes: entries * 1024 });
+    this.#current = (options.profile ?? AAUTH_2026_03.name) === AAUTH_CURRENT.name;
   }
 
   get fetcher(): GuardedFetcher {
@@ -67,6 +85,34 @@ export class KeyDiscovery implements IssuerKeySource {
     }
   }
 
+  /** A current-profile document at `{identifier}/.well-known/{dwk}`, its `issuer` checked. */
+  currentMetadata(identifier: string, dwk: 'aauth-agent.json'): Promise<CurrentAgentMetadata>;
+  currentMetadata(identifier: string, dwk: 'aauth-person.json'): Promise<PersonServerMetadata>;
+  currentMetadata(identifier: string, dwk: 'aauth-access.json'): Promise<AccessServerMetadata>;
+  currentMetadata(identifier: string, dwk: 'aauth-resource.json'): Promise<CurrentResourceMetadata>;
+  currentMetadata(identifier: string, dwk: CurrentMetadataDocument): Promise<CurrentMetadata>;
+  async currentMetadata(identifier: string, dwk: CurrentMetadataDocument): Promise<CurrentMetadata> {
+    const url = wellKnownUrl(identifier, dwk);
+    try {
+      return validateCurrentMetadata(dwk, identifier, await this.#fetcher.getJson(url));
+    } catch (err) {
+      this.#fetcher.invalidate(url);
+      throw err;
+    }
+  }
+
+  async #jwksUri(issuer: string, document: string): Promise<string> {
+    if (!this.#current) return (await this.metadata(issuer, document as MetadataDocument)).jwks_uri;
+    if (!(Object.values(AAUTH_CURRENT.wellKnown) as string[]).includes(document)) {
+      throw new FetchError('invalid_document', `"${document}" is not a metadata document of this profile`, { field: 'dwk', reason: 'unknown_document' });
+    }
+    const jwksUri = (await this.currentMetadata(issuer, document as CurrentMetadataDocument)).jwks_uri;
+    if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) {
+      throw new FetchError('invalid_document', `${document} of ${issuer} has no valid "jwks_uri"`, { field: 'jwks_uri' });
+    }
+    return jwksUri;
+  }
+
   async #jwks(jwksUri: string): Promise<PublicJwk[]> {
     const doc = (await this.#fetcher.getJson(jwksUri)) as Partial<JwkSet> | null;
     if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.keys)) {
@@ -77,23 +123,23 @@ export class KeyDiscovery implements IssuerKeySource {
     return doc.keys.filter((k): k is PublicJwk => typeof k === 'object' && k !== null && typeof (k as PublicJwk).kty === 'string');
   }
 
-  static #select(keys: PublicJwk[], kid: string | undefined, alg: string | undefined): PublicJwk | undefined {
-    const fitting = keys.filter((k) => (alg === undefined || keyFitsAlg(k, alg)) && (k.use === undefined || k.use === 'sig'));
+  #select(keys: PublicJwk[], kid: string | undefined, alg: string | undefined): PublicJwk | undefined {
+    const fits = this.#current ? currentKeyFitsAlg : keyFitsAlg;
+    const fitting = keys.filter((k) => (alg === undefined || fits(k, alg)) && (k.use === undefined || k.use === 'sig'));
     if (kid !== undefined) return fitting.find((k) => k.kid === kid);
     return fitting.length === 1 ? fitting[0] : undefined;
   }
 
   /** `alg` undefined selects by `kid` alone (the `jwks_uri` Signature-Key scheme names no algorithm). */
   async getKey(issuer: string, document: string, kid: string | undefined, alg?: string): Promise<PublicJwk> {
-    const metadata = await this.metadata(issuer, document as MetadataDocument);
-    const jwksUri = metadata.jwks_uri;
-    let key = KeyDiscovery.#select(await this.#jwks(jwksUri), kid, alg);
+    const jwksUri = await this.#jwksUri(issuer, document);
+    let key = this.#select(await this.#jwks(jwksUri), kid, alg);
     if (key) return key;
     const last = this.#lastRefetch.get(jwksUri) ?? 0;
     if (Date.now() - last >= this.#cooldownMs) {
       this.#lastRefetch.set(jwksUri, Date.now(), 8);
       this.#fetcher.invalidate(jwksUri);
-      key = KeyDiscovery.#select(await this.#jwks(jwksUri), kid, alg);
+      key = this.#select(await this.#jwks(jwksUri), kid, alg);
       if (key) return key;
     }
     throw new FetchError('invalid_document', `${jwksUri} has no ${alg ?? 'signing'} key${kid === undefined ? ' (and the token names no kid)' : ` with kid ${JSON.stringify(kid)}`}`, { field: 'kid', reason: 'unknown_key', actual: kid });

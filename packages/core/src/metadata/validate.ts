@@ -3,8 +3,8 @@
  * fetched for (RFC 8414 §3.3 style defence against a host serving another party's document).
  */
 import { FetchError } from '../errors.js';
-import { PROFILE } from '../profile/index.js';
-import type { AgentMetadata, IssuerMetadata, MetadataDocument, ResourceMetadata } from './types.js';
+import { AAUTH_CURRENT, PROFILE, type CurrentMetadataDocument } from '../profile/index.js';
+import type { AccessServerMetadata, AgentMetadata, CurrentAgentMetadata, CurrentMetadata, CurrentResourceMetadata, IssuerMetadata, MetadataDocument, PersonServerMetadata, ResourceMetadata } from './types.js';
 
 const IDENTIFIER_MEMBER: Record<MetadataDocument, string> = {
   [PROFILE.wellKnown.agent]: 'agent',
@@ -37,4 +37,48 @@ export function validateMetadata(document: MetadataDocument, identifier: string,
     }
   }
   return doc as unknown as AgentMetadata | ResourceMetadata | IssuerMetadata;
+}
+
+/** §Endpoint URLs: these members carry neither query nor fragment. */
+const ENDPOINT_MEMBERS = ['auth_token_endpoint', 'person_token_endpoint', 'authorization_endpoint', 'mission_endpoint', 'callback_endpoint'] as const;
+
+/**
+ * draft-hardt-oauth-aauth-protocol §Metadata Documents: `issuer` present (else `issuer_missing`)
+ * and byte-equal to the identifier the document was fetched for (else `issuer_mismatch`); the
+ * role's required members (§Agent Provider / Person Server / Access Server / Resource Metadata)
+ * are URLs; endpoint URLs carry no query or fragment (§Endpoint URLs).
+ */
+export function validateCurrentMetadata(document: 'aauth-agent.json', identifier: string, json: unknown): CurrentAgentMetadata;
+export function validateCurrentMetadata(document: 'aauth-person.json', identifier: string, json: unknown): PersonServerMetadata;
+export function validateCurrentMetadata(document: 'aauth-access.json', identifier: string, json: unknown): AccessServerMetadata;
+export function validateCurrentMetadata(document: 'aauth-resource.json', identifier: string, json: unknown): CurrentResourceMetadata;
+export function validateCurrentMetadata(document: CurrentMetadataDocument, identifier: string, json: unknown): CurrentMetadata;
+export function validateCurrentMetadata(document: CurrentMetadataDocument, identifier: string, json: unknown): CurrentMetadata {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new FetchError('invalid_document', `${document} of ${identifier} is not a JSON object`);
+  }
+  const doc = json as Record<string, unknown>;
+  const issuerMember = AAUTH_CURRENT.metadata.common.issuer;
+  if (doc[issuerMember] === undefined) {
+    throw new FetchError('invalid_document', `${document} of ${identifier} has no "${issuerMember}"`, { field: issuerMember, reason: 'issuer_missing' });
+  }
+  if (doc[issuerMember] !== identifier) {
+    throw new FetchError('invalid_document', `${document} "${issuerMember}" is ${JSON.stringify(doc[issuerMember])}, expected ${identifier}`, { field: issuerMember, reason: 'issuer_mismatch', expected: identifier, actual: doc[issuerMember] });
+  }
+  const required: readonly string[] = AAUTH_CURRENT.metadata.required[document] ?? [];
+  for (const name of required) {
+    if (name === issuerMember) continue;
+    const value = doc[name];
+    if (typeof value !== 'string' || !URL.canParse(value)) {
+      throw new FetchError('invalid_document', `${document} of ${identifier} has no valid "${name}"`, { field: name });
+    }
+  }
+  for (const name of ENDPOINT_MEMBERS) {
+    const value = doc[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !URL.canParse(value) || new URL(value).search !== '' || new URL(value).hash !== '' || value.includes('#')) {
+      throw new FetchError('invalid_document', `${document} of ${identifier}: "${name}" is not an endpoint URL without query or fragment`, { field: name });
+    }
+  }
+  return doc as unknown as CurrentMetadata;
 }

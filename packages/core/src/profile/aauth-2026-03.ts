@@ -2,11 +2,12 @@
  * The 2026-03 wire profile: every header name, JWT `typ`, metadata document name, challenge
  * parameter and error code of `draft-hardt-aauth.md` at commit c465b2d (2026-03-05).
  *
- * No other module spells out a wire name: a second profile (the current draft, with
- * `AAuth-Requirement` and `aa-*` types) is a second object of the same shape.
+ * No other module spells out a wire name: the second profile (the current draft, with
+ * `AAuth-Requirement` and `aa-*` types) is `AAUTH_CURRENT` in `aauth-current.ts`.
  */
 export const AAUTH_2026_03 = Object.freeze({
   id: '2026-03' as const,
+  name: 'aauth-2026-03' as const,
   headers: Object.freeze({
     challenge: 'AAuth',
     signatureKey: 'Signature-Key',
@@ -140,6 +141,5 @@ export const AAUTH_2026_03 = Object.freeze({
 });
 
 export type Profile = typeof AAUTH_2026_03;
-export type WireErrorCode = keyof Profile['errors'];
 export type RequireValue = Profile['challenge']['values'][number];
 export type TokenKind = keyof Profile['typ'];

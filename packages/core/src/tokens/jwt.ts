@@ -24,17 +24,20 @@ export interface IssueOptions {
   readonly lifetimeSeconds: number;
   readonly now?: number;
   readonly jti?: string;
+  /** The header `alg` when it is not the key's own (a fully specified name for the same algorithm). */
+  readonly alg?: string;
 }
 
 /** Sign `claims` with `typ` in the protected header; `iat`, `exp` and `jti` are filled in. */
 export async function issueJwt(key: SigningKey, typ: string, claims: Record<string, unknown>, options: IssueOptions): Promise<string> {
   const iat = options.now ?? Math.floor(Date.now() / 1000);
   const payload: JWTPayload = { ...claims, iat, exp: iat + options.lifetimeSeconds, jti: options.jti ?? randomUUID() };
-  const header = { alg: key.jwsAlgorithm, typ, kid: key.kid };
+  const alg = options.alg ?? key.jwsAlgorithm;
+  const header = { alg, typ, kid: key.kid };
   // The same JSON jose would sign (its `iat`/`exp` check included), signed with node:crypto;
   // a key and algorithm that do not pair up go to jose, which reports them.
   if (Number.isFinite(payload.iat) && Number.isFinite(payload.exp)) {
-    const token = signCompact(key.jwsAlgorithm, key.privateKey, JSON.stringify(header), JSON.stringify(payload));
+    const token = signCompact(alg, key.privateKey, JSON.stringify(header), JSON.stringify(payload));
     if (token !== undefined) return token;
   }
   return new SignJWT(payload).setProtectedHeader(header).sign(key.privateKey);
