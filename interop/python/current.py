@@ -62,7 +62,9 @@ def issue():
         PERSON_SERVER, RESOURCE, cnf, *keys[PERSON_SERVER], ps=PERSON_SERVER, sub=PERSON_SUB,
         agent_exp=exp, presented_exp=exp, scope="inventory:read", dwk="aauth-person.json",
     )
-    return delegate, jwks, {"agent": agent, "person": person, "resource": resource, "auth": auth}
+    # §Agent Identifiers allows only lower-case letters in the local part; the library admits upper case.
+    upper = aauth.create_agent_token(AGENT_PROVIDER, "aauth:Py-Agent@py-agent.example", cnf, *keys[AGENT_PROVIDER])
+    return delegate, jwks, {"agent": agent, "person": person, "resource": resource, "auth": auth, "agent_upper": upper}
 
 
 def verify_token(job, fetch):
