@@ -4,7 +4,7 @@
  * Keys are `direction token token-type` (tokens) and `direction carrier request` (signatures).
  */
 import type { KnownRed } from './table.js';
-import { CARRIERS, UPPER_CASE_AGENT } from './python-aauth-current.js';
+import { CARRIERS, REALM_ISSUER_PERSON, UPPER_CASE_AGENT } from './python-aauth-current.js';
 
 const BASE64_REFUSED: KnownRed = {
   reason: /Invalid Signature format/,
@@ -15,6 +15,10 @@ export const EXPECTED_TOKENS: Readonly<Record<string, KnownRed>> = {
   [`py→core token ${UPPER_CASE_AGENT}`]: {
     reason: /agent token "sub" "aauth:Py-Agent@py-agent\.example" is not an agent identifier/,
     why: 'it issues agent identifiers with upper-case letters; §Agent Identifiers allows a-z 0-9 - _ + . only',
+  },
+  [`core→py token ${REALM_ISSUER_PERSON}`]: {
+    reason: /Invalid server identifier \(Server identifier must not contain a path/,
+    why: 'ours: our Person Server\'s issuer is {origin}/realms/{realm}; §Server Identifiers allows no path, as the library enforces',
   },
 };
 

@@ -24,18 +24,23 @@ import { type MatrixCell, type Row } from './table.js';
 export const TOKEN_KINDS = ['aa-agent', 'aa-person', 'aa-resource', 'aa-auth'] as const;
 /** A Python agent token whose identifier has upper-case letters (§Agent Identifiers: lower case only). */
 export const UPPER_CASE_AGENT = 'aa-agent, "Py-Agent"';
+/** Our person token from a PS whose issuer has our Person Server's `/realms/{realm}` path. */
+export const REALM_ISSUER_PERSON = 'aa-person, iss …/realms/{realm}';
+
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 export const CARRIERS = ['aa-agent', 'aa-person', 'aa-auth'] as const;
 export type Carrier = (typeof CARRIERS)[number];
 export const REQUEST_KINDS = ['GET', 'GET ?query', 'POST json', 'GET, Signature as base64url'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
-export interface TokenCell extends MatrixCell { readonly direction: 'py→core' | 'core→py'; readonly scheme: 'token'; readonly request: TokenKind | typeof UPPER_CASE_AGENT }
+export interface TokenCell extends MatrixCell { readonly direction: 'py→core' | 'core→py'; readonly scheme: 'token'; readonly request: TokenKind | typeof UPPER_CASE_AGENT | typeof REALM_ISSUER_PERSON }
 export interface SignatureCell extends MatrixCell { readonly direction: 'py→core' | 'ours→py'; readonly scheme: Carrier; readonly request: RequestKind }
 
 /** Python's identifiers (fixed in `python/current.py`) and ours: https, as the library demands. */
 const PY = { agent: 'https://py-agent.example', ps: 'https://py-ps.example', resource: 'https://py-resource.example' } as const;
 const OURS = { agent: 'https://ts-agent.example', ps: 'https://ts-ps.example', resource: 'https://ts-resource.example' } as const;
+/** Our Person Server's issuer layout, `{origin}/realms/{realm}`. */
+const REALM_PS = `${OURS.ps}/realms/interop`;
 const SHORT: Readonly<Record<TokenKind, 'agent' | 'person' | 'resource' | 'auth'>> = { 'aa-agent': 'agent', 'aa-person': 'person', 'aa-resource': 'resource', 'aa-auth': 'auth' };
 
 interface RequestShape { readonly kind: RequestKind; readonly method: string; readonly path: string; readonly body?: string }
@@ -70,7 +75,7 @@ export function keysFrom(jwksByIssuer: Readonly<Record<string, JwkSet>>): Issuer
 
 interface OurSide {
   readonly jwks: Record<string, JwkSet>;
-  readonly tokens: Record<'agent' | 'person' | 'resource' | 'auth', string>;
+  readonly tokens: Record<'agent' | 'person' | 'resource' | 'auth' | 'realmPerson', string>;
   readonly delegate: SigningKey;
 }
 
@@ -85,10 +90,11 @@ async function ourTokens(): Promise<OurSide> {
   const presentedJti = (JSON.parse(Buffer.from(person.split('.')[1] as string, 'base64url').toString('utf8')) as { jti: string }).jti;
   const resourceToken = await createAaResourceToken(resource, { iss: OURS.resource, aud: OURS.ps, ps: OURS.ps, sub, presentedJti, agentJkt: delegate.thumbprint, scope: 'inventory:read' });
   const auth = await createAaAuthToken(ps, { iss: OURS.ps, issuer: 'person', aud: OURS.resource, ps: OURS.ps, sub, cnfJwk: delegate.publicJwk, scope: 'inventory:read' });
+  const realmPerson = await createAaPersonToken(ps, { iss: REALM_PS, aud: OURS.resource, sub, cnfJwk: delegate.publicJwk });
   return {
     delegate,
-    tokens: { agent, person, resource: resourceToken, auth },
-    jwks: { [OURS.agent]: { keys: [currentJwk(provider)] }, [OURS.ps]: { keys: [currentJwk(ps)] }, [OURS.resource]: { keys: [currentJwk(resource)] } },
+    tokens: { agent, person, resource: resourceToken, auth, realmPerson },
+    jwks: { [OURS.agent]: { keys: [currentJwk(provider)] }, [OURS.ps]: { keys: [currentJwk(ps)] }, [REALM_PS]: { keys: [currentJwk(ps)] }, [OURS.resource]: { keys: [currentJwk(resource)] } },
   };
 }
 
@@ -162,10 +168,11 @@ export interface CurrentCells { readonly version: string; readonly tokens: Token
 /** Every cell for one release. */
 export async function runCurrent(release: Release): Promise<CurrentCells> {
   const ours = await ourTokens();
-  const tokenJobs = TOKEN_KINDS.map((kind) => ({
+  const tokenJobs: { id: string; kind: string; token: string; aud: string; presented: string }[] = TOKEN_KINDS.map((kind) => ({
     id: kind, kind: SHORT[kind], token: ours.tokens[SHORT[kind]],
     aud: kind === 'aa-resource' ? OURS.ps : OURS.resource, presented: ours.tokens.person,
   }));
+  tokenJobs.push({ id: REALM_ISSUER_PERSON, kind: 'person', token: ours.tokens.realmPerson, aud: OURS.resource, presented: ours.tokens.person });
   const requestJobs = CARRIERS.flatMap((carrier) => [...REQUESTS, BASE64URL_SIGNATURE].map((shape) => {
     const request: SignableRequest = { method: shape.method, url: `${OURS.resource}${shape.path}`, headers: headersOf(shape), ...bodyOf(shape) };
     const signed = signRequest(request, { key: ours.delegate, signatureKey: { scheme: 'jwt', jwt: ours.tokens[SHORT[carrier] as 'agent' | 'person' | 'auth'] } });
@@ -188,6 +195,7 @@ export async function runCurrent(release: Release): Promise<CurrentCells> {
   for (const kind of TOKEN_KINDS) tokens.push({ direction: 'py→core', scheme: 'token', request: kind, ...await coreVerifiesToken(kind, answer.tokens, keys) });
   tokens.push({ direction: 'py→core', scheme: 'token', request: UPPER_CASE_AGENT, ...await verdict(() => verifyAaAgentToken(answer.tokens.agent_upper, { keys })) });
   for (const kind of TOKEN_KINDS) tokens.push({ direction: 'core→py', scheme: 'token', request: kind, ...found(kind) });
+  tokens.push({ direction: 'core→py', scheme: 'token', request: REALM_ISSUER_PERSON, ...found(REALM_ISSUER_PERSON) });
 
   const signatures: SignatureCell[] = [];
   for (const carrier of CARRIERS) {
