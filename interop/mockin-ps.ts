@@ -16,19 +16,17 @@
 import { sign as cryptoSign } from 'node:crypto';
 import {
   GuardedFetcher, KeyDiscovery, createAaAgentToken, createAaResourceToken, generateSigningKey, signRequest, verifyAaAuthToken, verifyAaPersonToken,
-  type IdentifierPolicy, type PublicJwk, type SigningKey,
+  type IdentifierPolicy, type SigningKey,
 } from '@aauth-ts/core';
 import { startLoopbackServer, type LoopbackServer } from '../packages/core/test/helpers/loopback-server.js';
 import type { Mockin, MockinMetadata } from './mockin.js';
-import { oneLine, reasonOf } from './our-side.js';
+import { currentJwk, oneLine, reasonOf } from './our-side.js';
 import type { Outcome, Row } from './table.js';
 
 export interface Step { readonly step: string; readonly ok: boolean; readonly reason?: string }
 
 export const IDENTIFIERS: IdentifierPolicy = { allowLoopbackHttp: true };
 
-/** A key as the current profile publishes it: fully specified `alg` (§Signature Algorithms). */
-export const currentJwk = (key: SigningKey): PublicJwk & { kid: string } => ({ ...key.publicJwk, kid: key.kid, alg: 'Ed25519' });
 
 /** A server on loopback publishing `/.well-known/{dwk}` (`issuer` = its origin, `jwks_uri`) and its JWKS. */
 export async function startPublisher(dwk: string, key: SigningKey, extra: Readonly<Record<string, unknown>> = {}): Promise<LoopbackServer> {

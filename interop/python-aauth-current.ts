@@ -17,7 +17,7 @@ import {
   signRequest, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAaResourceToken, verifyRequest,
   type IssuerKeySource, type JwkSet, type PublicJwk, type SignableRequest, type SigningKey,
 } from '@aauth-ts/core';
-import { oneLine, reasonOf, type Verdict } from './our-side.js';
+import { currentJwk, oneLine, reasonOf, type Verdict } from './our-side.js';
 import type { Release } from './python-aauth.js';
 import { type MatrixCell, type Row } from './table.js';
 
@@ -59,8 +59,6 @@ const BODY_COMPONENTS = ['content-type', 'content-digest'];
 /** `label=:base64:` → `label=:base64url:` without padding. */
 const asBase64url = (signature: string): string => signature.replace(/=:([A-Za-z0-9+/=]+):/, (_m, b64: string) => `=:${Buffer.from(b64, 'base64').toString('base64url')}:`);
 
-/** A key as the current profile publishes it: fully specified `alg` (§Signature Algorithms). */
-const currentJwk = (key: SigningKey): PublicJwk & { kid: string } => ({ ...key.publicJwk, kid: key.kid, alg: 'Ed25519' });
 
 /** Keys by issuer and `kid`, from JWKS handed over (no network on either side). */
 export function keysFrom(jwksByIssuer: Readonly<Record<string, JwkSet>>): IssuerKeySource {
