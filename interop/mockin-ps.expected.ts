@@ -13,6 +13,8 @@ export const EXPECTED: Readonly<Record<string, Readonly<Record<string, KnownRed>
   'core ↔ mockin': { 'our resource token → auth token': PERSON_TOKEN_JTI },
   'core ↔ mockin, + person_token_jti': {},
   'core ↔ mockin, sub-agent': {},
+  'our agent ↔ our resource + mockin': { 'mockin → auth token': PERSON_TOKEN_JTI },
+  'core steps ↔ our resource + mockin, + person_token_jti': {},
 };
 
 /** The draft rules (`DRAFT_CASES`) mockin answers otherwise, by case name. */

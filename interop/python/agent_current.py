@@ -54,11 +54,20 @@ def detail(response):
 
 
 def ps_call(http, url, key, token, params, member):
-    """A signed POST to a PS endpoint; a 202 is polled (signed GET) at its Location until it settles."""
+    """A signed POST to a PS endpoint; a 202 is polled (signed GET) at its Location until it settles.
+
+    Each `requirement=interaction` is announced once on stderr as one JSON line {"url", "code"}:
+    the person's part, which the caller plays.
+    """
     body = json.dumps(params, separators=(",", ":")).encode()
     r = http.post(url, content=body, headers=signed("POST", url, key, token, body))
     deadline = time.time() + 20
+    announced = set()
     while r.status_code == 202 and time.time() < deadline:
+        ask = requirement(r)
+        if ask.get("requirement") == "interaction" and ask.get("code") not in announced:
+            announced.add(ask.get("code"))
+            print(json.dumps({"url": ask.get("url"), "code": ask.get("code")}), file=sys.stderr, flush=True)
         location = str(httpx.URL(url).join(r.headers["location"]))
         time.sleep(min(int(r.headers.get("retry-after", "0") or 0), 1))
         r = http.get(location, headers=signed("GET", location, key, token))
