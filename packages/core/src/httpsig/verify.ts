@@ -32,7 +32,8 @@ import { jwkThumbprint } from '../jwk/thumbprint.js';
 import type { PublicJwk } from '../jwk/types.js';
 import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
 import { getHeader, toHeaderRecord } from '../lib/headers.js';
-import { PROFILE } from '../profile/index.js';
+import { AAUTH_CURRENT, PROFILE, type AnyProfile, type CurrentProfile } from '../profile/index.js';
+import { signatureRejection } from '../problem/signature-error.js';
 import { parseSignatureKeys } from '../signature-key/parse.js';
 import type { SignatureKey, SignatureKeyScheme } from '../signature-key/types.js';
 import { requiredComponentsFor, type ComponentPolicy } from './components.js';
@@ -62,8 +63,20 @@ export interface VerifyRequestOptions<T> {
   readonly windowSeconds?: number;
   /** Current time in seconds since the epoch (injectable clock). */
   readonly now?: number;
-  /** Schemes accepted here; all four by default. */
+  /** Schemes accepted here; all four by default (the profile's own list under `aauth-current`). */
   readonly allowedSchemes?: readonly SignatureKeyScheme[];
+  /**
+   * Whose rules apply (default 2026-03). Under `AAUTH_CURRENT` (its `requestVerification`): only
+   * `scheme=jwt`, the `alg` parameter ignored, the key's own fully specified `alg` required, and
+   * every failure a `SignatureRejection` carrying `Signature-Error`
+   * (draft-hardt-oauth-aauth-protocol §Verification (Server), §Signature-Key Scheme Rejection).
+   */
+  readonly profile?: AnyProfile;
+  /**
+   * The request is to a PS or AS endpoint: one with a body must cover `content-type` and
+   * `content-digest`, whatever `componentPolicy` says (§Covered Components).
+   */
+  readonly personOrAccessServer?: boolean;
 }
 
 export interface VerifiedRequest<T> {
@@ -162,18 +175,38 @@ function chooseLabel(keys: readonly SignatureKey[], wanted: string | undefined):
  * (token errors, an unknown agent) passes through unchanged, so the resolver runs outside both.
  */
 export async function verifyRequest<T>(request: SignableRequest, options: VerifyRequestOptions<T>): Promise<VerifiedRequest<T>> {
+  const profile = options.profile ?? PROFILE;
+  const refuse = profile.requestVerification.errorFormat === 'rfc9457' ? asSignatureRejection : asSignatureFailure;
   let input: CheckedInput;
   try {
-    input = checkInput(request, options);
+    input = checkInput(request, options, profile);
   } catch (err) {
-    throw asSignatureFailure(err);
+    throw refuse(err, 'input');
   }
   const resolved = await options.resolveKey(input.signatureKey);
   try {
-    return verifyWithKey(request, input, resolved);
+    return verifyWithKey(request, input, resolved, profile);
   } catch (err) {
-    throw asSignatureFailure(err);
+    throw refuse(err, 'key');
   }
+}
+
+/**
+ * The current profile's answer to a failed check (§Verification (Server) steps 1–7): missing
+ * headers `invalid_request`; missing components `invalid_input` with `required_input`; a scheme
+ * other than `jwt` `unsupported_scheme`; a key without a fully specified `alg`
+ * `unsupported_algorithm`; a key that does not parse or whose `kty`/`crv` disagrees with its `alg`
+ * `invalid_key`; anything else about the signature `invalid_signature`.
+ */
+function asSignatureRejection(err: unknown, stage: 'input' | 'key'): unknown {
+  if (!(err instanceof MalformedError) && !(err instanceof SignatureError)) return err;
+  const reason = err.detail.reason;
+  if (reason === 'missing' || reason === 'unsigned') return signatureRejection('invalid_request', err.message);
+  if (reason === 'missing_component') return signatureRejection('invalid_input', err.message, { requiredInput: err.detail.expected as readonly string[] });
+  if (reason === 'unsupported_scheme') return signatureRejection('unsupported_scheme', err.message);
+  if (reason === 'unsupported_algorithm') return signatureRejection('unsupported_algorithm', err.message);
+  if (reason === 'invalid_key' || reason === 'weak_key' || (stage === 'key' && err instanceof MalformedError)) return signatureRejection('invalid_key', err.message);
+  return signatureRejection('invalid_signature', err.message);
 }
 
 /**
@@ -185,7 +218,7 @@ export function missingComponents(missing: readonly string[], required: readonly
     { extras: { [PROFILE.signatureComponents.errorMember]: [...required] } });
 }
 
-function asSignatureFailure(err: unknown): unknown {
+function asSignatureFailure(err: unknown, _stage?: 'input' | 'key'): unknown {
   if (!(err instanceof MalformedError) || err.code !== 'invalid_request') return err;
   return new MalformedError('invalid_signature', err.message, err.raw, err.detail);
 }
@@ -201,7 +234,7 @@ interface CheckedInput {
 }
 
 /** Steps 1–6: everything that needs no key. */
-function checkInput(request: SignableRequest, options: VerifyRequestOptions<unknown>): CheckedInput {
+function checkInput(request: SignableRequest, options: VerifyRequestOptions<unknown>, profile: AnyProfile): CheckedInput {
   const h = PROFILE.headers;
   // 1. presence
   const sigHeader = getHeader(request.headers, h.signature);
@@ -240,6 +273,7 @@ function checkInput(request: SignableRequest, options: VerifyRequestOptions<unkn
   // RFC 9421 §2.5: a component listed more than once makes the signature base an error.
   if (twice !== undefined) fail(`covered component ${JSON.stringify(twice)} is listed more than once`, 'duplicate_component', { field: String(twice) });
   const required = requiredComponentsFor(url, hasBody, options.componentPolicy ?? 'strict', options.requiredComponents ?? []);
+  if (options.personOrAccessServer === true && hasBody) for (const name of profile.bodyComponents) if (!required.includes(name)) required.push(name);
   const missing = required.filter((name) => !covered.includes(name));
   if (missing.length > 0) throw missingComponents(missing, required);
 
@@ -256,8 +290,9 @@ function checkInput(request: SignableRequest, options: VerifyRequestOptions<unkn
   if (expires !== undefined && (typeof expires !== 'number' || expires < now)) fail('the signature has expired ("expires")', 'expired');
 
   // 5. scheme
-  if (options.allowedSchemes && !options.allowedSchemes.includes(signatureKey.scheme)) {
-    fail(`Signature-Key scheme "${signatureKey.scheme}" is not accepted here (accepted: ${options.allowedSchemes.join(', ')})`, 'unsupported_scheme', { actual: signatureKey.scheme });
+  const allowedSchemes: readonly string[] | undefined = options.allowedSchemes ?? (profile.requestVerification.errorFormat === 'rfc9457' ? (profile as CurrentProfile).signatureKeySchemes : undefined);
+  if (allowedSchemes && !allowedSchemes.includes(signatureKey.scheme)) {
+    fail(`Signature-Key scheme "${signatureKey.scheme}" is not accepted here (accepted: ${allowedSchemes.join(', ')})`, 'unsupported_scheme', { actual: signatureKey.scheme });
   }
 
   // 6. body digest
@@ -269,14 +304,29 @@ function checkInput(request: SignableRequest, options: VerifyRequestOptions<unkn
   return { signatureKey, inner, signatureBytes, url, covered: covered as string[], created };
 }
 
+/**
+ * §Verification (Server) step 6 / §Signature Algorithms: the key's `alg` is present and fully
+ * specified (`EdDSA` is not), and agrees with its `kty`/`crv`.
+ */
+function checkKeyAlgorithm(jwk: PublicJwk): void {
+  const accepted: readonly string[] = AAUTH_CURRENT.algorithms;
+  if (typeof jwk.alg !== 'string' || !accepted.includes(jwk.alg)) {
+    fail(`the signing key's "alg" ${JSON.stringify(jwk.alg)} is not a fully specified algorithm accepted here (${accepted.join(', ')})`, 'unsupported_algorithm', { actual: jwk.alg });
+  }
+  const fits = jwk.alg === 'Ed25519' ? jwk.kty === 'OKP' && jwk.crv === 'Ed25519' : jwk.alg === 'ES256' ? jwk.kty === 'EC' && jwk.crv === 'P-256' : jwk.kty === 'RSA';
+  if (!fits) fail(`the signing key's "alg" ${jwk.alg} disagrees with its kty/crv`, 'invalid_key', { actual: jwk.alg });
+}
+
 /** Steps 7–8: the resolved key, then the signature over the rebuilt base. */
-function verifyWithKey<T>(request: SignableRequest, input: CheckedInput, resolved: ResolvedKey<T>): VerifiedRequest<T> {
+function verifyWithKey<T>(request: SignableRequest, input: CheckedInput, resolved: ResolvedKey<T>, profile: AnyProfile): VerifiedRequest<T> {
   const { signatureKey, inner, signatureBytes, url, covered, created } = input;
   const params = inner[1];
   // 7. key
+  if (profile.requestVerification.keyAlgRequired) checkKeyAlgorithm(resolved.jwk);
   const algorithm = httpAlgorithmFor(resolved.jwk);
   const algParam = params.get('alg');
-  if (algParam !== undefined && algParam !== algorithm) {
+  // The current profile ignores `alg` (§Signature Parameters, RFC 9421 §3.3.7); 2026-03 checks it.
+  if (profile.requestVerification.algParameter === 'match' && algParam !== undefined && algParam !== algorithm) {
     fail(`signature "alg" ${String(algParam)} does not match the key's algorithm ${algorithm}`, 'alg_mismatch', { actual: algParam, expected: algorithm });
   }
   const { key: publicKey, thumbprint } = prepareKey(resolved.jwk);

@@ -47,6 +47,15 @@ export const AAUTH_2026_03 = Object.freeze({
     metadataMember: 'additional_signature_components',
     errorMember: 'required_components',
   }),
+  /**
+   * How `verifyRequest` treats this profile: an `alg` signature parameter must name the key's own
+   * algorithm; the key's algorithm comes from its type; errors are `{error, error_description}`.
+   */
+  requestVerification: Object.freeze({
+    algParameter: 'match' as 'ignore' | 'match',
+    keyAlgRequired: false as boolean,
+    errorFormat: 'oauth-json' as 'rfc9457' | 'oauth-json',
+  }),
   defaultLabel: 'sig',
   /**
    * `Signature-Key` parameters of the `jwks_uri` scheme (draft-hardt-httpbis-signature-key at

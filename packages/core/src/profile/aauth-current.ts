@@ -64,6 +64,16 @@ export const AAUTH_CURRENT = Object.freeze({
   defaultLabel: 'sig',
   /** §Keying Material: agents sign only with `scheme=jwt`; anything else is `unsupported_scheme`. */
   signatureKeySchemes: Object.freeze(['jwt'] as const),
+  /**
+   * How `verifyRequest` differs from 2026-03 (§Verification (Server), §Signature Parameters):
+   * the `alg` signature parameter is ignored; the key's own `alg` must be present and fully
+   * specified (else `unsupported_algorithm`); failures are RFC 9457 problems with `Signature-Error`.
+   */
+  requestVerification: Object.freeze({
+    algParameter: 'ignore' as 'ignore' | 'match',
+    keyAlgRequired: true as boolean,
+    errorFormat: 'rfc9457' as 'rfc9457' | 'oauth-json',
+  }),
   /** §Signature Parameters: `created` is required; `alg` is never sent and ignored when present. */
   signatureParams: Object.freeze({ created: 'created', expires: 'expires', alg: 'alg', keyid: 'keyid' }),
   /**
