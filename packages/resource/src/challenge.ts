@@ -5,7 +5,7 @@
  * `aud` = the auth server (§Resource Tokens).
  */
 import { AAuthError, PROFILE, createResourceToken, serializeChallenge, type WireErrorCode } from '@aauth-ts/core';
-import type { ResolvedOptions } from './options.js';
+import { legacyAuthServer, type ResolvedOptions } from './options.js';
 
 const HEADER = PROFILE.headers.challenge;
 
@@ -27,7 +27,7 @@ export interface Caller {
 export function mintResourceToken(options: ResolvedOptions, caller: Caller, scopes: readonly string[]): Promise<string> {
   return createResourceToken(options.signingKey, {
     iss: options.resource,
-    aud: options.authServer,
+    aud: legacyAuthServer(options),
     agent: caller.agent,
     agentJkt: caller.thumbprint,
     ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
@@ -39,6 +39,6 @@ export function mintResourceToken(options: ResolvedOptions, caller: Caller, scop
 /** A `401` carrying `AAuth: require=auth-token; resource-token="…"; auth-server="…"`. */
 export async function authTokenChallenge(options: ResolvedOptions, caller: Caller, scopes: readonly string[], code: WireErrorCode, message: string): Promise<AAuthError> {
   const resourceToken = await mintResourceToken(options, caller, scopes);
-  const header = serializeChallenge({ require: 'auth-token', resourceToken, authServer: options.authServer });
+  const header = serializeChallenge({ require: 'auth-token', resourceToken, authServer: legacyAuthServer(options) });
   return new AAuthError(code, message, { reason: 'missing', expected: scopes }, { status: 401, headers: { [HEADER]: header } });
 }

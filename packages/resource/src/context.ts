@@ -1,14 +1,23 @@
 /**
- * What a verified request tells the route (2026-03 §Request Verification): who signed it, with
- * which key, and what the presented token grants.
+ * What a verified request tells the route (2026-03 §Request Verification;
+ * draft-hardt-oauth-aauth-protocol §Person Token Verification, §Auth Token Verification): who
+ * signed it, with which key, for which person, and what the presented token grants.
  */
 import type { X509Certificate } from 'node:crypto';
-import type { ActClaim, AgentTokenClaims, AuthTokenClaims, PublicJwk, SignatureKeyScheme } from '@aauth-ts/core';
+import type {
+  AaAgentTokenClaims, AaAuthTokenClaims, AaPersonTokenClaims, ActClaim, AgentTokenClaims, AuthTokenClaims, ProfileName, PublicJwk, SignatureKeyScheme,
+} from '@aauth-ts/core';
 
 /** The `Signature-Key` scheme the caller used. */
 export type AAuthScheme = SignatureKeyScheme;
 
 export interface AAuthContext {
+  /**
+   * The wire profile the request was verified in (the presented token's `typ` decides when both
+   * are served). Always set by `verify`; a context built by hand without it is taken to be in the
+   * resource's (first) profile.
+   */
+  readonly profile?: ProfileName;
   /**
    * `hwk` = pseudonymous; `jwks_uri` = identified agent; `jwt` = agent token or auth token;
    * `x509` = a certificate chain to one of `x509TrustAnchors`.
@@ -19,14 +28,28 @@ export interface AAuthContext {
   /** The public key that signed the request. */
   readonly jwk: PublicJwk;
   /**
-   * Agent identifier: agent token `iss`, `jwks_uri` `id`, auth token `agent`, or for `x509` the
-   * leaf certificate's one URI subjectAltName that is a server identifier.
+   * Agent identifier: agent token `iss` (current profile: its `sub`, `aauth:local@domain`),
+   * `jwks_uri` `id`, 2026-03 auth token `agent`, or for `x509` the leaf certificate's one URI
+   * subjectAltName that is a server identifier. Current-profile person and auth tokens name no
+   * agent (§Why No Agent Identifier Reaches a Resource): the key binds them.
    */
   readonly agent?: string;
   /** Agent delegate: agent token `sub`, or an auth token's `agent_delegate` when present. */
   readonly delegate?: string;
-  /** The user, from an auth token's `sub`. */
+  /**
+   * The user, from an auth token's `sub` (current profile: also a person token's). Current
+   * profile: directed, unique within `ps`; the person is the pair (`ps`, `sub`).
+   */
   readonly sub?: string;
+  /**
+   * Current profile: the Person Server the person is represented by: a person token's `iss`, an
+   * auth token's `ps`.
+   */
+  readonly ps?: string;
+  /** Current profile: the mission's `s256` carried by the person or auth token. */
+  readonly missionS256?: string;
+  /** Current profile: the person's organisation (`tenant`), when the token carries one; not part of the person's identifier. */
+  readonly tenant?: string;
   /**
    * An auth token's RFC 8693 `act`: the party acting for `sub`, earlier actors nested (2026-03
    * §Auth Token Structure allows registered claims). History only: `agent` is who calls now.
@@ -39,9 +62,9 @@ export interface AAuthContext {
   /** Issuer of the presented token. */
   readonly issuer?: string;
   /** The verified claims of the presented token. */
-  readonly claims?: Readonly<AgentTokenClaims | AuthTokenClaims>;
-  /** Which token was presented with the `jwt` scheme. */
-  readonly tokenType?: 'agent' | 'auth';
+  readonly claims?: Readonly<AgentTokenClaims | AuthTokenClaims | AaAgentTokenClaims | AaPersonTokenClaims | AaAuthTokenClaims>;
+  /** Which token was presented with the `jwt` scheme (`person`: current profile only). */
+  readonly tokenType?: 'agent' | 'person' | 'auth';
   /** The raw auth token when one was presented (the `upstream_token` for call chaining). */
   readonly authToken?: string;
   /** The validated leaf certificate (`x509` scheme). */

@@ -6,10 +6,20 @@
  * §Terminal Responses). A deferral that needs the user carries a single-use interaction code
  * (`require=interaction`) the application's interaction page looks up with `byCode`.
  *
+ * In the current profile (draft-hardt-oauth-aauth-protocol §Deferred Responses, §Interaction
+ * Required, §Resource-Managed Authorization) the `202` carries `AAuth-Requirement:
+ * requirement=interaction; url="…"; code="…"` (the resource's `interactionEndpoint`, a Crockford
+ * base32 code compared case-insensitively without hyphens, §Interaction Code Format), the body is
+ * `{"status": "pending"}`, and refusals are RFC 9457 problems. Each deferral keeps the profile of
+ * the request it deferred.
+ *
  * In memory and bounded; one instance per resource.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { AAuthError, PROFILE, serializeChallenge } from '@aauth-ts/core';
+import {
+  AAUTH_CURRENT, AAuthError, PROFILE, generateInteractionCode, isInteractionUrl, normalizeInteractionCode, problemResponse, serializeChallenge, serializeRequirement,
+  type ProfileName, type WireErrorCode,
+} from '@aauth-ts/core';
 
 /** The answer the application gives a deferred request in the end. */
 export interface FinalResponse {
@@ -56,6 +66,8 @@ export interface ResourceAnswer {
 export interface DeferralStoreOptions {
   /** The resource's origin: pending URLs live on it (§Pending URL Security). */
   readonly origin: URL;
+  /** Current profile: the `url` of `requirement=interaction` (the resource's interaction page). */
+  readonly interactionEndpoint?: string | undefined;
   readonly pendingPath: string;
   readonly lifetimeSeconds: number;
   readonly maxEntries: number;
@@ -66,6 +78,7 @@ export interface DeferralStoreOptions {
 
 interface Entry {
   readonly deferral: Deferral;
+  readonly profile: ProfileName;
   readonly thumbprint: string;
   readonly retryAfter: number;
   final: ResourceAnswer | undefined;
@@ -79,12 +92,22 @@ const NO_STORE = 'no-store';
 const H = PROFILE.headers;
 const D = PROFILE.deferred;
 
+/** A code as it is held: a current-profile code without its presentational hyphens. */
+function codeKey(code: string): string {
+  return code.replace(/-/g, '');
+}
+
 function newCode(): string {
   return Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
 }
 
-function error(code: 'denied' | 'expired' | 'invalid_request' | 'access_denied', description: string, status?: number): ResourceAnswer {
-  return { status: status ?? PROFILE.errors[code], headers: { [H.cacheControl]: NO_STORE }, body: { error: code, error_description: description } };
+function error(profile: ProfileName, code: 'denied' | 'expired' | 'invalid_request' | 'access_denied', description: string, status?: number): ResourceAnswer {
+  const refusal = new AAuthError(code as WireErrorCode, description, {}, { status: status ?? PROFILE.errors[code] });
+  if (profile === 'aauth-current') {
+    const problem = problemResponse(refusal);
+    return { status: problem.status, headers: { ...problem.headers, [H.cacheControl]: NO_STORE }, body: problem.body };
+  }
+  return { status: refusal.status, headers: { [H.cacheControl]: NO_STORE }, body: refusal.toJSON() };
 }
 
 function checkFinal(final: FinalResponse): ResourceAnswer {
@@ -113,8 +136,12 @@ export class DeferralStore {
    * Defer a request signed by `thumbprint` (the poll must be signed by the same key). Throws a
    * `503` `AAuthError` when the store is full of live deferrals.
    */
-  create(thumbprint: string, agent: string | undefined, options: DeferOptions = {}): { deferral: Deferral; answer: ResourceAnswer } {
+  create(thumbprint: string, agent: string | undefined, options: DeferOptions = {}, profile: ProfileName = 'aauth-2026-03'): { deferral: Deferral; answer: ResourceAnswer } {
     const o = this.#options;
+    const current = profile === 'aauth-current';
+    if (current && options.interaction === true && !isInteractionUrl(o.interactionEndpoint)) {
+      throw new TypeError('aauthDefer({ interaction: true }) in the current profile needs "interactionEndpoint": an https URL without query or fragment, the url of requirement=interaction');
+    }
     const retryAfter = options.retryAfter ?? 0;
     if (!Number.isInteger(retryAfter) || retryAfter < 0) throw new TypeError('aauthDefer: "retryAfter" must be a non-negative integer (seconds)');
     const lifetime = options.lifetimeSeconds ?? o.lifetimeSeconds;
@@ -128,10 +155,11 @@ export class DeferralStore {
     const id = randomBytes(16).toString('base64url');
     let code: string | undefined;
     if (options.interaction === true) {
-      do code = newCode(); while (this.#byCode.has(code));
+      do code = current ? generateInteractionCode() : newCode(); while (this.#byCode.has(codeKey(code)));
     }
     const location = new URL(`${o.pendingPath}/${id}`, o.origin).href;
     const entry: Entry = {
+      profile,
       thumbprint,
       retryAfter,
       final: undefined,
@@ -143,17 +171,21 @@ export class DeferralStore {
         agent,
         expiresAt: now + lifetime,
         complete: (final) => this.#settle(entry, checkFinal(final)),
-        deny: (description) => this.#settle(entry, error('denied', description)),
+        deny: (description) => this.#settle(entry, error(profile, 'denied', description)),
       },
     };
     this.#byId.set(id, entry);
-    if (code !== undefined) this.#byCode.set(code, entry);
+    if (code !== undefined) this.#byCode.set(codeKey(code), entry);
     return { deferral: entry.deferral, answer: this.#pendingAnswer(entry) };
   }
 
-  /** The live deferral waiting for the user with this interaction code; a code works until the deferral is settled. */
+  /**
+   * The live deferral waiting for the user with this interaction code; a code works until the
+   * deferral is settled. A current-profile code matches as the user may type it: any case, with
+   * or without hyphens, `I`/`L` for `1` and `O` for `0` (§Interaction Code Format).
+   */
   byCode(code: string): Deferral | undefined {
-    const entry = this.#byCode.get(code);
+    const entry = this.#byCode.get(code) ?? this.#byCode.get(codeKey(normalizeInteractionCode(code)));
     if (entry === undefined || entry.final !== undefined) return undefined;
     if (entry.deferral.expiresAt <= this.#options.now()) return undefined;
     return entry.deferral;
@@ -164,16 +196,16 @@ export class DeferralStore {
    * unknown → `404`; another key → `403`; expired → `408 expired` (once); settled → the final
    * response (once); else `202`, held up to `waitSeconds` (`Prefer: wait`) for the app to settle.
    */
-  async poll(id: string, thumbprint: string, waitSeconds = 0): Promise<ResourceAnswer> {
+  async poll(id: string, thumbprint: string, waitSeconds = 0, profile: ProfileName = 'aauth-2026-03'): Promise<ResourceAnswer> {
     const entry = this.#byId.get(id);
-    if (entry === undefined) return error('invalid_request', 'no such pending request (unknown, or already answered)', 404);
+    if (entry === undefined) return error(profile, 'invalid_request', 'no such pending request (unknown, or already answered)', 404);
     // §Pending URL Security: "Servers MUST verify the agent's identity on every GET poll".
-    if (entry.thumbprint !== thumbprint) return error('access_denied', 'this pending request belongs to another key');
+    if (entry.thumbprint !== thumbprint) return error(entry.profile, 'access_denied', 'this pending request belongs to another key');
     const wait = Math.min(Math.max(0, waitSeconds), this.#options.maxWaitSeconds);
     if (entry.final === undefined && wait > 0) await this.#waitFor(entry, wait);
     if (entry.final === undefined && entry.deferral.expiresAt <= this.#options.now()) {
       this.#drop(entry);
-      return error('expired', 'the deferred request expired before it was completed');
+      return error(entry.profile, 'expired', 'the deferred request expired before it was completed');
     }
     if (entry.final === undefined) return this.#pendingAnswer(entry);
     this.#drop(entry);
@@ -184,7 +216,7 @@ export class DeferralStore {
   sweep(now: number = this.#options.now()): void {
     for (const entry of this.#byId.values()) {
       if (entry.deferral.expiresAt <= now) {
-        if (entry.final === undefined) this.#settle(entry, error('expired', 'the deferred request expired before it was completed'));
+        if (entry.final === undefined) this.#settle(entry, error(entry.profile, 'expired', 'the deferred request expired before it was completed'));
         // Expired and never collected: keep the 408 for one poll, but not beyond twice the lifetime.
         else if (entry.deferral.expiresAt + this.#options.lifetimeSeconds <= now) this.#drop(entry);
       }
@@ -194,6 +226,11 @@ export class DeferralStore {
   #pendingAnswer(entry: Entry): ResourceAnswer {
     const { location, code } = entry.deferral;
     const headers: Record<string, string> = { [H.location]: location, [H.retryAfter]: String(entry.retryAfter), [H.cacheControl]: NO_STORE };
+    if (entry.profile === 'aauth-current') {
+      const url = this.#options.interactionEndpoint;
+      if (code !== undefined && url !== undefined) headers[AAUTH_CURRENT.headers.requirement] = serializeRequirement({ requirement: 'interaction', url, code });
+      return { status: 202, headers, body: { [AAUTH_CURRENT.deferred.status]: AAUTH_CURRENT.deferred.pending } };
+    }
     const body: Record<string, string> = { [D.status]: D.pending, [D.location]: location };
     if (code !== undefined) {
       headers[H.challenge] = serializeChallenge({ require: 'interaction', code });
@@ -207,13 +244,13 @@ export class DeferralStore {
     if (entry.final !== undefined || !this.#byId.has(entry.deferral.id)) return;
     entry.final = final;
     // §Interaction Code Security: single-use; it ends with the request it was bound to.
-    if (entry.deferral.code !== undefined) this.#byCode.delete(entry.deferral.code);
+    if (entry.deferral.code !== undefined) this.#byCode.delete(codeKey(entry.deferral.code));
     for (const wake of entry.waiters) wake();
   }
 
   #drop(entry: Entry): void {
     this.#byId.delete(entry.deferral.id);
-    if (entry.deferral.code !== undefined) this.#byCode.delete(entry.deferral.code);
+    if (entry.deferral.code !== undefined) this.#byCode.delete(codeKey(entry.deferral.code));
     for (const wake of entry.waiters) wake();
   }
 

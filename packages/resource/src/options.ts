@@ -5,7 +5,10 @@
  * Keycloak path (`{origin}/realms/{realm}`) trusted by its exact string.
  */
 import type { X509Certificate } from 'node:crypto';
-import { consoleWarnLogger, isAAuthLogger, isComponentPolicy, isLoopbackHost, isServerIdentifier, parseTrustAnchors, PROFILE, type AAuthLogger, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type SigningKey } from '@aauth-ts/core';
+import {
+  AAUTH_CURRENT, PROFILE_NAMES, consoleWarnLogger, isAAuthLogger, isComponentPolicy, isLoopbackHost, isServerIdentifier, parseTrustAnchors, PROFILE,
+  type AAuthLogger, type AccessMode, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type ProfileName, type SigningKey,
+} from '@aauth-ts/core';
 import { normalizeScopes } from './requirement.js';
 
 export interface ReplayOptions {
@@ -27,13 +30,35 @@ export interface TokenCacheOptions {
 }
 
 export interface ResourceOptions {
+  /**
+   * The wire profile: `'aauth-2026-03'` (default) or `'aauth-current'`
+   * (draft-hardt-oauth-aauth-protocol). Both, as an array, serve each request in the profile of the
+   * token it presents (its `typ`); the first is the one unsigned requests are answered in.
+   */
+  readonly profile?: ProfileName | readonly ProfileName[];
+  /**
+   * Current profile: Person Servers whose person tokens (`aa-person+jwt`) are accepted, and in
+   * three-party whose auth tokens are, by exact issuer string (a Keycloak `{origin}/realms/{realm}` is fine).
+   */
+  readonly trustedPersonServers?: readonly string[];
+  /**
+   * Current profile: published as `access_mode` (draft-hardt-oauth-aauth-protocol §Resource
+   * Metadata): the credential flow an agent should expect first; advisory, the runtime
+   * `AAuth-Requirement` decides.
+   */
+  readonly accessMode?: AccessMode;
   /** This resource's identifier (`https://resource.example`; loopback `http` + port when `development`). */
   readonly resource: string;
   /** Signs resource tokens; published at `jwks_uri`. */
   readonly signingKey: SigningKey;
-  /** Issuer of the auth server named in `require=auth-token` challenges (a Keycloak `{origin}/realms/{realm}` is fine). */
-  readonly authServer: string;
-  /** Issuers whose auth tokens are accepted, by exact string. Default `[authServer]`. */
+  /**
+   * Issuer of the auth server named in `require=auth-token` challenges (a Keycloak `{origin}/realms/{realm}`
+   * is fine). Required in the 2026-03 profile. Current profile: the resource's own access server
+   * (four-party, the `aud` of its resource tokens); without it resource tokens go to the person
+   * token's Person Server (three-party).
+   */
+  readonly authServer?: string;
+  /** Issuers whose auth tokens are accepted, by exact string. Default `[authServer]` (none without one). */
   readonly trustedIssuers?: readonly string[];
   /**
    * Development on one machine: identifiers may be `http` + loopback + port, and metadata/JWKS may
@@ -110,10 +135,15 @@ export interface ResourceOptions {
 }
 
 export interface ResolvedOptions {
+  /** The profiles served, the default one (for requests that present no token) first. */
+  readonly profiles: readonly ProfileName[];
+  readonly trustedPersonServers: readonly string[];
+  readonly accessMode: AccessMode | undefined;
   readonly resource: string;
   readonly origin: URL;
   readonly signingKey: SigningKey;
-  readonly authServer: string;
+  /** Always set when the 2026-03 profile is served. */
+  readonly authServer: string | undefined;
   readonly trustedIssuers: readonly string[];
   readonly identifiers: IdentifierPolicy;
   readonly fetcher: FetcherOptions;
@@ -142,9 +172,15 @@ export interface ResolvedOptions {
   readonly now: () => number;
 }
 
-const KNOWN = new Set(['resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
+const KNOWN = new Set(['profile', 'trustedPersonServers', 'accessMode', 'resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache',
   'additionalSignatureComponents', 'signatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'logger', 'now',
   'resourceTokenEndpoint', 'interactionEndpoint', 'logoUri', 'logoDarkUri', 'pendingPath', 'deferralLifetime', 'maxDeferrals', 'maxPollWait', 'x509TrustAnchors']);
+
+/** The auth server of the 2026-03 profile (always configured when that profile is served). */
+export function legacyAuthServer(options: Pick<ResolvedOptions, 'authServer'>): string {
+  if (options.authServer === undefined) throw new TypeError('aauth: the 2026-03 profile needs "authServer"');
+  return options.authServer;
+}
 
 /** An absolute path without query or fragment (a route this middleware serves). */
 function pathOption(value: unknown, name: string, fallback?: string): string | undefined {
@@ -194,13 +230,30 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
   if (typeof key !== 'object' || key === null || key.privateKey?.type !== 'private' || typeof key.kid !== 'string') {
     throw new TypeError('aauth: "signingKey" must be a SigningKey (generateSigningKey or importSigningKey from @aauth-ts/core)');
   }
-  if (typeof options.authServer !== 'string' || !isIssuerUrl(options.authServer, identifiers)) {
-    throw new TypeError(`aauth: "authServer" ${JSON.stringify(options.authServer)} is not an issuer URL`);
+  const profileOption = options.profile ?? 'aauth-2026-03';
+  const profiles: readonly unknown[] = typeof profileOption === 'string' ? [profileOption] : profileOption;
+  if (!Array.isArray(profiles) || profiles.length === 0 || profiles.some((p) => !PROFILE_NAMES.includes(p as ProfileName)) || new Set(profiles).size !== profiles.length) {
+    throw new TypeError(`aauth: "profile" must be ${PROFILE_NAMES.map((p) => `"${p}"`).join(' or ')}, or an array of both`);
   }
-  const trustedIssuers = options.trustedIssuers ?? [options.authServer];
-  if (!Array.isArray(trustedIssuers) || trustedIssuers.length === 0 || trustedIssuers.some((i) => typeof i !== 'string' || !isIssuerUrl(i, identifiers))) {
-    throw new TypeError('aauth: "trustedIssuers" must be a non-empty array of issuer URLs');
+  const legacy = profiles.includes('aauth-2026-03');
+  if (options.authServer !== undefined || legacy) {
+    if (typeof options.authServer !== 'string' || !isIssuerUrl(options.authServer, identifiers)) {
+      throw new TypeError(`aauth: "authServer" ${JSON.stringify(options.authServer)} is not an issuer URL`);
+    }
   }
+  const issuerList = (value: unknown, name: string, nonEmpty: boolean): string[] => {
+    if (!Array.isArray(value) || (nonEmpty && value.length === 0) || value.some((i) => typeof i !== 'string' || !isIssuerUrl(i, identifiers))) {
+      throw new TypeError(`aauth: "${name}" must be a${nonEmpty ? ' non-empty' : 'n'} array of issuer URLs`);
+    }
+    return [...(value as string[])];
+  };
+  // 2026-03 needs an auth server; the current profile may run on Person Servers alone (three-party).
+  const trustedIssuers = issuerList(options.trustedIssuers ?? (options.authServer === undefined ? [] : [options.authServer]), 'trustedIssuers', legacy);
+  const trustedPersonServers = issuerList(options.trustedPersonServers ?? [], 'trustedPersonServers', false);
+  if (!profiles.includes('aauth-current') && options.trustedPersonServers !== undefined) throw new TypeError('aauth: "trustedPersonServers" needs the "aauth-current" profile');
+  const modes: readonly string[] = AAUTH_CURRENT.accessModes;
+  if (options.accessMode !== undefined && !profiles.includes('aauth-current')) throw new TypeError('aauth: "accessMode" needs the "aauth-current" profile');
+  if (options.accessMode !== undefined && !modes.includes(options.accessMode)) throw new TypeError(`aauth: "accessMode" must be one of ${modes.join(', ')}`);
 
   let replay: ResolvedOptions['replay'] = false;
   if (options.replay !== false) {
@@ -249,11 +302,14 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
   if (!isAAuthLogger(logger)) throw new TypeError('aauth: "logger" must be a pino-compatible logger (with info(obj, msg) and warn(obj, msg))');
 
   return Object.freeze({
+    profiles: Object.freeze([...profiles] as ProfileName[]),
+    trustedPersonServers: Object.freeze(trustedPersonServers),
+    accessMode: options.accessMode,
     resource: options.resource,
     origin,
     signingKey: key,
     authServer: options.authServer,
-    trustedIssuers: Object.freeze([...trustedIssuers]),
+    trustedIssuers: Object.freeze(trustedIssuers),
     identifiers,
     fetcher: { ...options.fetcher, allowLoopback: options.fetcher?.allowLoopback ?? development },
     keyDiscovery: options.keyDiscovery,

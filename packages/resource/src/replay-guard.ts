@@ -11,6 +11,9 @@
  *  - pseudonymous, 10 %: `hwk`. Keys cost nothing to make, so a per-key quota would mean nothing;
  *    only the partition bound applies.
  * A full partition refuses its own class only (503); a caller over its quota gets 429.
+ *
+ * Current profile: person and auth tokens name no agent; their caller is the person (`ps`, `sub`),
+ * and a person token counts as identified (a trusted Person Server vouches for it).
  */
 import { AAuthError, PROFILE, ReplayCache, SignatureError } from '@aauth-ts/core';
 import type { AAuthContext } from './context.js';
@@ -21,9 +24,17 @@ const SHARES: Readonly<Record<Partition, number>> = { authorized: 0.7, identifie
 /** Fraction of a partition one agent may hold. */
 const AGENT_QUOTA = 1 / 8;
 
-function partitionOf(context: Pick<AAuthContext, 'agent' | 'tokenType'>): Partition {
+type Caller = Pick<AAuthContext, 'agent' | 'tokenType' | 'ps' | 'sub'>;
+
+function partitionOf(context: Caller): Partition {
   if (context.tokenType === 'auth') return 'authorized';
-  return context.agent === undefined ? 'pseudonymous' : 'identified';
+  return context.agent === undefined && context.tokenType !== 'person' ? 'pseudonymous' : 'identified';
+}
+
+/** Whom a quota counts: the agent, or for a current-profile person or auth token the person. */
+function callerOf(context: Caller): string | undefined {
+  if (context.agent !== undefined) return context.agent;
+  return context.ps === undefined || context.sub === undefined ? undefined : JSON.stringify([context.ps, context.sub]);
 }
 
 export class ReplayGuard {
@@ -38,14 +49,15 @@ export class ReplayGuard {
   }
 
   /** Accept `replayKey` once inside the window, or throw the answer (401 replayed, 429, 503). */
-  check(replayKey: string, context: Pick<AAuthContext, 'agent' | 'tokenType'>, now: number): void {
+  check(replayKey: string, context: Caller, now: number): void {
     const partition = partitionOf(context);
-    const verdict = this.#caches[partition].check(replayKey, now, partition === 'pseudonymous' ? undefined : context.agent);
+    const caller = callerOf(context);
+    const verdict = this.#caches[partition].check(replayKey, now, partition === 'pseudonymous' ? undefined : caller);
     switch (verdict) {
       case 'fresh': return;
       case 'replayed': throw new SignatureError('invalid_signature', 'this signature has already been used (replayed request)', { field: 'signature', reason: 'replayed' });
       case 'over_quota':
-        throw new AAuthError('server_error', 'this agent has too many recent signed requests to remember; retry shortly', { reason: 'replay_quota', actual: context.agent },
+        throw new AAuthError('server_error', 'this agent has too many recent signed requests to remember; retry shortly', { reason: 'replay_quota', actual: caller },
           { status: 429, headers: { [PROFILE.headers.retryAfter]: '1' } });
       case 'full':
         throw new AAuthError('server_error', 'too many recent signed requests to remember; retry shortly', { reason: 'replay_cache_full', actual: partition },

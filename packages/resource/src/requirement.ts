@@ -1,10 +1,13 @@
 /**
  * Per-route requirements, ordered as the 2026-03 §Requirement Levels: pseudonym (any signed
  * request), identity (a verified agent), auth-token (authorization from a trusted auth server).
+ * The current profile adds person (draft-hardt-oauth-aauth-protocol §Person Identity Access: the
+ * person, asserted by a trusted Person Server, without an authorization decision).
  */
 export type Requirement =
   | { readonly level: 'pseudonym'; readonly components: readonly string[] }
   | { readonly level: 'identity'; readonly components: readonly string[] }
+  | { readonly level: 'person'; readonly components: readonly string[] }
   | { readonly level: 'auth-token'; readonly scopes: readonly string[]; readonly components: readonly string[]; readonly stepUp: boolean };
 
 export interface SignatureRequirementOptions {
@@ -52,6 +55,10 @@ export function signatureRequirement(options?: SignatureRequirementOptions): Req
 
 export function identityRequirement(options?: SignatureRequirementOptions): Requirement {
   return Object.freeze({ level: 'identity', components: components(options, 'requireIdentity') });
+}
+
+export function personRequirement(options?: SignatureRequirementOptions): Requirement {
+  return Object.freeze({ level: 'person', components: components(options, 'requirePerson') });
 }
 
 export function authRequirement(options?: AuthRequirementOptions): Requirement {

@@ -5,10 +5,20 @@
  *
  *  - `hwk`: the inline key; pseudonymous.
  *  - `jwks_uri`: `{id}/.well-known/aauth-agent.json` → `jwks_uri` → `kid`; agent = `id`.
- *  - `jwt`, decided by the JWT `typ` (peeked, unverified, only to route):
+ *  - `jwt`, decided by the JWT `typ` (peeked, unverified, only to route); a `typ` of a profile
+ *    this resource does not serve is refused:
  *      `agent+jwt` → agent token (agent = `iss`, delegate = `sub`), key = `cnf.jwk`;
  *      `auth+jwt`  → auth token (issuer trusted, `aud` = this resource), agent = `agent`,
- *                    key = `cnf.jwk`, so `cnf` binds to the signer by construction.
+ *                    key = `cnf.jwk`, so `cnf` binds to the signer by construction;
+ *      `aa-agent+jwt`  → agent token (draft-hardt-oauth-aauth-protocol §Agent Token
+ *                        Verification): agent = `sub`, key = `cnf.jwk`;
+ *      `aa-person+jwt` → person token (§Person Token Verification): issuer one of
+ *                        `trustedPersonServers`, `aud` = this resource; person = (`iss`, `sub`);
+ *      `aa-auth+jwt`   → auth token (§Auth Token Verification): issuer one of `trustedIssuers`
+ *                        (an access server) or `trustedPersonServers` (three-party), `aud` = this
+ *                        resource, `sub` required; person = (`ps`, `sub`).
+ *    In each case the key is `cnf.jwk`: the request signature is then verified with it, which is
+ *    the draft's "`cnf.jwk` matches the key used to sign the HTTP request".
  *  - `x509`: the PEM chain at `x5u`, validated to `x509TrustAnchors` (refused when there are
  *    none), key = the leaf's; agent = the leaf's one URI subjectAltName that is a server
  *    identifier (none, or several: identified by certificate only, no agent).
@@ -16,11 +26,12 @@
  * Does not check: scopes (route policy), replay (after the signature verifies).
  */
 import {
-  FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, X509CertificateVerifier, isServerIdentifier, keyUnavailableMessage, peekTyp, requireAgentDocument, verifyAgentToken, verifyAuthToken,
+  AAUTH_CURRENT, FetchError, KeyDiscovery, PROFILE, peekClaims, signatureRejection, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, type IdentifierPolicy, type ProfileName, type WireErrorCode, SignatureError, TokenError, X509CertificateVerifier, isServerIdentifier, keyUnavailableMessage, peekTyp, requireAgentDocument, verifyAgentToken, verifyAuthToken,
   type JwksUriSignatureKey, type PublicJwk, type ResolvedKey, type SignatureKey, type X509SignatureKey,
 } from '@aauth-ts/core';
 import type { AAuthContext } from './context.js';
 import type { ResolvedOptions } from './options.js';
+import { SIGNING_TYPS, profileOfTyp } from './profiles.js';
 import { parseScopeClaim } from './requirement.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
@@ -35,12 +46,18 @@ export type CachedToken = ResolvedKey<CallerInfo>;
 export class KeyResolver {
   readonly #options: ResolvedOptions;
   readonly #keys: KeyDiscovery;
+  /** Current-profile issuer keys through `dwk` (same fetcher and cache as `#keys`). */
+  readonly #currentKeys: KeyDiscovery;
+  /** Issuers configured by exact string (a Keycloak realm's path) are identifiers too. */
+  readonly #currentIdentifiers: IdentifierPolicy;
   readonly #cache: VerifiedTokenCache<CachedToken> | undefined;
   readonly #x509: X509CertificateVerifier;
 
   constructor(options: ResolvedOptions, keys: KeyDiscovery) {
     this.#options = options;
     this.#keys = keys;
+    this.#currentKeys = new KeyDiscovery(keys.fetcher, { profile: 'aauth-current' });
+    this.#currentIdentifiers = { ...options.identifiers, exact: [...options.trustedIssuers, ...options.trustedPersonServers] };
     this.#x509 = new X509CertificateVerifier({ anchors: options.x509TrustAnchors, fetcher: keys.fetcher, now: options.now });
     this.#cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<CachedToken>(options.tokenCache);
   }
@@ -50,12 +67,32 @@ export class KeyResolver {
     return this.#cache === undefined ? undefined : { entries: this.#cache.size, bytes: this.#cache.bytes };
   }
 
+  /** Schemes without a token are answered in the resource's default profile. */
+  get #fallbackProfile(): ProfileName {
+    return this.#options.profiles[0] as ProfileName;
+  }
+
   resolve(signatureKey: SignatureKey): Promise<CachedToken> | CachedToken {
+    this.#requireAcceptedScheme(signatureKey.scheme);
     switch (signatureKey.scheme) {
-      case 'hwk': return { jwk: signatureKey.jwk, info: { scheme: 'hwk', scopes: [] } };
+      case 'hwk': return { jwk: signatureKey.jwk, info: { profile: this.#fallbackProfile, scheme: 'hwk', scopes: [] } };
       case 'jwks_uri': return this.#jwksUri(signatureKey);
       case 'jwt': return this.#jwt(signatureKey.jwt);
       case 'x509': return this.#certificate(signatureKey);
+    }
+  }
+
+  /**
+   * A resource of the current profile alone takes `jwt` (draft-hardt-oauth-aauth-protocol §Keying
+   * Material), and `x509` when it has trust anchors (a resource that "also serves clients outside
+   * AAuth", §Signature-Key Scheme Rejection); anything else is `unsupported_scheme` with
+   * `Accept-Signature-Scheme` naming exactly what it accepts. With 2026-03 served, every scheme is.
+   */
+  #requireAcceptedScheme(scheme: SignatureKey['scheme']): void {
+    if (this.#options.profiles.includes('aauth-2026-03')) return;
+    const accepted: string[] = [...AAUTH_CURRENT.signatureKeySchemes, ...(this.#options.x509TrustAnchors.length > 0 ? ['x509'] : [])];
+    if (!accepted.includes(scheme)) {
+      throw signatureRejection('unsupported_scheme', `the Signature-Key scheme "${scheme}" is not accepted here; sign with ${accepted.join(' or ')}`, { acceptSchemes: accepted });
     }
   }
 
@@ -63,7 +100,7 @@ export class KeyResolver {
     const { jwk, info } = await this.#x509.resolve(key);
     const agents = info.uris.filter((uri) => isServerIdentifier(uri, this.#options.identifiers));
     const agent = agents.length === 1 ? agents[0] : undefined;
-    return { jwk, info: { scheme: 'x509', scopes: [], certificate: info.leaf, ...(agent === undefined ? {} : { agent }) } };
+    return { jwk, info: { profile: this.#fallbackProfile, scheme: 'x509', scopes: [], certificate: info.leaf, ...(agent === undefined ? {} : { agent }) } };
   }
 
   async #jwksUri(key: JwksUriSignatureKey): Promise<CachedToken> {
@@ -78,7 +115,7 @@ export class KeyResolver {
       if (!(cause instanceof FetchError)) throw cause;
       throw new SignatureError('invalid_signature', keyUnavailableMessage(cause), { field: 'kid', reason: 'key_unavailable', cause });
     }
-    return { jwk, info: { scheme: 'jwks_uri', agent: key.id, scopes: [] } };
+    return { jwk, info: { profile: this.#fallbackProfile, scheme: 'jwks_uri', agent: key.id, scopes: [] } };
   }
 
   async #jwt(token: string): Promise<CachedToken> {
@@ -86,30 +123,83 @@ export class KeyResolver {
     const cached = this.#cache?.get(token, now);
     if (cached !== undefined) return cached;
     const typ = peekTyp(token);
-    let result: CachedToken;
-    if (typ === PROFILE.typ.agent) {
-      const claims = await verifyAgentToken(token, { keys: this.#keys, identifiers: this.#options.identifiers, audience: this.#options.resource, now });
-      result = { jwk: claims.cnf.jwk, info: { scheme: 'jwt', tokenType: 'agent', agent: claims.iss, delegate: claims.sub, issuer: claims.iss, claims, scopes: [] } };
-    } else if (typ === PROFILE.typ.auth) {
-      const claims = await verifyAuthToken(token, { keys: this.#keys, trustedIssuers: this.#options.trustedIssuers, audience: this.#options.resource, now });
-      // §Auth Token Verification 4: `agent` is the agent of the signing context; for the `jwt`
-      // scheme the token is that context, so it must at least name a valid agent identifier.
-      if (!isServerIdentifier(claims.agent, this.#options.identifiers)) {
-        throw new TokenError('invalid_auth_token', `auth token "agent" ${JSON.stringify(claims.agent)} is not an agent identifier`, { field: 'agent', reason: 'invalid_identifier', actual: claims.agent });
-      }
-      const delegate = typeof claims.agent_delegate === 'string' ? claims.agent_delegate : undefined;
-      result = {
-        jwk: claims.cnf.jwk,
-        info: {
-          scheme: 'jwt', tokenType: 'auth', agent: claims.agent, issuer: claims.iss, claims, scopes: parseScopeClaim(claims.scope), authToken: token,
-          ...(delegate === undefined ? {} : { delegate }), ...(claims.sub === undefined ? {} : { sub: claims.sub }),
-          ...(claims.act === undefined ? {} : { act: claims.act }), ...(claims.auth_time === undefined ? {} : { authTime: claims.auth_time }),
-        },
-      };
-    } else {
-      throw new SignatureError('invalid_signature', `Signature-Key jwt must be an ${PROFILE.typ.agent} or ${PROFILE.typ.auth} token, got typ ${JSON.stringify(typ ?? null)}`, { field: 'typ', reason: 'unsupported_token_type', actual: typ });
+    const profile = profileOfTyp(typ);
+    if (profile === undefined || !this.#options.profiles.includes(profile)) {
+      const accepted = this.#options.profiles.flatMap((p) => SIGNING_TYPS[p]);
+      const why = profile === undefined ? '' : ` (a ${profile} token; this resource speaks ${this.#options.profiles.join(' and ')})`;
+      throw new SignatureError('invalid_signature', `Signature-Key jwt must be an ${accepted.join(' or ')} token, got typ ${JSON.stringify(typ ?? null)}${why}`, { field: 'typ', reason: 'unsupported_token_type', actual: typ });
     }
+    const result = profile === 'aauth-current' ? await this.#currentToken(token, typ, now) : await this.#legacyToken(token, typ, now);
     this.#cache?.set(token, result, result.info.claims?.exp ?? 0, now);
     return result;
   }
+
+  /** 2026-03 `agent+jwt` and `auth+jwt`. */
+  async #legacyToken(token: string, typ: unknown, now: number): Promise<CachedToken> {
+    const profile: ProfileName = 'aauth-2026-03';
+    if (typ === PROFILE.typ.agent) {
+      const claims = await verifyAgentToken(token, { keys: this.#keys, identifiers: this.#options.identifiers, audience: this.#options.resource, now });
+      return { jwk: claims.cnf.jwk, info: { profile, scheme: 'jwt', tokenType: 'agent', agent: claims.iss, delegate: claims.sub, issuer: claims.iss, claims, scopes: [] } };
+    }
+    const claims = await verifyAuthToken(token, { keys: this.#keys, trustedIssuers: this.#options.trustedIssuers, audience: this.#options.resource, now });
+    // §Auth Token Verification 4: `agent` is the agent of the signing context; for the `jwt`
+    // scheme the token is that context, so it must at least name a valid agent identifier.
+    if (!isServerIdentifier(claims.agent, this.#options.identifiers)) {
+      throw new TokenError('invalid_auth_token', `auth token "agent" ${JSON.stringify(claims.agent)} is not an agent identifier`, { field: 'agent', reason: 'invalid_identifier', actual: claims.agent });
+    }
+    const delegate = typeof claims.agent_delegate === 'string' ? claims.agent_delegate : undefined;
+    return {
+      jwk: claims.cnf.jwk,
+      info: {
+        profile, scheme: 'jwt', tokenType: 'auth', agent: claims.agent, issuer: claims.iss, claims, scopes: parseScopeClaim(claims.scope), authToken: token,
+        ...(delegate === undefined ? {} : { delegate }), ...(claims.sub === undefined ? {} : { sub: claims.sub }),
+        ...(claims.act === undefined ? {} : { act: claims.act }), ...(claims.auth_time === undefined ? {} : { authTime: claims.auth_time }),
+      },
+    };
+  }
+
+  /** Current profile `aa-agent+jwt`, `aa-person+jwt` and (the rest of `SIGNING_TYPS`) `aa-auth+jwt`. */
+  async #currentToken(token: string, typ: unknown, now: number): Promise<CachedToken> {
+    const profile: ProfileName = 'aauth-current';
+    const o = this.#options;
+    const common = { profile, scheme: 'jwt' as const };
+    switch (typ) {
+      case AAUTH_CURRENT.typ.agent: {
+        const claims = await verifyAaAgentToken(token, { keys: this.#currentKeys, identifiers: this.#currentIdentifiers, now });
+        return { jwk: claims.cnf.jwk, info: { ...common, tokenType: 'agent', agent: claims.sub, issuer: claims.iss, claims, scopes: [] } };
+      }
+      case AAUTH_CURRENT.typ.person: {
+        requireTrustedIssuer(token, o.trustedPersonServers, 'invalid_person_token', 'person token');
+        const claims = await verifyAaPersonToken(token, { keys: this.#currentKeys, audience: o.resource, identifiers: this.#currentIdentifiers, now });
+        return { jwk: claims.cnf.jwk, info: { ...common, tokenType: 'person', issuer: claims.iss, ps: claims.iss, sub: claims.sub, claims, scopes: [], ...personExtras(claims) } };
+      }
+      default: {
+        requireTrustedIssuer(token, [...o.trustedIssuers, ...o.trustedPersonServers], 'invalid_auth_token', 'auth token');
+        const claims = await verifyAaAuthToken(token, { keys: this.#currentKeys, audience: o.resource, identifiers: this.#currentIdentifiers, now });
+        return {
+          jwk: claims.cnf.jwk,
+          info: { ...common, tokenType: 'auth', issuer: claims.iss, ps: claims.ps, sub: claims.sub, claims, scopes: parseScopeClaim(claims.scope), authToken: token, ...personExtras(claims) },
+        };
+      }
+    }
+  }
+}
+
+/**
+ * A person or auth token's `iss` is one this resource trusts, by exact string, checked on the
+ * unverified claims before anything is fetched: an untrusted issuer's metadata is never requested.
+ */
+function requireTrustedIssuer(token: string, trusted: readonly string[], code: WireErrorCode, what: string): void {
+  const iss = peekClaims(token, code).iss;
+  if (typeof iss !== 'string' || !trusted.includes(iss)) {
+    throw new TokenError(code, `${what} issuer ${JSON.stringify(iss ?? null)} is not trusted here`, { field: 'iss', reason: 'untrusted', actual: iss }, { status: 401 });
+  }
+}
+
+/** `mission_s256` and `tenant` of a person or auth token, when it carries them. */
+function personExtras(claims: { readonly mission_s256?: unknown; readonly tenant?: unknown }): { missionS256?: string; tenant?: string } {
+  return {
+    ...(typeof claims.mission_s256 === 'string' ? { missionS256: claims.mission_s256 } : {}),
+    ...(typeof claims.tenant === 'string' ? { tenant: claims.tenant } : {}),
+  };
 }

@@ -8,12 +8,19 @@
  * RFC 6749 scope tokens, else `400 invalid_request`; 3. when the resource publishes
  * `scope_descriptions`, every scope is one of them, else `400 invalid_scope` naming it; 4. mint.
  * Does not check: whether the auth server will grant the scopes (it decides at its token endpoint).
+ *
+ * Current profile (draft-hardt-oauth-aauth-protocol §Authorization Endpoint Request, published as
+ * `authorization_endpoint`): the same request signed with a person token, which step 1 requires
+ * instead (`401 requirement=person-token` otherwise), and the answer `{resource_token}` with the
+ * resource token of a `requirement=auth-token` challenge (person from the person token).
  */
-import { AAuthError, MalformedError, PROFILE } from '@aauth-ts/core';
+import { AAUTH_CURRENT, AAuthError, MalformedError, PROFILE } from '@aauth-ts/core';
 import { levelChallenge, mintResourceToken } from './challenge.js';
+import { mintCurrentResourceToken, requirementChallenge } from './current-challenge.js';
+import type { PersonRecord } from './person-records.js';
 import type { AAuthContext } from './context.js';
 import type { ResourceAnswer } from './deferral-store.js';
-import type { ResolvedOptions } from './options.js';
+import { legacyAuthServer, type ResolvedOptions } from './options.js';
 import { normalizeScopes } from './requirement.js';
 
 const M = PROFILE.resourceTokenEndpoint;
@@ -40,19 +47,33 @@ function requestedScopes(body: Uint8Array | undefined): string[] {
   return scopes;
 }
 
-export async function answerResourceTokenRequest(options: ResolvedOptions, context: AAuthContext | undefined, body: Uint8Array | undefined): Promise<ResourceAnswer> {
-  if (context === undefined) throw levelChallenge('identity', 'invalid_signature', 'the resource token endpoint requires a signed request from an identified agent');
-  if (context.agent === undefined) throw levelChallenge('identity', 'invalid_agent_token', 'a resource token names an agent: sign with an agent token or jwks_uri, not a pseudonymous key');
+function knownScopes(options: ResolvedOptions, body: Uint8Array | undefined): string[] {
   const scopes = requestedScopes(body);
   const known = options.scopeDescriptions;
   if (known !== undefined) {
     const unknown = scopes.filter((s) => !Object.hasOwn(known, s));
     if (unknown.length > 0) throw new AAuthError('invalid_scope', `Unknown scope: ${unknown.join(' ')}`, { field: M.scope, reason: 'unknown', actual: unknown });
   }
+  return scopes;
+}
+
+/**
+ * `person`: the person record of the context's person token (current profile), which the resource
+ * has verified before this is called.
+ */
+export async function answerResourceTokenRequest(options: ResolvedOptions, context: AAuthContext | undefined, body: Uint8Array | undefined, person?: PersonRecord): Promise<ResourceAnswer> {
+  if ((context?.profile ?? options.profiles[0]) === 'aauth-current') {
+    if (context === undefined || person === undefined) throw requirementChallenge('person-token', 'invalid_person_token', 'the authorization endpoint requires a request signed with a person token');
+    const resourceToken = await mintCurrentResourceToken(options, person, context.thumbprint, knownScopes(options, body));
+    return { status: 200, headers: { [PROFILE.headers.cacheControl]: 'no-store' }, body: { [AAUTH_CURRENT.authorizationResponse.resourceToken]: resourceToken } };
+  }
+  if (context === undefined) throw levelChallenge('identity', 'invalid_signature', 'the resource token endpoint requires a signed request from an identified agent');
+  if (context.agent === undefined) throw levelChallenge('identity', 'invalid_agent_token', 'a resource token names an agent: sign with an agent token or jwks_uri, not a pseudonymous key');
+  const scopes = knownScopes(options, body);
   const resourceToken = await mintResourceToken(options, { agent: context.agent, thumbprint: context.thumbprint }, scopes);
   return {
     status: 200,
     headers: { [PROFILE.headers.cacheControl]: 'no-store' },
-    body: { [M.resourceToken]: resourceToken, [M.authServer]: options.authServer, [M.scope]: scopes.join(' ') },
+    body: { [M.resourceToken]: resourceToken, [M.authServer]: legacyAuthServer(options), [M.scope]: scopes.join(' ') },
   };
 }

@@ -4,10 +4,12 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, SignatureError, getHeader, isAAuthError, logDecision, missingComponents, publishedComponents, refusalOf, toJwks, verifyRequest,
-  type DecisionSubject, type FetcherStats, type JwkSet, type ResourceMetadata, type SignableRequest, type VerifiedRequest,
+  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
+  type DecisionSubject, type FetcherStats, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type VerifiedRequest,
 } from '@aauth-ts/core';
 import { authTokenChallenge, levelChallenge } from './challenge.js';
+import { currentAuthTokenChallenge, requirementChallenge } from './current-challenge.js';
+import { PersonRecords, type PersonRecord } from './person-records.js';
 import type { AAuthContext } from './context.js';
 import { resolveOptions, type ResolvedOptions, type ResourceOptions } from './options.js';
 import type { Requirement } from './requirement.js';
@@ -15,6 +17,9 @@ import { ReplayGuard } from './replay-guard.js';
 import { DeferralStore, type DeferOptions, type Deferral, type ResourceAnswer } from './deferral-store.js';
 import { answerResourceTokenRequest } from './resource-token-endpoint.js';
 import { KeyResolver, type CallerInfo } from './resolve-key.js';
+import { asCurrentRefusal } from './current-refusal.js';
+import { profileOfRequest } from './profiles.js';
+import { resourceJwks, resourceMetadata, type PublishedMetadata } from './metadata.js';
 
 /**
  * At the resource every request-verification failure is a `401` (2026-03 §Request Verification:
@@ -32,6 +37,8 @@ export interface ResourceCacheStats {
   readonly documents: FetcherStats;
   readonly refetchMarks: number;
   readonly tokens: { readonly entries: number; readonly bytes: number } | undefined;
+  /** Current profile: verified person tokens remembered for step-up (bounded like the token cache). */
+  readonly personTokens: number;
 }
 
 export class AAuthResource {
@@ -42,7 +49,8 @@ export class AAuthResource {
   readonly deferrals: DeferralStore;
   readonly #resolver: KeyResolver;
   readonly #replay: ReplayGuard | undefined;
-  readonly #metadata: ResourceMetadata;
+  readonly #persons: PersonRecords;
+  readonly #metadata: PublishedMetadata;
   readonly #jwks: JwkSet;
 
   constructor(options: ResourceOptions) {
@@ -51,35 +59,24 @@ export class AAuthResource {
     this.#resolver = new KeyResolver(this.options, this.keys);
     const o = this.options;
     this.#replay = o.replay === false ? undefined : new ReplayGuard(2 * o.signatureWindow, o.replay.maxEntries);
-    const components = publishedComponents(o.signatureComponents, o.additionalSignatureComponents);
-    this.#metadata = Object.freeze({
-      resource: o.resource,
-      jwks_uri: new URL(o.jwksPath, o.origin).href,
-      ...(o.clientName === undefined ? {} : { client_name: o.clientName }),
-      ...(o.scopeDescriptions === undefined ? {} : { scope_descriptions: { ...o.scopeDescriptions } }),
-      // §Covered Components: what this resource requires beyond the draft's four, so agents can sign it up front.
-      ...(components.length === 0 ? {} : { [PROFILE.signatureComponents.metadataMember]: components }),
-      ...(o.logoUri === undefined ? {} : { logo_uri: o.logoUri }),
-      ...(o.logoDarkUri === undefined ? {} : { logo_dark_uri: o.logoDarkUri }),
-      ...(o.resourceTokenPath === undefined ? {} : { resource_token_endpoint: new URL(o.resourceTokenPath, o.origin).href }),
-      ...(o.interactionEndpoint === undefined ? {} : { interaction_endpoint: o.interactionEndpoint }),
-    });
+    this.#persons = new PersonRecords(o.tokenCache === false ? 10_000 : o.tokenCache.maxEntries);
+    this.#metadata = resourceMetadata(o);
     this.deferrals = new DeferralStore({
-      origin: o.origin, pendingPath: o.pendingPath, lifetimeSeconds: o.deferralLifetime, maxEntries: o.maxDeferrals, maxWaitSeconds: o.maxPollWait, now: o.now,
+      origin: o.origin, interactionEndpoint: o.interactionEndpoint, pendingPath: o.pendingPath, lifetimeSeconds: o.deferralLifetime, maxEntries: o.maxDeferrals, maxWaitSeconds: o.maxPollWait, now: o.now,
     });
-    this.#jwks = toJwks([o.signingKey]);
+    this.#jwks = resourceJwks(o);
   }
 
   /**
    * What the caches fed by callers hold now (each is bounded): fetched metadata/JWKS documents and
-   * remembered failures, JWKS refetch marks, verified tokens.
+   * remembered failures, JWKS refetch marks, verified tokens, person tokens kept for step-up.
    */
   cacheStats(): ResourceCacheStats {
-    return { documents: this.keys.fetcher.stats(), refetchMarks: this.keys.refetchMarks, tokens: this.#resolver.tokenCacheStats };
+    return { documents: this.keys.fetcher.stats(), refetchMarks: this.keys.refetchMarks, tokens: this.#resolver.tokenCacheStats, personTokens: this.#persons.size };
   }
 
-  /** `/.well-known/aauth-resource.json` (2026-03 §Resource Metadata). */
-  get metadata(): ResourceMetadata {
+  /** `/.well-known/aauth-resource.json` (see `resourceMetadata`). */
+  get metadata(): PublishedMetadata {
     return this.#metadata;
   }
 
@@ -91,6 +88,29 @@ export class AAuthResource {
   /** Path of the metadata document. */
   get metadataPath(): string {
     return `/.well-known/${PROFILE.wellKnown.resource}`;
+  }
+
+  /**
+   * The profile `request` is answered in: the one of the token its `Signature-Key` presents when
+   * this resource serves both, else the resource's (first) profile. Verification reports the same.
+   */
+  profileOf(request: Pick<SignableRequest, 'headers'>): ProfileName {
+    return profileOfRequest(this.options, request);
+  }
+
+  /**
+   * The HTTP answer for a refusal (`AAuthError`) in `profile`: 2026-03 `{error, error_description}`
+   * (§Error Responses), or an RFC 9457 problem (`application/problem+json`, `{error, detail}`,
+   * draft-hardt-oauth-aauth-protocol §Error Response Format) with its `Signature-Error` when the
+   * signature or key was the cause. Always `Cache-Control: no-store`.
+   */
+  static errorAnswer(err: AAuthError, profile: ProfileName): ResourceAnswer {
+    const noStore = { [PROFILE.headers.cacheControl]: 'no-store' };
+    if (profile === 'aauth-current') {
+      const problem = problemResponse(err);
+      return { status: problem.status, headers: { ...problem.headers, ...noStore }, body: problem.body };
+    }
+    return { status: err.status, headers: { ...err.headers, ...noStore }, body: err.toJSON() };
   }
 
   /** Is the request signed at all (any of `Signature`, `Signature-Input`, `Signature-Key`)? */
@@ -124,6 +144,7 @@ export class AAuthResource {
   async #verify(request: SignableRequest): Promise<AAuthContext> {
     const o = this.options;
     const now = o.now();
+    const profile = this.profileOf(request);
     let verified: VerifiedRequest<CallerInfo>;
     try {
       const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
@@ -138,19 +159,28 @@ export class AAuthResource {
         now,
       });
     } catch (err) {
-      throw asVerificationError(err);
+      throw profile === 'aauth-current' ? asCurrentRefusal(err) : asVerificationError(err);
     }
     if (this.#replay !== undefined && o.replay !== false && o.replay.methods.has(request.method.toUpperCase())) {
-      // 2026-03 §Replay Protection: servers MAY cache recently seen signatures within the window.
-      this.#replay.check(verified.replayKey, verified.info, now);
+      // 2026-03 §Replay Protection, draft-hardt-oauth-aauth-protocol §Freshness and Replay: servers
+      // MAY cache recently seen signatures within the window.
+      try {
+        this.#replay.check(verified.replayKey, verified.info, now);
+      } catch (err) {
+        throw profile === 'aauth-current' ? asCurrentRefusal(err) : err;
+      }
     }
-    return {
+    const context: AAuthContext = {
       ...verified.info,
       thumbprint: verified.thumbprint,
       jwk: verified.jwk,
       components: verified.components,
       created: verified.created,
     };
+    // Only now has the caller proved it holds the person token's key: remember the token for a
+    // later step-up's `presented_jti`.
+    if (context.tokenType === 'person') this.#persons.remember(this.#personOf(context), context.thumbprint);
+    return context;
   }
 
   /**
@@ -187,8 +217,33 @@ export class AAuthResource {
   async #authorize(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
     if (context !== undefined) {
       const missing = requirement.components.filter((c) => !context.components.includes(c));
-      if (missing.length > 0) throw missingComponents(missing, [...new Set([...context.components, ...requirement.components])], 'this route requires the signature to cover');
+      if (missing.length > 0) {
+        const refusal = missingComponents(missing, [...new Set([...context.components, ...requirement.components])], 'this route requires the signature to cover');
+        throw (context.profile ?? this.options.profiles[0]) === 'aauth-current' ? asCurrentRefusal(refusal) : refusal;
+      }
+      return this.#authorizeIn(context.profile ?? this.options.profiles[0] as ProfileName, context, requirement);
     }
+    const [first, ...others] = this.options.profiles as [ProfileName, ...ProfileName[]];
+    if (others.length === 0) return this.#authorizeIn(first, undefined, requirement);
+    // An unsigned request to a resource speaking both profiles: the first profile's answer, with
+    // each other profile's requirement header beside it (distinct header names), so an agent of
+    // either profile learns what to present.
+    const refusal = await this.#authorizeIn(first, undefined, requirement).then(() => undefined, (err: unknown) => err);
+    if (!(refusal instanceof AAuthError)) throw refusal;
+    let merged = refusal;
+    for (const profile of others) {
+      const other = await this.#authorizeIn(profile, undefined, requirement).then(() => undefined, (err: unknown) => err);
+      if (other instanceof AAuthError) merged = merged.withHeaders(other.headers);
+    }
+    throw merged;
+  }
+
+  #authorizeIn(profile: ProfileName, context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
+    return profile === 'aauth-current' ? this.#authorizeCurrent(context, requirement) : this.#authorizeLegacy(context, requirement);
+  }
+
+  /** 2026-03 §Requirement Levels. `person` (a current-profile level) is an auth token naming the user. */
+  async #authorizeLegacy(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
     switch (requirement.level) {
       case 'pseudonym':
         if (context === undefined) throw levelChallenge('pseudonym', 'invalid_signature', 'this resource requires a signed request');
@@ -197,12 +252,18 @@ export class AAuthResource {
         if (context === undefined) throw levelChallenge('identity', 'invalid_signature', 'this resource requires a signed request from an identified agent');
         if (context.agent === undefined) throw levelChallenge('identity', 'invalid_agent_token', 'this resource requires agent identity (an agent token or jwks_uri), not a pseudonymous key');
         return;
+      case 'person':
       case 'auth-token': {
         if (context === undefined) throw levelChallenge('identity', 'invalid_signature', 'this resource requires a signed request from an identified agent');
         if (context.agent === undefined) throw levelChallenge('identity', 'invalid_agent_token', 'this resource requires agent identity before it can issue a resource token');
         const caller = { agent: context.agent, thumbprint: context.thumbprint };
+        const scopes = requirement.level === 'auth-token' ? requirement.scopes : [];
         if (context.tokenType !== 'auth') {
-          throw await authTokenChallenge(this.options, caller, requirement.scopes, 'invalid_auth_token', 'this resource requires an auth token');
+          throw await authTokenChallenge(this.options, caller, scopes, 'invalid_auth_token', 'this resource requires an auth token');
+        }
+        if (requirement.level === 'person') {
+          if (context.sub === undefined) throw new AAuthError('access_denied', 'this route needs the user, and the auth token names none', { field: 'sub', reason: 'missing' });
+          return;
         }
         const lacking = requirement.scopes.filter((s) => !context.scopes.includes(s));
         if (lacking.length === 0) return;
@@ -214,6 +275,53 @@ export class AAuthResource {
   }
 
   /**
+   * draft-hardt-oauth-aauth-protocol: `pseudonym` and `identity` want an agent (§Agent Token
+   * Required; a person or auth token names no agent); `person` wants the person, from a person or
+   * auth token (§Person Token Required); `auth-token` issues a resource token only for a person
+   * token this resource verified (§Resource Access and Resource Tokens: "MUST have verified a
+   * person token before it issues a resource token"), for the request itself or, on a step-up
+   * from an auth token, remembered for that person, key and mission.
+   */
+  async #authorizeCurrent(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
+    switch (requirement.level) {
+      case 'pseudonym':
+        if (context === undefined) throw requirementChallenge('agent-token', 'invalid_signature', 'this resource requires a signed request');
+        return;
+      case 'identity':
+        if (context === undefined) throw requirementChallenge('agent-token', 'invalid_signature', 'this resource requires a request signed with an agent token');
+        if (context.agent === undefined) throw requirementChallenge('agent-token', 'invalid_agent_token', 'this route serves agent identity: sign with the agent token');
+        return;
+      case 'person':
+        if (context === undefined) throw requirementChallenge('person-token', 'invalid_signature', 'this resource requires a request signed with a person token');
+        if (context.ps === undefined || context.sub === undefined) throw requirementChallenge('person-token', 'invalid_person_token', 'this route needs the person: sign with a person token from your Person Server');
+        return;
+      case 'auth-token': {
+        if (context === undefined) throw requirementChallenge('person-token', 'invalid_signature', 'this resource requires a request signed with a person token before it issues a resource token');
+        if (context.tokenType === 'person') {
+          const person = this.#personOf(context);
+          throw await currentAuthTokenChallenge(this.options, person, context.thumbprint, requirement.scopes, 'invalid_auth_token', 'this resource requires an auth token');
+        }
+        if (context.tokenType !== 'auth' || context.ps === undefined || context.sub === undefined) {
+          throw requirementChallenge('person-token', 'invalid_person_token', 'a resource token names the person: sign with a person token from your Person Server first');
+        }
+        const lacking = requirement.scopes.filter((s) => !context.scopes.includes(s));
+        if (lacking.length === 0) return;
+        const message = `the auth token does not grant ${lacking.map((s) => `"${s}"`).join(', ')}`;
+        if (!requirement.stepUp) throw new AAuthError('insufficient_scope', message, { field: 'scope', reason: 'insufficient', expected: requirement.scopes });
+        const person = this.#persons.find(context.ps, context.sub, context.thumbprint, context.missionS256, this.options.now());
+        if (person === undefined) throw requirementChallenge('person-token', 'insufficient_scope', `${message}; sign with a person token to get a resource token for it`);
+        throw await currentAuthTokenChallenge(this.options, person, context.thumbprint, requirement.scopes, 'insufficient_scope', message);
+      }
+    }
+  }
+
+  /** The person record of a verified person-token context. */
+  #personOf(context: AAuthContext): PersonRecord {
+    const claims = context.claims as Readonly<AaPersonTokenClaims>;
+    return { ps: claims.iss, sub: claims.sub, jti: claims.jti, missionS256: context.missionS256, tenant: context.tenant, expiresAt: claims.exp };
+  }
+
+  /**
    * Defer a verified request (2026-03 §Deferred Responses): returns the deferral the application
    * completes later and the `202` to send now (`Location`, `Retry-After`, `Cache-Control:
    * no-store`, `{status: "pending", location}`; with `interaction`, `AAuth: require=interaction;
@@ -222,7 +330,7 @@ export class AAuthResource {
    */
   defer(context: AAuthContext | undefined, options?: DeferOptions): { deferral: Deferral; answer: ResourceAnswer } {
     if (context === undefined) throw new TypeError('aauthDefer(): the request is not signed, so no poll could be tied to its key; put requireSignature() (or another require…()) before the route');
-    return this.deferrals.create(context.thumbprint, context.agent, options);
+    return this.deferrals.create(context.thumbprint, context.agent, options, context.profile ?? this.options.profiles[0]);
   }
 
   /**
@@ -230,13 +338,17 @@ export class AAuthResource {
    * then see `DeferralStore.poll` (same key only, `202` until settled, the final response once).
    */
   async poll(context: AAuthContext | undefined, id: string, waitSeconds?: number): Promise<ResourceAnswer> {
-    if (context === undefined) throw levelChallenge('pseudonym', 'invalid_signature', 'a pending URL is polled with a request signed by the key of the original request');
-    return this.deferrals.poll(id, context.thumbprint, waitSeconds);
+    if (context === undefined) {
+      const message = 'a pending URL is polled with a request signed by the key of the original request';
+      throw this.options.profiles[0] === 'aauth-current' ? requirementChallenge('agent-token', 'invalid_signature', message) : levelChallenge('pseudonym', 'invalid_signature', message);
+    }
+    return this.deferrals.poll(id, context.thumbprint, waitSeconds, context.profile ?? this.options.profiles[0]);
   }
 
   /** Answer a resource token request (§Resource Token Endpoint); see `answerResourceTokenRequest`. */
   resourceTokenRequest(context: AAuthContext | undefined, body: Uint8Array | undefined): Promise<ResourceAnswer> {
-    return answerResourceTokenRequest(this.options, context, body);
+    const person = context?.tokenType === 'person' ? this.#personOf(context) : undefined;
+    return answerResourceTokenRequest(this.options, context, body, person);
   }
 }
 

@@ -40,4 +40,31 @@ describe('resource options', () => {
     expect(() => aauth(base).requireAuth({ scope: ['a', 'b\\c'] })).toThrow(TypeError);
     expect(() => aauth(base, { serveMetadata: 'yes' as unknown as boolean })).toThrow(TypeError);
   });
+
+  describe('profile', () => {
+    const current: ResourceOptions = { resource: 'https://resource.example', signingKey: generateSigningKey(), profile: 'aauth-current', trustedPersonServers: ['https://ps.example/realms/demo'] };
+
+    test('the default profile is 2026-03; a current-profile resource needs no auth server (three-party) and trusts Person Servers by exact string', () => {
+      expect(new AAuthResource(base).options.profiles).toEqual(['aauth-2026-03']);
+      const r = new AAuthResource(current);
+      expect(r.options).toMatchObject({ profiles: ['aauth-current'], authServer: undefined, trustedIssuers: [], trustedPersonServers: ['https://ps.example/realms/demo'] });
+      expect(new AAuthResource({ ...base, profile: ['aauth-current', 'aauth-2026-03'] }).options.profiles).toEqual(['aauth-current', 'aauth-2026-03']);
+    });
+
+    test.each<[string, Partial<Record<keyof ResourceOptions, unknown>>]>([
+      ['an unknown profile name', { profile: 'aauth-2025' }],
+      ['an empty profile list', { profile: [] }],
+      ['a profile listed twice', { profile: ['aauth-current', 'aauth-current'] }],
+      ['2026-03 without an auth server', { profile: ['aauth-current', 'aauth-2026-03'] }],
+      ['a Person Server with a trailing slash', { trustedPersonServers: ['https://ps.example/'] }],
+      ['an access mode the draft does not define', { accessMode: 'magic' }],
+    ])('%s is a TypeError', (_name, patch) => {
+      expect(() => new AAuthResource({ ...current, ...patch } as ResourceOptions)).toThrow(TypeError);
+    });
+
+    test('the current-profile options need that profile', () => {
+      expect(() => new AAuthResource({ ...base, trustedPersonServers: ['https://ps.example'] })).toThrow(/needs the "aauth-current" profile/);
+      expect(() => new AAuthResource({ ...base, accessMode: 'auth-token' })).toThrow(/needs the "aauth-current" profile/);
+    });
+  });
 });

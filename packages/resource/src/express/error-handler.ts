@@ -1,13 +1,16 @@
 /**
  * The four-argument express error handler: an `AAuthError` leaves with its `status`, its headers
  * (the `AAuth` challenge on a 401) and `{error, error_description}` (2026-03 §Error Response
- * Format). A 4xx from a body parser becomes `invalid_request`; anything else is a logged 500. A
+ * Format); in the current profile with its `AAuth-Requirement` or `Signature-Error` and an RFC 9457
+ * problem (draft-hardt-oauth-aauth-protocol §Error Response Format). A 4xx from a body parser becomes `invalid_request`; anything else is a logged 500. A
  * failed remote fetch is answered with a fixed sentence; what the fetch found is a `warn` line on
  * the `logger` of the `aauth()` that handled the request (`console.warn` without one).
  */
 import type { ErrorRequestHandler } from 'express';
-import { AAuthError, PROFILE, consoleWarnLogger, fetchDiagnostic, isAAuthError } from '@aauth-ts/core';
-import { resourceOf } from './middleware.js';
+import { AAuthError, consoleWarnLogger, fetchDiagnostic, isAAuthError } from '@aauth-ts/core';
+import { AAuthResource } from '../resource.js';
+import { profileOf, resourceOf } from './middleware.js';
+import { sendAnswer } from './send-answer.js';
 
 export interface ErrorHandlerOptions {
   /** Where unexpected errors (the 500s) are reported. Default `console.error`. */
@@ -36,6 +39,6 @@ export function aauthErrorHandler(options: ErrorHandlerOptions = {}): ErrorReque
       log(err);
       answer = new AAuthError('server_error', 'the server could not handle this request');
     }
-    res.status(answer.status).set(answer.headers).set(PROFILE.headers.cacheControl, 'no-store').json(answer.toJSON());
+    sendAnswer(res, AAuthResource.errorAnswer(answer, profileOf(req)));
   };
 }

@@ -4,26 +4,33 @@
  * configured) the resource token endpoint, gives every route `res.aauthDefer()`, and hands
  * failures to `next(err)` (with `status` and `headers`, so even express's default handler answers
  * correctly). Per-route requirements stack after it: `requireSignature()`, `requireIdentity()`,
- * `requireAuth({ scope })`.
+ * `requirePerson()` (current profile), `requireAuth({ scope })`.
  */
 import type { Request, RequestHandler, Response } from 'express';
-import { AAuthError, PROFILE } from '@aauth-ts/core';
+import { AAUTH_2026_03, AAuthError, PROFILE, type ProfileName } from '@aauth-ts/core';
 import { AAuthResource } from '../resource.js';
 import type { ResourceOptions } from '../options.js';
-import { authRequirement, identityRequirement, signatureRequirement, type AuthRequirementOptions, type Requirement, type SignatureRequirementOptions } from '../requirement.js';
+import { authRequirement, identityRequirement, personRequirement, signatureRequirement, type AuthRequirementOptions, type Requirement, type SignatureRequirementOptions } from '../requirement.js';
 import { fromNodeRequest, hasBody, readBody } from '../neutral/node-request.js';
 import { jwksHandler, resourceMetadataHandler } from './metadata.js';
 import { sendAnswer } from './send-answer.js';
 import './types.js';
 
 const RESOURCE = Symbol('aauth.resource');
+/** The wire profile the request is answered in (see `AAuthResource.profileOf`). */
+const PROFILE_OF = Symbol('aauth.profile');
 /** When `aauth()` first saw the request (`performance.now()`): decisions are timed from it. */
 const STARTED = Symbol('aauth.started');
-type WithResource = Request & { [RESOURCE]?: AAuthResource; [STARTED]?: number };
+type WithResource = Request & { [RESOURCE]?: AAuthResource; [STARTED]?: number; [PROFILE_OF]?: ProfileName };
 
 /** The `AAuthResource` of the `aauth()` that handled `req`, if any. */
 export function resourceOf(req: Request): AAuthResource | undefined {
   return (req as WithResource)[RESOURCE];
+}
+
+/** The profile `req` is answered in: the one `aauth()` decided, else the default 2026-03. */
+export function profileOf(req: Request): ProfileName {
+  return (req as WithResource)[PROFILE_OF] ?? AAUTH_2026_03.name;
 }
 
 export interface ExpressOptions {
@@ -36,6 +43,7 @@ export interface AAuthMiddleware extends RequestHandler {
   readonly resource: AAuthResource;
   requireSignature(options?: SignatureRequirementOptions): RequestHandler;
   requireIdentity(options?: SignatureRequirementOptions): RequestHandler;
+  requirePerson(options?: SignatureRequirementOptions): RequestHandler;
   requireAuth(options?: AuthRequirementOptions): RequestHandler;
 }
 
@@ -95,6 +103,7 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
 
   const middleware = function aauthMiddleware(req, res, next) {
     (req as WithResource)[RESOURCE] = resource;
+    (req as WithResource)[PROFILE_OF] = resource.profileOf(req);
     const started = performance.now();
     (req as WithResource)[STARTED] = started;
     if (serveMetadata && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -126,6 +135,7 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
     resource,
     requireSignature: (o?: SignatureRequirementOptions) => bound(signatureRequirement(o)),
     requireIdentity: (o?: SignatureRequirementOptions) => bound(identityRequirement(o)),
+    requirePerson: (o?: SignatureRequirementOptions) => bound(personRequirement(o)),
     requireAuth: (o?: AuthRequirementOptions) => bound(authRequirement(o)),
   });
 }
@@ -149,6 +159,15 @@ export function requireSignature(options?: SignatureRequirementOptions): Request
 /** An identified agent (agent token, `jwks_uri`, or an auth token). Answers `401 require=identity` otherwise. */
 export function requireIdentity(options?: SignatureRequirementOptions): RequestHandler {
   return requirementHandler(identityRequirement(options));
+}
+
+/**
+ * The person (current profile, draft-hardt-oauth-aauth-protocol §Person Identity Access): a person
+ * token, or an auth token, from a trusted issuer. Answers `401 requirement=person-token` otherwise.
+ * In the 2026-03 profile: an auth token that names the user (`sub`).
+ */
+export function requirePerson(options?: SignatureRequirementOptions): RequestHandler {
+  return requirementHandler(personRequirement(options));
 }
 
 /** An auth token from a trusted auth server granting `scope`. Answers `401 require=auth-token` (or `require=identity`) otherwise. */
