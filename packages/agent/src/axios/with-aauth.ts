@@ -18,21 +18,23 @@
  * the typed error of core, and `response` the 401 whose challenge could not be answered.
  */
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { AAuthError } from '@aauth-ts/core';
+import { AAUTH_CURRENT, AAuthError } from '@aauth-ts/core';
 import { AAuthClient, type AAuthClientOptions } from '../client/aauth-client.js';
 import { emit } from '../events.js';
 import { isDeferral, type AAuthRequestOptions } from '../fetch/aauth-fetch.js';
 import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
-import { coveredBy, refusalList } from '../signing/required-components.js';
+import { coveredBy, refusalList, signatureErrorList } from '../signing/required-components.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
-import { JSON_MEDIA_TYPE } from '../token-endpoint/members.js';
+import { JSON_MEDIA_TYPE } from '../lib/media-type.js';
 import { loopbackLookup } from '../transport/loopback-request.js';
 import { needsLoopbackMapping } from '../transport/transport.js';
 
 /** Per-request AAuth options on the axios config (`config.aauth`). */
 export interface AAuthAxiosOptions extends AAuthRequestOptions {
-  /** Set on the replay after a challenge; a 401 on a retried request goes to the caller. */
+  /** Set on the replay after a challenge; a 401 on a retried request goes to the caller (unless the profile answers more, see `answered`). */
   readonly retried?: boolean;
+  /** How many challenges this request's replays have answered (the current profile answers up to two: person token, then auth token). */
+  readonly answered?: number;
   /** Set on the replay signed over a refusal's `required_components`; never re-signed again. */
   readonly resigned?: boolean;
 }
@@ -140,6 +142,12 @@ async function asAxiosError(error: unknown, config: InternalAxiosRequestConfig, 
   return wrapped;
 }
 
+const SIGNATURE_ERROR = AAUTH_CURRENT.headers.signatureError.toLowerCase();
+
+function answeredOf(aauth: AAuthAxiosOptions): number {
+  return aauth.answered ?? (aauth.retried === true ? 1 : 0);
+}
+
 export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): AAuthAttachment {
   const client = 'client' in options ? options.client : new AAuthClient(options);
 
@@ -170,7 +178,7 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     for (const [name, value] of Object.entries(signed)) config.headers.set(name, value);
     if (needsLoopbackMapping(url, client.development)) config.lookup = loopbackLookup as unknown as InternalAxiosRequestConfig['lookup'];
     (config as WithState)[STATE] = { url, sentToken: token, upstream, ...(previous?.forcedToken === undefined ? {} : { forcedToken: previous.forcedToken }), covered: coveredBy(signed) };
-    const attempt = aauth.retried ? 2 : 1;
+    const attempt = answeredOf(aauth) + 1;
     emit(client.onEvent, { type: 'request.signed', method, url: url.href, scheme: signatureKey.scheme, ...(token === undefined ? {} : { token }), attempt, headers: signed });
     return config;
   };
@@ -181,20 +189,22 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     const state = config?.[STATE];
     if (!config || !state) return undefined;
     const aauth = config.aauth ?? {};
-    emit(client.onEvent, { type: 'response', method: (config.method ?? 'get').toUpperCase(), url: state.url.href, status: response.status, attempt: aauth.retried ? 2 : 1 });
+    emit(client.onEvent, { type: 'response', method: (config.method ?? 'get').toUpperCase(), url: state.url.href, status: response.status, attempt: answeredOf(aauth) + 1 });
     if (!aauth.disabled && isDeferral(response.status, response.headers[H.location] as string | undefined, aauth)) {
       const final = await client.awaitDeferred(state.url, toFetchResponse(response), { signal: abortSignalOf(config), timeoutMs: aauth.pendingTimeoutMs });
       return toAxiosResponse(final, config);
     }
     if (response.status !== 401 || aauth.noRetry || aauth.disabled) return undefined;
-    const required = aauth.resigned ? undefined : refusalList(response.data, state.covered);
+    const refusal = response.headers[SIGNATURE_ERROR] as unknown;
+    const required = aauth.resigned ? undefined : typeof refusal === 'string' ? signatureErrorList(refusal, state.covered) : refusalList(response.data, state.covered);
     if (required !== undefined) {
       client.learnComponents(state.url, required);
       emit(client.onEvent, { type: 'resign', method: (config.method ?? 'get').toUpperCase(), url: state.url.href, components: required });
       return instance.request({ ...config, aauth: { ...aauth, resigned: true } } as WithState);
     }
-    if (aauth.retried) return undefined;
-    const challenge = response.headers[H.challenge] as unknown;
+    const answered = answeredOf(aauth);
+    if (answered >= client.maxAnswers) return undefined;
+    const challenge = response.headers[client.challengeHeader] as unknown;
     if (typeof challenge !== 'string') return undefined;
     let token: string | undefined;
     try {
@@ -202,9 +212,9 @@ export function withAAuth(instance: AxiosInstance, options: WithAAuthOptions): A
     } catch (error) {
       throw await asAxiosError(error, config, response);
     }
-    if (token === undefined) return undefined;
+    if (token === undefined || token === state.sentToken) return undefined;
     emit(client.onEvent, { type: 'retry', method: (config.method ?? 'get').toUpperCase(), url: state.url.href });
-    const replay: WithState = { ...config, aauth: { ...aauth, retried: true }, [STATE]: { ...state, forcedToken: token } };
+    const replay: WithState = { ...config, aauth: { ...aauth, retried: true, answered: answered + 1 }, [STATE]: { ...state, forcedToken: token } };
     return instance.request(replay);
   };
 

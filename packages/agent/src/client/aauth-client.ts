@@ -7,8 +7,8 @@
  * (§Covered Components). The fetch wrapper and the axios interceptor compose it.
  */
 import {
-  AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, TokenError, isLoopbackHost, peekClaims, verifyAuthToken,
-  type AuthTokenClaims, type Challenge, type IdentifierPolicy, type SignatureKeyInput,
+  AAUTH_CURRENT, AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, TokenError, isLoopbackHost, parseRequirement, peekClaims, verifyAuthToken,
+  type AuthTokenClaims, type Challenge, type IdentifierPolicy, type ProfileName, type SignatureKeyInput,
 } from '@aauth-ts/core';
 import { TokenCache, tokenKey, upstreamHash, type CachedToken } from '../cache/token-cache.js';
 import { readChallenge, verifyAuthTokenChallenge, type AuthTokenChallenge } from '../challenge/verify-challenge.js';
@@ -22,11 +22,27 @@ import { processTokenResponse, type TokenResult } from '../token-endpoint/proces
 import { modeOf, tokenRequest, type TokenRequestParameters } from '../token-endpoint/token-request.js';
 import { createTransport, type FetchLike, type Transport } from '../transport/transport.js';
 import { aauthFetch, type AAuthRequestInit } from '../fetch/aauth-fetch.js';
-import type { ChallengeAnswerer, ChallengeContext, DeferredContext } from './challenge-answerer.js';
+import type { ChallengeAnswerer, ChallengeContext, DeferredContext } from '../fetch/challenge-answerer.js';
+import { processPsResponse } from '../person-server/ps-response.js';
+import { CurrentAuthorizer, type Mission, type MissionProposal, type ParentMediator } from './current-authorizer.js';
 
 export interface AAuthClientOptions {
   /** Who signs: an `AgentSession` (delegate with an agent token, an agent server, or pseudonymous). */
   readonly session: RequestSigner;
+  /**
+   * Wire profile. Default `aauth-2026-03`. `aauth-current` (draft-hardt-oauth-aauth-protocol):
+   * `AAuth-Requirement` answered through the agent's Person Server (person tokens, auth tokens,
+   * missions), `scheme=jwt` only. `authServers`, `interactionCallback` and `earlyRefreshSeconds`
+   * are 2026-03 options; `purpose` is sent as `justification`.
+   */
+  readonly profile?: ProfileName;
+  /** Current profile: the agent's Person Server (issuer URL). Default: the agent token's `ps`. */
+  readonly personServer?: string;
+  /**
+   * Current profile, for a sub-agent: how it obtains person and auth tokens from its parent, which
+   * calls the PS for it (§Sub-Agents). A sub-agent never calls the PS itself.
+   */
+  readonly parent?: ParentMediator;
   /**
    * Development on one machine: `http` loopback identifiers with ports, metadata/JWKS from
    * loopback, and `*.localhost` names connected to 127.0.0.1. Never a default.
@@ -93,6 +109,14 @@ interface Shared {
   readonly now: () => number;
   /** Components per server (resource identifier or issuer) beyond the default. */
   readonly components: ComponentMemory;
+  /** Present in the current profile. */
+  readonly current: CurrentAuthorizer | undefined;
+}
+
+/** What a bound client (`forUpstream`, `forMission`) carries on every token request. */
+interface Binding {
+  readonly upstreamToken: string | undefined;
+  readonly mission: string | undefined;
 }
 
 export interface Credential {
@@ -104,25 +128,69 @@ export interface Credential {
 export class AAuthClient implements ChallengeAnswerer {
   readonly #shared: Shared;
   readonly #upstream: string | undefined;
+  readonly #mission: string | undefined;
 
-  constructor(options: AAuthClientOptions, bound?: { shared: Shared; upstreamToken: string | undefined }) {
+  constructor(options: AAuthClientOptions, bound?: { shared: Shared } & Binding) {
     if (bound) {
       this.#shared = bound.shared;
       this.#upstream = bound.upstreamToken;
+      this.#mission = bound.mission;
       return;
     }
     if (!options.session) throw new TypeError('AAuthClient: a session (RequestSigner) is required');
     checkAuthServers(options.authServers);
     const development = options.development === true;
-    this.#shared = {
-      options,
-      cache: new TokenCache(options.maxCachedTokens),
-      keys: options.keys ?? new KeyDiscovery(new GuardedFetcher({ allowLoopback: development })),
-      transport: createTransport({ development, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) }),
-      now: options.now ?? ((): number => Math.floor(Date.now() / 1000)),
-      components: new ComponentMemory(),
-    };
+    const profile = options.profile ?? PROFILE.name;
+    if (profile !== PROFILE.name && profile !== AAUTH_CURRENT.name) throw new TypeError(`AAuthClient: unknown profile ${JSON.stringify(profile)}`);
+    const now = options.now ?? ((): number => Math.floor(Date.now() / 1000));
+    const cache = new TokenCache(options.maxCachedTokens);
+    const keys = options.keys ?? new KeyDiscovery(new GuardedFetcher({ allowLoopback: development }), { profile });
+    const transport = createTransport({ development, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    const current = profile !== AAUTH_CURRENT.name ? undefined : new CurrentAuthorizer({
+      signer: options.session,
+      transport,
+      keys,
+      identifiers: { allowLoopbackHttp: development },
+      onEvent: options.onEvent,
+      preferWaitSeconds: options.preferWaitSeconds ?? 20,
+      pendingOptions: (origin, signal) => this.#pendingOptions(origin, undefined, { signal }),
+      now,
+      authCache: cache,
+      personServer: options.personServer,
+      parent: options.parent,
+      verifyAuthTokens: options.verifyAuthTokens !== false,
+      justification: options.purpose,
+      loginHint: options.loginHint,
+      tenant: options.tenant,
+      domainHint: options.domainHint,
+    });
+    this.#shared = { options, cache, keys, transport, now, components: new ComponentMemory(), current };
     this.#upstream = undefined;
+    this.#mission = undefined;
+  }
+
+  /** The wire profile this client speaks. */
+  get profile(): ProfileName {
+    return this.#shared.current === undefined ? PROFILE.name : AAUTH_CURRENT.name;
+  }
+
+  /** The response header that carries what a resource requires (`AAuth` or `AAuth-Requirement`), lowercase. */
+  get challengeHeader(): string {
+    return (this.#shared.current === undefined ? PROFILE.headers.challenge : AAUTH_CURRENT.headers.requirement).toLowerCase();
+  }
+
+  /**
+   * How many `401`s one request may answer: one in 2026-03; two in the current profile, where a
+   * resource asks for a person token first and then for an auth token (§Person Token Required,
+   * §Auth Token Required).
+   */
+  get maxAnswers(): number {
+    return this.#shared.current === undefined ? 1 : 2;
+  }
+
+  /** Current profile: the mission this client's person-token requests name (see `forMission`). */
+  get mission(): string | undefined {
+    return this.#mission;
   }
 
   get session(): RequestSigner {
@@ -155,7 +223,53 @@ export class AAuthClient implements ChallengeAnswerer {
     if (upstreamToken !== undefined && (typeof upstreamToken !== 'string' || upstreamToken.length === 0)) {
       throw new TypeError('forUpstream: the upstream token must be a non-empty string');
     }
-    return new AAuthClient(this.#shared.options, { shared: this.#shared, upstreamToken });
+    return new AAuthClient(this.#shared.options, { shared: this.#shared, upstreamToken, mission: this.#mission });
+  }
+
+  /**
+   * Current profile: a client working under an approved mission (§Mission): same key and caches,
+   * its person-token requests carry `mission_s256`, and the person tokens the approval carried
+   * are used for their resources.
+   */
+  forMission(mission: Mission | string): AAuthClient {
+    this.#currentOnly('forMission');
+    const s256 = typeof mission === 'string' ? mission : mission.s256;
+    if (typeof s256 !== 'string' || s256.length === 0) throw new TypeError('forMission: a mission or its s256 is required');
+    return new AAuthClient(this.#shared.options, { shared: this.#shared, upstreamToken: this.#upstream, mission: s256 });
+  }
+
+  /**
+   * Current profile: propose a mission at the person server's `mission_endpoint` (§Mission
+   * Creation), wait while the person reviews it (`onInteraction`), and return the approved
+   * mission, its `s256` verified against the blob. Person tokens in the approval are held for
+   * their resources. Use `forMission(mission)` for the work done under it.
+   */
+  proposeMission(proposal: MissionProposal, options: { signal?: AbortSignal } = {}): Promise<Mission> {
+    return this.#currentOnly('proposeMission').proposeMission(proposal, anySignal([options.signal, this.#shared.options.signal]));
+  }
+
+  /**
+   * Current profile, parent side of §Sub-Agents step 1: a person token for `resource` whose `cnf`
+   * is the key of the sub-agent `subagentToken` names (its `parent_agent` must be this agent);
+   * under this client's mission, if any. Hand it to the sub-agent out of band.
+   */
+  subAgentPersonToken(resource: string, subagentToken: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+    return this.#currentOnly('subAgentPersonToken').subAgentPersonToken(resource, subagentToken, this.#mission, anySignal([options.signal, this.#shared.options.signal]));
+  }
+
+  /**
+   * Current profile, parent side of §Sub-Agents steps 3–5: exchange the resource token the
+   * sub-agent received, with its agent token as `subagent_token`; the auth token is bound to the
+   * sub-agent's key. Hand it to the sub-agent out of band.
+   */
+  subAgentAuthToken(resourceToken: string, subagentToken: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+    return this.#currentOnly('subAgentAuthToken').subAgentAuthToken(resourceToken, subagentToken, anySignal([options.signal, this.#shared.options.signal]));
+  }
+
+  #currentOnly(method: string): CurrentAuthorizer {
+    const current = this.#shared.current;
+    if (current === undefined) throw new TypeError(`AAuthClient.${method}: only in the aauth-current profile`);
+    return current;
   }
 
   /** `fetch` with AAuth: sign, answer one challenge, retry once. See `aauthFetch`. */
@@ -206,7 +320,13 @@ export class AAuthClient implements ChallengeAnswerer {
 
   /** A usable cached auth token for `url`, refreshing it once expired (or early, when configured); undefined if none. */
   async tokenFor(url: URL, upstreamToken: string | undefined = this.#upstream, signal?: AbortSignal): Promise<string | undefined> {
-    const { cache } = this.#shared;
+    const { cache, current } = this.#shared;
+    // Current profile: an auth token once one is held, else the person token held for this
+    // resource and mission (§Keying Material), else the agent token. Expired tokens are dropped.
+    if (current !== undefined) {
+      const resource = this.resourceId(url);
+      return current.heldAuthToken(resource, upstreamToken) ?? (upstreamToken === undefined ? current.heldPersonToken(resource, this.#mission) : undefined);
+    }
     const found = cache.forResource(this.resourceId(url), upstreamHash(upstreamToken));
     if (!found) return undefined;
     if (this.#fresh(found.entry)) return found.entry.authToken;
@@ -220,6 +340,7 @@ export class AAuthClient implements ChallengeAnswerer {
    * Throws a typed error when the resource token does not verify or the auth server refuses.
    */
   async answerChallenge(url: URL, challengeHeader: string, context: ChallengeContext = {}): Promise<string | undefined> {
+    if (this.#shared.current !== undefined) return this.#answerRequirement(this.#shared.current, url, challengeHeader, context);
     const challenge = readChallenge(challengeHeader);
     if (challenge.require !== 'auth-token') return undefined;
     return this.#answer(url, challenge, context);
@@ -234,6 +355,7 @@ export class AAuthClient implements ChallengeAnswerer {
    * `resource_token_endpoint`).
    */
   async preauthorize(url: string | URL, scope: string, context: ChallengeContext = {}): Promise<string> {
+    if (this.#shared.current !== undefined) throw new TypeError('AAuthClient.preauthorize: the resource token endpoint is a 2026-03 feature; in aauth-current the resource asks at its authorization endpoint');
     const target = new URL(url);
     const { keys, transport, options } = this.#shared;
     const resource = this.resourceId(target);
@@ -255,6 +377,12 @@ export class AAuthClient implements ChallengeAnswerer {
    * response to the original request. Bounded by `pendingTimeoutMs` and the signals.
    */
   async awaitDeferred(url: URL, response: Response, context: DeferredContext = {}): Promise<Response> {
+    if (this.#shared.current !== undefined) {
+      // Current profile: the interaction `url` is in `AAuth-Requirement` itself (§Interaction Required).
+      const pending = await processPsResponse(response, { base: url.href, identifiers: this.#identifiers() });
+      if (pending.kind !== 'pending') throw new TypeError('awaitDeferred: the response is not a 202');
+      return awaitDeferred(pending, this.#pendingOptions(url.origin, undefined, context));
+    }
     const pending = await processTokenResponse(response, { base: url.href });
     if (pending.kind !== 'pending') throw new TypeError('awaitDeferred: the response is not a 202');
     const origin = url.origin;
@@ -282,7 +410,36 @@ export class AAuthClient implements ChallengeAnswerer {
       preferWaitSeconds: options.preferWaitSeconds ?? 20,
       minIntervalMs: options.minPollIntervalMs ?? 250,
       origin,
+      cancelOnAbort: this.#shared.current !== undefined,
     };
+  }
+
+  /**
+   * Current profile (§Requirement Values): `agent-token` → the agent token (when another was sent);
+   * `person-token` → a person token from our PS; `auth-token` → the resource token exchanged at our
+   * PS. Anything else is not answered here (`interaction` and `approval` come with a `202`).
+   */
+  async #answerRequirement(current: CurrentAuthorizer, url: URL, header: string, context: ChallengeContext): Promise<string | undefined> {
+    const requirement = parseRequirement(header, this.#identifiers());
+    const resource = this.resourceId(url);
+    const upstreamToken = context.upstreamToken ?? this.#upstream;
+    const signal = anySignal([context.signal, this.#shared.options.signal]);
+    emit(this.#shared.options.onEvent, { type: 'requirement', url: url.href, requirement: requirement.requirement });
+    switch (requirement.requirement) {
+      case 'agent-token': {
+        if (context.sentToken === undefined) return undefined;
+        const identity = await this.session.identity();
+        return identity.scheme === 'jwt' ? identity.jwt : undefined;
+      }
+      case 'person-token': {
+        const sent = context.sentToken !== undefined && current.heldPersonToken(resource, this.#mission) === context.sentToken ? context.sentToken : undefined;
+        return current.personToken(resource, this.#mission, sent, signal);
+      }
+      case 'auth-token':
+        return current.authToken({ resource, resourceToken: requirement.resourceToken, sentToken: context.sentToken, mission: this.#mission, upstreamToken, signal });
+      default:
+        return undefined;
+    }
   }
 
   async #answer(url: URL, challenge: Extract<Challenge, { require: 'auth-token' }>, context: ChallengeContext): Promise<string | undefined> {

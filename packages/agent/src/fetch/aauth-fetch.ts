@@ -11,7 +11,7 @@
  * resource's list is remembered for later calls.
  */
 import { emit } from '../events.js';
-import type { ChallengeAnswerer } from '../client/challenge-answerer.js';
+import type { ChallengeAnswerer } from './challenge-answerer.js';
 import { H, SIGNATURE_HEADERS } from '../lib/header-names.js';
 import { coveredBy, refusedFor } from '../signing/required-components.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
@@ -93,7 +93,7 @@ export async function aauthFetch(client: ChallengeAnswerer, input: string | URL 
   const upstream = options.upstreamToken ?? client.upstreamToken;
 
   let resigned = false;
-  const sendOnce = async (authToken: string | undefined, attempt: 1 | 2): Promise<{ response: Response; covered: string[] }> => {
+  const sendOnce = async (authToken: string | undefined, attempt: number): Promise<{ response: Response; covered: string[] }> => {
     const signatureKey = authToken === undefined ? await client.session.identity() : { scheme: 'jwt' as const, jwt: authToken };
     const headers = signOutgoing(prepared, client.session.key, signatureKey, client.signatureComponents(prepared.url));
     emit(client.onEvent, { type: 'request.signed', method: prepared.method, url: prepared.url.href, scheme: signatureKey.scheme, ...(authToken === undefined ? {} : { token: authToken }), attempt, headers });
@@ -101,7 +101,7 @@ export async function aauthFetch(client: ChallengeAnswerer, input: string | URL 
     emit(client.onEvent, { type: 'response', method: prepared.method, url: prepared.url.href, status: response.status, attempt });
     return { response, covered: coveredBy(headers) };
   };
-  const send = async (authToken: string | undefined, attempt: 1 | 2): Promise<Response> => {
+  const send = async (authToken: string | undefined, attempt: number): Promise<Response> => {
     const { response, covered } = await sendOnce(authToken, attempt);
     if (resigned || options.noRetry) return response;
     const required = await refusedFor(response, covered);
@@ -117,13 +117,19 @@ export async function aauthFetch(client: ChallengeAnswerer, input: string | URL 
     ? client.awaitDeferred(prepared.url, response, { signal, timeoutMs: options.pendingTimeoutMs })
     : response);
 
-  const sentToken = await client.tokenFor(prepared.url, upstream, signal);
-  const first = await send(sentToken, 1);
-  const challenge = first.headers.get(H.challenge);
-  if (first.status !== UNAUTHORIZED || challenge === null || options.noRetry) return settle(first);
-  const authToken = await client.answerChallenge(prepared.url, challenge, { sentToken, upstreamToken: upstream, signal });
-  if (authToken === undefined) return first;
-  await first.body?.cancel();
-  emit(client.onEvent, { type: 'retry', method: prepared.method, url: prepared.url.href });
-  return settle(await send(authToken, 2));
+  let sentToken = await client.tokenFor(prepared.url, upstream, signal);
+  let response = await send(sentToken, 1);
+  // 2026-03 answers one challenge; the current profile up to two (a person token, then an auth
+  // token). A token is never answered with itself: the same answer twice ends the loop.
+  for (let answered = 0; answered < client.maxAnswers; answered++) {
+    const challenge = response.headers.get(client.challengeHeader);
+    if (response.status !== UNAUTHORIZED || challenge === null || options.noRetry) return settle(response);
+    const next = await client.answerChallenge(prepared.url, challenge, { sentToken, upstreamToken: upstream, signal });
+    if (next === undefined || next === sentToken) return response;
+    await response.body?.cancel();
+    emit(client.onEvent, { type: 'retry', method: prepared.method, url: prepared.url.href });
+    sentToken = next;
+    response = await send(next, answered + 2);
+  }
+  return settle(response);
 }

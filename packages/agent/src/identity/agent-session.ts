@@ -33,6 +33,20 @@ export interface AgentSessionOptions {
   readonly now?: () => number;
 }
 
+/** A delegate of an in-process agent server (`AgentSession.delegateOf`). */
+export interface DelegateOptions {
+  /** 2026-03: the delegate id; current profile: the agent identifier `aauth:local@domain` (`server.agentIdentifier(local)`). */
+  readonly sub: string;
+  readonly key?: SigningKey;
+  readonly renewBeforeSeconds?: number;
+  readonly lifetimeSeconds?: number;
+  readonly now?: () => number;
+  /** Current profile: the person server named in the agent token (`ps`). */
+  readonly ps?: string;
+  /** Current profile: the parent agent, making this delegate a sub-agent (§Sub-Agents). */
+  readonly parentAgent?: string;
+}
+
 /** What signs the agent's requests: a key and how the verifier learns who holds it. */
 export interface RequestSigner {
   readonly agentId: string;
@@ -68,11 +82,16 @@ export class AgentSession implements RequestSigner {
   }
 
   /** A delegate of an in-process agent server: its tokens come straight from `server.issueAgentToken`. */
-  static delegateOf(server: AgentServer, options: { sub: string; key?: SigningKey; renewBeforeSeconds?: number; lifetimeSeconds?: number; now?: () => number }): AgentSession {
+  static delegateOf(server: AgentServer, options: DelegateOptions): AgentSession {
+    const issue = {
+      ...(options.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.lifetimeSeconds }),
+      ...(options.ps === undefined ? {} : { ps: options.ps }),
+      ...(options.parentAgent === undefined ? {} : { parentAgent: options.parentAgent }),
+    };
     return new AgentSession({
       agentId: server.identifier,
       ...(options.key === undefined ? {} : { key: options.key }),
-      agentToken: (jwk) => server.issueAgentToken(jwk, options.sub, options.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.lifetimeSeconds }),
+      agentToken: (jwk) => server.issueAgentToken(jwk, options.sub, issue),
       ...(options.renewBeforeSeconds === undefined ? {} : { renewBeforeSeconds: options.renewBeforeSeconds }),
       ...(options.now === undefined ? {} : { now: options.now }),
     });

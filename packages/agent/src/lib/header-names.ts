@@ -4,7 +4,6 @@ import { PROFILE } from '@aauth-ts/core';
 const lower = (name: string): string => name.toLowerCase();
 
 export const H = Object.freeze({
-  challenge: lower(PROFILE.headers.challenge),
   signatureKey: lower(PROFILE.headers.signatureKey),
   signature: lower(PROFILE.headers.signature),
   signatureInput: lower(PROFILE.headers.signatureInput),

@@ -13,7 +13,7 @@ import { PROFILE } from '@aauth-ts/core';
 import { H } from '../lib/header-names.js';
 import type { RequestSigner } from '../identity/agent-session.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
-import { JSON_MEDIA_TYPE } from '../token-endpoint/members.js';
+import { JSON_MEDIA_TYPE } from '../lib/media-type.js';
 import { errorFrom, invalid, isJsonContentType, readJson } from '../token-endpoint/process-token-response.js';
 import type { TokenEndpointCallOptions } from '../token-endpoint/token-request.js';
 import { createTransport } from '../transport/transport.js';

@@ -5,7 +5,7 @@
  * `required_components` (§Error Responses). The agent remembers them per server and covers them
  * on later requests; after a refusal it re-signs the request once, never in a loop.
  */
-import { BoundedCache, PROFILE, readComponentList } from '@aauth-ts/core';
+import { AAUTH_CURRENT, BoundedCache, PROFILE, parseSignatureError, readComponentList } from '@aauth-ts/core';
 import { H } from '../lib/header-names.js';
 
 /** Largest refusal body read, bytes: an error body is small. */
@@ -41,7 +41,10 @@ export function listedComponents(metadata: object): string[] {
  * server requires; else undefined. Reads a clone, so the response stays readable for the caller.
  */
 export async function refusedFor(response: Response, covered: readonly string[]): Promise<string[] | undefined> {
-  if (response.status !== 401 || !(response.headers.get(H.contentType) ?? '').includes('json')) return undefined;
+  if (response.status !== 401) return undefined;
+  const header = response.headers.get(SIGNATURE_ERROR);
+  if (header !== null) return signatureErrorList(header, covered);
+  if (!(response.headers.get(H.contentType) ?? '').includes('json')) return undefined;
   const length = Number(response.headers.get('content-length') ?? '0');
   if (length > MAX_BODY) return undefined;
   let body: unknown;
@@ -72,6 +75,26 @@ async function readCapped(response: Response, max: number): Promise<string | und
     chunks.push(value);
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+const SIGNATURE_ERROR = AAUTH_CURRENT.headers.signatureError.toLowerCase();
+
+/**
+ * Current profile (draft-hardt-oauth-aauth-protocol §Verification (Server) step 2; Signature-Key
+ * draft `invalid_input`): `Signature-Error: error=invalid_input; required_input=(…)` names the
+ * components the server requires. Only this refusal names what to change; the others
+ * (`unsupported_algorithm`, `invalid_signature`, …) are answered by no re-signing.
+ */
+export function signatureErrorList(header: string, covered: readonly string[]): string[] | undefined {
+  let refusal: ReturnType<typeof parseSignatureError>;
+  try {
+    refusal = parseSignatureError(header);
+  } catch {
+    return undefined;
+  }
+  if (refusal.error !== 'invalid_input' || refusal.requiredInput === undefined) return undefined;
+  const required = readComponentList([...refusal.requiredInput]);
+  return required.some((c) => !covered.includes(c)) ? required : undefined;
 }
 
 /** The same test on an already parsed `401` body (axios parses it). */

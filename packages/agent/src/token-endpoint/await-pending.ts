@@ -13,6 +13,7 @@ import { emit, type EventSink } from '../events.js';
 import { PendingTimeoutError, pendingEndedError } from '../errors.js';
 import type { RequestSigner } from '../identity/agent-session.js';
 import { anySignal, sleep } from '../lib/abort.js';
+import { signOutgoing } from '../signing/sign-outgoing.js';
 import type { Transport } from '../transport/transport.js';
 import { pollPending } from './poll-pending.js';
 import { parseRetryAfter, processTokenResponse, type TokenResult } from './process-token-response.js';
@@ -46,6 +47,12 @@ export interface AwaitPendingOptions {
   readonly minIntervalMs?: number;
   /** Origin every `Location` and the interaction endpoint must have (the token endpoint's, or the deferring resource's); anything else is refused. */
   readonly origin: string;
+  /**
+   * Current profile (draft-hardt-oauth-aauth-protocol §Deferred Responses): when the wait ends
+   * without an answer (the caller's abort, the deadline), tell the server with a signed `DELETE`
+   * of the pending URL, so it stops asking the person. Best effort: its answer is not awaited.
+   */
+  readonly cancelOnAbort?: boolean;
 }
 
 /**
@@ -84,7 +91,7 @@ function checkOrigin(value: string, origin: string, field: 'location' | 'interac
 }
 
 /** What one poll's answer means: the end, or still pending (perhaps at a new `Location`). */
-type Settled<T> = { readonly done: T } | { readonly next: Pending };
+export type Settled<T> = { readonly done: T } | { readonly next: Pending };
 
 /** A pending token request, polled until the auth server answers with a token (or an error, thrown). */
 export function awaitPending(first: Pending, options: AwaitPendingOptions): Promise<Extract<TokenResult, { kind: 'token' }>> {
@@ -111,7 +118,11 @@ export function awaitDeferred(first: Pending, options: AwaitPendingOptions): Pro
   });
 }
 
-async function pollUntilSettled<T>(first: Pending, options: AwaitPendingOptions, settle: (response: Response, pending: Pending) => Promise<Settled<T>>): Promise<T> {
+/**
+ * The poll loop both of the above use, for any endpoint whose final answer `settle` recognises
+ * (the current profile's person token, auth token and mission endpoints among them).
+ */
+export async function pollUntilSettled<T>(first: Pending, options: AwaitPendingOptions, settle: (response: Response, pending: Pending) => Promise<Settled<T>>): Promise<T> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new PendingTimeoutError(first.location, options.timeoutMs)), options.timeoutMs);
   const signal = anySignal([deadline.signal, options.signal]) as AbortSignal;
@@ -122,10 +133,12 @@ async function pollUntilSettled<T>(first: Pending, options: AwaitPendingOptions,
     for (;;) {
       checkOrigin(pending.location, options.origin, 'location');
       emit(options.onEvent, { type: 'pending', location: pending.location, retryAfter: pending.retryAfter, ...(pending.require === undefined ? {} : { require: pending.require }), ...(pending.code === undefined ? {} : { code: pending.code }) });
-      if (!notified && pending.code !== undefined && options.interactionEndpoint !== undefined) {
+      // Current profile: the requirement names the interaction `url` itself; 2026-03: the metadata's endpoint.
+      const endpoint = pending.url ?? options.interactionEndpoint;
+      if (!notified && pending.code !== undefined && endpoint !== undefined) {
         notified = true;
-        checkOrigin(options.interactionEndpoint, options.origin, 'interaction_endpoint');
-        const interaction = { url: interactionUrl(options.interactionEndpoint, pending.code, options.interactionCallback), code: pending.code };
+        checkOrigin(endpoint, options.origin, 'interaction_endpoint');
+        const interaction = { url: interactionUrl(endpoint, pending.code, options.interactionCallback), code: pending.code };
         emit(options.onEvent, { type: 'interaction', ...interaction });
         await options.onInteraction?.(interaction);
       }
@@ -149,7 +162,21 @@ async function pollUntilSettled<T>(first: Pending, options: AwaitPendingOptions,
       // A later 202 keeps the interaction code already shown unless it names a new one.
       pending = { ...result, code: result.code ?? pending.code, location: result.location };
     }
+  } catch (err) {
+    if (options.cancelOnAbort === true && signal.aborted) cancelPending(pending.location, options);
+    throw err;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A signed `DELETE` of the pending URL (current profile), sent and forgotten: the wait is over either way. */
+function cancelPending(location: string, options: AwaitPendingOptions): void {
+  void (async (): Promise<void> => {
+    const url = new URL(location);
+    const headers = signOutgoing({ method: 'DELETE', url, headers: {} }, options.signer.key, await options.signer.identity());
+    const response = await options.transport(url, { method: 'DELETE', headers, signal: AbortSignal.timeout(5000) });
+    emit(options.onEvent, { type: 'pending.cancelled', location, status: response.status });
+    await response.body?.cancel();
+  })().catch(() => undefined);
 }

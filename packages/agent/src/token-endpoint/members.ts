@@ -12,9 +12,9 @@ export const RESPONSE_MEMBERS = Object.freeze({
   code: 'code',
   error: 'error',
   errorDescription: 'error_description',
+  /** RFC 9457 problem details (current profile §Error Response Format). */
+  detail: 'detail',
 });
 
 /** `Prefer: wait=N` (RFC 7240 §4.3), sent on token requests and polls. */
 export { formatPreferWait as preferWait } from '@aauth-ts/core';
-
-export const JSON_MEDIA_TYPE = 'application/json';

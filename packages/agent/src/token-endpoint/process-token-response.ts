@@ -8,7 +8,8 @@
  * auth server's keys, see `AAuthClient`.
  */
 import { MalformedError, PROFILE, ResponseError, parseChallenge } from '@aauth-ts/core';
-import { JSON_MEDIA_TYPE, RESPONSE_MEMBERS as M } from './members.js';
+import { JSON_MEDIA_TYPE } from '../lib/media-type.js';
+import { RESPONSE_MEMBERS as M } from './members.js';
 
 export type TokenResult =
   | { readonly kind: 'token'; readonly authToken: string; readonly expiresIn: number | undefined }
@@ -24,6 +25,8 @@ export type TokenResult =
     readonly require: string | undefined;
     /** Interaction code for `{interaction_endpoint}?code=…`. */
     readonly code: string | undefined;
+    /** Current profile: the interaction `url` the `AAuth-Requirement` header names (instead of metadata's `interaction_endpoint`). */
+    readonly url?: string;
   };
 
 /** Largest token-endpoint body read, bytes: a token response is small; a huge one is an attack. */
@@ -71,7 +74,9 @@ function optionalString(body: Record<string, unknown>, name: string): string | u
 export function errorFrom(response: Response, json: unknown, text: string): ResponseError {
   if (typeof json === 'object' && json !== null && typeof (json as Record<string, unknown>)[M.error] === 'string') {
     const body = json as Record<string, unknown>;
-    const description = typeof body[M.errorDescription] === 'string' ? (body[M.errorDescription] as string) : `HTTP ${response.status}`;
+    // `error_description` (2026-03), or RFC 9457 `detail` (current profile, §Error Response Format).
+    const said = body[M.errorDescription] ?? body[M.detail];
+    const description = typeof said === 'string' ? said : `HTTP ${response.status}`;
     return new ResponseError(body[M.error] as string, description, response.status);
   }
   return new ResponseError('invalid_response', `HTTP ${response.status} without a JSON error body${text ? `: ${text.slice(0, 200)}` : ''}`, response.status);

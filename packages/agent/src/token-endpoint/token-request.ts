@@ -12,7 +12,8 @@ import { H } from '../lib/header-names.js';
 import { coveredBy, refusedFor } from '../signing/required-components.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
 import { createTransport, type Transport } from '../transport/transport.js';
-import { JSON_MEDIA_TYPE, preferWait } from './members.js';
+import { JSON_MEDIA_TYPE } from '../lib/media-type.js';
+import { preferWait } from './members.js';
 
 /** Request members with their wire names (`PROFILE.tokenRequest`). */
 export interface TokenRequestParameters {

@@ -78,6 +78,33 @@ export class FlowRecord {
       case 'response':
         step = { type: event.type, summary: `${event.method} ${event.url} → ${event.status}`, method: event.method, url: event.url, status: event.status, attempt: event.attempt };
         break;
+      case 'pending.cancelled':
+        step = { type: event.type, summary: `pending request at ${event.location} cancelled: ${event.status}`, location: event.location, status: event.status };
+        break;
+      case 'requirement':
+        step = { type: event.type, summary: `401 AAuth-Requirement: requirement=${event.requirement}`, url: event.url, requirement: event.requirement };
+        break;
+      case 'ps.request':
+        step = { type: event.type, summary: `POST ${event.url} (person server)`, url: event.url };
+        break;
+      case 'ps.response':
+        step = { type: event.type, summary: `person server answered ${event.status}`, url: event.url, status: event.status };
+        break;
+      case 'person-token.issued':
+        this.addToken(event.personToken);
+        step = { type: event.type, summary: `person token issued by ${event.personServer} for ${event.resource}`, personServer: event.personServer, resource: event.resource, mission: event.mission };
+        break;
+      case 'resource-token':
+        this.addToken(event.resourceToken);
+        step = { type: event.type, summary: `resource token from ${event.resource} for ${event.claims.aud}`, resource: event.resource };
+        break;
+      case 'auth-token.issued':
+        this.addToken(event.authToken);
+        step = { type: event.type, summary: `auth token issued by ${event.authServer} for ${event.resource}`, authServer: event.authServer, resource: event.resource };
+        break;
+      case 'mission.approved':
+        step = { type: event.type, summary: `mission ${event.s256} approved`, s256: event.s256, resources: event.resources };
+        break;
     }
     this.steps.push(step);
     this.#onStep(step, bases);

@@ -10,6 +10,7 @@
 import { randomInt } from 'node:crypto';
 import { serializeDictionary, Token, type BareItem, type Parameters } from 'structured-headers';
 import { MalformedError } from '../errors.js';
+import { isLoopbackHost, type IdentifierPolicy } from '../identifiers.js';
 import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
 import { AAUTH_CURRENT, type RequirementValue } from '../profile/index.js';
 
@@ -67,10 +68,14 @@ export function generateInteractionCode(symbols: number = AAUTH_CURRENT.interact
   return raw.replace(/(.{4})(?=.)/g, '$1-');
 }
 
-/** §Interaction Required `url`: https, no query, no fragment. */
-export function isInteractionUrl(url: unknown): url is string {
+/**
+ * §Interaction Required `url`: https, no query, no fragment. With `allowLoopbackHttp`
+ * (development on one machine, as for server identifiers) also `http` on a loopback host.
+ */
+export function isInteractionUrl(url: unknown, policy: IdentifierPolicy = {}): url is string {
   if (typeof url !== 'string' || !URL.canParse(url) || url.includes('?') || url.includes('#')) return false;
-  return new URL(url).protocol === 'https:';
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || (policy.allowLoopbackHttp === true && parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname));
 }
 
 function stringParam(params: Parameters, name: string, raw: string | undefined, valid: (v: string) => boolean): string {
@@ -80,7 +85,7 @@ function stringParam(params: Parameters, name: string, raw: string | undefined, 
   return value;
 }
 
-function build(requirement: string, params: Parameters, raw: string | undefined): Requirement {
+function build(requirement: string, params: Parameters, raw: string | undefined, policy: IdentifierPolicy): Requirement {
   switch (requirement) {
     case 'agent-token':
     case 'person-token':
@@ -91,13 +96,13 @@ function build(requirement: string, params: Parameters, raw: string | undefined)
     case 'auth-token':
       return { requirement, resourceToken: stringParam(params, R.params.resourceToken, raw, (v) => v.split('.').length === 3 && v.length > 4) };
     case 'interaction':
-      return { requirement, url: stringParam(params, R.params.url, raw, isInteractionUrl), code: stringParam(params, R.params.code, raw, isInteractionCode) };
+      return { requirement, url: stringParam(params, R.params.url, raw, (v) => isInteractionUrl(v, policy)), code: stringParam(params, R.params.code, raw, isInteractionCode) };
     default:
       throw new RequirementError('unsupported_requirement', `unsupported AAuth requirement "${requirement}"`, raw, R.key, requirement);
   }
 }
 
-export function parseRequirement(header: string): Requirement {
+export function parseRequirement(header: string, policy: IdentifierPolicy = {}): Requirement {
   let dict: ReturnType<typeof parseUniqueDictionary>;
   try {
     dict = parseUniqueDictionary(header);
@@ -109,11 +114,11 @@ export function parseRequirement(header: string): Requirement {
   if (member === undefined) throw new RequirementError('missing_requirement', `AAuth-Requirement has no "${R.key}" member`, header, R.key);
   const [value, params] = member;
   if (!(value instanceof Token)) throw new RequirementError('requirement_not_a_token', `AAuth-Requirement "${R.key}" must be a token`, header, R.key);
-  return build(value.toString(), params, header);
+  return build(value.toString(), params, header, policy);
 }
 
 /** Build an `AAuth-Requirement` value; the same checks as parsing, so we never send what we would refuse. */
-export function serializeRequirement(requirement: Requirement): string {
+export function serializeRequirement(requirement: Requirement, policy: IdentifierPolicy = {}): string {
   const params = new Map<string, BareItem>();
   if (requirement.requirement === 'auth-token') params.set(R.params.resourceToken, requirement.resourceToken);
   else if (requirement.requirement === 'interaction') {
@@ -121,7 +126,7 @@ export function serializeRequirement(requirement: Requirement): string {
     params.set(R.params.code, requirement.code);
   }
   if (!isRequirementValue(requirement.requirement)) throw new RequirementError('unsupported_requirement', `unsupported AAuth requirement "${String(requirement.requirement)}"`, undefined, R.key);
-  build(requirement.requirement, params, undefined);
+  build(requirement.requirement, params, undefined, policy);
   return serializeDictionary(new Map([[R.key, [new Token(requirement.requirement), params]]]));
 }
 

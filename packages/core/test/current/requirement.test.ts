@@ -58,6 +58,16 @@ describe('AAuth-Requirement', () => {
     }
   });
 
+  it('an http interaction url is accepted only on a loopback host and only in development (allowLoopbackHttp)', () => {
+    const header = 'requirement=interaction; url="http://127.0.0.1:8080/realms/demo/protocol/aauth/ps/interaction"; code="A1B2C3D4"';
+    expect(failure(header)).toBe('invalid_parameter');
+    expect(parseRequirement(header, { allowLoopbackHttp: true })).toMatchObject({ requirement: 'interaction', code: 'A1B2C3D4' });
+    expect(() => parseRequirement('requirement=interaction; url="http://ps.example/i"; code="A1B2C3D4"', { allowLoopbackHttp: true })).toThrow(RequirementError);
+    const requirement = { requirement: 'interaction', url: 'http://127.0.0.1:8080/i', code: 'A1B2C3D4' } as const;
+    expect(() => serializeRequirement(requirement)).toThrow(RequirementError);
+    expect(parseRequirement(serializeRequirement(requirement, { allowLoopbackHttp: true }), { allowLoopbackHttp: true })).toEqual(requirement);
+  });
+
   it('an interaction code outside Crockford base32 or under 8 symbols is refused (§Interaction Code Format)', () => {
     for (const code of ['A1B2-C3D', 'ABCDEFGU', 'abcd-efgh', 'A1B2 C3D4']) expect(failure(`requirement=interaction; url="https://ps.example/i"; code="${code}"`)).toBe('invalid_parameter');
   });

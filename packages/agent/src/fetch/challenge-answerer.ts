@@ -3,7 +3,7 @@
  * signs, how to send, the token to carry, how a `401` challenge becomes a token, and how a `202`
  * becomes the final response. `AAuthClient` implements it; the
  * wrapper depends on this shape only, so the client can offer `client.fetch()` without the two
- * modules importing each other.
+ * modules importing each other (it lives beside the wrapper, its consumer).
  */
 import type { EventSink } from '../events.js';
 import type { RequestSigner } from '../identity/agent-session.js';
@@ -28,6 +28,10 @@ export interface ChallengeAnswerer {
   readonly session: RequestSigner;
   readonly transport: Transport;
   readonly onEvent: EventSink | undefined;
+  /** The response header naming what a resource requires (`aauth`, or `aauth-requirement` in the current profile), lowercase. */
+  readonly challengeHeader: string;
+  /** How many `401`s one request may answer (each with a fresh token, never twice the same). */
+  readonly maxAnswers: number;
   /** The upstream auth token the client is bound to (call chaining), if any. */
   readonly upstreamToken: string | undefined;
   /** A usable cached auth token for `url`, refreshed once expired (or early, when configured); undefined if none. */
