@@ -74,6 +74,8 @@ if [ -f "$ROOT/conformance/realm.json" ]; then
   CONFORMANCE_REALM="$(realm_name "$ROOT/conformance/realm.json")"
   # The suite's second realm (aauth.signatureComponents = draft-minimum), on the same server.
   [ -f "$ROOT/conformance/realm-draft-minimum.json" ] && IMPORTS+=(--import "$ROOT/conformance/realm-draft-minimum.json")
+  # The Person Server realm of the current draft (aauth.personServer), also on the same server.
+  [ -f "$ROOT/conformance/realm-current.json" ] && IMPORTS+=(--import "$ROOT/conformance/realm-current.json")
 fi
 t=$(date +%s)
 log "starting Keycloak on $BASE"

@@ -46,7 +46,7 @@ async function toJson(res: Response): Promise<JsonResponse> {
   return { status: res.status, headers: res.headers, json };
 }
 
-export async function signedRequest(method: 'GET' | 'POST', url: string, signer: Signer | undefined, body?: string, options: SendOptions = {}): Promise<JsonResponse> {
+export async function signedRequest(method: 'GET' | 'POST' | 'DELETE', url: string, signer: Signer | undefined, body?: string, options: SendOptions = {}): Promise<JsonResponse> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   if (signer && !options.unsigned) {

@@ -2,6 +2,7 @@
 import type { IssuerKeySource, KeyDiscovery } from '@aauth-ts/core';
 import type { LoginThrottle } from './interaction/login-throttle.js';
 import type { RealmKeys } from './keys/realm-keys.js';
+import type { PersonServerState } from './person-server/state.js';
 import type { RealmModel } from './realm/types.js';
 import type { JtiStore } from './stores/jti-store.js';
 import type { PendingStore } from './stores/pending-store.js';
@@ -21,6 +22,8 @@ export interface AuthServerContext {
   readonly logins: LoginThrottle;
   /** Seconds since the epoch. */
   now(): number;
+  /** The current draft's Person Server, when the realm sets `aauth.personServer` = "true". */
+  readonly personServer: PersonServerState | undefined;
 }
 
 /** Where each endpoint lives under the issuer (Keycloak's URL layout). */
@@ -31,6 +34,12 @@ export const ENDPOINT_PATHS = Object.freeze({
   jwks: '/protocol/openid-connect/certs',
   /** RFC 8693 token exchange where the Keycloak provider serves it too (auth-server contract). */
   tokenExchange: '/protocol/aauth/token-exchange',
+  /** The current draft's Person Server (docs/person-server-contract.md), when the realm turns it on. */
+  psPerson: '/protocol/aauth/ps/person',
+  psToken: '/protocol/aauth/ps/token',
+  psMission: '/protocol/aauth/ps/mission',
+  psPending: '/protocol/aauth/ps/pending',
+  psInteraction: '/protocol/aauth/ps/interaction',
 });
 
 export function endpointUrls(issuer: string): { token_endpoint: string; interaction_endpoint: string; jwks_uri: string; pending: string } {

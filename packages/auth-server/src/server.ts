@@ -14,6 +14,8 @@ import { RealmKeys } from './keys/realm-keys.js';
 import { longestRefreshHorizon } from './realm/agent-settings.js';
 import { loadRealmFile, parseRealm } from './realm/parse-realm.js';
 import type { RealmModel } from './realm/types.js';
+import { currentTokens } from './person-server/current-tokens.js';
+import { createPersonServerState, MAX_AUTH_TOKEN_LIFETIME } from './person-server/state.js';
 import { JtiStore } from './stores/jti-store.js';
 import { PendingStore } from './stores/pending-store.js';
 
@@ -61,6 +63,11 @@ export interface AuthServer {
   rotateKeys(): SigningKey;
 }
 
+/** Where the Person Server's keys are kept, beside the realm's key file. */
+function personServerKeyFile(keyFile: string): string {
+  return `${keyFile.replace(/\.json$/, '')}.person-server.json`;
+}
+
 function toRealm(realm: AuthServerOptions['realm']): RealmModel {
   if (typeof realm === 'string') return loadRealmFile(realm);
   if (realm instanceof Object && 'settings' in realm && 'clients' in realm && (realm as RealmModel).clients instanceof Map) return realm as RealmModel;
@@ -89,6 +96,11 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
       return discovery.getKey(iss, document, kid, alg);
     },
   };
+  // The Person Server signs with its own key, published beside the realm's: the current draft's
+  // tokens and JWKS name the fully specified `Ed25519`, where the 2026-03 tokens keep `EdDSA`.
+  const psKeys = realm.settings.personServer
+    ? new RealmKeys({ file: options.keyFile === undefined ? undefined : personServerKeyFile(options.keyFile), keyType: 'Ed25519', fullySpecified: true, retentionSeconds: MAX_AUTH_TOKEN_LIFETIME + 60, now })
+    : undefined;
   const ctx: AuthServerContext = {
     realm,
     issuer,
@@ -99,6 +111,9 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     pending: new PendingStore({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent }),
     logins: new LoginThrottle(),
     now,
+    personServer: psKeys === undefined ? undefined : createPersonServerState(realm, psKeys, currentTokens({ issuer, keys: psKeys, discovery, allowLoopback: realm.settings.allowLoopback }), {
+      maxPending: options.maxPending, maxPendingPerAgent: options.maxPendingPerAgent,
+    }),
   };
   const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, ...(err === undefined ? [] : [err])));
   const logger = options.logger ?? consoleWarnLogger;

@@ -12,6 +12,7 @@ import { handlePendingPost, handlePoll } from '../token/pending-endpoint.js';
 import type { EndpointResponse } from '../token/response.js';
 import { handleTokenRequest } from '../token/token-endpoint.js';
 import { handleTokenExchange } from '../token-exchange/token-exchange-endpoint.js';
+import { personServerRouter } from '../person-server/routes.js';
 import { decisionRoute } from './decision-route.js';
 import { errorHandler } from './error-handler.js';
 
@@ -63,7 +64,9 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
   app.get(wellKnown.replace(/\.json$/, ''), metadata);
 
   app.get(`${base}${ENDPOINT_PATHS.jwks}`, (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=60').json(ctx.keys.jwks());
+    const jwks = ctx.keys.jwks();
+    const psKeys = ctx.personServer?.keys.jwks().keys ?? [];
+    res.set('Cache-Control', 'public, max-age=60').json(psKeys.length === 0 ? jwks : { keys: [...jwks.keys, ...psKeys] });
   });
 
   app.post(`${base}${ENDPOINT_PATHS.token}`, raw, decisionRoute(logger, 'token', (req, about) => handleTokenRequest(ctx, incoming(ctx, req), about), send));
@@ -90,6 +93,8 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
     const form = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
     sendPage(res, await submitInteraction(ctx, form));
   });
+
+  if (ctx.personServer !== undefined) app.use(base, personServerRouter(ctx, ctx.personServer, (req) => incoming(ctx, req), log, logger));
 
   app.use((_req, res) => {
     res.status(404).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: 'no such endpoint' });

@@ -20,6 +20,11 @@ export interface RealmKeysOptions {
   /** File to load keys from and persist them to. */
   readonly file?: string;
   readonly keyType?: KeyType;
+  /**
+   * Name Ed25519 keys by the fully specified JWS `alg` `Ed25519` (RFC 9864) rather than `EdDSA`,
+   * as the current draft requires of every key and token (its §Signature Algorithms).
+   */
+  readonly fullySpecified?: boolean;
   /** How long a retired key stays published, seconds (the longest token lifetime, plus skew). */
   readonly retentionSeconds: number;
   readonly now?: () => number;
@@ -41,7 +46,7 @@ export class RealmKeys {
       for (const entry of parsed.keys) this.#keys.push({ key: importSigningKey(entry.jwk), retiredAt: entry.retiredAt ?? undefined });
     }
     if (!this.#keys.some((k) => k.retiredAt === undefined)) {
-      this.#keys.push({ key: generateSigningKey(options.keyType ?? 'Ed25519'), retiredAt: undefined });
+      this.#keys.push({ key: this.#generate(), retiredAt: undefined });
       this.#persist();
     }
   }
@@ -55,7 +60,7 @@ export class RealmKeys {
   rotate(): SigningKey {
     const now = this.#now();
     for (const k of this.#keys) if (k.retiredAt === undefined) k.retiredAt = now;
-    const fresh = generateSigningKey(this.#options.keyType ?? 'Ed25519');
+    const fresh = this.#generate();
     this.#keys.push({ key: fresh, retiredAt: undefined });
     this.#prune(now);
     this.#persist();
@@ -77,6 +82,11 @@ export class RealmKeys {
   find(kid: string | undefined, alg: string): KeyObject | PublicJwk | undefined {
     const key = this.published().find((k) => (kid === undefined || k.kid === kid) && (k.jwsAlgorithm === alg || (alg === 'EdDSA' && k.jwsAlgorithm === 'Ed25519') || (alg === 'Ed25519' && k.jwsAlgorithm === 'EdDSA')));
     return key?.publicKey;
+  }
+
+  #generate(): SigningKey {
+    const key = generateSigningKey(this.#options.keyType ?? 'Ed25519');
+    return this.#options.fullySpecified === true && key.jwsAlgorithm === 'EdDSA' ? importSigningKey({ ...exportPrivateJwk(key), alg: 'Ed25519' }) : key;
   }
 
   #prune(now: number): void {

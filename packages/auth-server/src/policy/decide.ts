@@ -53,24 +53,43 @@ export function knownResource(realm: RealmModel, resourceId: string): RealmClien
   return client?.isResource && client.enabled ? client : undefined;
 }
 
+/** Why `agent` may not obtain `scopes` at `resourceId` (undefined: self-access), or undefined when it may. */
+function scopeRefusalFor(realm: RealmModel, agent: RealmClient, resourceId: string | undefined, scopes: readonly string[]): PolicyRefusal | undefined {
+  for (const name of scopes) {
+    if (!agent.optionalClientScopes.includes(name)) {
+      return refuse('invalid_scope', `scope "${name}" is not granted to agent ${agent.clientId}`);
+    }
+    const scope = realm.scopes.get(name);
+    if (resourceId !== undefined && scope?.resource !== resourceId) {
+      return refuse('invalid_scope', `scope "${name}" is not offered by resource ${resourceId}`);
+    }
+    if (resourceId === undefined && scope?.resource !== undefined && scope.resource !== agent.clientId) {
+      return refuse('invalid_scope', `scope "${name}" belongs to resource ${scope.resource}, not to self-access`);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The scope rules alone, for the Person Server's auth token endpoint, where the agent's realm
+ * client is its agent provider and the person is already known: the agent and the resource enabled
+ * clients (`access_denied`), each scope the agent's and offered by the resource (`invalid_scope`).
+ */
+export function checkScopes(realm: RealmModel, agentId: string, resourceId: string, scopes: readonly string[]): PolicyRefusal | undefined {
+  const agent = knownAgent(realm, agentId);
+  if (!agent) return refuse('access_denied', `agent ${agentId} is not an enabled agent of realm ${realm.name}`);
+  if (!knownResource(realm, resourceId)) return refuse('access_denied', `resource ${resourceId} is not an enabled resource of realm ${realm.name}`);
+  return scopeRefusalFor(realm, agent, resourceId, scopes);
+}
+
 export function decideGrant(realm: RealmModel, question: GrantQuestion): PolicyDecision {
   const agent = knownAgent(realm, question.agentId);
   if (!agent) return refuse('access_denied', `agent ${question.agentId} is not an enabled agent of realm ${realm.name}`);
   if (question.resourceId !== undefined && !knownResource(realm, question.resourceId)) {
     return refuse('access_denied', `resource ${question.resourceId} is not an enabled resource of realm ${realm.name}`);
   }
-  for (const name of question.scopes) {
-    if (!agent.optionalClientScopes.includes(name)) {
-      return refuse('invalid_scope', `scope "${name}" is not granted to agent ${agent.clientId}`);
-    }
-    const scope = realm.scopes.get(name);
-    if (question.resourceId !== undefined && scope?.resource !== question.resourceId) {
-      return refuse('invalid_scope', `scope "${name}" is not offered by resource ${question.resourceId}`);
-    }
-    if (question.resourceId === undefined && scope?.resource !== undefined && scope.resource !== question.agentId) {
-      return refuse('invalid_scope', `scope "${name}" belongs to resource ${scope.resource}, not to self-access`);
-    }
-  }
+  const scopeRefusal = scopeRefusalFor(realm, agent, question.resourceId, question.scopes);
+  if (scopeRefusal !== undefined) return scopeRefusal;
   const consentScope = question.scopes.some((s) => realm.settings.consentScopes.includes(s));
   const chainScopes = agent.chainScopes;
   const chainCovered = chainScopes !== undefined && question.scopes.every((s) => chainScopes.includes(s));

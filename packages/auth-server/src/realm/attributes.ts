@@ -21,6 +21,10 @@ export const REALM_ATTRIBUTES = Object.freeze({
   signatureComponents: 'aauth.signatureComponents',
   /** PEM trust anchors for agents signing with the `x509` Signature-Key scheme; absent = scheme refused. */
   x509TrustAnchors: 'aauth.x509TrustAnchors',
+  /** "true": the realm also serves the current draft's Person Server (draft-hardt-oauth-aauth-protocol §Person Server); default off. */
+  personServer: 'aauth.personServer',
+  /** Secret salt of the Person Server's directed `sub` (docs/profile-current.md, "Person Server"). */
+  pairwiseSalt: 'aauth.pairwiseSalt',
 });
 
 export const CLIENT_ATTRIBUTES = Object.freeze({
@@ -43,6 +47,11 @@ export const USER_ATTRIBUTES = Object.freeze({
   mayAct: 'aauth.mayAct',
   /** Links to subjects of trusted issuers, one `{issuer} {sub}` per value (Keycloak's multi-valued attribute). */
   federatedSubject: 'aauth.federatedSubject',
+  /**
+   * Agents bound to this user (draft-hardt-oauth-aauth-protocol §Agent-Person Binding), one
+   * `{agent provider} {agent identifier}` per value: an administrator's pre-authorization.
+   */
+  agentBinding: 'aauth.agentBinding',
 });
 
 export const SCOPE_ATTRIBUTES = Object.freeze({

@@ -111,6 +111,8 @@ function parseSettings(attrs: Attrs): RealmSettings {
     trustedIssuers: stringList(attrs, REALM_ATTRIBUTES.trustedIssuers, path),
     signatureComponents: componentPolicy(attrs, path),
     x509TrustAnchors: trustAnchors(attrs, REALM_ATTRIBUTES.x509TrustAnchors, path),
+    personServer: flag(attrs, REALM_ATTRIBUTES.personServer, path),
+    pairwiseSalt: attribute(attrs, REALM_ATTRIBUTES.pairwiseSalt, path) || undefined,
   };
 }
 
@@ -151,6 +153,11 @@ function parseUser(rep: UserRepresentation, index: number): RealmUser {
       const cut = link.indexOf(' ');
       if (cut <= 0 || cut === link.length - 1) throw new RealmConfigError(`${path}.attributes.${USER_ATTRIBUTES.federatedSubject}[${i}]`, 'must be "{issuer} {sub}"');
       return link;
+    }),
+    agentBindings: attributeValues(rep.attributes, USER_ATTRIBUTES.agentBinding, `${path}.attributes`).map((binding, i) => {
+      // `{agent provider} {agent identifier}`: neither has spaces.
+      if (!/^\S+ \S+$/.test(binding)) throw new RealmConfigError(`${path}.attributes.${USER_ATTRIBUTES.agentBinding}[${i}]`, 'must be "{agent provider} {agent identifier}"');
+      return binding;
     }),
   };
 }

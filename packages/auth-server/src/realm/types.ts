@@ -78,6 +78,8 @@ export interface RealmUser {
   readonly mayAct: readonly string[] | undefined;
   /** Subjects of trusted issuers linked to this user (`aauth.federatedSubject`, `{issuer} {sub}` each). */
   readonly federatedSubjects: readonly string[];
+  /** Agents an administrator bound to this user (`aauth.agentBinding`, `{agent provider} {agent identifier}` each). */
+  readonly agentBindings: readonly string[];
 }
 
 /** A client with `aauth.agent` and/or `aauth.resource` set to "true"; `clientId` is its identifier URL. */
@@ -135,6 +137,10 @@ export interface RealmSettings {
   readonly signatureComponents: ComponentPolicy;
   /** Trust anchors of the `x509` Signature-Key scheme (`aauth.x509TrustAnchors`, PEM); empty = scheme refused. */
   readonly x509TrustAnchors: readonly X509Certificate[];
+  /** Whether the realm serves the Person Server of the current draft (`aauth.personServer`, default false). */
+  readonly personServer: boolean;
+  /** Salt of the directed `sub` (`aauth.pairwiseSalt`); undefined = a random one per process. */
+  readonly pairwiseSalt: string | undefined;
 }
 
 export interface RealmModel {

@@ -29,12 +29,17 @@ export interface PendingGrant {
   readonly requiredUser: string | undefined;
 }
 
-export interface PendingRequest {
+/** What a pending request will yield once decided; the store only needs to know whose it is. */
+export interface GrantOwner {
+  readonly agent: string;
+}
+
+export interface PendingRequest<G extends GrantOwner = PendingGrant> {
   readonly id: string;
   readonly code: string;
   /** RFC 7638 thumbprint of the key that made the token request. */
   readonly jkt: string;
-  readonly grant: PendingGrant;
+  readonly grant: G;
   readonly purpose: string | undefined;
   readonly loginHint: string | undefined;
   /** OpenID Connect Enterprise Extensions 1.0 hints, for the consent page and its policy. */
@@ -55,6 +60,9 @@ export interface PendingStoreOptions {
   readonly maxEntries?: number;
   /** Pending requests one agent may have at a time. Default a tenth of `maxEntries`. */
   readonly maxPerAgent?: number;
+  /** Symbols interaction codes are drawn from (default A-Z0-9) and their number (default 8). */
+  readonly codeAlphabet?: string;
+  readonly codeLength?: number;
 }
 
 /** Why `create` made nothing: the whole store is full, or this agent holds its whole share. */
@@ -64,10 +72,14 @@ export type PendingRefusal = 'full' | 'agent_full';
 const EXPIRED_GRACE_SECONDS = 600;
 const CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-export class PendingStore {
+export class PendingStore<G extends GrantOwner = PendingGrant> {
   readonly #max: number;
   readonly #quota: AgentQuota;
-  readonly #byId = new Map<string, PendingRequest>();
+  readonly #alphabet: string;
+  readonly #codeLength: number;
+  readonly #byId = new Map<string, PendingRequest<G>>();
+  /** Requests that gave their terminal answer, kept by id until the time given to `retire`. */
+  readonly #retired = new Map<string, number>();
   readonly #byCode = new Map<string, string>();
   /** Polls held on a request (`hold`), woken when it is decided or forgotten. */
   readonly #waiters = new Map<string, Set<() => void>>();
@@ -78,6 +90,8 @@ export class PendingStore {
   constructor(options: PendingStoreOptions = {}) {
     this.#max = options.maxEntries ?? 10_000;
     this.#quota = AgentQuota.shareOf(this.#max, options.maxPerAgent);
+    this.#alphabet = options.codeAlphabet ?? CODE_ALPHABET;
+    this.#codeLength = options.codeLength ?? 8;
   }
 
   get size(): number {
@@ -85,7 +99,7 @@ export class PendingStore {
   }
 
   /** A new pending request for `grant.agent`, or why there is none. */
-  create(input: { jkt: string; grant: PendingGrant; purpose: string | undefined; loginHint: string | undefined; tenant?: string | undefined; domainHint?: string | undefined; lifetimeSeconds: number }, now: number): PendingRequest | PendingRefusal {
+  create(input: { jkt: string; grant: G; purpose: string | undefined; loginHint: string | undefined; tenant?: string | undefined; domainHint?: string | undefined; lifetimeSeconds: number }, now: number): PendingRequest<G> | PendingRefusal {
     const agent = input.grant.agent;
     if ((this.#byId.size >= this.#max || this.#quota.full(agent)) && now !== this.#sweptAt) {
       this.#sweptAt = now;
@@ -96,9 +110,9 @@ export class PendingStore {
     const id = randomBytes(24).toString('base64url');
     let code: string;
     do {
-      code = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+      code = Array.from({ length: this.#codeLength }, () => this.#alphabet[randomInt(this.#alphabet.length)]).join('');
     } while (this.#byCode.has(code));
-    const entry: PendingRequest = {
+    const entry: PendingRequest<G> = {
       id, code, jkt: input.jkt, grant: input.grant, purpose: input.purpose, loginHint: input.loginHint,
       tenant: input.tenant, domainHint: input.domainHint, expiresAt: now + input.lifetimeSeconds, status: 'pending', sub: undefined, consentTicket: undefined,
     };
@@ -108,7 +122,7 @@ export class PendingStore {
     return entry;
   }
 
-  get(id: string): PendingRequest | undefined {
+  get(id: string): PendingRequest<G> | undefined {
     return this.#byId.get(id);
   }
 
@@ -116,7 +130,7 @@ export class PendingStore {
    * The request an interaction code belongs to, while it can still be decided (unopened or being
    * answered); `undefined` for an unknown code, or one whose request expired or ended.
    */
-  byCode(code: string, now: number): PendingRequest | undefined {
+  byCode(code: string, now: number): PendingRequest<G> | undefined {
     const id = this.#byCode.get(code);
     const entry = id === undefined ? undefined : this.#byId.get(id);
     if (!entry || entry.expiresAt <= now || (entry.status !== 'pending' && entry.status !== 'interacting')) return undefined;
@@ -124,12 +138,12 @@ export class PendingStore {
   }
 
   /** The code was opened: it is spent (§Interaction Code Security, single use). */
-  open(entry: PendingRequest): void {
+  open(entry: PendingRequest<G>): void {
     entry.status = 'interacting';
   }
 
   /** Record how a request ended and release every poll held on it. */
-  decide(entry: PendingRequest, decision: PendingDecision): void {
+  decide(entry: PendingRequest<G>, decision: PendingDecision): void {
     entry.status = decision.status;
     if (decision.status === 'approved') entry.sub = decision.sub;
     this.#wake(entry.id);
@@ -180,6 +194,27 @@ export class PendingStore {
   }
 
   /**
+   * Forget a request after its terminal answer, but remember until `until` (seconds) that it was
+   * answered, so its URL can say so (`gone`) rather than not knowing it.
+   */
+  retire(id: string, until: number): void {
+    if (!this.#byId.has(id)) return;
+    this.delete(id);
+    this.#retired.set(id, until);
+  }
+
+  /** Whether `id` named a request that has given its terminal answer (see `retire`). */
+  retired(id: string, now: number): boolean {
+    const until = this.#retired.get(id);
+    if (until === undefined) return false;
+    if (until < now) {
+      this.#retired.delete(id);
+      return false;
+    }
+    return true;
+  }
+
+  /**
    * Drop requests nobody polled for long after expiry. An expired request is kept for one more
    * lifetime so the agent can still learn `expired` (408) before the URL goes away.
    */
@@ -187,5 +222,6 @@ export class PendingStore {
     for (const entry of this.#byId.values()) {
       if (now > entry.expiresAt + EXPIRED_GRACE_SECONDS) this.delete(entry.id);
     }
+    for (const [id, until] of this.#retired) if (until < now) this.#retired.delete(id);
   }
 }

@@ -1,0 +1,116 @@
+/**
+ * `POST {issuer}/protocol/aauth/ps/token` — the Person Server's auth token endpoint, three-party
+ * (draft-hardt-oauth-aauth-protocol §PS Token Endpoint, §Resource Token Verification,
+ * §Parent-Mediated Authorization; docs/person-server-contract.md). Checks, in order:
+ *  1. the body: `resource_token` (`invalid_request`);
+ *  2. request signature and agent; a sub-agent may not call (`invalid_agent_token`);
+ *  3. `subagent_token`: its `parent_agent` is the signer; `agent_jkt` is then the sub-agent's key;
+ *  4. the resource token: its `iss` an enabled resource of the realm, checked before any fetch
+ *     (`access_denied`); `typ`, `dwk`, signature via `{iss}/.well-known/aauth-resource.json`,
+ *     `exp` (`expired_resource_token`), `iat`; `aud` = this PS; `agent_jkt` = the request key's (or
+ *     the sub-agent's) thumbprint; a `jti`, never seen before; a lifetime of at most an hour
+ *     (`invalid_resource_token`);
+ *  5. `presented_jti` names a person token this PS issued and still retains (`unknown_person_token`),
+ *     and the resource token's `ps`, `sub`, `mission_s256` and `tenant` equal that record's, its
+ *     `iss` the record's resource, its `agent_jkt` the record's key, and the record's agent the signer
+ *     (`invalid_resource_token`, logged as possible tampering);
+ *  6. `mission_s256`: the mission is active (`mission_terminated`);
+ *  7. realm policy as the 2026-03 token endpoint: scopes the agent provider's client may obtain and
+ *     the resource offers (`invalid_scope`), an enabled person (`access_denied`); the person is asked
+ *     (202) when a scope is in `aauth.consentScopes` or the agent provider has `consentRequired`;
+ *  8. an `aa-auth+jwt`: `aud` = the resource, `sub` = the directed subject, `ps` = `iss`, `cnf.jwk`
+ *     = the signer's key or the sub-agent's, `scope`, `mission_s256`, `tenant`.
+ */
+import { jwkThumbprint, peekClaims, type AAuthLogger, type DecisionSubject } from '@aauth-ts/core';
+import type { AuthServerContext } from '../context.js';
+import { checkScopes, knownResource, parseScope } from '../policy/decide.js';
+import type { IncomingRequest } from '../request/types.js';
+import type { Mission } from '../stores/mission-store.js';
+import type { EndpointResponse } from '../token/response.js';
+import { authenticateAgent, refuseSubAgent, verifyPresentedAgentToken } from './authenticate.js';
+import { JsonBody } from './body.js';
+import { defer } from './deferred.js';
+import { psError } from './errors.js';
+import { issueAuthToken } from './issue.js';
+import { activeMissionOf } from './missions.js';
+import { MAX_RESOURCE_TOKEN_LIFETIME, type PersonServerState } from './state.js';
+
+/** Skew on `exp` of a used resource-token `jti`. */
+const SKEW = 60;
+
+function mismatch(claim: string, logger: AAuthLogger, jti: string): never {
+  // §Resource Token Verification step 6: "evidence of tampering, such as mission stripping, and
+  // SHOULD be surfaced to operators rather than only rejected".
+  logger.warn({ component: 'auth-server', error: 'invalid_resource_token', claim, presented_jti: jti }, 'resource token does not match the person token it names');
+  return psError('invalid_resource_token', `resource token "${claim}" does not match the person token named by "presented_jti"`);
+}
+
+export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonServerState, request: IncomingRequest, about: DecisionSubject, logger: AAuthLogger): Promise<EndpointResponse> {
+  const body = JsonBody.parse(request.headers['content-type'] as string | undefined, request.body);
+  const resourceToken = body.token('resource_token') ?? psError('invalid_request', '"resource_token" is required');
+  const subagentToken = body.token('subagent_token');
+  const justification = body.string('justification', 4096);
+  const capabilities = body.strings('capabilities');
+  if (body.has('upstream_token')) psError('invalid_request', '"upstream_token" (call chaining) is not offered by this Person Server');
+
+  const caller = await authenticateAgent(ctx, ps, request);
+  about.agent = caller.agentId;
+  refuseSubAgent(caller);
+  let cnfJwk = caller.jwk;
+  let agentExp = caller.exp;
+  let subagent: string | undefined;
+  if (subagentToken !== undefined) {
+    const sub = await verifyPresentedAgentToken(ctx, ps, subagentToken, 'subagent_token');
+    if (sub.parentAgent !== caller.agentId) psError('invalid_agent_token', `subagent_token's "parent_agent" must name the signing agent ${caller.agentId}`);
+    cnfJwk = sub.jwk;
+    agentExp = Math.min(agentExp, sub.exp);
+    subagent = sub.sub;
+  }
+  const expectedJkt = jwkThumbprint(cnfJwk);
+  const now = ctx.now();
+
+  let claimed: unknown;
+  try {
+    claimed = peekClaims(resourceToken, 'invalid_resource_token').iss;
+  } catch {
+    psError('invalid_resource_token', '"resource_token" is not a JWT');
+  }
+  if (typeof claimed !== 'string') psError('invalid_resource_token', 'resource token has no "iss"');
+  if (!knownResource(ctx.realm, claimed)) psError('access_denied', `resource ${claimed} is not an enabled resource of realm ${ctx.realm.name}`);
+  const rt = await ps.tokens.verifyResourceToken(resourceToken, now);
+  about.resource = rt.iss;
+  if (rt.aud !== ctx.issuer()) psError('invalid_resource_token', `resource token "aud" must be this Person Server, ${ctx.issuer()}`);
+  if (rt.agentJkt !== expectedJkt) psError('invalid_resource_token', `resource token "agent_jkt" must be the thumbprint of ${subagent === undefined ? 'the key that signed this request' : "the sub-agent's key"}`);
+  if (rt.exp - rt.iat > MAX_RESOURCE_TOKEN_LIFETIME) psError('invalid_resource_token', `resource token lives longer than ${MAX_RESOURCE_TOKEN_LIFETIME} s; this Person Server does not accept it`);
+  if (rt.jti === undefined) psError('invalid_resource_token', 'resource token has no "jti"');
+  if (rt.presentedJti === undefined) psError('invalid_resource_token', 'resource token has no "presented_jti"');
+  const record = ps.records.get(rt.presentedJti, now);
+  if (record === undefined || record.ps !== ctx.issuer()) psError('unknown_person_token', '"presented_jti" names no person token this Person Server retains');
+  if (rt.ps !== record.ps) mismatch('ps', logger, rt.presentedJti);
+  if (rt.sub !== record.sub) mismatch('sub', logger, rt.presentedJti);
+  if (rt.missionS256 !== record.missionS256) mismatch('mission_s256', logger, rt.presentedJti);
+  if (rt.tenant !== record.tenant) mismatch('tenant', logger, rt.presentedJti);
+  if (rt.iss !== record.aud) mismatch('iss', logger, rt.presentedJti);
+  if (rt.agentJkt !== record.jkt) mismatch('agent_jkt', logger, rt.presentedJti);
+  if (record.agent !== caller.agentId) mismatch('agent', logger, rt.presentedJti);
+  const mission: Mission | undefined = record.missionS256 === undefined ? undefined : activeMissionOf(ctx, ps, record.missionS256, caller.provider, caller.agentId);
+  const scopes = parseScope(rt.scope);
+  about.scope = scopes;
+  about.user = record.userId;
+  const refusal = checkScopes(ctx.realm, caller.provider, rt.iss, scopes);
+  if (refusal !== undefined) psError(refusal.code, refusal.reason);
+  const user = ctx.realm.usersById.get(record.userId);
+  if (!user?.enabled) psError('access_denied', 'the person this agent acts for is not an enabled user of the realm');
+  // Used up last, so a refused request never spends the resource token.
+  const verdict = ctx.jtis.use(rt.iss, rt.jti, rt.exp + SKEW, now, caller.agentId);
+  if (verdict === 'replayed') psError('invalid_resource_token', 'resource token "jti" has already been used');
+  if (verdict !== 'fresh') psError('server_error', 'too many resource tokens in flight; retry shortly', { status: 503, headers: { 'Retry-After': '5' } });
+  const consent = scopes.some((s) => ctx.realm.settings.consentScopes.includes(s)) || ctx.realm.clients.get(caller.provider)?.consentRequired === true;
+  if (consent) {
+    return defer(ctx, ps, caller.jkt, {
+      kind: 'auth_token', agent: caller.agentId, provider: caller.provider, subagent, cnfJwk, agentExp, requiredUser: record.userId, justification,
+      resource: rt.iss, scopes, sub: record.sub, missionS256: record.missionS256, tenant: record.tenant,
+    }, capabilities);
+  }
+  return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: await issueAuthToken(ctx, ps, { resource: rt.iss, sub: record.sub, scopes, cnfJwk, mission, tenant: record.tenant, agentExp, provider: caller.provider }) };
+}

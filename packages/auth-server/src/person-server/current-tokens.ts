@@ -1,0 +1,52 @@
+/**
+ * `PsTokens` on core's current-profile token functions: agent and resource tokens are verified
+ * with keys found through their `dwk` document (`KeyDiscovery` in the `aauth-current` profile, over
+ * the server's guarded fetcher); person and auth tokens are signed with the Person Server's key.
+ */
+import { KeyDiscovery, createAaAuthToken, createAaPersonToken, verifyAaAgentToken, verifyAaResourceToken } from '@aauth-ts/core';
+import type { RealmKeys } from '../keys/realm-keys.js';
+import type { PsTokens } from './tokens.js';
+
+export interface CurrentTokensOptions {
+  readonly issuer: () => string;
+  readonly keys: RealmKeys;
+  /** The server's 2026-03 discovery: its guarded fetcher is shared. */
+  readonly discovery: KeyDiscovery;
+  readonly allowLoopback: boolean;
+}
+
+export function currentTokens(options: CurrentTokensOptions): PsTokens {
+  const discovery = new KeyDiscovery(options.discovery.fetcher, { profile: 'aauth-current' });
+  const identifiers = { allowLoopbackHttp: options.allowLoopback };
+  return {
+    async verifyAgentToken(token, now) {
+      const claims = await verifyAaAgentToken(token, { keys: discovery, identifiers, now });
+      return { iss: claims.iss, sub: claims.sub, jwk: claims.cnf.jwk, exp: claims.exp, parentAgent: claims.parent_agent };
+    },
+    async verifyResourceToken(token, now) {
+      const c = await verifyAaResourceToken(token, { keys: discovery, identifiers, now });
+      return {
+        iss: c.iss, aud: c.aud, jti: c.jti, ps: c.ps, sub: c.sub, presentedJti: c.presented_jti, agentJkt: c.agent_jkt, scope: c.scope,
+        missionS256: c.mission_s256, tenant: c.tenant, iat: c.iat, exp: c.exp,
+      };
+    },
+    createPersonToken(input) {
+      return createAaPersonToken(options.keys.active, {
+        iss: options.issuer(), aud: input.aud, sub: input.sub, cnfJwk: input.cnfJwk,
+        ...(input.missionS256 === undefined ? {} : { missionS256: input.missionS256 }),
+        ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
+        lifetimeSeconds: input.exp - input.iat, now: input.iat, jti: input.jti,
+      });
+    },
+    createAuthToken(input) {
+      const iss = options.issuer();
+      return createAaAuthToken(options.keys.active, {
+        iss, issuer: 'person', aud: input.aud, ps: iss, sub: input.sub, cnfJwk: input.cnfJwk,
+        ...(input.scope === undefined ? {} : { scope: input.scope }),
+        ...(input.missionS256 === undefined ? {} : { missionS256: input.missionS256 }),
+        ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
+        lifetimeSeconds: input.exp - input.iat, now: input.iat, jti: input.jti,
+      });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * `{issuer}/.well-known/aauth-person.json` (draft-hardt-oauth-aauth-protocol §Person Server
+ * Metadata): `issuer` is the issuer string itself, so a verifier that fetched the document from
+ * `{issuer}/.well-known/aauth-person.json` finds the identifier it fetched it for.
+ */
+import { ENDPOINT_PATHS, type AuthServerContext } from '../context.js';
+
+export function personServerMetadata(ctx: AuthServerContext): Record<string, unknown> {
+  const issuer = ctx.issuer();
+  return {
+    issuer,
+    name: ctx.realm.displayName,
+    person_token_endpoint: `${issuer}${ENDPOINT_PATHS.psPerson}`,
+    auth_token_endpoint: `${issuer}${ENDPOINT_PATHS.psToken}`,
+    mission_endpoint: `${issuer}${ENDPOINT_PATHS.psMission}`,
+    interaction_endpoint: `${issuer}${ENDPOINT_PATHS.psInteraction}`,
+    jwks_uri: `${issuer}${ENDPOINT_PATHS.jwks}`,
+    scopes_supported: [...ctx.realm.scopes.keys()].filter((name) => ctx.realm.scopes.get(name)?.resource !== undefined),
+  };
+}

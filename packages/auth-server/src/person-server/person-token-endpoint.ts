@@ -1,0 +1,71 @@
+/**
+ * `POST {issuer}/protocol/aauth/ps/person` — the person token endpoint
+ * (draft-hardt-oauth-aauth-protocol §Person Token Endpoint; docs/person-server-contract.md).
+ * Checks, in order:
+ *  1. the body: `resource` a server identifier (`invalid_request`), `mission_s256`,
+ *     `subagent_token`, `tenant`, `capabilities` well formed;
+ *  2. request signature and agent (`authenticate.ts`); a sub-agent may not call (`invalid_agent_token`);
+ *  3. `subagent_token` (§Sub-Agents): an agent token whose `parent_agent` is the signer; the token
+ *     issued binds the sub-agent's key;
+ *  4. `mission_s256`: a mission of this agent, active (`invalid_request`, `mission_terminated`);
+ *  5. `upstream_token` (call chaining) is not offered here yet (`invalid_request`);
+ *  6. the person: the user bound to the agent (§Agent-Person Binding). Issued at once when that
+ *     user has approved person tokens for this resource before, or the mission named approved
+ *     it; otherwise the person is asked first (202, §Person Token Exposure), and an unbound
+ *     agent is bound to whoever approves.
+ */
+import { isServerIdentifier, type DecisionSubject } from '@aauth-ts/core';
+import type { AuthServerContext } from '../context.js';
+import type { IncomingRequest } from '../request/types.js';
+import type { Mission } from '../stores/mission-store.js';
+import type { EndpointResponse } from '../token/response.js';
+import { authenticateAgent, refuseSubAgent, verifyPresentedAgentToken } from './authenticate.js';
+import { JsonBody } from './body.js';
+import { defer } from './deferred.js';
+import { psError } from './errors.js';
+import { issuePersonToken } from './issue.js';
+import { activeMissionOf } from './missions.js';
+import type { PersonServerState } from './state.js';
+
+export async function handlePersonTokenRequest(ctx: AuthServerContext, ps: PersonServerState, request: IncomingRequest, about: DecisionSubject): Promise<EndpointResponse> {
+  const body = JsonBody.parse(request.headers['content-type'] as string | undefined, request.body);
+  const resource = body.required('resource');
+  if (!isServerIdentifier(resource, { allowLoopbackHttp: ctx.realm.settings.allowLoopback })) {
+    psError('invalid_request', `"resource" ${JSON.stringify(resource)} is not a server identifier (https, lowercase, scheme and host only)`);
+  }
+  const missionS256 = body.string('mission_s256');
+  const subagentToken = body.token('subagent_token');
+  const tenant = body.string('tenant');
+  const justification = body.string('justification', 4096);
+  const capabilities = body.strings('capabilities');
+  if (body.has('upstream_token')) psError('invalid_request', '"upstream_token" (call chaining) is not offered by this Person Server');
+
+  const caller = await authenticateAgent(ctx, ps, request);
+  about.agent = caller.agentId;
+  about.resource = resource;
+  refuseSubAgent(caller);
+  let cnfJwk = caller.jwk;
+  let agentExp = caller.exp;
+  let subagent: string | undefined;
+  if (subagentToken !== undefined) {
+    const sub = await verifyPresentedAgentToken(ctx, ps, subagentToken, 'subagent_token');
+    if (sub.parentAgent !== caller.agentId) psError('invalid_agent_token', `subagent_token's "parent_agent" must name the signing agent ${caller.agentId}`);
+    cnfJwk = sub.jwk;
+    agentExp = Math.min(agentExp, sub.exp);
+    subagent = sub.sub;
+  }
+  const mission: Mission | undefined = missionS256 === undefined ? undefined : activeMissionOf(ctx, ps, missionS256, caller.provider, caller.agentId);
+  const binding = ps.bindings.get(caller.provider, caller.agentId);
+  const approved = binding !== undefined && (binding.resources.has(resource) || (mission !== undefined && mission.userId === binding.userId && mission.approvedResources.includes(resource)));
+  if (binding !== undefined && approved) {
+    about.user = binding.userId;
+    const user = ctx.realm.usersById.get(binding.userId);
+    if (!user?.enabled) psError('access_denied', 'the person this agent acts for is not an enabled user of the realm');
+    return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: await issuePersonToken(ctx, ps, { resource, userId: binding.userId, cnfJwk, mission, tenant, agentExp, agent: caller.agentId, subagent }) };
+  }
+  return defer(ctx, ps, caller.jkt, {
+    kind: 'person_token', agent: caller.agentId, provider: caller.provider, subagent, cnfJwk, agentExp, requiredUser: binding?.userId, justification,
+    resource, missionS256: mission?.s256, tenant,
+  }, capabilities);
+}
+
