@@ -15,12 +15,12 @@
  */
 import { sign as cryptoSign } from 'node:crypto';
 import {
-  GuardedFetcher, KeyDiscovery, createAaAgentToken, createAaResourceToken, generateSigningKey, signRequest, verifyAaAuthToken, verifyAaPersonToken,
+  GuardedFetcher, KeyDiscovery, createAaAgentToken, createAaResourceToken, generateSigningKey, signRequest, toJwks, verifyAaAuthToken, verifyAaPersonToken,
   type IdentifierPolicy, type SigningKey,
 } from '@aauth-ts/core';
 import { startLoopbackServer, type LoopbackServer } from '../packages/core/test/helpers/loopback-server.js';
 import type { Mockin, MockinMetadata } from './mockin.js';
-import { currentJwk, oneLine, reasonOf } from './our-side.js';
+import { oneLine, reasonOf } from './our-side.js';
 import type { Outcome, Row } from './table.js';
 
 export interface Step { readonly step: string; readonly ok: boolean; readonly reason?: string }
@@ -32,7 +32,7 @@ export const IDENTIFIERS: IdentifierPolicy = { allowLoopbackHttp: true };
 export async function startPublisher(dwk: string, key: SigningKey, extra: Readonly<Record<string, unknown>> = {}): Promise<LoopbackServer> {
   const server = await startLoopbackServer();
   server.json(`/.well-known/${dwk}`, { issuer: server.origin, jwks_uri: `${server.origin}/jwks.json`, ...extra });
-  server.json('/jwks.json', { keys: [currentJwk(key)] });
+  server.json('/jwks.json', toJwks([key], 'aauth-current'));
   return server;
 }
 

@@ -7,14 +7,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import {
-  PROFILE, confirmationJwk, generateSigningKey, requireAgentDocument, verifyAgentToken, verifyRequest,
-  type IssuerKeySource, type PublicJwk, type SignatureKey, type SignableRequest, type SigningKey,
+  PROFILE, generateSigningKey, requireAgentDocument, verifyAgentToken, verifyRequest,
+  type IssuerKeySource, type PublicJwk, type SignatureKey, type SignableRequest,
 } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, captureRawBody, type AAuthRequest } from '@aauth-ts/resource';
 import { startLoopbackServer, type LoopbackServer } from '../packages/core/test/helpers/loopback-server.js';
-
-/** A key as the current profile publishes it: a fully specified `alg` (§Signature Algorithms), with its `kid`. */
-export const currentJwk = (key: SigningKey): PublicJwk => ({ ...confirmationJwk(key.publicJwk), kid: key.kid });
 
 /** A cell's outcome as seen from our side: verified, or the one-line reason it was not. */
 export interface Verdict { readonly ok: boolean; readonly reason?: string }

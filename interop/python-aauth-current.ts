@@ -14,10 +14,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   createAaAgentToken, createAaAuthToken, createAaPersonToken, createAaResourceToken, generateSigningKey, matchPersonTokenRecord, peekTyp,
-  signRequest, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAaResourceToken, verifyRequest,
+  signRequest, toJwks, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAaResourceToken, verifyRequest,
   type IssuerKeySource, type JwkSet, type PublicJwk, type SignableRequest, type SigningKey,
 } from '@aauth-ts/core';
-import { currentJwk, oneLine, reasonOf, type Verdict } from './our-side.js';
+import { oneLine, reasonOf, type Verdict } from './our-side.js';
 import type { Release } from './python-aauth.js';
 import { type MatrixCell, type Row } from './table.js';
 
@@ -92,7 +92,7 @@ async function ourTokens(): Promise<OurSide> {
   return {
     delegate,
     tokens: { agent, person, resource: resourceToken, auth, realmPerson },
-    jwks: { [OURS.agent]: { keys: [currentJwk(provider)] }, [OURS.ps]: { keys: [currentJwk(ps)] }, [REALM_PS]: { keys: [currentJwk(ps)] }, [OURS.resource]: { keys: [currentJwk(resource)] } },
+    jwks: { [OURS.agent]: toJwks([provider], 'aauth-current'), [OURS.ps]: toJwks([ps], 'aauth-current'), [REALM_PS]: toJwks([ps], 'aauth-current'), [OURS.resource]: toJwks([resource], 'aauth-current') },
   };
 }
 
