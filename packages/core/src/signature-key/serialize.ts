@@ -1,7 +1,7 @@
 /** Serialise one `Signature-Key` member (wire notes §1.1: emit the dictionary form only). */
 import { serializeDictionary, Token, type BareItem } from 'structured-headers';
 import { toPublicJwk } from '../jwk/keys.js';
-import { PROFILE } from '../profile/index.js';
+import { PROFILE, type AnyProfile } from '../profile/index.js';
 import type { SignatureKey } from './types.js';
 
 export interface SerializeOptions {
@@ -10,6 +10,8 @@ export interface SerializeOptions {
    * drafts demand it (see the interop test); off by default.
    */
   readonly hwkAlg?: boolean;
+  /** Whose parameter names to use (default 2026-03: `well-known`; `AAUTH_CURRENT`: `dwk`). */
+  readonly profile?: AnyProfile;
 }
 
 export function serializeSignatureKey(key: SignatureKey, options: SerializeOptions = {}): string {
@@ -25,11 +27,14 @@ export function serializeSignatureKey(key: SignatureKey, options: SerializeOptio
       break;
     }
     case 'jwks_uri':
-      // Signature-Key draft at f22a52e, §JWKS URI Discovery: `id`, `well-known`, `kid`.
-      params.set(PROFILE.signatureKeyJwksUri.id, key.id);
-      if (key.wellKnown !== undefined) params.set(PROFILE.signatureKeyJwksUri.wellKnown, key.wellKnown);
-      params.set(PROFILE.signatureKeyJwksUri.kid, key.kid);
+    {
+      // §JWKS URI Discovery: `id`, the document (`well-known` at f22a52e, `dwk` in draft-04), `kid`.
+      const names = (options.profile ?? PROFILE).signatureKeyJwksUri;
+      params.set(names.id, key.id);
+      if (key.wellKnown !== undefined) params.set(names.wellKnown, key.wellKnown);
+      params.set(names.kid, key.kid);
       break;
+    }
     case 'jwt':
       params.set('jwt', key.jwt);
       break;

@@ -31,3 +31,12 @@ describe('profiles by name', () => {
     expect(statusOf('mission_terminated')).toBe(403);
   });
 });
+
+describe('core modules take the profile as data', () => {
+  it('under aauth-current a jwks_uri Signature-Key names its document with dwk (SK §JWKS URI Discovery); 2026-03 keeps well-known', async () => {
+    const { serializeSignatureKey } = await import('@aauth-ts/core');
+    const key = { label: 'sig', scheme: 'jwks_uri', id: 'https://ps.example', wellKnown: 'aauth-person.json', kid: 'k1' } as const;
+    expect(serializeSignatureKey(key, { profile: AAUTH_CURRENT })).toBe('sig=jwks_uri;id="https://ps.example";dwk="aauth-person.json";kid="k1"');
+    expect(serializeSignatureKey(key)).toBe('sig=jwks_uri;id="https://ps.example";well-known="aauth-person.json";kid="k1"');
+  });
+});
