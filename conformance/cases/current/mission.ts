@@ -95,7 +95,7 @@ export function missionCases(world: () => CurrentWorld): void {
       const mission = await approvedMission(w, owner, []);
       const stranger = w.provider.agent();
       const theirs = await w.post(`${w.metadata.mission_endpoint}/${mission.s256}`, stranger, { action: 'update', description: 'x' });
-      const unknown = await w.post(`${w.metadata.mission_endpoint}/${'B'.repeat(43)}`, stranger, { action: 'update', description: 'x' });
+      const unknown = await w.post(`${w.metadata.mission_endpoint}/${'B'.repeat(42)}A`, stranger, { action: 'update', description: 'x' });
       expect(refusal(theirs)).toEqual({ status: 404, error: 'mission_not_found' });
       expect(unknown.status).toBe(theirs.status);
       expect(unknown.json).toEqual(theirs.json);

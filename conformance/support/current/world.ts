@@ -85,7 +85,7 @@ export async function createCurrentWorld(): Promise<CurrentWorld> {
   const kind: ServerKind = process.env.AAUTH_SERVER_KIND === 'keycloak' ? 'keycloak' : 'embedded';
   const embedded: AuthServer[] = [];
   const start = async (realm: string): Promise<string> => {
-    const server = createAuthServer({ realm, log: () => undefined });
+    const server = createAuthServer({ realm, log: () => undefined, logger: { info: () => undefined, warn: () => undefined } });
     embedded.push(server);
     return (await server.listen(0, '127.0.0.1')).issuer;
   };

@@ -24,7 +24,7 @@ function psRealm(provider: AgentProvider, attributes: Record<string, string> = {
 describe('person-token records', () => {
   it('a record outlives its token by the retention (§Person Token Endpoint: retained beyond exp), then is forgotten', () => {
     const records = new PersonTokenRecords({ retentionSeconds: 3660 });
-    const record = { jti: 'j1', ps: 'https://ps.example', sub: 's', aud: 'https://r.example', missionS256: undefined, tenant: undefined, exp: 1000, jkt: 'k', agent: 'aauth:a@x.example', subagent: undefined, userId: 'u' };
+    const record = { jti: 'j1', ps: 'https://ps.example', sub: 's', aud: 'https://r.example', exp: 1000, jkt: 'k', agent: 'aauth:a@x.example', subagent: undefined, userId: 'u' };
     expect(records.add(record, 900)).toBe('stored');
     expect(records.get('j1', 1001)).toEqual(record);
     expect(records.get('j1', 1000 + 3660)).toEqual(record);
@@ -33,7 +33,7 @@ describe('person-token records', () => {
 
   it('a full store refuses a new record rather than forget a live one', () => {
     const records = new PersonTokenRecords({ retentionSeconds: 10, maxEntries: 1, maxPerAgent: 1 });
-    const base = { ps: 'p', sub: 's', aud: 'a', missionS256: undefined, tenant: undefined, exp: 100, jkt: 'k', agent: 'aauth:a@x.example', subagent: undefined, userId: 'u' };
+    const base = { ps: 'p', sub: 's', aud: 'a', exp: 100, jkt: 'k', agent: 'aauth:a@x.example', subagent: undefined, userId: 'u' };
     expect(records.add({ ...base, jti: 'j1' }, 50)).toBe('stored');
     expect(records.add({ ...base, jti: 'j2' }, 50)).toBe('full');
     expect(records.add({ ...base, jti: 'j2' }, 111)).toBe('stored');

@@ -21,11 +21,13 @@
  *  8. an `aa-auth+jwt`: `aud` = the resource, `sub` = the directed subject, `ps` = `iss`, `cnf.jwk`
  *     = the signer's key or the sub-agent's, `scope`, `mission_s256`, `tenant`.
  */
-import { jwkThumbprint, peekClaims, type AAuthLogger, type DecisionSubject } from '@aauth-ts/core';
+import { AAUTH_CURRENT, AAuthError, jwkThumbprint, matchPersonTokenRecord, peekClaims, type AAuthLogger, type DecisionSubject } from '@aauth-ts/core';
+import { LOG_COMPONENT } from '../http/decision-route.js';
 import type { AuthServerContext } from '../context.js';
 import { checkScopes, knownResource, parseScope } from '../policy/decide.js';
 import type { IncomingRequest } from '../request/types.js';
 import type { Mission } from '../stores/mission-store.js';
+import type { PersonTokenRecord } from '../stores/person-token-records.js';
 import type { EndpointResponse } from '../token/response.js';
 import { authenticateAgent, refuseSubAgent, verifyPresentedAgentToken } from './authenticate.js';
 import { JsonBody } from './body.js';
@@ -35,23 +37,32 @@ import { issueAuthToken } from './issue.js';
 import { activeMissionOf } from './missions.js';
 import { MAX_RESOURCE_TOKEN_LIFETIME, type PersonServerState } from './state.js';
 
+const T = AAUTH_CURRENT.tokenRequest;
+const C = AAUTH_CURRENT.claims;
+
 /** Skew on `exp` of a used resource-token `jti`. */
 const SKEW = 60;
 
+/**
+ * §Resource Token Verification step 6: a mismatch "is evidence of tampering, such as mission
+ * stripping, and SHOULD be surfaced to operators rather than only rejected".
+ */
+function tampered(claim: string, logger: AAuthLogger, jti: string): void {
+  logger.warn({ component: LOG_COMPONENT, error: 'invalid_resource_token', claim, presented_jti: jti }, 'resource token does not match the person token it names');
+}
+
 function mismatch(claim: string, logger: AAuthLogger, jti: string): never {
-  // §Resource Token Verification step 6: "evidence of tampering, such as mission stripping, and
-  // SHOULD be surfaced to operators rather than only rejected".
-  logger.warn({ component: 'auth-server', error: 'invalid_resource_token', claim, presented_jti: jti }, 'resource token does not match the person token it names');
+  tampered(claim, logger, jti);
   return psError('invalid_resource_token', `resource token "${claim}" does not match the person token named by "presented_jti"`);
 }
 
 export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonServerState, request: IncomingRequest, about: DecisionSubject, logger: AAuthLogger): Promise<EndpointResponse> {
   const body = JsonBody.parse(request.headers['content-type'] as string | undefined, request.body);
-  const resourceToken = body.token('resource_token') ?? psError('invalid_request', '"resource_token" is required');
-  const subagentToken = body.token('subagent_token');
-  const justification = body.string('justification', 4096);
-  const capabilities = body.strings('capabilities');
-  if (body.has('upstream_token')) psError('invalid_request', '"upstream_token" (call chaining) is not offered by this Person Server');
+  const resourceToken = body.token(T.resourceToken) ?? psError('invalid_request', '"resource_token" is required');
+  const subagentToken = body.token(T.subagentToken);
+  const justification = body.string(T.justification, 4096);
+  const capabilities = body.strings(T.capabilities);
+  if (body.has(T.upstreamToken)) psError('invalid_request', '"upstream_token" (call chaining) is not offered by this Person Server');
 
   const caller = await authenticateAgent(ctx, ps, request);
   about.agent = caller.agentId;
@@ -60,7 +71,7 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
   let agentExp = caller.exp;
   let subagent: string | undefined;
   if (subagentToken !== undefined) {
-    const sub = await verifyPresentedAgentToken(ctx, ps, subagentToken, 'subagent_token');
+    const sub = await verifyPresentedAgentToken(ctx, ps, subagentToken, T.subagentToken);
     if (sub.parentAgent !== caller.agentId) psError('invalid_agent_token', `subagent_token's "parent_agent" must name the signing agent ${caller.agentId}`);
     cnfJwk = sub.jwk;
     agentExp = Math.min(agentExp, sub.exp);
@@ -77,29 +88,29 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
   }
   if (typeof claimed !== 'string') psError('invalid_resource_token', 'resource token has no "iss"');
   if (!knownResource(ctx.realm, claimed)) psError('access_denied', `resource ${claimed} is not an enabled resource of realm ${ctx.realm.name}`);
-  const rt = await ps.tokens.verifyResourceToken(resourceToken, now);
+  const rt = await ps.tokens.verifyResourceToken(resourceToken, { audience: ctx.issuer(), agentJkt: expectedJkt }, now);
   about.resource = rt.iss;
-  if (rt.aud !== ctx.issuer()) psError('invalid_resource_token', `resource token "aud" must be this Person Server, ${ctx.issuer()}`);
-  if (rt.agentJkt !== expectedJkt) psError('invalid_resource_token', `resource token "agent_jkt" must be the thumbprint of ${subagent === undefined ? 'the key that signed this request' : "the sub-agent's key"}`);
   if (rt.exp - rt.iat > MAX_RESOURCE_TOKEN_LIFETIME) psError('invalid_resource_token', `resource token lives longer than ${MAX_RESOURCE_TOKEN_LIFETIME} s; this Person Server does not accept it`);
-  if (rt.jti === undefined) psError('invalid_resource_token', 'resource token has no "jti"');
-  if (rt.presentedJti === undefined) psError('invalid_resource_token', 'resource token has no "presented_jti"');
-  const record = ps.records.get(rt.presentedJti, now);
-  if (record === undefined || record.ps !== ctx.issuer()) psError('unknown_person_token', '"presented_jti" names no person token this Person Server retains');
-  if (rt.ps !== record.ps) mismatch('ps', logger, rt.presentedJti);
-  if (rt.sub !== record.sub) mismatch('sub', logger, rt.presentedJti);
-  if (rt.missionS256 !== record.missionS256) mismatch('mission_s256', logger, rt.presentedJti);
-  if (rt.tenant !== record.tenant) mismatch('tenant', logger, rt.presentedJti);
-  if (rt.iss !== record.aud) mismatch('iss', logger, rt.presentedJti);
-  if (rt.agentJkt !== record.jkt) mismatch('agent_jkt', logger, rt.presentedJti);
-  if (record.agent !== caller.agentId) mismatch('agent', logger, rt.presentedJti);
-  const mission: Mission | undefined = record.missionS256 === undefined ? undefined : activeMissionOf(ctx, ps, record.missionS256, caller.provider, caller.agentId);
+  const record = ps.records.get(rt.presented_jti, now);
+  try {
+    matchPersonTokenRecord(rt, record?.ps === ctx.issuer() ? record : undefined);
+  } catch (err) {
+    if (err instanceof AAuthError && err.detail.reason === 'record_mismatch') tampered(String(err.detail.field), logger, rt.presented_jti);
+    throw err;
+  }
+  const known = record as PersonTokenRecord;
+  // Beyond the draft's four claims: the record's resource, key and agent, so a resource token built
+  // on one agent's person token at one resource serves no other agent or resource.
+  if (rt.iss !== known.aud) mismatch(C.iss, logger, rt.presented_jti);
+  if (rt.agent_jkt !== known.jkt) mismatch(C.agentJkt, logger, rt.presented_jti);
+  if (known.agent !== caller.agentId) mismatch('agent', logger, rt.presented_jti);
+  const mission: Mission | undefined = known.mission_s256 === undefined ? undefined : activeMissionOf(ctx, ps, known.mission_s256, caller.provider, caller.agentId);
   const scopes = parseScope(rt.scope);
   about.scope = scopes;
-  about.user = record.userId;
+  about.user = known.userId;
   const refusal = checkScopes(ctx.realm, caller.provider, rt.iss, scopes);
   if (refusal !== undefined) psError(refusal.code, refusal.reason);
-  const user = ctx.realm.usersById.get(record.userId);
+  const user = ctx.realm.usersById.get(known.userId);
   if (!user?.enabled) psError('access_denied', 'the person this agent acts for is not an enabled user of the realm');
   // Used up last, so a refused request never spends the resource token.
   const verdict = ctx.jtis.use(rt.iss, rt.jti, rt.exp + SKEW, now, caller.agentId);
@@ -108,9 +119,9 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
   const consent = scopes.some((s) => ctx.realm.settings.consentScopes.includes(s)) || ctx.realm.clients.get(caller.provider)?.consentRequired === true;
   if (consent) {
     return defer(ctx, ps, caller.jkt, {
-      kind: 'auth_token', agent: caller.agentId, provider: caller.provider, subagent, cnfJwk, agentExp, requiredUser: record.userId, justification,
-      resource: rt.iss, scopes, sub: record.sub, missionS256: record.missionS256, tenant: record.tenant,
+      kind: 'auth_token', agent: caller.agentId, provider: caller.provider, subagent, cnfJwk, agentExp, requiredUser: known.userId, justification,
+      resource: rt.iss, scopes, sub: known.sub, missionS256: known.mission_s256, tenant: known.tenant,
     }, capabilities);
   }
-  return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: await issueAuthToken(ctx, ps, { resource: rt.iss, sub: record.sub, scopes, cnfJwk, mission, tenant: record.tenant, agentExp, provider: caller.provider }) };
+  return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: await issueAuthToken(ctx, ps, { resource: rt.iss, sub: known.sub, scopes, cnfJwk, mission, tenant: known.tenant, agentExp, provider: caller.provider }) };
 }

@@ -23,12 +23,8 @@ export function currentTokens(options: CurrentTokensOptions): PsTokens {
       const claims = await verifyAaAgentToken(token, { keys: discovery, identifiers, now });
       return { iss: claims.iss, sub: claims.sub, jwk: claims.cnf.jwk, exp: claims.exp, parentAgent: claims.parent_agent };
     },
-    async verifyResourceToken(token, now) {
-      const c = await verifyAaResourceToken(token, { keys: discovery, identifiers, now });
-      return {
-        iss: c.iss, aud: c.aud, jti: c.jti, ps: c.ps, sub: c.sub, presentedJti: c.presented_jti, agentJkt: c.agent_jkt, scope: c.scope,
-        missionS256: c.mission_s256, tenant: c.tenant, iat: c.iat, exp: c.exp,
-      };
+    verifyResourceToken(token, binding, now) {
+      return verifyAaResourceToken(token, { keys: discovery, identifiers, audience: binding.audience, agentJkt: binding.agentJkt, now });
     },
     createPersonToken(input) {
       return createAaPersonToken(options.keys.active, {

@@ -12,6 +12,7 @@ import { psError } from './errors.js';
 import type { PersonServerState, PsGrant } from './state.js';
 
 const H = AAUTH_CURRENT.headers;
+const D = AAUTH_CURRENT.deferred;
 
 export function pendingUrl(ctx: AuthServerContext, id: string): string {
   return `${ctx.issuer()}${ENDPOINT_PATHS.psPending}/${id}`;
@@ -22,7 +23,7 @@ export function deferredAnswer(ctx: AuthServerContext, entry: PendingRequest<PsG
   if (entry.status === 'pending') {
     headers[H.requirement] = serializeRequirement({ requirement: 'interaction', url: `${ctx.issuer()}${ENDPOINT_PATHS.psInteraction}`, code: entry.code }, { allowLoopbackHttp: ctx.realm.settings.allowLoopback });
   }
-  return { status: 202, headers, body: { status: entry.status === 'pending' ? 'pending' : 'interacting' } };
+  return { status: 202, headers, body: { [D.status]: entry.status === 'pending' ? D.pending : D.interacting } };
 }
 
 /**
@@ -31,7 +32,7 @@ export function deferredAnswer(ctx: AuthServerContext, entry: PendingRequest<PsG
  * `user_unreachable` (§Token Endpoint Error Codes), terminal.
  */
 export function defer(ctx: AuthServerContext, ps: PersonServerState, jkt: string, grant: PsGrant, capabilities: readonly string[] | undefined): EndpointResponse {
-  if (capabilities !== undefined && !capabilities.includes('interaction')) {
+  if (capabilities !== undefined && !capabilities.includes(AAUTH_CURRENT.capabilities[0])) {
     psError('user_unreachable', 'the person must be asked, this server can reach them only through its interaction page, and the agent did not declare the "interaction" capability');
   }
   const entry = ps.pending.create({ jkt, grant, purpose: grant.justification, loginHint: undefined, lifetimeSeconds: ctx.realm.settings.pendingLifespan }, ctx.now());

@@ -15,6 +15,7 @@
  * Agent-supplied text (justification, description, summary, tool names) is shown as escaped text.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { decodeMission } from '@aauth-ts/core';
 import { ENDPOINT_PATHS, type AuthServerContext } from '../context.js';
 import { callbackAllowed } from '../interaction/callback.js';
 import { html, page, PAGE_HEADERS, type SafeHtml } from '../interaction/html.js';
@@ -97,7 +98,7 @@ ${resources.length > 0 ? html`<dt>Resources (the agent receives a person token f
     }
     case 'completion': {
       const mission = ps.missions.get(grant.s256);
-      const description = mission === undefined ? '' : JSON.parse(Buffer.from(mission.blob, 'base64url').toString('utf8')).description as string;
+      const description = mission === undefined ? '' : decodeMission(mission.blob, { allowLoopbackHttp: true, exact: [ctx.issuer()] }).blob.description;
       return { title: 'Is this mission complete?', body: html`<dt>Mission</dt><dd><pre style="white-space:pre-wrap">${description}</pre></dd>
 <dt>The agent reports</dt><dd><pre style="white-space:pre-wrap">${grant.summary}</pre></dd>
 <dd><small>Accepting ends the mission for good.</small></dd>` };

@@ -38,7 +38,7 @@ export async function issuePersonToken(ctx: AuthServerContext, ps: PersonServerS
   const missionS256 = request.mission?.s256;
   const token = await ps.tokens.createPersonToken({ aud: request.resource, sub, cnfJwk: request.cnfJwk, missionS256, tenant: request.tenant, jti, iat: now, exp });
   ps.records.add({
-    jti, ps: ctx.issuer(), sub, aud: request.resource, missionS256, tenant: request.tenant, exp,
+    jti, ps: ctx.issuer(), sub, aud: request.resource, ...(missionS256 === undefined ? {} : { mission_s256: missionS256 }), ...(request.tenant === undefined ? {} : { tenant: request.tenant }), exp,
     jkt: jwkThumbprint(request.cnfJwk), agent: request.agent, subagent: request.subagent, userId: request.userId,
   }, now);
   return { person_token: token, expires_in: exp - now };

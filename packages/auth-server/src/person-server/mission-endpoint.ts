@@ -16,8 +16,7 @@
  * (`invalid_request`), then the mission: unknown and another agent's answer the same
  * `404 mission_not_found`; a terminated one `403 mission_terminated` with its reason.
  */
-import type { DecisionSubject } from '@aauth-ts/core';
-import { isServerIdentifier } from '@aauth-ts/core';
+import { AAUTH_CURRENT, isS256, isServerIdentifier, missionS256, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import type { IncomingRequest } from '../request/types.js';
 import type { EndpointResponse } from '../token/response.js';
@@ -25,15 +24,15 @@ import { authenticateAgent, refuseSubAgent } from './authenticate.js';
 import { JsonBody, MAX_DOCUMENT } from './body.js';
 import { defer } from './deferred.js';
 import { psError } from './errors.js';
-import { S256_PATTERN, s256Of, terminated } from './missions.js';
+import { terminated } from './missions.js';
 import type { PersonServerState } from './state.js';
 
 export async function handleMissionProposal(ctx: AuthServerContext, ps: PersonServerState, request: IncomingRequest, about: DecisionSubject): Promise<EndpointResponse> {
   const body = JsonBody.parse(request.headers['content-type'] as string | undefined, request.body);
-  const description = body.required('description', MAX_DOCUMENT);
-  const tools = body.tools('tools');
-  const resources = body.strings('resources');
-  const capabilities = body.strings('capabilities');
+  const description = body.required(M.description, MAX_DOCUMENT);
+  const tools = body.tools(M.tools);
+  const resources = body.strings(M.resources);
+  const capabilities = body.strings(AAUTH_CURRENT.tokenRequest.capabilities);
   for (const resource of resources ?? []) {
     if (!isServerIdentifier(resource, { allowLoopbackHttp: ctx.realm.settings.allowLoopback })) psError('invalid_request', `"resources" lists ${JSON.stringify(resource)}, which is not a server identifier`);
   }
@@ -47,27 +46,29 @@ export async function handleMissionProposal(ctx: AuthServerContext, ps: PersonSe
   }, capabilities);
 }
 
-const ACTIONS = ['update', 'completion'] as const;
+const M = AAUTH_CURRENT.missionRequest;
+const A = AAUTH_CURRENT.missionAction;
+const ACTIONS: readonly string[] = [A.update, A.completion];
 
 export async function handleMissionAction(ctx: AuthServerContext, ps: PersonServerState, request: IncomingRequest, s256: string, about: DecisionSubject): Promise<EndpointResponse> {
   const caller = await authenticateAgent(ctx, ps, request);
   about.agent = caller.agentId;
   refuseSubAgent(caller);
-  if (!S256_PATTERN.test(s256)) psError('invalid_request', 'the mission URL must end in a mission identifier (43 base64url characters)');
+  if (!isS256(s256)) psError('invalid_request', 'the mission URL must end in a mission identifier (43 base64url characters)');
   const body = JsonBody.parse(request.headers['content-type'] as string | undefined, request.body);
-  const action = body.string('action');
-  if (action === undefined || !(ACTIONS as readonly string[]).includes(action)) psError('invalid_request', `"action" must be one of ${ACTIONS.map((a) => `"${a}"`).join(', ')}`);
-  const text = action === 'update' ? body.required('description', MAX_DOCUMENT) : body.required('summary', MAX_DOCUMENT);
+  const action = body.string(A.key);
+  if (action === undefined || !ACTIONS.includes(action)) psError('invalid_request', `"action" must be one of ${ACTIONS.map((a) => `"${a}"`).join(', ')}`);
+  const text = action === A.update ? body.required(A.description, MAX_DOCUMENT) : body.required(A.summary, MAX_DOCUMENT);
   // Looked up and compared in one step: the same answer, by the same path, for unknown and not-ours.
   const found = ps.missions.get(s256);
   const mission = found !== undefined && found.provider === caller.provider && found.agent === caller.agentId ? found : undefined;
   if (mission === undefined) psError('mission_not_found', 'no such mission');
   if (ps.missions.refresh(mission, ctx.now()).state !== 'active') terminated(mission);
-  if (action === 'update') {
-    const bytes = JSON.stringify({ description: text, accepted_at: new Date(ctx.now() * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
-    const update = { s256: s256Of(bytes), bytes };
+  if (action === A.update) {
+    const bytes = JSON.stringify({ [A.description]: text, accepted_at: new Date(ctx.now() * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    const update = { s256: missionS256(Buffer.from(bytes, 'utf8')), bytes };
     mission.updates.push(update);
-    return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: { s256: update.s256 } };
+    return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: { [AAUTH_CURRENT.missionResponse.s256]: update.s256 } };
   }
   return defer(ctx, ps, caller.jkt, {
     kind: 'completion', agent: caller.agentId, provider: caller.provider, subagent: undefined, cnfJwk: caller.jwk, agentExp: caller.exp,

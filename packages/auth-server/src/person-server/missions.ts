@@ -2,23 +2,19 @@
  * Missions named by requests (draft-hardt-oauth-aauth-protocol §Mission, §Mission Status Errors),
  * and the mission blob the Person Server persists when a person approves one (§Mission Approval).
  */
-import { createHash } from 'node:crypto';
+import { AAUTH_CURRENT, encodeMission, isS256, type MissionBlob } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import type { Mission } from '../stores/mission-store.js';
 import { psError } from './errors.js';
 import type { MissionGrant, PersonServerState } from './state.js';
 
-/** A mission identifier: the unpadded base64url SHA-256 digest (43 characters). */
-export const S256_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-export function s256Of(bytes: string | Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('base64url');
-}
+const P = AAUTH_CURRENT.problem;
+const B = AAUTH_CURRENT.missionBlob;
 
 /** §Mission Status Errors: a terminated mission is refused with its reason, whoever names it. */
 export function terminated(mission: Mission): never {
   return psError('mission_terminated', `mission ${mission.s256} is terminated (${mission.terminationReason ?? 'terminated'}); propose a new mission to continue`, {
-    extras: { mission_status: 'terminated', ...(mission.terminationReason === undefined ? {} : { termination_reason: mission.terminationReason }) },
+    extras: { [P.missionStatus]: mission.state, ...(mission.terminationReason === undefined ? {} : { [P.terminationReason]: mission.terminationReason }) },
   });
 }
 
@@ -28,7 +24,7 @@ export function terminated(mission: Mission): never {
  * to this agent"). Unknown and another agent's are one answer.
  */
 export function activeMissionOf(ctx: AuthServerContext, ps: PersonServerState, s256: string, provider: string, agent: string): Mission {
-  const found = S256_PATTERN.test(s256) ? ps.missions.get(s256) : undefined;
+  const found = isS256(s256) ? ps.missions.get(s256) : undefined;
   if (found === undefined || found.provider !== provider || found.agent !== agent) psError('invalid_request', '"mission_s256" names no mission of this agent');
   const mission = ps.missions.refresh(found, ctx.now());
   if (mission.state !== 'active') terminated(mission);
@@ -37,17 +33,18 @@ export function activeMissionOf(ctx: AuthServerContext, ps: PersonServerState, s
 
 /** Approve a proposed mission: persist the blob (§Mission Identifier: `s256` over exactly these bytes). */
 export function approveMission(ctx: AuthServerContext, ps: PersonServerState, grant: MissionGrant, userId: string): Mission {
-  const blob: Record<string, unknown> = {
-    approver: ctx.issuer(),
-    agent: grant.agent,
-    approved_at: new Date(ctx.now() * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    description: grant.description,
-    ...(grant.tools === undefined ? {} : { approved_tools: grant.tools }),
-    ...(grant.resources === undefined ? {} : { approved_resources: grant.resources }),
-  };
-  const bytes = Buffer.from(JSON.stringify(blob), 'utf8');
+  const blob: MissionBlob = {
+    [B.approver]: ctx.issuer(),
+    [B.agent]: grant.agent,
+    [B.approvedAt]: new Date(ctx.now() * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    [B.description]: grant.description,
+    ...(grant.tools === undefined ? {} : { [B.approvedTools]: grant.tools }),
+    ...(grant.resources === undefined ? {} : { [B.approvedResources]: grant.resources }),
+  } as MissionBlob;
+  // The issuer carries the realm path: trusted here by its exact string (DESIGN "Identifiers").
+  const encoded = encodeMission(blob, { allowLoopbackHttp: ctx.realm.settings.allowLoopback, exact: [ctx.issuer()] });
   const mission: Mission = {
-    s256: s256Of(bytes), blob: bytes.toString('base64url'), provider: grant.provider, agent: grant.agent, userId,
+    s256: encoded.s256, blob: encoded.mission, provider: grant.provider, agent: grant.agent, userId,
     approvedResources: grant.resources ?? [], expiresAt: undefined, state: 'active', terminationReason: undefined, updates: [],
   };
   ps.missions.add(mission);

@@ -64,10 +64,10 @@ async function approvedAnswer(ctx: AuthServerContext, ps: PersonServerState, ent
         const issued = await issuePersonToken(ctx, ps, { resource, userId, cnfJwk: grant.cnfJwk, mission, tenant: undefined, agentExp: grant.agentExp, agent: grant.agent, subagent: undefined });
         personTokens[resource] = issued.person_token;
       }
-      return { s256: mission.s256, mission: mission.blob, ...(mission.approvedResources.length === 0 ? {} : { person_tokens: personTokens }) };
+      return { [R.s256]: mission.s256, [R.mission]: mission.blob, ...(mission.approvedResources.length === 0 ? {} : { [R.personTokens]: personTokens }) };
     }
     case 'completion':
-      return { s256: grant.s256, mission_status: 'terminated', termination_reason: 'completed' };
+      return { [R.s256]: grant.s256, [P.missionStatus]: AAUTH_CURRENT.missionStates[1], [P.terminationReason]: AAUTH_CURRENT.terminationReasons[0] };
   }
 }
 
@@ -118,11 +118,14 @@ export async function handlePsCancel(ctx: AuthServerContext, ps: PersonServerSta
   return { status: 204, headers: { 'Cache-Control': 'no-store' }, body: undefined };
 }
 
-const KNOWN_ACTIONS = ['clarification_response', 'updated_request'];
+const D = AAUTH_CURRENT.deferred;
+const R = AAUTH_CURRENT.missionResponse;
+const P = AAUTH_CURRENT.problem;
+const KNOWN_ACTIONS: readonly string[] = [D.clarificationResponse, D.updatedRequest];
 
 export async function handlePsPendingPost(ctx: AuthServerContext, ps: PersonServerState, request: IncomingRequest, id: string): Promise<EndpointResponse> {
   await ownedEntry(ctx, ps, request, id);
-  const action = JsonBody.parse(request.headers['content-type'] as string | undefined, request.body).string('action');
+  const action = JsonBody.parse(request.headers['content-type'] as string | undefined, request.body).string(D.action);
   if (action === undefined || !KNOWN_ACTIONS.includes(action)) psError('invalid_request', `"action" must be one of ${KNOWN_ACTIONS.map((a) => `"${a}"`).join(', ')}`);
   return psError('invalid_request', `no clarification was asked for this request; "${action}" is not expected`);
 }

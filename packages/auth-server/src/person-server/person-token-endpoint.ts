@@ -14,7 +14,7 @@
  *     it; otherwise the person is asked first (202, §Person Token Exposure), and an unbound
  *     agent is bound to whoever approves.
  */
-import { isServerIdentifier, type DecisionSubject } from '@aauth-ts/core';
+import { AAUTH_CURRENT, isServerIdentifier, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import type { IncomingRequest } from '../request/types.js';
 import type { Mission } from '../stores/mission-store.js';
@@ -27,18 +27,21 @@ import { issuePersonToken } from './issue.js';
 import { activeMissionOf } from './missions.js';
 import type { PersonServerState } from './state.js';
 
+const Q = AAUTH_CURRENT.personTokenRequest;
+const T = AAUTH_CURRENT.tokenRequest;
+
 export async function handlePersonTokenRequest(ctx: AuthServerContext, ps: PersonServerState, request: IncomingRequest, about: DecisionSubject): Promise<EndpointResponse> {
   const body = JsonBody.parse(request.headers['content-type'] as string | undefined, request.body);
-  const resource = body.required('resource');
+  const resource = body.required(Q.resource);
   if (!isServerIdentifier(resource, { allowLoopbackHttp: ctx.realm.settings.allowLoopback })) {
     psError('invalid_request', `"resource" ${JSON.stringify(resource)} is not a server identifier (https, lowercase, scheme and host only)`);
   }
-  const missionS256 = body.string('mission_s256');
-  const subagentToken = body.token('subagent_token');
-  const tenant = body.string('tenant');
-  const justification = body.string('justification', 4096);
-  const capabilities = body.strings('capabilities');
-  if (body.has('upstream_token')) psError('invalid_request', '"upstream_token" (call chaining) is not offered by this Person Server');
+  const missionS256 = body.string(Q.missionS256);
+  const subagentToken = body.token(Q.subagentToken);
+  const tenant = body.string(T.tenant);
+  const justification = body.string(T.justification, 4096);
+  const capabilities = body.strings(T.capabilities);
+  if (body.has(Q.upstreamToken)) psError('invalid_request', '"upstream_token" (call chaining) is not offered by this Person Server');
 
   const caller = await authenticateAgent(ctx, ps, request);
   about.agent = caller.agentId;
@@ -48,7 +51,7 @@ export async function handlePersonTokenRequest(ctx: AuthServerContext, ps: Perso
   let agentExp = caller.exp;
   let subagent: string | undefined;
   if (subagentToken !== undefined) {
-    const sub = await verifyPresentedAgentToken(ctx, ps, subagentToken, 'subagent_token');
+    const sub = await verifyPresentedAgentToken(ctx, ps, subagentToken, Q.subagentToken);
     if (sub.parentAgent !== caller.agentId) psError('invalid_agent_token', `subagent_token's "parent_agent" must name the signing agent ${caller.agentId}`);
     cnfJwk = sub.jwk;
     agentExp = Math.min(agentExp, sub.exp);

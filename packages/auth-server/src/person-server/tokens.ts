@@ -3,7 +3,7 @@
  * §Resource Token, §Person Token, §Auth Token), through core's current-profile token functions.
  * Every failure to verify is an `AAuthError` with the draft's code for that token.
  */
-import type { PublicJwk } from '@aauth-ts/core';
+import type { AaResourceTokenClaims, PublicJwk } from '@aauth-ts/core';
 
 /** A verified `aa-agent+jwt`. */
 export interface AgentClaims {
@@ -17,20 +17,12 @@ export interface AgentClaims {
   readonly parentAgent: string | undefined;
 }
 
-/** A verified `aa-resource+jwt` (signature, `typ`, `dwk`, time; the rest is the caller's). */
-export interface ResourceClaims {
-  readonly iss: string;
-  readonly aud: string;
-  readonly jti: string | undefined;
-  readonly ps: string | undefined;
-  readonly sub: string | undefined;
-  readonly presentedJti: string | undefined;
-  readonly agentJkt: string | undefined;
-  readonly scope: string | undefined;
-  readonly missionS256: string | undefined;
-  readonly tenant: string | undefined;
-  readonly iat: number;
-  readonly exp: number;
+/** What a resource token must be bound to (§Resource Token Verification steps 4 and 5). */
+export interface ResourceTokenBinding {
+  /** This Person Server. */
+  readonly audience: string;
+  /** The thumbprint of the request key, or of the sub-agent's. */
+  readonly agentJkt: string;
 }
 
 export interface PersonTokenInput {
@@ -50,7 +42,7 @@ export interface AuthTokenInput extends PersonTokenInput {
 
 export interface PsTokens {
   verifyAgentToken(token: string, now: number): Promise<AgentClaims>;
-  verifyResourceToken(token: string, now: number): Promise<ResourceClaims>;
+  verifyResourceToken(token: string, binding: ResourceTokenBinding, now: number): Promise<AaResourceTokenClaims>;
   createPersonToken(input: PersonTokenInput): Promise<string>;
   createAuthToken(input: AuthTokenInput): Promise<string>;
 }

@@ -8,19 +8,13 @@
  * to issue rather than forget one (a forgotten record would turn a valid grant into
  * `unknown_person_token`), and each agent holds at most its share.
  */
+import type { PersonTokenRecord as RetainedClaims } from '@aauth-ts/core';
 import { AgentQuota } from './agent-quota.js';
 
-export interface PersonTokenRecord {
-  readonly jti: string;
-  /** The issuing Person Server (our issuer). */
-  readonly ps: string;
-  /** The directed subject. */
-  readonly sub: string;
+/** Core's record of the claims step 6 compares (`jti`, `ps`, `sub`, `mission_s256`, `tenant`, `exp`), and what the PS adds. */
+export interface PersonTokenRecord extends RetainedClaims {
   /** The resource the token is for (`aud`). */
   readonly aud: string;
-  readonly missionS256: string | undefined;
-  readonly tenant: string | undefined;
-  readonly exp: number;
   /** RFC 7638 thumbprint of `cnf.jwk`: the key the resource token's `agent_jkt` must name. */
   readonly jkt: string;
   /** The agent that asked (the parent, for a sub-agent's token), and the sub-agent it was for. */
