@@ -7,7 +7,10 @@
 import { AAUTH_CURRENT, GuardedFetcher, KeyDiscovery, jwkThumbprint, peekClaims, verifyAaAgentToken } from '@aauth-ts/core';
 import axios from 'axios';
 import { AAuthClient, AgentServer, AgentSession, withAAuth, type AAuthEvent, type Interaction } from '@aauth-ts/agent';
-import { listen } from './support/http.js';
+import express from 'express';
+import { aauth, aauthErrorHandler, captureRawBody, type AAuthRequest } from '@aauth-ts/resource';
+import { generateSigningKey } from '@aauth-ts/core';
+import { host, listen } from './support/http.js';
 import { startTestCurrentResource, startTestPersonServer, type TestCurrentResource, type TestPersonServer, type TestPersonServerOptions } from './support/current-servers.js';
 
 interface Provider {
@@ -139,6 +142,16 @@ describe('person-token and auth-token requirements (§Person Token Required, §A
     await expect(c.fetch(`${resource.id}/data`)).rejects.toMatchObject({ name: 'PendingDeniedError', serverError: 'denied' });
   });
 
+  it('meets a 202 with requirement=auth-token (deferred delivery) and polls the held request presenting the auth token', async () => {
+    const { resource, provider } = await world();
+    const { client: c } = client(provider);
+    const response = await c.fetch(`${resource.id}/held`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ held: true, executed: 1 });
+    expect(resource.presented).toEqual(['aa-agent+jwt', 'aa-person+jwt', 'aa-auth+jwt']);
+    expect([...resource.held.values()]).toEqual([{ executed: 1 }]);
+  });
+
   it('re-signs once when Signature-Error invalid_input names components the signature lacks', async () => {
     const { ps, resource, provider } = await world({ misbehave: { requireInput: ['content-type', 'content-digest', 'prefer'] } });
     const { client: c, events } = client(provider);
@@ -222,5 +235,32 @@ describe('sub-agents (§Parent-Mediated Authorization)', () => {
     const authToken = await sub.tokenFor(new URL(`${resource.id}/data`));
     const cnf = (peekClaims(authToken as string, 'invalid_auth_token').cnf as { jwk: Parameters<typeof jwkThumbprint>[0] }).jwk;
     expect(jwkThumbprint(cnf)).toBe(subSession.thumbprint);
+  });
+});
+
+describe('against the resource middleware (@aauth-ts/resource, profile aauth-current)', () => {
+  it('the fetch wrapper and the axios interceptor get through requireAuth: person token, resource token, auth token from the PS', async () => {
+    const { ps, provider } = await world();
+    const site = await host();
+    closers.push(() => site.close());
+    const app = express();
+    app.use(express.json({ verify: captureRawBody }));
+    const guard = aauth({ profile: 'aauth-current', resource: site.id, signingKey: generateSigningKey(), development: true, trustedPersonServers: [ps.issuer], accessMode: 'auth-token', scopeDescriptions: { 'stock.read': 'Read stock' } });
+    app.use(guard);
+    app.post('/stock', guard.requireAuth({ scope: 'stock.read' }), (req, res) => {
+      const { ps: issuer, sub, scopes } = (req as AAuthRequest).aauth;
+      res.json({ ps: issuer, sub, scopes, body: req.body as unknown });
+    });
+    app.use(aauthErrorHandler());
+    site.use(app);
+    const { client: c, events } = client(provider);
+    const response = await c.fetch(`${site.id}/stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'bolt' }) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ps: ps.issuer, scopes: ['stock.read'], body: { sku: 'bolt' } });
+    expect(events.filter((e) => e.type === 'requirement').map((e) => (e as { requirement: string }).requirement)).toEqual(['person-token', 'auth-token']);
+    const { client: other } = client(provider, {}, 'other');
+    const instance = axios.create();
+    withAAuth(instance, { client: other });
+    expect((await instance.post(`${site.id}/stock`, { sku: 'nut' })).data).toMatchObject({ scopes: ['stock.read'], body: { sku: 'nut' } });
   });
 });

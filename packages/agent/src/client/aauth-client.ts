@@ -381,7 +381,7 @@ export class AAuthClient implements ChallengeAnswerer {
       // Current profile: the interaction `url` is in `AAuth-Requirement` itself (§Interaction Required).
       const pending = await processPsResponse(response, { base: url.href, identifiers: this.#identifiers() });
       if (pending.kind !== 'pending') throw new TypeError('awaitDeferred: the response is not a 202');
-      return awaitDeferred(pending, this.#pendingOptions(url.origin, undefined, context));
+      return awaitDeferred(pending, { ...this.#pendingOptions(url.origin, undefined, context), ...this.#deferredDelivery(this.#shared.current, url, context) });
     }
     const pending = await processTokenResponse(response, { base: url.href });
     if (pending.kind !== 'pending') throw new TypeError('awaitDeferred: the response is not a 202');
@@ -411,6 +411,25 @@ export class AAuthClient implements ChallengeAnswerer {
       minIntervalMs: options.minPollIntervalMs ?? 250,
       origin,
       cancelOnAbort: this.#shared.current !== undefined,
+    };
+  }
+
+  /**
+   * Current profile, §Deferred Delivery: a resource holding the request with `requirement=auth-token`
+   * gets the auth token obtained exactly as after a `401`, presented on the following polls; a
+   * fresh resource token on a later poll is met the same way.
+   */
+  #deferredDelivery(current: CurrentAuthorizer, url: URL, context: DeferredContext): Pick<AwaitPendingOptions, 'beforePoll' | 'token'> {
+    let token: string | undefined;
+    let met: string | undefined;
+    return {
+      token: () => token,
+      beforePoll: async (pending) => {
+        if (pending.require !== 'auth-token' || pending.resourceToken === undefined || pending.resourceToken === met) return;
+        met = pending.resourceToken;
+        const signal = anySignal([context.signal, this.#shared.options.signal]);
+        token = await current.authToken({ resource: this.resourceId(url), resourceToken: pending.resourceToken, sentToken: token, mission: this.#mission, upstreamToken: this.#upstream, signal });
+      },
     };
   }
 

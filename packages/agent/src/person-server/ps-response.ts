@@ -54,6 +54,7 @@ export async function processPsResponse(response: Response, options: ProcessPsRe
     require: requirement?.requirement,
     code: requirement?.requirement === 'interaction' ? requirement.code : undefined,
     ...(requirement?.requirement === 'interaction' ? { url: requirement.url } : {}),
+    ...(requirement?.requirement === 'auth-token' ? { resourceToken: requirement.resourceToken } : {}),
   };
 }
 

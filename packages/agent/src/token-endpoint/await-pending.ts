@@ -53,6 +53,13 @@ export interface AwaitPendingOptions {
    * of the pending URL, so it stops asking the person. Best effort: its answer is not awaited.
    */
   readonly cancelOnAbort?: boolean;
+  /**
+   * Current profile, §Deferred Delivery: called with each pending answer before it is polled (the
+   * first included), so a `requirement=auth-token` can be met while the resource holds the request.
+   */
+  readonly beforePoll?: (pending: Pending) => Promise<void>;
+  /** The token the polls present (`sig=jwt`), when not the signer's own identity. */
+  readonly token?: () => string | undefined;
 }
 
 /**
@@ -142,11 +149,13 @@ export async function pollUntilSettled<T>(first: Pending, options: AwaitPendingO
         emit(options.onEvent, { type: 'interaction', ...interaction });
         await options.onInteraction?.(interaction);
       }
+      await options.beforePoll?.(pending);
       await sleep(Math.max(pending.retryAfter * 1000, minInterval), signal);
       const response = await pollPending(pending.location, options.signer, {
         transport: options.transport,
         signal,
         preferWaitSeconds: options.preferWaitSeconds ?? 20,
+        token: options.token?.(),
       });
       emit(options.onEvent, { type: 'poll', location: pending.location, status: response.status });
       if (response.status === UNAVAILABLE) {

@@ -11,11 +11,12 @@ import { createTransport } from '../transport/transport.js';
 import { preferWait } from './members.js';
 import type { TokenEndpointCallOptions } from './token-request.js';
 
-export async function pollPending(location: string | URL, signer: RequestSigner, options: TokenEndpointCallOptions = {}): Promise<Response> {
+/** `token`: present this token (`sig=jwt`) instead of the signer's own identity (an auth token obtained while the request waits). */
+export async function pollPending(location: string | URL, signer: RequestSigner, options: TokenEndpointCallOptions & { readonly token?: string | undefined } = {}): Promise<Response> {
   const url = new URL(location);
   const headers: Record<string, string> = {};
   if (options.preferWaitSeconds !== undefined) headers[H.prefer] = preferWait(options.preferWaitSeconds);
-  const signed = signOutgoing({ method: 'GET', url, headers }, signer.key, await signer.identity());
+  const signed = signOutgoing({ method: 'GET', url, headers }, signer.key, options.token === undefined ? await signer.identity() : { scheme: 'jwt', jwt: options.token });
   const transport = options.transport ?? createTransport();
   return transport(url, { method: 'GET', headers: signed, signal: options.signal });
 }

@@ -27,6 +27,8 @@ export type TokenResult =
     readonly code: string | undefined;
     /** Current profile: the interaction `url` the `AAuth-Requirement` header names (instead of metadata's `interaction_endpoint`). */
     readonly url?: string;
+    /** Current profile: the resource token of a deferred `requirement=auth-token` (§Deferred Delivery). */
+    readonly resourceToken?: string;
   };
 
 /** Largest token-endpoint body read, bytes: a token response is small; a huge one is an attack. */

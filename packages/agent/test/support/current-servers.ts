@@ -250,11 +250,14 @@ export interface TestCurrentResource {
   readonly id: string;
   /** What each request to `/data` presented, by token `typ`. */
   readonly presented: string[];
+  /** Requests held at `/held`, by pending id: how often each was executed. */
+  readonly held: ReadonlyMap<string, { readonly executed: number }>;
   close(): Promise<void>;
 }
 
 /**
- * A resource at `/data` that needs an auth token: an agent token gets `requirement=person-token`,
+ * A resource at `/data` that needs an auth token (at `/held` it holds the request instead, §Deferred
+ * Delivery: `202` with `requirement=auth-token`, executed on the first poll presenting an auth token): an agent token gets `requirement=person-token`,
  * a person token (for this resource) `requirement=auth-token` with a resource token naming the
  * person token's PS, an auth token (for this resource, from that PS) the data.
  */
@@ -264,6 +267,7 @@ export async function startTestCurrentResource(options: { personServers: readonl
   const key = generateSigningKey();
   const keys = currentKeys();
   const presented: string[] = [];
+  const held = new Map<string, { executed: number }>();
   const policy = trusting(options.personServers);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = requestUrl(req).pathname;
@@ -290,10 +294,25 @@ export async function startTestCurrentResource(options: { personServers: readonl
         iss: id, aud: person.iss, ps: person.iss, sub: person.sub, presentedJti: person.jti, agentJkt: jwkThumbprint(signed.jwk), scope: options.scope ?? 'data.read',
         ...(person.mission_s256 === undefined ? {} : { missionS256: person.mission_s256 }),
       });
-      res.writeHead(401, { [H.requirement]: serializeRequirement({ requirement: 'auth-token', resourceToken }) }).end();
+      const requirement = serializeRequirement({ requirement: 'auth-token', resourceToken });
+      if (path === '/held') {
+        const pendingId = randomUUID();
+        held.set(pendingId, { executed: 0 });
+        res.writeHead(202, { [H.location]: `/pending/${pendingId}`, [H.retryAfter]: '0', [H.cacheControl]: 'no-store', [H.requirement]: requirement, [H.contentType]: 'application/json' });
+        res.end(JSON.stringify({ status: 'pending' }));
+        return;
+      }
+      res.writeHead(401, { [H.requirement]: requirement }).end();
       return;
     }
     const auth = await verifyAaAuthToken(signed.jwt, { keys, audience: id, requestKey: signed.jwk, identifiers: policy });
+    const pendingId = /^\/pending\/([\w-]+)$/.exec(path)?.[1];
+    const record = pendingId === undefined ? undefined : held.get(pendingId);
+    if (record !== undefined) {
+      record.executed++;
+      sendJson(res, 200, { held: true, executed: record.executed, sub: auth.sub });
+      return;
+    }
     sendJson(res, 200, { sub: auth.sub, scope: auth.scope, mission: auth.mission_s256 ?? null, body: body.toString('utf8') });
   };
   listening.server.on('request', (req, res) => {
@@ -301,5 +320,5 @@ export async function startTestCurrentResource(options: { personServers: readonl
       if (!res.headersSent) problem(res, 401, 'invalid_signature', String(err), { [H.signatureError]: 'error=invalid_jwt' });
     });
   });
-  return { id, presented, close: () => listening.close() };
+  return { id, presented, held, close: () => listening.close() };
 }

@@ -10,8 +10,8 @@
 import { randomInt } from 'node:crypto';
 import { serializeDictionary, Token, type BareItem, type Parameters } from 'structured-headers';
 import { MalformedError } from '../errors.js';
-import { isLoopbackHost, type IdentifierPolicy } from '../identifiers.js';
 import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
+import { isLoopbackHost, type IdentifierPolicy } from '../identifiers.js';
 import { AAUTH_CURRENT, type RequirementValue } from '../profile/index.js';
 
 export type Requirement =
@@ -69,8 +69,8 @@ export function generateInteractionCode(symbols: number = AAUTH_CURRENT.interact
 }
 
 /**
- * §Interaction Required `url`: https, no query, no fragment. With `allowLoopbackHttp`
- * (development on one machine, as for server identifiers) also `http` on a loopback host.
+ * §Interaction Required `url`: https, no query, no fragment. With `allowLoopbackHttp` (the
+ * development relaxation of `IdentifierPolicy`, never a default) also `http` on a loopback host.
  */
 export function isInteractionUrl(url: unknown, policy: IdentifierPolicy = {}): url is string {
   if (typeof url !== 'string' || !URL.canParse(url) || url.includes('?') || url.includes('#')) return false;

@@ -58,14 +58,13 @@ describe('AAuth-Requirement', () => {
     }
   });
 
-  it('an http interaction url is accepted only on a loopback host and only in development (allowLoopbackHttp)', () => {
-    const header = 'requirement=interaction; url="http://127.0.0.1:8080/realms/demo/protocol/aauth/ps/interaction"; code="A1B2C3D4"';
-    expect(failure(header)).toBe('invalid_parameter');
-    expect(parseRequirement(header, { allowLoopbackHttp: true })).toMatchObject({ requirement: 'interaction', code: 'A1B2C3D4' });
-    expect(() => parseRequirement('requirement=interaction; url="http://ps.example/i"; code="A1B2C3D4"', { allowLoopbackHttp: true })).toThrow(RequirementError);
-    const requirement = { requirement: 'interaction', url: 'http://127.0.0.1:8080/i', code: 'A1B2C3D4' } as const;
-    expect(() => serializeRequirement(requirement)).toThrow(RequirementError);
-    expect(parseRequirement(serializeRequirement(requirement, { allowLoopbackHttp: true }), { allowLoopbackHttp: true })).toEqual(requirement);
+  it('an http interaction url on a loopback host is accepted only under allowLoopbackHttp (development), both ways', () => {
+    const local: Requirement = { requirement: 'interaction', url: 'http://127.0.0.1:8080/realms/r/protocol/aauth/ps/interaction', code: 'A1B2C3D4' };
+    const policy = { allowLoopbackHttp: true };
+    expect(parseRequirement(serializeRequirement(local, policy), policy)).toEqual(local);
+    expect(() => serializeRequirement(local)).toThrow(RequirementError);
+    expect(failure('requirement=interaction; url="http://127.0.0.1:8080/i"; code="A1B2C3D4"')).toBe('invalid_parameter');
+    expect(() => serializeRequirement({ ...local, url: 'http://ps.example/i' }, policy)).toThrow(RequirementError);
   });
 
   it('an interaction code outside Crockford base32 or under 8 symbols is refused (§Interaction Code Format)', () => {
