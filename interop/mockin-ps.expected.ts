@@ -32,3 +32,14 @@ export const EXPECTED_CASES: Readonly<Record<string, KnownRed>> = {
     why: 'it has no mission store and stamps any mission_s256 on the token; the draft has the PS verify the mission exists, is active and is this agent\'s',
   },
 };
+
+/** A path's steps as expected: green, or the known red step's reason; nothing after a red one. */
+export function expectedSteps(path: string, names: readonly string[]): object[] {
+  const out: object[] = [];
+  for (const step of names) {
+    const red = EXPECTED[path]?.[step];
+    out.push(red === undefined ? { step, ok: true } : { step, ok: false, reason: expect.stringMatching(red.reason) });
+    if (red !== undefined) break;
+  }
+  return out;
+}

@@ -5,20 +5,11 @@
  * (green stays green, a known red stays red for its known reason, nothing after it runs).
  */
 import { startMockin, type Mockin } from './mockin.js';
-import { EXPECTED, EXPECTED_CASES } from './mockin-ps.expected.js';
+import { EXPECTED, EXPECTED_CASES, expectedSteps } from './mockin-ps.expected.js';
 import { CORE_STEPS, DRAFT_CASES, SUBAGENT_STEPS, coreWithMockin, pathRows, runDraftCase, startCoreParties, subAgentWithMockin, type CoreParties, type Step } from './mockin-ps.js';
 import { formatText, recordTable, type Row } from './table.js';
 
 /** The steps as the expectations state them: green, or the red step's reason; nothing after a red one. */
-function expectedSteps(path: string, names: readonly string[]): object[] {
-  const out: object[] = [];
-  for (const step of names) {
-    const red = EXPECTED[path]?.[step];
-    out.push(red === undefined ? { step, ok: true } : { step, ok: false, reason: expect.stringMatching(red.reason) });
-    if (red !== undefined) break;
-  }
-  return out;
-}
 
 const why = (path: string) => (step: Step): string | undefined => EXPECTED[path]?.[step.step]?.why;
 

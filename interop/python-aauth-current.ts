@@ -10,15 +10,13 @@
  * POST with a JSON body; Python signs → core `verifyRequest` (the carried token verified by type);
  * core signs → the library's `verify_signature`.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import {
   createAaAgentToken, createAaAuthToken, createAaPersonToken, createAaResourceToken, generateSigningKey, matchPersonTokenRecord, peekTyp,
   signRequest, toJwks, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAaResourceToken, verifyRequest,
   type IssuerKeySource, type JwkSet, type PublicJwk, type SignableRequest, type SigningKey,
 } from '@aauth-ts/core';
 import { oneLine, reasonOf, type Verdict } from './our-side.js';
-import type { Release } from './python-aauth.js';
+import { runPython, type Release } from './python-aauth.js';
 import { type MatrixCell, type Row } from './table.js';
 
 export const TOKEN_KINDS = ['aa-agent', 'aa-person', 'aa-resource', 'aa-auth'] as const;
@@ -104,22 +102,6 @@ interface PeerAnswer {
   readonly signed: { id: string; headers?: Record<string, string>; error?: string }[];
 }
 
-function runPeer(python: string, input: object): Promise<PeerAnswer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, [fileURLToPath(new URL('python/current.py', import.meta.url))], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString('utf8'); });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) { reject(new Error(`current.py exited ${String(code)}: ${err.trim().split('\n').pop() ?? ''}`)); return; }
-      try { resolve(JSON.parse(out) as PeerAnswer); } catch (cause) { reject(new Error(`current.py wrote no JSON: ${out.slice(0, 200)}`, { cause })); }
-    });
-    child.stdin.end(JSON.stringify(input));
-  });
-}
-
 const verdict = async (check: () => Promise<unknown>): Promise<Verdict> => {
   try {
     await check();
@@ -182,7 +164,7 @@ export async function runCurrent(release: Release): Promise<CurrentCells> {
     ...bodyOf(shape), ...(shape.body === undefined ? {} : { components: BODY_COMPONENTS }),
   })));
 
-  const answer = await runPeer(release.python, { ours: { jwks: ours.jwks, tokens: tokenJobs, requests: requestJobs }, sign: signJobs });
+  const answer = await runPython<PeerAnswer>(release.python, 'current.py', { ours: { jwks: ours.jwks, tokens: tokenJobs, requests: requestJobs }, sign: signJobs });
   const keys = keysFrom(answer.jwks);
   const found = (id: string): Verdict => {
     const v = answer.verified.find((r) => r.id === id);

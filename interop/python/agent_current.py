@@ -25,6 +25,8 @@ import httpx
 import aauth
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from peer import error_text
+
 BODY_COMPONENTS = ["content-type", "content-digest"]
 STEPS = [
     "resource → 401 person-token",
@@ -128,11 +130,7 @@ def main():
         key = Ed25519PrivateKey.from_private_bytes(seed)
         (by_library if cfg["mode"] == "library" else by_signer)(cfg, key, steps)
     except Exception as exc:  # reported as the failing step
-        text = f"{type(exc).__name__}: {exc}"
-        cause = exc.__cause__
-        if cause is not None and str(cause) not in text:
-            text = f"{text} ({cause})"
-        steps.append({"step": "python", "status": 0, "ok": False, "detail": text[:300]})
+        steps.append({"step": "python", "status": 0, "ok": False, "detail": f"{type(exc).__name__}: {error_text(exc)}"})
     json.dump({"steps": steps}, sys.stdout)
 
 

@@ -18,6 +18,8 @@ from importlib.metadata import version
 
 import aauth
 
+from peer import error_text
+
 AGENT_PROVIDER = "https://py-agent.example"
 PERSON_SERVER = "https://py-ps.example"
 RESOURCE = "https://py-resource.example"
@@ -26,12 +28,9 @@ PERSON_SUB = "py-directed-person-1"
 
 
 def _error(exc):
-    text = str(exc) or type(exc).__name__
-    cause = exc.__cause__
-    if cause is not None and str(cause) and str(cause) not in text:
-        text = f"{text} ({cause})"
+    """The library's message (see peer.py), after its error code when it has one."""
     code = getattr(exc, "error_code", None)
-    return (f"{code}: {text}" if code else text).splitlines()[0][:300]
+    return f"{code}: {error_text(exc)}" if code else error_text(exc)
 
 
 def fetcher(jwks_by_issuer):
