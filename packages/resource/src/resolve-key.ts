@@ -26,12 +26,13 @@
  * Does not check: scopes (route policy), replay (after the signature verifies).
  */
 import {
-  AAUTH_CURRENT, FetchError, KeyDiscovery, PROFILE, peekClaims, signatureRejection, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, type IdentifierPolicy, type ProfileName, type WireErrorCode, SignatureError, TokenError, X509CertificateVerifier, isServerIdentifier, keyUnavailableMessage, peekTyp, requireAgentDocument, verifyAgentToken, verifyAuthToken,
-  type JwksUriSignatureKey, type PublicJwk, type ResolvedKey, type SignatureKey, type X509SignatureKey,
+  AAUTH_CURRENT, FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, X509CertificateVerifier, confirmationJwk, isServerIdentifier, keyUnavailableMessage, peekClaims,
+  peekTyp, requireAgentDocument, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAgentToken, verifyAuthToken,
+  type IdentifierPolicy, type JwksUriSignatureKey, type ProfileName, type PublicJwk, type ResolvedKey, type SignatureKey, type WireErrorCode, type X509SignatureKey,
 } from '@aauth-ts/core';
 import type { AAuthContext } from './context.js';
 import type { ResolvedOptions } from './options.js';
-import { SIGNING_TYPS, profileOfTyp } from './profiles.js';
+import { SIGNING_TYPS, profileOfTyp, tokenlessProfile } from './profiles.js';
 import { parseScopeClaim } from './requirement.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
@@ -67,13 +68,12 @@ export class KeyResolver {
     return this.#cache === undefined ? undefined : { entries: this.#cache.size, bytes: this.#cache.bytes };
   }
 
-  /** Schemes without a token are answered in the resource's default profile. */
+  /** The profile of a request signed without a token (see `tokenlessProfile`). */
   get #fallbackProfile(): ProfileName {
-    return this.#options.profiles[0] as ProfileName;
+    return tokenlessProfile(this.#options);
   }
 
   resolve(signatureKey: SignatureKey): Promise<CachedToken> | CachedToken {
-    this.#requireAcceptedScheme(signatureKey.scheme);
     switch (signatureKey.scheme) {
       case 'hwk': return { jwk: signatureKey.jwk, info: { profile: this.#fallbackProfile, scheme: 'hwk', scopes: [] } };
       case 'jwks_uri': return this.#jwksUri(signatureKey);
@@ -82,25 +82,13 @@ export class KeyResolver {
     }
   }
 
-  /**
-   * A resource of the current profile alone takes `jwt` (draft-hardt-oauth-aauth-protocol §Keying
-   * Material), and `x509` when it has trust anchors (a resource that "also serves clients outside
-   * AAuth", §Signature-Key Scheme Rejection); anything else is `unsupported_scheme` with
-   * `Accept-Signature-Scheme` naming exactly what it accepts. With 2026-03 served, every scheme is.
-   */
-  #requireAcceptedScheme(scheme: SignatureKey['scheme']): void {
-    if (this.#options.profiles.includes('aauth-2026-03')) return;
-    const accepted: string[] = [...AAUTH_CURRENT.signatureKeySchemes, ...(this.#options.x509TrustAnchors.length > 0 ? ['x509'] : [])];
-    if (!accepted.includes(scheme)) {
-      throw signatureRejection('unsupported_scheme', `the Signature-Key scheme "${scheme}" is not accepted here; sign with ${accepted.join(' or ')}`, { acceptSchemes: accepted });
-    }
-  }
-
   async #certificate(key: X509SignatureKey): Promise<CachedToken> {
     const { jwk, info } = await this.#x509.resolve(key);
     const agents = info.uris.filter((uri) => isServerIdentifier(uri, this.#options.identifiers));
     const agent = agents.length === 1 ? agents[0] : undefined;
-    return { jwk, info: { profile: this.#fallbackProfile, scheme: 'x509', scopes: [], certificate: info.leaf, ...(agent === undefined ? {} : { agent }) } };
+    const profile = this.#fallbackProfile;
+    // The current profile verifies with the key's fully specified `alg` (§Signature Algorithms): the leaf's key type names it.
+    return { jwk: profile === 'aauth-current' ? confirmationJwk(jwk) : jwk, info: { profile, scheme: 'x509', scopes: [], certificate: info.leaf, ...(agent === undefined ? {} : { agent }) } };
   }
 
   async #jwksUri(key: JwksUriSignatureKey): Promise<CachedToken> {

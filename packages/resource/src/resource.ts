@@ -4,7 +4,7 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
+  AAUTH_CURRENT, AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
   type DecisionSubject, type FetcherStats, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type VerifiedRequest,
 } from '@aauth-ts/core';
 import { authTokenChallenge, levelChallenge } from './challenge.js';
@@ -18,7 +18,7 @@ import { DeferralStore, type DeferOptions, type Deferral, type ResourceAnswer } 
 import { answerResourceTokenRequest } from './resource-token-endpoint.js';
 import { KeyResolver, type CallerInfo } from './resolve-key.js';
 import { asCurrentRefusal } from './current-refusal.js';
-import { profileOfRequest } from './profiles.js';
+import { currentSchemes, profileOfRequest } from './profiles.js';
 import { resourceJwks, resourceMetadata, type PublishedMetadata } from './metadata.js';
 
 /**
@@ -157,6 +157,8 @@ export class AAuthResource {
         componentPolicy: o.signatureComponents,
         windowSeconds: o.signatureWindow,
         now,
+        // draft-hardt-oauth-aauth-protocol §Verification (Server): its schemes, `alg` parameter ignored, the key's fully specified `alg`, `Signature-Error` refusals.
+        ...(profile === 'aauth-current' ? { profile: AAUTH_CURRENT, allowedSchemes: currentSchemes(o) } : {}),
       });
     } catch (err) {
       throw profile === 'aauth-current' ? asCurrentRefusal(err) : asVerificationError(err);
@@ -265,10 +267,8 @@ export class AAuthResource {
           if (context.sub === undefined) throw new AAuthError('access_denied', 'this route needs the user, and the auth token names none', { field: 'sub', reason: 'missing' });
           return;
         }
-        const lacking = requirement.scopes.filter((s) => !context.scopes.includes(s));
-        if (lacking.length === 0) return;
-        const message = `the auth token does not grant ${lacking.map((s) => `"${s}"`).join(', ')}`;
-        if (!requirement.stepUp) throw new AAuthError('insufficient_scope', message, { field: 'scope', reason: 'insufficient', expected: requirement.scopes });
+        const message = scopeShortfall(context, requirement);
+        if (message === undefined) return;
         throw await authTokenChallenge(this.options, caller, requirement.scopes, 'insufficient_scope', message);
       }
     }
@@ -304,10 +304,8 @@ export class AAuthResource {
         if (context.tokenType !== 'auth' || context.ps === undefined || context.sub === undefined) {
           throw requirementChallenge('person-token', 'invalid_person_token', 'a resource token names the person: sign with a person token from your Person Server first');
         }
-        const lacking = requirement.scopes.filter((s) => !context.scopes.includes(s));
-        if (lacking.length === 0) return;
-        const message = `the auth token does not grant ${lacking.map((s) => `"${s}"`).join(', ')}`;
-        if (!requirement.stepUp) throw new AAuthError('insufficient_scope', message, { field: 'scope', reason: 'insufficient', expected: requirement.scopes });
+        const message = scopeShortfall(context, requirement);
+        if (message === undefined) return;
         const person = this.#persons.find(context.ps, context.sub, context.thumbprint, context.missionS256, this.options.now());
         if (person === undefined) throw requirementChallenge('person-token', 'insufficient_scope', `${message}; sign with a person token to get a resource token for it`);
         throw await currentAuthTokenChallenge(this.options, person, context.thumbprint, requirement.scopes, 'insufficient_scope', message);
@@ -350,6 +348,18 @@ export class AAuthResource {
     const person = context?.tokenType === 'person' ? this.#personOf(context) : undefined;
     return answerResourceTokenRequest(this.options, context, body, person);
   }
+}
+
+/**
+ * What an auth token lacks of a route's scopes, as the sentence of the step-up challenge; undefined
+ * when it grants them all. With step-up off the shortfall is `403 insufficient_scope` at once.
+ */
+function scopeShortfall(context: AAuthContext, requirement: Extract<Requirement, { level: 'auth-token' }>): string | undefined {
+  const lacking = requirement.scopes.filter((s) => !context.scopes.includes(s));
+  if (lacking.length === 0) return undefined;
+  const message = `the auth token does not grant ${lacking.map((s) => `"${s}"`).join(', ')}`;
+  if (!requirement.stepUp) throw new AAuthError('insufficient_scope', message, { field: 'scope', reason: 'insufficient', expected: requirement.scopes });
+  return message;
 }
 
 /** A `403 access_denied` for policy refusals decided by application code (authenticated, not authorised). */

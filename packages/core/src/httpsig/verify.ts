@@ -176,7 +176,9 @@ function chooseLabel(keys: readonly SignatureKey[], wanted: string | undefined):
  */
 export async function verifyRequest<T>(request: SignableRequest, options: VerifyRequestOptions<T>): Promise<VerifiedRequest<T>> {
   const profile = options.profile ?? PROFILE;
-  const refuse = profile.requestVerification.errorFormat === 'rfc9457' ? asSignatureRejection : asSignatureFailure;
+  const refuse = profile.requestVerification.errorFormat === 'rfc9457'
+    ? (err: unknown, stage: 'input' | 'key') => asSignatureRejection(err, stage, options.allowedSchemes)
+    : asSignatureFailure;
   let input: CheckedInput;
   try {
     input = checkInput(request, options, profile);
@@ -194,16 +196,17 @@ export async function verifyRequest<T>(request: SignableRequest, options: Verify
 /**
  * The current profile's answer to a failed check (§Verification (Server) steps 1–7): missing
  * headers `invalid_request`; missing components `invalid_input` with `required_input`; a scheme
- * other than `jwt` `unsupported_scheme`; a key without a fully specified `alg`
- * `unsupported_algorithm`; a key that does not parse or whose `kty`/`crv` disagrees with its `alg`
+ * other than `jwt` (or the caller's `allowedSchemes`, all named in `Accept-Signature-Scheme`)
+ * `unsupported_scheme`; a key without a fully specified `alg` `unsupported_algorithm`; a key that does not parse or whose `kty`/`crv` disagrees with its `alg`
  * `invalid_key`; anything else about the signature `invalid_signature`.
  */
-function asSignatureRejection(err: unknown, stage: 'input' | 'key'): unknown {
+function asSignatureRejection(err: unknown, stage: 'input' | 'key', acceptSchemes?: readonly string[]): unknown {
   if (!(err instanceof MalformedError) && !(err instanceof SignatureError)) return err;
   const reason = err.detail.reason;
   if (reason === 'missing' || reason === 'unsigned') return signatureRejection('invalid_request', err.message);
   if (reason === 'missing_component') return signatureRejection('invalid_input', err.message, { requiredInput: err.detail.expected as readonly string[] });
-  if (reason === 'unsupported_scheme') return signatureRejection('unsupported_scheme', err.message);
+  // §Signature-Key Scheme Rejection: a server that accepts further schemes "MUST then list all of them".
+  if (reason === 'unsupported_scheme') return signatureRejection('unsupported_scheme', err.message, acceptSchemes === undefined ? {} : { acceptSchemes });
   if (reason === 'unsupported_algorithm') return signatureRejection('unsupported_algorithm', err.message);
   if (reason === 'invalid_key' || reason === 'weak_key' || (stage === 'key' && err instanceof MalformedError)) return signatureRejection('invalid_key', err.message);
   return signatureRejection('invalid_signature', err.message);
