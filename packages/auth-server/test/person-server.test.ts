@@ -8,6 +8,7 @@ import { signRequest } from '@aauth-ts/core';
 import { createAuthServer, parseRealm, RealmConfigError } from '@aauth-ts/auth-server';
 import { AgentProvider } from '../../../conformance/support/current/parties.js';
 import { directedSubject } from '../src/person-server/directed-subject.js';
+import { PendingStore } from '../src/stores/pending-store.js';
 import { PersonTokenRecords } from '../src/stores/person-token-records.js';
 
 const USER = { id: 'a1b2c3d4-0000-4000-8000-000000000009', username: 'pat', password: 'pat-password' };
@@ -133,5 +134,45 @@ describe('Person Server pending requests outliving aauth.pendingLifespan (inject
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('Person Server decision log', () => {
+  it('a parent asking for its sub-agent is logged as the requesting agent (interop surface 5: the PS log records the parent)', async () => {
+    const provider = new AgentProvider(0);
+    await provider.start();
+    const lines: Record<string, unknown>[] = [];
+    const server = createAuthServer({ realm: psRealm(provider), log: () => undefined, logger: { info: (obj) => void lines.push(obj as Record<string, unknown>), warn: () => undefined } });
+    const { issuer } = await server.listen(0);
+    try {
+      const parent = provider.agent('parent');
+      const sub = provider.subAgent(parent);
+      const url = `${issuer}/protocol/aauth/ps/person`;
+      const body = JSON.stringify({ resource: 'https://r.example', subagent_token: provider.agentToken(sub) });
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      Object.assign(headers, signRequest({ method: 'POST', url, headers, body }, { key: parent.key.signing, signatureKey: { scheme: 'jwt', jwt: provider.agentToken(parent) } }));
+      expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(202);
+      expect(lines).toContainEqual(expect.objectContaining({ decision: 'person-token', agent: parent.id, resource: 'https://r.example', outcome: 'pending' }));
+      expect(lines.some((l) => l.agent === sub.id)).toBe(false);
+    } finally {
+      await server.close();
+      await provider.stop();
+    }
+  });
+});
+
+describe('pending store tombstones', () => {
+  it('an answered request is remembered (410) until its time, and the memory is bounded by maxEntries', () => {
+    const store = new PendingStore<{ agent: string }>({ maxEntries: 2, maxPerAgent: 2 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const entry = store.create({ jkt: 'k', grant: { agent: 'a' }, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 100);
+      if (typeof entry === 'string') throw new Error(entry);
+      ids.push(entry.id);
+      store.retire(entry.id, 200);
+    }
+    expect(store.retired(ids[0] as string, 150)).toBe(false);
+    expect(store.retired(ids[2] as string, 150)).toBe(true);
+    expect(store.retired(ids[2] as string, 201)).toBe(false);
   });
 });

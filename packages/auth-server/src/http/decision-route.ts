@@ -15,7 +15,8 @@ export const LOG_COMPONENT = 'auth-server'; // wire-literal-ok: a log field valu
 /** `res` is for what the endpoint must know of the connection (a held poll ends when it closes); the answer is sent here. */
 export type DecisionEndpoint = (req: Request, about: DecisionSubject, res: Response) => Promise<EndpointResponse>;
 
-export function decisionRoute(logger: AAuthLogger, decision: 'token' | 'token-exchange' | 'pending', endpoint: DecisionEndpoint, send: (res: Response, out: EndpointResponse) => void): RequestHandler {
+/** `token`, `token-exchange`, `pending` (a poll, of either profile), or one of the Person Server's (`person-token`, `ps-token`, `mission`, …). */
+export function decisionRoute(logger: AAuthLogger, decision: string, endpoint: DecisionEndpoint, send: (res: Response, out: EndpointResponse) => void): RequestHandler {
   return async function aauthDecisionRoute(req, res) {
     const started = performance.now();
     const about: DecisionSubject = {};

@@ -13,31 +13,16 @@
  * ends its request (`invalid_code` at the next poll). `tenant` and `domain_hint` from the token
  * request are shown with the purpose.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { PROFILE } from '@aauth-ts/core';
 import { endpointUrls, type AuthServerContext } from '../context.js';
-import { verifyPassword } from '../realm/password.js';
 import type { RealmUser } from '../realm/types.js';
 import type { PendingRequest } from '../stores/pending-store.js';
 import { callbackAllowed } from './callback.js';
-import { html, page, PAGE_HEADERS, type SafeHtml } from './html.js';
+import { html } from './html.js';
+import { decidedPage, field, logIn, respond, sameText, tooManyAttempts, type Form, type PageResponse } from './page-parts.js';
 
-export interface PageResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
-
-type Form = Readonly<Record<string, unknown>>;
-
-function field(form: Form, name: string): string | undefined {
-  const value = form[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function respond(status: number, title: string, body: SafeHtml): PageResponse {
-  return { status, headers: PAGE_HEADERS, body: page(title, body) };
-}
+export type { PageResponse } from './page-parts.js';
 
 function notFound(): PageResponse {
   return respond(400, 'Request not found', html`<h1>Request not found</h1><p class="error">This code is unknown, already used, or expired. Return to the application and start again.</p>`);
@@ -105,17 +90,6 @@ ${entry.domainHint ? html`<dt>Domain</dt><dd>${entry.domainHint}</dd>` : ''}
 </form>`);
 }
 
-/** 429 while a code or a user is locked (see `LoginThrottle`); the password is not looked at. */
-function tooManyAttempts(retryAfter: number): PageResponse {
-  const page = respond(429, 'Too many attempts', html`<h1>Too many attempts</h1><p class="error" role="alert">Too many failed attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).</p>`);
-  return { ...page, headers: { ...page.headers, 'Retry-After': String(retryAfter) } };
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 export interface InteractionQuery {
   readonly code: string | undefined;
@@ -149,10 +123,8 @@ export function showInteraction(ctx: AuthServerContext, query: InteractionQuery,
   return loginPage(ctx, entry);
 }
 
-/** After the decision: `303` to the agent's callback when it gave one, else a page saying so. */
 function decided(entry: PendingRequest, title: string, text: string): PageResponse {
-  if (entry.callback !== undefined) return { status: 303, headers: { ...PAGE_HEADERS, Location: entry.callback }, body: '' };
-  return respond(200, title, html`<h1>${title}</h1><p>${text}</p>`);
+  return decidedPage(entry.callback, title, text);
 }
 
 export async function submitInteraction(ctx: AuthServerContext, form: Form): Promise<PageResponse> {
@@ -163,16 +135,9 @@ export async function submitInteraction(ctx: AuthServerContext, form: Form): Pro
   if (entry.status === 'pending') ctx.pending.open(entry);
   const step = field(form, 'step');
   if (step === 'login') {
-    const username = (field(form, 'username') ?? '').trim().toLowerCase();
-    const user = ctx.realm.users.get(username);
-    const wait = ctx.logins.retryAfter(entry.code, user?.id, ctx.now());
-    if (wait > 0) return tooManyAttempts(wait);
-    // Counted as a failure before the (asynchronous) password check and cleared on success, so
-    // guesses sent in parallel cannot all pass the check above before the first one is counted.
-    ctx.logins.failed(entry.code, user?.id, ctx.now());
-    const matches = await verifyPassword(user?.password, field(form, 'password') ?? '');
-    if (!user || !user.enabled || !matches) return loginPage(ctx, entry, 'Invalid username or password.');
-    ctx.logins.succeeded(entry.code, user.id);
+    const user = await logIn(ctx, entry.code, form);
+    if (user === 'invalid') return loginPage(ctx, entry, 'Invalid username or password.');
+    if (!('id' in user)) return user;
     if (entry.grant.requiredUser !== undefined && entry.grant.requiredUser !== user.id) {
       return loginPage(ctx, entry, 'This request was made on behalf of another user.');
     }

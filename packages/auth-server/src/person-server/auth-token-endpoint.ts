@@ -29,7 +29,7 @@ import type { IncomingRequest } from '../request/types.js';
 import type { Mission } from '../stores/mission-store.js';
 import type { PersonTokenRecord } from '../stores/person-token-records.js';
 import type { EndpointResponse } from '../token/response.js';
-import { authenticateAgent, refuseSubAgent, verifyPresentedAgentToken } from './authenticate.js';
+import { authenticateAgent, refuseSubAgent, tokenSubject } from './authenticate.js';
 import { JsonBody } from './body.js';
 import { defer } from './deferred.js';
 import { psError } from './errors.js';
@@ -67,16 +67,7 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
   const caller = await authenticateAgent(ctx, ps, request);
   about.agent = caller.agentId;
   refuseSubAgent(caller);
-  let cnfJwk = caller.jwk;
-  let agentExp = caller.exp;
-  let subagent: string | undefined;
-  if (subagentToken !== undefined) {
-    const sub = await verifyPresentedAgentToken(ctx, ps, subagentToken, T.subagentToken);
-    if (sub.parentAgent !== caller.agentId) psError('invalid_agent_token', `subagent_token's "parent_agent" must name the signing agent ${caller.agentId}`);
-    cnfJwk = sub.jwk;
-    agentExp = Math.min(agentExp, sub.exp);
-    subagent = sub.sub;
-  }
+  const { cnfJwk, agentExp, subagent } = await tokenSubject(ctx, ps, caller, subagentToken);
   const expectedJkt = jwkThumbprint(cnfJwk);
   const now = ctx.now();
 

@@ -12,15 +12,13 @@
  * Sub-agents may not call the Person Server themselves (§Single-Level Depth): a token with
  * `parent_agent` is refused by the endpoints, which know when one is acceptable.
  */
-import { AAUTH_CURRENT, AAuthError, TokenError, peekClaims, signatureErrorForToken, signatureRejection, statusOf, verifyRequest, type PublicJwk, type SignatureErrorCode, type SignatureKey } from '@aauth-ts/core';
+import { AAUTH_CURRENT, TokenError, peekClaims, signatureErrorForToken, signatureRejection, statusOf, verifyRequest, type PublicJwk, type SignatureKey } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { knownAgent } from '../policy/decide.js';
 import type { IncomingRequest } from '../request/types.js';
 import { psError } from './errors.js';
 import type { PersonServerState } from './state.js';
 import type { AgentClaims } from './tokens.js';
-
-const AAUTH_SIGNATURE_ERROR = AAUTH_CURRENT.headers.signatureError;
 
 export interface PsCaller {
   readonly provider: string;
@@ -34,7 +32,7 @@ export interface PsCaller {
 }
 
 /** Verify an agent token presented in a body (`subagent_token`) or a `Signature-Key`. */
-export async function verifyPresentedAgentToken(ctx: AuthServerContext, ps: PersonServerState, token: string, what: string): Promise<AgentClaims> {
+async function verifyPresentedAgentToken(ctx: AuthServerContext, ps: PersonServerState, token: string, what: string): Promise<AgentClaims> {
   const malformed = (message: string): never => {
     throw new TokenError('invalid_agent_token', message, { reason: 'malformed' }, { status: statusOf('invalid_agent_token', AAUTH_CURRENT) });
   };
@@ -49,29 +47,13 @@ export async function verifyPresentedAgentToken(ctx: AuthServerContext, ps: Pers
   return ps.tokens.verifyAgentToken(token, ctx.now());
 }
 
-/** The `Signature-Error` code for a refusal of the signature itself (§Verification (Server)). */
-function signatureErrorFor(err: AAuthError): SignatureErrorCode {
-  switch (err.detail.reason) {
-    case 'missing_component': return 'invalid_input';
-    case 'unsupported_scheme': return 'unsupported_scheme';
-    case 'unsigned':
-    case 'missing': return 'invalid_request';
-    default: return 'invalid_signature';
-  }
-}
-
 /**
- * Every failure of the signature, or of the agent token that carries its key, is a `401` with a
- * `Signature-Error` (§Authentication Errors): `invalid_jwt` / `expired_jwt` for the agent token,
- * `invalid_input` with `required_input` for missing components, `unsupported_scheme` (with
- * `Accept-Signature-Scheme: jwt`) for another scheme. A refusal of the agent provider (403) stays.
+ * The agent token carries the signing key, so its failures are signature failures too: `401` with
+ * `Signature-Error: invalid_jwt` (`expired_jwt` when expired; §Verification (Server) step 5). Core
+ * already answers the signature's own failures so. A refusal of the agent provider (403) stays.
  */
 function asSignatureRejection(err: unknown): unknown {
-  if (!(err instanceof AAuthError) || err.status === 403 || err.status >= 500 || err.headers[AAUTH_SIGNATURE_ERROR] !== undefined) return err;
-  if (err instanceof TokenError) return signatureRejection(signatureErrorForToken(err), err.message);
-  const code = signatureErrorFor(err);
-  const required = err.detail.expected;
-  return signatureRejection(code, err.message, code === 'invalid_input' && Array.isArray(required) ? { requiredInput: required as string[] } : {});
+  return err instanceof TokenError ? signatureRejection(signatureErrorForToken(err), err.message) : err;
 }
 
 export async function authenticateAgent(ctx: AuthServerContext, ps: PersonServerState, request: IncomingRequest): Promise<PsCaller> {
@@ -93,8 +75,9 @@ async function verifiedCaller(ctx: AuthServerContext, ps: PersonServerState, req
       },
       windowSeconds: ctx.realm.settings.signatureWindow,
       componentPolicy: 'strict',
+      personOrAccessServer: true,
+      profile: AAUTH_CURRENT,
       now: ctx.now(),
-      allowedSchemes: ['jwt'],
     },
   );
   const claims = verified.info;
@@ -106,4 +89,23 @@ export function refuseSubAgent(caller: PsCaller): void {
   if (caller.parentAgent !== undefined) {
     psError('invalid_agent_token', `agent ${caller.agentId} is a sub-agent of ${caller.parentAgent}: its parent obtains tokens for it (parent-mediated authorization)`);
   }
+}
+
+/** Whom the token to issue binds: the signer, or the sub-agent it asks for. */
+export interface TokenSubject {
+  readonly cnfJwk: PublicJwk;
+  /** The earliest `exp` of the agent tokens presented: nothing issued outlives it. */
+  readonly agentExp: number;
+  readonly subagent: string | undefined;
+}
+
+/**
+ * §Parent-Mediated Authorization: with a `subagent_token`, the token issued binds the sub-agent's
+ * key, and that agent token's `parent_agent` must name the signing agent (`invalid_agent_token`).
+ */
+export async function tokenSubject(ctx: AuthServerContext, ps: PersonServerState, caller: PsCaller, subagentToken: string | undefined): Promise<TokenSubject> {
+  if (subagentToken === undefined) return { cnfJwk: caller.jwk, agentExp: caller.exp, subagent: undefined };
+  const sub = await verifyPresentedAgentToken(ctx, ps, subagentToken, AAUTH_CURRENT.tokenRequest.subagentToken);
+  if (sub.parentAgent !== caller.agentId) psError('invalid_agent_token', `subagent_token's "parent_agent" must name the signing agent ${caller.agentId}`);
+  return { cnfJwk: sub.jwk, agentExp: Math.min(caller.exp, sub.exp), subagent: sub.sub };
 }

@@ -14,29 +14,18 @@
  * MUST NOT authorize the decision"); opened twice it ends its request (`invalid_code` at the poll).
  * Agent-supplied text (justification, description, summary, tool names) is shown as escaped text.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { decodeMission } from '@aauth-ts/core';
 import { ENDPOINT_PATHS, type AuthServerContext } from '../context.js';
 import { callbackAllowed } from '../interaction/callback.js';
-import { html, page, PAGE_HEADERS, type SafeHtml } from '../interaction/html.js';
-import type { PageResponse } from '../interaction/interaction-endpoint.js';
-import { verifyPassword } from '../realm/password.js';
+import { html, type SafeHtml } from '../interaction/html.js';
+import { decidedPage, field, logIn, respond, sameText, tooManyAttempts, type Form, type PageResponse } from '../interaction/page-parts.js';
 import type { RealmUser } from '../realm/types.js';
 import type { PendingRequest } from '../stores/pending-store.js';
 import { approveMission } from './missions.js';
 import type { PersonServerState, PsGrant } from './state.js';
 
-type Form = Readonly<Record<string, unknown>>;
 type Entry = PendingRequest<PsGrant>;
-
-function field(form: Form, name: string): string | undefined {
-  const value = form[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function respond(status: number, title: string, body: SafeHtml): PageResponse {
-  return { status, headers: PAGE_HEADERS, body: page(title, body) };
-}
 
 function action(ctx: AuthServerContext): string {
   return `${ctx.issuer()}${ENDPOINT_PATHS.psInteraction}`;
@@ -126,17 +115,6 @@ ${grant.justification === undefined ? '' : html`<dt>The agent says</dt><dd><pre 
 </form>`);
 }
 
-function tooManyAttempts(retryAfter: number): PageResponse {
-  const out = respond(429, 'Too many attempts', html`<h1>Too many attempts</h1><p class="error" role="alert">Too many failed attempts. Try again in ${Math.ceil(retryAfter / 60)} minute(s).</p>`);
-  return { ...out, headers: { ...out.headers, 'Retry-After': String(retryAfter) } };
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 export function showPsInteraction(ctx: AuthServerContext, ps: PersonServerState, query: { code: string | undefined; callback: string | undefined }, client: string): PageResponse {
   if (query.code === undefined || query.code.trim() === '') return codeEntryPage(ctx, query.callback);
   const now = ctx.now();
@@ -160,8 +138,7 @@ export function showPsInteraction(ctx: AuthServerContext, ps: PersonServerState,
 }
 
 function decided(entry: Entry, title: string, text: string): PageResponse {
-  if (entry.callback !== undefined) return { status: 303, headers: { ...PAGE_HEADERS, Location: entry.callback }, body: '' };
-  return respond(200, title, html`<h1>${title}</h1><p>${text}</p>`);
+  return decidedPage(entry.callback, title, text);
 }
 
 /** The person approved: bind the agent and record what the approval covers, then decide. */
@@ -191,14 +168,9 @@ export async function submitPsInteraction(ctx: AuthServerContext, ps: PersonServ
   if (entry.status === 'pending') ps.pending.open(entry);
   const step = field(form, 'step');
   if (step === 'login') {
-    const username = (field(form, 'username') ?? '').trim().toLowerCase();
-    const user = ctx.realm.users.get(username);
-    const wait = ctx.logins.retryAfter(entry.code, user?.id, ctx.now());
-    if (wait > 0) return tooManyAttempts(wait);
-    ctx.logins.failed(entry.code, user?.id, ctx.now());
-    const matches = await verifyPassword(user?.password, field(form, 'password') ?? '');
-    if (!user || !user.enabled || !matches) return loginPage(ctx, entry, 'Invalid username or password.');
-    ctx.logins.succeeded(entry.code, user.id);
+    const user = await logIn(ctx, entry.code, form);
+    if (user === 'invalid') return loginPage(ctx, entry, 'Invalid username or password.');
+    if (!('id' in user)) return user;
     // §Agent-Person Binding: "Once established, the PS MUST NOT allow a different person to claim the same agent."
     if (entry.grant.requiredUser !== undefined && entry.grant.requiredUser !== user.id) return loginPage(ctx, entry, 'This agent acts for another person.');
     const ticket = randomBytes(24).toString('base64url');

@@ -19,7 +19,7 @@ import type { AuthServerContext } from '../context.js';
 import type { IncomingRequest } from '../request/types.js';
 import type { Mission } from '../stores/mission-store.js';
 import type { EndpointResponse } from '../token/response.js';
-import { authenticateAgent, refuseSubAgent, verifyPresentedAgentToken } from './authenticate.js';
+import { authenticateAgent, refuseSubAgent, tokenSubject } from './authenticate.js';
 import { JsonBody } from './body.js';
 import { defer } from './deferred.js';
 import { psError } from './errors.js';
@@ -47,16 +47,7 @@ export async function handlePersonTokenRequest(ctx: AuthServerContext, ps: Perso
   about.agent = caller.agentId;
   about.resource = resource;
   refuseSubAgent(caller);
-  let cnfJwk = caller.jwk;
-  let agentExp = caller.exp;
-  let subagent: string | undefined;
-  if (subagentToken !== undefined) {
-    const sub = await verifyPresentedAgentToken(ctx, ps, subagentToken, Q.subagentToken);
-    if (sub.parentAgent !== caller.agentId) psError('invalid_agent_token', `subagent_token's "parent_agent" must name the signing agent ${caller.agentId}`);
-    cnfJwk = sub.jwk;
-    agentExp = Math.min(agentExp, sub.exp);
-    subagent = sub.sub;
-  }
+  const { cnfJwk, agentExp, subagent } = await tokenSubject(ctx, ps, caller, subagentToken);
   const mission: Mission | undefined = missionS256 === undefined ? undefined : activeMissionOf(ctx, ps, missionS256, caller.provider, caller.agentId);
   const binding = ps.bindings.get(caller.provider, caller.agentId);
   const approved = binding !== undefined && (binding.resources.has(resource) || (mission !== undefined && mission.userId === binding.userId && mission.approvedResources.includes(resource)));

@@ -7,9 +7,9 @@
  * `aauth decision` log line naming the agent that signed (the parent, for a sub-agent).
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { AAUTH_CURRENT, AAuthError, isAAuthError, logDecision, problemResponse, type AAuthLogger, type DecisionSubject } from '@aauth-ts/core';
+import { AAUTH_CURRENT, AAuthError, isAAuthError, problemResponse, type AAuthLogger } from '@aauth-ts/core';
 import { ENDPOINT_PATHS, type AuthServerContext } from '../context.js';
-import { LOG_COMPONENT } from '../http/decision-route.js';
+import { decisionRoute, type DecisionEndpoint } from '../http/decision-route.js';
 import type { IncomingRequest } from '../request/types.js';
 import type { EndpointResponse } from '../token/response.js';
 import { handlePsTokenRequest } from './auth-token-endpoint.js';
@@ -32,8 +32,6 @@ function asAAuthError(err: unknown): AAuthError {
   return new AAuthError('server_error', 'internal error', {}, { status: 500 });
 }
 
-type Endpoint = (req: Request, about: DecisionSubject, res: Response) => Promise<EndpointResponse>;
-
 function send(res: Response, out: EndpointResponse): void {
   res.status(out.status).set(out.headers);
   if (out.body === undefined) res.end();
@@ -44,25 +42,7 @@ export function personServerRouter(ctx: AuthServerContext, ps: PersonServerState
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: BODY_LIMIT });
 
-  const route = (decision: string, endpoint: Endpoint) => async function aauthPersonServerRoute(req: Request, res: Response): Promise<void> {
-    const started = performance.now();
-    const about: DecisionSubject = {};
-    let out: EndpointResponse;
-    try {
-      out = await endpoint(req, about, res);
-    } catch (err) {
-      if (!isAAuthError(err)) log('unexpected error', err);
-      const problem = problemResponse(asAAuthError(err));
-      logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: 'refused', status: problem.status, error: problem.body.error, durationMs: performance.now() - started });
-      res.status(problem.status).set({ ...problem.headers, [AAUTH_CURRENT.headers.cacheControl]: 'no-store' }).send(JSON.stringify(problem.body));
-      return;
-    }
-    const waiting = out.status === 202;
-    if (!(waiting && decision === 'ps-pending')) {
-      logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: waiting ? 'pending' : 'granted', status: out.status, durationMs: performance.now() - started });
-    }
-    send(res, out);
-  };
+  const route = (decision: string, endpoint: DecisionEndpoint) => decisionRoute(logger, decision, endpoint, send);
 
   router.get(`/.well-known/${AAUTH_CURRENT.wellKnown.person}`, (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(personServerMetadata(ctx));
@@ -71,7 +51,7 @@ export function personServerRouter(ctx: AuthServerContext, ps: PersonServerState
   router.post(ENDPOINT_PATHS.psToken, raw, route('ps-token', (req, about) => handlePsTokenRequest(ctx, ps, incoming(req), about, logger)));
   router.post(ENDPOINT_PATHS.psMission, raw, route('mission', (req, about) => handleMissionProposal(ctx, ps, incoming(req), about)));
   router.post(`${ENDPOINT_PATHS.psMission}/:s256`, raw, route('mission', (req, about) => handleMissionAction(ctx, ps, incoming(req), String(req.params.s256), about)));
-  router.get(`${ENDPOINT_PATHS.psPending}/:id`, route('ps-pending', (req, about, res) => {
+  router.get(`${ENDPOINT_PATHS.psPending}/:id`, route('pending', (req, about, res) => {
     const gone = new AbortController();
     res.once('close', () => gone.abort());
     return handlePsPoll(ctx, ps, incoming(req), String(req.params.id), about, gone.signal);
@@ -86,19 +66,17 @@ export function personServerRouter(ctx: AuthServerContext, ps: PersonServerState
   });
   // An agent's relay (§Interaction Endpoint: a signed JSON POST) is declined: this server reaches
   // the person only through this page, which the agent sends them to itself (`interaction_unavailable`).
-  const relay = route('ps-interaction', async (req) => {
+  const isJson = (req: Request): boolean => (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
+  router.post(ENDPOINT_PATHS.psInteraction, (req, _res, next) => next(isJson(req) ? undefined : 'route'), raw, route('ps-interaction', async (req) => {
     await authenticateAgent(ctx, ps, incoming(req));
     return psError('interaction_unavailable', 'this Person Server has no channel of its own to the person; direct them to the interaction URL yourself');
-  });
-  router.post(ENDPOINT_PATHS.psInteraction, (req, res, next) => {
-    if ((req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return void raw(req, res, () => void relay(req, res));
-    next();
-  }, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+  }));
+  router.post(ENDPOINT_PATHS.psInteraction, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const form = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
     const out = await submitPsInteraction(ctx, ps, form);
     res.status(out.status).set(out.headers).send(out.body);
   });
-  // A body the parser refused (too large, say) never reached a route: the same problem details.
+  // Refusals of the routes above, and bodies the parser refused: problem details.
   router.use((err: unknown, _req: Request, res: Response, next: (err?: unknown) => void) => {
     if (res.headersSent) return void next(err);
     if (!isAAuthError(err) && (err as { status?: unknown } | undefined)?.status === undefined) log('unexpected error', err);

@@ -200,6 +200,8 @@ export class PendingStore<G extends GrantOwner = PendingGrant> {
   retire(id: string, until: number): void {
     if (!this.#byId.has(id)) return;
     this.delete(id);
+    // Bounded like the requests: past `maxEntries` the oldest answered URL says 404 rather than 410.
+    if (this.#retired.size >= this.#max) this.#retired.delete(this.#retired.keys().next().value as string);
     this.#retired.set(id, until);
   }
 
