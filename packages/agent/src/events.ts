@@ -15,7 +15,7 @@ export type AAuthEvent =
   /** Current profile: the person server issued a person token for `resource` (the person token hop). */
   | { readonly type: 'person-token.issued'; readonly personServer: string; readonly resource: string; readonly personToken: string; readonly mission?: string }
   /** Current profile: a `requirement=auth-token` resource token was verified. */
-  | { readonly type: 'resource-token'; readonly resource: string; readonly resourceToken: string; readonly claims: AaResourceTokenClaims }
+  | { readonly type: 'resource-token.verified'; readonly resource: string; readonly resourceToken: string; readonly claims: AaResourceTokenClaims }
   /** Current profile: an `aa-auth+jwt` was received and verified. */
   | { readonly type: 'auth-token.issued'; readonly authServer: string; readonly resource: string; readonly authToken: string; readonly claims: AaAuthTokenClaims }
   /** Current profile: the person server approved a mission; `resources` are those it sent person tokens for. */

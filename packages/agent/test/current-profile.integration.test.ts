@@ -161,6 +161,19 @@ describe('person-token and auth-token requirements (§Person Token Required, §A
   });
 });
 
+describe('call chaining (§Call Chaining)', () => {
+  it('a client bound to an upstream token sends it with its person-token and auth-token requests, and keeps those tokens apart from other users\'', async () => {
+    const { ps, resource, provider } = await world();
+    const { client: c } = client(provider);
+    const upstream = 'eyJhbGciOiJFZDI1NTE5In0.eyJzdWIiOiJ1cHN0cmVhbSJ9.c2ln';
+    expect((await c.forUpstream(upstream).fetch(`${resource.id}/data`)).status).toBe(200);
+    expect(ps.requests.map((r) => [r.endpoint, r.body.upstream_token])).toEqual([['person', upstream], ['token', upstream]]);
+    // Without the upstream token nothing held for it is used.
+    expect((await c.fetch(`${resource.id}/data`)).status).toBe(200);
+    expect(ps.requests.map((r) => r.body.upstream_token)).toEqual([upstream, upstream, undefined, undefined]);
+  });
+});
+
 describe('missions (§Mission Creation, §Mission Approval)', () => {
   it('proposes a mission, verifies s256 against the blob, holds its person tokens, and names mission_s256 in later person-token requests', async () => {
     const { ps, resource, provider } = await world({ missionInteraction: true });

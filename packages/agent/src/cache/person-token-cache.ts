@@ -2,7 +2,7 @@
  * Person tokens held by a client in the current profile (draft-hardt-oauth-aauth-protocol §Person
  * Token Endpoint: "An agent SHOULD cache a person token for a resource until it expires … an agent
  * working across several resources or several concurrent missions holds one per combination"),
- * keyed by (resource, mission), with single flight: concurrent `person-token` requirements for one
+ * keyed by (resource, mission, upstream token), with single flight: concurrent `person-token` requirements for one
  * key cause one request to the person server.
  */
 
@@ -14,8 +14,9 @@ export interface CachedPersonToken {
   readonly sub: string;
 }
 
-export function personTokenKey(resource: string, missionS256: string | undefined): string {
-  return JSON.stringify([resource, missionS256 ?? '']);
+/** `upstreamHash`: SHA-256 of the upstream token (call chaining), so two users' person tokens never mix. */
+export function personTokenKey(resource: string, missionS256: string | undefined, upstreamHash = ''): string {
+  return JSON.stringify([resource, missionS256 ?? '', upstreamHash]);
 }
 
 export class PersonTokenCache {

@@ -325,7 +325,7 @@ export class AAuthClient implements ChallengeAnswerer {
     // resource and mission (§Keying Material), else the agent token. Expired tokens are dropped.
     if (current !== undefined) {
       const resource = this.resourceId(url);
-      return current.heldAuthToken(resource, upstreamToken) ?? (upstreamToken === undefined ? current.heldPersonToken(resource, this.#mission) : undefined);
+      return current.heldAuthToken(resource, upstreamToken) ?? current.heldPersonToken(resource, this.#mission, upstreamToken);
     }
     const found = cache.forResource(this.resourceId(url), upstreamHash(upstreamToken));
     if (!found) return undefined;
@@ -451,8 +451,8 @@ export class AAuthClient implements ChallengeAnswerer {
         return identity.scheme === 'jwt' ? identity.jwt : undefined;
       }
       case 'person-token': {
-        const sent = context.sentToken !== undefined && current.heldPersonToken(resource, this.#mission) === context.sentToken ? context.sentToken : undefined;
-        return current.personToken(resource, this.#mission, sent, signal);
+        const sent = context.sentToken !== undefined && current.heldPersonToken(resource, this.#mission, upstreamToken) === context.sentToken ? context.sentToken : undefined;
+        return current.personToken(resource, this.#mission, upstreamToken, sent, signal);
       }
       case 'auth-token':
         return current.authToken({ resource, resourceToken: requirement.resourceToken, sentToken: context.sentToken, mission: this.#mission, upstreamToken, signal });

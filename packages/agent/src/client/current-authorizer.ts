@@ -119,23 +119,24 @@ export class CurrentAuthorizer {
   }
 
   /** A valid held person token for (resource, mission), if any. */
-  heldPersonToken(resource: string, mission: string | undefined): string | undefined {
-    return this.#persons.get(personTokenKey(resource, mission), this.#o.now())?.personToken;
+  heldPersonToken(resource: string, mission: string | undefined, upstreamToken?: string): string | undefined {
+    return this.#persons.get(personTokenKey(resource, mission, upstreamHash(upstreamToken)), this.#o.now())?.personToken;
   }
 
   /**
    * A person token for `resource` (§Person Token Endpoint), held until it expires. `sentToken`:
    * the person token the refused request carried, which is dropped and not reused.
+   * `upstreamToken` (call chaining): the token is for the person that token was issued for.
    */
-  async personToken(resource: string, mission: string | undefined, sentToken: string | undefined, signal: AbortSignal | undefined): Promise<string> {
-    const key = personTokenKey(resource, mission);
+  async personToken(resource: string, mission: string | undefined, upstreamToken: string | undefined, sentToken: string | undefined, signal: AbortSignal | undefined): Promise<string> {
+    const key = personTokenKey(resource, mission, upstreamHash(upstreamToken));
     if (sentToken !== undefined) this.#persons.drop(key, sentToken);
     const held = this.#persons.get(key, this.#o.now());
     if (held !== undefined) return held.personToken;
     const entry = await raceSignal(this.#persons.singleFlight(key, async () => {
       const token = this.#o.parent !== undefined
         ? await this.#o.parent.personToken(resource)
-        : await this.#requestPersonToken(resource, mission, undefined, signal);
+        : await this.#requestPersonToken(resource, mission, undefined, upstreamToken, signal);
       return this.#remember(key, token, resource, mission, this.#o.signer.key.publicJwk);
     }), signal);
     return (entry as CachedPersonToken).personToken;
@@ -144,16 +145,17 @@ export class CurrentAuthorizer {
   /** §Sub-Agents step 1: a person token for one of our sub-agents; its `cnf` is the sub-agent's key. */
   async subAgentPersonToken(resource: string, subagentToken: string, mission: string | undefined, signal: AbortSignal | undefined): Promise<string> {
     const sub = this.#checkSubAgent(subagentToken);
-    const token = await this.#requestPersonToken(resource, mission, subagentToken, signal);
+    const token = await this.#requestPersonToken(resource, mission, subagentToken, undefined, signal);
     await this.#checkPersonToken(token, resource, mission, sub.cnf);
     return token;
   }
 
-  async #requestPersonToken(resource: string, mission: string | undefined, subagentToken: string | undefined, signal: AbortSignal | undefined): Promise<string> {
+  async #requestPersonToken(resource: string, mission: string | undefined, subagentToken: string | undefined, upstreamToken: string | undefined, signal: AbortSignal | undefined): Promise<string> {
     const ps = await this.personServer();
     const body: Record<string, string> = { [P.resource]: resource };
     if (mission !== undefined) body[P.missionS256] = mission;
     if (subagentToken !== undefined) body[P.subagentToken] = subagentToken;
+    if (upstreamToken !== undefined) body[P.upstreamToken] = upstreamToken;
     const answer = await ps.post(await ps.endpoint('person_token_endpoint'), body, signal);
     const token = stringMember(answer, AAUTH_CURRENT.personTokenResponse.personToken);
     expiresInMember(answer, AAUTH_CURRENT.personTokenResponse.expiresIn);
@@ -248,7 +250,7 @@ export class CurrentAuthorizer {
 
   /** The `sub` of the person token the challenged request carried (or the one held for the resource). */
   #presentedSub(request: AuthTokenRequest): string | undefined {
-    const held = this.#persons.get(personTokenKey(request.resource, request.mission), this.#o.now());
+    const held = this.#persons.get(personTokenKey(request.resource, request.mission, upstreamHash(request.upstreamToken)), this.#o.now());
     if (request.sentToken !== undefined) {
       const claims = peekClaims(request.sentToken, 'invalid_person_token');
       if (held?.personToken === request.sentToken && typeof claims.sub === 'string') return claims.sub;
@@ -268,7 +270,7 @@ export class CurrentAuthorizer {
       now: this.#o.now(),
     });
     if (!isServerIdentifier(claims.aud, identifiers)) throw refused(`the resource token "aud" ${JSON.stringify(claims.aud)} is not a server identifier`, C.aud, undefined, claims.aud);
-    emit(this.#o.onEvent, { type: 'resource-token', resource, resourceToken: token, claims });
+    emit(this.#o.onEvent, { type: 'resource-token.verified', resource, resourceToken: token, claims });
     return claims;
   }
 

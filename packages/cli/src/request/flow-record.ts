@@ -94,7 +94,7 @@ export class FlowRecord {
         this.addToken(event.personToken);
         step = { type: event.type, summary: `person token issued by ${event.personServer} for ${event.resource}`, personServer: event.personServer, resource: event.resource, mission: event.mission };
         break;
-      case 'resource-token':
+      case 'resource-token.verified':
         this.addToken(event.resourceToken);
         step = { type: event.type, summary: `resource token from ${event.resource} for ${event.claims.aud}`, resource: event.resource };
         break;
