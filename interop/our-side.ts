@@ -16,8 +16,8 @@ import { startLoopbackServer, type LoopbackServer } from '../packages/core/test/
 /** A cell's outcome as seen from our side: verified, or the one-line reason it was not. */
 export interface Verdict { readonly ok: boolean; readonly reason?: string }
 
-/** One line; a header value quoted in a message is cut after its scheme. */
-export const oneLine = (text: string): string => text.replace(/\s+/g, ' ').replace(/(\bsig=[a-z(=]*)[^\s]*/g, '$1…').trim().slice(0, 160);
+/** One line; a header value quoted in a message is cut after its scheme, a loopback port shown as `<port>` (it changes every run). */
+export const oneLine = (text: string): string => text.replace(/\s+/g, ' ').replace(/(\bsig=[a-z(=]*)[^\s]*/g, '$1…').replace(/\b(127\.0\.0\.1|localhost):\d+/g, '$1:<port>').trim().slice(0, 160);
 
 export const reasonOf = (err: unknown): string => {
   const e = err as { code?: unknown; message?: unknown };

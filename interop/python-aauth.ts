@@ -86,17 +86,18 @@ interface PeerAnswer {
   verified: { id: string; ok: boolean; error?: string }[];
 }
 
-function runPeer(python: string, input: { sign: SignJob[]; verify: VerifyJob[] }): Promise<PeerAnswer> {
+/** Runs `interop/python/{script}` with `python`: one JSON document in on stdin, one out on stdout. */
+export function runPython<T>(python: string, script: string, input: object): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [root('interop/python/peer.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(python, [root(`interop/python/${script}`)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
     child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString('utf8'); });
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) { reject(new Error(`${python} peer.py exited ${String(code)}: ${err.trim().split('\n').pop() ?? ''}`)); return; }
-      try { resolve(JSON.parse(out) as PeerAnswer); } catch (cause) { reject(new Error(`peer.py wrote no JSON: ${out.slice(0, 200)}`, { cause })); }
+      if (code !== 0) { reject(new Error(`${python} ${script} exited ${String(code)}: ${err.trim().split('\n').pop() ?? ''}`)); return; }
+      try { resolve(JSON.parse(out) as T); } catch (cause) { reject(new Error(`${script} wrote no JSON: ${out.slice(0, 200)}`, { cause })); }
     });
     child.stdin.end(JSON.stringify(input));
   });
@@ -139,7 +140,7 @@ export async function runRelease(release: Release): Promise<Cell[]> {
       headers: { ...signRequest(plainGet, { key: declared, signatureKey: { scheme: 'hwk' }, signatureKeyOptions: { hwkAlg: true } }) },
     });
 
-    const answer = await runPeer(release.python, { sign: signJobs, verify: verifyJobs });
+    const answer = await runPython<PeerAnswer>(release.python, 'peer.py', { sign: signJobs, verify: verifyJobs });
     stub.publish(answer.agentServerJwk);
     const label = `aauth ${answer.version}`;
     const cells: Cell[] = [];
@@ -179,4 +180,10 @@ export function matrixTable(release: Release, cells: readonly Cell[], why: (cell
 export function pinnedVersion(release: Release): string {
   const line = readFileSync(root(`interop/python/requirements/${release.name}.txt`), 'utf8').split('\n').find((l) => l.startsWith('aauth=='));
   return line ?? release.name;
+}
+
+/** The newest pinned release (the one the current-profile tests run against). */
+export function newestRelease(): Release {
+  const byVersion = pythonReleases().sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  return byVersion[byVersion.length - 1] as Release;
 }

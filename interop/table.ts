@@ -26,6 +26,8 @@ export interface Table {
   readonly title: string;
   readonly head: readonly string[];
   readonly rows: readonly Row[];
+  /** The wire profile the table is about; the 2026-03 profile when absent. */
+  readonly profile?: 'aauth-current';
 }
 
 /** A signature matrix cell: who signs → who verifies, with which scheme, for which request. */
@@ -106,5 +108,5 @@ export function recordTable(table: Table): void {
   const dir = process.env.INTEROP_REPORT;
   if (dir === undefined || dir === '') return;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${table.id}.json`), JSON.stringify({ id: table.id, text: formatText(table), markdown: formatMarkdown(table) }));
+  writeFileSync(join(dir, `${table.id}.json`), JSON.stringify({ id: table.id, profile: table.profile ?? 'aauth-2026-03', text: formatText(table), markdown: formatMarkdown(table) }));
 }

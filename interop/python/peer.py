@@ -14,7 +14,7 @@ AGENT_SERVER_KID = "py-agent-server-1"
 AGENT_SUB = "aauth:py-agent@agent.example"
 
 
-def _error(exc):
+def error_text(exc):
     text = str(exc) or type(exc).__name__
     cause = exc.__cause__
     if cause is not None and str(cause) and str(cause) not in text:
@@ -43,7 +43,7 @@ def sign(job, delegate, agent_server, iss):
             **kwargs,
         )
     except Exception as exc:  # the cell reports it
-        return {"id": job["id"], "error": _error(exc)}
+        return {"id": job["id"], "error": error_text(exc)}
     headers.update(signed)
     return {"id": job["id"], "headers": headers}
 
@@ -68,7 +68,7 @@ def verify(job):
             jwks_fetcher=(lambda *_args: jwks) if jwks is not None else None,
         )
     except Exception as exc:
-        return {"id": job["id"], "ok": False, "error": _error(exc)}
+        return {"id": job["id"], "ok": False, "error": error_text(exc)}
     return {"id": job["id"], "ok": bool(ok), **({} if ok else {"error": "verify_signature returned False"})}
 
 
