@@ -43,9 +43,9 @@ beforeAll(async () => {
     },
   });
   issuer = (await authServer.listen(0, '127.0.0.1')).issuer;
-  // The PS is configured on the agents rather than stamped as `ps` into their tokens: a Person Server
-  // at `{origin}/realms/{realm}` is not a server identifier (scheme and host only), and the embedded
-  // PS refuses agent tokens whose `ps` is not one.
+  // Most agents here are given the PS on the client; one names it as `ps` in its agent token. A
+  // Person Server at `{origin}/realms/{realm}` is not a draft server identifier (scheme and host
+  // only), so parties trust it by its exact string.
   provider = new AgentServer({ identifier: providerHost.id, development: true, profile: 'aauth-current' });
   providerHost.use(provider.router());
   const app = express();
@@ -80,6 +80,15 @@ it('person token and auth token from the embedded Person Server, the person appr
   expect(hops).toEqual(['requirement', 'person-token.issued', 'requirement', 'auth-token.issued']);
   // Held: the next call goes straight through.
   expect((await client.fetch(`${stockHost.id}/stock`)).status).toBe(200);
+});
+
+it('an agent token whose ps names this Person Server (its realm-path issuer) is accepted, and the client finds the PS through it', async () => {
+  const events: AAuthEvent[] = [];
+  const session = AgentSession.delegateOf(provider, { sub: provider.agentIdentifier('named-ps'), ps: issuer });
+  const client = new AAuthClient({ session, development: true, profile: 'aauth-current', onInteraction: approve, onEvent: (e) => events.push(e), minPollIntervalMs: 10 });
+  const response = await client.fetch(`${stockHost.id}/stock`);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toMatchObject({ ps: issuer, bolts: 1200 });
 });
 
 it('a mission approved by the person: s256 verified, its person token used, the auth token carries mission_s256', async () => {

@@ -20,7 +20,9 @@ export function currentTokens(options: CurrentTokensOptions): PsTokens {
   const identifiers = { allowLoopbackHttp: options.allowLoopback };
   return {
     async verifyAgentToken(token, now) {
-      const claims = await verifyAaAgentToken(token, { keys: discovery, identifiers, now });
+      // An agent token may name this Person Server as its `ps`: our issuer carries the realm path
+      // (`{origin}/realms/{realm}`), trusted by its exact string as DESIGN.md §Identifiers has it.
+      const claims = await verifyAaAgentToken(token, { keys: discovery, identifiers: { ...identifiers, exact: [options.issuer()] }, now });
       return { iss: claims.iss, sub: claims.sub, jwk: claims.cnf.jwk, exp: claims.exp, parentAgent: claims.parent_agent };
     },
     verifyResourceToken(token, binding, now) {
