@@ -67,7 +67,8 @@ postgres_start
 export KC_DB_URL="$PG_URL" KC_DB_USERNAME="$PG_USER" KC_DB_PASSWORD="$PG_PASSWORD"
 step "postgresql initdb+start" "$(( $(date +%s) - t ))s" ok
 
-IMPORTS=(--import "$ROOT/conformance/realm.json" --import "$ROOT/conformance/realm-draft-minimum.json")
+IMPORTS=(--import "$ROOT/conformance/realm.json" --import "$ROOT/conformance/realm-draft-minimum.json"
+  --import "$ROOT/conformance/realm-current.json")
 node_args() { # node_args PORT MGMT JGROUPS PIDFILE
   echo --db postgres --port "$1" --management-port "$2" --cluster-port "$3" --pidfile "$4" --hostname "$ORIGIN2" --background
 }
