@@ -1,7 +1,8 @@
 /**
- * The four npm packages as a user gets them: `npm pack` (prepack builds), the tarball's contents
- * and manifest, then an install into a fresh project outside the workspace, where a small resource
- * and agent run through the embedded auth server. Checked there: ESM import, `tsc --noEmit` under
+ * The five npm packages as a user gets them: `npm pack` (prepack builds), the tarball's contents
+ * and manifest, then an install of the four that need no server of their own into a fresh project
+ * outside the workspace, where a small resource and agent run through the embedded auth server (the
+ * Redis store is packed and its manifest checked; its own tests run it against a real Redis). Checked there: ESM import, `tsc --noEmit` under
  * moduleResolution `node16` and `bundler`, one signed request end to end, and the auth-server bin.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { run, writeProject } from './support/install-project.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const PACKAGES = ['core', 'resource', 'agent', 'auth-server'] as const;
+const INSTALLED = ['core', 'resource', 'agent', 'auth-server'] as const;
+const PACKAGES = [...INSTALLED, 'store-redis'] as const;
 const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
 
 interface Manifest {
@@ -112,13 +114,14 @@ describe('npm pack', () => {
     expect(peers(manifests.resource)).toEqual({ express: true, '@types/express': true });
     expect(peers(manifests.agent)).toEqual({ axios: true });
     expect(peers(manifests['auth-server'])).toEqual({ express: false, '@types/express': true, '@aauth-ts/store-redis': true });
+    expect(peers(manifests['store-redis'])).toEqual({ ioredis: false });
   });
 });
 
 describe('installed from the tarballs into a fresh project', () => {
   beforeAll(async () => {
-    const tarballs = PACKAGES.map((p) => ({ file: `tarballs/${packed.find((t) => t.name === manifests[p].name)?.filename ?? p}`, manifest: manifests[p] }));
-    const thirdParty = [...new Set(PACKAGES.flatMap((p) => Object.keys(manifests[p].dependencies ?? {})).filter((d) => !d.startsWith('@aauth-ts/')))];
+    const tarballs = INSTALLED.map((p) => ({ file: `tarballs/${packed.find((t) => t.name === manifests[p].name)?.filename ?? p}`, manifest: manifests[p] }));
+    const thirdParty = [...new Set(INSTALLED.flatMap((p) => Object.keys(manifests[p].dependencies ?? {})).filter((d) => !d.startsWith('@aauth-ts/')))];
     writeProject(project, join(root, 'package-lock.json'), tarballs, {
       dependencies: ['express', 'axios'],
       devDependencies: ['typescript', '@types/express', '@types/node'],
