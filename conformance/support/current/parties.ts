@@ -203,7 +203,7 @@ export class Intermediary extends Resource {
   /** Its agent identity, `aauth:intermediary-{random}@127.0.0.1`, with its own signing key. */
   readonly agent: Agent = { id: `aauth:intermediary-${randomBytes(6).toString('hex')}@127.0.0.1`, key: ed25519Key('intermediary-1'), parent: undefined };
 
-  protected documents(): Map<string, unknown> {
+  protected override documents(): Map<string, unknown> {
     const docs = super.documents();
     docs.set('/.well-known/aauth-agent.json', { issuer: this.id, jwks_uri: `${this.id}/jwks.json`, name: `conformance intermediary ${this.id}` });
     return docs;
