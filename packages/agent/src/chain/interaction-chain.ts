@@ -268,11 +268,13 @@ export class InteractionChain {
     else if (failures !== undefined && failures.count >= this.#maxFailures) return page(res, 429, 'Too many attempts', 'Wait a minute, then try again.');
     const code = url.searchParams.get(Q.code);
     const callback = url.searchParams.get(Q.callback) ?? undefined;
-    if (callback !== undefined && !this.#callbackAllowed(callback)) return page(res, 400, 'Return address refused', 'The application asked to be sent back to an address that is not an https URL.');
+    if (callback !== undefined && !this.#callbackAllowed(callback)) {
+      return page(res, new InteractionChainError('callback_refused', 'callback refused').status, 'Return address refused', 'The application asked to be sent back to an address that is not an https URL.');
+    }
     const flow = code === null ? undefined : this.#flows.spendCode(code);
     if (flow === undefined || flow.upstreamUrl === undefined) {
       this.#fail(client, now);
-      return page(res, 410, 'Request not found', 'This code is unknown, already used or expired. Return to the application and start again.');
+      return page(res, new InteractionChainError('invalid_code', 'code refused').status, 'Request not found', 'This code is unknown, already used or expired. Return to the application and start again.');
     }
     flow.callerCallback = callback;
     res.writeHead(303, { [H.location]: flow.upstreamUrl, [H.cacheControl]: 'no-store' }).end();
@@ -281,7 +283,7 @@ export class InteractionChain {
   /** The PS sends the user back: wait for the chained request to end, then on to the caller's callback. */
   async #callback(res: ServerResponse, id: string, url: URL): Promise<void> {
     const flow = this.#flows.byCallback(id);
-    if (flow === undefined) return page(res, 404, 'Request not found', 'This request is unknown or has ended.');
+    if (flow === undefined) return page(res, new InteractionChainError('unknown', 'no such callback').status, 'Request not found', 'This request is unknown or has ended.');
     await this.#flows.wait(flow, this.#callbackWait);
     const final = flow.final;
     const reported = url.searchParams.get(Q.error);
