@@ -82,7 +82,7 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
   const rt = await ps.tokens.verifyResourceToken(resourceToken, { audience: ctx.issuer(), agentJkt: expectedJkt }, now);
   about.resource = rt.iss;
   if (rt.exp - rt.iat > MAX_RESOURCE_TOKEN_LIFETIME) psError('invalid_resource_token', `resource token lives longer than ${MAX_RESOURCE_TOKEN_LIFETIME} s; this Person Server does not accept it`);
-  const record = ps.records.get(rt.presented_jti, now);
+  const record = await ps.records.get(rt.presented_jti, now);
   try {
     matchPersonTokenRecord(rt, record?.ps === ctx.issuer() ? record : undefined);
   } catch (err) {
@@ -95,7 +95,7 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
   if (rt.iss !== known.aud) mismatch(C.iss, logger, rt.presented_jti);
   if (rt.agent_jkt !== known.jkt) mismatch(C.agentJkt, logger, rt.presented_jti);
   if (known.agent !== caller.agentId) mismatch('agent', logger, rt.presented_jti);
-  const mission: Mission | undefined = known.mission_s256 === undefined ? undefined : activeMissionOf(ctx, ps, known.mission_s256, caller.provider, caller.agentId);
+  const mission: Mission | undefined = known.mission_s256 === undefined ? undefined : await activeMissionOf(ctx, ps, known.mission_s256, caller.provider, caller.agentId);
   const scopes = parseScope(rt.scope);
   about.scope = scopes;
   about.user = known.userId;

@@ -48,8 +48,8 @@ export async function handlePersonTokenRequest(ctx: AuthServerContext, ps: Perso
   about.resource = resource;
   refuseSubAgent(caller);
   const { cnfJwk, agentExp, subagent } = await tokenSubject(ctx, ps, caller, subagentToken);
-  const mission: Mission | undefined = missionS256 === undefined ? undefined : activeMissionOf(ctx, ps, missionS256, caller.provider, caller.agentId);
-  const binding = ps.bindings.get(caller.provider, caller.agentId);
+  const mission: Mission | undefined = missionS256 === undefined ? undefined : await activeMissionOf(ctx, ps, missionS256, caller.provider, caller.agentId);
+  const binding = await ps.bindings.get(caller.provider, caller.agentId);
   const approved = binding !== undefined && (binding.resources.has(resource) || (mission !== undefined && mission.userId === binding.userId && mission.approvedResources.includes(resource)));
   if (binding !== undefined && approved) {
     about.user = binding.userId;
