@@ -158,6 +158,9 @@ export class RedisStore implements SharedStore {
     try {
       return await command();
     } catch (cause) {
+      // The connection is gone (the 'close' event may still be on its way): until Redis is back
+      // and the marker read again, nothing can be vouched for.
+      if (this.client.status !== 'ready' || !this.client.stream.writable) this.#since = undefined;
       // `OOM command not allowed` under `maxmemory` + `noeviction`: full, never evicting live entries.
       const full = cause instanceof Error && cause.message.startsWith('OOM');
       throw new StoreUnavailableError(full ? 'store_full' : 'store_unavailable', full ? 'Redis is full (maxmemory)' : `Redis command failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
