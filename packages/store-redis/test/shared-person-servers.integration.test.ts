@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attemptInteraction } from '../../../conformance/support/consent-driver.js';
-import { AgentProvider, Resource, type Agent } from '../../../conformance/support/current/parties.js';
+import { AgentProvider, Intermediary, Resource, type Agent } from '../../../conformance/support/current/parties.js';
 import { CURRENT, CURRENT_REALM_FILE, thumbprint } from '../../../conformance/support/current/world.js';
 import { signedRequest, type JsonResponse, type Signer } from '../../../conformance/support/signed-fetch.js';
 import { RedisServer, freePort, redisMissing } from '../../../scripts/redis-server.mjs';
@@ -31,13 +31,15 @@ suite('embedded Person Server instances sharing a Redis store', () => {
   let second: Instance;
   const provider = new AgentProvider(0);
   const r1 = new Resource(0);
+  /** A resource that calls r1 as its own agent (§Call Chaining). */
+  const intermediary = new Intermediary(0);
 
   const at = (instance: Instance): void => { balancer.target = instance.port; };
   const endpoint = (path: string): string => `${issuer}/protocol/aauth/ps/${path}`;
   const signer = (agent: Agent): Signer => ({ key: agent.key.signing, signatureKey: { scheme: 'jwt', jwt: provider.agentToken(agent) } });
-  const post = (instance: Instance, path: string, agent: Agent, body: Readonly<Record<string, unknown>>): Promise<JsonResponse> => {
+  const post = (instance: Instance, path: string, agent: Agent, body: Readonly<Record<string, unknown>>, as: Signer = signer(agent)): Promise<JsonResponse> => {
     at(instance);
-    return signedRequest('POST', endpoint(path), signer(agent), JSON.stringify(body));
+    return signedRequest('POST', endpoint(path), as, JSON.stringify(body));
   };
   const poll = (instance: Instance, location: string, agent: Agent): Promise<JsonResponse> => {
     at(instance);
@@ -54,28 +56,28 @@ suite('embedded Person Server instances sharing a Redis store', () => {
     const result = await attemptInteraction(endpoint('interaction'), pending.code, CURRENT.person, 'approve', { beforeDecision: () => { at(decides); return Promise.resolve(); } });
     if (!result.decided) throw new Error(`the person could not decide: HTTP ${result.page.status}`);
   };
-  /** A person token for a fresh agent at r1, asked, approved and polled at `instance`. */
-  const personTokenAt = async (instance: Instance, agent: Agent): Promise<string> => {
-    const pending = deferred(await post(instance, 'person', agent, { resource: r1.id }));
+  /** A person token for a fresh agent at `resource` (default r1), asked, approved and polled at `instance`. */
+  const personTokenAt = async (instance: Instance, agent: Agent, resource: Resource = r1): Promise<string> => {
+    const pending = deferred(await post(instance, 'person', agent, { resource: resource.id }));
     await approve(pending, instance, instance);
     const answered = await poll(instance, pending.location, agent);
     if (answered.status !== 200) throw new Error(`person token: HTTP ${answered.status} ${JSON.stringify(answered.json)}`);
     return answered.json.person_token as string;
   };
-  const resourceTokenFor = (agent: Agent, personToken: string): string => {
+  const resourceTokenFor = (agent: Agent, personToken: string, resource: Resource = r1, scope = 'r1:read'): string => {
     const p = JSON.parse(Buffer.from(personToken.split('.')[1] as string, 'base64url').toString('utf8')) as Record<string, string>;
-    return r1.resourceToken({ aud: issuer, ps: p.iss as string, sub: p.sub as string, presentedJti: p.jti as string, agentJkt: thumbprint(agent.key.publicJwk), scope: 'r1:read' });
+    return resource.resourceToken({ aud: issuer, ps: p.iss as string, sub: p.sub as string, presentedJti: p.jti as string, agentJkt: thumbprint(agent.key.publicJwk), scope });
   };
 
   beforeAll(async () => {
     redis = await RedisServer.start();
     dir = mkdtempSync(join(tmpdir(), 'aauth-shared-ps-'));
-    await Promise.all([provider.start(), r1.start()]);
+    await Promise.all([provider.start(), r1.start(), intermediary.start()]);
     balancer = new LoadBalancer();
     const origin = await balancer.listen();
     // The conformance Person Server realm, with this suite's ephemeral agent provider and resource.
     const P = CURRENT.ports;
-    const realm = readFileSync(CURRENT_REALM_FILE, 'utf8').replaceAll(`http://127.0.0.1:${P.provider}`, provider.id).replaceAll(`http://127.0.0.1:${P.r1}`, r1.id);
+    const realm = readFileSync(CURRENT_REALM_FILE, 'utf8').replaceAll(`http://127.0.0.1:${P.provider}`, provider.id).replaceAll(`http://127.0.0.1:${P.r1}`, r1.id).replaceAll(`http://127.0.0.1:${P.intermediary}`, intermediary.id);
     const realmFile = join(dir, 'realm.json');
     writeFileSync(realmFile, realm);
     const args = ['--realm', realmFile, '--origin', origin, '--key-file', join(dir, 'keys.json')];
@@ -90,7 +92,7 @@ suite('embedded Person Server instances sharing a Redis store', () => {
   }, 60_000);
   afterAll(async () => {
     await Promise.all([first?.stop(), second?.stop()]);
-    await Promise.all([balancer?.close(), provider.stop(), r1.stop()]);
+    await Promise.all([balancer?.close(), provider.stop(), r1.stop(), intermediary.stop()]);
     await redis?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -122,6 +124,17 @@ suite('embedded Person Server instances sharing a Redis store', () => {
     await personTokenAt(second, agent);
     const again = await post(first, 'person', agent, { resource: r1.id });
     expect(again.status).toBe(200);
+  });
+
+  it('an auth token issued at one instance is accepted as upstream_token at the other: the person is found through the shared index of directed subjects', async () => {
+    const agent = provider.agent('chain');
+    const personToken = await personTokenAt(first, agent, intermediary);
+    const upstream = await post(first, 'token', agent, { resource_token: resourceTokenFor(agent, personToken, intermediary, 'im:read') });
+    expect(upstream.status).toBe(200);
+    const asIntermediary: Signer = { key: intermediary.agent.key.signing, signatureKey: { scheme: 'jwt', jwt: intermediary.agentToken() } };
+    const chained = await post(second, 'person', intermediary.agent, { resource: r1.id, upstream_token: upstream.json.auth_token }, asIntermediary);
+    expect(chained.status).toBe(200);
+    expect(typeof chained.json.person_token).toBe('string');
   });
 
   it('a pending request made at one instance is approved and polled at the other, answered once, and gone (410) after', async () => {

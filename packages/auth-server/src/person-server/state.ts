@@ -11,10 +11,12 @@ import type { AAuthLogger, PublicJwk, SharedStore } from '@aauth-ts/core';
 import type { RealmKeys } from '../keys/realm-keys.js';
 import type { RealmModel } from '../realm/types.js';
 import { AgentBindings, type BindingLedger } from '../stores/agent-bindings.js';
+import { DirectedSubjects, type SubjectIndex } from '../stores/directed-subjects.js';
 import { MissionStore, type MissionLedger } from '../stores/mission-store.js';
 import { PendingStore, type PendingRequests } from '../stores/pending-store.js';
 import { PersonTokenRecords, type PersonTokenLedger } from '../stores/person-token-records.js';
 import { SharedAgentBindings } from '../stores/shared-agent-bindings.js';
+import { SharedDirectedSubjects } from '../stores/shared-directed-subjects.js';
 import { SharedMissionStore } from '../stores/shared-mission-store.js';
 import { SharedPendingStore } from '../stores/shared-pending-store.js';
 import { SharedPersonTokenRecords } from '../stores/shared-person-token-records.js';
@@ -33,6 +35,19 @@ export const MAX_PERSON_TOKEN_LIFETIME = 3600;
 /** §Auth Token Structure: at most one hour. */
 export const MAX_AUTH_TOKEN_LIFETIME = 3600;
 
+/**
+ * The upstream auth token a chained request extends (§Call Chaining, §Upstream Token Verification),
+ * as verified: the person is the one it names, not the intermediary's binding.
+ */
+export interface Upstream {
+  /** Its `jti`, logged with every decision on the chained request. */
+  readonly jti: string;
+  /** The realm user its `sub` names. */
+  readonly userId: string;
+  /** Its `mission_s256`, carried into what is issued. */
+  readonly missionS256: string | undefined;
+}
+
 /** Who asked, common to every deferred request. */
 interface GrantBase {
   /** The agent identifier that signed the request (the parent, for a sub-agent's token). */
@@ -48,6 +63,8 @@ interface GrantBase {
   /** The person bound to the agent, who alone may decide; undefined while the agent is unbound. */
   readonly requiredUser: string | undefined;
   readonly justification: string | undefined;
+  /** Set on a chained request: the person is `upstream.userId`, and approving binds no agent. */
+  readonly upstream?: Upstream | undefined;
 }
 
 export interface PersonTokenGrant extends GrantBase {
@@ -89,6 +106,8 @@ export interface PersonServerState {
   readonly tokens: PsTokens;
   readonly salt: string;
   readonly records: PersonTokenLedger;
+  /** (audience, directed sub) → user, for `upstream_token` (§Person Token Endpoint). */
+  readonly subjects: SubjectIndex;
   readonly missions: MissionLedger;
   readonly bindings: BindingLedger;
   readonly pending: PendingRequests<PsGrant>;
@@ -99,6 +118,7 @@ export interface PersonServerOptions {
   readonly maxPendingPerAgent?: number;
   readonly maxRecords?: number;
   readonly maxRecordsPerAgent?: number;
+  readonly maxSubjects?: number;
   /** Keep the state in this store (limits above then do not apply), logging its outages on `logger`. */
   readonly shared?: { readonly store: SharedStore; readonly logger: AAuthLogger; readonly now: () => number };
 }
@@ -116,6 +136,7 @@ export function createPersonServerState(realm: RealmModel, keys: RealmKeys, toke
     return {
       keys, tokens, salt,
       records: new SharedPersonTokenRecords(store, logger, RECORD_RETENTION),
+      subjects: new SharedDirectedSubjects(store, logger, realm.name, Math.max(MAX_PERSON_TOKEN_LIFETIME, MAX_AUTH_TOKEN_LIFETIME)),
       missions: new SharedMissionStore(store, logger),
       bindings: new SharedAgentBindings(store, logger, realm),
       pending: new SharedPendingStore<PsGrant>(store, logger, now, { prefix: 'ps-pending', ...CODES }),
@@ -124,6 +145,7 @@ export function createPersonServerState(realm: RealmModel, keys: RealmKeys, toke
   return {
     keys, tokens, salt,
     records: new PersonTokenRecords({ maxEntries: options.maxRecords, maxPerAgent: options.maxRecordsPerAgent, retentionSeconds: RECORD_RETENTION }),
+    subjects: new DirectedSubjects({ maxEntries: options.maxSubjects }),
     missions: new MissionStore(),
     bindings: new AgentBindings(realm),
     pending: new PendingStore<PsGrant>({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent, ...CODES }),
