@@ -5,6 +5,8 @@
 //     alternate, so a busy machine slows both alike; the ratio is Redis / memory.
 //  2. token requests/s (resource token → auth token, autonomous agent) against one embedded auth
 //     server with in-memory stores, one with Redis, and two sharing Redis behind round-robin.
+//  3. the price of detecting a flushed Redis: RedisStore's remember-once (a script reading the
+//     memory marker, then SET NX PX) against a bare SET NX PX on the same client, alternating.
 // Servers run in worker threads, so the load generator does not share their event loop.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -183,6 +185,33 @@ async function tokenFigures(redisUrl, freePort) {
   console.log(`  two servers sharing Redis            ${fmt(twoRedis)} requests/s  (${(twoRedis / oneRedis).toFixed(2)}× one with Redis)`);
 }
 
+async function rememberOnceFigures(redisUrl) {
+  const { RedisStore } = await import('@aauth-ts/store-redis');
+  const store = await RedisStore.connect(redisUrl, { keyPrefix: 'bench:' });
+  const ops = 20_000;
+  let n = 0;
+  const run = async (add) => {
+    const start = process.hrtime.bigint();
+    let sent = 0;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (sent < ops) { sent++; await add(`k${n++}`); } }));
+    return ops / (Number(process.hrtime.bigint() - start) / 1e9);
+  };
+  const bare = (key) => store.client.set(`bench:${key}`, '1', 'PX', 60_000, 'NX');
+  const detecting = (key) => store.add(key, '1', 60_000);
+  await run(bare);
+  await run(detecting);
+  const best = { bare: 0, detecting: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    best.bare = Math.max(best.bare, await run(bare));
+    best.detecting = Math.max(best.detecting, await run(detecting));
+  }
+  await store.close();
+  console.log(`Redis remember-once (${fmt(ops)} adds per run, ${CONCURRENCY} in flight, best of ${ROUNDS}, loopback)`);
+  console.log(`  SET NX PX alone                      ${fmt(best.bare)} ops/s`);
+  console.log(`  RedisStore.add (flush detected)      ${fmt(best.detecting)} ops/s`);
+  console.log(`  ratio detecting / alone              ${(best.detecting / best.bare).toFixed(2)}`);
+}
+
 async function main() {
   const { RedisServer, freePort, redisMissing } = await import('../scripts/redis-server.mjs');
   const missing = redisMissing();
@@ -194,6 +223,7 @@ async function main() {
   try {
     await resourceFigures(redis.url);
     await tokenFigures(redis.url, freePort);
+    await rememberOnceFigures(redis.url);
   } finally {
     await redis.stop();
   }

@@ -7,6 +7,8 @@ export declare class RedisServer {
   readonly url: string;
   static start(): Promise<RedisServer>;
   restart(): Promise<void>;
+  /** FLUSHALL while running: emptied without a restart. */
+  flushAll(): Promise<void>;
   pause(): void;
   resume(): void;
   kill(): Promise<void>;

@@ -69,6 +69,20 @@ export class RedisServer {
     throw new Error(`${BINARY} did not answer on port ${this.port}`);
   }
 
+  // FLUSHALL while running: the dataset is emptied without a restart (an operator's mistake).
+  flushAll() {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ port: this.port, host: '127.0.0.1' });
+      socket.once('connect', () => socket.write('FLUSHALL\r\n'));
+      socket.once('data', (data) => {
+        socket.destroy();
+        if (data.toString().startsWith('+OK')) resolve();
+        else reject(new Error(`FLUSHALL answered ${data.toString().trim()}`));
+      });
+      socket.once('error', reject);
+    });
+  }
+
   // SIGSTOP: the server keeps its connections but answers nothing (a hung Redis).
   pause() {
     this.#process?.kill('SIGSTOP');

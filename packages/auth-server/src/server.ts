@@ -35,10 +35,11 @@ export interface AuthServerOptions {
   /** Fetcher limits for agent/resource metadata; loopback follows the realm's `aauth.allowLoopback`. */
   readonly fetcher?: Omit<FetcherOptions, 'allowLoopback'>;
   /**
-   * Where used `jti`s and pending requests live when several instances serve the realm
-   * (`RedisStore` from `@aauth-ts/store-redis`; the CLI takes `AAUTH_REDIS_URL`): a resource token
-   * is then redeemed once across all of them, and a pending request can be polled and approved on
-   * any. Bounded by the store, not by the limits below; an unreachable store answers 503
+   * Where used `jti`s, pending requests, the login throttle and the Person Server's state
+   * (missions, person-token records, agent-person bindings) live when several instances serve the
+   * realm (`RedisStore` from `@aauth-ts/store-redis`; the CLI takes `AAUTH_REDIS_URL`): a resource
+   * token is then redeemed once across all of them, and a pending request can be polled and
+   * approved on any. Instances share the key file and the realm's `aauth.pairwiseSalt`. Bounded by the store, not by the limits below; an unreachable store answers 503
    * `temporarily_unavailable`. Default: this process's memory.
    */
   readonly store?: SharedStore;
@@ -122,10 +123,11 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     issuerKeys,
     jtis: options.store === undefined ? new JtiStore({ maxEntries: options.maxJtis, maxPerAgent: options.maxJtisPerAgent }) : new SharedJtiStore(options.store, logger),
     pending: options.store === undefined ? new PendingStore({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent }) : new SharedPendingStore(options.store, logger, now),
-    logins: new LoginThrottle(),
+    logins: new LoginThrottle(options.store === undefined ? undefined : { store: options.store, logger, realm: realm.name }),
     now,
     personServer: psKeys === undefined ? undefined : createPersonServerState(realm, psKeys, currentTokens({ issuer, keys: psKeys, discovery, allowLoopback: realm.settings.allowLoopback }), {
       maxPending: options.maxPending, maxPendingPerAgent: options.maxPendingPerAgent,
+      ...(options.store === undefined ? {} : { shared: { store: options.store, logger, now } }),
     }),
   };
   const log = options.log ?? ((message: string, err: unknown) => console.error(`[auth-server] ${message}`, ...(err === undefined ? [] : [err])));

@@ -169,7 +169,7 @@ describe('pending store tombstones', () => {
       const entry = store.create({ jkt: 'k', grant: { agent: 'a' }, purpose: undefined, loginHint: undefined, lifetimeSeconds: 60 }, 100);
       if (typeof entry === 'string') throw new Error(entry);
       ids.push(entry.id);
-      store.retire(entry.id, 200);
+      expect(store.retire(entry, 200)).toBe(true);
     }
     expect(store.retired(ids[0] as string, 150)).toBe(false);
     expect(store.retired(ids[2] as string, 150)).toBe(true);

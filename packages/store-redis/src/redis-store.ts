@@ -1,7 +1,8 @@
 /**
  * `SharedStore` on Redis, so several resource or auth-server instances share their single-use
- * state. Every operation is one atomic Redis command: `SET NX PX` remembers once, and compare
- * and set is a Lua script (Redis runs a script without interleaving other clients' commands).
+ * state. Every operation is atomic: remembering once is `SET NX PX` in a Lua script that also
+ * reads the marker of when Redis's memory began (so a flush is seen by the add it would fool), and
+ * compare and set is a Lua script (Redis runs a script without interleaving other clients' commands).
  *
  * Outages fail closed: the client does not queue commands while disconnected and gives up on a
  * command after `commandTimeoutMs`, so a call rejects promptly instead of hanging, and the caller
@@ -28,6 +29,23 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[4] == '1' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) else redis.call('DEL', KEYS[1]) end
 return 1`;
 
+/**
+ * Remember once, and say when Redis's memory began, in one script: KEYS[1] = key, KEYS[2] = the
+ * marker (`{prefix}since`); ARGV = value, ttl ms, now ms. A marker gone while Redis kept running
+ * (`FLUSHALL`, `FLUSHDB`) is written again with now, so the caller (and, on its next add, every
+ * other instance) learns at once that what came before may have been used: a flush is detected
+ * by the very command that would otherwise accept a replay, at the cost of one `GET` inside it.
+ */
+const ADD_SCRIPT = `
+local since = redis.call('GET', KEYS[2])
+if not since then
+  redis.call('SET', KEYS[2], ARGV[3])
+  since = ARGV[3]
+end
+local added = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX')
+if added then return {1, since} end
+return {0, since}`;
+
 /** Redis refuses a PX of 0 or below; an entry that should already be gone lives 1 ms. */
 function ttl(ms: number): number {
   return Math.max(1, Math.ceil(ms));
@@ -48,6 +66,7 @@ export class RedisStore implements SharedStore {
     this.client = client;
     this.#prefix = options.keyPrefix ?? 'aauth:';
     client.defineCommand('aauthSwap', { numberOfKeys: 1, lua: SWAP_SCRIPT });
+    client.defineCommand('aauthAdd', { numberOfKeys: 2, lua: ADD_SCRIPT });
     const forget = (): void => { this.#since = undefined; };
     client.on('close', forget);
     client.on('reconnecting', forget);
@@ -58,12 +77,16 @@ export class RedisStore implements SharedStore {
    * Redis keeps a marker key, `{prefix}since`, holding when its dataset began (written once, with
    * `SET NX`). A Redis that restarted empty has none: the first instance to reconnect writes the
    * time it did, and everything made before that is refused by the callers (`rememberedSince`).
+   * One emptied while running is caught by `add` (see `ADD_SCRIPT`).
    */
   async #learnSince(): Promise<void> {
-    const key = `${this.#prefix}since`;
+    const key = this.#sinceKey;
     await this.client.set(key, String(Date.now()), 'NX');
-    const since = Number(await this.client.get(key));
-    this.#since = Number.isFinite(since) && since > 0 ? since : undefined;
+    this.#since = marker(await this.client.get(key));
+  }
+
+  get #sinceKey(): string {
+    return `${this.#prefix}since`;
   }
 
   /** Connect to `url` (`redis://host:port/db`) and resolve once Redis answers. */
@@ -101,7 +124,11 @@ export class RedisStore implements SharedStore {
   }
 
   async add(key: string, value: string, ttlMs: number): Promise<boolean> {
-    return (await this.#call(() => this.client.set(this.#prefix + key, value, 'PX', ttl(ttlMs), 'NX'))) === 'OK';
+    const [added, since] = await this.#call(() => (this.client as Redis & ScriptCommands).aauthAdd(this.#prefix + key, this.#sinceKey, value, String(ttl(ttlMs)), String(Date.now())));
+    // A marker newer than ours: Redis was emptied since we last looked (restart or flush).
+    const began = marker(since);
+    if (began !== undefined && began > (this.#since ?? 0)) this.#since = began;
+    return added === 1;
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -117,7 +144,7 @@ export class RedisStore implements SharedStore {
   }
 
   async swap(key: string, expected: string, next: string | undefined, ttlMs: number): Promise<boolean> {
-    const swapped = await this.#call(() => (this.client as Redis & SwapCommand).aauthSwap(this.#prefix + key, expected, next ?? '', String(ttl(ttlMs)), next === undefined ? '0' : '1'));
+    const swapped = await this.#call(() => (this.client as Redis & ScriptCommands).aauthSwap(this.#prefix + key, expected, next ?? '', String(ttl(ttlMs)), next === undefined ? '0' : '1'));
     return swapped === 1;
   }
 
@@ -131,6 +158,9 @@ export class RedisStore implements SharedStore {
     try {
       return await command();
     } catch (cause) {
+      // The connection is gone (the 'close' event may still be on its way): until Redis is back
+      // and the marker read again, nothing can be vouched for.
+      if (this.client.status !== 'ready' || !this.client.stream.writable) this.#since = undefined;
       // `OOM command not allowed` under `maxmemory` + `noeviction`: full, never evicting live entries.
       const full = cause instanceof Error && cause.message.startsWith('OOM');
       throw new StoreUnavailableError(full ? 'store_full' : 'store_unavailable', full ? 'Redis is full (maxmemory)' : `Redis command failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
@@ -142,8 +172,15 @@ function unsure(): StoreUnavailableError {
   return new StoreUnavailableError('store_unavailable', 'Redis is reconnecting');
 }
 
-interface SwapCommand {
+interface ScriptCommands {
   aauthSwap(key: string, expected: string, next: string, ttlMs: string, set: '0' | '1'): Promise<number>;
+  aauthAdd(key: string, sinceKey: string, value: string, ttlMs: string, nowMs: string): Promise<[number, string]>;
+}
+
+/** The marker's time, or undefined when it is not one. */
+function marker(value: string | null | undefined): number | undefined {
+  const since = Number(value);
+  return Number.isFinite(since) && since > 0 ? since : undefined;
 }
 
 /** The URL without its password, for messages. */

@@ -1,7 +1,7 @@
 /**
  * `RedisStore` against a real `redis-server`: atomic remember-once (`SET NX PX`) and compare and
  * set (a Lua script); a Redis that stops answering fails each call within the command timeout
- * (no hang), and one that restarts empty moves `rememberedSince` forward.
+ * (no hang), and one that restarts empty, or is emptied while running, moves `rememberedSince` forward.
  */
 import { StoreUnavailableError } from '@aauth-ts/core';
 import { RedisStore } from '@aauth-ts/store-redis';
@@ -59,6 +59,24 @@ suite('RedisStore', () => {
       await expect(store.add('paused', '1', 10_000)).rejects.toEqual(expect.objectContaining({ name: 'StoreUnavailableError', code: 'store_unavailable' }));
     } finally {
       redis.resume();
+    }
+  });
+
+  test('a Redis emptied while running (FLUSHALL): the next remember-once at any instance finds its memory began anew, so a replay of what came before is refused', async () => {
+    const other = await RedisStore.connect(redis.url, { keyPrefix: 'test:' });
+    try {
+      expect(await store.add('flushed', '1', 10_000)).toBe(true);
+      const before = await store.rememberedSince();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await redis.flushAll();
+      // The key is forgotten: the add succeeds, and says that memory begins after `before`.
+      expect(await other.add('flushed', '1', 10_000)).toBe(true);
+      expect(await other.rememberedSince()).toBeGreaterThan(before);
+      // The first instance learns it by its own next add, whatever key that is.
+      await store.add('another', '1', 10_000);
+      expect(await store.rememberedSince()).toBe(await other.rememberedSince());
+    } finally {
+      await other.close();
     }
   });
 

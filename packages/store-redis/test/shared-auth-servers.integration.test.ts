@@ -119,6 +119,18 @@ suite('embedded auth-server instances sharing a Redis store', () => {
     expect(typeof answered.json.auth_token).toBe('string');
   }, (MAX_POLL_WAIT * 1000) / 2);
 
+  it('FLUSHALL without a restart: a resource token redeemed before the flush is refused at every instance', async () => {
+    const before = await resourceToken();
+    expect((await redeem(first, before)).status).toBe(202);
+    await redis.flushAll();
+    for (const instance of [second, first]) {
+      const again = await redeem(instance, before);
+      expect({ status: again.status, error: again.json.error }).toEqual({ status: 400, error: 'invalid_resource_token' });
+    }
+    // Service goes on: a token issued once the new memory's first second is over is redeemed.
+    for (const instance of [first, second]) expect(await untilRedeemed(instance)).toBe(202);
+  });
+
   it('Redis down: a token request is refused with 503 temporarily_unavailable and Retry-After; back up: service resumes and no resource token is redeemed twice', async () => {
     const before = await resourceToken();
     expect((await redeem(first, before)).status).toBe(202);

@@ -3,8 +3,9 @@
  * Standalone embedded auth server:
  *   aauth-auth-server --realm keycloak-realm.json [--port 8080] [--host 127.0.0.1]
  *                     [--origin http://localhost:8080] [--key-file realm-keys.json]
- * With `AAUTH_REDIS_URL` (`redis://host:port`) used `jti`s and pending requests live in that Redis
- * (needs `@aauth-ts/store-redis` and `ioredis` installed), so several instances serve one realm.
+ * With `AAUTH_REDIS_URL` (`redis://host:port`) used `jti`s, pending requests, the login throttle and
+ * a Person Server realm's state live in that Redis (needs `@aauth-ts/store-redis` and `ioredis`
+ * installed), so several instances serve one realm; they share `--key-file`.
  */
 import { parseArgs } from 'node:util';
 import type { SharedStore } from '@aauth-ts/core';

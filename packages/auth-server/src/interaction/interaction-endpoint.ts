@@ -104,11 +104,11 @@ export interface InteractionQuery {
 export async function showInteraction(ctx: AuthServerContext, query: InteractionQuery, client: string): Promise<PageResponse> {
   if (query.code === undefined || query.code.trim() === '') return codeEntryPage(ctx, query.callback);
   const now = ctx.now();
-  const wait = ctx.logins.guesses.retryAfter(client, now);
+  const wait = await ctx.logins.guesses.retryAfter(client, now);
   if (wait > 0) return tooManyAttempts(wait);
   const entry = await ctx.pending.byCode(normaliseCode(query.code), now);
   if (!entry) {
-    ctx.logins.guesses.fail(client, now);
+    await ctx.logins.guesses.fail(client, now);
     return notFound();
   }
   if (query.callback !== undefined && !callbackAllowed(query.callback, entry.grant.agent)) return callbackRefused();

@@ -45,14 +45,14 @@ export function sameText(a: string, b: string): boolean {
 export async function logIn(ctx: AuthServerContext, code: string, form: Form): Promise<RealmUser | 'invalid' | PageResponse> {
   const username = (field(form, 'username') ?? '').trim().toLowerCase();
   const user = ctx.realm.users.get(username);
-  const wait = ctx.logins.retryAfter(code, user?.id, ctx.now());
+  const wait = await ctx.logins.retryAfter(code, user?.id, ctx.now());
   if (wait > 0) return tooManyAttempts(wait);
   // Counted as a failure before the (asynchronous) password check and cleared on success, so
   // guesses sent in parallel cannot all pass the check above before the first one is counted.
-  ctx.logins.failed(code, user?.id, ctx.now());
+  await ctx.logins.failed(code, user?.id, ctx.now());
   const matches = await verifyPassword(user?.password, field(form, 'password') ?? '');
   if (!user || !user.enabled || !matches) return 'invalid';
-  ctx.logins.succeeded(code, user.id);
+  await ctx.logins.succeeded(code, user.id);
   return user;
 }
 

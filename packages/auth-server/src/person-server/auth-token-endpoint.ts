@@ -87,7 +87,7 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
   const rt = await ps.tokens.verifyResourceToken(resourceToken, { audience: ctx.issuer(), agentJkt: expectedJkt }, now);
   about.resource = rt.iss;
   if (rt.exp - rt.iat > MAX_RESOURCE_TOKEN_LIFETIME) psError('invalid_resource_token', `resource token lives longer than ${MAX_RESOURCE_TOKEN_LIFETIME} s; this Person Server does not accept it`);
-  const record = ps.records.get(rt.presented_jti, now);
+  const record = await ps.records.get(rt.presented_jti, now);
   try {
     matchPersonTokenRecord(rt, record?.ps === ctx.issuer() ? record : undefined);
   } catch (err) {
@@ -109,7 +109,7 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
     psError('invalid_request', 'this resource token was built on a person token issued for call chaining; present its "upstream_token" too');
   }
   const mission: Mission | undefined = upstream !== undefined ? upstream.mission
-    : known.mission_s256 === undefined ? undefined : activeMissionOf(ctx, ps, known.mission_s256, caller.provider, caller.agentId);
+    : known.mission_s256 === undefined ? undefined : await activeMissionOf(ctx, ps, known.mission_s256, caller.provider, caller.agentId);
   const scopes = parseScope(rt.scope);
   about.scope = scopes;
   about.user = known.userId;

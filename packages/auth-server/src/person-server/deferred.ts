@@ -31,11 +31,11 @@ export function deferredAnswer(ctx: AuthServerContext, entry: PendingRequest<PsG
  * cannot take the person to the interaction page, and this server has no other channel to them:
  * `user_unreachable` (§Token Endpoint Error Codes), terminal.
  */
-export function defer(ctx: AuthServerContext, ps: PersonServerState, jkt: string, grant: PsGrant, capabilities: readonly string[] | undefined): EndpointResponse {
+export async function defer(ctx: AuthServerContext, ps: PersonServerState, jkt: string, grant: PsGrant, capabilities: readonly string[] | undefined): Promise<EndpointResponse> {
   if (capabilities !== undefined && !capabilities.includes(AAUTH_CURRENT.capabilities[0])) {
     psError('user_unreachable', 'the person must be asked, this server can reach them only through its interaction page, and the agent did not declare the "interaction" capability');
   }
-  const entry = ps.pending.create({ jkt, grant, purpose: grant.justification, loginHint: undefined, lifetimeSeconds: ctx.realm.settings.pendingLifespan }, ctx.now());
+  const entry = await ps.pending.create({ jkt, grant, purpose: grant.justification, loginHint: undefined, lifetimeSeconds: ctx.realm.settings.pendingLifespan }, ctx.now());
   if (entry === 'full' || entry === 'agent_full') {
     psError('server_error', entry === 'full' ? 'too many requests are waiting for a person; retry shortly' : 'this agent has too many requests waiting for a person; retry shortly', { status: 503, headers: { 'Retry-After': '5' } });
   }

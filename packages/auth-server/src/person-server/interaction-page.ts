@@ -68,7 +68,7 @@ function clientName(ctx: AuthServerContext, id: string): SafeHtml {
 }
 
 /** What is being asked, by kind of request. */
-function question(ctx: AuthServerContext, ps: PersonServerState, grant: PsGrant): { title: string; body: SafeHtml } {
+async function question(ctx: AuthServerContext, ps: PersonServerState, grant: PsGrant): Promise<{ title: string; body: SafeHtml }> {
   switch (grant.kind) {
     case 'person_token':
       return { title: 'Let this agent identify you?', body: html`<dt>To the resource</dt><dd>${clientName(ctx, grant.resource)}</dd>
@@ -86,7 +86,7 @@ ${tools.length > 0 ? html`<dt>Tools</dt><dd><ul>${tools}</ul></dd>` : ''}
 ${resources.length > 0 ? html`<dt>Resources (the agent receives a person token for each)</dt><dd><ul>${resources}</ul></dd>` : ''}` };
     }
     case 'completion': {
-      const mission = ps.missions.get(grant.s256);
+      const mission = await ps.missions.get(grant.s256, ctx.now());
       const description = mission === undefined ? '' : decodeMission(mission.blob, { allowLoopbackHttp: true, exact: [ctx.issuer()] }).blob.description;
       return { title: 'Is this mission complete?', body: html`<dt>Mission</dt><dd><pre style="white-space:pre-wrap">${description}</pre></dd>
 <dt>The agent reports</dt><dd><pre style="white-space:pre-wrap">${grant.summary}</pre></dd>
@@ -95,9 +95,9 @@ ${resources.length > 0 ? html`<dt>Resources (the agent receives a person token f
   }
 }
 
-function reviewPage(ctx: AuthServerContext, ps: PersonServerState, entry: Entry, user: RealmUser, ticket: string): PageResponse {
+async function reviewPage(ctx: AuthServerContext, ps: PersonServerState, entry: Entry, user: RealmUser, ticket: string): Promise<PageResponse> {
   const grant = entry.grant;
-  const { title, body } = question(ctx, ps, grant);
+  const { title, body } = await question(ctx, ps, grant);
   return respond(200, title, html`<h1>${title}</h1>
 <p>Signed in as <strong>${user.username}</strong>.</p>
 <dl>
@@ -116,25 +116,26 @@ ${grant.justification === undefined ? '' : html`<dt>The agent says</dt><dd><pre 
 </form>`);
 }
 
-export function showPsInteraction(ctx: AuthServerContext, ps: PersonServerState, query: { code: string | undefined; callback: string | undefined }, client: string): PageResponse {
+export async function showPsInteraction(ctx: AuthServerContext, ps: PersonServerState, query: { code: string | undefined; callback: string | undefined }, client: string): Promise<PageResponse> {
   if (query.code === undefined || query.code.trim() === '') return codeEntryPage(ctx, query.callback);
   const now = ctx.now();
-  const wait = ctx.logins.guesses.retryAfter(client, now);
+  const wait = await ctx.logins.guesses.retryAfter(client, now);
   if (wait > 0) return tooManyAttempts(wait);
-  const entry = ps.pending.byCode(normaliseCode(query.code), now);
+  const entry = await ps.pending.byCode(normaliseCode(query.code), now);
   if (!entry) {
-    ctx.logins.guesses.fail(client, now);
+    await ctx.logins.guesses.fail(client, now);
     return notFound();
   }
   if (query.callback !== undefined && !callbackAllowed(query.callback, entry.grant.provider)) {
     return respond(400, 'Return address refused', html`<h1>Return address refused</h1><p class="error">The application asked to be sent back to an address that is not its own.</p>`);
   }
   if (entry.status === 'interacting') {
-    ps.pending.decide(entry, { status: 'code_reused' });
+    await ps.pending.decide(entry, { status: 'code_reused' });
     return notFound();
   }
-  ps.pending.open(entry);
   entry.callback = query.callback;
+  // Opened by two browsers at once on two instances: only one opens it, the other is not shown it.
+  if (!(await ps.pending.open(entry))) return notFound();
   return loginPage(ctx, entry);
 }
 
@@ -158,31 +159,29 @@ function declined(entry: Entry, error: 'access_denied', title: string, text: str
  * request (§Call Chaining) is decided by the person the upstream token names; the intermediary
  * acts for many people, so it is bound to none and no approval is remembered for it.
  */
-function approve(ctx: AuthServerContext, ps: PersonServerState, entry: Entry, userId: string): PageResponse {
+async function approve(ctx: AuthServerContext, ps: PersonServerState, entry: Entry, userId: string): Promise<PageResponse> {
   const grant = entry.grant;
-  if (grant.upstream === undefined && ps.bindings.bind(grant.provider, grant.agent, userId) === 'other_user') {
-    ps.pending.decide(entry, { status: 'denied' });
+  if (grant.upstream === undefined && (await ps.bindings.bind(grant.provider, grant.agent, userId)) === 'other_user') {
+    await ps.pending.decide(entry, { status: 'denied' });
     if (entry.callback !== undefined) return declined(entry, 'access_denied', 'Agent acts for someone else', 'This agent already acts for another person.');
     return respond(403, 'Agent acts for someone else', html`<h1>Agent acts for someone else</h1><p class="error">This agent already acts for another person; it cannot act for you.</p>`);
   }
-  if (grant.kind === 'person_token' && grant.upstream === undefined) ps.bindings.approveResources(grant.provider, grant.agent, [grant.resource]);
+  if (grant.kind === 'person_token' && grant.upstream === undefined) await ps.bindings.approveResources(grant.provider, grant.agent, [grant.resource]);
   if (grant.kind === 'mission') {
-    approveMission(ctx, ps, grant, userId);
-    ps.bindings.approveResources(grant.provider, grant.agent, grant.resources ?? []);
+    await approveMission(ctx, ps, grant, userId);
+    await ps.bindings.approveResources(grant.provider, grant.agent, grant.resources ?? []);
   }
-  if (grant.kind === 'completion') {
-    const mission = ps.missions.get(grant.s256);
-    if (mission !== undefined) ps.missions.terminate(mission, 'completed');
-  }
-  ps.pending.decide(entry, { status: 'approved', sub: userId });
+  if (grant.kind === 'completion') await ps.missions.terminate(grant.s256, 'completed');
+  if (!(await ps.pending.decide(entry, { status: 'approved', sub: userId }))) return notFound();
   return decided(entry, 'Approved', 'You may close this window and return to the application.');
 }
 
 export async function submitPsInteraction(ctx: AuthServerContext, ps: PersonServerState, form: Form): Promise<PageResponse> {
   const code = field(form, 'code');
-  const entry = code === undefined ? undefined : ps.pending.byCode(normaliseCode(code), ctx.now());
+  const entry = code === undefined ? undefined : await ps.pending.byCode(normaliseCode(code), ctx.now());
   if (!entry) return notFound();
-  if (entry.status === 'pending') ps.pending.open(entry);
+  // A login posted without opening the code first still spends it.
+  if (entry.status === 'pending' && !(await ps.pending.open(entry))) return notFound();
   const step = field(form, 'step');
   if (step === 'login') {
     const user = await logIn(ctx, entry.code, form);
@@ -192,14 +191,17 @@ export async function submitPsInteraction(ctx: AuthServerContext, ps: PersonServ
     if (entry.grant.requiredUser !== undefined && entry.grant.requiredUser !== user.id) return loginPage(ctx, entry, 'This agent acts for another person.');
     const ticket = randomBytes(24).toString('base64url');
     entry.consentTicket = { value: ticket, userId: user.id };
+    if (!(await ps.pending.save(entry))) return notFound();
     return reviewPage(ctx, ps, entry, user, ticket);
   }
   if (step === 'consent') {
     const held = entry.consentTicket;
     if (!held || !sameText(held.value, field(form, 'ticket') ?? '')) return loginPage(ctx, entry, 'Your session has ended; sign in again.');
     entry.consentTicket = undefined;
+    // The ticket is spent once, whichever instance the form reaches.
+    if (!(await ps.pending.save(entry))) return notFound();
     if (field(form, 'decision') === 'approve') return approve(ctx, ps, entry, held.userId);
-    ps.pending.decide(entry, { status: 'denied' });
+    await ps.pending.decide(entry, { status: 'denied' });
     return declined(entry, 'access_denied', 'Declined', 'The agent was told you declined. You may close this window.');
   }
   return loginPage(ctx, entry, 'Unexpected form submission; sign in again.');

@@ -35,12 +35,12 @@ export async function issuePersonToken(ctx: AuthServerContext, ps: PersonServerS
   const now = ctx.now();
   const exp = lastingUntil(now, MAX_PERSON_TOKEN_LIFETIME, request.agentExp, request.mission);
   if (exp <= now) psError('invalid_request', 'the agent token (or the mission) expires now: no person token can be issued within it');
-  if (ps.records.room(request.agent, now) !== 'stored') psError('server_error', 'too many person tokens retained; retry shortly', { status: 503, headers: { 'Retry-After': '5' } });
+  if ((await ps.records.room(request.agent, now)) !== 'stored') psError('server_error', 'too many person tokens retained; retry shortly', { status: 503, headers: { 'Retry-After': '5' } });
   const jti = randomUUID();
   const sub = directedSubject(ps.salt, request.resource, request.userId);
   const missionS256 = request.mission?.s256;
   const token = await ps.tokens.createPersonToken({ aud: request.resource, sub, cnfJwk: request.cnfJwk, missionS256, tenant: request.tenant, jti, iat: now, exp });
-  ps.records.add({
+  await ps.records.add({
     jti, ps: ctx.issuer(), sub, aud: request.resource, ...(missionS256 === undefined ? {} : { mission_s256: missionS256 }), ...(request.tenant === undefined ? {} : { tenant: request.tenant }), exp,
     jkt: jwkThumbprint(request.cnfJwk), agent: request.agent, subagent: request.subagent, userId: request.userId,
     ...(request.upstream === undefined ? {} : { upstream: request.upstream }),

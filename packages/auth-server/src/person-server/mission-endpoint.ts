@@ -19,6 +19,7 @@
 import { AAUTH_CURRENT, isS256, isServerIdentifier, missionS256, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import type { IncomingRequest } from '../request/types.js';
+import type { Mission } from '../stores/mission-store.js';
 import type { EndpointResponse } from '../token/response.js';
 import { authenticateAgent, refuseSubAgent } from './authenticate.js';
 import { JsonBody, MAX_DOCUMENT } from './body.js';
@@ -39,11 +40,21 @@ export async function handleMissionProposal(ctx: AuthServerContext, ps: PersonSe
   const caller = await authenticateAgent(ctx, ps, request);
   about.agent = caller.agentId;
   refuseSubAgent(caller);
-  const binding = ps.bindings.get(caller.provider, caller.agentId);
+  const binding = await ps.bindings.get(caller.provider, caller.agentId);
   return defer(ctx, ps, caller.jkt, {
     kind: 'mission', agent: caller.agentId, provider: caller.provider, subagent: undefined, cnfJwk: caller.jwk, agentExp: caller.exp,
     requiredUser: binding?.userId, justification: undefined, description, tools, resources: resources === undefined ? undefined : [...new Set(resources)], outcome: {},
   }, capabilities);
+}
+
+/** The caller's mission `s256`, active: unknown and another agent's are one answer (`mission_not_found`). */
+async function ownMission(ctx: AuthServerContext, ps: PersonServerState, s256: string, provider: string, agent: string): Promise<Mission> {
+  // Looked up and compared in one step: the same answer, by the same path, for unknown and not-ours.
+  const found = await ps.missions.get(s256, ctx.now());
+  const mission = found !== undefined && found.provider === provider && found.agent === agent ? found : undefined;
+  if (mission === undefined) psError('mission_not_found', 'no such mission');
+  if (mission.state !== 'active') terminated(mission);
+  return mission;
 }
 
 const M = AAUTH_CURRENT.missionRequest;
@@ -59,15 +70,12 @@ export async function handleMissionAction(ctx: AuthServerContext, ps: PersonServ
   const action = body.string(A.key);
   if (action === undefined || !ACTIONS.includes(action)) psError('invalid_request', `"action" must be one of ${ACTIONS.map((a) => `"${a}"`).join(', ')}`);
   const text = action === A.update ? body.required(A.description, MAX_DOCUMENT) : body.required(A.summary, MAX_DOCUMENT);
-  // Looked up and compared in one step: the same answer, by the same path, for unknown and not-ours.
-  const found = ps.missions.get(s256);
-  const mission = found !== undefined && found.provider === caller.provider && found.agent === caller.agentId ? found : undefined;
-  if (mission === undefined) psError('mission_not_found', 'no such mission');
-  if (ps.missions.refresh(mission, ctx.now()).state !== 'active') terminated(mission);
+  const mission = await ownMission(ctx, ps, s256, caller.provider, caller.agentId);
   if (action === A.update) {
     const bytes = JSON.stringify({ [A.description]: text, accepted_at: new Date(ctx.now() * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
     const update = { s256: missionS256(Buffer.from(bytes, 'utf8')), bytes };
-    mission.updates.push(update);
+    // Terminated meanwhile (on another instance): refused as if it had been before.
+    if (!(await ps.missions.addUpdate(mission.s256, update))) await ownMission(ctx, ps, s256, caller.provider, caller.agentId);
     return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: { [AAUTH_CURRENT.missionResponse.s256]: update.s256 } };
   }
   return defer(ctx, ps, caller.jkt, {

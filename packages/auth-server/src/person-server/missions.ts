@@ -23,16 +23,15 @@ export function terminated(mission: Mission): never {
  * request (§Person Token Endpoint: "The PS MUST verify the mission exists, is active, and belongs
  * to this agent"). Unknown and another agent's are one answer.
  */
-export function activeMissionOf(ctx: AuthServerContext, ps: PersonServerState, s256: string, provider: string, agent: string): Mission {
-  const found = isS256(s256) ? ps.missions.get(s256) : undefined;
-  if (found === undefined || found.provider !== provider || found.agent !== agent) psError('invalid_request', '"mission_s256" names no mission of this agent');
-  const mission = ps.missions.refresh(found, ctx.now());
+export async function activeMissionOf(ctx: AuthServerContext, ps: PersonServerState, s256: string, provider: string, agent: string): Promise<Mission> {
+  const mission = isS256(s256) ? await ps.missions.get(s256, ctx.now()) : undefined;
+  if (mission === undefined || mission.provider !== provider || mission.agent !== agent) psError('invalid_request', '"mission_s256" names no mission of this agent');
   if (mission.state !== 'active') terminated(mission);
   return mission;
 }
 
 /** Approve a proposed mission: persist the blob (§Mission Identifier: `s256` over exactly these bytes). */
-export function approveMission(ctx: AuthServerContext, ps: PersonServerState, grant: MissionGrant, userId: string): Mission {
+export async function approveMission(ctx: AuthServerContext, ps: PersonServerState, grant: MissionGrant, userId: string): Promise<Mission> {
   const blob: MissionBlob = {
     [B.approver]: ctx.issuer(),
     [B.agent]: grant.agent,
@@ -47,7 +46,7 @@ export function approveMission(ctx: AuthServerContext, ps: PersonServerState, gr
     s256: encoded.s256, blob: encoded.mission, provider: grant.provider, agent: grant.agent, userId,
     approvedResources: grant.resources ?? [], expiresAt: undefined, state: 'active', terminationReason: undefined, updates: [],
   };
-  ps.missions.add(mission);
+  await ps.missions.add(mission);
   grant.outcome.s256 = mission.s256;
   return mission;
 }

@@ -33,23 +33,31 @@ const RETIRED_GRACE_SECONDS = 600;
 
 async function ownedEntry(ctx: AuthServerContext, ps: PersonServerState, request: IncomingRequest, id: string): Promise<PendingRequest<PsGrant>> {
   const caller = await authenticateAgent(ctx, ps, request);
-  const entry = ps.pending.get(id);
+  const entry = await ps.pending.get(id);
   if (entry === undefined) {
-    if (ps.pending.retired(id, ctx.now())) psError('invalid_request', 'this pending request has already been answered or withdrawn', { status: 410 });
+    if (await ps.pending.retired(id, ctx.now())) answered();
     psError('invalid_request', 'no such pending request', { status: 404 });
   }
   if (entry.jkt !== caller.jkt) psError('access_denied', 'this pending request belongs to another key');
   return entry;
 }
 
-function retire(ctx: AuthServerContext, ps: PersonServerState, entry: PendingRequest<PsGrant>): void {
-  ps.pending.retire(entry.id, Math.max(entry.expiresAt, ctx.now()) + RETIRED_GRACE_SECONDS);
+function answered(): never {
+  return psError('invalid_request', 'this pending request has already been answered or withdrawn', { status: 410 });
+}
+
+/**
+ * End `entry` as read, remembering that it was answered: only one caller, on whichever instance,
+ * gets past this (the others, polling at the same time, are told it was answered).
+ */
+async function retire(ctx: AuthServerContext, ps: PersonServerState, entry: PendingRequest<PsGrant>): Promise<void> {
+  if (!(await ps.pending.retire(entry, Math.max(entry.expiresAt, ctx.now()) + RETIRED_GRACE_SECONDS))) answered();
 }
 
 /** The mission a token grant names, still active: the agent's own, or on a chained grant the upstream token's. */
-function grantMission(ctx: AuthServerContext, ps: PersonServerState, grant: PersonTokenGrant | AuthTokenGrant): Mission | undefined {
+function grantMission(ctx: AuthServerContext, ps: PersonServerState, grant: PersonTokenGrant | AuthTokenGrant): Promise<Mission | undefined> {
   if (grant.upstream !== undefined) return chainedMission(ctx, ps, grant.upstream);
-  return grant.missionS256 === undefined ? undefined : activeMissionOf(ctx, ps, grant.missionS256, grant.provider, grant.agent);
+  return grant.missionS256 === undefined ? Promise.resolve(undefined) : activeMissionOf(ctx, ps, grant.missionS256, grant.provider, grant.agent);
 }
 
 /** What the approved request yields. */
@@ -58,15 +66,15 @@ async function approvedAnswer(ctx: AuthServerContext, ps: PersonServerState, ent
   const userId = entry.sub as string;
   switch (grant.kind) {
     case 'person_token': {
-      const mission = grantMission(ctx, ps, grant);
+      const mission = await grantMission(ctx, ps, grant);
       return issuePersonToken(ctx, ps, { resource: grant.resource, userId, cnfJwk: grant.cnfJwk, mission, tenant: grant.tenant, agentExp: grant.agentExp, agent: grant.agent, subagent: grant.subagent, upstream: grant.upstream?.jti });
     }
     case 'auth_token': {
-      const mission = grantMission(ctx, ps, grant);
+      const mission = await grantMission(ctx, ps, grant);
       return issueAuthToken(ctx, ps, { resource: grant.resource, sub: grant.sub, scopes: grant.scopes, cnfJwk: grant.cnfJwk, mission, tenant: grant.tenant, agentExp: grant.agentExp, provider: grant.provider, userId });
     }
     case 'mission': {
-      const mission = activeMissionOf(ctx, ps, grant.outcome.s256 ?? '', grant.provider, grant.agent);
+      const mission = await activeMissionOf(ctx, ps, grant.outcome.s256 ?? '', grant.provider, grant.agent);
       const personTokens: Record<string, string> = {};
       for (const resource of mission.approvedResources) {
         const issued = await issuePersonToken(ctx, ps, { resource, userId, cnfJwk: grant.cnfJwk, mission, tenant: undefined, agentExp: grant.agentExp, agent: grant.agent, subagent: undefined });
@@ -79,16 +87,16 @@ async function approvedAnswer(ctx: AuthServerContext, ps: PersonServerState, ent
   }
 }
 
-function terminal(ctx: AuthServerContext, ps: PersonServerState, entry: PendingRequest<PsGrant>, headers: Readonly<Record<string, string>>): Promise<EndpointResponse> | undefined {
+async function terminal(ctx: AuthServerContext, ps: PersonServerState, entry: PendingRequest<PsGrant>, headers: Readonly<Record<string, string>>): Promise<EndpointResponse | undefined> {
   const now = ctx.now();
-  const end = (code: 'denied' | 'abandoned' | 'expired' | 'invalid_code', detail: string): never => {
-    retire(ctx, ps, entry);
+  const end = async (code: 'denied' | 'abandoned' | 'expired' | 'invalid_code', detail: string): Promise<never> => {
+    await retire(ctx, ps, entry);
     return psError(code, detail);
   };
   switch (entry.status) {
     case 'approved':
-      retire(ctx, ps, entry);
-      return approvedAnswer(ctx, ps, entry).then((body) => ({ status: 200, headers: { 'Cache-Control': 'no-store', ...headers }, body }));
+      await retire(ctx, ps, entry);
+      return { status: 200, headers: { 'Cache-Control': 'no-store', ...headers }, body: await approvedAnswer(ctx, ps, entry) };
     case 'denied':
       return end('denied', 'the person declined the request');
     case 'code_reused':
@@ -108,22 +116,23 @@ export async function handlePsPoll(ctx: AuthServerContext, ps: PersonServerState
   if (entry.grant.kind === 'auth_token') about.scope = entry.grant.scopes;
   if (entry.grant.upstream !== undefined) about.upstreamJti = entry.grant.upstream.jti;
   about.user = entry.sub;
-  const done = terminal(ctx, ps, entry, {});
+  const done = await terminal(ctx, ps, entry, {});
   if (done) return done;
   const asked = parsePreferWait(request.headers[AAUTH_CURRENT.headers.prefer.toLowerCase()]);
   const settings = ctx.realm.settings;
   const wait = asked === undefined ? 0 : Math.min(asked, settings.maxPollWait, Math.max(0, entry.expiresAt - ctx.now()));
   if (wait === 0 || !(await ps.pending.hold(entry.id, wait * 1000, settings.maxHeldPolls, signal))) return deferredAnswer(ctx, entry, 1);
   const applied = { [AAUTH_CURRENT.headers.preferenceApplied]: formatPreferWait(wait) };
-  if (ps.pending.get(entry.id) !== entry) psError('invalid_request', 'this pending request has already been answered or withdrawn', { status: 410 });
-  about.user = entry.sub;
-  return terminal(ctx, ps, entry, applied) ?? deferredAnswer(ctx, entry, 0, applied);
+  // Decided (or ended) meanwhile, perhaps on another instance: read it again.
+  const current = (await ps.pending.get(entry.id)) ?? answered();
+  about.user = current.sub;
+  return (await terminal(ctx, ps, current, applied)) ?? deferredAnswer(ctx, current, 0, applied);
 }
 
 /** §Cancel Request: "Subsequent requests to the pending URL return 410 Gone." */
 export async function handlePsCancel(ctx: AuthServerContext, ps: PersonServerState, request: IncomingRequest, id: string): Promise<EndpointResponse> {
   const entry = await ownedEntry(ctx, ps, request, id);
-  retire(ctx, ps, entry);
+  await retire(ctx, ps, entry);
   return { status: 204, headers: { 'Cache-Control': 'no-store' }, body: undefined };
 }
 

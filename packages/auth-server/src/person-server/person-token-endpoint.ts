@@ -64,8 +64,8 @@ export async function handlePersonTokenRequest(ctx: AuthServerContext, ps: Perso
     }
     return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: await issuePersonToken(ctx, ps, { resource, userId: upstream.userId, cnfJwk, mission: upstream.mission, tenant, agentExp, agent: caller.agentId, subagent, upstream: upstream.jti }) };
   }
-  const mission: Mission | undefined = missionS256 === undefined ? undefined : activeMissionOf(ctx, ps, missionS256, caller.provider, caller.agentId);
-  const binding = ps.bindings.get(caller.provider, caller.agentId);
+  const mission: Mission | undefined = missionS256 === undefined ? undefined : await activeMissionOf(ctx, ps, missionS256, caller.provider, caller.agentId);
+  const binding = await ps.bindings.get(caller.provider, caller.agentId);
   const approved = binding !== undefined && (binding.resources.has(resource) || (mission !== undefined && mission.userId === binding.userId && mission.approvedResources.includes(resource)));
   if (binding !== undefined && approved) {
     about.user = binding.userId;

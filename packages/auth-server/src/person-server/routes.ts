@@ -59,9 +59,9 @@ export function personServerRouter(ctx: AuthServerContext, ps: PersonServerState
   router.delete(`${ENDPOINT_PATHS.psPending}/:id`, route('ps-cancel', (req) => handlePsCancel(ctx, ps, incoming(req), String(req.params.id))));
   router.post(`${ENDPOINT_PATHS.psPending}/:id`, raw, route('ps-pending-post', (req) => handlePsPendingPost(ctx, ps, incoming(req), String(req.params.id))));
 
-  router.get(ENDPOINT_PATHS.psInteraction, (req, res) => {
+  router.get(ENDPOINT_PATHS.psInteraction, async (req, res) => {
     const param = (name: string): string | undefined => (typeof req.query[name] === 'string' ? req.query[name] : undefined);
-    const out = showPsInteraction(ctx, ps, { code: param('code'), callback: param('callback') }, req.socket.remoteAddress ?? 'unknown');
+    const out = await showPsInteraction(ctx, ps, { code: param('code'), callback: param('callback') }, req.socket.remoteAddress ?? 'unknown');
     res.status(out.status).set(out.headers).send(out.body);
   });
   // An agent's relay (§Interaction Endpoint: a signed JSON POST) is declined: this server reaches

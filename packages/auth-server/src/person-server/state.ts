@@ -2,17 +2,24 @@
  * The Person Server's part of a realm (draft-hardt-oauth-aauth-protocol §Person Server), built once
  * by `createAuthServer` when the realm sets `aauth.personServer` = "true": its signing keys, its
  * stores and the deferred requests waiting for a person. Each store follows the auth server's
- * store pattern (`src/stores`): bounded, in memory, per realm.
+ * store pattern (`src/stores`): bounded and in memory, per realm, or, when the server has a shared
+ * store, kept there so several instances serve the realm as one (auth-server contract "Several
+ * instances").
  */
 import { randomBytes } from 'node:crypto';
-import type { PublicJwk } from '@aauth-ts/core';
+import type { AAuthLogger, PublicJwk, SharedStore } from '@aauth-ts/core';
 import type { RealmKeys } from '../keys/realm-keys.js';
 import type { RealmModel } from '../realm/types.js';
-import { AgentBindings } from '../stores/agent-bindings.js';
-import { DirectedSubjects } from '../stores/directed-subjects.js';
-import { MissionStore } from '../stores/mission-store.js';
-import { PendingStore } from '../stores/pending-store.js';
-import { PersonTokenRecords } from '../stores/person-token-records.js';
+import { AgentBindings, type BindingLedger } from '../stores/agent-bindings.js';
+import { DirectedSubjects, type SubjectIndex } from '../stores/directed-subjects.js';
+import { MissionStore, type MissionLedger } from '../stores/mission-store.js';
+import { PendingStore, type PendingRequests } from '../stores/pending-store.js';
+import { PersonTokenRecords, type PersonTokenLedger } from '../stores/person-token-records.js';
+import { SharedAgentBindings } from '../stores/shared-agent-bindings.js';
+import { SharedDirectedSubjects } from '../stores/shared-directed-subjects.js';
+import { SharedMissionStore } from '../stores/shared-mission-store.js';
+import { SharedPendingStore } from '../stores/shared-pending-store.js';
+import { SharedPersonTokenRecords } from '../stores/shared-person-token-records.js';
 import type { PsTokens } from './tokens.js';
 
 /** §Interaction Code Format: Crockford base32, which leaves out I, L, O and U. */
@@ -98,12 +105,12 @@ export interface PersonServerState {
   readonly keys: RealmKeys;
   readonly tokens: PsTokens;
   readonly salt: string;
-  readonly records: PersonTokenRecords;
+  readonly records: PersonTokenLedger;
   /** (audience, directed sub) → user, for `upstream_token` (§Person Token Endpoint). */
-  readonly subjects: DirectedSubjects;
-  readonly missions: MissionStore;
-  readonly bindings: AgentBindings;
-  readonly pending: PendingStore<PsGrant>;
+  readonly subjects: SubjectIndex;
+  readonly missions: MissionLedger;
+  readonly bindings: BindingLedger;
+  readonly pending: PendingRequests<PsGrant>;
 }
 
 export interface PersonServerOptions {
@@ -112,18 +119,35 @@ export interface PersonServerOptions {
   readonly maxRecords?: number;
   readonly maxRecordsPerAgent?: number;
   readonly maxSubjects?: number;
+  /** Keep the state in this store (limits above then do not apply), logging its outages on `logger`. */
+  readonly shared?: { readonly store: SharedStore; readonly logger: AAuthLogger; readonly now: () => number };
 }
 
+/** Person-token records outlive their token by this much (§Person Token Endpoint). */
+const RECORD_RETENTION = MAX_RESOURCE_TOKEN_LIFETIME + 60;
+const CODES = { codeAlphabet: CROCKFORD_ALPHABET, codeLength: 8 };
+
 export function createPersonServerState(realm: RealmModel, keys: RealmKeys, tokens: PsTokens, options: PersonServerOptions = {}): PersonServerState {
+  // Without a configured salt, subjects are stable for this process only (and differ between instances).
+  const salt = realm.settings.pairwiseSalt ?? randomBytes(32).toString('base64url');
+  const shared = options.shared;
+  if (shared !== undefined) {
+    const { store, logger, now } = shared;
+    return {
+      keys, tokens, salt,
+      records: new SharedPersonTokenRecords(store, logger, RECORD_RETENTION),
+      subjects: new SharedDirectedSubjects(store, logger, realm.name, Math.max(MAX_PERSON_TOKEN_LIFETIME, MAX_AUTH_TOKEN_LIFETIME)),
+      missions: new SharedMissionStore(store, logger),
+      bindings: new SharedAgentBindings(store, logger, realm),
+      pending: new SharedPendingStore<PsGrant>(store, logger, now, { prefix: 'ps-pending', ...CODES }),
+    };
+  }
   return {
-    keys,
-    tokens,
-    // Without a configured salt, subjects are stable for this process only.
-    salt: realm.settings.pairwiseSalt ?? randomBytes(32).toString('base64url'),
-    records: new PersonTokenRecords({ maxEntries: options.maxRecords, maxPerAgent: options.maxRecordsPerAgent, retentionSeconds: MAX_RESOURCE_TOKEN_LIFETIME + 60 }),
+    keys, tokens, salt,
+    records: new PersonTokenRecords({ maxEntries: options.maxRecords, maxPerAgent: options.maxRecordsPerAgent, retentionSeconds: RECORD_RETENTION }),
     subjects: new DirectedSubjects({ maxEntries: options.maxSubjects }),
     missions: new MissionStore(),
     bindings: new AgentBindings(realm),
-    pending: new PendingStore<PsGrant>({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent, codeAlphabet: CROCKFORD_ALPHABET, codeLength: 8 }),
+    pending: new PendingStore<PsGrant>({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent, ...CODES }),
   };
 }

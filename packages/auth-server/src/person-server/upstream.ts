@@ -45,15 +45,14 @@ export async function verifyUpstream(ctx: AuthServerContext, ps: PersonServerSta
   const missionS256 = claims.mission_s256;
   if (bodyMission !== undefined && bodyMission !== missionS256) psError('invalid_request', '"mission_s256" is not the mission of the upstream token');
   const upstream: Upstream = { jti: claims.jti, userId, missionS256 };
-  return { ...upstream, mission: chainedMission(ctx, ps, upstream) };
+  return { ...upstream, mission: await chainedMission(ctx, ps, upstream) };
 }
 
 /** The upstream token's mission, which must belong to its person and be active (asked again when the person has approved). */
-export function chainedMission(ctx: AuthServerContext, ps: PersonServerState, upstream: Upstream): Mission | undefined {
+export async function chainedMission(ctx: AuthServerContext, ps: PersonServerState, upstream: Upstream): Promise<Mission | undefined> {
   if (upstream.missionS256 === undefined) return undefined;
-  const found = ps.missions.get(upstream.missionS256);
-  if (found === undefined || found.userId !== upstream.userId) psError('invalid_request', 'the upstream token\'s "mission_s256" names no mission of its person');
-  const mission = ps.missions.refresh(found, ctx.now());
+  const mission = await ps.missions.get(upstream.missionS256, ctx.now());
+  if (mission === undefined || mission.userId !== upstream.userId) psError('invalid_request', 'the upstream token\'s "mission_s256" names no mission of its person');
   if (mission.state !== 'active') terminated(mission);
   return mission;
 }

@@ -15,7 +15,14 @@ export interface DirectedSubjectsOptions {
   readonly maxEntries?: number;
 }
 
-export class DirectedSubjects {
+/** Where the index lives: this process (`DirectedSubjects`) or a store shared by several instances (`SharedDirectedSubjects`). */
+export interface SubjectIndex {
+  /** Record that `sub`, issued for `audience`, names realm user `userId`. */
+  remember(audience: string, sub: string, userId: string): Promise<void>;
+  personOf(audience: string, sub: string): Promise<string | undefined>;
+}
+
+export class DirectedSubjects implements SubjectIndex {
   readonly #max: number;
   readonly #users = new Map<string, string>();
 
@@ -23,7 +30,6 @@ export class DirectedSubjects {
     this.#max = options.maxEntries ?? 100_000;
   }
 
-  /** Record that `sub`, issued for `audience`, names realm user `userId`. */
   remember(audience: string, sub: string, userId: string): Promise<void> {
     const key = DirectedSubjects.#key(audience, sub);
     this.#users.delete(key);
@@ -35,7 +41,6 @@ export class DirectedSubjects {
     return Promise.resolve();
   }
 
-  /** The realm user `sub` names at `audience`, or undefined when this Person Server issued no such pair. */
   personOf(audience: string, sub: string): Promise<string | undefined> {
     return Promise.resolve(this.#users.get(DirectedSubjects.#key(audience, sub)));
   }

@@ -97,6 +97,14 @@ export interface PendingRequests<G extends GrantOwner = PendingGrant> {
   save(entry: PendingRequest<G>): boolean | Promise<boolean>;
   /** End the request after its terminal answer: true for exactly one caller, however many poll at once. */
   take(entry: PendingRequest<G>): boolean | Promise<boolean>;
+  /**
+   * End the request after its terminal answer (or its withdrawal), as `take`, but remember until
+   * `until` (seconds) that it was answered, so its URL can say so (`retired`: 410) rather than not
+   * knowing it.
+   */
+  retire(entry: PendingRequest<G>, until: number): boolean | Promise<boolean>;
+  /** Whether `id` named a request that was retired and is still remembered so. */
+  retired(id: string, now: number): boolean | Promise<boolean>;
   hold(id: string, ms: number, maxHeld: number, signal?: AbortSignal): Promise<boolean>;
   readonly held: number;
 }
@@ -230,19 +238,16 @@ export class PendingStore<G extends GrantOwner = PendingGrant> implements Pendin
     this.#polls.wake(id);
   }
 
-  /**
-   * Forget a request after its terminal answer, but remember until `until` (seconds) that it was
-   * answered, so its URL can say so (`gone`) rather than not knowing it.
-   */
-  retire(id: string, until: number): void {
-    if (!this.#byId.has(id)) return;
+  retire(entry: PendingRequest<G>, until: number): boolean {
+    if (!this.save(entry)) return false;
+    const id = entry.id;
     this.delete(id);
     // Bounded like the requests: past `maxEntries` the oldest answered URL says 404 rather than 410.
     if (this.#retired.size >= this.#max) this.#retired.delete(this.#retired.keys().next().value as string);
     this.#retired.set(id, until);
+    return true;
   }
 
-  /** Whether `id` named a request that has given its terminal answer (see `retire`). */
   retired(id: string, now: number): boolean {
     const until = this.#retired.get(id);
     if (until === undefined) return false;

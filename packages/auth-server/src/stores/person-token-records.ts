@@ -6,7 +6,9 @@
  * the auth token endpoint accepts, because a resource token may name a person token that was valid
  * when the resource issued it. Bounded like the other stores: when full of live records it refuses
  * to issue rather than forget one (a forgotten record would turn a valid grant into
- * `unknown_person_token`), and each agent holds at most its share.
+ * `unknown_person_token`), and each agent holds at most its share. Kept in this process
+ * (`PersonTokenRecords`) or in a store shared by several instances (`SharedPersonTokenRecords`),
+ * behind `PersonTokenLedger`.
  */
 import type { PersonTokenRecord as RetainedClaims } from '@aauth-ts/core';
 import { AgentQuota } from './agent-quota.js';
@@ -40,7 +42,16 @@ export interface PersonTokenRecordsOptions {
 
 export type RecordVerdict = 'stored' | 'full' | 'agent_full';
 
-export class PersonTokenRecords {
+/** Where person-token records live; each call answers at once (this process) or through a shared store. */
+export interface PersonTokenLedger {
+  /** How long a record is kept after the token's `exp`, seconds. */
+  readonly retentionSeconds: number;
+  room(agent: string, now: number): RecordVerdict | Promise<RecordVerdict>;
+  add(record: PersonTokenRecord, now: number): RecordVerdict | Promise<RecordVerdict>;
+  get(jti: string, now: number): PersonTokenRecord | undefined | Promise<PersonTokenRecord | undefined>;
+}
+
+export class PersonTokenRecords implements PersonTokenLedger {
   readonly #max: number;
   readonly #quota: AgentQuota;
   readonly #retention: number;
@@ -61,7 +72,6 @@ export class PersonTokenRecords {
     return this.#byJti.size;
   }
 
-  /** Whether a record for `agent` could be stored now (asked before signing the token). */
   room(agent: string, now: number): RecordVerdict {
     if (this.#byJti.size >= this.#max || this.#quota.full(agent)) this.#sweep(now);
     if (this.#byJti.size >= this.#max) return 'full';
@@ -77,7 +87,6 @@ export class PersonTokenRecords {
     return 'stored';
   }
 
-  /** The record of `jti` while it is retained, else undefined. */
   get(jti: string, now: number): PersonTokenRecord | undefined {
     const record = this.#byJti.get(jti);
     if (record === undefined) return undefined;
