@@ -26,6 +26,8 @@ let bSession: RequestSigner;
 let cSession: RequestSigner;
 /** Tokens the resources' handlers saw, by route. */
 const seen = new Map<string, string>();
+/** R's decision log lines. */
+const decisions: Record<string, unknown>[] = [];
 let userToken: string;
 
 /** The raw token a route handler saw, for presenting it by hand. */
@@ -91,7 +93,10 @@ beforeAll(async () => {
   c.use(cParts.app);
 
   // R: one route per policy.
-  const rmw = resource(r);
+  const rmw = aauth({
+    resource: r.id, signingKey: generateSigningKey(), authServer: issuer, development: true,
+    logger: { info: (line: object) => { decisions.push(line as Record<string, unknown>); }, warn: () => undefined },
+  });
   const rapp = express();
   rapp.use(rmw);
   rapp.get('/plain', rmw.requireAuth({ scope: 'data:read' }), capture('r-plain'));
@@ -188,6 +193,7 @@ describe('delegated tokens at resources (requireAuth({ delegated }))', () => {
     const res = await clientOf(cSession).forUpstream(await tokenAtC()).fetch(`${r.id}/policy`);
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: 'access_denied', error_description: 'no third hop on this route' });
+    expect(decisions).toContainEqual(expect.objectContaining({ component: 'resource', outcome: 'refused', error: 'access_denied', policy_reason: 'no third hop on this route', agent: c.id }));
   });
 
   it('a delegated token for another resource (wrong aud) → 401 invalid_auth_token', async () => {
