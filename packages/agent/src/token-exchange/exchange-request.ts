@@ -6,7 +6,7 @@
  * `audience`, and the route's scope. The answer is a delegated token (`at+jwt`) bound to the
  * agent's key, presented to the resource like an auth token.
  */
-import { AAuthError, TOKEN_EXCHANGE, peekTyp, type WireErrorCode } from '@aauth-ts/core';
+import { AAuthError, PROFILE, TOKEN_EXCHANGE, peekTyp, type WireErrorCode } from '@aauth-ts/core';
 import type { RequestSigner } from '../identity/agent-session.js';
 import { H } from '../lib/header-names.js';
 import { signOutgoing } from '../signing/sign-outgoing.js';
@@ -29,7 +29,7 @@ function subjectTokenType(token: string): string {
   } catch {
     typ = undefined;
   }
-  return typ === 'auth+jwt' ? TOKEN_EXCHANGE.tokenTypes.jwt : TOKEN_EXCHANGE.tokenTypes.accessToken;
+  return typ === PROFILE.typ.auth ? TOKEN_EXCHANGE.tokenTypes.jwt : TOKEN_EXCHANGE.tokenTypes.accessToken;
 }
 
 /** POST the exchange and return the issued token, or throw the server's refusal as an `AAuthError`. */
