@@ -3,7 +3,7 @@
  * happens. Raw tokens are included on purpose — the events are for display and debugging; an
  * application that logs them decides what to redact.
  */
-import type { AaAuthTokenClaims, AaResourceTokenClaims, AuthTokenClaims, Challenge, MissionBlob, ResourceTokenClaims, SignatureKeyScheme } from '@aauth-ts/core';
+import type { AaAuthTokenClaims, AaResourceTokenClaims, AuthTokenClaims, Challenge, DelegatedTokenClaims, MissionBlob, ResourceTokenClaims, SignatureKeyScheme } from '@aauth-ts/core';
 
 export type TokenRequestMode = 'resource' | 'chained' | 'refresh';
 
@@ -24,6 +24,8 @@ export type AAuthEvent =
   | { readonly type: 'challenge'; readonly url: string; readonly challenge: Challenge; readonly resourceToken: string; readonly claims: ResourceTokenClaims }
   /** A signed request to the token endpoint (or a pending URL) is about to be sent. */
   | { readonly type: 'token.request'; readonly url: string; readonly mode: TokenRequestMode; readonly body: Readonly<Record<string, string>> }
+  /** A `require=delegated-token` challenge is answered by token exchange at `authServer`. */
+  | { readonly type: 'delegation.challenge'; readonly url: string; readonly authServer: string; readonly audience: string; readonly scope: string }
   | { readonly type: 'token.response'; readonly url: string; readonly status: number; readonly body: unknown }
   /** Current profile: a signed request to a Person Server endpoint (person token, auth token, mission) and its first answer. */
   | { readonly type: 'ps.request'; readonly url: string; readonly body: Readonly<Record<string, unknown>> }
@@ -35,6 +37,8 @@ export type AAuthEvent =
   /** Current profile: the wait at a pending URL was given up and the server told so (`DELETE`). */
   | { readonly type: 'pending.cancelled'; readonly location: string; readonly status: number }
   | { readonly type: 'token.issued'; readonly authServer: string; readonly resource: string; readonly authToken: string; readonly claims: AuthTokenClaims; readonly mode: TokenRequestMode }
+  /** A delegated token (`at+jwt`, with the `act` chain) was obtained by token exchange and verified. */
+  | { readonly type: 'delegated-token.issued'; readonly authServer: string; readonly resource: string; readonly token: string; readonly claims: DelegatedTokenClaims }
   | { readonly type: 'token.cached'; readonly resource: string; readonly authToken: string }
   | { readonly type: 'retry'; readonly method: string; readonly url: string }
   /** The request is signed again, once, covering the components a `required_components` refusal named. */

@@ -4,7 +4,7 @@
  * signature. Real servers on loopback; subject tokens are minted with the realm's own key, as the
  * AAuth token endpoint would after the user's approval.
  */
-import { createAuthToken, GuardedFetcher, KeyDiscovery, verifyDelegatedToken, type ActClaim } from '@aauth-ts/core';
+import { createAuthToken, GuardedFetcher, KeyDiscovery, verifyDelegatedToken, type ActClaim, type ChainPolicyInput } from '@aauth-ts/core';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
 import { Party } from '../../../conformance/support/parties.js';
 import { signedRequest, type Signer } from '../../../conformance/support/signed-fetch.js';
@@ -23,6 +23,9 @@ describe('RFC 8693 token exchange', () => {
   let server: AuthServer;
   let issuer: string;
   let tokenUrl: string;
+  /** What the `chainPolicy` option was last asked, and the reason it refuses with when set. */
+  let asked: ChainPolicyInput | undefined;
+  let refuseWith: string | undefined;
 
   const signer = async (p: Party): Promise<Signer> => ({ key: p.delegateKey, signatureKey: { scheme: 'jwt', jwt: await p.agentToken() } });
   const exchange = async (actor: Party | undefined, params: Record<string, string>, unsigned = false) =>
@@ -40,6 +43,10 @@ describe('RFC 8693 token exchange', () => {
     await Promise.all([backend.start(), sca.start(), planner.start(), maa.start()]);
     server = createAuthServer({
       log: () => undefined,
+      chainPolicy: (input) => {
+        asked = input;
+        return Promise.resolve(refuseWith === undefined ? { allow: true, reason: 'ok' } : { allow: false, reason: refuseWith });
+      },
       realm: {
         realm: 'exchange',
         attributes: { 'aauth.allowLoopback': 'true' },
@@ -92,6 +99,18 @@ describe('RFC 8693 token exchange', () => {
     const act = decodeJwt(second.json.access_token as string).payload.act as ActClaim;
     expect(act).toEqual({ sub: planner.id, act: { sub: sca.id, act: { sub: backend.id } } });
     expect(decodeJwt(second.json.access_token as string).payload.sub).toBe(ALICE);
+  });
+
+  it('the chainPolicy option is asked with the new chain after the realm default; its refusal is 403 access_denied with its reason', async () => {
+    refuseWith = 'no chains to the planner today';
+    try {
+      const res = await exchange(sca, form(await userToken(), planner.id));
+      expect(res.status).toBe(403);
+      expect(res.json).toEqual({ error: 'access_denied', error_description: 'no chains to the planner today' });
+      expect(asked).toEqual({ agent: sca.id, user: { iss: issuer, sub: ALICE }, resource: planner.id, scope: ['planner:plan'], act: [sca.id, backend.id] });
+    } finally {
+      refuseWith = undefined;
+    }
   });
 
   it('refuses an actor to whom the subject token was not issued', async () => {

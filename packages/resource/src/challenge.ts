@@ -42,3 +42,13 @@ export async function authTokenChallenge(options: ResolvedOptions, caller: Calle
   const header = serializeChallenge({ require: 'auth-token', resourceToken, authServer: legacyAuthServer(options) });
   return new AAuthError(code, message, { reason: 'missing', expected: scopes }, { status: 401, headers: { [HEADER]: header } });
 }
+
+/**
+ * A `401` carrying `AAuth: require=delegated-token; auth-server="…"; audience="…"; scope="…"`
+ * (the extension in `PROFILE.challenge.delegatedToken`): the route wants an RFC 8693 delegated
+ * token, which the agent obtains by token exchange at `authServer` with the subject token it holds.
+ */
+export function delegatedTokenChallenge(options: ResolvedOptions, authServer: string, scopes: readonly string[], code: WireErrorCode, message: string): AAuthError {
+  const header = serializeChallenge({ require: 'delegated-token', authServer, audience: options.resource, scope: scopes.join(' ') });
+  return new AAuthError(code, message, { reason: 'missing', expected: scopes }, { status: 401, headers: { [HEADER]: header } });
+}

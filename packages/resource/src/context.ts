@@ -5,8 +5,23 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import type {
-  AaAgentTokenClaims, AaAuthTokenClaims, AaPersonTokenClaims, ActClaim, AgentTokenClaims, AuthTokenClaims, ProfileName, PublicJwk, SignatureKeyScheme,
+  AaAgentTokenClaims, AaAuthTokenClaims, AaPersonTokenClaims, ActClaim, AgentTokenClaims, AuthTokenClaims, DelegatedTokenClaims, ProfileName, PublicJwk, SignatureKeyScheme,
 } from '@aauth-ts/core';
+
+/**
+ * A delegated token's chain (RFC 8693 §4.1), for a route that accepts delegated tokens
+ * (`requireAuth({ delegated })`): who the token is for, and every actor, outermost first.
+ */
+export interface Delegation {
+  /** The token's `iss`. */
+  readonly issuer: string;
+  /** The token's `sub`: the original subject (the user) the chain acts for. */
+  readonly subject: string;
+  /** Actors, outermost (the caller, `agent`) first, then each earlier one. */
+  readonly act: readonly string[];
+  /** Scopes the token grants. */
+  readonly scope: readonly string[];
+}
 
 /** The `Signature-Key` scheme the caller used. */
 export type AAuthScheme = SignatureKeyScheme;
@@ -62,10 +77,15 @@ export interface AAuthContext {
   /** Issuer of the presented token. */
   readonly issuer?: string;
   /** The verified claims of the presented token. */
-  readonly claims?: Readonly<AgentTokenClaims | AuthTokenClaims | AaAgentTokenClaims | AaPersonTokenClaims | AaAuthTokenClaims>;
-  /** Which token was presented with the `jwt` scheme (`person`: current profile only). */
-  readonly tokenType?: 'agent' | 'person' | 'auth';
-  /** The raw auth token when one was presented (the `upstream_token` for call chaining). */
+  readonly claims?: Readonly<AgentTokenClaims | AuthTokenClaims | AaAgentTokenClaims | AaPersonTokenClaims | AaAuthTokenClaims | DelegatedTokenClaims>;
+  /**
+   * Which token was presented with the `jwt` scheme (`person`: current profile only; `delegated`:
+   * an RFC 8693 `at+jwt`, accepted only on routes that opt in).
+   */
+  readonly tokenType?: 'agent' | 'person' | 'auth' | 'delegated';
+  /** Set with a delegated token: its subject and chain (`req.aauth.delegation`). */
+  readonly delegation?: Delegation;
+  /** The raw auth token (or delegated token) when one was presented: the `upstream_token` for call chaining, the `subject_token` for an onward exchange. */
   readonly authToken?: string;
   /** The validated leaf certificate (`x509` scheme). */
   readonly certificate?: X509Certificate;

@@ -9,8 +9,8 @@
 export { AAuthResource, accessDenied } from './resource.js';
 export type { ResourceCacheStats } from './resource.js';
 export type { ResourceOptions, ReplayOptions, TokenCacheOptions, ResolvedOptions } from './options.js';
-export type { AAuthContext, AAuthScheme } from './context.js';
-export type { Requirement, SignatureRequirementOptions, AuthRequirementOptions } from './requirement.js';
+export type { AAuthContext, AAuthScheme, Delegation } from './context.js';
+export type { Requirement, SignatureRequirementOptions, AuthRequirementOptions, DelegatedRouteOptions, DelegatedRequirement } from './requirement.js';
 export { signatureRequirement, identityRequirement, personRequirement, authRequirement } from './requirement.js';
 export { DeferralStore } from './deferral-store.js';
 export type { DeferOptions, Deferral, FinalResponse, ResourceAnswer, DeferralStoreOptions } from './deferral-store.js';

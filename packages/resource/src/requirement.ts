@@ -4,11 +4,49 @@
  * The current profile adds person (draft-hardt-oauth-aauth-protocol §Person Identity Access: the
  * person, asserted by a trusted Person Server, without an authorization decision).
  */
+import type { ChainPolicy } from '@aauth-ts/core';
+
 export type Requirement =
   | { readonly level: 'pseudonym'; readonly components: readonly string[] }
   | { readonly level: 'identity'; readonly components: readonly string[] }
   | { readonly level: 'person'; readonly components: readonly string[] }
-  | { readonly level: 'auth-token'; readonly scopes: readonly string[]; readonly components: readonly string[]; readonly stepUp: boolean };
+  | { readonly level: 'auth-token'; readonly scopes: readonly string[]; readonly components: readonly string[]; readonly stepUp: boolean; readonly delegated?: DelegatedRequirement };
+
+/**
+ * A route's acceptance of RFC 8693 delegated tokens (`at+jwt` with `act`, issued by token
+ * exchange), opt-in per route. The token itself is verified with every request (issuer among the
+ * resource's `trustedIssuers`, signature, `aud` = this resource, `cnf.jwk` = the signing key,
+ * `act` well formed, its outermost actor = `client_id`); these options limit the chain.
+ */
+export interface DelegatedRouteOptions {
+  /** Only delegated tokens: an auth token is answered with `require=delegated-token`. Default false (either). */
+  readonly only?: boolean;
+  /** Issuers whose delegated tokens this route takes (each also in the resource's `trustedIssuers`). Default: all of those. */
+  readonly issuers?: readonly string[];
+  /** The auth server named in `require=delegated-token` (where to exchange). Default: the resource's `authServer`. */
+  readonly authServer?: string;
+  /** Most actors in the chain (the caller included). */
+  readonly maxDepth?: number;
+  /** Allowed actors per position, outermost (the caller) first; `'*'` (or a position past the end) allows any. */
+  readonly actors?: readonly (readonly string[] | '*')[];
+  /**
+   * The original subject: `user` (default: any) when `sub` is someone other than the first actor,
+   * `agent` when the chain began with an agent acting for itself (`sub` = the innermost actor).
+   */
+  readonly subjectType?: 'user' | 'agent';
+  /** Asked last, with the whole chain (`ChainPolicy` from `@aauth-ts/core`, or `opaChainPolicy` from `@aauth-ts/policy-opa`). */
+  readonly policy?: ChainPolicy;
+}
+
+export interface DelegatedRequirement {
+  readonly only: boolean;
+  readonly issuers: readonly string[] | undefined;
+  readonly authServer: string | undefined;
+  readonly maxDepth: number | undefined;
+  readonly actors: readonly (readonly string[] | '*')[];
+  readonly subjectType: 'user' | 'agent' | undefined;
+  readonly policy: ChainPolicy | undefined;
+}
 
 export interface SignatureRequirementOptions {
   /** Components this route needs covered beyond the profile's and the metadata's (e.g. `content-digest`). */
@@ -24,6 +62,8 @@ export interface AuthRequirementOptions extends SignatureRequirementOptions {
    * token replaces the previous one"); `false` answers `403 insufficient_scope`.
    */
   readonly stepUp?: boolean;
+  /** Accept delegated tokens on this route too (or only them); see `DelegatedRouteOptions`. */
+  readonly delegated?: DelegatedRouteOptions;
 }
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
@@ -68,5 +108,31 @@ export function authRequirement(options?: AuthRequirementOptions): Requirement {
     scopes: Object.freeze(normalizeScopes(options?.scope, 'requireAuth')),
     components: components(options, 'requireAuth'),
     stepUp: options?.stepUp ?? true,
+    ...(options?.delegated === undefined ? {} : { delegated: delegatedRequirement(options.delegated) }),
+  });
+}
+
+function stringList(value: unknown, where: string): readonly string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0)) throw new TypeError(`requireAuth: "delegated.${where}" must be an array of non-empty strings`);
+  return Object.freeze([...value as string[]]);
+}
+
+function delegatedRequirement(options: DelegatedRouteOptions): DelegatedRequirement {
+  if (typeof options !== 'object' || options === null) throw new TypeError('requireAuth: "delegated" must be an object');
+  const { only, issuers, authServer, maxDepth, actors, subjectType, policy } = options;
+  if (only !== undefined && typeof only !== 'boolean') throw new TypeError('requireAuth: "delegated.only" must be a boolean');
+  if (authServer !== undefined && typeof authServer !== 'string') throw new TypeError('requireAuth: "delegated.authServer" must be an issuer URL');
+  if (maxDepth !== undefined && (!Number.isInteger(maxDepth) || maxDepth < 1)) throw new TypeError('requireAuth: "delegated.maxDepth" must be a positive integer');
+  if (actors !== undefined && !Array.isArray(actors)) throw new TypeError('requireAuth: "delegated.actors" must be an array (one entry per position)');
+  if (subjectType !== undefined && subjectType !== 'user' && subjectType !== 'agent') throw new TypeError('requireAuth: "delegated.subjectType" must be "user" or "agent"');
+  if (policy !== undefined && typeof policy !== 'function') throw new TypeError('requireAuth: "delegated.policy" must be a ChainPolicy function');
+  return Object.freeze({
+    only: only ?? false,
+    issuers: issuers === undefined ? undefined : stringList(issuers, 'issuers'),
+    authServer,
+    maxDepth,
+    actors: Object.freeze((actors ?? []).map((position, i) => (position === '*' ? '*' : stringList(position, `actors[${i}]`)))),
+    subjectType,
+    policy,
   });
 }

@@ -10,6 +10,7 @@
  *      `agent+jwt` → agent token (agent = `iss`, delegate = `sub`), key = `cnf.jwk`;
  *      `auth+jwt`  → auth token (issuer trusted, `aud` = this resource), agent = `agent`,
  *                    key = `cnf.jwk`, so `cnf` binds to the signer by construction;
+ *      `at+jwt`    → an RFC 8693 delegated token (2026-03 resources; see `#delegatedToken`);
  *      `aa-agent+jwt`  → agent token (draft-hardt-oauth-aauth-protocol §Agent Token
  *                        Verification): agent = `sub`, key = `cnf.jwk`;
  *      `aa-person+jwt` → person token (§Person Token Verification): issuer one of
@@ -27,7 +28,7 @@
  */
 import {
   AAUTH_CURRENT, FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, X509CertificateVerifier, confirmationJwk, isServerIdentifier, keyUnavailableMessage, peekClaims,
-  peekTyp, requireAgentDocument, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAgentToken, verifyAuthToken,
+  TOKEN_EXCHANGE, peekTyp, requireAgentDocument, verifyDelegatedToken, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAgentToken, verifyAuthToken,
   type IdentifierPolicy, type JwksUriSignatureKey, type ProfileName, type PublicJwk, type ResolvedKey, type SignatureKey, type WireErrorCode, type X509SignatureKey,
 } from '@aauth-ts/core';
 import type { AAuthContext } from './context.js';
@@ -111,6 +112,11 @@ export class KeyResolver {
     const cached = this.#cache?.get(token, now);
     if (cached !== undefined) return cached;
     const typ = peekTyp(token);
+    if (typ === TOKEN_EXCHANGE.accessTokenTyp && this.#options.profiles.includes('aauth-2026-03')) {
+      const delegated = await this.#delegatedToken(token, now);
+      this.#cache?.set(token, delegated, delegated.info.claims?.exp ?? 0, now);
+      return delegated;
+    }
     const profile = profileOfTyp(typ);
     if (profile === undefined || !this.#options.profiles.includes(profile)) {
       const accepted = this.#options.profiles.flatMap((p) => SIGNING_TYPS[p]);
@@ -142,6 +148,34 @@ export class KeyResolver {
         profile, scheme: 'jwt', tokenType: 'auth', agent: claims.agent, issuer: claims.iss, claims, scopes: parseScopeClaim(claims.scope), authToken: token,
         ...(delegate === undefined ? {} : { delegate }), ...(claims.sub === undefined ? {} : { sub: claims.sub }),
         ...(claims.act === undefined ? {} : { act: claims.act }), ...(claims.auth_time === undefined ? {} : { authTime: claims.auth_time }),
+      },
+    };
+  }
+
+  /**
+   * An RFC 8693 delegated token (`at+jwt`, core `verifyDelegatedToken`): issuer one of
+   * `trustedIssuers`, `aud` = this resource, `act` well formed with `client_id` its outermost
+   * actor, key = `cnf.jwk` (so it binds to the signer by construction). Whether a route takes it
+   * is the route's decision (`requireAuth({ delegated })`); refusals here are `401 invalid_auth_token`.
+   */
+  async #delegatedToken(token: string, now: number): Promise<CachedToken> {
+    let claims: Awaited<ReturnType<typeof verifyDelegatedToken>>;
+    try {
+      claims = await verifyDelegatedToken(token, { keys: this.#keys, trustedIssuers: this.#options.trustedIssuers, audience: this.#options.resource, now });
+    } catch (err) {
+      if (err instanceof TokenError) throw new TokenError('invalid_auth_token', `delegated token: ${err.message}`, { ...err.detail, cause: err }, { status: 401 });
+      throw err;
+    }
+    const { chain, ...verified } = claims;
+    if (!isServerIdentifier(verified.client_id, this.#options.identifiers)) {
+      throw new TokenError('invalid_auth_token', `delegated token "client_id" ${JSON.stringify(verified.client_id)} is not an agent identifier`, { field: 'client_id', reason: 'invalid_identifier', actual: verified.client_id }, { status: 401 });
+    }
+    const scopes = parseScopeClaim(verified.scope);
+    return {
+      jwk: verified.cnf.jwk,
+      info: {
+        profile: 'aauth-2026-03', scheme: 'jwt', tokenType: 'delegated', agent: verified.client_id, issuer: verified.iss, sub: verified.sub, act: verified.act, claims: verified, scopes, authToken: token,
+        delegation: { issuer: verified.iss, subject: verified.sub, act: chain, scope: scopes },
       },
     };
   }

@@ -4,15 +4,15 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAUTH_CURRENT, AAuthError, GuardedFetcher, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, guardStoreCall, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
-  type DecisionSubject, type FetcherStats, type SharedStore, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type VerifiedRequest,
+  AAUTH_CURRENT, AAuthError, GuardedFetcher, askChainPolicy, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, guardStoreCall, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
+  type DecisionSubject, type FetcherStats, type WireErrorCode, type SharedStore, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type VerifiedRequest,
 } from '@aauth-ts/core';
-import { authTokenChallenge, levelChallenge } from './challenge.js';
+import { authTokenChallenge, delegatedTokenChallenge, levelChallenge } from './challenge.js';
 import { currentAuthTokenChallenge, requirementChallenge } from './current-challenge.js';
 import { PersonRecords, type PersonRecord } from './person-records.js';
-import type { AAuthContext } from './context.js';
-import { resolveOptions, type ResolvedOptions, type ResourceOptions } from './options.js';
-import type { Requirement } from './requirement.js';
+import type { AAuthContext, Delegation } from './context.js';
+import { legacyAuthServer, resolveOptions, type ResolvedOptions, type ResourceOptions } from './options.js';
+import type { DelegatedRequirement, Requirement } from './requirement.js';
 import { ReplayGuard, replayedError } from './replay-guard.js';
 import { DeferralStore, type DeferOptions, type Deferral, type ResourceAnswer } from './deferral-store.js';
 import { answerResourceTokenRequest } from './resource-token-endpoint.js';
@@ -223,6 +223,7 @@ export class AAuthResource {
     try {
       await this.#authorize(context, requirement);
     } catch (err) {
+      if (err instanceof AAuthError && err.detail.reason === CHAIN_POLICY) about.policyReason = err.message;
       this.#logRefusal(requirement.level, about, err, startedAt);
       throw err;
     }
@@ -278,6 +279,9 @@ export class AAuthResource {
         if (context.agent === undefined) throw levelChallenge('identity', 'invalid_agent_token', 'this resource requires agent identity before it can issue a resource token');
         const caller = { agent: context.agent, thumbprint: context.thumbprint };
         const scopes = requirement.level === 'auth-token' ? requirement.scopes : [];
+        if (requirement.level === 'auth-token' && (context.tokenType === 'delegated' || requirement.delegated?.only === true)) {
+          return this.#authorizeDelegated(context, caller, requirement);
+        }
         if (context.tokenType !== 'auth') {
           throw await authTokenChallenge(this.options, caller, scopes, 'invalid_auth_token', 'this resource requires an auth token');
         }
@@ -290,6 +294,37 @@ export class AAuthResource {
         throw await authTokenChallenge(this.options, caller, requirement.scopes, 'insufficient_scope', message);
       }
     }
+  }
+
+  /**
+   * A delegated token at an `auth-token` route (auth-server contract, "Delegated tokens at
+   * resources"). The token was verified with the request; here the route decides: it must opt in
+   * (`delegated`), else the auth-token challenge; a delegated-only route answers anything else
+   * with `require=delegated-token`; then issuer, scopes (step-up by the same challenge), and the
+   * chain: depth, actors per position, original subject type, the route's `ChainPolicy`
+   * (`403 access_denied` with the reason).
+   */
+  async #authorizeDelegated(context: AAuthContext, caller: { agent: string; thumbprint: string }, requirement: Extract<Requirement, { level: 'auth-token' }>): Promise<void> {
+    const route = requirement.delegated;
+    const delegation = context.delegation;
+    if (route === undefined || delegation === undefined) {
+      if (route === undefined) throw await authTokenChallenge(this.options, caller, requirement.scopes, 'invalid_auth_token', 'this route takes an auth token; delegated tokens are not accepted here');
+      throw this.#delegatedChallenge(route, requirement.scopes, 'invalid_auth_token', 'this route requires a delegated token (RFC 8693 token exchange)');
+    }
+    if (route.issuers !== undefined && !route.issuers.includes(delegation.issuer)) {
+      throw this.#delegatedChallenge(route, requirement.scopes, 'invalid_auth_token', `this route does not take delegated tokens from ${delegation.issuer}`);
+    }
+    const message = scopeShortfall(context, requirement);
+    if (message !== undefined) throw this.#delegatedChallenge(route, requirement.scopes, 'insufficient_scope', message);
+    const refusal = chainRefusal(route, delegation);
+    const decision = refusal !== undefined ? { allow: false, reason: refusal } : route.policy === undefined ? undefined : await askChainPolicy(route.policy, {
+      agent: caller.agent, user: { iss: delegation.issuer, sub: delegation.subject }, resource: this.options.resource, scope: delegation.scope, act: delegation.act,
+    });
+    if (decision !== undefined && !decision.allow) throw new AAuthError('access_denied', decision.reason, { reason: CHAIN_POLICY });
+  }
+
+  #delegatedChallenge(route: DelegatedRequirement, scopes: readonly string[], code: WireErrorCode, message: string): AAuthError {
+    return delegatedTokenChallenge(this.options, route.authServer ?? legacyAuthServer(this.options), scopes, code, message);
   }
 
   /**
@@ -378,6 +413,24 @@ function scopeShortfall(context: AAuthContext, requirement: Extract<Requirement,
   const message = `the auth token does not grant ${lacking.map((s) => `"${s}"`).join(', ')}`;
   if (!requirement.stepUp) throw new AAuthError('insufficient_scope', message, { field: 'scope', reason: 'insufficient', expected: requirement.scopes });
   return message;
+}
+
+/** `detail.reason` of a chain-policy refusal: its sentence becomes the decision log's `policy_reason`. */
+const CHAIN_POLICY = 'chain_policy';
+
+/** Why the route's own limits refuse `delegation`'s chain, or undefined when they allow it. */
+function chainRefusal(route: DelegatedRequirement, delegation: Delegation): string | undefined {
+  const { act } = delegation;
+  if (route.maxDepth !== undefined && act.length > route.maxDepth) return `the delegation chain has ${act.length} actors; this route takes at most ${route.maxDepth}`;
+  for (const [position, allowed] of route.actors.entries()) {
+    const actor = act[position];
+    if (actor !== undefined && allowed !== '*' && !allowed.includes(actor)) return `${actor} may not act at position ${position + 1} of the delegation chain on this route`;
+  }
+  if (route.subjectType !== undefined) {
+    const type = delegation.subject === act[act.length - 1] ? 'agent' : 'user';
+    if (type !== route.subjectType) return `this route takes delegation chains begun by ${route.subjectType === 'user' ? 'a user' : 'an agent acting for itself'}, not by ${type === 'user' ? 'a user' : 'an agent'}`;
+  }
+  return undefined;
 }
 
 /** A `403 access_denied` for policy refusals decided by application code (authenticated, not authorised). */

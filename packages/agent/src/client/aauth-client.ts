@@ -7,8 +7,8 @@
  * (§Covered Components). The fetch wrapper and the axios interceptor compose it.
  */
 import {
-  AAUTH_CURRENT, AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, TokenError, isLoopbackHost, parseRequirement, peekClaims, verifyAuthToken,
-  type AuthTokenClaims, type Challenge, type IdentifierPolicy, type ProfileName, type SignatureKeyInput,
+  AAUTH_CURRENT, AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, TokenError, isLoopbackHost, parseRequirement, peekClaims, verifyAuthToken, verifyDelegatedToken,
+  type AuthTokenClaims, type Challenge, type DelegatedTokenClaims, type IdentifierPolicy, type ProfileName, type SignatureKeyInput,
 } from '@aauth-ts/core';
 import { TokenCache, tokenKey, upstreamHash, type CachedToken } from '../cache/token-cache.js';
 import { readChallenge, verifyAuthTokenChallenge, type AuthTokenChallenge } from '../challenge/verify-challenge.js';
@@ -22,6 +22,7 @@ import { processTokenResponse, type TokenResult } from '../token-endpoint/proces
 import { modeOf, tokenRequest, type TokenRequestParameters } from '../token-endpoint/token-request.js';
 import { createTransport, type FetchLike, type Transport } from '../transport/transport.js';
 import { aauthFetch, type AAuthRequestInit } from '../fetch/aauth-fetch.js';
+import { exchangeToken } from '../token-exchange/exchange-request.js';
 import type { ChallengeAnswerer, ChallengeContext, DeferredContext } from '../fetch/challenge-answerer.js';
 import { processPsResponse } from '../person-server/ps-response.js';
 import type { InteractionRoute } from '../person-server/person-server.js';
@@ -370,8 +371,57 @@ export class AAuthClient implements ChallengeAnswerer {
   async answerChallenge(url: URL, challengeHeader: string, context: ChallengeContext = {}): Promise<string | undefined> {
     if (this.#shared.current !== undefined) return this.#answerRequirement(this.#shared.current, url, challengeHeader, context);
     const challenge = readChallenge(challengeHeader);
+    if (challenge.require === 'delegated-token') return this.#answerDelegated(url, challenge, context);
     if (challenge.require !== 'auth-token') return undefined;
     return this.#answer(url, challenge, context);
+  }
+
+  /**
+   * `require=delegated-token` (extension, `PROFILE.challenge.delegatedToken`): with a subject
+   * token at hand (the token this client is bound to by `forUpstream`, or the context's), obtain a
+   * delegated token by RFC 8693 exchange at the named auth server and retry with it; without one,
+   * undefined (the caller gets the 401). The `audience` must be the resource called, and the
+   * subject token goes only to its own issuer or to an auth server in `authServers`.
+   */
+  async #answerDelegated(url: URL, challenge: Extract<Challenge, { require: 'delegated-token' }>, context: ChallengeContext): Promise<string | undefined> {
+    const subject = context.upstreamToken ?? this.#upstream;
+    if (subject === undefined) return undefined;
+    const { options, cache } = this.#shared;
+    const resource = this.resourceId(url);
+    if (challenge.audience !== resource) {
+      throw new TokenError('invalid_request', `the challenge asks for a delegated token for ${challenge.audience}, but the request went to ${resource}`, { field: 'audience', reason: 'mismatch', expected: resource, actual: challenge.audience });
+    }
+    const { iss } = peekClaims(subject, 'invalid_auth_token');
+    if (iss !== challenge.authServer && !(options.authServers ?? []).includes(challenge.authServer)) {
+      throw new TokenError('invalid_request', `the resource names auth server ${challenge.authServer}, but the subject token was issued by ${String(iss)} and that server is not in authServers: the token is not sent there`, { field: 'auth-server', reason: 'subject_issuer_mismatch', expected: iss, actual: challenge.authServer });
+    }
+    emit(options.onEvent, { type: 'delegation.challenge', url: url.href, authServer: challenge.authServer, audience: challenge.audience, scope: challenge.scope });
+    const hash = upstreamHash(subject);
+    const key = tokenKey({ authServer: challenge.authServer, resource, scope: challenge.scope, upstreamHash: hash });
+    const held = cache.get(key);
+    if (held && held.authToken === context.sentToken) cache.delete(key);
+    else if (held && this.#fresh(held) && !cache.inFlight(key)) return held.authToken;
+    const entry = await raceSignal(cache.singleFlight(key, () => this.#delegate(challenge.authServer, resource, challenge.scope, subject, hash)), context.signal);
+    return entry?.authToken;
+  }
+
+  /** The exchange round trip, the delegated token verified on receipt (issuer, `aud`, `cnf` = our key), then cached. */
+  async #delegate(authServer: string, resource: string, scope: string, subject: string, hash: string): Promise<CachedToken> {
+    const { options, transport, cache, keys } = this.#shared;
+    const { token, expiresIn } = await exchangeToken(authServer, this.session, { subjectToken: subject, audience: resource, scope }, {
+      transport, components: this.#shared.components.get(authServer), ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    const now = this.#shared.now();
+    const claims = options.verifyAuthTokens === false
+      ? peekClaims(token, 'invalid_auth_token') as DelegatedTokenClaims
+      : await verifyDelegatedToken(token, { keys, trustedIssuers: [authServer], audience: resource, cnfThumbprint: this.session.thumbprint, now });
+    const byExpiresIn = expiresIn === undefined ? Number.POSITIVE_INFINITY : now + expiresIn;
+    const entry: CachedToken = {
+      authToken: token, issuedAt: now, expiresAt: Math.min(byExpiresIn, typeof claims.exp === 'number' ? claims.exp : byExpiresIn), authServer, resource, scope, upstreamHash: hash,
+    };
+    cache.set(entry, now);
+    emit(options.onEvent, { type: 'delegated-token.issued', authServer, resource, token, claims });
+    return entry;
   }
 
   /**

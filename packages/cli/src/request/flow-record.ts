@@ -41,6 +41,9 @@ export class FlowRecord {
         bases = signatureBases(event.method, new URL(event.url), event.headers);
         step = { type: event.type, summary: `${event.method} ${event.url} signed (Signature-Key sig=${event.scheme}${event.attempt === 2 ? ', with the auth token' : ''})`, method: event.method, url: event.url, scheme: event.scheme, attempt: event.attempt, signatureBases: bases };
         break;
+      case 'delegation.challenge':
+        step = { type: event.type, summary: `401 challenge: require=delegated-token, exchange at ${event.authServer} for ${event.audience}`, url: event.url, require: 'delegated-token', authServer: event.authServer };
+        break;
       case 'challenge': {
         this.addToken(event.resourceToken);
         const authServer = 'authServer' in event.challenge ? event.challenge.authServer : undefined;
@@ -101,6 +104,10 @@ export class FlowRecord {
       case 'auth-token.issued':
         this.addToken(event.authToken);
         step = { type: event.type, summary: `auth token issued by ${event.authServer} for ${event.resource}`, authServer: event.authServer, resource: event.resource };
+        break;
+      case 'delegated-token.issued':
+        this.addToken(event.token);
+        step = { type: event.type, summary: `delegated token issued by ${event.authServer} for ${event.resource} (act ${JSON.stringify(event.claims.act)})`, authServer: event.authServer, resource: event.resource };
         break;
       case 'mission.approved':
         step = { type: event.type, summary: `mission ${event.s256} approved`, s256: event.s256, resources: event.resources };

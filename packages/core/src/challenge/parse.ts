@@ -39,6 +39,10 @@ export function parseChallenge(header: string): Challenge {
       return { require, resourceToken: param(params, c.params.resourceToken, header), authServer: param(params, c.params.authServer, header) };
     case 'interaction':
       return { require, code: param(params, c.params.code, header) };
+    case 'delegated-token': {
+      const scope = params.get(c.params.scope);
+      return { require, authServer: param(params, c.params.authServer, header), audience: param(params, c.params.audience, header), scope: typeof scope === 'string' ? scope : '' };
+    }
     default:
       throw new UnsupportedRequirementError('invalid_request', `unsupported AAuth requirement "${require}"`, header, { field: c.requireKey, reason: 'unsupported', actual: require });
   }

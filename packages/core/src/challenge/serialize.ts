@@ -11,6 +11,10 @@ export function serializeChallenge(challenge: Challenge): string {
     params.set(c.params.authServer, challenge.authServer);
   } else if (challenge.require === 'interaction') {
     params.set(c.params.code, challenge.code);
+  } else if (challenge.require === 'delegated-token') {
+    params.set(c.params.authServer, challenge.authServer);
+    params.set(c.params.audience, challenge.audience);
+    params.set(c.params.scope, challenge.scope);
   }
   return serializeDictionary(new Map([[c.requireKey, [new Token(challenge.require), params]]]));
 }

@@ -31,6 +31,8 @@ export interface DecisionSubject {
   user?: string;
   /** On a chained request (§Call Chaining): the `jti` of the upstream auth token; `agent` is the intermediary. */
   upstreamJti?: string;
+  /** The chain policy's reason, when a chain policy refused (`policy_reason`). */
+  policyReason?: string;
 }
 
 export interface Decision extends DecisionSubject {
@@ -61,6 +63,7 @@ export function logDecision(logger: AAuthLogger, decision: Decision): void {
   if (decision.user !== undefined) line.user = decision.user;
   if (decision.upstreamJti !== undefined) line.upstream_jti = decision.upstreamJti;
   if (decision.error !== undefined) line.error = decision.error;
+  if (decision.policyReason !== undefined) line.policy_reason = decision.policyReason;
   line.duration_ms = Math.round(decision.durationMs * 1000) / 1000;
   logger.info(line, 'aauth decision');
 }

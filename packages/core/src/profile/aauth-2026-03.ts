@@ -83,12 +83,22 @@ export const AAUTH_2026_03 = Object.freeze({
   /** §Challenge: the `AAuth` header is an RFC 8941 dictionary whose `require` member is a token. */
   challenge: Object.freeze({
     requireKey: 'require',
-    values: Object.freeze(['pseudonym', 'identity', 'auth-token', 'interaction', 'approval'] as const),
+    values: Object.freeze(['pseudonym', 'identity', 'auth-token', 'interaction', 'approval', 'delegated-token'] as const),
     params: Object.freeze({
       resourceToken: 'resource-token',
       authServer: 'auth-server',
       code: 'code',
+      audience: 'audience',
+      scope: 'scope',
     }),
+    /**
+     * Extension (not in the draft; docs/auth-server-contract.md "Delegated tokens at resources"):
+     * `require=delegated-token; auth-server="…"; audience="…"; scope="…"` asks for an RFC 8693
+     * delegated token (`at+jwt`, obtained by token exchange at `auth-server` with the agent's
+     * subject token, `audience` and `scope`) instead of an auth token. No resource token: the
+     * exchange names the resource by `audience`.
+     */
+    delegatedToken: 'delegated-token' as const,
   }),
   /** §User Interaction: query parameters of `{interaction_endpoint}`. */
   interaction: Object.freeze({

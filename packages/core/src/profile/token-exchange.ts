@@ -4,6 +4,8 @@
  */
 export const TOKEN_EXCHANGE = Object.freeze({
   grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
+  /** Where both auth servers serve the exchange, under the issuer (auth-server contract, "RFC 8693 token exchange"). */
+  endpointPath: '/protocol/aauth/token-exchange',
   tokenTypes: Object.freeze({
     jwt: 'urn:ietf:params:oauth:token-type:jwt',
     accessToken: 'urn:ietf:params:oauth:token-type:access_token',
