@@ -80,6 +80,8 @@ export { TOKEN_EXCHANGE } from './profile/token-exchange.js';
 export { nestAct, parseAct, actChain, mayActAllows, MAX_ACT_DEPTH } from './delegation/act.js';
 export type { ActClaim } from './delegation/act.js';
 export { createDelegatedToken, verifyDelegatedToken } from './tokens/delegated-token.js';
+export { verifyOidcAccessToken } from './tokens/oidc-access-token.js';
+export type { JwksKeySource, OidcAccessTokenClaims, VerifyOidcAccessTokenOptions } from './tokens/oidc-access-token.js';
 export type { DelegatedTokenClaims, CreateDelegatedTokenInput, VerifyDelegatedTokenOptions } from './tokens/delegated-token.js';
 
 export { validateCertificateChain, MAX_CHAIN_LENGTH } from './x509/chain.js';
