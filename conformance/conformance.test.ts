@@ -13,6 +13,7 @@
  */
 import { autonomousExchangeCases } from './cases/autonomous-exchange.js';
 import { callChainingCases } from './cases/call-chaining.js';
+import { chainPolicyCases } from './cases/chain-policy.js';
 import { clusterCases } from './cases/cluster.js';
 import { consentUserBindingCases } from './cases/consent-user-binding.js';
 import { foreignSubjectCases } from './cases/foreign-subjects.js';
@@ -65,6 +66,7 @@ describe(`auth server conformance (${process.env.AAUTH_ISSUER ?? 'embedded, in-p
   signatureRefusalCases(world);
   signatureComponentCases(world);
   tokenExchangeCases(world);
+  chainPolicyCases(world);
   singleAnswerRuleCases(world);
   grantEscalationCases(world);
   foreignSubjectCases(world);

@@ -1,5 +1,5 @@
 /** Everything a request handler needs, built once by `createAuthServer`. */
-import type { IssuerKeySource, KeyDiscovery } from '@aauth-ts/core';
+import type { ChainPolicy, IssuerKeySource, KeyDiscovery } from '@aauth-ts/core';
 import type { LoginThrottle } from './interaction/login-throttle.js';
 import type { RealmKeys } from './keys/realm-keys.js';
 import type { PersonServerState } from './person-server/state.js';
@@ -22,6 +22,8 @@ export interface AuthServerContext {
   readonly logins: LoginThrottle;
   /** Seconds since the epoch. */
   now(): number;
+  /** The realm's default chain policy, then the one passed to `createAuthServer` (policy/chain-policy.ts). */
+  readonly chainPolicy: ChainPolicy;
   /** The current draft's Person Server, when the realm sets `aauth.personServer` = "true". */
   readonly personServer: PersonServerState | undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GuardedFetcher, KeyDiscovery, PROFILE, consoleWarnLogger, isAAuthLogger, type AAuthLogger, type FetcherOptions, type IssuerKeySource, type KeyType, type SharedStore, type SigningKey, isSharedStore } from '@aauth-ts/core';
+import { GuardedFetcher, KeyDiscovery, PROFILE, allChainPolicies, realmChainPolicy, type ChainPolicy, consoleWarnLogger, isAAuthLogger, type AAuthLogger, type FetcherOptions, type IssuerKeySource, type KeyType, type SharedStore, type SigningKey, isSharedStore } from '@aauth-ts/core';
 import type { Express } from 'express';
 import type { AuthServerContext } from './context.js';
 import { createApp } from './http/app.js';
@@ -59,6 +59,12 @@ export interface AuthServerOptions {
    * not logged, warnings go to `console.warn`.
    */
   readonly logger?: AAuthLogger;
+  /**
+   * Asked before a token is issued for a delegation chain (token exchange, call chaining), after
+   * the realm's default (`aauth.maxChainDepth`, `aauth.chainActors`); a refusal is `access_denied`
+   * with its reason. E.g. `opaChainPolicy(...)` from `@aauth-ts/policy-opa`.
+   */
+  readonly chainPolicy?: ChainPolicy;
 }
 
 export interface AuthServer {
@@ -124,6 +130,7 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     pending: options.store === undefined ? new PendingStore({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent }) : new SharedPendingStore(options.store, logger, now),
     logins: new LoginThrottle(),
     now,
+    chainPolicy: options.chainPolicy === undefined ? realmChainPolicy(realm.settings) : allChainPolicies(realmChainPolicy(realm.settings), options.chainPolicy),
     personServer: psKeys === undefined ? undefined : createPersonServerState(realm, psKeys, currentTokens({ issuer, keys: psKeys, discovery, allowLoopback: realm.settings.allowLoopback }), {
       maxPending: options.maxPending, maxPendingPerAgent: options.maxPendingPerAgent,
     }),

@@ -33,7 +33,7 @@ describe('parseRealm', () => {
   it('uses Keycloak defaults for absent settings', () => {
     const realm = parseRealm(minimal());
     expect(realm.accessTokenLifespan).toBe(300);
-    expect(realm.settings).toEqual({ allowLoopback: false, signatureWindow: 60, refreshWindow: 86400, earlyRefresh: true, pendingLifespan: 600, maxPollWait: 5, maxHeldPolls: 16, maxAuthAge: 36000, consentScopes: [], trustedIssuers: [], signatureComponents: 'strict', x509TrustAnchors: [], personServer: false, pairwiseSalt: undefined });
+    expect(realm.settings).toEqual({ allowLoopback: false, signatureWindow: 60, refreshWindow: 86400, earlyRefresh: true, pendingLifespan: 600, maxPollWait: 5, maxHeldPolls: 16, maxAuthAge: 36000, consentScopes: [], trustedIssuers: [], maxChainDepth: 15, chainActors: undefined, signatureComponents: 'strict', x509TrustAnchors: [], personServer: false, pairwiseSalt: undefined });
   });
 
   it('accepts attribute values given as single-element arrays, as Keycloak exports may', () => {

@@ -79,6 +79,8 @@ export type { KeyDiscoveryOptions } from './fetcher/key-discovery.js';
 export { TOKEN_EXCHANGE } from './profile/token-exchange.js';
 export { nestAct, parseAct, actChain, mayActAllows, MAX_ACT_DEPTH } from './delegation/act.js';
 export type { ActClaim } from './delegation/act.js';
+export { realmChainPolicy, allChainPolicies, askChainPolicy, DEFAULT_MAX_CHAIN_DEPTH } from './policy/chain-policy.js';
+export type { ChainPolicy, ChainPolicyInput, ChainPolicyDecision, RealmChainSettings } from './policy/chain-policy.js';
 export { createDelegatedToken, verifyDelegatedToken } from './tokens/delegated-token.js';
 export { verifyOidcAccessToken } from './tokens/oidc-access-token.js';
 export type { JwksKeySource, OidcAccessTokenClaims, VerifyOidcAccessTokenOptions } from './tokens/oidc-access-token.js';

@@ -17,6 +17,10 @@ export const REALM_ATTRIBUTES = Object.freeze({
   consentScopes: 'aauth.consentScopes',
   trustedIssuers: 'aauth.trustedIssuers',
   maxAuthAge: 'aauth.maxAuthAge',
+  /** Most actors in a delegation chain (integer, 1–15, default 15; the default chain policy). */
+  maxChainDepth: 'aauth.maxChainDepth',
+  /** JSON array of the only agents that may appear anywhere in a delegation chain; absent = any. */
+  chainActors: 'aauth.chainActors',
   /** `strict` (default) or `draft-minimum`: the components a request signature must cover. */
   signatureComponents: 'aauth.signatureComponents',
   /** PEM trust anchors for agents signing with the `x509` Signature-Key scheme; absent = scheme refused. */

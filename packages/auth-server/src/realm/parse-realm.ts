@@ -6,7 +6,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { COMPONENT_POLICIES, isComponentPolicy, parseTrustAnchors, type ComponentPolicy } from '@aauth-ts/core';
+import { COMPONENT_POLICIES, DEFAULT_MAX_CHAIN_DEPTH, isComponentPolicy, parseTrustAnchors, type ComponentPolicy } from '@aauth-ts/core';
 import { CLIENT_ATTRIBUTES, DEFAULTS, MAX_POLL_WAIT_CEILING, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES, USER_ATTRIBUTES } from './attributes.js';
 import { RealmConfigError } from './errors.js';
 import { parsePasswordCredential, type PasswordVerifier } from './password.js';
@@ -109,11 +109,22 @@ function parseSettings(attrs: Attrs): RealmSettings {
     maxAuthAge: seconds(attrs, REALM_ATTRIBUTES.maxAuthAge, path, DEFAULTS.maxAuthAge),
     consentScopes: stringList(attrs, REALM_ATTRIBUTES.consentScopes, path),
     trustedIssuers: stringList(attrs, REALM_ATTRIBUTES.trustedIssuers, path),
+    maxChainDepth: chainDepth(attrs, path),
+    chainActors: attribute(attrs, REALM_ATTRIBUTES.chainActors, path) === undefined ? undefined : stringList(attrs, REALM_ATTRIBUTES.chainActors, path),
     signatureComponents: componentPolicy(attrs, path),
     x509TrustAnchors: trustAnchors(attrs, REALM_ATTRIBUTES.x509TrustAnchors, path),
     personServer: flag(attrs, REALM_ATTRIBUTES.personServer, path),
     pairwiseSalt: attribute(attrs, REALM_ATTRIBUTES.pairwiseSalt, path) || undefined,
   };
+}
+
+/** `aauth.maxChainDepth`: 1 to 15 actors (15 is the longest chain an exchange can build). */
+function chainDepth(attrs: Attrs, path: string): number {
+  const value = attribute(attrs, REALM_ATTRIBUTES.maxChainDepth, path);
+  if (value === undefined || value.trim() === '') return DEFAULT_MAX_CHAIN_DEPTH;
+  const depth = Number(value);
+  if (!Number.isInteger(depth) || depth < 1 || depth > DEFAULT_MAX_CHAIN_DEPTH) throw new RealmConfigError(`${path}.${REALM_ATTRIBUTES.maxChainDepth}`, `must be an integer from 1 to ${DEFAULT_MAX_CHAIN_DEPTH} in a string`);
+  return depth;
 }
 
 /** PEM text with one or more CERTIFICATE blocks; text that holds none is an error, not "no anchors". */

@@ -164,6 +164,10 @@ export interface RealmSettings {
   readonly maxAuthAge: number;
   readonly consentScopes: readonly string[];
   readonly trustedIssuers: readonly string[];
+  /** Most actors in a delegation chain (`aauth.maxChainDepth`, default 15); the default chain policy. */
+  readonly maxChainDepth: number;
+  /** The only agents that may appear in a delegation chain (`aauth.chainActors`); undefined = any. */
+  readonly chainActors: readonly string[] | undefined;
   /** Components a request signature must cover (`aauth.signatureComponents`, default `strict`; see core `components.ts`). */
   readonly signatureComponents: ComponentPolicy;
   /** Trust anchors of the `x509` Signature-Key scheme (`aauth.x509TrustAnchors`, PEM); empty = scheme refused. */

@@ -12,13 +12,15 @@
  *     or an access token of one of the realm's OpenID identity providers (`identityProviders`),
  *     unexpired, authorized within `aauth.maxAuthAge`, naming an enabled local user — a foreign
  *     `sub` only through an explicit link (`invalid_grant`; a deleted or disabled user `access_denied`);
- *  5. policy: `may_act` / audience, the user's `aauth.mayAct`, target, scopes (`exchange-policy.ts`);
+ *  5. policy: `may_act` / audience, the user's `aauth.mayAct`, target, scopes (`exchange-policy.ts`),
+ *     then the chain policy on the new chain (`access_denied`);
  *  6. a delegated token (`at+jwt`) with the nested `act`, bound to the actor's key, living no
  *     longer than the subject token.
  */
-import { AAuthError, TOKEN_EXCHANGE, TokenError, jwkThumbprint, peekClaims, peekTyp, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, verifyOidcAccessToken, createDelegatedToken, type DecisionSubject } from '@aauth-ts/core';
+import { AAuthError, TOKEN_EXCHANGE, actChain, TokenError, jwkThumbprint, peekClaims, peekTyp, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, verifyOidcAccessToken, createDelegatedToken, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { authAgeReason, authTimeOf } from '../policy/chaining.js';
+import { enforceChainPolicy } from '../policy/chain-policy.js';
 import { resolveSubject } from '../policy/subject.js';
 import { authenticateRequest } from '../request/authenticate.js';
 import type { AuthenticatedAgent, IncomingRequest } from '../request/types.js';
@@ -96,6 +98,7 @@ export async function handleTokenExchange(ctx: AuthServerContext, request: Incom
   const exp = verified.exp;
   const decision = decideExchange(ctx.realm, { actor: caller.agentId, subject, target: body.target, scope: body.scope });
   if (decision.outcome === 'refuse') throw new AAuthError(decision.code, decision.reason, { reason: 'policy' });
+  await enforceChainPolicy(ctx, { agent: caller.agentId, user: { iss: ctx.issuer(), sub: subject.user.id }, resource: body.target as string, scope: decision.scopes, act: actChain(decision.act) }, about);
   const lifetime = Math.max(1, Math.min(ctx.realm.accessTokenLifespan, exp - now));
   const scope = decision.scopes.join(' ');
   about.scope = decision.scopes;

@@ -6,11 +6,12 @@
  *  3. `resource_token` (`invalid_resource_token`);
  *  4. `upstream_token` (`invalid_auth_token`);
  *  5. `auth_token` for refresh (`invalid_auth_token`);
- *  6. policy (`invalid_scope` / `access_denied`);
+ *  6. policy (`invalid_scope` / `access_denied`), and for call chaining the chain policy (`access_denied`);
  *  7. consent needed → 202 with a pending URL; else 200 with the auth token.
  */
 import { AAuthError, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
+import { enforceChainPolicy } from '../policy/chain-policy.js';
 import { decideGrant, parseScope, type PolicyGrant } from '../policy/decide.js';
 import { authenticateRequest } from '../request/authenticate.js';
 import type { AuthenticatedAgent, IncomingRequest } from '../request/types.js';
@@ -29,6 +30,8 @@ interface Question {
   readonly authTime: number | undefined;
   readonly txn: string | undefined;
   readonly refresh: boolean;
+  /** Call chaining: the actors before the requester (the upstream token's agent, or its `act`). */
+  readonly priorActors: readonly string[] | undefined;
 }
 
 async function questionFor(ctx: AuthServerContext, body: TokenRequest, caller: AuthenticatedAgent, now: number): Promise<Question> {
@@ -37,13 +40,13 @@ async function questionFor(ctx: AuthServerContext, body: TokenRequest, caller: A
     case 'chain': {
       const rt = await verifyPresentedResourceToken(ctx, body.resource_token as string, caller, now);
       const upstream = body.mode === 'chain' ? await verifyUpstreamToken(ctx, body.upstream_token as string, caller, now) : undefined;
-      return { aud: rt.iss, resourceId: rt.iss, scopes: parseScope(rt.scope), knownUser: upstream?.sub, authTime: upstream?.authTime, txn: rt.txn, refresh: false };
+      return { aud: rt.iss, resourceId: rt.iss, scopes: parseScope(rt.scope), knownUser: upstream?.sub, authTime: upstream?.authTime, txn: rt.txn, refresh: false, priorActors: upstream?.priorActors };
     }
     case 'self':
-      return { aud: caller.agentId, resourceId: undefined, scopes: parseScope(body.scope), knownUser: undefined, authTime: undefined, txn: undefined, refresh: false };
+      return { aud: caller.agentId, resourceId: undefined, scopes: parseScope(body.scope), knownUser: undefined, authTime: undefined, txn: undefined, refresh: false, priorActors: undefined };
     case 'refresh': {
       const { claims: old, carried } = await verifyRefreshToken(ctx, body.auth_token as string, caller, now);
-      return { aud: old.aud, resourceId: old.aud === caller.agentId ? undefined : old.aud, scopes: parseScope(old.scope), knownUser: carried.sub, authTime: carried.authTime, txn: old.txn, refresh: true };
+      return { aud: old.aud, resourceId: old.aud === caller.agentId ? undefined : old.aud, scopes: parseScope(old.scope), knownUser: carried.sub, authTime: carried.authTime, txn: old.txn, refresh: true, priorActors: undefined };
     }
   }
 }
@@ -85,6 +88,16 @@ export async function handleTokenRequest(ctx: AuthServerContext, request: Incomi
   });
   if (decision.outcome === 'refuse') throw new AAuthError(decision.code, decision.reason, { reason: 'policy' });
   about.scope = decision.scopes;
+  if (question.priorActors !== undefined && question.resourceId !== undefined) {
+    await enforceChainPolicy(ctx, {
+      agent: caller.agentId,
+      ...(question.knownUser === undefined ? {} : { user: { iss: ctx.issuer(), sub: question.knownUser } }),
+      resource: question.resourceId,
+      scope: decision.scopes,
+      act: [caller.agentId, ...question.priorActors],
+      ...(body.purpose === undefined ? {} : { purpose: body.purpose }),
+    }, about);
+  }
   if (decision.consent) return pendingResponse(ctx, caller, body, question, decision, now);
   const grant: GrantedToken = { aud: question.aud, agent: caller.agentId, cnfJwk: caller.jwk, sub: question.knownUser, scopes: decision.scopes, txn: question.txn, authTime: question.authTime };
   return issueAuthToken(ctx, grant, now);

@@ -107,7 +107,7 @@ function carriedGrant(ctx: AuthServerContext, claims: AuthTokenClaims, what: str
  * itself, so it is not compared with the request's key: the `aud` check binds the token to the
  * requester (2026-03 §Call Chaining; wire notes §6.1).
  */
-export async function verifyUpstreamToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<CarriedGrant> {
+export async function verifyUpstreamToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<CarriedGrant & { readonly priorActors: readonly string[] }> {
   let claims: AuthTokenClaims;
   try {
     claims = await verifyAuthToken(token, {
@@ -121,7 +121,8 @@ export async function verifyUpstreamToken(ctx: AuthServerContext, token: string,
   }
   const own = ownTokenReason(caller.agentId, { aud: claims.aud, agent: claims.agent, act: claims.act });
   if (own !== undefined) throw invalidAuthToken(`upstream_token is not an upstream token: ${own}`, 'agent', 'own_token');
-  return carriedGrant(ctx, claims, 'upstream_token', now);
+  // The actor before the requester is the token's agent, as in token exchange (contract "RFC 8693 token exchange").
+  return { ...carriedGrant(ctx, claims, 'upstream_token', now), priorActors: [claims.agent] };
 }
 
 /**

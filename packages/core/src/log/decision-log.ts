@@ -29,6 +29,8 @@ export interface DecisionSubject {
   resource?: string;
   scope?: readonly string[];
   user?: string;
+  /** The chain policy's reason, when a chain policy refused (`policy_reason`). */
+  policyReason?: string;
 }
 
 export interface Decision extends DecisionSubject {
@@ -58,6 +60,7 @@ export function logDecision(logger: AAuthLogger, decision: Decision): void {
   if (decision.scope !== undefined && decision.scope.length > 0) line.scope = decision.scope.join(' ');
   if (decision.user !== undefined) line.user = decision.user;
   if (decision.error !== undefined) line.error = decision.error;
+  if (decision.policyReason !== undefined) line.policy_reason = decision.policyReason;
   line.duration_ms = Math.round(decision.durationMs * 1000) / 1000;
   logger.info(line, 'aauth decision');
 }
