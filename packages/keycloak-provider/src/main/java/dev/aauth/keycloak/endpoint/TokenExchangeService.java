@@ -3,6 +3,7 @@ package dev.aauth.keycloak.endpoint;
 import dev.aauth.keycloak.config.RealmSettings;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.exchange.ActClaims;
 import dev.aauth.keycloak.exchange.ExchangeDecision;
 import dev.aauth.keycloak.exchange.ExchangePolicy;
 import dev.aauth.keycloak.exchange.MayActAgents;
@@ -38,7 +39,7 @@ import java.util.List;
  *   <li>{@code subject_token} ({@link SubjectTokenVerifier}, {@code invalid_grant}), authorized within
  *       {@code aauth.maxAuthAge}, naming an enabled local user — a foreign {@code sub} only through an explicit
  *       link ({@link LocalSubjects}; a deleted or disabled user is {@code access_denied});</li>
- *   <li>policy ({@link ExchangePolicy});</li>
+ *   <li>policy ({@link ExchangePolicy}), then the realm's chain policy on the new chain ({@code access_denied});</li>
  *   <li>an {@code at+jwt} bound to the actor's key, living no longer than the subject token.</li>
  * </ol>
  */
@@ -92,11 +93,17 @@ final class TokenExchangeService {
         List<String> scope = p.scope() == null ? null : TokenService.splitScope(p.scope());
         ExchangeDecision verdict = ExchangePolicy.decide(realmView, actor.agentId(), subject,
                 MayActAgents.parse(user.getAttributeStream(MayActAgents.USER_ATTRIBUTE).toList()), p.target(), scope);
+        decision.scope(verdict.scopes());
+        // Contract "Chain policy": the realm's default, on the chain the new token will carry.
+        String refusal = settings.chainLimits().refusal(ActClaims.chain(verdict.act()));
+        if (refusal != null) {
+            decision.policyReason(refusal);
+            throw new AAuthException(AAuthError.ACCESS_DENIED, refusal);
+        }
         long lifetime = Math.max(1, Math.min(settings.tokenLifespan(), verified.exp() - now));
         String token = new DelegatedTokenIssuer(session, realm).issue(issuer, p.target(), subject.sub(),
                 verdict.act(), actor.key(), verdict.scopes(), now, lifetime);
         String scopes = String.join(" ", verdict.scopes());
-        decision.scope(verdict.scopes());
         return JsonResponses.json(200, JsonResponses.map(
                 "access_token", token,
                 "issued_token_type", TokenExchangeRequest.JWT_TYPE,
