@@ -82,6 +82,8 @@ export type { ActClaim } from './delegation/act.js';
 export { realmChainPolicy, allChainPolicies, askChainPolicy, DEFAULT_MAX_CHAIN_DEPTH } from './policy/chain-policy.js';
 export type { ChainPolicy, ChainPolicyInput, ChainPolicyDecision, RealmChainSettings } from './policy/chain-policy.js';
 export { createDelegatedToken, verifyDelegatedToken } from './tokens/delegated-token.js';
+export { verifyOidcAccessToken } from './tokens/oidc-access-token.js';
+export type { JwksKeySource, OidcAccessTokenClaims, VerifyOidcAccessTokenOptions } from './tokens/oidc-access-token.js';
 export type { DelegatedTokenClaims, CreateDelegatedTokenInput, VerifyDelegatedTokenOptions } from './tokens/delegated-token.js';
 
 export { validateCertificateChain, MAX_CHAIN_LENGTH } from './x509/chain.js';

@@ -8,9 +8,11 @@
 // Covers docs/auth-server-contract.md end to end: metadata, signed token requests with agent tokens,
 // resource-token validation and replay, 200 autonomous, 202 + consent through Keycloak's login page,
 // polling, call chaining with `sub` preserved, refresh, refusals with their exact codes, and realm
-// isolation (a pending URL or interaction code of one realm means nothing in another).
+// isolation (a pending URL or interaction code of one realm means nothing in another), and the realm's own
+// OIDC login tokens with may_act as token-exchange subject tokens (oidc-subject.mjs).
 import crypto from 'node:crypto';
 import { ISSUER, Party, decode, newKey, now, signed, thumbprint, tokenRequest } from './parties.mjs';
+import { oidcSubjectTokens } from './oidc-subject.mjs';
 
 const OTHER_ISSUER = (process.argv[3] ?? process.env.AAUTH_E2E_OTHER_ISSUER ?? ISSUER.replace(/\/realms\/[^/]+$/, '/realms/aauth-e2e-other')).replace(/\/+$/, '');
 const USER = { id: '6f1c2d4e-0000-4000-8000-00000000a11c', username: 'alice', password: 'alice-password' };
@@ -283,6 +285,8 @@ async function main() {
     expectError(await tokenRequest(stranger, { scope: 'agent.profile' }), 403, 'access_denied', 'agent unknown to the realm → access_denied');
     expectError(await tokenRequest(agent, { resource_token: stranger.resourceToken(agent, { scope: 'calendar.read' }) }), 403, 'access_denied', 'resource unknown to the realm → access_denied');
     expectError(await signed('GET', `${ISSUER}/protocol/aauth/pending/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, { party: agent }), 404, 'invalid_request', 'unknown pending URL → 404');
+
+    await oidcSubjectTokens({ check, expectError, otherIssuer: OTHER_ISSUER, user: USER, otherUser: OTHER_USER, calendar, assistant });
 
     await decisionsObserved({ agent, calendar });
   } finally {

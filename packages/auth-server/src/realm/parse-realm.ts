@@ -10,7 +10,7 @@ import { COMPONENT_POLICIES, DEFAULT_MAX_CHAIN_DEPTH, isComponentPolicy, parseTr
 import { CLIENT_ATTRIBUTES, DEFAULTS, MAX_POLL_WAIT_CEILING, REALM_ATTRIBUTES, SCOPE_ATTRIBUTES, USER_ATTRIBUTES } from './attributes.js';
 import { RealmConfigError } from './errors.js';
 import { parsePasswordCredential, type PasswordVerifier } from './password.js';
-import type { ClientRepresentation, ClientScopeRepresentation, RealmClient, RealmModel, RealmRepresentation, RealmScope, RealmSettings, RealmUser, UserRepresentation } from './types.js';
+import type { ClientRepresentation, ClientScopeRepresentation, IdentityProviderRepresentation, RealmClient, RealmIdentityProvider, RealmModel, RealmRepresentation, RealmScope, RealmSettings, RealmUser, UserRepresentation } from './types.js';
 
 type Attrs = unknown;
 
@@ -138,7 +138,7 @@ function trustAnchors(attrs: Attrs, name: string, path: string): X509Certificate
   }
 }
 
-function parseUser(rep: UserRepresentation, index: number): RealmUser {
+function parseUser(rep: UserRepresentation, index: number, providers: ReadonlyMap<string, RealmIdentityProvider>): RealmUser {
   const path = `users[${index}]`;
   if (!isObject(rep)) throw new RealmConfigError(path, 'must be an object');
   const username = optionalString(rep.username, `${path}.username`);
@@ -159,18 +159,56 @@ function parseUser(rep: UserRepresentation, index: number): RealmUser {
     lastName: optionalString(rep.lastName, `${path}.lastName`),
     password,
     mayAct: attribute(rep.attributes, USER_ATTRIBUTES.mayAct, `${path}.attributes`) === undefined ? undefined : stringList(rep.attributes, USER_ATTRIBUTES.mayAct, `${path}.attributes`),
-    federatedSubjects: attributeValues(rep.attributes, USER_ATTRIBUTES.federatedSubject, `${path}.attributes`).map((link, i) => {
+    // Both ways of linking name the same thing; the same link given both ways counts once.
+    federatedSubjects: [...new Set([...attributeValues(rep.attributes, USER_ATTRIBUTES.federatedSubject, `${path}.attributes`).map((link, i) => {
       // `{issuer} {sub}`: an issuer URL has no spaces; the subject is everything after the first one.
       const cut = link.indexOf(' ');
       if (cut <= 0 || cut === link.length - 1) throw new RealmConfigError(`${path}.attributes.${USER_ATTRIBUTES.federatedSubject}[${i}]`, 'must be "{issuer} {sub}"');
       return link;
-    }),
+    }), ...federatedIdentityLinks(rep.federatedIdentities, `${path}.federatedIdentities`, providers)])],
     agentBindings: attributeValues(rep.attributes, USER_ATTRIBUTES.agentBinding, `${path}.attributes`).map((binding, i) => {
       // `{agent provider} {agent identifier}`: neither has spaces.
       if (!/^\S+ \S+$/.test(binding)) throw new RealmConfigError(`${path}.attributes.${USER_ATTRIBUTES.agentBinding}[${i}]`, 'must be "{agent provider} {agent identifier}"');
       return binding;
     }),
   };
+}
+
+/** Keycloak's OpenID Connect provider types; other providers (SAML, social) are left to Keycloak. */
+const OIDC_PROVIDER_IDS: readonly string[] = ['oidc', 'keycloak-oidc'];
+
+/** `identityProviders`, by alias; only OpenID Connect ones, each with `config.issuer` and `config.jwksUrl`. */
+function parseIdentityProviders(value: unknown): Map<string, RealmIdentityProvider> {
+  const byAlias = new Map<string, RealmIdentityProvider>();
+  list<IdentityProviderRepresentation>(value, 'identityProviders').forEach((rep, i) => {
+    const path = `identityProviders[${i}]`;
+    if (!isObject(rep)) throw new RealmConfigError(path, 'must be an object');
+    const alias = optionalString(rep.alias, `${path}.alias`);
+    if (!alias) throw new RealmConfigError(`${path}.alias`, 'is required');
+    if (byAlias.has(alias)) throw new RealmConfigError(`${path}.alias`, `duplicate alias ${alias}`);
+    if (!OIDC_PROVIDER_IDS.includes(optionalString(rep.providerId, `${path}.providerId`) ?? '')) return;
+    const config = isObject(rep.config) ? rep.config : {};
+    const url = (name: string): string => {
+      const v = optionalString(config[name], `${path}.config.${name}`);
+      if (!v || !URL.canParse(v)) throw new RealmConfigError(`${path}.config.${name}`, 'is required and must be a URL');
+      return v;
+    };
+    byAlias.set(alias, { alias, issuer: url('issuer'), jwksUrl: url('jwksUrl'), enabled: rep.enabled !== false });
+  });
+  return byAlias;
+}
+
+/** A user's `federatedIdentities` as `{issuer} {sub}` links; each must name a declared OpenID provider. */
+function federatedIdentityLinks(value: unknown, path: string, providers: ReadonlyMap<string, RealmIdentityProvider>): string[] {
+  return list<Record<string, unknown>>(value, path).map((rep, i) => {
+    if (!isObject(rep)) throw new RealmConfigError(`${path}[${i}]`, 'must be an object');
+    const alias = optionalString(rep.identityProvider, `${path}[${i}].identityProvider`);
+    const provider = alias === undefined ? undefined : providers.get(alias);
+    if (!provider) throw new RealmConfigError(`${path}[${i}].identityProvider`, `${JSON.stringify(alias)} is not an OpenID Connect provider of identityProviders`);
+    const userId = optionalString(rep.userId, `${path}[${i}].userId`);
+    if (!userId) throw new RealmConfigError(`${path}[${i}].userId`, 'is required (the user\'s "sub" at the provider)');
+    return `${provider.issuer} ${userId}`;
+  });
 }
 
 function parseClient(rep: ClientRepresentation, index: number): RealmClient | undefined {
@@ -233,14 +271,20 @@ export function parseRealm(json: unknown): RealmModel {
   const users = new Map<string, RealmUser>();
   const usersById = new Map<string, RealmUser>();
   const federatedSubjects = new Map<string, RealmUser>();
+  const providers = parseIdentityProviders(rep.identityProviders);
+  const identityProviders = new Map<string, RealmIdentityProvider>();
+  for (const p of providers.values()) {
+    if (identityProviders.has(p.issuer)) throw new RealmConfigError(`identityProviders[alias=${p.alias}].config.issuer`, `${p.issuer} is the issuer of two providers`);
+    identityProviders.set(p.issuer, p);
+  }
   list<UserRepresentation>(rep.users, 'users').forEach((u, i) => {
-    const user = parseUser(u, i);
+    const user = parseUser(u, i, providers);
     if (users.has(user.username)) throw new RealmConfigError(`users[${i}].username`, `duplicate username ${user.username}`);
     if (usersById.has(user.id)) throw new RealmConfigError(`users[${i}].id`, `duplicate user id ${user.id}`);
     users.set(user.username, user);
     usersById.set(user.id, user);
     for (const link of user.federatedSubjects) {
-      if (federatedSubjects.has(link)) throw new RealmConfigError(`users[${i}].attributes.${USER_ATTRIBUTES.federatedSubject}`, `${JSON.stringify(link)} is linked to two users`);
+      if (federatedSubjects.has(link)) throw new RealmConfigError(`users[${i}]`, `${JSON.stringify(link)} is linked to two users (aauth.federatedSubject, federatedIdentities)`);
       federatedSubjects.set(link, user);
     }
   });
@@ -275,6 +319,7 @@ export function parseRealm(json: unknown): RealmModel {
     users,
     usersById,
     federatedSubjects,
+    identityProviders,
     clients,
     scopes,
   };

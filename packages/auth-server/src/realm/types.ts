@@ -30,6 +30,25 @@ export interface UserRepresentation {
   readonly lastName?: string;
   readonly credentials?: readonly CredentialRepresentation[];
   readonly attributes?: Readonly<Record<string, unknown>>;
+  /** Links to identity-provider accounts (Keycloak's `FederatedIdentityRepresentation`). */
+  readonly federatedIdentities?: readonly FederatedIdentityRepresentation[];
+}
+
+export interface FederatedIdentityRepresentation {
+  /** The provider's `alias`. */
+  readonly identityProvider?: string;
+  /** The user's `sub` at that provider. */
+  readonly userId?: string;
+  readonly userName?: string;
+}
+
+/** Keycloak's `IdentityProviderRepresentation`; only OpenID Connect ones (`oidc`, `keycloak-oidc`) are used. */
+export interface IdentityProviderRepresentation {
+  readonly alias?: string;
+  readonly providerId?: string;
+  readonly enabled?: boolean;
+  /** `issuer` and `jwksUrl` are read; Keycloak's other settings (client id, endpoints) concern its login, not tokens. */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 export interface ClientRepresentation {
@@ -57,6 +76,7 @@ export interface RealmRepresentation {
   readonly accessTokenLifespan?: number;
   readonly attributes?: Readonly<Record<string, unknown>>;
   readonly users?: readonly UserRepresentation[];
+  readonly identityProviders?: readonly IdentityProviderRepresentation[];
   readonly clients?: readonly ClientRepresentation[];
   readonly clientScopes?: readonly ClientScopeRepresentation[];
 }
@@ -76,7 +96,10 @@ export interface RealmUser {
    * undefined = no restriction beyond the subject token's own `may_act`.
    */
   readonly mayAct: readonly string[] | undefined;
-  /** Subjects of trusted issuers linked to this user (`aauth.federatedSubject`, `{issuer} {sub}` each). */
+  /**
+   * Subjects of trusted issuers and identity providers linked to this user, `{issuer} {sub}` each:
+   * the attribute `aauth.federatedSubject` and the user's `federatedIdentities` together.
+   */
   readonly federatedSubjects: readonly string[];
   /** Agents an administrator bound to this user (`aauth.agentBinding`, `{agent provider} {agent identifier}` each). */
   readonly agentBindings: readonly string[];
@@ -103,6 +126,14 @@ export interface RealmClient {
   readonly accessTokenLifespan: number | undefined;
   /** This agent's refresh window (`aauth.refreshWindow` on the client); undefined = the realm's. */
   readonly refreshWindow: number | undefined;
+}
+
+/** An OpenID provider whose access tokens may be token-exchange subject tokens ("Foreign subjects"). */
+export interface RealmIdentityProvider {
+  readonly alias: string;
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  readonly enabled: boolean;
 }
 
 export interface RealmScope {
@@ -157,8 +188,10 @@ export interface RealmModel {
   readonly users: ReadonlyMap<string, RealmUser>;
   /** By id (the `sub` of tokens naming them). */
   readonly usersById: ReadonlyMap<string, RealmUser>;
-  /** By linked foreign subject, `{issuer} {sub}` (user attribute `aauth.federatedSubject`). */
+  /** By linked foreign subject, `{issuer} {sub}` (user attribute `aauth.federatedSubject`, `federatedIdentities`). */
   readonly federatedSubjects: ReadonlyMap<string, RealmUser>;
+  /** OpenID identity providers (`identityProviders`), by issuer. */
+  readonly identityProviders: ReadonlyMap<string, RealmIdentityProvider>;
   readonly clients: ReadonlyMap<string, RealmClient>;
   readonly scopes: ReadonlyMap<string, RealmScope>;
 }

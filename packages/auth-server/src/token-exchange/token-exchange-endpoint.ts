@@ -9,6 +9,7 @@
  *  2. request signature and actor identity (`invalid_signature` / `invalid_agent_token`);
  *  3. `actor_token`, if sent: an agent token of the same agent, bound to the signing key (`invalid_grant`);
  *  4. `subject_token`: an `auth+jwt` or an exchanged `at+jwt` from this realm or a trusted issuer,
+ *     or an access token of one of the realm's OpenID identity providers (`identityProviders`),
  *     unexpired, authorized within `aauth.maxAuthAge`, naming an enabled local user — a foreign
  *     `sub` only through an explicit link (`invalid_grant`; a deleted or disabled user `access_denied`);
  *  5. policy: `may_act` / audience, the user's `aauth.mayAct`, target, scopes (`exchange-policy.ts`),
@@ -16,7 +17,7 @@
  *  6. a delegated token (`at+jwt`) with the nested `act`, bound to the actor's key, living no
  *     longer than the subject token.
  */
-import { AAuthError, TOKEN_EXCHANGE, actChain, TokenError, jwkThumbprint, peekTyp, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, createDelegatedToken, type DecisionSubject } from '@aauth-ts/core';
+import { AAuthError, TOKEN_EXCHANGE, actChain, TokenError, jwkThumbprint, peekClaims, peekTyp, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, verifyOidcAccessToken, createDelegatedToken, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { authAgeReason, authTimeOf } from '../policy/chaining.js';
 import { enforceChainPolicy } from '../policy/chain-policy.js';
@@ -55,6 +56,13 @@ interface VerifiedSubject {
 async function verifySubjectToken(ctx: AuthServerContext, token: string, now: number): Promise<VerifiedSubject> {
   const trustedIssuers = [ctx.issuer(), ...ctx.realm.settings.trustedIssuers];
   try {
+    // An identity provider's access token is routed by its issuer: OpenID providers type their access tokens
+    // variously (`JWT`, `at+jwt`, none), and an identity provider is trusted for these alone, never for AAuth tokens.
+    const provider = ctx.realm.identityProviders.get(peekClaims(token, TOKEN_EXCHANGE.errors.invalidGrant).iss as string);
+    if (provider?.enabled === true) {
+      const claims = await verifyOidcAccessToken(token, { issuer: provider.issuer, jwksUri: provider.jwksUrl, keys: ctx.discovery, now });
+      return { iss: claims.iss, sub: claims.sub, authTime: authTimeOf(claims), exp: claims.exp, token: { aud: claims.issuedTo, agent: undefined, act: claims.act, mayAct: claims.may_act, scope: undefined } };
+    }
     if (peekTyp(token) === TOKEN_EXCHANGE.accessTokenTyp) {
       const claims = await verifyDelegatedToken(token, { keys: ctx.issuerKeys, trustedIssuers, now });
       return { iss: claims.iss, sub: claims.sub, authTime: authTimeOf(claims), exp: claims.exp, token: { aud: claims.aud, agent: undefined, act: claims.act, mayAct: claims.may_act, scope: claims.scope } };

@@ -132,7 +132,14 @@ export class KeyDiscovery implements IssuerKeySource {
 
   /** `alg` undefined selects by `kid` alone (the `jwks_uri` Signature-Key scheme names no algorithm). */
   async getKey(issuer: string, document: string, kid: string | undefined, alg?: string): Promise<PublicJwk> {
-    const jwksUri = await this.#jwksUri(issuer, document);
+    return this.getJwksKey(await this.#jwksUri(issuer, document), kid, alg);
+  }
+
+  /**
+   * The key with `kid` from a JWKS whose URL is known without a metadata document (an OpenID
+   * provider configured with its `jwksUrl`); same selection and refetch rules as `getKey`.
+   */
+  async getJwksKey(jwksUri: string, kid: string | undefined, alg?: string): Promise<PublicJwk> {
     let key = this.#select(await this.#jwks(jwksUri), kid, alg);
     if (key) return key;
     const last = this.#lastRefetch.get(jwksUri) ?? 0;

@@ -32,6 +32,12 @@ export const TOKEN_EXCHANGE = Object.freeze({
   accessTokenTyp: 'at+jwt',
   /** RFC 8693 §2.2.1: the issued token is bound to the actor's key (`cnf.jwk`), not a bearer token. */
   tokenTypeValue: 'N_A',
-  claims: Object.freeze({ act: 'act', mayAct: 'may_act' }),
+  /**
+   * JOSE `typ` values of an OpenID provider's JWT access token accepted as a `subject_token` (absent
+   * too): `JWT` (RFC 7519 §5.1, Keycloak's), `at+jwt` (RFC 9068 §2.1). Claims naming who it was
+   * issued to, in order: `azp` (OpenID Connect Core §2), `client_id` (RFC 9068 §2.2), a single `aud`.
+   */
+  oidcAccessTokenTyps: Object.freeze(['JWT', 'at+jwt'] as const),
+  claims: Object.freeze({ act: 'act', mayAct: 'may_act', azp: 'azp', clientId: 'client_id' }),
   errors: Object.freeze({ invalidRequest: 'invalid_request', invalidGrant: 'invalid_grant', invalidTarget: 'invalid_target', invalidScope: 'invalid_scope', unauthorizedClient: 'unauthorized_client' }),
 });

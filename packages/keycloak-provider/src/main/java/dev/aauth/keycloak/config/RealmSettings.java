@@ -1,6 +1,7 @@
 package dev.aauth.keycloak.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aauth.keycloak.policy.ChainLimits;
 import dev.aauth.keycloak.signature.SignatureComponents;
 import dev.aauth.keycloak.x509.X509ChainVerifier;
 import org.jboss.logging.Logger;
@@ -31,7 +32,8 @@ public record RealmSettings(
         Set<String> consentScopes,
         long tokenLifespan,
         SignatureComponents signatureComponents,
-        Set<TrustAnchor> x509TrustAnchors) {
+        Set<TrustAnchor> x509TrustAnchors,
+        ChainLimits chainLimits) {
 
     private static final Logger LOG = Logger.getLogger(RealmSettings.class);
 
@@ -65,7 +67,39 @@ public record RealmSettings(
                 list(realm, "aauth.consentScopes"),
                 lifespan > 0 ? lifespan : 300,
                 signatureComponents(realm),
-                anchors(realm, "aauth.x509TrustAnchors"));
+                anchors(realm, "aauth.x509TrustAnchors"),
+                chainLimits(realm));
+    }
+
+    /**
+     * {@code aauth.maxChainDepth} (1 to 15, default 15) and {@code aauth.chainActors} (absent = any agent).
+     * These limit who may act for a user, so a malformed value is logged and fails closed: depth 1 (no
+     * earlier actor), or no admitted actor.
+     */
+    private static ChainLimits chainLimits(RealmModel realm) {
+        int depth = ChainLimits.DEFAULT_MAX_DEPTH;
+        String d = realm.getAttribute(ChainLimits.MAX_DEPTH_ATTRIBUTE);
+        if (d != null && !d.isBlank()) {
+            Long n = parseSeconds(d, 1);
+            if (n == null || n > ChainLimits.DEFAULT_MAX_DEPTH) {
+                LOG.warnf("Realm %s attribute %s=%s is not an integer from 1 to %d; using 1", realm.getName(),
+                        ChainLimits.MAX_DEPTH_ATTRIBUTE, d, ChainLimits.DEFAULT_MAX_DEPTH);
+                depth = 1;
+            } else {
+                depth = n.intValue();
+            }
+        }
+        Set<String> actors = null;
+        String a = realm.getAttribute(ChainLimits.ACTORS_ATTRIBUTE);
+        if (a != null) {
+            actors = parseList(a);
+            if (actors == null) {
+                LOG.warnf("Realm %s attribute %s is not a JSON array of strings; no agent may appear in a chain",
+                        realm.getName(), ChainLimits.ACTORS_ATTRIBUTE);
+                actors = Set.of();
+            }
+        }
+        return new ChainLimits(depth, actors);
     }
 
     /**

@@ -32,6 +32,7 @@ final class Decision {
     private String resource;
     private List<String> scope;
     private String user;
+    private String policyReason;
 
     Decision(String endpoint) {
         this.endpoint = endpoint;
@@ -54,6 +55,12 @@ final class Decision {
 
     Decision user(String value) {
         this.user = value;
+        return this;
+    }
+
+    /** A chain policy's refusal (contract "Chain policy"), logged as {@code policy_reason}. */
+    Decision policyReason(String value) {
+        this.policyReason = value;
         return this;
     }
 
@@ -104,6 +111,7 @@ final class Decision {
         field(line, "scope", scope == null || scope.isEmpty() ? null : String.join(" ", scope));
         field(line, "user", user);
         field(line, "error", error);
+        field(line, "policy_reason", policyReason);
         line.append(" duration_ms=").append(String.format(Locale.ROOT, "%.3f", ms));
         LOG.info(line);
     }

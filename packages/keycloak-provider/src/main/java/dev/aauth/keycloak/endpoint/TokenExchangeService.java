@@ -1,11 +1,12 @@
 package dev.aauth.keycloak.endpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.aauth.keycloak.config.RealmSettings;
 import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
+import dev.aauth.keycloak.exchange.ActClaims;
 import dev.aauth.keycloak.exchange.ExchangeDecision;
 import dev.aauth.keycloak.exchange.ExchangePolicy;
+import dev.aauth.keycloak.exchange.MayActAgents;
 import dev.aauth.keycloak.exchange.SubjectToken;
 import dev.aauth.keycloak.policy.Chaining;
 import dev.aauth.keycloak.policy.KeycloakRealmView;
@@ -20,11 +21,9 @@ import jakarta.ws.rs.core.Response;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.util.JsonSerialization;
+import org.keycloak.models.UserSessionModel;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * {@code POST {issuer}/protocol/aauth/token-exchange}: RFC 8693 token exchange with the actor
@@ -40,13 +39,11 @@ import java.util.stream.Collectors;
  *   <li>{@code subject_token} ({@link SubjectTokenVerifier}, {@code invalid_grant}), authorized within
  *       {@code aauth.maxAuthAge}, naming an enabled local user — a foreign {@code sub} only through an explicit
  *       link ({@link LocalSubjects}; a deleted or disabled user is {@code access_denied});</li>
- *   <li>policy ({@link ExchangePolicy});</li>
+ *   <li>policy ({@link ExchangePolicy}), then the realm's chain policy on the new chain ({@code access_denied});</li>
  *   <li>an {@code at+jwt} bound to the actor's key, living no longer than the subject token.</li>
  * </ol>
  */
 final class TokenExchangeService {
-
-    static final String USER_MAY_ACT = "aauth.mayAct";
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -88,16 +85,25 @@ final class TokenExchangeService {
         }
         UserModel user = LocalSubjects.resolve(session, realm, issuer, verified.iss(), verified.subject().sub(),
                 AAuthError.INVALID_GRANT, "subject token");
+        if (verified.session() != null && !sessionLive(verified.session(), user)) {
+            throw new AAuthException(AAuthError.INVALID_GRANT, "The subject token's login session has ended.");
+        }
         SubjectToken subject = verified.subject().as(user.getId());
         decision.user(user.getId());
         List<String> scope = p.scope() == null ? null : TokenService.splitScope(p.scope());
         ExchangeDecision verdict = ExchangePolicy.decide(realmView, actor.agentId(), subject,
-                userMayAct(user), p.target(), scope);
+                MayActAgents.parse(user.getAttributeStream(MayActAgents.USER_ATTRIBUTE).toList()), p.target(), scope);
+        decision.scope(verdict.scopes());
+        // Contract "Chain policy": the realm's default, on the chain the new token will carry.
+        String refusal = settings.chainLimits().refusal(ActClaims.chain(verdict.act()));
+        if (refusal != null) {
+            decision.policyReason(refusal);
+            throw new AAuthException(AAuthError.ACCESS_DENIED, refusal);
+        }
         long lifetime = Math.max(1, Math.min(settings.tokenLifespan(), verified.exp() - now));
         String token = new DelegatedTokenIssuer(session, realm).issue(issuer, p.target(), subject.sub(),
                 verdict.act(), actor.key(), verdict.scopes(), now, lifetime);
         String scopes = String.join(" ", verdict.scopes());
-        decision.scope(verdict.scopes());
         return JsonResponses.json(200, JsonResponses.map(
                 "access_token", token,
                 "issued_token_type", TokenExchangeRequest.JWT_TYPE,
@@ -105,6 +111,15 @@ final class TokenExchangeService {
                 "token_type", "N_A",
                 "expires_in", lifetime,
                 "scope", scopes));
+    }
+
+    /** The realm's login session (online or offline) behind an OIDC access token, still there and the user's. */
+    private boolean sessionLive(String sid, UserModel user) {
+        UserSessionModel s = session.sessions().getUserSession(realm, sid);
+        if (s == null) {
+            s = session.sessions().getOfflineUserSession(realm, sid);
+        }
+        return s != null && s.getUser() != null && user.getId().equals(s.getUser().getId());
     }
 
     private void verifyActorToken(String token, RequestAuthenticator.Agent actor) {
@@ -124,37 +139,5 @@ final class TokenExchangeService {
         if (!r.cnfKey().thumbprint().equals(actor.key().thumbprint())) {
             throw new AAuthException(AAuthError.INVALID_GRANT, "actor_token cnf.jwk is not the key that signed the request.");
         }
-    }
-
-    /**
-     * The user's {@code aauth.mayAct} (a JSON array of agent identifiers in one attribute value, or one
-     * identifier per value), or null when the attribute is not set.
-     * A value that is not a JSON array of strings allows nobody (fail closed).
-     */
-    private List<String> userMayAct(UserModel user) {
-        List<String> values = user.getAttributeStream(USER_MAY_ACT).collect(Collectors.toList());
-        if (values.isEmpty()) {
-            return null;
-        }
-        List<String> out = new ArrayList<>();
-        for (String v : values) {
-            String t = v.trim();
-            if (!t.startsWith("[")) {
-                out.add(t);
-                continue;
-            }
-            try {
-                JsonNode arr = JsonSerialization.mapper.readTree(t);
-                for (JsonNode id : arr) {
-                    if (!id.isTextual()) {
-                        return List.of();
-                    }
-                    out.add(id.asText());
-                }
-            } catch (Exception e) {
-                return List.of();
-            }
-        }
-        return out;
     }
 }

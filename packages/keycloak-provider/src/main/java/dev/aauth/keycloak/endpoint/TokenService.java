@@ -96,6 +96,7 @@ final class TokenService {
         List<String> scopes;
         String txn = null;
         String upstreamSub = null;
+        String upstreamAgent = null;
         Long authTime = null;
         boolean self = resourceToken == null;
         if (!self) {
@@ -114,6 +115,7 @@ final class TokenService {
                 Carried carried = carried(up, "upstream token");
                 upstreamSub = carried.sub();
                 authTime = carried.authTime();
+                upstreamAgent = up.string("agent");
             }
             // Last resource-token check, so a token refused above is not burnt: jti single use.
             if (!store.claimJti(rt.resourceId(), rt.jti(), rt.exp() - now + 60)) {
@@ -129,6 +131,20 @@ final class TokenService {
         // 6. Policy.
         boolean consent = PolicyDecision.evaluate(realmView,
                 new AccessRequest(agent.agentId(), audience, self, scopes, upstreamSub));
+
+        // Contract "Chain policy": call chaining stands on the upstream token's agent, the actor before the requester.
+        if (upstreamToken != null) {
+            List<String> act = new ArrayList<>();
+            act.add(agent.agentId());
+            if (upstreamAgent != null) {
+                act.add(upstreamAgent);
+            }
+            String refusal = settings.chainLimits().refusal(act);
+            if (refusal != null) {
+                decision.policyReason(refusal);
+                throw new AAuthException(AAuthError.ACCESS_DENIED, refusal);
+            }
+        }
 
         // 7. Consent → 202, else 200.
         if (consent) {
