@@ -11,16 +11,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { GuardedFetcher, KeyDiscovery, PROFILE, generateSigningKey, type SigningKey } from '@aauth-ts/core';
+import { AAUTH_CURRENT, GuardedFetcher, KeyDiscovery, PROFILE, generateSigningKey, type SigningKey } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
 import { AAuthClient, AgentServer, AgentSession } from '@aauth-ts/agent';
 import { AGENT_CARD_PATH, agentCard } from '../../common/src/agent-card.js';
-import type { DemoConfig } from '../../common/src/config.js';
+import { resourceProfileOptions, type DemoConfig } from '../../common/src/config.js';
 import { hopToken, HopRecorder } from '../../common/src/hop.js';
 import { hopSink } from '../../common/src/hop-from-event.js';
 import { BodyError, inputErrorHandler, jsonBody, notFound, type ClientError } from '../../common/src/http.js';
 import { parseMarketAnalysis, type MarketAnalysis, type MarketAnalysisRequest } from '../../common/src/market-analysis.js';
-import { ACTORS, partyNames } from '../../common/src/parties.js';
+import { ACTORS, AGENT_LOCAL_NAMES, partyNames } from '../../common/src/parties.js';
 import { SCOPES } from '../../common/src/scopes.js';
 import type { StoryLogger } from '../../common/src/story-log.js';
 import { LAPTOP_SUPPLY_CHAIN } from './data/laptop-supply-chain.js';
@@ -67,21 +67,28 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
   const guard = aauth({
     resource: identifier,
     signingKey: options.resourceKey ?? generateSigningKey(),
-    authServer: config.issuer,
+    ...resourceProfileOptions(config),
     development: config.development,
     clientName: 'Supply-chain agent',
     scopeDescriptions: { [SCOPES.optimize]: 'Compute a laptop replenishment plan' },
   });
+  const current = config.profile === AAUTH_CURRENT.name;
   const agentServer = new AgentServer({
     identifier,
     keys: [options.agentKey ?? generateSigningKey()],
     jwksPath: AGENT_JWKS_PATH,
     development: config.development,
+    profile: config.profile,
     metadata: { client_name: 'Supply-chain agent' },
   });
-  const session = AgentSession.asAgentServer(agentServer);
+  // 2026-03: it signs as its own agent server (jwks_uri). Current profile: agents sign only with an
+  // agent token (§Keying Material), so it is an agent of its own provider, `aauth:planner@{host}`;
+  // that token's `iss` is this identifier, the `aud` of the auth token it is called with, which is
+  // what the Person Server checks an upstream token against (§Upstream Token Verification).
+  const agentId = current ? agentServer.agentIdentifier(AGENT_LOCAL_NAMES.supplyChain) : undefined;
+  const session = agentId === undefined ? AgentSession.asAgentServer(agentServer) : AgentSession.delegateOf(agentServer, { sub: agentId, key: options.agentKey ?? generateSigningKey() });
   // One metadata/JWKS cache for every outgoing call of this service.
-  const keys = new KeyDiscovery(new GuardedFetcher({ allowLoopback: config.development }));
+  const keys = new KeyDiscovery(new GuardedFetcher({ allowLoopback: config.development }), { profile: config.profile });
 
   const app = express();
   app.disable('x-powered-by');
@@ -109,8 +116,10 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
     const recorder = new HopRecorder(ACTORS.supplyChain, 1, logger ? (hop) => logger.hop(hop) : undefined);
     recorder.add({
       kind: 'verified',
-      title: `supply-chain agent accepted the call from the ${parties[caller.agent ?? ''] ?? caller.agent ?? 'caller'}`,
-      explain: `The supply-chain agent checked the signature and the auth token: it was issued for it (aud), names the caller (agent = ${caller.agent ?? '?'}), ${caller.sub ? `acts for user ${parties[caller.sub] ?? caller.sub} (sub ${caller.sub})` : 'has no user (no sub)'}, and grants "${caller.scopes.join(' ')}". To plan, it now needs the market-analysis agent.`,
+      title: current ? 'supply-chain agent accepted the call, for the person its Person Server vouches for' : `supply-chain agent accepted the call from the ${parties[caller.agent ?? ''] ?? caller.agent ?? 'caller'}`,
+      explain: current
+        ? `The supply-chain agent checked the signature and the auth token: issued by the Person Server it trusts (ps ${caller.ps ?? '?'}), for it (aud), bound to the caller's key (cnf), for the person it knows as directed sub ${caller.sub ?? '?'}${caller.missionS256 ? `, under mission ${caller.missionS256}` : ''}, granting "${caller.scopes.join(' ')}". To plan, it now needs the market-analysis agent: it calls it as an agent itself, with this auth token as the upstream token.`
+        : `The supply-chain agent checked the signature and the auth token: it was issued for it (aud), names the caller (agent = ${caller.agent ?? '?'}), ${caller.sub ? `acts for user ${parties[caller.sub] ?? caller.sub} (sub ${caller.sub})` : 'has no user (no sub)'}, and grants "${caller.scopes.join(' ')}". To plan, it now needs the market-analysis agent.`,
       ...(caller.authToken ? { tokens: [hopToken('auth token the supply-chain agent received', caller.authToken)] } : {}),
     });
 
@@ -118,9 +127,9 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
     const client = new AAuthClient({
       session,
       development: config.development,
-      authServers: [config.issuer],
+      ...(current ? { profile: config.profile } : { authServers: [config.issuer] }),
       keys,
-      onEvent: hopSink(recorder, 'supply-chain agent', parties),
+      onEvent: hopSink(recorder, 'supply-chain agent', parties, agentId),
       purpose: 'Market outlook for a laptop replenishment plan',
     }).forUpstream(caller.authToken);
     const question: MarketAnalysisRequest = { ...marketQuestionFor(data), horizonWeeks: plan.horizonWeeks };
@@ -157,7 +166,9 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
       actor: ACTORS.marketAnalysis,
       kind: 'verified',
       title: 'market-analysis agent accepted the call from the supply-chain agent',
-      explain: `The market-analysis agent saw agent = ${String(servedFor.agent)}, ${typeof servedFor.sub === 'string' ? `sub = ${servedFor.sub} (the same user, ${parties[servedFor.sub] ?? 'carried over'})` : 'no user'}, and returned its outlook (${Object.keys(analysis.segments).length} segments, ${Object.keys(analysis.regions).length} regions).`,
+      explain: current
+        ? `The market-analysis agent saw a person from ps ${String(servedFor.ps)} with directed sub ${String(servedFor.sub)} (its own pseudonym for the same person: the Person Server never copies the supply-chain agent's sub downstream), and returned its outlook (${Object.keys(analysis.segments).length} segments, ${Object.keys(analysis.regions).length} regions).`
+        : `The market-analysis agent saw agent = ${String(servedFor.agent)}, ${typeof servedFor.sub === 'string' ? `sub = ${servedFor.sub} (the same user, ${parties[servedFor.sub] ?? 'carried over'})` : 'no user'}, and returned its outlook (${Object.keys(analysis.segments).length} segments, ${Object.keys(analysis.regions).length} regions).`,
     });
     const result = optimizeSupplyPlan(data, analysis, plan);
     recorder.add({
@@ -165,7 +176,7 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
       title: `supply-chain agent computed the plan: ${result.totals.units} units, USD ${Math.round(result.totals.cost).toLocaleString('en-US')}`,
       explain: `Demand history adjusted by the market outlook, safety stock for a ${Math.round(plan.serviceLevel * 100)} % service level, and the cheapest supplier mix that covers ${plan.horizonWeeks} weeks. Plan digest ${result.planDigest.slice(0, 16)}….`,
     });
-    res.json({ plan: result, trace: recorder.hops, servedFor: { agent: caller.agent, sub: caller.sub, scopes: caller.scopes } });
+    res.json({ plan: result, trace: recorder.hops, servedFor: { agent: caller.agent, sub: caller.sub, scopes: caller.scopes, ...(caller.ps === undefined ? {} : { ps: caller.ps }) } });
   });
 
   app.use(notFound);
