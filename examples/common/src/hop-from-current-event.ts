@@ -7,7 +7,6 @@ import { AAUTH_CURRENT, type RequirementValue } from '@aauth-ts/core';
 import type { AAuthEvent } from '@aauth-ts/agent';
 import { decodeJwt } from './decode-jwt.js';
 import { hopToken, type Hop, type HopToken } from './hop.js';
-import type { PartyNames } from './hop-from-event.js';
 
 type HopInput = Omit<Hop, 'seq' | 'at' | 'actor' | 'depth'>;
 type CurrentEvent = Extract<AAuthEvent, { type: 'requirement' | 'person-token.issued' | 'resource-token.verified' | 'auth-token.issued' | 'ps.request' | 'ps.response' }>;
