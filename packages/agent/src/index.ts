@@ -47,3 +47,9 @@ export { loopbackLookup } from './transport/loopback-request.js';
 export { PendingTimeoutError, PendingEndedError, PendingDeniedError, PendingAbandonedError, PendingExpiredError, InvalidInteractionCodeError } from './errors.js';
 export type { PendingEnd } from './errors.js';
 export type { AAuthEvent, EventSink, TokenRequestMode } from './events.js';
+
+export { InteractionChain } from './chain/interaction-chain.js';
+export type { ChainedHandler, ChainedResponse, ChainRequest, InteractionChainOptions } from './chain/interaction-chain.js';
+export { InteractionChainError } from './chain/chain-errors.js';
+export type { InteractionChainFailure } from './chain/chain-errors.js';
+export type { InteractionRoute } from './person-server/person-server.js';

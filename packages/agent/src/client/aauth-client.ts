@@ -24,6 +24,7 @@ import { createTransport, type FetchLike, type Transport } from '../transport/tr
 import { aauthFetch, type AAuthRequestInit } from '../fetch/aauth-fetch.js';
 import type { ChallengeAnswerer, ChallengeContext, DeferredContext } from '../fetch/challenge-answerer.js';
 import { processPsResponse } from '../person-server/ps-response.js';
+import type { InteractionRoute } from '../person-server/person-server.js';
 import { CurrentAuthorizer, type Mission, type MissionProposal, type ParentMediator } from './current-authorizer.js';
 
 export interface AAuthClientOptions {
@@ -38,6 +39,13 @@ export interface AAuthClientOptions {
   readonly profile?: ProfileName;
   /** Current profile: the agent's Person Server (issuer URL). Default: the agent token's `ps`. */
   readonly personServer?: string;
+  /**
+   * Current profile, call chaining: the Person Servers (exact issuer strings) an upstream auth
+   * token's `ps` may send this agent's chained token requests to (§Call Chaining). Default: any
+   * issuer URL the upstream token names; the resource middleware that accepted that token has
+   * already checked its PS against its own `trustedPersonServers`.
+   */
+  readonly trustedPersonServers?: readonly string[];
   /**
    * Current profile, for a sub-agent: how it obtains person and auth tokens from its parent, which
    * calls the PS for it (§Sub-Agents). A sub-agent never calls the PS itself.
@@ -117,6 +125,8 @@ interface Shared {
 interface Binding {
   readonly upstreamToken: string | undefined;
   readonly mission: string | undefined;
+  /** Current profile: where this client's PS interactions go instead of `onInteraction` (see `withInteraction`). */
+  readonly interaction?: InteractionRoute | undefined;
 }
 
 export interface Credential {
@@ -129,12 +139,14 @@ export class AAuthClient implements ChallengeAnswerer {
   readonly #shared: Shared;
   readonly #upstream: string | undefined;
   readonly #mission: string | undefined;
+  readonly #interaction: InteractionRoute | undefined;
 
   constructor(options: AAuthClientOptions, bound?: { shared: Shared } & Binding) {
     if (bound) {
       this.#shared = bound.shared;
       this.#upstream = bound.upstreamToken;
       this.#mission = bound.mission;
+      this.#interaction = bound.interaction;
       return;
     }
     if (!options.session) throw new TypeError('AAuthClient: a session (RequestSigner) is required');
@@ -153,10 +165,11 @@ export class AAuthClient implements ChallengeAnswerer {
       identifiers: { allowLoopbackHttp: development },
       onEvent: options.onEvent,
       preferWaitSeconds: options.preferWaitSeconds ?? 20,
-      pendingOptions: (origin, signal) => this.#pendingOptions(origin, undefined, { signal }),
+      pendingOptions: (origin, signal, interaction) => ({ ...this.#pendingOptions(origin, undefined, { signal }), ...interaction }),
       now,
       authCache: cache,
       personServer: options.personServer,
+      trustedPersonServers: options.trustedPersonServers,
       parent: options.parent,
       verifyAuthTokens: options.verifyAuthTokens !== false,
       justification: options.purpose,
@@ -167,6 +180,7 @@ export class AAuthClient implements ChallengeAnswerer {
     this.#shared = { options, cache, keys, transport, now, components: new ComponentMemory(), current };
     this.#upstream = undefined;
     this.#mission = undefined;
+    this.#interaction = undefined;
   }
 
   /** The wire profile this client speaks. */
@@ -216,14 +230,28 @@ export class AAuthClient implements ChallengeAnswerer {
 
   /**
    * A client for calls made while serving a request that carried `upstreamToken` (call chaining,
-   * §Call Chaining): same key, same cache, but every token request carries `upstream_token`, and
-   * its tokens are cached apart from other users'. Cheap; make one per incoming request.
+   * §Call Chaining; `req.aauth.authToken` in a handler behind the resource middleware, in either
+   * profile): same key, same cache, but every token request carries `upstream_token`, and its
+   * tokens are cached apart from other users'. In the current profile the person-token and
+   * auth-token requests go to the PS the upstream token's `ps` names, not this agent's own.
+   * Cheap; make one per incoming request.
    */
   forUpstream(upstreamToken: string | undefined): AAuthClient {
     if (upstreamToken !== undefined && (typeof upstreamToken !== 'string' || upstreamToken.length === 0)) {
       throw new TypeError('forUpstream: the upstream token must be a non-empty string');
     }
-    return new AAuthClient(this.#shared.options, { shared: this.#shared, upstreamToken, mission: this.#mission });
+    return new AAuthClient(this.#shared.options, { shared: this.#shared, upstreamToken, mission: this.#mission, interaction: this.#interaction });
+  }
+
+  /**
+   * Current profile: a client whose Person Server interactions (a `202` with
+   * `requirement=interaction` at the PS) go to `route.onInteraction`, with `route.interactionCallback`,
+   * instead of the client's own: how an intermediary chains an interaction to its caller
+   * (§Interaction Chaining; see `InteractionChain`).
+   */
+  withInteraction(route: InteractionRoute): AAuthClient {
+    this.#currentOnly('withInteraction');
+    return new AAuthClient(this.#shared.options, { shared: this.#shared, upstreamToken: this.#upstream, mission: this.#mission, interaction: route });
   }
 
   /**
@@ -235,7 +263,7 @@ export class AAuthClient implements ChallengeAnswerer {
     this.#currentOnly('forMission');
     const s256 = typeof mission === 'string' ? mission : mission.s256;
     if (typeof s256 !== 'string' || s256.length === 0) throw new TypeError('forMission: a mission or its s256 is required');
-    return new AAuthClient(this.#shared.options, { shared: this.#shared, upstreamToken: this.#upstream, mission: s256 });
+    return new AAuthClient(this.#shared.options, { shared: this.#shared, upstreamToken: this.#upstream, mission: s256, interaction: this.#interaction });
   }
 
   /**
@@ -428,7 +456,7 @@ export class AAuthClient implements ChallengeAnswerer {
         if (pending.require !== 'auth-token' || pending.resourceToken === undefined || pending.resourceToken === met) return;
         met = pending.resourceToken;
         const signal = anySignal([context.signal, this.#shared.options.signal]);
-        token = await current.authToken({ resource: this.resourceId(url), resourceToken: pending.resourceToken, sentToken: token, mission: this.#mission, upstreamToken: this.#upstream, signal });
+        token = await current.authToken({ resource: this.resourceId(url), resourceToken: pending.resourceToken, sentToken: token, mission: this.#mission, upstreamToken: this.#upstream, signal, interaction: this.#interaction });
       },
     };
   }
@@ -452,10 +480,10 @@ export class AAuthClient implements ChallengeAnswerer {
       }
       case 'person-token': {
         const sent = context.sentToken !== undefined && current.heldPersonToken(resource, this.#mission, upstreamToken) === context.sentToken ? context.sentToken : undefined;
-        return current.personToken(resource, this.#mission, upstreamToken, sent, signal);
+        return current.personToken(resource, this.#mission, upstreamToken, sent, signal, this.#interaction);
       }
       case 'auth-token':
-        return current.authToken({ resource, resourceToken: requirement.resourceToken, sentToken: context.sentToken, mission: this.#mission, upstreamToken, signal });
+        return current.authToken({ resource, resourceToken: requirement.resourceToken, sentToken: context.sentToken, mission: this.#mission, upstreamToken, signal, interaction: this.#interaction });
       default:
         return undefined;
     }

@@ -7,7 +7,9 @@
  *                    PS's `auth_token_endpoint` (§PS Token Endpoint), the auth token verified
  *                    (§Auth Token Response Verification) and cached;
  * missions (§Mission Creation, §Mission Approval) and a parent's requests for its sub-agents
- * (§Parent-Mediated Authorization). The PS is the configured one or the agent token's `ps`.
+ * (§Parent-Mediated Authorization). The PS is the configured one or the agent token's `ps`; for
+ * a call made on behalf of an upstream caller (§Call Chaining) it is the PS the upstream auth
+ * token's `ps` names, and both requests carry that token as `upstream_token`.
  */
 import {
   AAUTH_CURRENT, MalformedError, TokenError, isServerIdentifier, jwkThumbprint, peekClaims, verifyAaAuthToken, verifyAaPersonToken,
@@ -19,7 +21,7 @@ import { tokenKey, upstreamHash, type CachedToken, type TokenCache } from '../ca
 import { emit } from '../events.js';
 import { raceSignal } from '../lib/abort.js';
 import { isIssuerUrl, trusting } from '../lib/issuer-url.js';
-import { PersonServer, type PersonServerContext } from '../person-server/person-server.js';
+import { PersonServer, type InteractionRoute, type PersonServerContext } from '../person-server/person-server.js';
 import { expiresInMember, stringMember } from '../person-server/ps-response.js';
 
 /**
@@ -61,6 +63,8 @@ export interface CurrentAuthorizerOptions extends PersonServerContext {
   readonly authCache: TokenCache;
   /** The agent's person server; default the agent token's `ps`. */
   readonly personServer: string | undefined;
+  /** Call chaining: the only Person Servers an upstream token may send this agent to; undefined: any issuer URL. */
+  readonly trustedPersonServers: readonly string[] | undefined;
   readonly parent: ParentMediator | undefined;
   readonly verifyAuthTokens: boolean;
   /** Token request members (§Agent Token Request). */
@@ -78,6 +82,8 @@ export interface AuthTokenRequest {
   readonly mission?: string | undefined;
   readonly upstreamToken?: string | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Where a PS interaction for this request goes (interaction chaining); default the client's. */
+  readonly interaction?: InteractionRoute | undefined;
 }
 
 const P = AAUTH_CURRENT.personTokenRequest;
@@ -110,6 +116,28 @@ export class CurrentAuthorizer {
     if (!isIssuerUrl(issuer, this.#o.identifiers)) {
       throw new MalformedError('invalid_request', 'this agent has no person server (neither configured nor named by its agent token\'s "ps"), so it cannot meet a person-token or auth-token requirement', undefined, { field: C.ps, reason: 'missing' });
     }
+    return this.#server(issuer);
+  }
+
+  /**
+   * §Call Chaining: "It routes the downstream token request to the person server named by the
+   * `ps` claim of the upstream auth token it received. The `ps` claim in the calling agent's own
+   * agent token is NOT used for this routing". Without an upstream token, our own PS.
+   */
+  async personServerFor(upstreamToken: string | undefined): Promise<PersonServer> {
+    if (upstreamToken === undefined) return this.personServer();
+    const ps = peekClaims(upstreamToken, 'invalid_auth_token')[C.ps];
+    if (!isIssuerUrl(ps, this.#o.identifiers)) {
+      throw new TokenError('invalid_auth_token', `the upstream auth token's "ps" ${JSON.stringify(ps)} is not a person server issuer URL, so a chained request has nowhere to go`, { field: C.ps, reason: 'missing', actual: ps });
+    }
+    const trusted = this.#o.trustedPersonServers;
+    if (trusted !== undefined && !trusted.includes(ps)) {
+      throw new TokenError('invalid_auth_token', `the upstream auth token names person server ${ps}, which this agent does not trust; its token is sent nowhere`, { field: C.ps, reason: 'untrusted_person_server', actual: ps });
+    }
+    return this.#server(ps);
+  }
+
+  #server(issuer: string): PersonServer {
     let server = this.#servers.get(issuer);
     if (server === undefined) {
       server = new PersonServer(issuer, { ...this.#o, identifiers: trusting(this.#o.identifiers, issuer) });
@@ -126,18 +154,19 @@ export class CurrentAuthorizer {
   /**
    * A person token for `resource` (§Person Token Endpoint), held until it expires. `sentToken`:
    * the person token the refused request carried, which is dropped and not reused.
-   * `upstreamToken` (call chaining): the token is for the person that token was issued for.
+   * `upstreamToken` (call chaining): the token is for the person that token was issued for, from
+   * the PS that token names.
    */
-  async personToken(resource: string, mission: string | undefined, upstreamToken: string | undefined, sentToken: string | undefined, signal: AbortSignal | undefined): Promise<string> {
+  async personToken(resource: string, mission: string | undefined, upstreamToken: string | undefined, sentToken: string | undefined, signal: AbortSignal | undefined, interaction?: InteractionRoute): Promise<string> {
     const key = personTokenKey(resource, mission, upstreamHash(upstreamToken));
     if (sentToken !== undefined) this.#persons.drop(key, sentToken);
     const held = this.#persons.get(key, this.#o.now());
     if (held !== undefined) return held.personToken;
     const entry = await raceSignal(this.#persons.singleFlight(key, async () => {
-      const token = this.#o.parent !== undefined
-        ? await this.#o.parent.personToken(resource)
-        : await this.#requestPersonToken(resource, mission, undefined, upstreamToken, signal);
-      return this.#remember(key, token, resource, mission, this.#o.signer.key.publicJwk);
+      if (this.#o.parent !== undefined) return this.#remember(key, await this.#o.parent.personToken(resource), resource, mission, this.#o.signer.key.publicJwk, await this.personServer());
+      const ps = await this.personServerFor(upstreamToken);
+      const token = await this.#requestPersonToken(ps, resource, mission, undefined, upstreamToken, signal, interaction);
+      return this.#remember(key, token, resource, mission, this.#o.signer.key.publicJwk, ps);
     }), signal);
     return (entry as CachedPersonToken).personToken;
   }
@@ -145,18 +174,18 @@ export class CurrentAuthorizer {
   /** §Sub-Agents step 1: a person token for one of our sub-agents; its `cnf` is the sub-agent's key. */
   async subAgentPersonToken(resource: string, subagentToken: string, mission: string | undefined, signal: AbortSignal | undefined): Promise<string> {
     const sub = this.#checkSubAgent(subagentToken);
-    const token = await this.#requestPersonToken(resource, mission, subagentToken, undefined, signal);
-    await this.#checkPersonToken(token, resource, mission, sub.cnf);
+    const ps = await this.personServer();
+    const token = await this.#requestPersonToken(ps, resource, mission, subagentToken, undefined, signal);
+    await this.#checkPersonToken(token, resource, mission, sub.cnf, ps);
     return token;
   }
 
-  async #requestPersonToken(resource: string, mission: string | undefined, subagentToken: string | undefined, upstreamToken: string | undefined, signal: AbortSignal | undefined): Promise<string> {
-    const ps = await this.personServer();
+  async #requestPersonToken(ps: PersonServer, resource: string, mission: string | undefined, subagentToken: string | undefined, upstreamToken: string | undefined, signal: AbortSignal | undefined, interaction?: InteractionRoute): Promise<string> {
     const body: Record<string, string> = { [P.resource]: resource };
     if (mission !== undefined) body[P.missionS256] = mission;
     if (subagentToken !== undefined) body[P.subagentToken] = subagentToken;
     if (upstreamToken !== undefined) body[P.upstreamToken] = upstreamToken;
-    const answer = await ps.post(await ps.endpoint('person_token_endpoint'), body, signal);
+    const answer = await ps.post(await ps.endpoint('person_token_endpoint'), body, signal, interaction);
     const token = stringMember(answer, AAUTH_CURRENT.personTokenResponse.personToken);
     expiresInMember(answer, AAUTH_CURRENT.personTokenResponse.expiresIn);
     emit(this.#o.onEvent, { type: 'person-token.issued', personServer: ps.issuer, resource, personToken: token, ...(mission === undefined ? {} : { mission }) });
@@ -166,10 +195,10 @@ export class CurrentAuthorizer {
   /**
    * What we hold a person token for must be one: `aa-person+jwt` from our PS, `aud` the resource,
    * `cnf` the key that will sign, `mission_s256` the mission asked for. A token for another
-   * resource is refused here, before it is shown to anyone.
+   * resource is refused here, before it is shown to anyone. `ps`: the PS asked (ours, or in call
+   * chaining the upstream token's).
    */
-  async #checkPersonToken(token: string, resource: string, mission: string | undefined, cnf: PublicJwk): Promise<{ sub: string; exp: number }> {
-    const ps = await this.personServer();
+  async #checkPersonToken(token: string, resource: string, mission: string | undefined, cnf: PublicJwk, ps: PersonServer): Promise<{ sub: string; exp: number }> {
     const claims = await verifyAaPersonToken(token, { keys: this.#o.keys, audience: resource, requestKey: cnf, identifiers: ps.identifiers, now: this.#o.now() });
     if (claims.iss !== ps.issuer) throw new TokenError('invalid_person_token', `the person token was issued by ${claims.iss}, not by this agent's person server ${ps.issuer}`, { field: C.iss, reason: 'mismatch', expected: ps.issuer, actual: claims.iss });
     if (mission !== undefined && claims.mission_s256 !== mission) {
@@ -178,8 +207,8 @@ export class CurrentAuthorizer {
     return { sub: claims.sub, exp: claims.exp };
   }
 
-  async #remember(key: string, token: string, resource: string, mission: string | undefined, cnf: PublicJwk): Promise<CachedPersonToken> {
-    const { sub, exp } = await this.#checkPersonToken(token, resource, mission, cnf);
+  async #remember(key: string, token: string, resource: string, mission: string | undefined, cnf: PublicJwk, ps: PersonServer): Promise<CachedPersonToken> {
+    const { sub, exp } = await this.#checkPersonToken(token, resource, mission, cnf, ps);
     const entry = { personToken: token, expiresAt: exp, sub };
     this.#persons.set(key, entry);
     return entry;
@@ -196,7 +225,7 @@ export class CurrentAuthorizer {
 
   /** `requirement=auth-token`: verify the resource token, exchange it at our PS (or through our parent), verify and cache the auth token. */
   async authToken(request: AuthTokenRequest): Promise<string> {
-    const server = await this.personServer();
+    const server = this.#o.parent === undefined ? await this.personServerFor(request.upstreamToken) : await this.personServer();
     // A sub-agent's resource token names the PS its parent uses; the parent checks it (§Sub-Agents).
     const ps = this.#o.parent === undefined ? server.issuer : undefined;
     const presented = this.#presentedSub(request);
@@ -210,7 +239,7 @@ export class CurrentAuthorizer {
     const entry = await raceSignal(authCache.singleFlight(key, async () => {
       const token = this.#o.parent !== undefined
         ? await this.#o.parent.authToken(request.resourceToken)
-        : await this.#exchange(request.resourceToken, undefined, request.upstreamToken, request.signal);
+        : await this.#exchange(server, request.resourceToken, undefined, request.upstreamToken, request.signal, request.interaction);
       const verified = await this.#checkAuthToken(token, claims, request.resource, this.#o.signer.key.publicJwk, presented, server.identifiers);
       const now = this.#o.now();
       const cached: CachedToken = { authToken: token, issuedAt: now, expiresAt: verified.exp, authServer: claims.aud, resource: request.resource, scope: claims.scope, upstreamHash: hash };
@@ -231,7 +260,7 @@ export class CurrentAuthorizer {
     const resource = typeof peeked.iss === 'string' ? peeked.iss : '';
     const server = await this.personServer();
     const claims = await this.#verifyResourceToken(resourceToken, resource, jwkThumbprint(sub.cnf), server.issuer, undefined, server.identifiers);
-    const token = await this.#exchange(resourceToken, subagentToken, undefined, signal);
+    const token = await this.#exchange(server, resourceToken, subagentToken, undefined, signal);
     await this.#checkAuthToken(token, claims, resource, sub.cnf, undefined, server.identifiers);
     return token;
   }
@@ -274,8 +303,7 @@ export class CurrentAuthorizer {
     return claims;
   }
 
-  async #exchange(resourceToken: string, subagentToken: string | undefined, upstreamToken: string | undefined, signal: AbortSignal | undefined): Promise<string> {
-    const ps = await this.personServer();
+  async #exchange(ps: PersonServer, resourceToken: string, subagentToken: string | undefined, upstreamToken: string | undefined, signal: AbortSignal | undefined, interaction?: InteractionRoute): Promise<string> {
     const o = this.#o;
     const body: Record<string, string> = { [T.resourceToken]: resourceToken };
     if (subagentToken !== undefined) body[T.subagentToken] = subagentToken;
@@ -284,7 +312,7 @@ export class CurrentAuthorizer {
     if (o.loginHint !== undefined) body[T.loginHint] = o.loginHint;
     if (o.tenant !== undefined) body[T.tenant] = o.tenant;
     if (o.domainHint !== undefined) body[T.domainHint] = o.domainHint;
-    const answer = await ps.post(await ps.endpoint('auth_token_endpoint'), body, signal);
+    const answer = await ps.post(await ps.endpoint('auth_token_endpoint'), body, signal, interaction);
     const token = stringMember(answer, AAUTH_CURRENT.tokenResponse.authToken);
     expiresInMember(answer, AAUTH_CURRENT.tokenResponse.expiresIn);
     return token;
@@ -336,7 +364,7 @@ export class CurrentAuthorizer {
       if (typeof tokens !== 'object' || tokens === null || Array.isArray(tokens)) throw new MalformedError('server_error', `"${M.personTokens}" is not an object`, undefined, { field: M.personTokens });
       for (const [resource, token] of Object.entries(tokens as Record<string, unknown>)) {
         if (typeof token !== 'string') throw new MalformedError('server_error', `"${M.personTokens}" of ${resource} is not a string`, undefined, { field: M.personTokens });
-        await this.#remember(personTokenKey(resource, s256), token, resource, s256, this.#o.signer.key.publicJwk);
+        await this.#remember(personTokenKey(resource, s256), token, resource, s256, this.#o.signer.key.publicJwk, ps);
         resources.push(resource);
       }
     }

@@ -32,9 +32,15 @@ export interface PersonServerContext {
   readonly identifiers: IdentifierPolicy;
   readonly onEvent: EventSink | undefined;
   readonly preferWaitSeconds: number;
-  /** How a `202` at `origin` is waited out (deadline, signals, `onInteraction`). */
-  pendingOptions(origin: string, signal: AbortSignal | undefined): AwaitPendingOptions;
+  /**
+   * How a `202` at `origin` is waited out (deadline, signals, `onInteraction`); `interaction`
+   * replaces the client's own interaction handling for one request (interaction chaining).
+   */
+  pendingOptions(origin: string, signal: AbortSignal | undefined, interaction?: InteractionRoute): AwaitPendingOptions;
 }
+
+/** Where one request's user interaction goes instead of the client's `onInteraction` / `interactionCallback`. */
+export type InteractionRoute = Pick<AwaitPendingOptions, 'onInteraction' | 'interactionCallback'>;
 
 const BODY_COMPONENTS: readonly string[] = AAUTH_CURRENT.bodyComponents;
 
@@ -74,7 +80,7 @@ export class PersonServer {
   }
 
   /** A signed JSON POST to `endpoint`, its `202` waited out; the final `200` body. */
-  async post(endpoint: URL, body: Readonly<Record<string, unknown>>, signal: AbortSignal | undefined): Promise<Readonly<Record<string, unknown>>> {
+  async post(endpoint: URL, body: Readonly<Record<string, unknown>>, signal: AbortSignal | undefined, interaction?: InteractionRoute): Promise<Readonly<Record<string, unknown>>> {
     const { signer, transport, onEvent } = this.#context;
     const bytes = new TextEncoder().encode(JSON.stringify(body));
     const headers = { [H.contentType]: JSON_MEDIA_TYPE, [H.prefer]: preferWait(this.#context.preferWaitSeconds) };
@@ -94,7 +100,7 @@ export class PersonServer {
     const result = await processPsResponse(response, { base: endpoint.href, identifiers: this.#context.identifiers });
     emit(onEvent, { type: 'ps.response', url: endpoint.href, status: response.status, body: result });
     if (result.kind === 'done') return result.body;
-    return pollUntilSettled<Readonly<Record<string, unknown>>>(result, this.#context.pendingOptions(endpoint.origin, signal), async (polled, pending) => {
+    return pollUntilSettled<Readonly<Record<string, unknown>>>(result, this.#context.pendingOptions(endpoint.origin, signal, interaction), async (polled, pending) => {
       let next: PsResult;
       try {
         next = await processPsResponse(polled, { base: pending.location, pendingUrl: pending.location, identifiers: this.#context.identifiers });
