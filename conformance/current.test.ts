@@ -4,14 +4,16 @@
  * (`conformance/realm-current.json`) of the server at `AAUTH_CURRENT_ISSUER`, or next to the
  * realm of `AAUTH_ISSUER` on the same server, or of the embedded server started in-process.
  *
- * Its parties listen on fixed loopback ports of their own (19121, 19123–19125), apart from the
+ * Its parties listen on fixed loopback ports of their own (19121, 19123–19126), apart from the
  * 2026-03 suite's, so both entry files run side by side.
  *
  * What this suite cannot prove: behaviour over TLS, the `408 expired` / `403 abandoned` of a request
  * that outlives `aauth.pendingLifespan`, the retention of person-token records after `exp` (the
- * embedded server's tests cover both with an injected clock), key rotation, mission `expires_at`.
+ * embedded server's tests cover both with an injected clock), key rotation, mission `expires_at`, an expired `upstream_token` and one whose `sub` the Person Server
+ * has no record of (the embedded server's tests cover both).
  */
 import { authTokenCases } from './cases/current/auth-token.js';
+import { chainingCases } from './cases/current/chaining.js';
 import { personServerMetadataCases } from './cases/current/metadata.js';
 import { missionCases } from './cases/current/mission.js';
 import { psPendingCases } from './cases/current/pending.js';
@@ -40,4 +42,5 @@ describe(`Person Server conformance, current draft (${process.env.AAUTH_CURRENT_
   missionCases(world);
   subAgentCases(world);
   psPendingCases(world);
+  chainingCases(world);
 });

@@ -4,7 +4,7 @@
  * token the ordinary way. Each step asserts only what every case relies on; the cases assert the rest.
  */
 import type { Decision } from '../consent-driver.js';
-import type { JsonResponse } from '../signed-fetch.js';
+import type { JsonResponse, Signer } from '../signed-fetch.js';
 import type { Agent, Resource } from './parties.js';
 import { decode, thumbprint, type CurrentWorld } from './world.js';
 import type { Credentials } from '../consent-driver.js';
@@ -72,4 +72,28 @@ export function resourceTokenFor(w: CurrentWorld, resource: Resource, agent: Age
     ...(typeof p.tenant === 'string' ? { tenant: p.tenant } : {}),
     claims,
   });
+}
+
+export interface IssuedAuthToken {
+  readonly token: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/**
+ * The auth token `agent` holds for the intermediary (§Call Chaining: the `upstream_token`): a person
+ * token for the intermediary (the person approves binding a fresh agent), the intermediary's
+ * resource token, then the auth token endpoint. `person` replaces the first step (a mission's).
+ */
+export async function upstreamToken(w: CurrentWorld, agent: Agent, options: { scope?: string; person?: IssuedPersonToken } = {}): Promise<IssuedAuthToken> {
+  const person = options.person ?? await personToken(w, agent, w.intermediary);
+  const res = await w.post(w.metadata.auth_token_endpoint, agent, { resource_token: resourceTokenFor(w, w.intermediary, agent, person, options.scope ?? 'im:read') });
+  if (res.status !== 200) throw new Error(`upstream auth token: HTTP ${res.status} ${JSON.stringify(res.json)}`);
+  const token = res.json.auth_token as string;
+  return { token, payload: decode(token).payload };
+}
+
+/** Sign as the intermediary's own agent, with its own agent token (or `token`), as §Call Chaining requires. */
+export function asIntermediary(w: CurrentWorld, token?: string): { agent: Agent; signer: Signer } {
+  const agent = w.intermediary.agent;
+  return { agent, signer: w.signer(agent, { token: token ?? w.intermediary.agentToken() }) };
 }

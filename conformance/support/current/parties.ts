@@ -127,16 +127,28 @@ export class AgentProvider extends DocumentServer {
   }
 
   /** An `aa-agent+jwt` for `agent`; `claims` override or add (a value `undefined` removes a claim). */
-  agentToken(agent: Agent, options: { claims?: Readonly<Record<string, unknown>>; header?: Readonly<Record<string, unknown>>; lifetimeSeconds?: number; key?: Ed25519Key } = {}): string {
-    const iat = nowSeconds();
-    const claims: Record<string, unknown> = {
-      iss: this.id, dwk: 'aauth-agent.json', sub: agent.id, jti: randomUUID(), cnf: { jwk: agent.key.publicJwk }, iat, exp: iat + (options.lifetimeSeconds ?? 3600),
-      ...(agent.parent === undefined ? {} : { parent_agent: agent.parent }),
-      ...options.claims,
-    };
-    for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
-    return signJwt(options.key ?? this.serverKey, 'aa-agent+jwt', claims, options.header);
+  agentToken(agent: Agent, options: AgentTokenOptions = {}): string {
+    return mintAgentToken(this.id, this.serverKey, agent, options);
   }
+}
+
+export interface AgentTokenOptions {
+  readonly claims?: Readonly<Record<string, unknown>>;
+  readonly header?: Readonly<Record<string, unknown>>;
+  readonly lifetimeSeconds?: number;
+  readonly key?: Ed25519Key;
+}
+
+/** An `aa-agent+jwt` (§Agent Token Structure) issued by `iss` with `serverKey`. */
+function mintAgentToken(iss: string, serverKey: Ed25519Key, agent: Agent, options: AgentTokenOptions): string {
+  const iat = nowSeconds();
+  const claims: Record<string, unknown> = {
+    iss, dwk: 'aauth-agent.json', sub: agent.id, jti: randomUUID(), cnf: { jwk: agent.key.publicJwk }, iat, exp: iat + (options.lifetimeSeconds ?? 3600),
+    ...(agent.parent === undefined ? {} : { parent_agent: agent.parent }),
+    ...options.claims,
+  };
+  for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
+  return signJwt(options.key ?? serverKey, 'aa-agent+jwt', claims, options.header);
 }
 
 export interface ResourceTokenInput {
@@ -164,15 +176,47 @@ export class Resource extends DocumentServer {
 
   /** An `aa-resource+jwt` as §Resource Token Structure lists it. */
   resourceToken(input: ResourceTokenInput): string {
-    const iat = nowSeconds();
-    const claims: Record<string, unknown> = {
-      iss: this.id, dwk: 'aauth-resource.json', aud: input.aud, jti: randomUUID(), ps: input.ps, sub: input.sub, presented_jti: input.presentedJti,
-      agent_jkt: input.agentJkt, iat, exp: iat + (input.lifetimeSeconds ?? 300), scope: input.scope ?? '',
-      ...(input.missionS256 === undefined ? {} : { mission_s256: input.missionS256 }),
-      ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
-      ...input.claims,
-    };
-    for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
-    return signJwt(this.serverKey, input.typ ?? 'aa-resource+jwt', claims);
+    return mintResourceToken(this.id, this.serverKey, input);
+  }
+}
+
+function mintResourceToken(iss: string, serverKey: Ed25519Key, input: ResourceTokenInput): string {
+  const iat = nowSeconds();
+  const claims: Record<string, unknown> = {
+    iss, dwk: 'aauth-resource.json', aud: input.aud, jti: randomUUID(), ps: input.ps, sub: input.sub, presented_jti: input.presentedJti,
+    agent_jkt: input.agentJkt, iat, exp: iat + (input.lifetimeSeconds ?? 300), scope: input.scope ?? '',
+    ...(input.missionS256 === undefined ? {} : { mission_s256: input.missionS256 }),
+    ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
+    ...input.claims,
+  };
+  for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
+  return signJwt(serverKey, input.typ ?? 'aa-resource+jwt', claims);
+}
+
+/**
+ * A resource that acts as an agent to call a downstream resource (§Call Chaining): one origin is
+ * both its resource identifier (the `aud` of the auth tokens its callers present) and its own agent
+ * provider (the `iss` of its agent token, §Upstream Token Verification step 3), so it publishes
+ * `aauth-resource.json` and `aauth-agent.json` with one key.
+ */
+export class Intermediary extends Resource {
+  /** Its agent identity, `aauth:intermediary-{random}@127.0.0.1`, with its own signing key. */
+  readonly agent: Agent = { id: `aauth:intermediary-${randomBytes(6).toString('hex')}@127.0.0.1`, key: ed25519Key('intermediary-1'), parent: undefined };
+
+  protected override documents(): Map<string, unknown> {
+    const docs = super.documents();
+    docs.set('/.well-known/aauth-agent.json', { issuer: this.id, jwks_uri: `${this.id}/jwks.json`, name: `conformance intermediary ${this.id}` });
+    return docs;
+  }
+
+  /** A sub-agent of its agent (`parent_agent`). */
+  subAgent(): Agent {
+    const [local, domain] = this.agent.id.slice('aauth:'.length).split('@') as [string, string];
+    return { id: `aauth:${local}+worker@${domain}`, key: ed25519Key('subagent-1'), parent: this.agent.id };
+  }
+
+  /** An `aa-agent+jwt` for its agent (or `agent`), issued by itself as agent provider. */
+  agentToken(agent: Agent = this.agent, options: AgentTokenOptions = {}): string {
+    return mintAgentToken(this.id, this.serverKey, agent, options);
   }
 }

@@ -3,7 +3,7 @@
  * test — realm `aauth-conformance-current` (`conformance/realm-current.json`) of the server at
  * `AAUTH_CURRENT_ISSUER`, else next to `AAUTH_ISSUER`'s realm on the same server, else the embedded
  * server started in-process — its `aauth-person.json`, and the suite's agent provider and resources
- * on their registered loopback ports (19121, 19123–19125). Nothing here knows how a server keeps
+ * on their registered loopback ports (19121, 19123–19126). Nothing here knows how a server keeps
  * its state: every case speaks HTTP to the endpoints the metadata names.
  */
 import { createPublicKey, verify } from 'node:crypto';
@@ -12,7 +12,7 @@ import { jwkThumbprint } from '@aauth-ts/core';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
 import { attemptInteraction, type Credentials, type Decision, type InteractionOptions, type InteractionResult, type ServerKind } from '../consent-driver.js';
 import { signedRequest, type JsonResponse, type SendOptions, type Signer } from '../signed-fetch.js';
-import { AgentProvider, Resource, type Agent, type Ed25519Key } from './parties.js';
+import { AgentProvider, Intermediary, Resource, type Agent, type Ed25519Key } from './parties.js';
 
 export const CURRENT_REALM_FILE = fileURLToPath(new URL('../../realm-current.json', import.meta.url));
 /** The 2026-03 conformance realm: its server serves no Person Server. */
@@ -23,7 +23,7 @@ const CURRENT_REALM = 'aauth-conformance-current';
 export const CURRENT = Object.freeze({
   person: { username: 'person-user', password: 'person-password' },
   otherPerson: { username: 'other-person', password: 'other-password' },
-  ports: { provider: 19121, unregisteredProvider: 19122, r1: 19123, r2: 19124, unregisteredResource: 19125 },
+  ports: { provider: 19121, unregisteredProvider: 19122, r1: 19123, r2: 19124, unregisteredResource: 19125, intermediary: 19126 },
 });
 
 export interface PersonServerMetadata {
@@ -49,6 +49,8 @@ export interface CurrentWorld {
   readonly r2: Resource;
   /** A resource the realm does not know. */
   readonly unregisteredResource: Resource;
+  /** A resource of the realm that is also its own agent provider, to call another resource (§Call Chaining). */
+  readonly intermediary: Intermediary;
   /** Sign as `agent` with its agent token (or `token`), with `key` (default the agent's). */
   signer(agent: Agent, options?: { token?: string; key?: Ed25519Key }): Signer;
   post(url: string, agent: Agent, body: Readonly<Record<string, unknown>>, options?: SendOptions & { signer?: Signer }): Promise<JsonResponse>;
@@ -97,7 +99,8 @@ export async function createCurrentWorld(): Promise<CurrentWorld> {
   const r1 = new Resource(P.r1);
   const r2 = new Resource(P.r2);
   const unregisteredResource = new Resource(P.unregisteredResource);
-  const started = [provider, r1, r2, unregisteredResource];
+  const intermediary = new Intermediary(P.intermediary);
+  const started = [provider, r1, r2, unregisteredResource, intermediary];
   try {
     await Promise.all(started.map((p) => p.start()));
   } catch (err) {
@@ -132,6 +135,7 @@ export async function createCurrentWorld(): Promise<CurrentWorld> {
     r1,
     r2,
     unregisteredResource,
+    intermediary,
     signer,
     post(url, agent, body, options = {}) {
       return signedRequest('POST', url, options.signer ?? signer(agent), JSON.stringify(body), options);

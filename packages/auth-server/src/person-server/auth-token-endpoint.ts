@@ -14,7 +14,10 @@
  *     and the resource token's `ps`, `sub`, `mission_s256` and `tenant` equal that record's, its
  *     `iss` the record's resource, its `agent_jkt` the record's key, and the record's agent the signer
  *     (`invalid_resource_token`, logged as possible tampering);
- *  6. `mission_s256`: the mission is active (`mission_terminated`);
+ *  6. with `upstream_token` (§Call Chaining, `upstream.ts`): it names the same person as the record
+ *     (`invalid_request`); a person token issued on an upstream token is redeemed only so
+ *     (`invalid_request` without one). `mission_s256`: the mission is active (`mission_terminated`),
+ *     the agent's own, or on a chained request the upstream token's;
  *  7. realm policy as the 2026-03 token endpoint: scopes the agent provider's client may obtain and
  *     the resource offers (`invalid_scope`), an enabled person (`access_denied`); the person is asked
  *     (202) when a scope is in `aauth.consentScopes` or the agent provider has `consentRequired`;
@@ -36,6 +39,7 @@ import { psError } from './errors.js';
 import { issueAuthToken } from './issue.js';
 import { activeMissionOf } from './missions.js';
 import { MAX_RESOURCE_TOKEN_LIFETIME, type PersonServerState } from './state.js';
+import { verifyUpstream } from './upstream.js';
 
 const T = AAUTH_CURRENT.tokenRequest;
 const C = AAUTH_CURRENT.claims;
@@ -62,7 +66,8 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
   const subagentToken = body.token(T.subagentToken);
   const justification = body.string(T.justification, 4096);
   const capabilities = body.strings(T.capabilities);
-  if (body.has(T.upstreamToken)) psError('invalid_request', '"upstream_token" (call chaining) is not offered by this Person Server');
+  const upstreamToken = body.token(T.upstreamToken);
+  if (upstreamToken !== undefined && subagentToken !== undefined) psError('invalid_request', '"upstream_token" and "subagent_token" cannot be combined: an intermediary calls for itself');
 
   const caller = await authenticateAgent(ctx, ps, request);
   about.agent = caller.agentId;
@@ -95,7 +100,16 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
   if (rt.iss !== known.aud) mismatch(C.iss, logger, rt.presented_jti);
   if (rt.agent_jkt !== known.jkt) mismatch(C.agentJkt, logger, rt.presented_jti);
   if (known.agent !== caller.agentId) mismatch('agent', logger, rt.presented_jti);
-  const mission: Mission | undefined = known.mission_s256 === undefined ? undefined : activeMissionOf(ctx, ps, known.mission_s256, caller.provider, caller.agentId);
+  const upstream = upstreamToken === undefined ? undefined : await verifyUpstream(ctx, ps, upstreamToken, caller, undefined);
+  if (upstream !== undefined) {
+    about.upstreamJti = upstream.jti;
+    if (upstream.userId !== known.userId) psError('invalid_request', '"upstream_token" names another person than the person token the resource token was built on');
+    if (upstream.missionS256 !== known.mission_s256) psError('invalid_request', '"upstream_token" carries another mission than the person token the resource token was built on');
+  } else if (known.upstream !== undefined) {
+    psError('invalid_request', 'this resource token was built on a person token issued for call chaining; present its "upstream_token" too');
+  }
+  const mission: Mission | undefined = upstream !== undefined ? upstream.mission
+    : known.mission_s256 === undefined ? undefined : activeMissionOf(ctx, ps, known.mission_s256, caller.provider, caller.agentId);
   const scopes = parseScope(rt.scope);
   about.scope = scopes;
   about.user = known.userId;
@@ -114,7 +128,8 @@ export async function handlePsTokenRequest(ctx: AuthServerContext, ps: PersonSer
     return defer(ctx, ps, caller.jkt, {
       kind: 'auth_token', agent: caller.agentId, provider: caller.provider, subagent, cnfJwk, agentExp, requiredUser: known.userId, justification,
       resource: rt.iss, scopes, sub: known.sub, missionS256: known.mission_s256, tenant: known.tenant,
+      ...(upstream === undefined ? {} : { upstream: { jti: upstream.jti, userId: upstream.userId, missionS256: upstream.missionS256 } }),
     }, capabilities);
   }
-  return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: await issueAuthToken(ctx, ps, { resource: rt.iss, sub: known.sub, scopes, cnfJwk, mission, tenant: known.tenant, agentExp, provider: caller.provider }) };
+  return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: await issueAuthToken(ctx, ps, { resource: rt.iss, sub: known.sub, scopes, cnfJwk, mission, tenant: known.tenant, agentExp, provider: caller.provider, userId: known.userId }) };
 }

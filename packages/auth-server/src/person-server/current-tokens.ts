@@ -3,7 +3,7 @@
  * with keys found through their `dwk` document (`KeyDiscovery` in the `aauth-current` profile, over
  * the server's guarded fetcher); person and auth tokens are signed with the Person Server's key.
  */
-import { KeyDiscovery, createAaAuthToken, createAaPersonToken, verifyAaAgentToken, verifyAaResourceToken } from '@aauth-ts/core';
+import { AAUTH_CURRENT, KeyDiscovery, TokenError, createAaAuthToken, createAaPersonToken, verifyAaAgentToken, verifyAaAuthToken, verifyAaResourceToken, type IssuerKeySource } from '@aauth-ts/core';
 import type { RealmKeys } from '../keys/realm-keys.js';
 import type { PsTokens } from './tokens.js';
 
@@ -18,6 +18,14 @@ export interface CurrentTokensOptions {
 export function currentTokens(options: CurrentTokensOptions): PsTokens {
   const discovery = new KeyDiscovery(options.discovery.fetcher, { profile: 'aauth-current' });
   const identifiers = { allowLoopbackHttp: options.allowLoopback };
+  // This Person Server trusts only auth tokens it issued: their key is one of its own, never fetched.
+  const ownKeys: IssuerKeySource = {
+    getKey(issuer, document, kid, alg) {
+      const key = issuer === options.issuer() && document === AAUTH_CURRENT.wellKnown.person ? options.keys.find(kid, alg) : undefined;
+      if (key === undefined) return Promise.reject(new TokenError('invalid_auth_token', `not signed by a key of this Person Server (iss ${issuer}, kid ${String(kid)})`, { field: 'kid', reason: 'unknown_key' }));
+      return Promise.resolve(key);
+    },
+  };
   return {
     async verifyAgentToken(token, now) {
       // An agent token may name this Person Server as its `ps`: our issuer carries the realm path
@@ -27,6 +35,9 @@ export function currentTokens(options: CurrentTokensOptions): PsTokens {
     },
     verifyResourceToken(token, binding, now) {
       return verifyAaResourceToken(token, { keys: discovery, identifiers, audience: binding.audience, agentJkt: binding.agentJkt, now });
+    },
+    verifyOwnAuthToken(token, audience, now) {
+      return verifyAaAuthToken(token, { keys: ownKeys, identifiers: { ...identifiers, exact: [options.issuer()] }, issuer: options.issuer(), audience, now });
     },
     createPersonToken(input) {
       return createAaPersonToken(options.keys.active, {

@@ -101,9 +101,10 @@ function reviewPage(ctx: AuthServerContext, ps: PersonServerState, entry: Entry,
   return respond(200, title, html`<h1>${title}</h1>
 <p>Signed in as <strong>${user.username}</strong>.</p>
 <dl>
-<dt>Agent</dt><dd><code>${grant.agent}</code>${grant.requiredUser === undefined ? html` <strong>(new agent: approving lets it act for you from now on)</strong>` : ''}</dd>
+<dt>Agent</dt><dd><code>${grant.agent}</code>${grant.requiredUser === undefined && grant.upstream === undefined ? html` <strong>(new agent: approving lets it act for you from now on)</strong>` : ''}</dd>
 <dt>Agent provider</dt><dd>${clientName(ctx, grant.provider)}</dd>
 ${grant.subagent === undefined ? '' : html`<dt>For its sub-agent</dt><dd><code>${grant.subagent}</code></dd>`}
+${grant.upstream === undefined ? '' : html`<dt>On your behalf</dt><dd>This service is asking while handling a request you authorised (call chaining).</dd>`}
 ${body}
 ${grant.justification === undefined ? '' : html`<dt>The agent says</dt><dd><pre style="white-space:pre-wrap">${grant.justification}</pre></dd>`}
 <dt>Code</dt><dd><code>${entry.code}</code></dd>
@@ -141,14 +142,30 @@ function decided(entry: Entry, title: string, text: string): PageResponse {
   return decidedPage(entry.callback, title, text);
 }
 
-/** The person approved: bind the agent and record what the approval covers, then decide. */
+/**
+ * §Interaction Callback Errors: a request that ends without approval sends the browser to the
+ * callback with `error` added to its query (`access_denied` when the person declined).
+ */
+function declined(entry: Entry, error: 'access_denied', title: string, text: string): PageResponse {
+  if (entry.callback === undefined) return decided(entry, title, text);
+  const url = new URL(entry.callback);
+  url.searchParams.append('error', error);
+  return decidedPage(url.toString(), title, text);
+}
+
+/**
+ * The person approved: bind the agent and record what the approval covers, then decide. A chained
+ * request (§Call Chaining) is decided by the person the upstream token names; the intermediary
+ * acts for many people, so it is bound to none and no approval is remembered for it.
+ */
 function approve(ctx: AuthServerContext, ps: PersonServerState, entry: Entry, userId: string): PageResponse {
   const grant = entry.grant;
-  if (ps.bindings.bind(grant.provider, grant.agent, userId) === 'other_user') {
+  if (grant.upstream === undefined && ps.bindings.bind(grant.provider, grant.agent, userId) === 'other_user') {
     ps.pending.decide(entry, { status: 'denied' });
+    if (entry.callback !== undefined) return declined(entry, 'access_denied', 'Agent acts for someone else', 'This agent already acts for another person.');
     return respond(403, 'Agent acts for someone else', html`<h1>Agent acts for someone else</h1><p class="error">This agent already acts for another person; it cannot act for you.</p>`);
   }
-  if (grant.kind === 'person_token') ps.bindings.approveResources(grant.provider, grant.agent, [grant.resource]);
+  if (grant.kind === 'person_token' && grant.upstream === undefined) ps.bindings.approveResources(grant.provider, grant.agent, [grant.resource]);
   if (grant.kind === 'mission') {
     approveMission(ctx, ps, grant, userId);
     ps.bindings.approveResources(grant.provider, grant.agent, grant.resources ?? []);
@@ -183,7 +200,7 @@ export async function submitPsInteraction(ctx: AuthServerContext, ps: PersonServ
     entry.consentTicket = undefined;
     if (field(form, 'decision') === 'approve') return approve(ctx, ps, entry, held.userId);
     ps.pending.decide(entry, { status: 'denied' });
-    return decided(entry, 'Declined', 'The agent was told you declined. You may close this window.');
+    return declined(entry, 'access_denied', 'Declined', 'The agent was told you declined. You may close this window.');
   }
   return loginPage(ctx, entry, 'Unexpected form submission; sign in again.');
 }

@@ -2,7 +2,8 @@
  * Issuing person tokens and auth tokens (draft-hardt-oauth-aauth-protocol §Person Token Structure,
  * §Auth Token Structure). Lifetimes: at most one hour, never past the agent token presented when
  * the request was made, nor past the mission's `expires_at`. A person token's record is stored
- * before the token is handed out (§Person Token Endpoint: the PS MUST retain it).
+ * before the token is handed out (§Person Token Endpoint: the PS MUST retain it), and every
+ * directed `sub` handed out is indexed to its person, for `upstream_token` (§Call Chaining).
  */
 import { randomUUID } from 'node:crypto';
 import { jwkThumbprint, type PublicJwk } from '@aauth-ts/core';
@@ -26,6 +27,8 @@ export interface PersonTokenRequest {
   readonly agentExp: number;
   readonly agent: string;
   readonly subagent: string | undefined;
+  /** A chained token's upstream `jti`, kept in its record. */
+  readonly upstream?: string | undefined;
 }
 
 export async function issuePersonToken(ctx: AuthServerContext, ps: PersonServerState, request: PersonTokenRequest): Promise<{ person_token: string; expires_in: number }> {
@@ -40,7 +43,9 @@ export async function issuePersonToken(ctx: AuthServerContext, ps: PersonServerS
   ps.records.add({
     jti, ps: ctx.issuer(), sub, aud: request.resource, ...(missionS256 === undefined ? {} : { mission_s256: missionS256 }), ...(request.tenant === undefined ? {} : { tenant: request.tenant }), exp,
     jkt: jwkThumbprint(request.cnfJwk), agent: request.agent, subagent: request.subagent, userId: request.userId,
+    ...(request.upstream === undefined ? {} : { upstream: request.upstream }),
   }, now);
+  await ps.subjects.remember(request.resource, sub, request.userId);
   return { person_token: token, expires_in: exp - now };
 }
 
@@ -54,6 +59,8 @@ export interface AuthTokenRequest {
   readonly agentExp: number;
   /** The agent provider's realm client, whose `access.token.lifespan` applies. */
   readonly provider: string;
+  /** The realm user `sub` names. */
+  readonly userId: string;
 }
 
 export async function issueAuthToken(ctx: AuthServerContext, ps: PersonServerState, request: AuthTokenRequest): Promise<{ auth_token: string; expires_in: number }> {
@@ -65,5 +72,7 @@ export async function issueAuthToken(ctx: AuthServerContext, ps: PersonServerSta
     aud: request.resource, sub: request.sub, cnfJwk: request.cnfJwk, missionS256: request.mission?.s256, tenant: request.tenant,
     scope: request.scopes.length === 0 ? undefined : request.scopes.join(' '), jti: randomUUID(), iat: now, exp,
   });
+  // An auth token may be presented downstream as `upstream_token`: its (aud, sub) must lead back to the person.
+  await ps.subjects.remember(request.resource, request.sub, request.userId);
   return { auth_token: token, expires_in: exp - now };
 }

@@ -16,6 +16,7 @@
 import { AAUTH_CURRENT, formatPreferWait, parsePreferWait, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import type { IncomingRequest } from '../request/types.js';
+import type { Mission } from '../stores/mission-store.js';
 import type { PendingRequest } from '../stores/pending-store.js';
 import type { EndpointResponse } from '../token/response.js';
 import { authenticateAgent } from './authenticate.js';
@@ -24,7 +25,8 @@ import { deferredAnswer } from './deferred.js';
 import { psError } from './errors.js';
 import { issueAuthToken, issuePersonToken } from './issue.js';
 import { activeMissionOf } from './missions.js';
-import type { PersonServerState, PsGrant } from './state.js';
+import type { AuthTokenGrant, PersonServerState, PersonTokenGrant, PsGrant } from './state.js';
+import { chainedMission } from './upstream.js';
 
 /** How long an answered request's URL keeps saying `410` after the request's own end. */
 const RETIRED_GRACE_SECONDS = 600;
@@ -44,18 +46,24 @@ function retire(ctx: AuthServerContext, ps: PersonServerState, entry: PendingReq
   ps.pending.retire(entry.id, Math.max(entry.expiresAt, ctx.now()) + RETIRED_GRACE_SECONDS);
 }
 
+/** The mission a token grant names, still active: the agent's own, or on a chained grant the upstream token's. */
+function grantMission(ctx: AuthServerContext, ps: PersonServerState, grant: PersonTokenGrant | AuthTokenGrant): Mission | undefined {
+  if (grant.upstream !== undefined) return chainedMission(ctx, ps, grant.upstream);
+  return grant.missionS256 === undefined ? undefined : activeMissionOf(ctx, ps, grant.missionS256, grant.provider, grant.agent);
+}
+
 /** What the approved request yields. */
 async function approvedAnswer(ctx: AuthServerContext, ps: PersonServerState, entry: PendingRequest<PsGrant>): Promise<Record<string, unknown>> {
   const grant = entry.grant;
   const userId = entry.sub as string;
   switch (grant.kind) {
     case 'person_token': {
-      const mission = grant.missionS256 === undefined ? undefined : activeMissionOf(ctx, ps, grant.missionS256, grant.provider, grant.agent);
-      return issuePersonToken(ctx, ps, { resource: grant.resource, userId, cnfJwk: grant.cnfJwk, mission, tenant: grant.tenant, agentExp: grant.agentExp, agent: grant.agent, subagent: grant.subagent });
+      const mission = grantMission(ctx, ps, grant);
+      return issuePersonToken(ctx, ps, { resource: grant.resource, userId, cnfJwk: grant.cnfJwk, mission, tenant: grant.tenant, agentExp: grant.agentExp, agent: grant.agent, subagent: grant.subagent, upstream: grant.upstream?.jti });
     }
     case 'auth_token': {
-      const mission = grant.missionS256 === undefined ? undefined : activeMissionOf(ctx, ps, grant.missionS256, grant.provider, grant.agent);
-      return issueAuthToken(ctx, ps, { resource: grant.resource, sub: grant.sub, scopes: grant.scopes, cnfJwk: grant.cnfJwk, mission, tenant: grant.tenant, agentExp: grant.agentExp, provider: grant.provider });
+      const mission = grantMission(ctx, ps, grant);
+      return issueAuthToken(ctx, ps, { resource: grant.resource, sub: grant.sub, scopes: grant.scopes, cnfJwk: grant.cnfJwk, mission, tenant: grant.tenant, agentExp: grant.agentExp, provider: grant.provider, userId });
     }
     case 'mission': {
       const mission = activeMissionOf(ctx, ps, grant.outcome.s256 ?? '', grant.provider, grant.agent);
@@ -98,6 +106,7 @@ export async function handlePsPoll(ctx: AuthServerContext, ps: PersonServerState
   about.agent = entry.grant.agent;
   if (entry.grant.kind === 'person_token' || entry.grant.kind === 'auth_token') about.resource = entry.grant.resource;
   if (entry.grant.kind === 'auth_token') about.scope = entry.grant.scopes;
+  if (entry.grant.upstream !== undefined) about.upstreamJti = entry.grant.upstream.jti;
   about.user = entry.sub;
   const done = terminal(ctx, ps, entry, {});
   if (done) return done;

@@ -9,6 +9,7 @@ import type { PublicJwk } from '@aauth-ts/core';
 import type { RealmKeys } from '../keys/realm-keys.js';
 import type { RealmModel } from '../realm/types.js';
 import { AgentBindings } from '../stores/agent-bindings.js';
+import { DirectedSubjects } from '../stores/directed-subjects.js';
 import { MissionStore } from '../stores/mission-store.js';
 import { PendingStore } from '../stores/pending-store.js';
 import { PersonTokenRecords } from '../stores/person-token-records.js';
@@ -27,6 +28,19 @@ export const MAX_PERSON_TOKEN_LIFETIME = 3600;
 /** §Auth Token Structure: at most one hour. */
 export const MAX_AUTH_TOKEN_LIFETIME = 3600;
 
+/**
+ * The upstream auth token a chained request extends (§Call Chaining, §Upstream Token Verification),
+ * as verified: the person is the one it names, not the intermediary's binding.
+ */
+export interface Upstream {
+  /** Its `jti`, logged with every decision on the chained request. */
+  readonly jti: string;
+  /** The realm user its `sub` names. */
+  readonly userId: string;
+  /** Its `mission_s256`, carried into what is issued. */
+  readonly missionS256: string | undefined;
+}
+
 /** Who asked, common to every deferred request. */
 interface GrantBase {
   /** The agent identifier that signed the request (the parent, for a sub-agent's token). */
@@ -42,6 +56,8 @@ interface GrantBase {
   /** The person bound to the agent, who alone may decide; undefined while the agent is unbound. */
   readonly requiredUser: string | undefined;
   readonly justification: string | undefined;
+  /** Set on a chained request: the person is `upstream.userId`, and approving binds no agent. */
+  readonly upstream?: Upstream | undefined;
 }
 
 export interface PersonTokenGrant extends GrantBase {
@@ -83,6 +99,8 @@ export interface PersonServerState {
   readonly tokens: PsTokens;
   readonly salt: string;
   readonly records: PersonTokenRecords;
+  /** (audience, directed sub) → user, for `upstream_token` (§Person Token Endpoint). */
+  readonly subjects: DirectedSubjects;
   readonly missions: MissionStore;
   readonly bindings: AgentBindings;
   readonly pending: PendingStore<PsGrant>;
@@ -93,6 +111,7 @@ export interface PersonServerOptions {
   readonly maxPendingPerAgent?: number;
   readonly maxRecords?: number;
   readonly maxRecordsPerAgent?: number;
+  readonly maxSubjects?: number;
 }
 
 export function createPersonServerState(realm: RealmModel, keys: RealmKeys, tokens: PsTokens, options: PersonServerOptions = {}): PersonServerState {
@@ -102,6 +121,7 @@ export function createPersonServerState(realm: RealmModel, keys: RealmKeys, toke
     // Without a configured salt, subjects are stable for this process only.
     salt: realm.settings.pairwiseSalt ?? randomBytes(32).toString('base64url'),
     records: new PersonTokenRecords({ maxEntries: options.maxRecords, maxPerAgent: options.maxRecordsPerAgent, retentionSeconds: MAX_RESOURCE_TOKEN_LIFETIME + 60 }),
+    subjects: new DirectedSubjects({ maxEntries: options.maxSubjects }),
     missions: new MissionStore(),
     bindings: new AgentBindings(realm),
     pending: new PendingStore<PsGrant>({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent, codeAlphabet: CROCKFORD_ALPHABET, codeLength: 8 }),

@@ -3,7 +3,7 @@
  * §Resource Token, §Person Token, §Auth Token), through core's current-profile token functions.
  * Every failure to verify is an `AAuthError` with the draft's code for that token.
  */
-import type { AaResourceTokenClaims, PublicJwk } from '@aauth-ts/core';
+import type { AaAuthTokenClaims, AaResourceTokenClaims, PublicJwk } from '@aauth-ts/core';
 
 /** A verified `aa-agent+jwt`. */
 export interface AgentClaims {
@@ -43,6 +43,12 @@ export interface AuthTokenInput extends PersonTokenInput {
 export interface PsTokens {
   verifyAgentToken(token: string, now: number): Promise<AgentClaims>;
   verifyResourceToken(token: string, binding: ResourceTokenBinding, now: number): Promise<AaResourceTokenClaims>;
+  /**
+   * An `upstream_token` (§Upstream Token Verification steps 1–3): an `aa-auth+jwt` this Person
+   * Server issued itself (`iss` = this PS, `dwk` `aauth-person.json`, signed with its own keys,
+   * none fetched), unexpired, whose `aud` is `audience` (the intermediary's agent provider).
+   */
+  verifyOwnAuthToken(token: string, audience: string, now: number): Promise<AaAuthTokenClaims>;
   createPersonToken(input: PersonTokenInput): Promise<string>;
   createAuthToken(input: AuthTokenInput): Promise<string>;
 }

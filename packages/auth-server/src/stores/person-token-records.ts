@@ -22,6 +22,11 @@ export interface PersonTokenRecord extends RetainedClaims {
   readonly subagent: string | undefined;
   /** The realm user the token names. */
   readonly userId: string;
+  /**
+   * The `jti` of the `upstream_token` a chained person token was issued on (§Call Chaining); its
+   * resource token is then redeemed only with an `upstream_token` naming the same person.
+   */
+  readonly upstream?: string | undefined;
 }
 
 export interface PersonTokenRecordsOptions {

@@ -29,6 +29,8 @@ export interface DecisionSubject {
   resource?: string;
   scope?: readonly string[];
   user?: string;
+  /** On a chained request (§Call Chaining): the `jti` of the upstream auth token; `agent` is the intermediary. */
+  upstreamJti?: string;
 }
 
 export interface Decision extends DecisionSubject {
@@ -57,6 +59,7 @@ export function logDecision(logger: AAuthLogger, decision: Decision): void {
   if (decision.resource !== undefined) line.resource = decision.resource;
   if (decision.scope !== undefined && decision.scope.length > 0) line.scope = decision.scope.join(' ');
   if (decision.user !== undefined) line.user = decision.user;
+  if (decision.upstreamJti !== undefined) line.upstream_jti = decision.upstreamJti;
   if (decision.error !== undefined) line.error = decision.error;
   line.duration_ms = Math.round(decision.durationMs * 1000) / 1000;
   logger.info(line, 'aauth decision');
