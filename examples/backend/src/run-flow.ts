@@ -92,7 +92,8 @@ export async function runFlow(run: RunState, body: Readonly<Record<string, unkno
   // The SCA's final answer is recorded after its nested trace, so the hops read in causal order.
   let held: AAuthEvent | undefined;
   const onEvent = (event: AAuthEvent): void => {
-    if (event.type === 'response' && event.status !== 401) {
+    // A 202 (a chained interaction, current profile) is shown where it happens.
+    if (event.type === 'response' && event.status !== 401 && event.status !== 202) {
       held = event;
       return;
     }

@@ -123,8 +123,14 @@ maybe('the demo UI in headless Chromium', () => {
 maybe('the demo UI in headless Chromium, current profile (the realm as Person Server)', () => {
   const running = demoInBrowser({ DEMO_PROFILE: 'current' });
 
-  /** The person at the Person Server's interaction page: sign in (once per browser), approve. */
-  async function approveAtPersonServer(page: Page, url: string): Promise<void> {
+  /**
+   * The person at the Person Server's interaction page: sign in (once per browser), approve. A
+   * chained link starts at the supply-chain agent, which sends the browser on to the Person Server
+   * with its own callback. The Person Server's answer to the approval is a 303 to that callback on
+   * another origin, which Chromium does not follow from a page whose CSP says `form-action 'self'`;
+   * the approval itself is recorded, so the run goes on, and the test waits for the run instead.
+   */
+  async function approveAtPersonServer(page: Page, url: string, chained: boolean): Promise<void> {
     const { config } = running.demo();
     const consent = await running.context().newPage();
     await consent.goto(url);
@@ -133,13 +139,14 @@ maybe('the demo UI in headless Chromium, current profile (the realm as Person Se
       await consent.fill('input[name="password"]', config.user.password);
       await consent.click('button[type="submit"]');
     }
+    if (chained) await expect(consent.locator('dd', { hasText: 'call chaining' }).count()).resolves.toBe(1);
     await consent.click('button[value="approve"]');
-    await consent.waitForSelector('text=Approved');
+    if (!chained) await consent.waitForSelector('h1:text-is("Approved")');
     await consent.close();
     await page.bringToFront();
   }
 
-  it('shows the consent link to the Person Server, then every hop including the person-token hops, and the chain with ps', async () => {
+  it('shows the consent links (the Person Server\'s, then the supply-chain agent\'s chained one), every hop including the person-token hops, and the chain with ps', async () => {
     const { config } = running.demo();
     const page = await running.context().newPage();
     await page.goto(`${config.backend.identifier}/`);
@@ -150,6 +157,7 @@ maybe('the demo UI in headless Chromium, current profile (the realm as Person Se
 
     // The person is asked for each consent the realm requires (the person token, then the auth token).
     const approved = new Set<string>();
+    const links: string[] = [];
     for (;;) {
       await page.waitForSelector('#consent:not([hidden]), body[data-run-status="done"], body[data-run-status="failed"]', { timeout: 30_000 });
       const status = await page.locator('body').getAttribute('data-run-status');
@@ -160,18 +168,23 @@ maybe('the demo UI in headless Chromium, current profile (the realm as Person Se
         continue;
       }
       const href = (await page.locator('#consent-link').getAttribute('href')) as string;
-      expect(href).toMatch(/\/realms\/aauth-test\/protocol\/aauth\/ps\/interaction\?code=[0-9A-Z]{8}$/);
+      expect(href).toMatch(/\/realms\/aauth-test\/protocol\/aauth\/ps\/interaction\?code=[0-9A-Z]{8}$|^http:\/\/supply-chain-agent\.localhost:\d+\/aauth\/chain\/interaction\?code=[0-9A-Z-]{9}$/);
       approved.add(code);
-      await approveAtPersonServer(page, href);
+      links.push(href);
+      await approveAtPersonServer(page, href, href.startsWith(config.supplyChain.identifier));
     }
     await expect(page.locator('#run-status').textContent()).resolves.toBe('done');
-    expect(approved.size).toBeGreaterThan(0);
+    // The backend's own consents at the Person Server, then the supply-chain agent's, chained to
+    // the backend through the supply-chain agent's own page (§Interaction Chaining).
+    expect(links.filter((l) => l.includes('/protocol/aauth/ps/interaction')).length).toBeGreaterThan(0);
+    expect(links.filter((l) => l.startsWith(config.supplyChain.identifier))).toHaveLength(1);
     await expect(page.locator('#plan tbody tr').count()).resolves.toBe(5);
 
     // The person-token hop of each agent: which PS, which aud, the directed sub.
     const kinds = await page.locator('#hops > li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-actor')}:${li.getAttribute('data-kind')}`));
     for (const expected of ['backend:request', 'backend:challenge', 'backend:pending', 'backend:interaction', 'backend:person-token', 'backend:token', 'backend:retry',
-      'supply-chain-agent:verified', 'supply-chain-agent:challenge', 'supply-chain-agent:token-request', 'supply-chain-agent:person-token', 'supply-chain-agent:token', 'backend:response']) {
+      'supply-chain-agent:verified', 'supply-chain-agent:challenge', 'supply-chain-agent:token-request', 'supply-chain-agent:person-token', 'supply-chain-agent:pending',
+      'supply-chain-agent:token', 'backend:result']) {
       expect(kinds).toContain(expected);
     }
     const personHop = page.locator('li.hop[data-actor="backend"][data-kind="person-token"]').first();

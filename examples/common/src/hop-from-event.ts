@@ -50,6 +50,9 @@ function carriedJwt(headers: Readonly<Record<string, string>>): string | undefin
 
 type HopInput = Omit<Hop, 'seq' | 'at' | 'actor' | 'depth'>;
 
+/** The names the auth server goes by in hops (see `partyNames`): it shows its own consent page. */
+const SERVERS = new Set(['auth server', 'Person Server']);
+
 /** Current-profile token types, as the profile names them. */
 const TYP = { person: AAUTH_CURRENT.typ.person, auth: AAUTH_CURRENT.typ.auth };
 
@@ -77,7 +80,7 @@ export function hopSink(recorder: HopRecorder, actorName: string, parties: Party
       sentPersonToken = carried !== undefined && decodeJwt(carried).header.typ === TYP.person;
     }
     if (event.type === 'response' && event.status === 401 && sentPersonToken) return;
-    if (event.type === 'token.request' || event.type === 'ps.request') {
+    if (event.type === 'token.request' || event.type === 'ps.request' || event.type === 'request.signed') {
       pendingSeen = false;
       pollsSeen = 0;
     }
@@ -163,12 +166,16 @@ export function describe(event: AAuthEvent, me: string, parties: PartyNames, pol
         title: `${nameOf(parties, event.location)} → ${me}: 202, the user must approve first`,
         explain: `The ${me} may not act for the user without consent. The ${nameOf(parties, event.location)} answers 202 with a code and a URL to poll; the token comes only after the user approves.`,
       };
-    case 'interaction':
+    case 'interaction': {
+      const at = nameOf(parties, event.url);
       return {
         kind: 'interaction', url: event.url, interaction: { url: event.url, code: event.code },
-        title: `${me} → user: please approve at the ${nameOf(parties, event.url)} (code ${event.code})`,
-        explain: `The user opens the ${nameOf(parties, event.url)}'s consent page, logs in and approves. The ${me} keeps polling meanwhile.`,
+        title: `${me} → user: please approve at the ${at} (code ${event.code})`,
+        explain: SERVERS.has(at)
+          ? `The user opens the ${at}'s consent page, logs in and approves. The ${me} keeps polling meanwhile.`
+          : `The ${at} cannot finish without the user: its Person Server wants the user's approval for the ${at}'s own call. It answered 202 with its own code and page (interaction chaining); that page sends the user on to the Person Server's consent page. The ${me} polls the ${at} meanwhile.`,
       };
+    }
     case 'poll':
       if (event.status === 202 && pollsSeen > 0) return undefined;
       return {
@@ -198,8 +205,8 @@ export function describe(event: AAuthEvent, me: string, parties: PartyNames, pol
     case 'resign':
       return undefined;
     case 'response':
-      // A 401 that carried a challenge is shown by the `challenge` hop.
-      if (event.status === 401 && event.attempt === 1) return undefined;
+      // A 401 that carried a challenge is shown by the `challenge` hop, a 202 by the `pending` hop.
+      if ((event.status === 401 && event.attempt === 1) || event.status === 202) return undefined;
       return {
         kind: 'response', status: event.status, method: event.method, url: event.url,
         title: `${nameOf(parties, event.url)} → ${me}: ${event.status}`,

@@ -69,6 +69,9 @@ export const PERSON_SERVER_ATTRIBUTES = Object.freeze({
   'aauth.personServer': 'true',
   // Directed subjects stay the same across restarts of the embedded server. A development value.
   'aauth.pairwiseSalt': 'aauth-demo-pairwise-salt-not-secret',
+  // Reading the market outlook needs the person's consent, so the run shows interaction chaining:
+  // the Person Server asks through the supply-chain agent, which asks its own caller.
+  'aauth.consentScopes': '["market-analysis:analyze"]',
 });
 
 /**

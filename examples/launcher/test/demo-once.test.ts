@@ -62,7 +62,7 @@ maybe('npm run demo -- --once', () => {
     expect(out).not.toMatch(/pending 202/);
   }, 90_000);
 
-  it('--profile current: the same story with the realm as Person Server, a person-token hop, and the call chained with upstream_token', async () => {
+  it('--profile current: the same story with the realm as Person Server, person-token hops, the call chained with upstream_token and the consent chained through the supply-chain agent', async () => {
     const { code, out } = await runDemo(['--once', '--free-ports', '--profile', 'current']);
     expect(out).toMatch(/OK: the chain is backend → supply-chain agent → market-analysis agent, all for mcp-user \(a directed sub at each resource, from the Person Server\)/);
     expect(code).toBe(0);
@@ -73,8 +73,12 @@ maybe('npm run demo -- --once', () => {
     expect(out).toMatch(new RegExp(`\\[supply-chain-agent\\] person-token: Person Server → supply-chain agent: person token \\(PS ${ps}, aud market-analysis agent`));
     expect(out).toContain('"typ":"aa-person+jwt"');
     expect(out).toMatch(/supply-chain agent → Person Server: ask for an auth token for the resource token \(with the upstream token\)/);
-    // The person is asked at the Person Server's own interaction page.
+    // The person is asked at the Person Server's own interaction page for the backend's hop, and for
+    // the supply-chain agent's hop through the supply-chain agent's own page (interaction chaining).
     expect(out).toMatch(/>>> approving as mcp-user at http:\/\/localhost:\d+\/realms\/aauth-test\/protocol\/aauth\/ps\/interaction\?code=[0-9A-Z]{8}/);
+    expect(out).toMatch(/pending 202: supply-chain agent → backend: 202, the user must approve first/);
+    expect(out).toMatch(/>>> approving as mcp-user at http:\/\/supply-chain-agent\.localhost:\d+\/aauth\/chain\/interaction\?code=[0-9A-Z]{4}-[0-9A-Z]{4}/);
+    expect(out).toMatch(/\[supply-chain-agent\] pending 202: Person Server → supply-chain agent: 202/);
     // The chain: each hop's auth token from the PS, issued to the agent of that hop, with a directed
     // sub of its own (never the user id, never copied down the chain).
     const first = new RegExp(`backend → supply-chain agent: agent=aauth:web-ui@backend\\.localhost:\\d+ aud=http://supply-chain-agent\\.localhost:\\d+ sub=(\\S+) scope=supply-chain:optimize ps=${ps}`).exec(out);

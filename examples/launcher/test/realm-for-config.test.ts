@@ -27,6 +27,7 @@ describe('realmForConfig', () => {
     const out = realmForConfig(config, realm) as { attributes: Record<string, string>; users: { username: string; attributes?: Record<string, string[]> }[] };
     expect(out.attributes).toMatchObject({ 'aauth.personServer': 'true', 'aauth.allowLoopback': 'true' });
     expect(out.attributes['aauth.pairwiseSalt']).toEqual(expect.any(String));
+    expect(out.attributes['aauth.consentScopes']).toBe('["market-analysis:analyze"]');
     expect(out.users.find((u) => u.username === 'mcp-user')?.attributes?.['aauth.agentBinding']).toEqual([
       'http://backend.localhost:18000 aauth:web-ui@backend.localhost:18000',
       'http://backend-autonomous.localhost:8001 aauth:scheduler@backend-autonomous.localhost:8001',
