@@ -9,7 +9,7 @@
  * presents that token as `upstream_token` to get a person token and then an auth token for resource
  * one, for the same person, under a `sub` directed to resource one.
  */
-import { asIntermediary, decide, deferred, personToken, refusal, requirementOf, resourceTokenFor, upstreamToken } from '../../support/current/flows.js';
+import { asIntermediary, decide, deferred, personToken, refusal, requirementOf, resourceTokenFor, upstreamToken, type IssuedPersonToken } from '../../support/current/flows.js';
 import { signJwt, ed25519Key, nowSeconds } from '../../support/current/parties.js';
 import { decode, thumbprint, type CurrentWorld } from '../../support/current/world.js';
 
@@ -17,6 +17,17 @@ type Jwk = { kty: string; crv: string; x: string; alg: string };
 
 /** A base64url SHA-256 shape that names no mission. */
 const NO_MISSION = 'A'.repeat(43);
+
+/** The intermediary's chained person token for resource one, and resource one's resource token on it for `scope`. */
+async function chainedHop(w: CurrentWorld, upstream: string, scope: string): Promise<{ person: IssuedPersonToken; resourceToken: string }> {
+  const { agent: r, signer } = asIntermediary(w);
+  const res = await w.post(w.metadata.person_token_endpoint, r, { resource: w.r1.id, upstream_token: upstream }, { signer });
+  if (res.status !== 200) throw new Error(`chained person token: HTTP ${res.status} ${JSON.stringify(res.json)}`);
+  const token = res.json.person_token as string;
+  const payload = decode(token).payload;
+  const person = { token, jti: payload.jti as string, sub: payload.sub as string, payload };
+  return { person, resourceToken: resourceTokenFor(w, w.r1, r, person, scope) };
+}
 
 export function chainingCases(world: () => CurrentWorld): void {
   describe('call chaining (upstream_token)', () => {
@@ -98,11 +109,8 @@ export function chainingCases(world: () => CurrentWorld): void {
       const altered = `${h}.${Buffer.from(JSON.stringify({ ...upstream.payload, exp: (upstream.payload.exp as number) + 60 })).toString('base64url')}.${s}`;
       const { agent: r, signer } = asIntermediary(w);
       expect(refusal(await w.post(w.metadata.person_token_endpoint, r, { resource: w.r1.id, upstream_token: altered }, { signer }))).toEqual({ status: 400, error: 'invalid_request' });
-      const chained = await w.post(w.metadata.person_token_endpoint, r, { resource: w.r1.id, upstream_token: upstream.token }, { signer });
-      expect(chained.status).toBe(200);
-      const person = decode(chained.json.person_token as string).payload;
-      const rt = resourceTokenFor(w, w.r1, r, { token: chained.json.person_token as string, jti: person.jti as string, sub: person.sub as string, payload: person }, 'r1:read');
-      expect(refusal(await w.post(w.metadata.auth_token_endpoint, r, { resource_token: rt, upstream_token: altered }, { signer }))).toEqual({ status: 400, error: 'invalid_request' });
+      const { resourceToken } = await chainedHop(w, upstream.token, 'r1:read');
+      expect(refusal(await w.post(w.metadata.auth_token_endpoint, r, { resource_token: resourceToken, upstream_token: altered }, { signer }))).toEqual({ status: 400, error: 'invalid_request' });
     });
 
     it('"upstream_token" that is not a string JWT → 400 invalid_request', async () => {
@@ -134,12 +142,9 @@ export function chainingCases(world: () => CurrentWorld): void {
       const w = world();
       const agent = w.provider.agent();
       const upstream = await upstreamToken(w, agent);
-      const { agent: r, signer } = asIntermediary(w);
-      const chained = await w.post(w.metadata.person_token_endpoint, r, { resource: w.r1.id, upstream_token: upstream.token }, { signer });
-      expect(chained.status).toBe(200);
-      const person = decode(chained.json.person_token as string).payload;
-      const rt = resourceTokenFor(w, w.r1, r, { token: chained.json.person_token as string, jti: person.jti as string, sub: person.sub as string, payload: person }, 'r1:read');
-      expect(refusal(await w.post(w.metadata.auth_token_endpoint, r, { resource_token: rt }, { signer }))).toEqual({ status: 400, error: 'invalid_request' });
+      const { signer, agent: r } = asIntermediary(w);
+      const { resourceToken } = await chainedHop(w, upstream.token, 'r1:read');
+      expect(refusal(await w.post(w.metadata.auth_token_endpoint, r, { resource_token: resourceToken }, { signer }))).toEqual({ status: 400, error: 'invalid_request' });
     });
 
     it('a chained hop needing consent (a scope in aauth.consentScopes) answers 202; the upstream person approves and is sent to the intermediary\'s callback; the poll yields the token', async () => {
@@ -147,11 +152,8 @@ export function chainingCases(world: () => CurrentWorld): void {
       const agent = w.provider.agent();
       const upstream = await upstreamToken(w, agent);
       const { agent: r, signer } = asIntermediary(w);
-      const chained = await w.post(w.metadata.person_token_endpoint, r, { resource: w.r1.id, upstream_token: upstream.token }, { signer });
-      expect(chained.status).toBe(200);
-      const person = decode(chained.json.person_token as string).payload;
-      const rt = resourceTokenFor(w, w.r1, r, { token: chained.json.person_token as string, jti: person.jti as string, sub: person.sub as string, payload: person }, 'r1:write');
-      const res = await w.post(w.metadata.auth_token_endpoint, r, { resource_token: rt, upstream_token: upstream.token }, { signer });
+      const { person, resourceToken } = await chainedHop(w, upstream.token, 'r1:write');
+      const res = await w.post(w.metadata.auth_token_endpoint, r, { resource_token: resourceToken, upstream_token: upstream.token }, { signer });
       expect(res.status).toBe(202);
       expect(requirementOf(res).requirement).toBe('interaction');
       const pending = deferred(res);
@@ -169,10 +171,8 @@ export function chainingCases(world: () => CurrentWorld): void {
       const agent = w.provider.agent();
       const upstream = await upstreamToken(w, agent);
       const { agent: r, signer } = asIntermediary(w);
-      const chained = await w.post(w.metadata.person_token_endpoint, r, { resource: w.r1.id, upstream_token: upstream.token }, { signer });
-      const person = decode(chained.json.person_token as string).payload;
-      const rt = resourceTokenFor(w, w.r1, r, { token: chained.json.person_token as string, jti: person.jti as string, sub: person.sub as string, payload: person }, 'r1:write');
-      const pending = deferred(await w.post(w.metadata.auth_token_endpoint, r, { resource_token: rt, upstream_token: upstream.token }, { signer }));
+      const { resourceToken } = await chainedHop(w, upstream.token, 'r1:write');
+      const pending = deferred(await w.post(w.metadata.auth_token_endpoint, r, { resource_token: resourceToken, upstream_token: upstream.token }, { signer }));
       const callback = `${w.intermediary.id}/chain/callback?flow=f-${pending.code}`;
       const result = await w.interact(pending.code, 'deny', { callback });
       expect(result.decided).toBe(true);

@@ -9,10 +9,9 @@ import type { PublicJwk, SigningKey } from '../../jwk/types.js';
 import { AAUTH_CURRENT } from '../../profile/index.js';
 import type { CommonClaims } from '../types.js';
 import {
-  asCurrent, confirmationJwk, issueCurrentJwt, optionalMissionS256, optionalServerIdentifier, optionalString, requireAudience, requireBoundTo,
+  asCurrent, confirmationJwk, issueFitted, optionalMissionS256, optionalServerIdentifier, optionalString, requireAudience, requireBoundTo,
   requireConfirmationKey, requireLifetimeAtMost, requireString, tokenError, verifyCommon, type CurrentVerifyOptions,
 } from './common.js';
-import { fittedLifetime } from './person-token.js';
 
 const CODE = 'invalid_auth_token';
 const C = AAUTH_CURRENT.claims;
@@ -57,20 +56,14 @@ export interface CreateAaAuthTokenInput {
 }
 
 export function createAaAuthToken(key: SigningKey, input: CreateAaAuthTokenInput): Promise<string> {
-  const now = input.now ?? Math.floor(Date.now() / 1000);
   const role = input.issuer ?? 'person';
   const ps = input.ps ?? input.iss;
   if (role === 'person' && ps !== input.iss) throw new TypeError('createAaAuthToken: a PS-issued auth token has ps = iss');
-  const claims: Record<string, unknown> = {
+  const claims = {
     ...input.claims, [C.iss]: input.iss, [C.dwk]: AAUTH_CURRENT.wellKnown[role], [C.aud]: input.aud, [C.ps]: ps, [C.sub]: input.sub,
     [C.cnf]: { [C.jwk]: confirmationJwk(input.cnfJwk) },
   };
-  if (input.scope !== undefined) claims[C.scope] = input.scope;
-  if (input.account !== undefined) claims[C.account] = input.account;
-  if (input.missionS256 !== undefined) claims[C.missionS256] = input.missionS256;
-  if (input.tenant !== undefined) claims[C.tenant] = input.tenant;
-  const lifetimeSeconds = fittedLifetime(input.lifetimeSeconds ?? AAUTH_CURRENT.lifetimes.auth, AAUTH_CURRENT.lifetimes.auth, now, input.notAfter);
-  return issueCurrentJwt(key, 'auth', claims, { lifetimeSeconds, now, ...(input.jti === undefined ? {} : { jti: input.jti }) });
+  return issueFitted(key, 'auth', claims, { [C.scope]: input.scope, [C.account]: input.account, [C.missionS256]: input.missionS256, [C.tenant]: input.tenant }, input);
 }
 
 export interface VerifyAaAuthTokenOptions extends CurrentVerifyOptions {

@@ -58,6 +58,35 @@ export function issueCurrentJwt(key: SigningKey, kind: CurrentTokenKind, claims:
   return issueJwt(key, AAUTH_CURRENT.typ[kind], claims, { ...options, alg: currentAlgorithmFor(key) });
 }
 
+/** Lifetime fitted under the profile's ceiling and `notAfter`; never below one second. */
+export function fittedLifetime(requested: number, ceiling: number, now: number, notAfter: number | undefined): number {
+  const bound = notAfter === undefined ? ceiling : Math.min(ceiling, notAfter - now);
+  return Math.max(1, Math.min(requested, bound));
+}
+
+/** How long an issued person, auth or resource token lives, and its `iat`/`jti`. */
+export interface FittedIssueInput {
+  /** Default and ceiling: the profile's bound for the kind (§Token lifetimes). */
+  readonly lifetimeSeconds?: number;
+  /** Seconds since the epoch the token must not outlive (the agent token's `exp`, the mission's `expires_at`). */
+  readonly notAfter?: number;
+  readonly now?: number;
+  readonly jti?: string;
+}
+
+/**
+ * Sign a person, auth or resource token: `claims`, then each `optional` claim that has a value, with
+ * the lifetime fitted under the profile's ceiling for `kind` and under `notAfter`.
+ */
+export function issueFitted(key: SigningKey, kind: 'person' | 'auth' | 'resource', claims: Readonly<Record<string, unknown>>, optional: Readonly<Record<string, unknown>>, input: FittedIssueInput): Promise<string> {
+  const now = input.now ?? Math.floor(Date.now() / 1000);
+  const all: Record<string, unknown> = { ...claims };
+  for (const [name, value] of Object.entries(optional)) if (value !== undefined) all[name] = value;
+  const ceiling = AAUTH_CURRENT.lifetimes[kind];
+  const lifetimeSeconds = fittedLifetime(input.lifetimeSeconds ?? ceiling, ceiling, now, input.notAfter);
+  return issueCurrentJwt(key, kind, all, { lifetimeSeconds, now, ...(input.jti === undefined ? {} : { jti: input.jti }) });
+}
+
 export interface CurrentVerifyOptions extends TimeOptions {
   /** Issuer keys through `dwk` (`KeyDiscovery` with `profile: 'aauth-current'`). */
   readonly keys: IssuerKeySource;

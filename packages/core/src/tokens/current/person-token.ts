@@ -8,7 +8,7 @@ import type { PublicJwk, SigningKey } from '../../jwk/types.js';
 import { AAUTH_CURRENT } from '../../profile/index.js';
 import type { CommonClaims } from '../types.js';
 import {
-  asCurrent, confirmationJwk, issueCurrentJwt, optionalMissionS256, optionalString, requireAudience, requireBoundTo, requireConfirmationKey,
+  asCurrent, confirmationJwk, issueFitted, optionalMissionS256, optionalString, requireAudience, requireBoundTo, requireConfirmationKey,
   requireLifetimeAtMost, requireString, tokenError, verifyCommon, type CurrentVerifyOptions,
 } from './common.js';
 
@@ -47,19 +47,9 @@ export interface CreateAaPersonTokenInput {
   readonly jti?: string;
 }
 
-/** Lifetime fitted under the profile's ceiling and `notAfter`; never below one second. */
-export function fittedLifetime(requested: number, ceiling: number, now: number, notAfter: number | undefined): number {
-  const bound = notAfter === undefined ? ceiling : Math.min(ceiling, notAfter - now);
-  return Math.max(1, Math.min(requested, bound));
-}
-
 export function createAaPersonToken(key: SigningKey, input: CreateAaPersonTokenInput): Promise<string> {
-  const now = input.now ?? Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = { [C.iss]: input.iss, [C.dwk]: AAUTH_CURRENT.wellKnown.person, [C.aud]: input.aud, [C.sub]: input.sub, [C.cnf]: { [C.jwk]: confirmationJwk(input.cnfJwk) } };
-  if (input.missionS256 !== undefined) claims[C.missionS256] = input.missionS256;
-  if (input.tenant !== undefined) claims[C.tenant] = input.tenant;
-  const lifetimeSeconds = fittedLifetime(input.lifetimeSeconds ?? AAUTH_CURRENT.lifetimes.person, AAUTH_CURRENT.lifetimes.person, now, input.notAfter);
-  return issueCurrentJwt(key, 'person', claims, { lifetimeSeconds, now, ...(input.jti === undefined ? {} : { jti: input.jti }) });
+  const claims = { [C.iss]: input.iss, [C.dwk]: AAUTH_CURRENT.wellKnown.person, [C.aud]: input.aud, [C.sub]: input.sub, [C.cnf]: { [C.jwk]: confirmationJwk(input.cnfJwk) } };
+  return issueFitted(key, 'person', claims, { [C.missionS256]: input.missionS256, [C.tenant]: input.tenant }, input);
 }
 
 export interface VerifyAaPersonTokenOptions extends CurrentVerifyOptions {

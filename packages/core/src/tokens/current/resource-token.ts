@@ -9,10 +9,9 @@ import type { SigningKey } from '../../jwk/types.js';
 import { AAUTH_CURRENT } from '../../profile/index.js';
 import type { CommonClaims } from '../types.js';
 import {
-  asCurrent, issueCurrentJwt, optionalMissionS256, optionalString, requireAudience, requireString, tokenError, verifyCommon,
+  asCurrent, issueFitted, optionalMissionS256, optionalString, requireAudience, requireString, tokenError, verifyCommon,
   type CurrentVerifyOptions,
 } from './common.js';
-import { fittedLifetime } from './person-token.js';
 
 const CODE = 'invalid_resource_token';
 const EXPIRED = 'expired_resource_token';
@@ -66,17 +65,12 @@ export interface CreateAaResourceTokenInput {
 }
 
 export function createAaResourceToken(key: SigningKey, input: CreateAaResourceTokenInput): Promise<string> {
-  const now = input.now ?? Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = {
+  const claims = {
     [C.iss]: input.iss, [C.dwk]: AAUTH_CURRENT.wellKnown.resource, [C.aud]: input.aud, [C.ps]: input.ps, [C.sub]: input.sub,
     [C.presentedJti]: input.presentedJti, [C.agentJkt]: input.agentJkt, [C.scope]: input.scope,
   };
-  if (input.account !== undefined) claims[C.account] = input.account;
-  if (input.missionS256 !== undefined) claims[C.missionS256] = input.missionS256;
-  if (input.tenant !== undefined) claims[C.tenant] = input.tenant;
-  if (input.interaction !== undefined) claims[C.interaction] = { url: input.interaction.url, code: input.interaction.code };
-  const lifetimeSeconds = fittedLifetime(input.lifetimeSeconds ?? AAUTH_CURRENT.lifetimes.resource, AAUTH_CURRENT.lifetimes.resource, now, input.notAfter);
-  return issueCurrentJwt(key, 'resource', claims, { lifetimeSeconds, now, ...(input.jti === undefined ? {} : { jti: input.jti }) });
+  const interaction = input.interaction === undefined ? undefined : { url: input.interaction.url, code: input.interaction.code };
+  return issueFitted(key, 'resource', claims, { [C.account]: input.account, [C.missionS256]: input.missionS256, [C.tenant]: input.tenant, [C.interaction]: interaction }, input);
 }
 
 export interface VerifyAaResourceTokenOptions extends CurrentVerifyOptions {
