@@ -98,7 +98,7 @@ function who(value) {
     [cast.marketAnalysis]: 'the market-analysis agent',
   };
   if (cast.userId && value === cast.userId) return cast.user;
-  return names[value] ?? show(value);
+  return names[value] ?? cast.agents?.[value] ?? show(value);
 }
 
 function renderCast(config) {
@@ -127,7 +127,7 @@ function renderChain(chain) {
     story.append(el('li', {},
       el('b', { text: who(link.agent) }),
       link.sub === undefined ? ' acted on its own (no user) at ' : ' acted for ',
-      link.sub === undefined ? '' : el('b', { text: who(link.sub) }),
+      link.sub === undefined ? '' : el('b', { text: link.ps === undefined ? who(link.sub) : `${cast.user} (known there as ${show(link.sub).slice(0, 12)}…)` }),
       link.sub === undefined ? '' : ' at ',
       el('b', { text: who(link.aud) }),
       `, allowed to: ${show(link.scope ?? 'nothing')}.`));

@@ -20,7 +20,7 @@ import { AgentServer, AgentSession } from '@aauth-ts/agent';
 import { aauthErrorHandler } from '@aauth-ts/resource';
 import type { DemoConfig } from '../../common/src/config.js';
 import { notFound } from '../../common/src/http.js';
-import { AGENT_LOCAL_NAMES, partyNames } from '../../common/src/parties.js';
+import { AGENT_LOCAL_NAMES, agentIdentifierOf, partyNames } from '../../common/src/parties.js';
 import type { StoryLogger } from '../../common/src/story-log.js';
 import { runFlow, type RunMode, type RunState } from './run-flow.js';
 
@@ -122,6 +122,13 @@ export function createBackendApp(options: BackendAppOptions): BackendApp {
     res.json({
       profile: config.profile,
       modes,
+      // Current profile: the agents by their agent identifiers, as the chain names them.
+      ...(config.profile === AAUTH_CURRENT.name ? {
+        agents: {
+          [String(sessions.user.agent)]: 'the backend',
+          [agentIdentifierOf(config.supplyChain.identifier, AGENT_LOCAL_NAMES.supplyChain, config.development)]: 'the supply-chain agent',
+        },
+      } : {}),
       user: config.user.username,
       userId: config.user.id,
       issuer: config.issuer,

@@ -197,6 +197,8 @@ maybe('the demo UI in headless Chromium, current profile (the realm as Person Se
     const rows = page.locator('#chain tbody tr');
     await expect(rows.count()).resolves.toBe(2);
     for (const row of [rows.nth(0), rows.nth(1)]) await expect(row.locator('td[data-claim="ps"]').textContent()).resolves.toBe(config.issuer);
+    await expect(page.locator('#chain-story li').first().textContent()).resolves.toMatch(new RegExp(`^the backend acted for ${config.user.username} \\(known there as .+…\\) at the supply-chain agent`));
+    await expect(page.locator('#chain-story li').nth(1).textContent()).resolves.toMatch(/^the supply-chain agent acted for /);
     const subs = await page.locator('#chain tbody td[data-claim="sub"]').allTextContents();
     expect(new Set(subs).size).toBe(2);
     expect(subs).not.toContain(running.demo().userId);
