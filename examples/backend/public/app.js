@@ -11,6 +11,8 @@ const HIGHLIGHT = {
   scope: 'what it allows',
   cnf: 'key it is bound to',
   agent_jkt: 'caller key thumbprint',
+  ps: 'the Person Server',
+  mission_s256: 'the approved mission',
 };
 const ACTOR_NAMES = {
   'backend': 'Backend',
@@ -60,7 +62,7 @@ function claimsTable(object, highlight) {
 
 function tokenView(token) {
   const facts = el('p', { class: 'key-facts' });
-  for (const k of ['agent', 'aud', 'sub', 'scope']) {
+  for (const k of ['agent', 'aud', 'sub', 'scope', 'ps', 'mission_s256']) {
     if (token.claims[k] === undefined) continue;
     facts.append(el('span', {}, `${k} = `, el('b', { text: show(token.claims[k]) })));
   }
@@ -96,11 +98,15 @@ function who(value) {
     [cast.marketAnalysis]: 'the market-analysis agent',
   };
   if (cast.userId && value === cast.userId) return cast.user;
-  return names[value] ?? show(value);
+  return names[value] ?? cast.agents?.[value] ?? show(value);
 }
 
 function renderCast(config) {
   cast = config;
+  const current = config.profile === 'aauth-current';
+  document.body.dataset.profile = config.profile;
+  // The current draft has no run without a person: the backend offers only the modes it can run.
+  $('run-autonomous').hidden = Array.isArray(config.modes) && !config.modes.includes('autonomous');
   const list = $('cast-list');
   list.replaceChildren();
   const rows = [
@@ -108,7 +114,7 @@ function renderCast(config) {
     ['backend', 'Backend: an agent acting for you', config.backend],
     ['supply-chain-agent', 'Supply-chain agent: plans orders', config.supplyChain],
     ['market-analysis-agent', 'Market-analysis agent: market outlook', config.marketAnalysis],
-    ['auth-server', 'Auth server: issues tokens, asks for consent', config.issuer],
+    ['auth-server', current ? 'Person Server: knows you, issues person and auth tokens, asks for consent' : 'Auth server: issues tokens, asks for consent', config.issuer],
   ];
   for (const [actor, title, id] of rows) list.append(el('li', { class: `actor-${actor}` }, el('b', { text: title }), el('code', { text: id })));
   $('consent-user').textContent = config.user;
@@ -121,7 +127,7 @@ function renderChain(chain) {
     story.append(el('li', {},
       el('b', { text: who(link.agent) }),
       link.sub === undefined ? ' acted on its own (no user) at ' : ' acted for ',
-      link.sub === undefined ? '' : el('b', { text: who(link.sub) }),
+      link.sub === undefined ? '' : el('b', { text: link.ps === undefined ? who(link.sub) : `${cast.user} (known there as ${show(link.sub).slice(0, 12)}…)` }),
       link.sub === undefined ? '' : ' at ',
       el('b', { text: who(link.aud) }),
       `, allowed to: ${show(link.scope ?? 'nothing')}.`));
@@ -133,7 +139,8 @@ function renderChain(chain) {
     el('td', { 'data-claim': 'agent', text: show(link.agent ?? '—') }),
     el('td', { 'data-claim': 'aud', text: show(link.aud ?? '—') }),
     el('td', { 'data-claim': 'sub', text: show(link.sub ?? '(no user)') }),
-    el('td', { 'data-claim': 'scope', text: show(link.scope ?? '—') }))));
+    el('td', { 'data-claim': 'scope', text: show(link.scope ?? '—') }),
+    el('td', { 'data-claim': 'ps', class: 'current-only', text: show(link.ps ?? '—') }))));
   $('summary').hidden = chain.length === 0;
 }
 

@@ -15,12 +15,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { PROFILE } from '@aauth-ts/core';
+import { AAUTH_CURRENT, PROFILE } from '@aauth-ts/core';
 import { AgentServer, AgentSession } from '@aauth-ts/agent';
 import { aauthErrorHandler } from '@aauth-ts/resource';
 import type { DemoConfig } from '../../common/src/config.js';
 import { notFound } from '../../common/src/http.js';
-import { partyNames } from '../../common/src/parties.js';
+import { AGENT_LOCAL_NAMES, agentIdentifierOf, partyNames } from '../../common/src/parties.js';
 import type { StoryLogger } from '../../common/src/story-log.js';
 import { runFlow, type RunMode, type RunState } from './run-flow.js';
 
@@ -57,8 +57,37 @@ export function defaultPublicDir(): string {
 
 export function createIdentities(config: DemoConfig): BackendIdentities {
   return {
-    user: new AgentServer({ identifier: config.backend.identifier, development: config.development, metadata: { client_name: 'Demo backend' } }),
-    autonomous: new AgentServer({ identifier: config.backendAutonomous.identifier, development: config.development, metadata: { client_name: 'Demo backend (autonomous mode)' } }),
+    user: new AgentServer({ identifier: config.backend.identifier, development: config.development, profile: config.profile, metadata: { client_name: 'Demo backend' } }),
+    autonomous: new AgentServer({ identifier: config.backendAutonomous.identifier, development: config.development, profile: config.profile, metadata: { client_name: 'Demo backend (autonomous mode)' } }),
+  };
+}
+
+/**
+ * Current profile: there is no run without a person. Every token the Person Server issues is for a
+ * person (§Auth Token Structure: `sub` is required), and the first person token for a resource
+ * needs that person's approval (§Person Token Exposure).
+ */
+export function modesOf(config: DemoConfig): readonly RunMode[] {
+  return config.profile === AAUTH_CURRENT.name ? ['user'] : ['user', 'autonomous'];
+}
+
+/**
+ * The backend's signers. 2026-03: delegates named by a delegate id. Current profile: agents named
+ * by an agent identifier of the backend's domain (§Agent Identifiers), bound to the demo user in
+ * the realm (§Agent-Person Binding).
+ */
+function sessionsOf(config: DemoConfig, identities: BackendIdentities): Record<RunMode, { session: AgentSession; agent?: string }> {
+  if (config.profile !== AAUTH_CURRENT.name) {
+    return {
+      user: { session: AgentSession.delegateOf(identities.user, { sub: 'web-ui' }) },
+      autonomous: { session: AgentSession.delegateOf(identities.autonomous, { sub: 'scheduler' }) },
+    };
+  }
+  const user = identities.user.agentIdentifier(AGENT_LOCAL_NAMES.backend);
+  const autonomous = identities.autonomous.agentIdentifier(AGENT_LOCAL_NAMES.backendAutonomous);
+  return {
+    user: { session: AgentSession.delegateOf(identities.user, { sub: user }), agent: user },
+    autonomous: { session: AgentSession.delegateOf(identities.autonomous, { sub: autonomous }), agent: autonomous },
   };
 }
 
@@ -78,10 +107,8 @@ function isMode(value: unknown): value is RunMode {
 export function createBackendApp(options: BackendAppOptions): BackendApp {
   const { config, logger } = options;
   const identities = options.identities ?? createIdentities(config);
-  const sessions = {
-    user: AgentSession.delegateOf(identities.user, { sub: 'web-ui' }),
-    autonomous: AgentSession.delegateOf(identities.autonomous, { sub: 'scheduler' }),
-  };
+  const sessions = sessionsOf(config, identities);
+  const modes = modesOf(config);
   const parties = partyNames(config);
   const runs = new Map<string, RunState>();
   const shutdown = new AbortController();
@@ -93,6 +120,15 @@ export function createBackendApp(options: BackendAppOptions): BackendApp {
 
   app.get('/api/config', (_req, res) => {
     res.json({
+      profile: config.profile,
+      modes,
+      // Current profile: the agents by their agent identifiers, as the chain names them.
+      ...(config.profile === AAUTH_CURRENT.name ? {
+        agents: {
+          [String(sessions.user.agent)]: 'the backend',
+          [agentIdentifierOf(config.supplyChain.identifier, AGENT_LOCAL_NAMES.supplyChain, config.development)]: 'the supply-chain agent',
+        },
+      } : {}),
       user: config.user.username,
       userId: config.user.id,
       issuer: config.issuer,
@@ -110,6 +146,10 @@ export function createBackendApp(options: BackendAppOptions): BackendApp {
       res.status(400).json({ error: 'invalid_request', error_description: '"mode" must be "user" or "autonomous"' });
       return;
     }
+    if (!modes.includes(mode)) {
+      res.status(400).json({ error: 'invalid_request', error_description: `the ${config.profile} profile has no ${mode} run: every token its Person Server issues is for a person` });
+      return;
+    }
     const run: RunState = { id: randomUUID(), mode, status: 'running', startedAt: new Date().toISOString(), hops: [], chain: [] };
     runs.set(run.id, run);
     // Keep the newest runs only.
@@ -120,8 +160,9 @@ export function createBackendApp(options: BackendAppOptions): BackendApp {
     logger?.info(`run ${run.id} started`, { mode });
     // The run id makes every request body (and so every signature) distinct; see run-flow.ts.
     void runFlow(run, { horizonWeeks: 8, serviceLevel: 0.95, runId: run.id }, {
-      session: mode === 'user' ? sessions.user : sessions.autonomous,
+      ...sessions[mode],
       supplyChainUrl: `${config.supplyChain.identifier}${OPTIMIZE_URL_PATH}`,
+      profile: config.profile,
       issuer: config.issuer,
       development: config.development,
       parties,

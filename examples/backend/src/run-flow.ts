@@ -11,7 +11,7 @@
  * `created` has one-second granularity, so two identical requests within a second would be
  * identical, and a resource's replay check (2026-03 §Replay Protection) refuses the second.
  */
-import { PROFILE } from '@aauth-ts/core';
+import { AAUTH_CURRENT, PROFILE, type ProfileName } from '@aauth-ts/core';
 import { AAuthClient, type AAuthEvent, type Interaction, type RequestSigner } from '@aauth-ts/agent';
 import { HopRecorder, parseHops, type Hop } from '../../common/src/hop.js';
 import { hopSink, type PartyNames } from '../../common/src/hop-from-event.js';
@@ -24,7 +24,10 @@ export type RunStatus = 'running' | 'awaiting-consent' | 'done' | 'failed';
 /** One link of the delegation chain, read from an auth token that was issued. */
 export interface ChainLink {
   readonly call: string;
+  /** 2026-03: the token's `agent`; current profile: the agent it was issued to (its tokens name none). */
   readonly agent: unknown;
+  /** Current profile: the Person Server the person is represented by. */
+  readonly ps?: unknown;
   readonly aud: unknown;
   readonly sub: unknown;
   readonly scope: unknown;
@@ -44,7 +47,11 @@ export interface RunState {
 
 export interface RunFlowOptions {
   readonly session: RequestSigner;
+  /** Current profile: the signing agent's identifier, shown as the holder of its auth tokens. */
+  readonly agent?: string;
   readonly supplyChainUrl: string;
+  readonly profile: ProfileName;
+  /** The auth server (2026-03), or the Person Server (current profile): its issuer. */
   readonly issuer: string;
   readonly development: boolean;
   readonly parties: PartyNames;
@@ -63,7 +70,12 @@ export function chainOf(hops: readonly Hop[], parties: PartyNames): ChainLink[] 
     const claims = hop.tokens?.[0]?.claims;
     if (!claims) continue;
     const name = (v: unknown): string => (typeof v === 'string' ? parties[v] ?? v : String(v));
-    links.push({ call: `${name(claims.agent)} → ${name(claims.aud)}`, agent: claims.agent, aud: claims.aud, sub: claims.sub, scope: claims.scope });
+    const agent = claims.agent ?? hop.holder;
+    links.push({
+      call: `${name(agent)} → ${name(claims.aud)}`,
+      agent, aud: claims.aud, sub: claims.sub, scope: claims.scope,
+      ...(claims.ps === undefined ? {} : { ps: claims.ps }),
+    });
   }
   return links;
 }
@@ -76,11 +88,12 @@ export async function runFlow(run: RunState, body: Readonly<Record<string, unkno
     run.chain = chainOf(run.hops, options.parties);
   });
   const me = run.mode === 'user' ? 'backend' : 'backend (autonomous)';
-  const record = hopSink(recorder, me, options.parties);
+  const record = hopSink(recorder, me, options.parties, options.agent);
   // The SCA's final answer is recorded after its nested trace, so the hops read in causal order.
   let held: AAuthEvent | undefined;
   const onEvent = (event: AAuthEvent): void => {
-    if (event.type === 'response' && event.status !== 401) {
+    // A 202 (a chained interaction, current profile) is shown where it happens.
+    if (event.type === 'response' && event.status !== 401 && event.status !== 202) {
       held = event;
       return;
     }
@@ -90,7 +103,7 @@ export async function runFlow(run: RunState, body: Readonly<Record<string, unkno
   const client = new AAuthClient({
     session: options.session,
     development: options.development,
-    authServers: [options.issuer],
+    ...(options.profile === AAUTH_CURRENT.name ? { profile: options.profile, personServer: options.issuer } : { authServers: [options.issuer] }),
     onEvent,
     onInteraction: (interaction) => {
       run.interaction = interaction;

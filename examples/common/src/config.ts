@@ -9,7 +9,16 @@
  * RFC 6761 §6.3; browsers resolve it, and our HTTP clients map it to 127.0.0.1 in development mode.
  */
 
+import { AAUTH_CURRENT, type ProfileName } from '@aauth-ts/core';
+
 export type LogFormat = 'json' | 'pretty';
+
+/**
+ * The wire profile the whole demo speaks: `2026-03` (the default story, an auth server issuing
+ * every token) or `current` (draft-hardt-oauth-aauth-protocol, the auth server's realm acting as
+ * Person Server: person tokens, then auth tokens from the Person Server).
+ */
+export const DEMO_PROFILES: Readonly<Record<string, ProfileName>> = Object.freeze({ '2026-03': 'aauth-2026-03', 'current': 'aauth-current' });
 
 export interface ServiceSettings {
   /** The identifier other parties know this service by (agent id and/or resource id). */
@@ -18,6 +27,8 @@ export interface ServiceSettings {
 }
 
 export interface DemoConfig {
+  /** Which wire profile every party speaks. */
+  readonly profile: ProfileName;
   /** The auth server's issuer, `{origin}/realms/{realm}` (Keycloak's layout). */
   readonly issuer: string;
   /** Port of the embedded auth server (ignored when the issuer is an external server). */
@@ -66,6 +77,7 @@ export const ENV = Object.freeze({
   password: 'DEMO_PASSWORD',
   userId: 'DEMO_USER_ID',
   realmFile: 'AAUTH_REALM_FILE',
+  profile: 'DEMO_PROFILE',
 });
 
 export class ConfigError extends Error {
@@ -103,7 +115,11 @@ export function loadConfig(settings: Settings = process.env, isTty = Boolean(pro
   if (!URL.canParse(issuer)) throw new ConfigError(`${ENV.issuer} must be a URL, got ${JSON.stringify(issuer)}`);
   const format = settings[ENV.logFormat];
   if (format !== undefined && format !== '' && format !== 'json' && format !== 'pretty') throw new ConfigError(`${ENV.logFormat} must be "json" or "pretty"`);
+  const profileSetting = settings[ENV.profile] || '2026-03';
+  const profile = DEMO_PROFILES[profileSetting];
+  if (profile === undefined) throw new ConfigError(`${ENV.profile} must be one of ${Object.keys(DEMO_PROFILES).join(', ')}, got ${JSON.stringify(profileSetting)}`);
   return {
+    profile,
     issuer,
     authPort,
     bindHost: settings[ENV.bindHost] || '127.0.0.1',
@@ -130,4 +146,14 @@ export function defaultIdentifiers(): Readonly<Record<'issuer' | 'backend' | 'ba
     supplyChain: identifierFor(HOST_NAMES.supplyChain, DEFAULT_PORTS.supplyChain),
     marketAnalysis: identifierFor(HOST_NAMES.marketAnalysis, DEFAULT_PORTS.marketAnalysis),
   };
+}
+
+/**
+ * How a demo resource names its authorization server. 2026-03: the auth server issues its auth
+ * tokens. Current profile, three-party: the Person Server both vouches for the person (person
+ * tokens) and issues the auth tokens (§PS Token Endpoint), and is trusted by its exact issuer.
+ */
+export function resourceProfileOptions(config: DemoConfig): { authServer: string } | { profile: ProfileName; trustedPersonServers: readonly string[]; accessMode: 'auth-token' } {
+  if (config.profile === AAUTH_CURRENT.name) return { profile: config.profile, trustedPersonServers: [config.issuer], accessMode: 'auth-token' };
+  return { authServer: config.issuer };
 }

@@ -2,9 +2,10 @@
  * Turn the agent library's hop events into hops a person can follow: who did what, to whom, and
  * which token went along. The sentences avoid the draft's vocabulary where plain words will do.
  */
-import { PROFILE, parseSignatureKeys } from '@aauth-ts/core';
+import { AAUTH_CURRENT, PROFILE, parseSignatureKeys } from '@aauth-ts/core';
 import type { AAuthEvent } from '@aauth-ts/agent';
 import { decodeJwt } from './decode-jwt.js';
+import { describeCurrent, isCurrentEvent } from './hop-from-current-event.js';
 import { hopToken, type Hop, type HopRecorder, type HopToken } from './hop.js';
 
 /** Friendly names of the parties, by identifier (agents, resources, the auth server's issuer). */
@@ -49,16 +50,37 @@ function carriedJwt(headers: Readonly<Record<string, string>>): string | undefin
 
 type HopInput = Omit<Hop, 'seq' | 'at' | 'actor' | 'depth'>;
 
+/** The names the auth server goes by in hops (see `partyNames`): it shows its own consent page. */
+const SERVERS = new Set(['auth server', 'Person Server']);
+
+/** Current-profile token types, as the profile names them. */
+const TYP = { person: AAUTH_CURRENT.typ.person, auth: AAUTH_CURRENT.typ.auth };
+
+function carriedLabel(typ: string | undefined, me: string, to: string): string {
+  if (typ === 'auth+jwt' || typ === TYP.auth) return `auth token for the ${to}`;
+  if (typ === TYP.person) return `person token for the ${to}`;
+  return `${me}'s agent token (its identity)`;
+}
+
 /**
  * Returns a sink for `AAuthClient`'s `onEvent` that records hops for `actorName` (the calling
- * agent's friendly name). Repeated `202` polls are folded into one hop.
+ * agent's friendly name). Repeated `202` polls are folded into one hop. `holder`: the calling
+ * agent's identifier, recorded on current-profile token hops (those tokens name no agent).
  */
-export function hopSink(recorder: HopRecorder, actorName: string, parties: PartyNames): (event: AAuthEvent) => void {
+export function hopSink(recorder: HopRecorder, actorName: string, parties: PartyNames, holder?: string): (event: AAuthEvent) => void {
   // Per token request: the first `pending` and the first `202` poll tell the story; repeats do not.
   let pendingSeen = false;
   let pollsSeen = 0;
+  // Current profile: a 401 to a request carrying a person token asks for an auth token, which the
+  // hops of the resource token that follow show; the bare 401 would only repeat them.
+  let sentPersonToken = false;
   return (event) => {
-    if (event.type === 'token.request') {
+    if (event.type === 'request.signed') {
+      const carried = event.token ?? carriedJwt(event.headers);
+      sentPersonToken = carried !== undefined && decodeJwt(carried).header.typ === TYP.person;
+    }
+    if (event.type === 'response' && event.status === 401 && sentPersonToken) return;
+    if (event.type === 'token.request' || event.type === 'ps.request' || event.type === 'request.signed') {
       pendingSeen = false;
       pollsSeen = 0;
     }
@@ -66,28 +88,38 @@ export function hopSink(recorder: HopRecorder, actorName: string, parties: Party
       if (pendingSeen) return;
       pendingSeen = true;
     }
-    const hop = describe(event, actorName, parties, pollsSeen);
+    const hop = describe(event, actorName, parties, pollsSeen, holder);
     if (event.type === 'poll') pollsSeen += 1;
     if (hop) recorder.add(hop);
   };
 }
 
-export function describe(event: AAuthEvent, me: string, parties: PartyNames, pollsSeen = 0): HopInput | undefined {
+export function describe(event: AAuthEvent, me: string, parties: PartyNames, pollsSeen = 0, holder?: string): HopInput | undefined {
+  if (isCurrentEvent(event)) return describeCurrent(event, me, (url) => nameOf(parties, url), holder);
   switch (event.type) {
     case 'request.signed': {
       const to = nameOf(parties, event.url);
       const carried = event.token ?? carriedJwt(event.headers);
       const token = carried ? decodeJwt(carried) : undefined;
       const typ = token ? str(token.header.typ) : undefined;
-      const tokens: HopToken[] = carried ? [hopToken(typ === 'auth+jwt' ? `auth token for the ${to}` : `${me}'s agent token (its identity)`, carried)] : [];
-      if (event.attempt === 2) {
+      const tokens: HopToken[] = carried ? [hopToken(carriedLabel(typ, me, to), carried)] : [];
+      if (event.attempt >= 2 && typ === TYP.person) {
+        return {
+          kind: 'retry', method: event.method, url: event.url, tokens,
+          title: `${me} → ${to}: ${event.method} ${pathOf(event.url)} again, with the person token`,
+          explain: `The ${me} repeats the call, signed with the same key, now carrying the person token. The ${to} checks that it comes from a Person Server it trusts (iss), is for it (aud) and is bound to the key that signed the request (cnf).`,
+        };
+      }
+      if (event.attempt >= 2) {
         return {
           kind: 'retry', method: event.method, url: event.url, tokens,
           title: `${me} → ${to}: ${event.method} ${pathOf(event.url)} again, with the auth token`,
-          explain: `The ${me} repeats the call, signed with the same key, now carrying the auth token. The ${to} checks that the token is for it (aud), names this caller (agent), and is bound to the key that signed the request (cnf).`,
+          explain: typ === TYP.auth
+            ? `The ${me} repeats the call, signed with the same key, now carrying the auth token. The ${to} checks that its Person Server issued it (iss, ps), that it is for it (aud), and that it is bound to the key that signed the request (cnf).`
+            : `The ${me} repeats the call, signed with the same key, now carrying the auth token. The ${to} checks that the token is for it (aud), names this caller (agent), and is bound to the key that signed the request (cnf).`,
         };
       }
-      const how = event.scheme === 'jwt' && typ === 'auth+jwt'
+      const how = event.scheme === 'jwt' && (typ === 'auth+jwt' || typ === TYP.auth)
         ? 'with an auth token it already holds'
         : event.scheme === 'jwt' ? 'and attaches its agent token, which says which agent it is' : event.scheme === 'jwks_uri' ? 'naming its own published key (jwks_uri), which says which agent it is' : 'without saying who it is (pseudonymous key)';
       return {
@@ -131,20 +163,24 @@ export function describe(event: AAuthEvent, me: string, parties: PartyNames, pol
     case 'pending':
       return {
         kind: 'pending', status: 202, url: event.location,
-        title: `auth server → ${me}: 202, the user must approve first`,
-        explain: `The ${me} may not act for the user without consent. The auth server answers 202 with a code and a URL to poll; the token comes only after the user approves.`,
+        title: `${nameOf(parties, event.location)} → ${me}: 202, the user must approve first`,
+        explain: `The ${me} may not act for the user without consent. The ${nameOf(parties, event.location)} answers 202 with a code and a URL to poll; the token comes only after the user approves.`,
       };
-    case 'interaction':
+    case 'interaction': {
+      const at = nameOf(parties, event.url);
       return {
         kind: 'interaction', url: event.url, interaction: { url: event.url, code: event.code },
-        title: `${me} → user: please approve at the auth server (code ${event.code})`,
-        explain: `The user opens the auth server's consent page, logs in and approves. The ${me} keeps polling meanwhile.`,
+        title: `${me} → user: please approve at the ${at} (code ${event.code})`,
+        explain: SERVERS.has(at)
+          ? `The user opens the ${at}'s consent page, logs in and approves. The ${me} keeps polling meanwhile.`
+          : `The ${at} cannot finish without the user: its Person Server wants the user's approval for the ${at}'s own call. It answered 202 with its own code and page (interaction chaining); that page sends the user on to the Person Server's consent page. The ${me} polls the ${at} meanwhile.`,
       };
+    }
     case 'poll':
       if (event.status === 202 && pollsSeen > 0) return undefined;
       return {
         kind: 'poll', status: event.status, url: event.location,
-        title: `${me} → auth server: poll (${event.status === 202 ? 'still waiting' : event.status === 200 ? 'approved' : `HTTP ${event.status}`})`,
+        title: `${me} → ${nameOf(parties, event.location)}: poll (${event.status === 202 ? 'still waiting' : event.status === 200 ? 'approved' : `HTTP ${event.status}`})`,
         explain: event.status === 202 ? `The ${me} polls the pending URL with signed requests until the user decides.` : `The decision is in.`,
       };
     case 'token.issued': {
@@ -169,8 +205,8 @@ export function describe(event: AAuthEvent, me: string, parties: PartyNames, pol
     case 'resign':
       return undefined;
     case 'response':
-      // A 401 that carried a challenge is shown by the `challenge` hop.
-      if (event.status === 401 && event.attempt === 1) return undefined;
+      // A 401 that carried a challenge is shown by the `challenge` hop, a 202 by the `pending` hop.
+      if ((event.status === 401 && event.attempt === 1) || event.status === 202) return undefined;
       return {
         kind: 'response', status: event.status, method: event.method, url: event.url,
         title: `${nameOf(parties, event.url)} → ${me}: ${event.status}`,

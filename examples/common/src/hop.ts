@@ -5,7 +5,7 @@
 import { decodeJwt } from './decode-jwt.js';
 
 export type HopKind =
-  | 'request' | 'challenge' | 'token-request' | 'pending' | 'interaction' | 'poll' | 'token'
+  | 'request' | 'challenge' | 'token-request' | 'pending' | 'interaction' | 'poll' | 'token' | 'person-token'
   | 'retry' | 'response' | 'verified' | 'result' | 'error';
 
 export interface HopToken {
@@ -32,6 +32,11 @@ export interface Hop {
   readonly url?: string;
   readonly status?: number;
   readonly tokens?: readonly HopToken[];
+  /**
+   * Current profile, on `token` hops: the agent the auth token was issued to (its tokens name no
+   * agent, §Why No Agent Identifier Reaches a Resource; the key binds them).
+   */
+  readonly holder?: string;
   /** Interaction details (only on `interaction` hops). */
   readonly interaction?: { readonly url: string; readonly code: string };
 }
@@ -98,6 +103,7 @@ export function parseHops(value: unknown): Hop[] {
       ...(typeof h.method === 'string' ? { method: h.method } : {}),
       ...(typeof h.url === 'string' ? { url: h.url } : {}),
       ...(typeof h.status === 'number' ? { status: h.status } : {}),
+      ...(typeof h.holder === 'string' ? { holder: h.holder } : {}),
       ...(tokens && tokens.length > 0 ? { tokens } : {}),
     });
   }

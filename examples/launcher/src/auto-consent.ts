@@ -77,7 +77,7 @@ function requestOnce(url: URL, method: 'GET' | 'POST', form: URLSearchParams | u
       method,
       headers,
       ...(development && isLocalhostName(url.hostname) ? { lookup: toLoopback } : {}),
-      timeout: 10_000,
+      timeout: 60_000, // a Keycloak under load renders its first login page slowly
       agent: false,
     });
     req.on('timeout', () => req.destroy(new ConsentError(`${method} ${url.href} timed out`)));

@@ -4,7 +4,8 @@
  * common/src/config.ts); flags win over the environment.
  */
 import { parseArgs } from 'node:util';
-import { ENV, type Settings } from '../../common/src/config.js';
+import { AAUTH_CURRENT } from '@aauth-ts/core';
+import { DEMO_PROFILES, ENV, type Settings } from '../../common/src/config.js';
 import { AGENT_CARD_PATH } from '../../common/src/agent-card.js';
 import { defaultRealmPath } from './realm-for-config.js';
 import { runOnce, type OnceMode } from './run-once.js';
@@ -12,6 +13,7 @@ import { AUTH_SERVERS, SERVICES, startDemo, type ServiceName } from './start-dem
 
 export const USAGE = `usage: npm run demo -- [options]
 
+  --profile 2026-03|current  wire profile (env ${ENV.profile}; default 2026-03); current: the realm is the Person Server
   --once                     run the flow headlessly (auto-approving consent), print every hop, exit 0 on success
   --mode user|autonomous     which flow --once runs (default user)
   --only SERVICE[,SERVICE]   start only these: ${SERVICES.join(', ')}
@@ -50,6 +52,7 @@ export function parseCli(argv: readonly string[], env: Settings): CliOptions {
     args: [...argv],
     strict: true,
     options: {
+      'profile': { type: 'string' },
       'once': { type: 'boolean', default: false },
       'mode': { type: 'string', default: 'user' },
       'only': { type: 'string' },
@@ -78,7 +81,12 @@ export function parseCli(argv: readonly string[], env: Settings): CliOptions {
   if (values.issuer !== undefined) settings[ENV.issuer] = values.issuer;
   if (values.bind !== undefined) settings[ENV.bindHost] = values.bind;
   if (values.log !== undefined) settings[ENV.logFormat] = values.log;
+  if (values.profile !== undefined) settings[ENV.profile] = values.profile;
+  const profile = settings[ENV.profile] || '2026-03';
+  if (!(profile in DEMO_PROFILES)) throw new TypeError(`--profile must be one of ${Object.keys(DEMO_PROFILES).join(', ')}`);
   if (values.mode !== 'user' && values.mode !== 'autonomous') throw new TypeError('--mode must be "user" or "autonomous"');
+  // Every token a Person Server issues is for a person (§Auth Token Structure: `sub` required).
+  if (profile === 'current' && values.mode === 'autonomous') throw new TypeError('--mode autonomous: the current profile has no run without a person (every token its Person Server issues is for one)');
   let only: ServiceName[] | undefined;
   if (values.only !== undefined) {
     only = values.only.split(',').map((s) => s.trim()) as ServiceName[];
@@ -125,11 +133,13 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     ...(cli.only ? { only: cli.only } : {}),
   });
   const { config } = demo;
+  const serverLabel = config.profile === AAUTH_CURRENT.name ? 'Person Server       ' : 'auth server         ';
   const has = (s: ServiceName): boolean => demo.started.includes(s);
   process.stdout.write(banner([
     'AAuth supply-chain demo',
     ...(has('backend') ? [`  web UI              ${config.backend.identifier}/   (also http://localhost:${config.backend.port}/)`] : []),
-    ...(has('auth-server') ? [`  auth server         ${config.issuer}   (${cli.authServer})`] : [`  auth server         ${config.issuer}`]),
+    ...(config.profile === AAUTH_CURRENT.name ? [`  profile             current (draft-hardt-oauth-aauth-protocol): the realm is the Person Server`] : []),
+    ...(has('auth-server') ? [`  ${serverLabel}${config.issuer}   (${cli.authServer})`] : [`  ${serverLabel}${config.issuer}`]),
     ...(has('supply-chain-agent') ? [`  supply-chain agent  ${config.supplyChain.identifier}${AGENT_CARD_PATH}`] : []),
     ...(has('market-analysis-agent') ? [`  market-analysis     ${config.marketAnalysis.identifier}${AGENT_CARD_PATH}`] : []),
     `  login               ${config.user.username} / ${config.user.password}`,
@@ -155,7 +165,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       await demo.close();
     }
     if (result.ok) {
-      process.stdout.write(`\nOK: the chain is ${cli.mode === 'user' ? `backend → supply-chain agent → market-analysis agent, all for ${config.user.username}` : 'backend (autonomous) → supply-chain agent → market-analysis agent, with no user'}\n`);
+      const forWhom = config.profile === AAUTH_CURRENT.name ? `, all for ${config.user.username} (a directed sub at each resource, from the Person Server)` : `, all for ${config.user.username}`;
+      process.stdout.write(`\nOK: the chain is ${cli.mode === 'user' ? `backend → supply-chain agent → market-analysis agent${forWhom}` : 'backend (autonomous) → supply-chain agent → market-analysis agent, with no user'}\n`);
       return 0;
     }
     process.stdout.write(`\nFAILED:\n${result.reasons.map((r) => `  - ${r}`).join('\n')}\n`);

@@ -7,7 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AAUTH_CURRENT } from '@aauth-ts/core';
 import { defaultIdentifiers, type DemoConfig } from '../../common/src/config.js';
+import { AGENT_LOCAL_NAMES, agentIdentifierOf } from '../../common/src/parties.js';
 
 export const REALM_FILE_NAME = 'keycloak-realm.json';
 
@@ -58,7 +60,41 @@ export function loadRealmJson(path: string): unknown {
 export function realmForConfig(config: DemoConfig, realmJson: unknown): Record<string, unknown> {
   const rewritten = rewriteStrings(realmJson, identifierRewrites(config));
   if (typeof rewritten !== 'object' || rewritten === null || Array.isArray(rewritten)) throw new Error('the realm file is not a JSON object');
-  return rewritten as Record<string, unknown>;
+  const realm = rewritten as Record<string, unknown>;
+  return config.profile === AAUTH_CURRENT.name ? asPersonServerRealm(realm, config) : realm;
+}
+
+/** Realm attributes that make the realm a Person Server (docs/person-server-contract.md, "Realm model"). */
+export const PERSON_SERVER_ATTRIBUTES = Object.freeze({
+  'aauth.personServer': 'true',
+  // Directed subjects stay the same across restarts of the embedded server. A development value.
+  'aauth.pairwiseSalt': 'aauth-demo-pairwise-salt-not-secret',
+  // Reading the market outlook needs the person's consent, so the run shows interaction chaining:
+  // the Person Server asks through the supply-chain agent, which asks its own caller.
+  'aauth.consentScopes': '["market-analysis:analyze"]',
+});
+
+/**
+ * The same realm as the Person Server of the current profile: the Person Server turned on, and
+ * the demo user bound ahead of time to the backend's agents (user attribute `aauth.agentBinding`,
+ * `{agent provider} {agent identifier}`; §Agent-Person Binding), so the person the backend acts
+ * for is the one signed in to the demo, whoever approves first.
+ */
+export function asPersonServerRealm(realm: Record<string, unknown>, config: DemoConfig): Record<string, unknown> {
+  const bindings = [
+    `${config.backend.identifier} ${agentIdentifierOf(config.backend.identifier, AGENT_LOCAL_NAMES.backend, config.development)}`,
+    `${config.backendAutonomous.identifier} ${agentIdentifierOf(config.backendAutonomous.identifier, AGENT_LOCAL_NAMES.backendAutonomous, config.development)}`,
+  ];
+  const users = Array.isArray(realm.users) ? realm.users : [];
+  return {
+    ...realm,
+    attributes: { ...(realm.attributes as Record<string, unknown> | undefined), ...PERSON_SERVER_ATTRIBUTES },
+    users: users.map((user: unknown) => {
+      if (typeof user !== 'object' || user === null || (user as { username?: unknown }).username !== config.user.username) return user;
+      const u = user as { attributes?: Record<string, unknown> };
+      return { ...u, attributes: { ...u.attributes, 'aauth.agentBinding': bindings } };
+    }),
+  };
 }
 
 /** The `id` of a realm user (the `sub` the auth server puts in tokens). */

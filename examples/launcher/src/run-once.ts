@@ -5,8 +5,9 @@
  * run (the verdict says why).
  */
 import type { Writable } from 'node:stream';
-import { PROFILE } from '@aauth-ts/core';
+import { AAUTH_CURRENT, PROFILE } from '@aauth-ts/core';
 import type { DemoConfig } from '../../common/src/config.js';
+import { AGENT_LOCAL_NAMES, agentIdentifierOf } from '../../common/src/parties.js';
 import type { Hop } from '../../common/src/hop.js';
 import { approveConsent } from './auto-consent.js';
 
@@ -16,7 +17,7 @@ interface RunView {
   readonly id: string;
   readonly status: string;
   readonly hops: readonly Hop[];
-  readonly chain: readonly { call: string; agent: unknown; aud: unknown; sub: unknown; scope: unknown }[];
+  readonly chain: readonly { call: string; agent: unknown; aud: unknown; sub: unknown; scope: unknown; ps?: unknown }[];
   readonly interaction?: { url: string; code: string };
   readonly result?: { plan?: { totals?: { units?: number; cost?: number; skusAtRisk?: string[] }; planDigest?: string } };
   readonly error?: { error: string; error_description: string };
@@ -50,8 +51,42 @@ export function printHop(out: Writable, hop: Hop): void {
   }
 }
 
+/**
+ * Current profile: what a successful run must show. Each auth token comes from the Person Server,
+ * was issued to the agent expected at that hop, and carries a directed `sub`: never the user id,
+ * and a different one at each resource (§Directed Identifiers Across a Chain); the backend's first
+ * hop went through a person token for the supply-chain agent.
+ */
+export function checkCurrentChain(run: RunView, config: DemoConfig, userId: string | undefined): string[] {
+  const reasons: string[] = [];
+  const agent = (provider: string, local: string): string => agentIdentifierOf(provider, local, config.development);
+  const hops = [
+    { aud: config.supplyChain.identifier, agent: agent(config.backend.identifier, AGENT_LOCAL_NAMES.backend) },
+    { aud: config.marketAnalysis.identifier, agent: agent(config.supplyChain.identifier, AGENT_LOCAL_NAMES.supplyChain) },
+  ];
+  const subs: unknown[] = [];
+  for (const expected of hops) {
+    const link = run.chain.find((l) => l.aud === expected.aud);
+    if (!link) {
+      reasons.push(`no auth token for ${expected.aud} was issued`);
+      continue;
+    }
+    if (link.agent !== expected.agent) reasons.push(`${link.call}: issued to ${String(link.agent)}, expected ${expected.agent}`);
+    if (link.ps !== config.issuer) reasons.push(`${link.call}: ps is ${String(link.ps)}, expected ${config.issuer}`);
+    if (typeof link.sub !== 'string' || link.sub.length === 0) reasons.push(`${link.call}: no sub`);
+    else if (link.sub === userId) reasons.push(`${link.call}: sub is the user id itself, not a directed identifier`);
+    subs.push(link.sub);
+  }
+  if (subs.length === 2 && subs[0] === subs[1]) reasons.push('both resources saw the same sub: the Person Server copied it down the chain');
+  const personToken = run.hops.find((h) => h.kind === 'person-token' && h.depth === 0);
+  if (personToken?.tokens?.[0]?.claims.aud !== config.supplyChain.identifier) reasons.push('no person token for the supply-chain agent was shown');
+  if (!run.result?.plan?.planDigest) reasons.push('no plan in the result');
+  return reasons;
+}
+
 /** What a successful run must show: the chain of the story, claim by claim. */
 export function checkChain(run: RunView, config: DemoConfig, mode: OnceMode, userId: string | undefined): string[] {
+  if (config.profile === AAUTH_CURRENT.name) return checkCurrentChain(run, config, userId);
   const reasons: string[] = [];
   const first = run.chain.find((l) => l.aud === config.supplyChain.identifier);
   const second = run.chain.find((l) => l.aud === config.marketAnalysis.identifier);
@@ -89,7 +124,9 @@ export async function runOnce(options: OnceOptions): Promise<OnceResult> {
   if (started.status !== 202 || typeof id !== 'string') return { ok: false, reasons: [`starting a run answered HTTP ${started.status}`], run: undefined };
   out.write(`run ${id} (${options.mode} mode) started\n\n`);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  let approved = false;
+  // Each pending request that needs the person has its own code (the current profile asks once
+  // for the person token and may ask again for the auth token).
+  const approved = new Set<string>();
   let printed = 0;
   let run: RunView | undefined;
   while (Date.now() < deadline) {
@@ -98,8 +135,8 @@ export async function runOnce(options: OnceOptions): Promise<OnceResult> {
     run = body as RunView;
     for (const hop of run.hops.slice(printed)) printHop(out, hop);
     printed = run.hops.length;
-    if (run.status === 'awaiting-consent' && run.interaction && !approved) {
-      approved = true;
+    if (run.status === 'awaiting-consent' && run.interaction && !approved.has(run.interaction.code)) {
+      approved.add(run.interaction.code);
       out.write(`\n>>> approving as ${config.user.username} at ${run.interaction.url}\n\n`);
       try {
         await approveConsent(run.interaction.url, config.user, config.development);
@@ -114,7 +151,7 @@ export async function runOnce(options: OnceOptions): Promise<OnceResult> {
   if (run.status === 'failed') return { ok: false, reasons: [`the run failed: ${run.error?.error}: ${run.error?.error_description}`], run };
   out.write('\nWho acted for whom (from the auth tokens issued):\n');
   for (const link of run.chain) {
-    out.write(`  ${link.call}: agent=${String(link.agent)} aud=${String(link.aud)} sub=${link.sub === undefined ? '(none)' : String(link.sub)} scope=${String(link.scope)}\n`);
+    out.write(`  ${link.call}: agent=${String(link.agent)} aud=${String(link.aud)} sub=${link.sub === undefined ? '(none)' : String(link.sub)} scope=${String(link.scope)}${link.ps === undefined ? '' : ` ps=${String(link.ps)}`}\n`);
   }
   const totals = run.result?.plan?.totals;
   if (totals) out.write(`\nPlan: ${totals.units} units, USD ${Math.round(totals.cost ?? 0)}, at risk: ${(totals.skusAtRisk ?? []).join(', ') || 'none'}; digest ${run.result?.plan?.planDigest}\n`);

@@ -24,7 +24,14 @@ describe('parseCli', () => {
     expect(parseCli(['--auth-server', 'keycloak'], {}).authServer).toBe('keycloak');
   });
 
+  it('--profile current sets the profile for every party; the default stays 2026-03', () => {
+    expect(parseCli(['--profile', 'current'], {}).settings).toMatchObject({ DEMO_PROFILE: 'current' });
+    expect(parseCli([], {}).settings.DEMO_PROFILE).toBeUndefined();
+  });
+
   it.each([
+    [['--profile', 'draft-99'], /--profile must be one of 2026-03, current/],
+    [['--profile', 'current', '--mode', 'autonomous'], /no run without a person/],
     [['--keycloak', '--auth-server', 'embedded'], /different auth servers/],
     [['--mode', 'root'], /--mode/],
     [['--only', 'backend,database'], /unknown service/],

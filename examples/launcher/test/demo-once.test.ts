@@ -62,6 +62,39 @@ maybe('npm run demo -- --once', () => {
     expect(out).not.toMatch(/pending 202/);
   }, 90_000);
 
+  it('--profile current: the same story with the realm as Person Server, person-token hops, the call chained with upstream_token and the consent chained through the supply-chain agent', async () => {
+    const { code, out } = await runDemo(['--once', '--free-ports', '--profile', 'current']);
+    expect(out).toMatch(/OK: the chain is backend → supply-chain agent → market-analysis agent, all for mcp-user \(a directed sub at each resource, from the Person Server\)/);
+    expect(code).toBe(0);
+    const ps = /Person Server {7}(http:\/\/localhost:\d+\/realms\/aauth-test)/.exec(out)?.[1] as string;
+    expect(ps).toBeDefined();
+    // The person-token hop of each agent: which PS, for which resource, the directed sub.
+    expect(out).toMatch(new RegExp(`\\[backend\\] person-token: Person Server → backend: person token \\(PS ${ps}, aud supply-chain agent, directed sub \\S+, no mission\\)`));
+    expect(out).toMatch(new RegExp(`\\[supply-chain-agent\\] person-token: Person Server → supply-chain agent: person token \\(PS ${ps}, aud market-analysis agent`));
+    expect(out).toContain('"typ":"aa-person+jwt"');
+    expect(out).toMatch(/supply-chain agent → Person Server: ask for an auth token for the resource token \(with the upstream token\)/);
+    // The person is asked at the Person Server's own interaction page for the backend's hop, and for
+    // the supply-chain agent's hop through the supply-chain agent's own page (interaction chaining).
+    expect(out).toMatch(/>>> approving as mcp-user at http:\/\/localhost:\d+\/realms\/aauth-test\/protocol\/aauth\/ps\/interaction\?code=[0-9A-Z]{8}/);
+    expect(out).toMatch(/pending 202: supply-chain agent → backend: 202, the user must approve first/);
+    expect(out).toMatch(/>>> approving as mcp-user at http:\/\/supply-chain-agent\.localhost:\d+\/aauth\/chain\/interaction\?code=[0-9A-Z]{4}-[0-9A-Z]{4}/);
+    expect(out).toMatch(/\[supply-chain-agent\] pending 202: Person Server → supply-chain agent: 202/);
+    // The chain: each hop's auth token from the PS, issued to the agent of that hop, with a directed
+    // sub of its own (never the user id, never copied down the chain).
+    const first = new RegExp(`backend → supply-chain agent: agent=aauth:web-ui@backend\\.localhost:\\d+ aud=http://supply-chain-agent\\.localhost:\\d+ sub=(\\S+) scope=supply-chain:optimize ps=${ps}`).exec(out);
+    const second = new RegExp(`supply-chain agent → market-analysis agent: agent=aauth:planner@supply-chain-agent\\.localhost:\\d+ aud=http://market-analysis-agent\\.localhost:\\d+ sub=(\\S+) scope=market-analysis:analyze ps=${ps}`).exec(out);
+    expect(first?.[1]).toBeDefined();
+    expect(second?.[1]).toBeDefined();
+    expect(first?.[1]).not.toBe(second?.[1]);
+    expect([first?.[1], second?.[1]]).not.toContain(userId);
+  }, 90_000);
+
+  it('--profile current --mode autonomous is refused: no run without a person in the current profile', async () => {
+    const { code, out } = await runDemo(['--once', '--profile', 'current', '--mode', 'autonomous']);
+    expect(code).toBe(2);
+    expect(out).toMatch(/the current profile has no run without a person/);
+  }, 30_000);
+
   it('a busy port: the message names the port and --free-ports, exit code 1', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));

@@ -22,6 +22,18 @@ describe('realmForConfig', () => {
     expect(JSON.stringify(out)).not.toMatch(/localhost:900[23]|localhost:800[01]/);
   });
 
+  it('current profile: the same realm as Person Server, the demo user bound to the backend\'s agents', () => {
+    const config = loadConfig({ DEMO_PROFILE: 'current', BACKEND_PORT: '18000' });
+    const out = realmForConfig(config, realm) as { attributes: Record<string, string>; users: { username: string; attributes?: Record<string, string[]> }[] };
+    expect(out.attributes).toMatchObject({ 'aauth.personServer': 'true', 'aauth.allowLoopback': 'true' });
+    expect(out.attributes['aauth.pairwiseSalt']).toEqual(expect.any(String));
+    expect(out.attributes['aauth.consentScopes']).toBe('["market-analysis:analyze"]');
+    expect(out.users.find((u) => u.username === 'mcp-user')?.attributes?.['aauth.agentBinding']).toEqual([
+      'http://backend.localhost:18000 aauth:web-ui@backend.localhost:18000',
+      'http://backend-autonomous.localhost:8001 aauth:scheduler@backend-autonomous.localhost:8001',
+    ]);
+  });
+
   it('replaces whole strings only', () => {
     const rewrites = new Map([['http://a.localhost:1', 'http://a.localhost:2']]);
     expect(rewriteStrings({ x: ['http://a.localhost:1', 'http://a.localhost:1/path'], n: 1, b: null }, rewrites)).toEqual({ x: ['http://a.localhost:2', 'http://a.localhost:1/path'], n: 1, b: null });

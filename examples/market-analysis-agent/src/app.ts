@@ -10,7 +10,7 @@ import express, { type Express } from 'express';
 import { PROFILE, generateSigningKey, type SigningKey } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
 import { AGENT_CARD_PATH, agentCard } from '../../common/src/agent-card.js';
-import type { DemoConfig } from '../../common/src/config.js';
+import { resourceProfileOptions, type DemoConfig } from '../../common/src/config.js';
 import { BodyError, inputErrorHandler, jsonBody, notFound, type ClientError } from '../../common/src/http.js';
 import { MarketAnalysisFormatError, parseMarketAnalysisRequest } from '../../common/src/market-analysis.js';
 import { SCOPES } from '../../common/src/scopes.js';
@@ -32,6 +32,9 @@ export interface ServedFor {
   readonly sub: string | undefined;
   readonly scopes: readonly string[];
   readonly issuer: string | undefined;
+  /** Current profile: the Person Server the person is represented by, and the mission, if any. */
+  readonly ps?: string;
+  readonly missionS256?: string;
 }
 
 const isInputError = (err: unknown): err is ClientError => err instanceof MarketAnalysisFormatError || err instanceof BodyError;
@@ -42,7 +45,7 @@ export function createMarketAnalysisApp(options: MarketAnalysisAppOptions): Expr
   const guard = aauth({
     resource: identifier,
     signingKey: options.signingKey ?? generateSigningKey(),
-    authServer: config.issuer,
+    ...resourceProfileOptions(config),
     development: config.development,
     clientName: 'Market-analysis agent',
     scopeDescriptions: { [SCOPES.marketRead]: 'Read the laptop market outlook (demand by segment, cost and lead time by region)' },
@@ -70,7 +73,7 @@ export function createMarketAnalysisApp(options: MarketAnalysisAppOptions): Expr
     const { aauth: caller } = req as AAuthRequest;
     const question = parseMarketAnalysisRequest(jsonBody(req.rawBody));
     const analysis = analyzeMarket(question);
-    const servedFor: ServedFor = { agent: caller.agent, sub: caller.sub, scopes: caller.scopes, issuer: caller.issuer };
+    const servedFor: ServedFor = { agent: caller.agent, sub: caller.sub, scopes: caller.scopes, issuer: caller.issuer, ...(caller.ps === undefined ? {} : { ps: caller.ps }), ...(caller.missionS256 === undefined ? {} : { missionS256: caller.missionS256 }) };
     logger?.info('served a market analysis', { actor: ACTOR, agent: caller.agent, sub: caller.sub, scope: caller.scopes.join(' ') });
     res.json({ analysis, servedFor });
   });

@@ -9,18 +9,19 @@
  *
  * The answer carries the plan and the SCA's own hop trace, so the caller can show the whole chain.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { GuardedFetcher, KeyDiscovery, PROFILE, generateSigningKey, type SigningKey } from '@aauth-ts/core';
+import { AAUTH_CURRENT, GuardedFetcher, KeyDiscovery, PROFILE, generateSigningKey, type SigningKey } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
-import { AAuthClient, AgentServer, AgentSession } from '@aauth-ts/agent';
+import { AAuthClient, AgentServer, AgentSession, InteractionChain, type AAuthEvent } from '@aauth-ts/agent';
 import { AGENT_CARD_PATH, agentCard } from '../../common/src/agent-card.js';
-import type { DemoConfig } from '../../common/src/config.js';
+import { resourceProfileOptions, type DemoConfig } from '../../common/src/config.js';
 import { hopToken, HopRecorder } from '../../common/src/hop.js';
 import { hopSink } from '../../common/src/hop-from-event.js';
 import { BodyError, inputErrorHandler, jsonBody, notFound, type ClientError } from '../../common/src/http.js';
 import { parseMarketAnalysis, type MarketAnalysis, type MarketAnalysisRequest } from '../../common/src/market-analysis.js';
-import { ACTORS, partyNames } from '../../common/src/parties.js';
+import { ACTORS, AGENT_LOCAL_NAMES, partyNames } from '../../common/src/parties.js';
 import { SCOPES } from '../../common/src/scopes.js';
 import type { StoryLogger } from '../../common/src/story-log.js';
 import { LAPTOP_SUPPLY_CHAIN } from './data/laptop-supply-chain.js';
@@ -32,6 +33,8 @@ export const OPTIMIZE_PATH = '/optimize';
 export const MARKET_ANALYSIS_PATH = '/analysis';
 /** The agent role's JWKS, apart from the resource role's `/.well-known/jwks.json`. */
 export const AGENT_JWKS_PATH = '/.well-known/agent-jwks.json';
+/** Current profile: where the interaction chain's endpoints live (its interaction page, callbacks, pending URLs). */
+export const CHAIN_PATH = '/aauth/chain';
 
 export interface SupplyChainAppOptions {
   readonly config: DemoConfig;
@@ -67,21 +70,28 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
   const guard = aauth({
     resource: identifier,
     signingKey: options.resourceKey ?? generateSigningKey(),
-    authServer: config.issuer,
+    ...resourceProfileOptions(config),
     development: config.development,
     clientName: 'Supply-chain agent',
     scopeDescriptions: { [SCOPES.optimize]: 'Compute a laptop replenishment plan' },
   });
+  const current = config.profile === AAUTH_CURRENT.name;
   const agentServer = new AgentServer({
     identifier,
     keys: [options.agentKey ?? generateSigningKey()],
     jwksPath: AGENT_JWKS_PATH,
     development: config.development,
+    profile: config.profile,
     metadata: { client_name: 'Supply-chain agent' },
   });
-  const session = AgentSession.asAgentServer(agentServer);
+  // 2026-03: it signs as its own agent server (jwks_uri). Current profile: agents sign only with an
+  // agent token (§Keying Material), so it is an agent of its own provider, `aauth:planner@{host}`;
+  // that token's `iss` is this identifier, the `aud` of the auth token it is called with, which is
+  // what the Person Server checks an upstream token against (§Upstream Token Verification).
+  const agentId = current ? agentServer.agentIdentifier(AGENT_LOCAL_NAMES.supplyChain) : undefined;
+  const session = agentId === undefined ? AgentSession.asAgentServer(agentServer) : AgentSession.delegateOf(agentServer, { sub: agentId, key: options.agentKey ?? generateSigningKey() });
   // One metadata/JWKS cache for every outgoing call of this service.
-  const keys = new KeyDiscovery(new GuardedFetcher({ allowLoopback: config.development }));
+  const keys = new KeyDiscovery(new GuardedFetcher({ allowLoopback: config.development }), { profile: config.profile });
 
   const app = express();
   app.disable('x-powered-by');
@@ -103,26 +113,12 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
   app.use(agentServer.router());
   app.use(guard);
 
-  app.post(OPTIMIZE_PATH, guard.requireAuth({ scope: SCOPES.optimize }), async (req, res) => {
-    const { aauth: caller } = req as AAuthRequest;
-    const plan = planOptions(jsonBody(req.rawBody));
-    const recorder = new HopRecorder(ACTORS.supplyChain, 1, logger ? (hop) => logger.hop(hop) : undefined);
-    recorder.add({
-      kind: 'verified',
-      title: `supply-chain agent accepted the call from the ${parties[caller.agent ?? ''] ?? caller.agent ?? 'caller'}`,
-      explain: `The supply-chain agent checked the signature and the auth token: it was issued for it (aud), names the caller (agent = ${caller.agent ?? '?'}), ${caller.sub ? `acts for user ${parties[caller.sub] ?? caller.sub} (sub ${caller.sub})` : 'has no user (no sub)'}, and grants "${caller.scopes.join(' ')}". To plan, it now needs the market-analysis agent.`,
-      ...(caller.authToken ? { tokens: [hopToken('auth token the supply-chain agent received', caller.authToken)] } : {}),
-    });
-
-    // A client per request: its events are this request's trace. Metadata caching is shared.
-    const client = new AAuthClient({
-      session,
-      development: config.development,
-      authServers: [config.issuer],
-      keys,
-      onEvent: hopSink(recorder, 'supply-chain agent', parties),
-      purpose: 'Market outlook for a laptop replenishment plan',
-    }).forUpstream(caller.authToken);
+  /**
+   * The work of `POST /optimize` for a verified caller: ask the MAA through `client` (bound to the
+   * caller's auth token), compute the plan. Resolves to the answer's body, or throws a
+   * `DownstreamError` carrying the trace so far.
+   */
+  async function optimize(caller: AAuthRequest['aauth'], plan: PlanOptions, client: AAuthClient, recorder: HopRecorder): Promise<Record<string, unknown>> {
     const question: MarketAnalysisRequest = { ...marketQuestionFor(data), horizonWeeks: plan.horizonWeeks };
     // Ed25519 signatures are deterministic and `created` has one-second granularity, so two
     // identical requests in the same second would carry the same signature and the second would be
@@ -157,7 +153,9 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
       actor: ACTORS.marketAnalysis,
       kind: 'verified',
       title: 'market-analysis agent accepted the call from the supply-chain agent',
-      explain: `The market-analysis agent saw agent = ${String(servedFor.agent)}, ${typeof servedFor.sub === 'string' ? `sub = ${servedFor.sub} (the same user, ${parties[servedFor.sub] ?? 'carried over'})` : 'no user'}, and returned its outlook (${Object.keys(analysis.segments).length} segments, ${Object.keys(analysis.regions).length} regions).`,
+      explain: current
+        ? `The market-analysis agent saw a person from ps ${String(servedFor.ps)} with directed sub ${String(servedFor.sub)} (its own pseudonym for the same person: the Person Server never copies the supply-chain agent's sub downstream), and returned its outlook (${Object.keys(analysis.segments).length} segments, ${Object.keys(analysis.regions).length} regions).`
+        : `The market-analysis agent saw agent = ${String(servedFor.agent)}, ${typeof servedFor.sub === 'string' ? `sub = ${servedFor.sub} (the same user, ${parties[servedFor.sub] ?? 'carried over'})` : 'no user'}, and returned its outlook (${Object.keys(analysis.segments).length} segments, ${Object.keys(analysis.regions).length} regions).`,
     });
     const result = optimizeSupplyPlan(data, analysis, plan);
     recorder.add({
@@ -165,8 +163,68 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
       title: `supply-chain agent computed the plan: ${result.totals.units} units, USD ${Math.round(result.totals.cost).toLocaleString('en-US')}`,
       explain: `Demand history adjusted by the market outlook, safety stock for a ${Math.round(plan.serviceLevel * 100)} % service level, and the cheapest supplier mix that covers ${plan.horizonWeeks} weeks. Plan digest ${result.planDigest.slice(0, 16)}….`,
     });
-    res.json({ plan: result, trace: recorder.hops, servedFor: { agent: caller.agent, sub: caller.sub, scopes: caller.scopes } });
-  });
+    return { plan: result, trace: recorder.hops, servedFor: { agent: caller.agent, sub: caller.sub, scopes: caller.scopes, ...(caller.ps === undefined ? {} : { ps: caller.ps }) } };
+  }
+
+  /** The hop recorder of one request, opened with the caller's verified call. */
+  function accepted(caller: AAuthRequest['aauth']): HopRecorder {
+    const recorder = new HopRecorder(ACTORS.supplyChain, 1, logger ? (hop) => logger.hop(hop) : undefined);
+    recorder.add({
+      kind: 'verified',
+      title: current ? 'supply-chain agent accepted the call, for the person its Person Server vouches for' : `supply-chain agent accepted the call from the ${parties[caller.agent ?? ''] ?? caller.agent ?? 'caller'}`,
+      explain: current
+        ? `The supply-chain agent checked the signature and the auth token: issued by the Person Server it trusts (ps ${caller.ps ?? '?'}), for it (aud), bound to the caller's key (cnf), for the person it knows as directed sub ${caller.sub ?? '?'}${caller.missionS256 ? `, under mission ${caller.missionS256}` : ''}, granting "${caller.scopes.join(' ')}". To plan, it now needs the market-analysis agent: it calls it as an agent itself, with this auth token as the upstream token.`
+        : `The supply-chain agent checked the signature and the auth token: it was issued for it (aud), names the caller (agent = ${caller.agent ?? '?'}), ${caller.sub ? `acts for user ${parties[caller.sub] ?? caller.sub} (sub ${caller.sub})` : 'has no user (no sub)'}, and grants "${caller.scopes.join(' ')}". To plan, it now needs the market-analysis agent.`,
+      ...(caller.authToken ? { tokens: [hopToken('auth token the supply-chain agent received', caller.authToken)] } : {}),
+    });
+
+    return recorder;
+  }
+
+  if (!current) {
+    app.post(OPTIMIZE_PATH, guard.requireAuth({ scope: SCOPES.optimize }), async (req, res) => {
+      const { aauth: caller } = req as AAuthRequest;
+      const plan = planOptions(jsonBody(req.rawBody));
+      const recorder = accepted(caller);
+      // A client per request: its events are this request's trace. Metadata caching is shared.
+      const client = new AAuthClient({
+        session,
+        development: config.development,
+        authServers: [config.issuer],
+        keys,
+        onEvent: hopSink(recorder, 'supply-chain agent', parties),
+        purpose: 'Market outlook for a laptop replenishment plan',
+      }).forUpstream(caller.authToken);
+      res.json(await optimize(caller, plan, client, recorder));
+    });
+  } else {
+    // Current profile: one client for the service; each request's events reach that request's
+    // trace through the async context the request's work runs in. When the Person Server needs the
+    // person for the downstream hop, the chain hands the interaction to our caller with our own
+    // 202, code and pending URL (§Interaction Chaining).
+    const traces = new AsyncLocalStorage<(event: AAuthEvent) => void>();
+    const client = new AAuthClient({
+      session,
+      development: config.development,
+      profile: config.profile,
+      keys,
+      onEvent: (event) => traces.getStore()?.(event),
+      purpose: 'Market outlook for a laptop replenishment plan',
+    });
+    const chain = new InteractionChain({ client, baseUrl: `${identifier}${CHAIN_PATH}` });
+    app.use(chain.router());
+    app.post(OPTIMIZE_PATH, guard.requireAuth({ scope: SCOPES.optimize }), chain.route<AAuthRequest>(async (req, upstream) => {
+      const { aauth: caller } = req;
+      const plan = planOptions(jsonBody(req.rawBody));
+      const recorder = accepted(caller);
+      try {
+        return { body: await traces.run(hopSink(recorder, 'supply-chain agent', parties, agentId), () => optimize(caller, plan, upstream, recorder)) };
+      } catch (err) {
+        if (!(err instanceof DownstreamError)) throw err;
+        return { status: 502, headers: { [PROFILE.headers.cacheControl]: 'no-store' }, body: { error: err.code, error_description: err.message, trace: (err as DownstreamError & { trace?: unknown }).trace } };
+      }
+    }));
+  }
 
   app.use(notFound);
   app.use(inputErrorHandler(isInputError));
