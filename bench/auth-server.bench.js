@@ -65,9 +65,7 @@ export default async function authServerBench() {
   const { issuer, mid, down, upstream } = await worker.ready;
   const tokenEndpoint = `${issuer}/protocol/aauth/token`;
   const agentToken = await createAgentToken(serverKey, { iss: mid, sub: 'delegate', cnfJwk: delegate.publicJwk });
-  const keepAlive = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-  const post = (prepared) => new Promise((resolve, reject) => {
+  const post = (prepared, keepAlive) => new Promise((resolve, reject) => {
     const req = http.request(tokenEndpoint, { method: 'POST', headers: prepared.headers, agent: keepAlive }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -90,15 +88,19 @@ export default async function authServerBench() {
   const run = async (batch) => {
     let next = 0;
     const failures = [];
+    // Fresh connections per run: signing the next batch is a pause long enough for the server to
+    // close idle keep-alive sockets under the client.
+    const keepAlive = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const one = async () => {
       while (next < batch.length) {
-        const res = await post(batch[next++]);
+        const res = await post(batch[next++], keepAlive);
         if (res.status !== 200) failures.push(`${res.status} ${res.body}`);
       }
     };
     const start = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, one));
     const ms = performance.now() - start;
+    keepAlive.destroy();
     if (failures.length > 0) throw new Error(`auth-server bench: ${failures.length} exchanges failed, first: ${failures[0]}`);
     return (batch.length * 1000) / ms;
   };
@@ -112,7 +114,6 @@ export default async function authServerBench() {
     const exchanges = await run(batch);
     rounds.push({ verify, sign, bound, exchanges, ratio: exchanges / bound });
   }
-  keepAlive.destroy();
   await worker.stop();
   const m = (k) => median(rounds.map((r) => r[k]));
   return {
