@@ -341,6 +341,8 @@ function verifyWithKey<T>(request: SignableRequest, input: CheckedInput, resolve
   if (algorithm === 'ecdsa-p256-sha256' && isHighS(sig)) fail('the ECDSA signature has a high S value; sign with low S (s ≤ n/2)', 'high_s');
   if (!rawVerify(algorithm, publicKey, Buffer.from(base, 'utf8'), sig)) fail('the HTTP message signature does not verify', 'bad_signature');
 
+  // Hashed on first use: only a request the replay cache sees needs it (a GET usually does not).
+  let replayKey: string | undefined;
   return {
     label: signatureKey.label,
     signatureKey,
@@ -348,7 +350,10 @@ function verifyWithKey<T>(request: SignableRequest, input: CheckedInput, resolve
     thumbprint,
     created,
     components: covered,
-    replayKey: createHash('sha256').update(thumbprint).update('\n').update(base).digest('base64url'),
+    get replayKey(): string {
+      replayKey ??= createHash('sha256').update(thumbprint).update('\n').update(base).digest('base64url');
+      return replayKey;
+    },
     info: resolved.info,
   };
 }
