@@ -1,15 +1,16 @@
 // @aauth-ts/agent: (1) signing overhead per outgoing request (signOutgoing, as the fetch wrapper
 // and the axios interceptor call it) against a raw node:crypto Ed25519 sign of the same signature
 // base; (2) warm round-trip latency of client.fetch with a cached auth token against an unsigned
-// fetch to the same loopback server. Run with `npm run bench` (builds first).
+// fetch to the same loopback server, the server in a worker thread. Run with `npm run bench`.
 import http from 'node:http';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { sign as cryptoSign } from 'node:crypto';
 import {
   GuardedFetcher, KeyDiscovery, PROFILE, createAuthToken, createResourceToken, generateSigningKey, jwkThumbprint,
   peekClaims, serializeChallenge, toJwks, verifyAuthToken, verifyRequest,
 } from '@aauth-ts/core';
 import { AAuthClient, AgentServer, AgentSession, signOutgoing } from '@aauth-ts/agent';
-import { ROUNDS, fmt, median, row } from './harness.js';
+import { ROUNDS, fmt, median, row, startWorker } from './harness.js';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 350);
 const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 250);
@@ -35,6 +36,62 @@ async function compare(fns) {
     if (round > 0) rounds.push(ops);
   }
   return rounds;
+}
+
+// One loopback server plays resource and auth server (metadata, JWKS, a token endpoint that
+// issues without ceremony: only the warm path is measured). `/verify` checks the signature and
+// the auth token as a resource would; `/plain` answers without looking.
+async function serveRoundTrip({ cnfJwk }) {
+  const rsKey = generateSigningKey();
+  const asKey = generateSigningKey();
+  const server = http.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const issuer = `${origin}/realms/bench`;
+  const keys = new KeyDiscovery(new GuardedFetcher({ allowLoopback: true }));
+  const send = (res, status, json, headers = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(json));
+  };
+  server.on('request', async (req, res) => {
+    try {
+      const path = new URL(req.url, origin).pathname;
+      if (path === `/.well-known/${PROFILE.wellKnown.resource}`) return send(res, 200, { resource: origin, jwks_uri: `${origin}/rs-jwks` });
+      if (path === '/rs-jwks') return send(res, 200, toJwks([rsKey]));
+      if (path === `/realms/bench/.well-known/${PROFILE.wellKnown.issuer}`) {
+        return send(res, 200, { issuer, token_endpoint: `${issuer}/token`, interaction_endpoint: `${issuer}/interact`, jwks_uri: `${issuer}/certs` });
+      }
+      if (path === '/realms/bench/certs') return send(res, 200, toJwks([asKey]));
+      if (path === '/realms/bench/token') {
+        const chunks = [];
+        for await (const c of req) chunks.push(c);
+        const rt = peekClaims(JSON.parse(Buffer.concat(chunks).toString()).resource_token, 'invalid_resource_token');
+        const token = await createAuthToken(asKey, { iss: issuer, aud: rt.iss, agent: rt.agent, cnfJwk, scope: 'bench', lifetimeSeconds: 3600 });
+        return send(res, 200, { auth_token: token, expires_in: 3600 });
+      }
+      if (path === '/plain') return send(res, 200, { ok: true });
+      const verified = await verifyRequest({ method: req.method, url: new URL(req.url, origin), headers: req.headers }, {
+        resolveKey: async (sk) => {
+          if (sk.scheme === 'jwt' && sk.jwt.split('.').length === 3) {
+            const claims = peekClaims(sk.jwt, 'invalid_auth_token');
+            if (claims.agent !== undefined) {
+              const verifiedClaims = await verifyAuthToken(sk.jwt, { keys, trustedIssuers: [issuer], audience: origin });
+              return { jwk: verifiedClaims.cnf.jwk, info: 'auth' };
+            }
+            return { jwk: claims.cnf.jwk, info: claims.iss };
+          }
+          throw new Error('unexpected scheme');
+        },
+      });
+      if (verified.info === 'auth') return send(res, 200, { ok: true });
+      const resourceToken = await createResourceToken(rsKey, { iss: origin, aud: issuer, agent: verified.info, agentJkt: jwkThumbprint(verified.jwk), scope: 'bench' });
+      send(res, 401, { error: 'invalid_request', error_description: 'auth token required' }, { [PROFILE.headers.challenge]: serializeChallenge({ require: 'auth-token', resourceToken, authServer: issuer }) });
+    } catch (err) {
+      send(res, 400, { error: 'invalid_request', error_description: String(err?.message ?? err) });
+    }
+  });
+  parentPort.postMessage({ origin });
+  parentPort.once('message', () => { server.closeAllConnections(); server.close(); });
 }
 
 export default async function agentBench() {
@@ -68,58 +125,10 @@ export default async function agentBench() {
   const signingRatio = (i) => median(signing.map((ops) => ops[i] / ops[0]));
 
   // ---- 2. warm round trip -------------------------------------------------------------------
-  // One loopback server plays resource and auth server (metadata, JWKS, a token endpoint that
-  // issues without ceremony: only the warm path is measured). `/verify` checks the signature and
-  // the auth token as a resource would; `/plain` answers without looking.
-  const rsKey = generateSigningKey();
-  const asKey = generateSigningKey();
-  const server = http.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  // The server (see `serveRoundTrip`) runs in a worker thread; the client, in this one, is the load.
+  const worker = startWorker(new URL(import.meta.url), { role: 'agent-round-trip', cnfJwk: session.key.publicJwk });
+  const { origin } = await worker.ready;
   const issuer = `${origin}/realms/bench`;
-  const keys = new KeyDiscovery(new GuardedFetcher({ allowLoopback: true }));
-  const send = (res, status, json, headers = {}) => {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(JSON.stringify(json));
-  };
-  server.on('request', async (req, res) => {
-    try {
-      const path = new URL(req.url, origin).pathname;
-      if (path === `/.well-known/${PROFILE.wellKnown.resource}`) return send(res, 200, { resource: origin, jwks_uri: `${origin}/rs-jwks` });
-      if (path === '/rs-jwks') return send(res, 200, toJwks([rsKey]));
-      if (path === `/realms/bench/.well-known/${PROFILE.wellKnown.issuer}`) {
-        return send(res, 200, { issuer, token_endpoint: `${issuer}/token`, interaction_endpoint: `${issuer}/interact`, jwks_uri: `${issuer}/certs` });
-      }
-      if (path === '/realms/bench/certs') return send(res, 200, toJwks([asKey]));
-      if (path === '/realms/bench/token') {
-        const chunks = [];
-        for await (const c of req) chunks.push(c);
-        const rt = peekClaims(JSON.parse(Buffer.concat(chunks).toString()).resource_token, 'invalid_resource_token');
-        const token = await createAuthToken(asKey, { iss: issuer, aud: rt.iss, agent: rt.agent, cnfJwk: session.key.publicJwk, scope: 'bench', lifetimeSeconds: 3600 });
-        return send(res, 200, { auth_token: token, expires_in: 3600 });
-      }
-      if (path === '/plain') return send(res, 200, { ok: true });
-      const verified = await verifyRequest({ method: req.method, url: new URL(req.url, origin), headers: req.headers }, {
-        resolveKey: async (sk) => {
-          if (sk.scheme === 'jwt' && sk.jwt.split('.').length === 3) {
-            const claims = peekClaims(sk.jwt, 'invalid_auth_token');
-            if (claims.agent !== undefined) {
-              const verifiedClaims = await verifyAuthToken(sk.jwt, { keys, trustedIssuers: [issuer], audience: origin });
-              return { jwk: verifiedClaims.cnf.jwk, info: 'auth' };
-            }
-            return { jwk: claims.cnf.jwk, info: claims.iss };
-          }
-          throw new Error('unexpected scheme');
-        },
-      });
-      if (verified.info === 'auth') return send(res, 200, { ok: true });
-      const resourceToken = await createResourceToken(rsKey, { iss: origin, aud: issuer, agent: verified.info, agentJkt: jwkThumbprint(verified.jwk), scope: 'bench' });
-      send(res, 401, { error: 'invalid_request', error_description: 'auth token required' }, { [PROFILE.headers.challenge]: serializeChallenge({ require: 'auth-token', resourceToken, authServer: issuer }) });
-    } catch (err) {
-      send(res, 400, { error: 'invalid_request', error_description: String(err?.message ?? err) });
-    }
-  });
-
   const loopbackSession = AgentSession.delegateOf(new AgentServer({ identifier: origin, development: true }), { sub: 'bench', key: session.key });
   const client = new AAuthClient({ session: loopbackSession, development: true, authServers: [issuer] });
   // One challenged call fills the cache (the resource identifier is the origin, so /plain reuses it).
@@ -151,8 +160,7 @@ export default async function agentBench() {
     ]) r[name] = (await latencies(fn)).median;
     rounds.push(r);
   }
-  server.closeAllConnections();
-  server.close();
+  await worker.stop();
   const ms = (k) => `${median(rounds.map((r) => r[k])).toFixed(3)} ms median`;
   const latencyRatio = (k) => median(rounds.map((r) => r[k] / r.unsigned));
   return {
@@ -168,3 +176,5 @@ export default async function agentBench() {
     ],
   };
 }
+
+if (!isMainThread && workerData?.role === 'agent-round-trip') await serveRoundTrip(workerData);
