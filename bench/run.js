@@ -33,6 +33,7 @@ const lines = [
   `- Node ${process.version}`,
   `- load average (1/5/15 min) at start ${loadBefore.map((l) => l.toFixed(1)).join(' / ')}, at end ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`,
   `- rounds per figure: ${ROUNDS} (BENCH_ROUNDS), after a warm-up`,
+  `- settings: ${Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_OUT').map(([k, v]) => `${k}=${v}`).join(', ') || 'defaults'}`,
   '',
 ];
 for (const section of sections) {
