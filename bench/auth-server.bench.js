@@ -1,62 +1,71 @@
 // @aauth-ts/auth-server: token exchanges per second in call-chaining mode (resource_token +
 // upstream_token) against the embedded server over loopback HTTP, warm metadata/JWKS caches,
-// compared with the raw node:crypto cost of the cryptography one exchange needs, measured in the
-// same run: 4 Ed25519 verifications (request signature, agent token, resource token, upstream
-// token) + 1 Ed25519 signature (the issued auth token). Run with `npm run bench` (builds first).
+// against the raw node:crypto cost of the cryptography one exchange needs, measured in the same
+// round: 4 Ed25519 verifications (request signature, agent token, resource token, upstream token)
+// + 1 Ed25519 signature (the issued auth token).
 //
-// The load generator runs in the same process as the server; requests are signed before the
-// timed window (each with its own fresh resource token, since resource tokens are single-use),
-// so the figure is the server's cost per exchange plus loopback HTTP.
+// The auth server and the parties' documents run in a worker thread; the load generator (this
+// thread) makes each round's resource tokens (single-use) before the timed window and signs each
+// request as it sends it.
 import http from 'node:http';
-import { generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
-import {
-  PROFILE, createAgentToken, createAuthToken, createResourceToken, generateSigningKey, signRequest, toJwks,
-} from '@aauth-ts/core';
-import { createAuthServer } from '@aauth-ts/auth-server';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { ROUNDS, fmt, median, rawCrypto, row, startWorker } from './harness.js';
 import { serveDocuments } from './documents.js';
 
-const EXCHANGES = Number(process.env.BENCH_EXCHANGES ?? 1500);
+const EXCHANGES = Number(process.env.BENCH_EXCHANGES ?? 400); // per round
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-// Parties: the intermediary (agent + resource) and the downstream resource.
-const serverKey = generateSigningKey('Ed25519', 'server');
-const delegate = generateSigningKey('Ed25519', 'delegate');
-const downstreamKey = generateSigningKey('Ed25519', 'downstream');
-const mid = await serveDocuments((id) => new Map([
-  ['/jwks.json', toJwks([serverKey])],
-  [`/.well-known/${PROFILE.wellKnown.agent}`, { agent: id, jwks_uri: `${id}/jwks.json` }],
-  [`/.well-known/${PROFILE.wellKnown.resource}`, { resource: id, jwks_uri: `${id}/jwks.json` }],
-]));
-const down = await serveDocuments((id) => new Map([
-  ['/jwks.json', toJwks([downstreamKey])],
-  [`/.well-known/${PROFILE.wellKnown.resource}`, { resource: id, jwks_uri: `${id}/jwks.json` }],
-]));
+async function serve({ keys }) {
+  const { PROFILE, toJwks, importSigningKey } = await import('@aauth-ts/core');
+  const { createAuthServer } = await import('@aauth-ts/auth-server');
+  const [serverKey, downstreamKey] = keys.map((k) => importSigningKey(k));
+  const mid = await serveDocuments((id) => new Map([
+    ['/jwks.json', toJwks([serverKey])],
+    [`/.well-known/${PROFILE.wellKnown.agent}`, { agent: id, jwks_uri: `${id}/jwks.json` }],
+    [`/.well-known/${PROFILE.wellKnown.resource}`, { resource: id, jwks_uri: `${id}/jwks.json` }],
+  ]));
+  const down = await serveDocuments((id) => new Map([
+    ['/jwks.json', toJwks([downstreamKey])],
+    [`/.well-known/${PROFILE.wellKnown.resource}`, { resource: id, jwks_uri: `${id}/jwks.json` }],
+  ]));
+  const authServer = createAuthServer({
+    log: () => undefined,
+    maxJtis: 10_000_000,
+    maxJtisPerAgent: 10_000_000,
+    realm: {
+      realm: 'bench',
+      attributes: { 'aauth.allowLoopback': 'true' },
+      users: [{ id: 'user-1', username: 'user-1' }],
+      clientScopes: [{ name: 'down:read', attributes: { 'aauth.resource': down.id } }, { name: 'mid:use', attributes: { 'aauth.resource': mid.id } }],
+      clients: [
+        { clientId: mid.id, attributes: { 'aauth.agent': 'true', 'aauth.resource': 'true', 'aauth.chainScopes': '["down:read"]' }, optionalClientScopes: ['down:read'] },
+        { clientId: down.id, attributes: { 'aauth.resource': 'true' } },
+      ],
+    },
+  });
+  const { issuer } = await authServer.listen(0);
+  const { createAuthToken, generateSigningKey } = await import('@aauth-ts/core');
+  // An upstream token issued by this realm for the intermediary (as a previous hop would have).
+  const upstream = await createAuthToken(authServer.keys.active, {
+    iss: issuer, aud: mid.id, agent: 'http://127.0.0.1:1', cnfJwk: generateSigningKey().publicJwk, sub: 'user-1', scope: 'mid:use', lifetimeSeconds: 3600,
+  });
+  parentPort.postMessage({ issuer, mid: mid.id, down: down.id, upstream });
+  parentPort.once('message', async () => {
+    await authServer.close();
+    for (const s of [mid.server, down.server]) { s.closeAllConnections(); s.close(); }
+  });
+}
 
-const authServer = createAuthServer({
-  log: () => undefined,
-  maxJtis: EXCHANGES * 2,
-  realm: {
-    realm: 'bench',
-    attributes: { 'aauth.allowLoopback': 'true' },
-    clientScopes: [{ name: 'down:read', attributes: { 'aauth.resource': down.id } }, { name: 'mid:use', attributes: { 'aauth.resource': mid.id } }],
-    clients: [
-      { clientId: mid.id, attributes: { 'aauth.agent': 'true', 'aauth.resource': 'true' }, optionalClientScopes: ['down:read'] },
-      { clientId: down.id, attributes: { 'aauth.resource': 'true' } },
-    ],
-  },
-});
-const { issuer } = await authServer.listen(0);
-const tokenEndpoint = `${issuer}/protocol/aauth/token`;
-
-// An upstream token issued by this realm for the intermediary (as a previous hop would have).
-const upstream = await createAuthToken(authServer.keys.active, {
-  iss: issuer, aud: mid.id, agent: 'http://127.0.0.1:1', cnfJwk: generateSigningKey().publicJwk, sub: 'user-1', scope: 'mid:use', lifetimeSeconds: 3600,
-});
-const agentToken = await createAgentToken(serverKey, { iss: mid.id, sub: 'delegate', cnfJwk: delegate.publicJwk });
-
-const keepAlive = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function post(prepared) {
-  return new Promise((resolve, reject) => {
+export default async function authServerBench() {
+  const { createAgentToken, createResourceToken, exportPrivateJwk, generateSigningKey, signRequest } = await import('@aauth-ts/core');
+  const serverKey = generateSigningKey('Ed25519', 'server');
+  const delegate = generateSigningKey('Ed25519', 'delegate');
+  const downstreamKey = generateSigningKey('Ed25519', 'downstream');
+  const worker = startWorker(new URL(import.meta.url), { role: 'auth-server', keys: [serverKey, downstreamKey].map((k) => exportPrivateJwk(k)) });
+  const { issuer, mid, down, upstream } = await worker.ready;
+  const tokenEndpoint = `${issuer}/protocol/aauth/token`;
+  const agentToken = await createAgentToken(serverKey, { iss: mid, sub: 'delegate', cnfJwk: delegate.publicJwk });
+  const post = (prepared, keepAlive) => new Promise((resolve, reject) => {
     const req = http.request(tokenEndpoint, { method: 'POST', headers: prepared.headers, agent: keepAlive }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -65,67 +74,62 @@ function post(prepared) {
     req.on('error', reject);
     req.end(prepared.body);
   });
-}
-
-async function prepare(n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const rt = await createResourceToken(downstreamKey, { iss: down.id, aud: issuer, agent: mid.id, agentJkt: delegate.thumbprint, scope: 'down:read' });
-    const body = JSON.stringify({ resource_token: rt, upstream_token: upstream });
+  // Resource tokens (5 min lifetime) are made before the timed window; each request is signed as
+  // it is sent, so its `created` stays inside the ±60 s window however slow the machine is.
+  const prepare = async (n) => {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const rt = await createResourceToken(downstreamKey, { iss: down, aud: issuer, agent: mid, agentJkt: delegate.thumbprint, scope: 'down:read' });
+      out.push(JSON.stringify({ resource_token: rt, upstream_token: upstream }));
+    }
+    return out;
+  };
+  const signed = (body) => {
     const headers = { 'content-type': 'application/json' };
     Object.assign(headers, signRequest({ method: 'POST', url: tokenEndpoint, headers, body }, { key: delegate, signatureKey: { scheme: 'jwt', jwt: agentToken } }));
-    out.push({ headers, body });
-  }
-  return out;
-}
-
-async function run(batch) {
-  let next = 0;
-  let failures = 0;
-  const worker = async () => {
-    while (next < batch.length) {
-      const res = await post(batch[next++]);
-      if (res.status !== 200) failures += 1;
-    }
+    return { headers, body };
   };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const ms = performance.now() - start;
-  if (failures > 0) throw new Error(`auth-server bench: ${failures} exchanges failed`);
-  return (batch.length * 1000) / ms;
-}
+  const run = async (batch) => {
+    let next = 0;
+    const failures = [];
+    // Fresh connections per run: signing the next batch is a pause long enough for the server to
+    // close idle keep-alive sockets under the client.
+    const keepAlive = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const one = async () => {
+      while (next < batch.length) {
+        const res = await post(signed(batch[next++]), keepAlive);
+        if (res.status !== 200) failures.push(`${res.status} ${res.body}`);
+      }
+    };
+    const start = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, one));
+    const ms = performance.now() - start;
+    keepAlive.destroy();
+    if (failures.length > 0) throw new Error(`auth-server bench: ${failures.length} exchanges failed, first: ${failures[0]}`);
+    return (batch.length * 1000) / ms;
+  };
 
-// Warm-up: fills the metadata/JWKS caches and the JIT.
-await run(await prepare(200));
-const exchangesPerSecond = await run(await prepare(EXCHANGES));
-
-// Raw node:crypto cost of the same cryptography, same machine, same run.
-const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-const message = Buffer.alloc(600, 7);
-const signature = cryptoSign(null, message, privateKey);
-function opsPerSecond(fn, ms = 400) {
-  let ops = 0;
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    for (let i = 0; i < 100; i++) fn();
-    ops += 100;
+  await run(await prepare(Math.min(200, EXCHANGES))); // warm-up: metadata/JWKS caches, JIT
+  const rounds = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const batch = await prepare(EXCHANGES);
+    const { verify, sign } = rawCrypto();
+    const bound = 1 / (4 / verify + 1 / sign);
+    const exchanges = await run(batch);
+    rounds.push({ verify, sign, bound, exchanges, ratio: exchanges / bound });
   }
-  return (ops * 1000) / (performance.now() - start);
+  await worker.stop();
+  const m = (k) => median(rounds.map((r) => r[k]));
+  return {
+    title: 'auth server: call-chaining token exchange (resource_token + upstream_token), embedded server, warm caches',
+    note: `${EXCHANGES} exchanges per round at concurrency ${CONCURRENCY} from the main thread, server in a worker thread, ${ROUNDS} rounds after a warm-up`,
+    rows: [
+      row('raw node:crypto Ed25519 verify', `${fmt(m('verify'))} ops/s`),
+      row('raw node:crypto Ed25519 sign', `${fmt(m('sign'))} ops/s`),
+      row('raw crypto bound: 4 verify + 1 sign', `${fmt(m('bound'))} exchanges/s`),
+      row('token exchanges', `${fmt(m('exchanges'))} exchanges/s`, { ratio: m('ratio'), baseline: 'raw crypto bound, same round', target: '≥ 0.70' }),
+    ],
+  };
 }
-opsPerSecond(() => cryptoVerify(null, message, publicKey, signature), 100);
-const verifyOps = opsPerSecond(() => cryptoVerify(null, message, publicKey, signature));
-const signOps = opsPerSecond(() => cryptoSign(null, message, privateKey));
-const rawExchangeSeconds = 4 / verifyOps + 1 / signOps;
-const rawExchanges = 1 / rawExchangeSeconds;
 
-console.log('auth-server: call-chaining token exchange (embedded server, loopback HTTP, warm caches)');
-console.log(`  raw node:crypto Ed25519 verify      ${verifyOps.toFixed(0).padStart(10)} ops/s`);
-console.log(`  raw node:crypto Ed25519 sign        ${signOps.toFixed(0).padStart(10)} ops/s`);
-console.log(`  raw crypto per exchange (4 verify + 1 sign) ${rawExchanges.toFixed(0).padStart(7)} exchanges/s`);
-console.log(`  token exchanges (concurrency ${CONCURRENCY})     ${exchangesPerSecond.toFixed(0).padStart(7)} exchanges/s`);
-console.log(`  ratio exchanges / raw crypto bound   ${(exchangesPerSecond / rawExchanges).toFixed(3)} (${(rawExchanges / exchangesPerSecond).toFixed(1)}x the raw cost)`);
-
-keepAlive.destroy();
-await authServer.close();
-await new Promise((r) => mid.server.close(r));
-await new Promise((r) => down.server.close(r));
+if (!isMainThread && workerData?.role === 'auth-server') await serve(workerData);

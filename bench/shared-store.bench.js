@@ -8,19 +8,18 @@
 //  3. the price of detecting a flushed Redis: RedisStore's remember-once (a script reading the
 //     memory marker, then SET NX PX) against a bare SET NX PX on the same client, alternating.
 // Servers run in worker threads, so the load generator does not share their event loop.
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveDocuments } from './documents.js';
+import { ROUNDS, fmt, median, row, startWorker } from './harness.js';
 
-const DURATION = 2; // seconds per autocannon run
-const ROUNDS = 3; // alternating runs after a warm-up run; the best of each counts
+const DURATION = Number(process.env.BENCH_DURATION ?? 2); // seconds per autocannon run
 const CONNECTIONS = 10;
-const REQUESTS = Number(process.env.BENCH_EXCHANGES ?? 1000);
+const REQUESTS = Number(process.env.BENCH_EXCHANGES ?? 400); // token requests per round and configuration
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 async function serveResources({ redisUrl }) {
   const express = (await import('express')).default;
@@ -54,17 +53,11 @@ async function serveAuthServer({ realm, origin, port, keyFile, redisUrl }) {
   parentPort.once('message', async () => { await server.close(); await store?.close(); });
 }
 
-function startWorker(data) {
-  const worker = new Worker(new URL(import.meta.url), { workerData: data });
-  const ready = new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
-  return { ready, stop: async () => { worker.postMessage('stop'); await new Promise((r) => setTimeout(r, 50)); await worker.terminate(); } };
-}
-
 async function resourceFigures(redisUrl) {
   const autocannon = (await import('autocannon')).default;
   const { generateSigningKey, signRequest } = await import('@aauth-ts/core');
   const key = generateSigningKey();
-  const servers = startWorker({ role: 'resources', redisUrl });
+  const servers = startWorker(new URL(import.meta.url), { role: 'resources', redisUrl });
   const urls = await servers.ready;
   let n = 0;
   const run = async (resource) => {
@@ -83,21 +76,19 @@ async function resourceFigures(redisUrl) {
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     return result.requests.average;
   };
-  let memory = 0;
-  let redis = 0;
-  for (let round = 0; round <= ROUNDS; round++) {
-    const m = await run(urls.memory);
-    const r = await run(urls.redis);
-    if (round > 0) {
-      memory = Math.max(memory, m);
-      redis = Math.max(redis, r);
-    }
+  await run(urls.memory);
+  await run(urls.redis); // warm-up
+  const rounds = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const memory = await run(urls.memory);
+    const redis = await run(urls.redis);
+    rounds.push({ memory, redis });
   }
   await servers.stop();
-  console.log('resource replay cache: memory vs Redis (POST /notes, fresh hwk signature per request, autocannon %d connections × %d s, loopback)', CONNECTIONS, DURATION);
-  console.log(`  replay cache in memory (default)     ${fmt(memory)} req/s`);
-  console.log(`  replay cache in Redis (RedisStore)   ${fmt(redis)} req/s`);
-  console.log(`  ratio Redis / memory                 ${(redis / memory).toFixed(2)}`);
+  return [
+    row('replay cache in memory (default)', `${fmt(median(rounds.map((r) => r.memory)))} req/s`),
+    row('replay cache in Redis (RedisStore)', `${fmt(median(rounds.map((r) => r.redis)))} req/s`, { ratio: median(rounds.map((r) => r.redis / r.memory)), baseline: 'replay cache in memory' }),
+  ];
 }
 
 async function tokenFigures(redisUrl, freePort) {
@@ -117,10 +108,9 @@ async function tokenFigures(redisUrl, freePort) {
     ],
   };
   const agentToken = await createAgentToken(agentKey, { iss: agent.id, sub: 'delegate', cnfJwk: delegate.publicJwk });
-  const keepAlive = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
 
   // `ports` serve one issuer (`origin`, the first port's): requests alternate between them.
-  const measure = async (instances, store) => {
+  const setup = async (instances, store) => {
     const dir = mkdtempSync(join(tmpdir(), 'aauth-bench-'));
     const ports = [];
     for (let i = 0; i < instances; i++) ports.push(await freePort());
@@ -130,7 +120,7 @@ async function tokenFigures(redisUrl, freePort) {
     const workers = [];
     // One after the other: the first writes the realm's key file, the others read the same keys.
     for (const port of ports) {
-      const w = startWorker({ role: 'auth-server', realm, origin, port, keyFile: join(dir, 'keys.json'), ...(store ? { redisUrl } : {}) });
+      const w = startWorker(new URL(import.meta.url), { role: 'auth-server', realm, origin, port, keyFile: join(dir, 'keys.json'), ...(store ? { redisUrl } : {}) });
       await w.ready;
       workers.push(w);
     }
@@ -138,14 +128,17 @@ async function tokenFigures(redisUrl, freePort) {
       const out = [];
       for (let i = 0; i < n; i++) {
         const rt = await createResourceToken(resourceKey, { iss: resource.id, aud: issuer, agent: agent.id, agentJkt: delegate.thumbprint, scope: 'data:read' });
-        const body = JSON.stringify({ resource_token: rt });
-        const headers = { 'content-type': 'application/json' };
-        Object.assign(headers, signRequest({ method: 'POST', url: tokenEndpoint, headers, body }, { key: delegate, signatureKey: { scheme: 'jwt', jwt: agentToken } }));
-        out.push({ headers: { ...headers, host: new URL(origin).host }, body, port: ports[i % ports.length] });
+        out.push({ body: JSON.stringify({ resource_token: rt }), port: ports[i % ports.length] });
       }
       return out;
     };
-    const post = (prepared) => new Promise((resolve, reject) => {
+    // Signed as it is sent, so `created` stays inside the window however slow the machine is.
+    const signed = ({ body, port }) => {
+      const headers = { 'content-type': 'application/json' };
+      Object.assign(headers, signRequest({ method: 'POST', url: tokenEndpoint, headers, body }, { key: delegate, signatureKey: { scheme: 'jwt', jwt: agentToken } }));
+      return { headers: { ...headers, host: new URL(origin).host }, body, port };
+    };
+    const post = (prepared, keepAlive) => new Promise((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port: prepared.port, path: new URL(tokenEndpoint).pathname, method: 'POST', headers: prepared.headers, agent: keepAlive }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode));
@@ -156,39 +149,50 @@ async function tokenFigures(redisUrl, freePort) {
     const run = async (batch) => {
       let next = 0;
       let failures = 0;
-      const one = async () => { while (next < batch.length) if ((await post(batch[next++])) !== 200) failures += 1; };
+      // Fresh connections per run: signing the next batch is a pause long enough for the servers
+      // to close idle keep-alive sockets under the client (ECONNRESET on a busy machine).
+      const keepAlive = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
+      const one = async () => { while (next < batch.length) if ((await post(signed(batch[next++]), keepAlive)) !== 200) failures += 1; };
       const start = performance.now();
       await Promise.all(Array.from({ length: CONCURRENCY }, one));
       const ms = performance.now() - start;
+      keepAlive.destroy();
       if (failures > 0) throw new Error(`shared-store bench: ${failures} token requests failed`);
       return (batch.length * 1000) / ms;
     };
-    // Both batches are signed first: a pause between runs would let the servers close idle
-    // keep-alive sockets under the client (ECONNRESET on a busy machine).
-    const [warm, timed] = [await prepare(200), await prepare(REQUESTS)];
-    await run(warm); // warm-up: metadata/JWKS caches, JIT
-    const perSecond = await run(timed);
-    for (const w of workers) await w.stop();
-    rmSync(dir, { recursive: true, force: true });
-    return perSecond;
+    return {
+      prepare,
+      run,
+      stop: async () => {
+        for (const w of workers) await w.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   };
 
-  const one = await measure(1, false);
-  const oneRedis = await measure(1, true);
-  const twoRedis = await measure(2, true);
-  keepAlive.destroy();
+  const configurations = [await setup(1, false), await setup(1, true), await setup(2, true)];
+  const rounds = [];
+  for (let round = 0; round <= ROUNDS; round++) {
+    // Each batch is signed just before its run: resource tokens are single-use and short-lived.
+    const perSecond = [];
+    for (const c of configurations) perSecond.push(await c.run(await c.prepare(round === 0 ? Math.min(200, REQUESTS) : REQUESTS)));
+    if (round > 0) rounds.push(perSecond); // round 0 warms the metadata/JWKS caches and the JIT
+  }
+  for (const c of configurations) await c.stop();
   agent.server.close();
   resource.server.close();
-  console.log(`auth-server: token requests (resource token → auth token, autonomous agent, concurrency ${CONCURRENCY}, loopback)`);
-  console.log(`  one server, in-memory stores         ${fmt(one)} requests/s`);
-  console.log(`  one server, Redis                    ${fmt(oneRedis)} requests/s`);
-  console.log(`  two servers sharing Redis            ${fmt(twoRedis)} requests/s  (${(twoRedis / oneRedis).toFixed(2)}× one with Redis)`);
+  const of = (i) => `${fmt(median(rounds.map((r) => r[i])))} requests/s`;
+  return [
+    row('token requests, one server, in-memory stores', of(0)),
+    row('token requests, one server, Redis', of(1), { ratio: median(rounds.map(([memory, redis]) => redis / memory)), baseline: 'one server, in-memory stores' }),
+    row('token requests, two servers sharing Redis', of(2), { ratio: median(rounds.map(([, redis, two]) => two / redis)), baseline: 'one server with Redis' }),
+  ];
 }
 
 async function rememberOnceFigures(redisUrl) {
   const { RedisStore } = await import('@aauth-ts/store-redis');
   const store = await RedisStore.connect(redisUrl, { keyPrefix: 'bench:' });
-  const ops = 20_000;
+  const ops = Number(process.env.BENCH_STORE_OPS ?? 20_000);
   let n = 0;
   const run = async (add) => {
     const start = process.hrtime.bigint();
@@ -198,37 +202,33 @@ async function rememberOnceFigures(redisUrl) {
   };
   const bare = (key) => store.client.set(`bench:${key}`, '1', 'PX', 60_000, 'NX');
   const detecting = (key) => store.add(key, '1', 60_000);
-  await run(bare);
+  await run(bare); // warm-up
   await run(detecting);
-  const best = { bare: 0, detecting: 0 };
-  for (let round = 0; round < ROUNDS; round++) {
-    best.bare = Math.max(best.bare, await run(bare));
-    best.detecting = Math.max(best.detecting, await run(detecting));
-  }
+  const rounds = [];
+  for (let round = 0; round < ROUNDS; round++) rounds.push({ bare: await run(bare), detecting: await run(detecting) });
   await store.close();
-  console.log(`Redis remember-once (${fmt(ops)} adds per run, ${CONCURRENCY} in flight, best of ${ROUNDS}, loopback)`);
-  console.log(`  SET NX PX alone                      ${fmt(best.bare)} ops/s`);
-  console.log(`  RedisStore.add (flush detected)      ${fmt(best.detecting)} ops/s`);
-  console.log(`  ratio detecting / alone              ${(best.detecting / best.bare).toFixed(2)}`);
+  return [
+    row('remember-once: SET NX PX alone', `${fmt(median(rounds.map((r) => r.bare)))} ops/s`),
+    row('remember-once: RedisStore.add (flush detected)', `${fmt(median(rounds.map((r) => r.detecting)))} ops/s`, { ratio: median(rounds.map((r) => r.detecting / r.bare)), baseline: 'SET NX PX alone' }),
+  ];
 }
 
-async function main() {
+export default async function sharedStoreBench() {
+  const title = 'shared stores: in-memory against Redis (@aauth-ts/store-redis)';
   const { RedisServer, freePort, redisMissing } = await import('../scripts/redis-server.mjs');
   const missing = redisMissing();
-  if (missing !== undefined) {
-    console.log(`shared stores: skipped, ${missing}`);
-    return;
-  }
+  if (missing !== undefined) return { title, note: `skipped: ${missing}`, rows: [] };
   const redis = await RedisServer.start();
   try {
-    await resourceFigures(redis.url);
-    await tokenFigures(redis.url, freePort);
-    await rememberOnceFigures(redis.url);
+    return {
+      title,
+      note: `resource: POST /notes behind requireSignature(), a fresh hwk signature per request, autocannon ${CONNECTIONS} connections × ${DURATION} s; token requests: resource token → auth token, autonomous agent, ${REQUESTS} per round at concurrency ${CONCURRENCY}; remember-once: adds at concurrency ${CONCURRENCY}; servers in worker threads, ${ROUNDS} alternating rounds after a warm-up`,
+      rows: [...await resourceFigures(redis.url), ...await tokenFigures(redis.url, freePort), ...await rememberOnceFigures(redis.url)],
+    };
   } finally {
     await redis.stop();
   }
 }
 
-if (isMainThread) await main();
-else if (workerData.role === 'resources') await serveResources(workerData);
-else await serveAuthServer(workerData);
+if (!isMainThread && workerData?.role === 'resources') await serveResources(workerData);
+if (!isMainThread && workerData?.role === 'auth-server') await serveAuthServer(workerData);

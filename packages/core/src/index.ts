@@ -26,7 +26,7 @@ export type { DigestAlgorithm } from './digest/content-digest.js';
 
 export type { SignatureKey, SignatureKeyScheme, HwkSignatureKey, JwksUriSignatureKey, JwtSignatureKey, X509SignatureKey } from './signature-key/types.js';
 export { SIGNATURE_KEY_SCHEMES } from './signature-key/types.js';
-export { parseSignatureKey, parseSignatureKeys } from './signature-key/parse.js';
+export { parseSignatureKey, parseSignatureKeys, signatureKeysOf } from './signature-key/parse.js';
 export { serializeSignatureKey } from './signature-key/serialize.js';
 export { requireAgentDocument } from './signature-key/agent-document.js';
 

@@ -4,7 +4,7 @@
  * decides (draft-hardt-oauth-aauth-protocol §Keying Material: every AAuth request carries a
  * token, and only `typ` tells the token types apart).
  */
-import { AAUTH_2026_03, AAUTH_CURRENT, PROFILE, getHeader, parseSignatureKeys, peekTyp, type ProfileName, type SignableRequest, type SignatureKeyScheme } from '@aauth-ts/core';
+import { AAUTH_2026_03, AAUTH_CURRENT, PROFILE, getHeader, signatureKeysOf, peekTyp, type ProfileName, type SignableRequest, type SignatureKeyScheme } from '@aauth-ts/core';
 import type { ResolvedOptions } from './options.js';
 
 /** Per profile, the token types a request may be signed with (a resource token never is). */
@@ -33,7 +33,7 @@ export function profileOfRequest(options: Pick<ResolvedOptions, 'profiles'>, req
   const header = getHeader(request.headers, PROFILE.headers.signatureKey);
   if (header === undefined) return first;
   try {
-    for (const key of parseSignatureKeys(header)) {
+    for (const key of signatureKeysOf(header)) {
       if (key.scheme === 'jwt' && profileOfTyp(peekTyp(key.jwt)) === AAUTH_CURRENT.name) return AAUTH_CURRENT.name;
     }
   } catch {

@@ -124,6 +124,10 @@ export class KeyResolver {
       throw new SignatureError('invalid_signature', `Signature-Key jwt must be an ${accepted.join(' or ')} token, got typ ${JSON.stringify(typ ?? null)}${why}`, { field: 'typ', reason: 'unsupported_token_type', actual: typ });
     }
     const result = profile === 'aauth-current' ? await this.#currentToken(token, typ, now) : await this.#legacyToken(token, typ, now);
+    // Frozen: the verdict is shared by every request that presents this token, so no route can
+    // alter the key a later request is verified with; core also keeps a frozen key's thumbprint
+    // and imported form, so a warm request does neither again.
+    Object.freeze(result.jwk);
     this.#cache?.set(token, result, result.info.claims?.exp ?? 0, now);
     return result;
   }

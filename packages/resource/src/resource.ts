@@ -5,7 +5,7 @@
  */
 import {
   AAUTH_CURRENT, AAuthError, GuardedFetcher, askChainPolicy, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, guardStoreCall, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
-  type DecisionSubject, type FetcherStats, type WireErrorCode, type SharedStore, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type VerifiedRequest,
+  type DecisionSubject, type FetcherStats, type WireErrorCode, type SharedStore, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type SignatureKey, type VerifiedRequest,
 } from '@aauth-ts/core';
 import { authTokenChallenge, delegatedTokenChallenge, levelChallenge } from './challenge.js';
 import { currentAuthTokenChallenge, requirementChallenge } from './current-challenge.js';
@@ -16,7 +16,7 @@ import type { DelegatedRequirement, Requirement } from './requirement.js';
 import { ReplayGuard, replayedError } from './replay-guard.js';
 import { DeferralStore, type DeferOptions, type Deferral, type ResourceAnswer } from './deferral-store.js';
 import { answerResourceTokenRequest } from './resource-token-endpoint.js';
-import { KeyResolver, type CallerInfo } from './resolve-key.js';
+import { KeyResolver, type CachedToken, type CallerInfo } from './resolve-key.js';
 import { asCurrentRefusal } from './current-refusal.js';
 import { currentSchemes, profileOfRequest } from './profiles.js';
 import { resourceJwks, resourceMetadata, type PublishedMetadata } from './metadata.js';
@@ -48,6 +48,8 @@ export class AAuthResource {
   /** Deferred requests (§Deferred Responses): the interaction page finds one with `deferrals.byCode(code)`. */
   readonly deferrals: DeferralStore;
   readonly #resolver: KeyResolver;
+  /** Bound once, not per request. */
+  readonly #resolveKey: (key: SignatureKey) => Promise<CachedToken> | CachedToken;
   readonly #replay: ReplayGuard | undefined;
   readonly #persons: PersonRecords;
   readonly #metadata: PublishedMetadata;
@@ -57,6 +59,7 @@ export class AAuthResource {
     this.options = resolveOptions(options);
     this.keys = this.options.keyDiscovery ?? new KeyDiscovery(new GuardedFetcher(this.options.fetcher));
     this.#resolver = new KeyResolver(this.options, this.keys);
+    this.#resolveKey = (key) => this.#resolver.resolve(key);
     const o = this.options;
     this.#replay = o.replay === false || o.store !== undefined ? undefined : new ReplayGuard(2 * o.signatureWindow, o.replay.maxEntries);
     this.#persons = new PersonRecords(o.tokenCache === false ? 10_000 : o.tokenCache.maxEntries);
@@ -152,7 +155,7 @@ export class AAuthResource {
         throw new SignatureError('invalid_signature', `the request's @authority ${JSON.stringify(url.host)} is not this resource's`, { field: '@authority', reason: 'mismatch', actual: url.host });
       }
       verified = await verifyRequest(request, {
-        resolveKey: (key) => this.#resolver.resolve(key),
+        resolveKey: this.#resolveKey,
         requiredComponents: o.additionalSignatureComponents,
         componentPolicy: o.signatureComponents,
         windowSeconds: o.signatureWindow,

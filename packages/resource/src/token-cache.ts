@@ -1,20 +1,23 @@
 /**
- * Verified tokens, kept by SHA-256 of the compact JWT until their `exp` (2026-03 §JWKS Caching
- * keeps keys; this keeps the verdict), so a warm request costs one HTTP signature verification.
+ * Verified tokens, kept until their `exp` (2026-03 §JWKS Caching keeps keys; this keeps the
+ * verdict), so a warm request costs one HTTP signature verification. Entries are found by the
+ * JWS signature segment (RFC 7515 §7.1), a short slice that is distinct for distinct signed
+ * tokens, instead of hashing the whole token on every request; the caller chooses that segment,
+ * so a hit counts only when the whole token is the one verified (one string comparison): any
+ * other header, payload or signature is a miss and is verified afresh.
  * Anyone running an agent server can mint valid agent tokens at will, so the cache is bounded by
  * entries and bytes, least recently used first. Only verdicts that depend on nothing but the
  * token and this resource's fixed configuration are kept; the binding to the request's signing
  * key (`cnf.jwk`) is checked by the HTTP signature on every request.
  */
-import { createHash } from 'node:crypto';
 import { BoundedCache, type BoundedCacheLimits } from '@aauth-ts/core';
 
-/** A verdict holds the decoded claims and, for auth tokens, the token itself: about twice its text. */
+/** A verdict holds the token and its decoded claims (auth tokens keep the same string): about twice its text. */
 const PER_TOKEN_CHAR = 2;
 const PER_ENTRY = 512;
 
 export class VerifiedTokenCache<T> {
-  readonly #entries: BoundedCache<{ readonly value: T; readonly expiresAt: number }>;
+  readonly #entries: BoundedCache<{ readonly token: string; readonly value: T; readonly expiresAt: number }>;
 
   constructor(limits: BoundedCacheLimits) {
     this.#entries = new BoundedCache(limits);
@@ -28,14 +31,15 @@ export class VerifiedTokenCache<T> {
     return this.#entries.bytes;
   }
 
+  /** The signature segment: what follows the last `.` (the whole text when there is none). */
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return token.slice(token.lastIndexOf('.') + 1);
   }
 
   get(token: string, now: number): T | undefined {
     const key = VerifiedTokenCache.keyOf(token);
     const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
+    if (entry === undefined || entry.token !== token) return undefined;
     if (entry.expiresAt <= now) {
       this.#entries.delete(key);
       return undefined;
@@ -45,6 +49,6 @@ export class VerifiedTokenCache<T> {
 
   set(token: string, value: T, expiresAt: number, now: number): void {
     if (expiresAt <= now) return;
-    this.#entries.set(VerifiedTokenCache.keyOf(token), { value, expiresAt }, token.length * PER_TOKEN_CHAR + PER_ENTRY);
+    this.#entries.set(VerifiedTokenCache.keyOf(token), { token, value, expiresAt }, token.length * PER_TOKEN_CHAR + PER_ENTRY);
   }
 }

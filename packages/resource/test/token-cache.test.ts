@@ -32,4 +32,23 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('y'.repeat(20_000), 1000)).toBeUndefined();
     expect(cache.bytes).toBeLessThanOrEqual(20_000);
   });
+
+  test('a token sharing a cached token\'s signature segment but differing elsewhere is a miss: the whole token must match', () => {
+    const cache = new VerifiedTokenCache<string>({ maxEntries: 10, maxBytes: 1 << 20 });
+    cache.set('h.p.sig', 'verdict', 5000, 1000);
+    expect(cache.get('h.p.sig', 1000)).toBe('verdict');
+    expect(cache.get('h.q.sig', 1000)).toBeUndefined();
+    expect(cache.get('x.p.sig', 1000)).toBeUndefined();
+    expect(cache.get('sig', 1000)).toBeUndefined();
+    expect(cache.get('h.p.sig', 1000)).toBe('verdict');
+  });
+
+  test('a verdict stored for another token with the same signature segment replaces the first, never answers for it', () => {
+    const cache = new VerifiedTokenCache<string>({ maxEntries: 10, maxBytes: 1 << 20 });
+    cache.set('h.p.sig', 'first', 5000, 1000);
+    cache.set('h.q.sig', 'second', 5000, 1000);
+    expect(cache.get('h.p.sig', 1000)).toBeUndefined();
+    expect(cache.get('h.q.sig', 1000)).toBe('second');
+    expect(cache.size).toBe(1);
+  });
 });

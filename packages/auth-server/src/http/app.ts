@@ -19,10 +19,17 @@ import { errorHandler } from './error-handler.js';
 /** Token requests are small; anything larger is refused before it is read. */
 const BODY_LIMIT = '64kb';
 
+/** The issuer's origin, parsed once per issuer string rather than once per request. */
+let parsedIssuer = { issuer: '', origin: '' };
+function issuerOrigin(issuer: string): string {
+  if (parsedIssuer.issuer !== issuer) parsedIssuer = { issuer, origin: new URL(issuer).origin };
+  return parsedIssuer.origin;
+}
+
 function incoming(ctx: AuthServerContext, req: Request): IncomingRequest {
   // `@authority` is our own public origin (the issuer's), not whatever Host the client sent:
   // a request signed for another server never verifies here.
-  const origin = new URL(ctx.issuer()).origin;
+  const origin = issuerOrigin(ctx.issuer());
   const body = Buffer.isBuffer(req.body) ? (req.body as Buffer) : undefined;
   return { method: req.method, url: `${origin}${req.originalUrl}`, target: req.originalUrl, headers: req.headers, body };
 }

@@ -34,7 +34,7 @@ import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
 import { getHeader, toHeaderRecord } from '../lib/headers.js';
 import { AAUTH_CURRENT, PROFILE, type AnyProfile, type CurrentProfile } from '../profile/index.js';
 import { signatureRejection } from '../problem/signature-error.js';
-import { parseSignatureKeys } from '../signature-key/parse.js';
+import { signatureKeysOf } from '../signature-key/parse.js';
 import type { SignatureKey, SignatureKeyScheme } from '../signature-key/types.js';
 import { requiredComponentsFor, type ComponentPolicy } from './components.js';
 import { checkRequestTarget } from './request-target.js';
@@ -123,23 +123,6 @@ function parseSignatureField(header: string): Dictionary {
     if (standard === undefined) throw err;
     return parseDict(standard, PROFILE.headers.signature);
   }
-}
-
-/**
- * Parsed `Signature-Key` values, by raw header text. The header is stable for an agent (the same
- * hwk key or token on every request), unlike `Signature-Input`/`Signature`, which change with
- * `created`. Bounded; entries are frozen so no caller can alter another request's view.
- */
-const signatureKeyCache = new Map<string, readonly SignatureKey[]>();
-const SIGNATURE_KEY_CACHE_MAX = 1024;
-
-function cachedSignatureKeys(header: string): readonly SignatureKey[] {
-  const hit = signatureKeyCache.get(header);
-  if (hit) return hit;
-  const keys = parseSignatureKeys(header).map((k) => Object.freeze(k.scheme === 'hwk' ? { ...k, jwk: Object.freeze({ ...k.jwk }) } : k));
-  if (signatureKeyCache.size >= SIGNATURE_KEY_CACHE_MAX) signatureKeyCache.delete(signatureKeyCache.keys().next().value as string);
-  signatureKeyCache.set(header, Object.freeze(keys));
-  return keys;
 }
 
 /**
@@ -252,7 +235,7 @@ function checkInput(request: SignableRequest, options: VerifyRequestOptions<unkn
   }
 
   // 2. label
-  const keys = cachedSignatureKeys(keyHeader);
+  const keys = signatureKeysOf(keyHeader);
   const signatureKey = chooseLabel(keys, options.label);
   const label = signatureKey.label;
   const inputs = parseDict(inputHeader, h.signatureInput);
@@ -341,6 +324,8 @@ function verifyWithKey<T>(request: SignableRequest, input: CheckedInput, resolve
   if (algorithm === 'ecdsa-p256-sha256' && isHighS(sig)) fail('the ECDSA signature has a high S value; sign with low S (s ≤ n/2)', 'high_s');
   if (!rawVerify(algorithm, publicKey, Buffer.from(base, 'utf8'), sig)) fail('the HTTP message signature does not verify', 'bad_signature');
 
+  // Hashed on first use: only a request the replay cache sees needs it (a GET usually does not).
+  let replayKey: string | undefined;
   return {
     label: signatureKey.label,
     signatureKey,
@@ -348,7 +333,10 @@ function verifyWithKey<T>(request: SignableRequest, input: CheckedInput, resolve
     thumbprint,
     created,
     components: covered,
-    replayKey: createHash('sha256').update(thumbprint).update('\n').update(base).digest('base64url'),
+    get replayKey(): string {
+      replayKey ??= createHash('sha256').update(thumbprint).update('\n').update(base).digest('base64url');
+      return replayKey;
+    },
     info: resolved.info,
   };
 }

@@ -108,3 +108,21 @@ export function parseSignatureKey(header: string, label: string): SignatureKey {
   }
   return key;
 }
+
+/**
+ * `parseSignatureKeys` remembered by the raw header text: the header is stable for an agent (the
+ * same hwk key or token on every request), unlike `Signature-Input`/`Signature`, which change
+ * with `created`, so it is parsed once however many times a request or later requests ask.
+ * Bounded; entries are frozen so no caller can alter another request's view.
+ */
+const parsedHeaders = new Map<string, readonly SignatureKey[]>();
+const PARSED_HEADERS_MAX = 1024;
+
+export function signatureKeysOf(header: string): readonly SignatureKey[] {
+  const hit = parsedHeaders.get(header);
+  if (hit) return hit;
+  const keys = Object.freeze(parseSignatureKeys(header).map((k) => Object.freeze(k.scheme === 'hwk' ? { ...k, jwk: Object.freeze({ ...k.jwk }) } : k)));
+  if (parsedHeaders.size >= PARSED_HEADERS_MAX) parsedHeaders.delete(parsedHeaders.keys().next().value as string);
+  parsedHeaders.set(header, keys);
+  return keys;
+}

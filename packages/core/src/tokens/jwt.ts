@@ -69,15 +69,32 @@ export function checkHeader(token: string, typ: string, code: WireErrorCode): Pr
 }
 
 /**
+ * `typ` by protected header segment (RFC 7515 §7.1: the text before the first `.`), which is all
+ * `peekTyp` reads: the same few headers recur on every request (one per issuer key and token
+ * type), so each is decoded once. Bounded; only string (or absent) values are kept.
+ */
+const typBySegment = new Map<string, string | undefined>();
+const TYP_SEGMENTS_MAX = 256;
+
+/**
  * The unverified protected header's `typ`, or undefined when the header does not decode. For
  * routing a token to its verifier only; never throws.
  */
 export function peekTyp(token: string): unknown {
+  const dot = token.indexOf('.');
+  const segment = dot < 0 ? undefined : token.slice(0, dot);
+  if (segment !== undefined && typBySegment.has(segment)) return typBySegment.get(segment);
+  let typ: unknown;
   try {
-    return decodeProtectedHeader(token).typ;
+    typ = decodeProtectedHeader(token).typ;
   } catch {
     return undefined;
   }
+  if (segment !== undefined && (typ === undefined || typeof typ === 'string')) {
+    if (typBySegment.size >= TYP_SEGMENTS_MAX) typBySegment.delete(typBySegment.keys().next().value as string);
+    typBySegment.set(segment, typ);
+  }
+  return typ;
 }
 
 /** The unverified payload (for routing only, e.g. to learn `iss` before fetching its key). */

@@ -7,7 +7,7 @@
 import { SignJWT } from 'jose';
 import {
   createAgentToken, createAuthToken, createResourceToken, generateSigningKey, verifyAgentToken, verifyAuthToken, verifyResourceToken,
-  TokenError, isAAuthError, type SigningKey,
+  TokenError, isAAuthError, peekTyp, type SigningKey,
 } from '@aauth-ts/core';
 import { memoryKeySource } from '../helpers/key-source.js';
 
@@ -310,5 +310,29 @@ describe('token verification order', () => {
     const token = await forge(stranger, { typ: 'agent+jwt' }, { ...agentClaims, exp: NOW - 7200, iat: NOW - 9000 });
     const err = await rejection(verifyAgentToken(token, { keys: keys(), now: NOW }));
     expect(err.detail).toMatchObject({ reason: 'bad_signature' });
+  });
+});
+
+describe('peekTyp answers for each token\'s own protected header', () => {
+  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const token = (header: unknown): string => `${b64(header)}.${b64({ iss: 'x' })}.c2ln`;
+
+  test('tokens that differ only in their header segment each get their own typ, however often asked', () => {
+    const agent = token({ alg: 'EdDSA', typ: 'agent+jwt' });
+    const auth = token({ alg: 'EdDSA', typ: 'auth+jwt' });
+    const none = token({ alg: 'EdDSA' });
+    for (let i = 0; i < 3; i++) {
+      expect(peekTyp(agent)).toBe('agent+jwt');
+      expect(peekTyp(auth)).toBe('auth+jwt');
+      expect(peekTyp(none)).toBeUndefined();
+    }
+  });
+
+  test('a header that does not decode, or a token without a dot, has no typ; a non-string typ is returned as sent', () => {
+    expect(peekTyp('not-a-token')).toBeUndefined();
+    expect(peekTyp('%%%.e30.c2ln')).toBeUndefined();
+    const odd = token({ alg: 'EdDSA', typ: { nested: true } });
+    expect(peekTyp(odd)).toEqual({ nested: true });
+    expect(peekTyp(odd)).toEqual({ nested: true });
   });
 });
