@@ -105,7 +105,7 @@ fi
 # 3a. The Person Server of the current draft.
 t=$(date +%s)
 log "Person Server (current draft) end-to-end checks"
-if node "$PROVIDER_DIR/e2e/person-server.mjs" "$BASE/realms/aauth-ps" "$BASE/realms/aauth-e2e"; then
+if AAUTH_E2E_KEYCLOAK_LOG="$ROOT/.keycloak/keycloak-$PORT.log" node "$PROVIDER_DIR/e2e/person-server.mjs" "$BASE/realms/aauth-ps" "$BASE/realms/aauth-e2e"; then
   step "person server e2e (current)" $(( $(date +%s) - t )) ok
 else
   step "person server e2e (current)" $(( $(date +%s) - t )) FAILED

@@ -6,7 +6,7 @@
  */
 import { parseChallenge } from '@aauth-ts/core';
 import type { JsonResponse, Signer } from '../support/signed-fetch.js';
-import { outcome } from '../support/flows.js';
+import { outcome, settledWithin } from '../support/flows.js';
 import type { World } from '../support/world.js';
 
 /** conformance/realm.json `aauth.maxPollWait`. */
@@ -34,11 +34,6 @@ async function openCode(w: World, code: string): Promise<number> {
   const res = await fetch(url, { redirect: 'manual', headers: { accept: 'text/html' } });
   await res.arrayBuffer();
   return res.status;
-}
-
-/** Resolves with the response, or with `undefined` once `ms` have passed and it has not come. */
-function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([promise, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
 }
 
 export function pollingCases(world: () => World): void {

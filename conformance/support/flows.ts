@@ -55,3 +55,8 @@ export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 export function exchangeForm(subject: string, audience: string, extra: Record<string, string> = {}): Record<string, string> {
   return { grant_type: TOKEN_EXCHANGE_GRANT, subject_token: subject, subject_token_type: JWT_TOKEN_TYPE, audience, ...extra };
 }
+
+/** Resolves with the response, or with `undefined` once `ms` have passed and it has not come. */
+export function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([promise, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
+}

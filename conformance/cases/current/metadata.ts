@@ -2,6 +2,8 @@
  * draft-hardt-oauth-aauth-protocol §Person Server Metadata, §JWKS Discovery and Caching, and the
  * realm switch `aauth.personServer` (docs/person-server-contract.md "Identifiers and endpoints").
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CurrentWorld } from '../../support/current/world.js';
 
 export function personServerMetadataCases(world: () => CurrentWorld): void {
@@ -15,6 +17,11 @@ export function personServerMetadataCases(world: () => CurrentWorld): void {
       expect(m.mission_endpoint).toBe(`${w.issuer}/protocol/aauth/ps/mission`);
       expect(m.interaction_endpoint).toBe(`${w.issuer}/protocol/aauth/ps/interaction`);
       expect(m.jwks_uri).toBe(`${w.issuer}/protocol/openid-connect/certs`);
+    });
+
+    it('accept_signature_algs is exactly the shared list (packages/core/data/accept-signature-algs.json) on both servers', () => {
+      const shared = (JSON.parse(readFileSync(fileURLToPath(new URL('../../../packages/core/data/accept-signature-algs.json', import.meta.url)), 'utf8')) as { algorithms: string[] }).algorithms;
+      expect((world().metadata as unknown as Record<string, unknown>).accept_signature_algs).toEqual(shared);
     });
 
     it('the JWKS offers a key with the fully specified alg Ed25519 for the Person Server tokens', async () => {

@@ -2,10 +2,17 @@
  * draft-hardt-oauth-aauth-protocol §Person Token Endpoint, §Person Token Structure, §Directed
  * Identifiers, §Agent-Person Binding, §Person Token Exposure, §Covered Components.
  */
+import { generateKeyPair } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseTokenList } from '@aauth-ts/core';
 import { decide, deferred, personToken, refusal, requirementOf } from '../../support/current/flows.js';
 import { CURRENT, decode, thumbprint, type CurrentWorld } from '../../support/current/world.js';
 
 const CROCKFORD = /^[0-9A-HJKMNP-TV-Z]{8,}$/;
+/** The one list both servers read (§Signature Algorithms; Accept-Signature-Alg). */
+const ACCEPT_SIGNATURE_ALGS = (JSON.parse(readFileSync(fileURLToPath(new URL('../../../packages/core/data/accept-signature-algs.json', import.meta.url)), 'utf8')) as { algorithms: string[] }).algorithms;
 
 export function personTokenCases(world: () => CurrentWorld): void {
   describe('person token: issuance', () => {
@@ -174,6 +181,35 @@ export function personTokenCases(world: () => CurrentWorld): void {
       expect(refusal(res)).toEqual({ status: 403, error: 'access_denied' });
     });
 
+    it('a signing key whose alg (PS256) no RFC 9421 algorithm of this server matches → 401 unsupported_algorithm, Accept-Signature-Alg listing exactly the shared list (packages/core/data/accept-signature-algs.json)', async () => {
+      const w = world();
+      const agent = w.provider.agent();
+      // A JWS algorithm, but not a request-signing one here; refused before the signature is looked at.
+      // Made off the event loop: the in-process server keeps serving meanwhile.
+      const rsa = (await promisify(generateKeyPair)('rsa', { modulusLength: 2048 })).publicKey.export({ format: 'jwk' });
+      const token = w.provider.agentToken(agent, { claims: { cnf: { jwk: { kty: 'RSA', n: rsa.n, e: rsa.e, alg: 'PS256' } } } });
+      const res = await w.post(w.metadata.person_token_endpoint, agent, { resource: w.r1.id }, { signer: w.signer(agent, { token }) });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('signature-error')).toContain('unsupported_algorithm');
+      expect(parseTokenList(res.headers.get('accept-signature-alg') ?? '')).toEqual(ACCEPT_SIGNATURE_ALGS);
+    });
+
+    it('an agent token whose ps is this Person Server\'s own issuer (a realm path, trusted by its exact string) is accepted', async () => {
+      const w = world();
+      const agent = w.provider.agent();
+      const token = w.provider.agentToken(agent, { claims: { ps: w.issuer } });
+      const res = await w.post(w.metadata.person_token_endpoint, agent, { resource: w.r1.id }, { signer: w.signer(agent, { token }) });
+      expect(res.status).toBe(202);
+    });
+
+    it('an agent token whose ps is another URL with a path → 401 (only this server\'s own issuer is trusted with a path)', async () => {
+      const w = world();
+      const agent = w.provider.agent();
+      const token = w.provider.agentToken(agent, { claims: { ps: `${w.issuer}-other` } });
+      const res = await w.post(w.metadata.person_token_endpoint, agent, { resource: w.r1.id }, { signer: w.signer(agent, { token }) });
+      expect(res.status).toBe(401);
+    });
+
     it('a sub-agent signing its own person token request → 400 invalid_agent_token (§Single-Level Depth)', async () => {
       const w = world();
       const sub = w.provider.subAgent(w.provider.agent());
@@ -185,6 +221,14 @@ export function personTokenCases(world: () => CurrentWorld): void {
       const w = world();
       const res = await w.post(w.metadata.person_token_endpoint, w.provider.agent(), { resource: w.r1.id, mission_s256: 'A'.repeat(43) });
       expect(refusal(res)).toEqual({ status: 400, error: 'invalid_request' });
+    });
+
+    it('a body string past its cap (1024 characters; tokens 16 KiB) → 400 invalid_request', async () => {
+      const w = world();
+      const agent = w.provider.agent();
+      expect(refusal(await w.post(w.metadata.person_token_endpoint, agent, { resource: w.r1.id, tenant: 't'.repeat(1025) }))).toEqual({ status: 400, error: 'invalid_request' });
+      expect(refusal(await w.post(w.metadata.person_token_endpoint, agent, { resource: w.r1.id, subagent_token: 'x'.repeat(16 * 1024 + 1) }))).toEqual({ status: 400, error: 'invalid_request' });
+      expect(refusal(await w.post(w.metadata.person_token_endpoint, agent, { resource: w.r1.id, capabilities: ['c'.repeat(1025)] }))).toEqual({ status: 400, error: 'invalid_request' });
     });
 
     it('the person must be asked but the agent declared capabilities without "interaction" → 403 user_unreachable', async () => {

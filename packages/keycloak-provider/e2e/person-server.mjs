@@ -8,7 +8,8 @@
 // Covers: aauth-person.json; person tokens (enrolment through review, then direct; directed sub);
 // missions (review, s256 over the blob, person_tokens); three-party auth tokens (presented_jti records,
 // replay, mission stripping, consent outside a mission); parent-mediated sub-agents; pending URLs
-// (410 after terminal, DELETE, POST {action}); problem+json errors with Signature-Error.
+// (410 after terminal, DELETE, POST {action}); problem+json errors with Signature-Error; decision log
+// lines and events; the unknown-code limit of the interaction page; one Ed25519 key under concurrent first use.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { b64u, decode, jws, newKey, now, thumbprint } from './parties.mjs';
@@ -186,6 +187,101 @@ function interactionRequired(r, name) {
     && r.headers.get('retry-after') === '0' && r.headers.get('cache-control') === 'no-store'
     && /^requirement=interaction; url="[^"]+\/ps\/interaction"; code="[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}"$/.test(req), name, `HTTP ${r.status} ${req} ${r.text.slice(0, 200)}`);
   return { location: r.headers.get('location'), requirement: req };
+}
+
+const ORIGIN = ISSUER.replace(/\/realms\/[^/]+$/, '');
+const REALM = ISSUER.slice(ORIGIN.length + '/realms/'.length);
+async function adminToken() {
+  const login = await fetch(`${ORIGIN}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: process.env.KC_BOOTSTRAP_ADMIN_USERNAME ?? 'admin', password: process.env.KC_BOOTSTRAP_ADMIN_PASSWORD ?? 'admin' }),
+  });
+  const token = (await login.json()).access_token;
+  check(login.status === 200 && typeof token === 'string', 'admin login for the admin REST API', `HTTP ${login.status}`);
+  return token;
+}
+
+/**
+ * The Person Server's answers are decisions like the 2026-03 endpoints' (contract "Decision log and
+ * events"): a Keycloak event per grant and refusal with the agent provider as client, and, when
+ * AAUTH_E2E_KEYCLOAK_LOG names the server's log, one `aauth decision` line each. Identifiers only.
+ */
+async function decisionsObserved(agent, provider) {
+  console.log('decision log and events');
+  const admin = await adminToken();
+  if (typeof admin !== 'string') return;
+  const granted = (e) => e.type === 'TOKEN_EXCHANGE' && e.details?.aauth_decision === 'ps-token' && e.details?.aauth_agent === agent.id && e.clientId === provider.id;
+  const refused = (e) => e.type === 'TOKEN_EXCHANGE_ERROR' && e.details?.aauth_decision === 'person-token' && typeof e.error === 'string' && e.details?.aauth_agent === agent.id;
+  let events = [];
+  // Events are stored when the request's transaction completes: allow a moment.
+  for (let i = 0; i < 10 && !(events.some(granted) && events.some(refused)); i += 1) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 500));
+    const res = await fetch(`${ORIGIN}/admin/realms/${REALM}/events?max=1000`, { headers: { authorization: `Bearer ${admin}` } });
+    events = res.status === 200 ? await res.json() : [];
+  }
+  check(events.some(granted), 'an auth token granted is a TOKEN_EXCHANGE event (aauth_decision ps-token) with the agent and its provider as client', `${events.length} events`);
+  check(events.some(refused), 'a refused person token request is a TOKEN_EXCHANGE_ERROR event with the error code and the agent');
+  check(!JSON.stringify(events).includes('eyJ'), 'no token in any event');
+  const logFile = process.env.AAUTH_E2E_KEYCLOAK_LOG;
+  if (logFile === undefined) {
+    console.log('  - decision log lines not checked: AAUTH_E2E_KEYCLOAK_LOG is not set');
+    return;
+  }
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('aauth decision component=auth-server'));
+  check(lines.some((l) => / decision=person-token outcome=granted status=200 /.test(l) && l.includes(`agent="${agent.id}"`) && / resource="[^"]+"/.test(l) && / user="[^"]+"/.test(l)),
+    'a person token issued is one decision line with agent, resource and user');
+  check(lines.some((l) => / decision=ps-token outcome=(granted|pending) status=20[02] /.test(l) && l.includes(`agent="${agent.id}"`) && / scope="[^"]+"/.test(l)),
+    'an auth token request answered is one decision line with agent, resource and scope');
+  check(lines.some((l) => / decision=person-token outcome=refused status=4\d\d /.test(l) && / error="[a-z_]+"/.test(l)), 'a refusal is one decision line with the error code');
+  check(!lines.some((l) => /eyJ|sig=:/.test(l)), 'no token or signature in any decision line', `${lines.length} lines`);
+}
+
+/**
+ * Unknown interaction codes count against the client address (contract "Deferred responses"): past 10
+ * within 5 minutes it gets 429 with Retry-After for every code. Sent from 127.0.0.2 so that the lock does
+ * not touch the rest of the run (or a second run) from 127.0.0.1.
+ */
+async function codeGuessesLimited() {
+  console.log('interaction code guesses');
+  const from = (url) => new Promise((resolve, reject) => {
+    http.get(url, { localAddress: '127.0.0.2' }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, retryAfter: res.headers['retry-after'] }));
+    }).on('error', reject);
+  });
+  const answers = [];
+  for (let i = 0; i < 11; i++) answers.push(await from(`${PS}/interaction?code=${crypto.randomBytes(4).toString('hex').toUpperCase()}`));
+  check(answers.slice(0, 10).every((a) => a.status === 400), 'each unknown code gets a 400 page', answers.map((a) => a.status).join(' '));
+  const last = answers[10];
+  check(last.status === 429 && /^[1-9]\d*$/.test(last.retryAfter ?? ''), 'the 11th unknown code from the same address → 429 with Retry-After', `HTTP ${last.status} ${last.retryAfter}`);
+}
+
+/**
+ * A Person Server realm without an Ed25519 key gets one on first use; requests arriving together at
+ * first use still make exactly one (one key provider component, one JWKS key with alg Ed25519).
+ */
+async function oneKeyUnderConcurrentFirstUse() {
+  console.log('the Ed25519 key made once under concurrent first use');
+  const admin = await adminToken();
+  if (typeof admin !== 'string') return;
+  const name = `aauth-ps-key-${crypto.randomBytes(3).toString('hex')}`;
+  const auth = { authorization: `Bearer ${admin}` };
+  const made = await fetch(`${ORIGIN}/admin/realms`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ realm: name, enabled: true, attributes: { 'aauth.personServer': 'true', 'aauth.allowLoopback': 'true' } }) });
+  check(made.status === 201, 'a fresh Person Server realm is created', `HTTP ${made.status}`);
+  try {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${ORIGIN}/realms/${name}/.well-known/aauth-person.json`).then((r) => r.status)));
+    check(answers.every((s) => s === 200), 'eight metadata requests at once are all answered', answers.join(' '));
+    const components = await (await fetch(`${ORIGIN}/admin/realms/${name}/components?type=org.keycloak.keys.KeyProvider`, { headers: auth })).json();
+    const ed = components.filter((c) => c.providerId === 'aauth-ed25519-generated');
+    check(ed.length === 1, 'exactly one aauth-ed25519-generated key provider was added', `${ed.length}`);
+    const jwks = await (await fetch(`${ORIGIN}/realms/${name}/protocol/openid-connect/certs`)).json();
+    check(jwks.keys.filter((k) => k.alg === 'Ed25519').length === 1, 'the JWKS lists one key with alg Ed25519');
+  } finally {
+    await fetch(`${ORIGIN}/admin/realms/${name}`, { method: 'DELETE', headers: auth });
+  }
 }
 
 async function main() {
@@ -388,6 +484,10 @@ async function main() {
     problem(r, 401, 'invalid_signature', 'signed by a key other than cnf.jwk → 401 invalid_signature', 'invalid_signature');
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: flights.id }, created: now() - 3600 });
     problem(r, 401, 'invalid_signature', 'created outside the window → 401 invalid_signature', 'invalid_signature');
+
+    await decisionsObserved(assistant, provider);
+    await codeGuessesLimited();
+    await oneKeyUnderConcurrentFirstUse();
   } finally {
     await Promise.all([provider, flights, hotels].map((s) => s.stop()));
   }

@@ -3,6 +3,7 @@
  * Metadata): `issuer` is the issuer string itself, so a verifier that fetched the document from
  * `{issuer}/.well-known/aauth-person.json` finds the identifier it fetched it for.
  */
+import { AAUTH_CURRENT, ACCEPT_SIGNATURE_ALGS } from '@aauth-ts/core';
 import { ENDPOINT_PATHS, type AuthServerContext } from '../context.js';
 
 export function personServerMetadata(ctx: AuthServerContext): Record<string, unknown> {
@@ -15,6 +16,8 @@ export function personServerMetadata(ctx: AuthServerContext): Record<string, unk
     mission_endpoint: `${issuer}${ENDPOINT_PATHS.psMission}`,
     interaction_endpoint: `${issuer}${ENDPOINT_PATHS.psInteraction}`,
     jwks_uri: `${issuer}${ENDPOINT_PATHS.jwks}`,
+    // §Metadata Documents: the request-signing algorithms this server verifies (the list both servers share).
+    [AAUTH_CURRENT.metadata.common.acceptSignatureAlgs]: ACCEPT_SIGNATURE_ALGS,
     scopes_supported: [...ctx.realm.scopes.keys()].filter((name) => ctx.realm.scopes.get(name)?.resource !== undefined),
   };
 }

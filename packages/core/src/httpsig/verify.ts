@@ -32,7 +32,8 @@ import { jwkThumbprint } from '../jwk/thumbprint.js';
 import type { PublicJwk } from '../jwk/types.js';
 import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
 import { getHeader, toHeaderRecord } from '../lib/headers.js';
-import { AAUTH_CURRENT, PROFILE, type AnyProfile, type CurrentProfile } from '../profile/index.js';
+import { ACCEPT_SIGNATURE_ALGS } from '../profile/accept-signature-algs.js';
+import { PROFILE, type AnyProfile, type CurrentProfile } from '../profile/index.js';
 import { signatureRejection } from '../problem/signature-error.js';
 import { signatureKeysOf } from '../signature-key/parse.js';
 import type { SignatureKey, SignatureKeyScheme } from '../signature-key/types.js';
@@ -295,7 +296,7 @@ function checkInput(request: SignableRequest, options: VerifyRequestOptions<unkn
  * specified (`EdDSA` is not), and agrees with its `kty`/`crv`.
  */
 function checkKeyAlgorithm(jwk: PublicJwk): void {
-  const accepted: readonly string[] = AAUTH_CURRENT.algorithms;
+  const accepted = ACCEPT_SIGNATURE_ALGS;
   if (typeof jwk.alg !== 'string' || !accepted.includes(jwk.alg)) {
     fail(`the signing key's "alg" ${JSON.stringify(jwk.alg)} is not a fully specified algorithm accepted here (${accepted.join(', ')})`, 'unsupported_algorithm', { actual: jwk.alg });
   }

@@ -11,6 +11,7 @@ import { parseList, serializeDictionary, serializeList, Token, type Dictionary, 
 import { MalformedError, type AAuthError } from '../errors.js';
 import { FetchError, TokenError } from '../errors.js';
 import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
+import { ACCEPT_SIGNATURE_ALGS } from '../profile/accept-signature-algs.js';
 import { AAUTH_CURRENT, type SignatureErrorCode } from '../profile/index.js';
 import { problemResponse, SignatureRejection, type ProblemResponse } from './problem.js';
 
@@ -90,7 +91,7 @@ export function signatureRejection(code: SignatureErrorCode, message: string, op
   const requiredInput = code === 'invalid_input' ? options.requiredInput ?? AAUTH_CURRENT.requiredComponents : undefined;
   const headers: Record<string, string> = { [H.signatureError]: serializeSignatureError({ error: code, ...(requiredInput === undefined ? {} : { requiredInput }) }) };
   if (code === 'unsupported_scheme') headers[H.acceptSignatureScheme] = serializeTokenList(options.acceptSchemes ?? AAUTH_CURRENT.signatureKeySchemes);
-  if (code === 'unsupported_algorithm') headers[H.acceptSignatureAlg] = serializeTokenList(options.acceptAlgs ?? AAUTH_CURRENT.algorithms);
+  if (code === 'unsupported_algorithm') headers[H.acceptSignatureAlg] = serializeTokenList(options.acceptAlgs ?? ACCEPT_SIGNATURE_ALGS);
   const extras: Record<string, unknown> = { [AAUTH_CURRENT.problem.type]: `${AAUTH_CURRENT.signatureErrorTypePrefix}${code}` };
   if (requiredInput !== undefined) extras[M.requiredInput] = [...requiredInput];
   return new SignatureRejection(code, message, headers, extras);

@@ -1,4 +1,5 @@
 /** Errors of the current profile: RFC 9457 problem+json (§Error Response Format) and Signature-Error (§Verification (Server), §Signature-Key Scheme Rejection). */
+import { readFileSync } from 'node:fs';
 import {
   AAUTH_CURRENT, TokenError, FetchError, AAuthError, missionTerminatedProblem, parseProblem, parseSignatureError, parseTokenList, problemFor, problemResponse,
   schemeRejection, serializeSignatureError, signatureErrorForToken, signatureRejection,
@@ -48,9 +49,11 @@ describe('Signature-Error', () => {
     expect(res.body).toMatchObject({ error: 'unsupported_scheme', type: 'urn:ietf:params:sig-error:unsupported_scheme' });
   });
 
-  it('unsupported_algorithm names exactly the accepted algorithms in Accept-Signature-Alg', () => {
+  it('unsupported_algorithm names exactly the shared list (data/accept-signature-algs.json, read by the Keycloak provider too) in Accept-Signature-Alg', () => {
     const res = problemResponse(signatureRejection('unsupported_algorithm', 'alg EdDSA is polymorphic'));
-    expect(parseTokenList(res.headers['Accept-Signature-Alg'] as string)).toEqual(['Ed25519', 'ES256', 'PS256', 'RS256']);
+    const shared = (JSON.parse(readFileSync(new URL('../../data/accept-signature-algs.json', import.meta.url), 'utf8')) as { algorithms: string[] }).algorithms;
+    expect(parseTokenList(res.headers['Accept-Signature-Alg'] as string)).toEqual(shared);
+    expect(shared).toEqual(['Ed25519', 'ES256', 'RS256', 'PS512']);
     expect(res.headers['Accept-Signature-Scheme']).toBeUndefined();
   });
 

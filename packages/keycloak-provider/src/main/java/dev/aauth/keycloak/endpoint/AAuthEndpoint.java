@@ -103,57 +103,57 @@ public final class AAuthEndpoint {
     @Path("ps/mission")
     @Consumes(MediaType.WILDCARD)
     public Response psMission(byte[] body) {
-        return personServer((s, request) -> s.mission(request, body));
+        return personServer("mission", (s, request) -> s.mission(request, body));
     }
 
     @POST
     @Path("ps/mission/{s256}")
     @Consumes(MediaType.WILDCARD)
     public Response psMissionAction(@PathParam("s256") String s256, byte[] body) {
-        return personServer((s, request) -> s.missionAction(request, s256, body));
+        return personServer("mission", (s, request) -> s.missionAction(request, s256, body));
     }
 
     @POST
     @Path("ps/person")
     @Consumes(MediaType.WILDCARD)
     public Response psPerson(byte[] body) {
-        return personServer((s, request) -> s.person(request, body));
+        return personServer("person-token", (s, request) -> s.person(request, body));
     }
 
     @POST
     @Path("ps/token")
     @Consumes(MediaType.WILDCARD)
     public Response psToken(byte[] body) {
-        return personServer((s, request) -> s.token(request, body));
+        return personServer("ps-token", (s, request) -> s.token(request, body));
     }
 
     @GET
     @Path("ps/pending/{id}")
     public Response psPoll(@PathParam("id") String id) {
-        return personServer((s, request) -> s.poll(request, id));
+        return personServer("pending", (s, request) -> s.poll(request, id));
     }
 
     @DELETE
     @Path("ps/pending/{id}")
     public Response psCancel(@PathParam("id") String id) {
-        return personServer((s, request) -> s.cancel(request, id));
+        return personServer("ps-cancel", (s, request) -> s.cancel(request, id));
     }
 
     @POST
     @Path("ps/pending/{id}")
     @Consumes(MediaType.WILDCARD)
     public Response psAction(@PathParam("id") String id, byte[] body) {
-        return personServer((s, request) -> s.action(request, id, body));
+        return personServer("ps-pending-post", (s, request) -> s.action(request, id, body));
     }
 
     @GET
     @Path("ps/interaction")
     @Produces(MediaType.TEXT_HTML)
-    public Response psInteraction(@QueryParam("code") String code) {
+    public Response psInteraction(@QueryParam("code") String code, @QueryParam("callback") String callback) {
         if (!PersonServerSettings.enabled(session.getContext().getRealm())) {
             return ConsentPage.message(session, Response.Status.NOT_FOUND, "This realm does not run a Person Server.", true);
         }
-        return new InteractionEndpoint(session, event).startPersonServer(code);
+        return new InteractionEndpoint(session, event).startPersonServer(code, callback);
     }
 
     /** An agent's relay to the person (§Interaction Request): this PS has no channel of its own to the person. */
@@ -161,7 +161,7 @@ public final class AAuthEndpoint {
     @Path("ps/interaction")
     @Consumes(MediaType.WILDCARD)
     public Response psInteractionRelay(byte[] body) {
-        return personServer((s, request) -> {
+        return personServer("ps-interaction", (s, request) -> {
             throw new PsException(PsError.INTERACTION_UNAVAILABLE,
                     "This Person Server cannot reach the person itself; direct the person to the interaction URL.");
         });
@@ -182,10 +182,12 @@ public final class AAuthEndpoint {
     /**
      * Runs a Person Server endpoint: 404 unless the realm turned it on; every refusal RFC 9457
      * problem+json (draft-hardt-oauth-aauth-protocol §Error Responses); an unexpected fault
-     * {@code server_error}.
+     * {@code server_error}. Each answer is one {@link Decision} named {@code decisionName}: an
+     * {@code aauth decision} line and, for a grant or refusal, a Keycloak event (contract "Decision log").
      */
-    private Response personServer(BiFunction<PersonServerService, RequestView, Response> call) {
+    private Response personServer(String decisionName, BiFunction<PersonServerService, RequestView, Response> call) {
         RealmModel realm = session.getContext().getRealm();
+        Decision decision = new Decision(decisionName);
         try {
             PersonServerSettings settings = PersonServerSettings.of(realm);
             if (!settings.enabled()) {
@@ -194,13 +196,17 @@ public final class AAuthEndpoint {
             String issuer = ConsentPage.issuer(session, realm);
             PersonServerService service = new PersonServerService(session, realm, issuer, settings,
                     factory.discovery(realm.getId(), settings.realm().allowLoopback(), settings.realm().allowPrivateNetwork()),
-                    (long) Time.currentTime());
-            return call.apply(service, new KeycloakRequestView(session, issuer));
+                    decision, (long) Time.currentTime());
+            Response response = call.apply(service, new KeycloakRequestView(session, issuer));
+            decision.answered(response.getStatus(), realm, event);
+            return response;
         } catch (PsException e) {
             LOG.debugf("AAuth Person Server refusal %s: %s", e.code(), e.getMessage());
+            decision.refused(e.code(), e.status(), realm, event);
             return Problem.of(e);
         } catch (RuntimeException e) {
             LOG.error("AAuth Person Server request failed unexpectedly", e);
+            decision.refused(PsError.SERVER_ERROR.code(), PsError.SERVER_ERROR.status(), realm, event);
             return Problem.of(new PsException(PsError.SERVER_ERROR, "The Person Server could not process the request."));
         }
     }

@@ -10,6 +10,7 @@ import org.keycloak.common.util.Time;
 import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
 import org.keycloak.services.Urls;
 import org.keycloak.services.managers.AuthenticationManager;
@@ -90,52 +91,53 @@ public final class ConsentPage {
 
     /** POST of the consent form: records approve (with the user's id as {@code sub}) or deny. */
     public Response decide(MultivaluedMap<String, String> form) {
-        String token = form == null ? null : form.getFirst("consent_token");
-        String decision = form == null ? null : form.getFirst("decision");
-        if (!"approve".equals(decision) && !"deny".equals(decision)) {
-            return message(session, Response.Status.BAD_REQUEST, "Choose approve or deny.", true);
+        Submitted submitted = submitted(session, realm, store, form);
+        if (submitted.refusal() != null) {
+            return submitted.refusal();
         }
-        Map<String, String> bound = store.redeemConsentToken(token);
-        if (bound == null) {
-            return message(session, Response.Status.BAD_REQUEST, "This approval form has expired or was already used.", true);
-        }
-        AuthenticationManager.AuthResult auth = AuthenticationManager.authenticateIdentityCookie(session, realm, true);
-        if (auth == null || !auth.getUser().getId().equals(bound.get("user"))) {
-            return message(session, Response.Status.FORBIDDEN, "Your sign-in session has ended; start again from the agent.", true);
-        }
-        String pendingId = bound.get("pending");
+        String decision = submitted.decision();
+        UserModel user = submitted.user();
+        String pendingId = submitted.pendingId();
         Map<String, String> rec = store.get(pendingId);
         long now = (long) Time.currentTime();
         if (rec == null || !PendingStore.INTERACTING.equals(rec.get(PendingStore.STATUS))
                 || now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
             return message(session, Response.Status.BAD_REQUEST, "This request is no longer waiting for approval.", true);
         }
-        if (!mayDecide(rec, auth.getUser().getId())) {
+        if (!mayDecide(rec, user.getId())) {
             return otherUser(session);
         }
         Map<String, String> updated = new LinkedHashMap<>(rec);
         if ("approve".equals(decision)) {
             updated.put(PendingStore.STATUS, PendingStore.APPROVED);
-            updated.put("sub", auth.getUser().getId());
+            updated.put("sub", user.getId());
         } else {
             updated.put(PendingStore.STATUS, PendingStore.DENIED);
         }
         store.update(pendingId, updated, now);
+        return decided(session, rec, "approve".equals(decision)
+                ? "Approved. You can close this window and return to the agent."
+                : "Denied. You can close this window.");
+    }
+
+    /**
+     * The answer to the user's decision on either profile's page: {@code 303} to the agent's
+     * {@code callback} when one was given with the code (checked on the agent's origin when the code was
+     * opened; 2026-03 §User Interaction, current §Interaction Endpoint), else a page saying {@code text}.
+     */
+    public static Response decided(KeycloakSession session, Map<String, String> rec, String text) {
         String callback = rec.get(PendingStore.CALLBACK);
         if (callback != null) {
-            // §User Interaction: the agent's callback (checked on its origin when the code was opened) gets a 303.
             return Response.seeOther(URI.create(callback)).header("Cache-Control", "no-store").build();
         }
-        return message(session, Response.Status.OK, "approve".equals(decision)
-                ? "Approved. You can close this window and return to the agent."
-                : "Denied. You can close this window.", false);
+        return message(session, Response.Status.OK, text, false);
     }
 
     /**
      * A request made with an upstream token names its user: consent is that user's to give, and
      * another user may neither approve nor deny it (the request keeps waiting).
      */
-    private static boolean mayDecide(Map<String, String> rec, String userId) {
+    public static boolean mayDecide(Map<String, String> rec, String userId) {
         String required = rec.get(PendingStore.REQUIRED_USER);
         return required == null || required.equals(userId);
     }
@@ -143,6 +145,34 @@ public final class ConsentPage {
     private static Response otherUser(KeycloakSession session) {
         return message(session, Response.Status.FORBIDDEN,
                 "This request was made on behalf of another user; only that user can answer it.", true);
+    }
+
+    /** A submitted decision form: approve or deny, for the pending request its one-time token names, by its signed-in user; or the page refusing it. */
+    public record Submitted(String decision, String pendingId, UserModel user, Response refusal) {
+        static Submitted refused(Response page) {
+            return new Submitted(null, null, null, page);
+        }
+    }
+
+    /**
+     * Reads the decision form of either profile's page: {@code decision} approve or deny, the one-time
+     * {@code consent_token} redeemed, and the browser still signed in as the user it was issued to.
+     */
+    public static Submitted submitted(KeycloakSession session, RealmModel realm, PendingStore store, MultivaluedMap<String, String> form) {
+        String token = form == null ? null : form.getFirst("consent_token");
+        String decision = form == null ? null : form.getFirst("decision");
+        if (!"approve".equals(decision) && !"deny".equals(decision)) {
+            return Submitted.refused(message(session, Response.Status.BAD_REQUEST, "Choose approve or deny.", true));
+        }
+        Map<String, String> bound = store.redeemConsentToken(token);
+        if (bound == null) {
+            return Submitted.refused(message(session, Response.Status.BAD_REQUEST, "This form has expired or was already used.", true));
+        }
+        AuthenticationManager.AuthResult auth = AuthenticationManager.authenticateIdentityCookie(session, realm, true);
+        if (auth == null || !auth.getUser().getId().equals(bound.get("user"))) {
+            return Submitted.refused(message(session, Response.Status.FORBIDDEN, "Your sign-in session has ended; start again from the agent.", true));
+        }
+        return new Submitted(decision, bound.get("pending"), auth.getUser(), null);
     }
 
     /** §User Interaction, manual entry: a form to type the code the agent showed, sent back as {@code ?code=}. */

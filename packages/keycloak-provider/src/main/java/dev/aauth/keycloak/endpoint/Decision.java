@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One authorization decision of the token, token-exchange or pending endpoint, filled in as each
+ * One authorization decision of the token, token-exchange or pending endpoint, or of the Person
+ * Server's person, token, mission and pending endpoints, filled in as each
  * part is verified (agent, resource, scope, user) and written once: one line on the
  * {@code dev.aauth.keycloak.decision} logger (the fields of the embedded server's
  * {@code aauth decision} line) and one Keycloak event, {@code TOKEN_EXCHANGE} on a grant and
  * {@code TOKEN_EXCHANGE_ERROR} with the wire error code on a refusal, so both show in the realm's
  * Events tab when events are enabled. Identifiers only: never a token, signature or key.
  */
-final class Decision {
+public final class Decision {
 
     private static final Logger LOG = Logger.getLogger("dev.aauth.keycloak.decision");
     /** Event detail naming which endpoint decided. */
@@ -29,31 +30,39 @@ final class Decision {
     private final String endpoint;
     private final long startedNanos = System.nanoTime();
     private String agent;
+    /** The realm client the event names; the agent's own client unless set (the PS: the agent provider's). */
+    private String client;
     private String resource;
     private List<String> scope;
     private String user;
     private String policyReason;
 
-    Decision(String endpoint) {
+    public Decision(String endpoint) {
         this.endpoint = endpoint;
     }
 
-    Decision agent(String value) {
+    public Decision agent(String value) {
         this.agent = value;
         return this;
     }
 
-    Decision resource(String value) {
+    /** The realm client of the event, when it is not the agent's own (the Person Server: the agent provider). */
+    public Decision client(String clientId) {
+        this.client = clientId;
+        return this;
+    }
+
+    public Decision resource(String value) {
         this.resource = value;
         return this;
     }
 
-    Decision scope(List<String> value) {
+    public Decision scope(List<String> value) {
         this.scope = value;
         return this;
     }
 
-    Decision user(String value) {
+    public Decision user(String value) {
         this.user = value;
         return this;
     }
@@ -65,7 +74,7 @@ final class Decision {
     }
 
     /** A 200 (granted) or 202 (pending: waiting for the user; logged, not an event). A poll still waiting is no decision. */
-    void answered(int status, RealmModel realm, EventBuilder event) {
+    public void answered(int status, RealmModel realm, EventBuilder event) {
         if (status == 202 && "pending".equals(endpoint)) {
             return;
         }
@@ -77,17 +86,22 @@ final class Decision {
     }
 
     void refused(AAuthError error, RealmModel realm, EventBuilder event) {
-        log("refused", error.status(), error.code());
-        eventFor(realm, event).error(error.code());
+        refused(error.code(), error.status(), realm, event);
+    }
+
+    /** A refusal with its wire {@code code} and HTTP {@code status}. */
+    public void refused(String code, int status, RealmModel realm, EventBuilder event) {
+        log("refused", status, code);
+        eventFor(realm, event).error(code);
     }
 
     private EventBuilder eventFor(RealmModel realm, EventBuilder event) {
         EventBuilder ev = event.clone().event(EventType.TOKEN_EXCHANGE).detail(DETAIL_DECISION, endpoint);
         if (agent != null) {
             ev.detail(DETAIL_AGENT, agent);
-            ClientModel client = realm.getClientByClientId(agent);
-            if (client != null) {
-                ev.client(client);
+            ClientModel model = realm.getClientByClientId(client != null ? client : agent);
+            if (model != null) {
+                ev.client(model);
             }
         }
         if (resource != null) {

@@ -48,22 +48,35 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
     }
 
     /**
-     * {@code GET {issuer}/protocol/aauth/ps/interaction?code=…}: the Person Server's page
+     * {@code GET {issuer}/protocol/aauth/ps/interaction?code=…[&callback=…]}: the Person Server's page
      * (draft-hardt-oauth-aauth-protocol §Interaction Code Format: hyphens dropped, case and the
-     * I/L/O aliases folded). The same single-use code handling and Keycloak login as the 2026-03 page;
-     * a {@code callback} is not taken (the person gets a completion page and the agent polls).
+     * I/L/O aliases folded; §Interaction Endpoint: {@code callback}). The same single-use code handling,
+     * callback rule ({@link CallbackTarget}, on the origin of the request's agent provider) and Keycloak
+     * login as the 2026-03 page. A code that names no request counts against the client address: past
+     * {@link PendingStore#MAX_GUESSES} within {@link PendingStore#GUESS_SECONDS} the address gets
+     * {@code 429} with {@code Retry-After} for every code, so the page cannot be used to search the code space.
      */
-    Response startPersonServer(String code) {
+    Response startPersonServer(String code, String callback) {
         checkSsl();
         checkRealm();
         if (code == null || code.isBlank()) {
-            return ConsentPage.codeEntry(session, realm, null, dev.aauth.keycloak.person.PersonServerService.base(ConsentPage.issuer(session, realm)) + "/interaction");
+            return ConsentPage.codeEntry(session, realm, callback, dev.aauth.keycloak.person.PersonServerService.base(ConsentPage.issuer(session, realm)) + "/interaction");
+        }
+        PendingStore store = PendingStore.of(session, realm);
+        String address = session.getContext().getConnection().getRemoteAddr();
+        long now = (long) Time.currentTime();
+        long wait = store.guessRetryAfter(address, now);
+        if (wait > 0) {
+            Response page = ConsentPage.message(session, Response.Status.TOO_MANY_REQUESTS,
+                    "Too many unknown interaction codes were tried from here. Try again in " + ((wait + 59) / 60) + " minute(s).", true);
+            return Response.fromResponse(page).header("Retry-After", Long.toString(wait)).build();
         }
         String typed = dev.aauth.keycloak.person.InteractionCode.normalize(code);
-        if (typed == null) {
+        if (typed == null || (store.peekCode(typed) == null && store.usedCode(typed) == null)) {
+            store.guessFailed(address, now);
             return ConsentPage.message(session, Response.Status.BAD_REQUEST, "This interaction code is unknown, expired or already used.", true);
         }
-        return login(typed, null, true);
+        return login(typed, callback, true);
     }
 
     /** Redeems the code and hands the browser to Keycloak's login; {@code personServer} picks the profile's records and page. */
@@ -78,7 +91,8 @@ final class InteractionEndpoint extends AuthorizationEndpointBase {
         if (callback != null) {
             String peeked = store.peekCode(typed);
             Map<String, String> target = peeked == null ? null : store.get(peeked);
-            if (target != null && !CallbackTarget.allowed(callback, target.get("agent"))) {
+            // The 2026-03 records name the agent by its URL; the current profile's name its provider (the agent token's iss).
+            if (target != null && !CallbackTarget.allowed(callback, target.get(personServer ? "provider" : "agent"))) {
                 return ConsentPage.message(session, Response.Status.BAD_REQUEST,
                         "The agent asked to be sent back to an address that is not its own; return to the agent and start again.", true);
             }

@@ -7,6 +7,7 @@ import dev.aauth.keycloak.error.AAuthError;
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.pending.PendingStore;
 import dev.aauth.keycloak.pending.PollHold;
+import dev.aauth.keycloak.pending.PreferWait;
 import dev.aauth.keycloak.policy.AccessRequest;
 import dev.aauth.keycloak.policy.Chaining;
 import dev.aauth.keycloak.policy.LocalSubjects;

@@ -55,6 +55,11 @@ public final class PendingStore {
     private static final String USED_CODE_PREFIX = "aauth:ic-used:";
     private static final String CONSENT_PREFIX = "aauth:consent:";
     private static final String JTI_PREFIX = "aauth:rt-jti:";
+    /** Unknown interaction codes sent from one client address (§Interaction Code Format: codes are guessable in bulk). */
+    private static final String GUESS_PREFIX = "aauth:ic-guess:";
+    /** Past this many unknown codes from one address within {@link #GUESS_SECONDS}, it is locked for as long. */
+    public static final int MAX_GUESSES = 10;
+    public static final long GUESS_SECONDS = 300;
     private static final String CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -182,6 +187,42 @@ public final class PendingStore {
      */
     public boolean claimJti(String issuer, String jti, long ttlSeconds) {
         return store.putIfAbsent(key(JTI_PREFIX, sha256(issuer + " " + jti)), Math.max(1, ttlSeconds));
+    }
+
+    /**
+     * Seconds the client {@code address} must wait before its next interaction code is looked at; 0 = go
+     * ahead. The counter is per realm, keyed by a hash of the address, and lives in the single-use store
+     * like the codes, so every node of a cluster sees it.
+     */
+    public long guessRetryAfter(String address, long now) {
+        Map<String, String> n = ours(store.get(key(GUESS_PREFIX, sha256(address))));
+        long until = n == null ? 0 : Long.parseLong(n.getOrDefault("locked_until", "0"));
+        return Math.max(0, until - now);
+    }
+
+    /**
+     * Counts an unknown code from {@code address}: the {@link #MAX_GUESSES}th within {@link #GUESS_SECONDS}
+     * of the first locks the address for {@link #GUESS_SECONDS}. Read-modify-write without a lock: two
+     * guesses at the same instant may count once, which only lets a guesser a handful more tries.
+     */
+    public void guessFailed(String address, long now) {
+        String k = key(GUESS_PREFIX, sha256(address));
+        Map<String, String> n = ours(store.get(k));
+        long first = n == null ? now : Long.parseLong(n.get("first"));
+        int count = n == null || now - first >= GUESS_SECONDS ? 1 : Integer.parseInt(n.get("count")) + 1;
+        if (count == 1) {
+            first = now;
+        }
+        Map<String, String> next = new HashMap<>();
+        next.put(REALM, realmId);
+        next.put("first", Long.toString(first));
+        next.put("count", Integer.toString(count));
+        long lifespan = Math.max(1, first + GUESS_SECONDS - now);
+        if (count >= MAX_GUESSES) {
+            next.put("locked_until", Long.toString(now + GUESS_SECONDS));
+            lifespan = GUESS_SECONDS;
+        }
+        store.put(k, lifespan, next);
     }
 
     /**

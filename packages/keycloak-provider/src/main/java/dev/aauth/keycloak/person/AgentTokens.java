@@ -10,8 +10,10 @@ import java.util.function.Predicate;
  * {@code aa-agent+jwt} verification at the Person Server (draft-hardt-oauth-aauth-protocol §Agent Token
  * Verification): the shared steps of {@link DwkJwt} with {@code dwk} = {@code aauth-agent.json}; then
  * {@code sub} is an agent identifier {@code aauth:local@domain}; {@code cnf.jwk} carries a fully
- * specified {@code alg}; {@code ps}, when present, is a server identifier; {@code parent_agent}, when
- * present, is a top-level agent identifier (§Sub-Agents: one level only).
+ * specified {@code alg}; {@code ps}, when present, is a server identifier or this Person Server's own
+ * issuer (which carries the realm path, trusted by its exact string as DESIGN.md §Identifiers has it, so
+ * an agent provider may name this PS); {@code parent_agent}, when present, is a top-level agent
+ * identifier (§Sub-Agents: one level only).
  */
 public final class AgentTokens {
 
@@ -29,11 +31,13 @@ public final class AgentTokens {
     }
 
     /**
-     * @param invalid / expired the errors to report (the signing agent's token: {@code invalid_agent_token}
-     *                and {@code expired_agent_token} under a Signature-Error; a {@code subagent_token}: the same codes, 400)
+     * Failures are {@code invalid_agent_token} / {@code expired_agent_token} (the signing agent's token:
+     * under a Signature-Error; a {@code subagent_token}: 400).
+     *
+     * @param ownIssuer this Person Server's issuer, accepted as {@code ps} by exact string
      */
     public static Agent verify(String compact, String what, KeyDiscovery discovery, Predicate<String> acceptsProvider,
-                               boolean allowLoopbackForms, long now) {
+                               boolean allowLoopbackForms, String ownIssuer, long now) {
         DwkJwt.Verified v = DwkJwt.verify(compact, TYP, DWK, what, PsError.INVALID_AGENT_TOKEN, PsError.EXPIRED_AGENT_TOKEN,
                 discovery, acceptsProvider, allowLoopbackForms, now);
         Jwt jwt = v.jwt();
@@ -45,7 +49,8 @@ public final class AgentTokens {
             throw new PsException(PsError.INVALID_AGENT_TOKEN, "The " + what + " has no jti.");
         }
         PublicJwk key = DwkJwt.confirmationKey(jwt, what, PsError.INVALID_AGENT_TOKEN);
-        if (jwt.claims().has("ps") && ServerIdentifier.problem(jwt.string("ps"), allowLoopbackForms) != null) {
+        String ps = jwt.claims().has("ps") ? jwt.string("ps") : null;
+        if (jwt.claims().has("ps") && !ownIssuer.equals(ps) && ServerIdentifier.problem(ps, allowLoopbackForms) != null) {
             throw new PsException(PsError.INVALID_AGENT_TOKEN, "The " + what + " ps must be a server identifier.");
         }
         String parent = null;

@@ -11,7 +11,9 @@ import org.keycloak.crypto.KeyStatus;
 import org.keycloak.crypto.KeyUse;
 import org.keycloak.crypto.KeyWrapper;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.util.JsonSerialization;
 
 import java.nio.charset.StandardCharsets;
@@ -21,7 +23,10 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Signs the Person Server's {@code aa-person+jwt} and {@code aa-auth+jwt} with the realm's Ed25519 key
@@ -30,7 +35,8 @@ import java.util.Optional;
  *
  * <p>Key choice: the active key of the realm's {@code aauth-ed25519-generated} provider (its JWKS entry
  * says {@code "alg": "Ed25519"}); a Person Server realm without one gets one on first use (a key
- * provider component named {@code aauth-ed25519}, priority 200), so the JWKS always offers the key
+ * provider component named {@code aauth-ed25519}, priority 200, made once even under concurrent first
+ * use: {@link #ownComponent}), so the JWKS always offers the key
  * with its fully specified {@code alg}. RS256 and ES256 realm keys are never used by the Person Server
  * (they keep serving OpenID Connect), and neither is an {@code eddsa-generated} key, which Keycloak
  * publishes with the polymorphic {@code "alg": "EdDSA"} that current-profile verifiers never select.
@@ -39,6 +45,9 @@ import java.util.Optional;
  * JWS is assembled here and only the signature bytes come from the key.
  */
 public final class CurrentJws {
+
+    /** One lock per realm id while its key provider component is being added. */
+    private static final Map<String, Object> CREATING = new ConcurrentHashMap<>();
 
     private CurrentJws() {
     }
@@ -68,7 +77,48 @@ public final class CurrentJws {
         if (own.isPresent()) {
             return own.get();
         }
+        Ed25519KeyProviderFactory factory = (Ed25519KeyProviderFactory) session.getKeycloakSessionFactory()
+                .getProviderFactory(KeyProvider.class, Ed25519KeyProviderFactory.ID);
+        ComponentModel component = ownComponent(session.getKeycloakSessionFactory(), realm.getId(), factory);
+        // The realm's key cache may not see the component yet: read its key directly.
+        return factory.create(session, component).getKeysStream()
+                .filter(k -> k.getStatus() == KeyStatus.ACTIVE && k.getPrivateKey() != null).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no Ed25519 key after adding " + Ed25519KeyProviderFactory.ID));
+    }
+
+    /**
+     * The realm's {@code aauth-ed25519-generated} component, added once however many requests reach first
+     * use together. It is added in a transaction of its own, committed before the key is used, under a lock
+     * per realm on this node (the second request finds the first one's component); across the nodes of a
+     * cluster its id is derived from the realm id, so a second node's insert fails as a duplicate and that
+     * node reads the winner's component instead.
+     */
+    private static ComponentModel ownComponent(KeycloakSessionFactory sessions, String realmId, Ed25519KeyProviderFactory factory) {
+        synchronized (CREATING.computeIfAbsent(realmId, k -> new Object())) {
+            try {
+                return KeycloakModelUtils.runJobInTransactionWithResult(sessions, s -> {
+                    RealmModel r = s.realms().getRealm(realmId);
+                    ComponentModel existing = existing(r);
+                    return existing != null ? existing : r.addComponentModel(newComponent(s, r, factory));
+                });
+            } catch (RuntimeException duplicate) {
+                ComponentModel winner = KeycloakModelUtils.runJobInTransactionWithResult(sessions, s -> existing(s.realms().getRealm(realmId)));
+                if (winner == null) {
+                    throw duplicate;
+                }
+                return winner;
+            }
+        }
+    }
+
+    private static ComponentModel existing(RealmModel realm) {
+        return realm.getComponentsStream(realm.getId(), KeyProvider.class.getName())
+                .filter(c -> Ed25519KeyProviderFactory.ID.equals(c.getProviderId())).findFirst().orElse(null);
+    }
+
+    private static ComponentModel newComponent(KeycloakSession session, RealmModel realm, Ed25519KeyProviderFactory factory) {
         ComponentModel component = new ComponentModel();
+        component.setId(UUID.nameUUIDFromBytes(("aauth-ed25519:" + realm.getId()).getBytes(StandardCharsets.UTF_8)).toString());
         component.setName("aauth-ed25519");
         component.setParentId(realm.getId());
         component.setProviderId(Ed25519KeyProviderFactory.ID);
@@ -77,15 +127,9 @@ public final class CurrentJws {
         config.putSingle("priority", "200");
         config.putSingle("eddsaEllipticCurveKey", "Ed25519");
         component.setConfig(config);
-        Ed25519KeyProviderFactory factory = (Ed25519KeyProviderFactory) session.getKeycloakSessionFactory()
-                .getProviderFactory(KeyProvider.class, Ed25519KeyProviderFactory.ID);
         // Validation generates the key pair into the configuration (as for eddsa-generated).
         factory.validateConfiguration(session, realm, component);
-        ComponentModel added = realm.addComponentModel(component);
-        // The realm's key cache may not see a component added in this transaction yet: read its key directly.
-        return factory.create(session, added).getKeysStream()
-                .filter(k -> k.getStatus() == KeyStatus.ACTIVE && k.getPrivateKey() != null).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no Ed25519 key after adding " + Ed25519KeyProviderFactory.ID));
+        return component;
     }
 
     private static Optional<KeyWrapper> active(KeycloakSession session, RealmModel realm) {

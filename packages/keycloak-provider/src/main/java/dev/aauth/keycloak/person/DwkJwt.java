@@ -28,9 +28,13 @@ import java.util.function.Predicate;
 final class DwkJwt {
 
     static final long SKEW_SECONDS = 60;
+    /**
+     * What {@code Accept-Signature-Alg} and {@code accept_signature_algs} list and {@link #fits} accepts:
+     * the request-signing algorithms, read from {@code accept-signature-algs.json}, the one list
+     * {@code packages/core/data} gives both servers.
+     */
+    static final java.util.List<String> HTTP_ALGORITHMS = httpAlgorithms();
     /** Fully specified JWS algorithms this verifier implements (§Signature Algorithms). */
-    /** What {@code Accept-Signature-Alg} and {@code accept_signature_algs} list: the HTTP signature algorithms {@link #fits} accepts. */
-    static final java.util.List<String> HTTP_ALGORITHMS = java.util.List.of("Ed25519", "ES256", "ES384", "RS256", "PS512");
     static final Set<String> ALGORITHMS = Set.of("Ed25519", "ES256", "ES384", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512");
 
     record Verified(Jwt jwt, String iss) {
@@ -161,11 +165,27 @@ final class DwkJwt {
         if (alg == null) {
             return false;
         }
-        return switch (key.kty()) {
+        return HTTP_ALGORITHMS.contains(alg) && switch (key.kty()) {
             case "OKP" -> "Ed25519".equals(alg) && "Ed25519".equals(key.crv());
             case "EC" -> ("ES256".equals(alg) && "P-256".equals(key.crv())) || ("ES384".equals(alg) && "P-384".equals(key.crv()));
             case "RSA" -> "RS256".equals(alg) || "PS512".equals(alg);
             default -> false;
         };
+    }
+
+    private static java.util.List<String> httpAlgorithms() {
+        try (java.io.InputStream in = DwkJwt.class.getResourceAsStream("accept-signature-algs.json")) {
+            if (in == null) {
+                throw new IllegalStateException("accept-signature-algs.json is missing from the provider jar");
+            }
+            java.util.List<String> out = new java.util.ArrayList<>();
+            org.keycloak.util.JsonSerialization.mapper.readTree(in).path("algorithms").forEach(a -> out.add(a.asText()));
+            if (out.isEmpty()) {
+                throw new IllegalStateException("accept-signature-algs.json lists no algorithms");
+            }
+            return java.util.List.copyOf(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read accept-signature-algs.json", e);
+        }
     }
 }

@@ -14,6 +14,11 @@ import java.util.Locale;
 final class JsonBody {
 
     static final int MAX_BYTES = 64 * 1024;
+    /** Caps on members (docs/person-server-contract.md "Request signature"): text, tokens, Markdown documents. */
+    static final int MAX_TEXT = 1024;
+    static final int MAX_TOKEN = 16 * 1024;
+    static final int MAX_DOCUMENT = 16 * 1024;
+    static final int MAX_JUSTIFICATION = 4096;
 
     private final JsonNode node;
 
@@ -44,14 +49,39 @@ final class JsonBody {
         return new JsonBody(node);
     }
 
-    /** A string member, or null when absent; present but not a non-empty string is {@code invalid_request}. */
+    /**
+     * A string member of at most {@link #MAX_TEXT} characters, or null when absent; present but not a
+     * non-empty string, or longer, is {@code invalid_request}.
+     */
     String string(String name) {
+        return string(name, MAX_TEXT);
+    }
+
+    /** A token member (a compact JWT): at most {@link #MAX_TOKEN} characters. */
+    String token(String name) {
+        return string(name, MAX_TOKEN);
+    }
+
+    /** A Markdown document member (a mission's description or summary): at most {@link #MAX_DOCUMENT} characters. */
+    String document(String name) {
+        return string(name, MAX_DOCUMENT);
+    }
+
+    /** A {@code justification}: prose for the person, at most {@link #MAX_JUSTIFICATION} characters. */
+    String justification() {
+        return string("justification", MAX_JUSTIFICATION);
+    }
+
+    private String string(String name, int cap) {
         JsonNode v = node.get(name);
         if (v == null || v.isNull()) {
             return null;
         }
         if (!v.isTextual() || v.asText().isEmpty()) {
             throw invalid("The member '" + name + "' must be a non-empty string.");
+        }
+        if (v.asText().length() > cap) {
+            throw invalid("The member '" + name + "' is longer than " + cap + " characters.");
         }
         return v.asText();
     }

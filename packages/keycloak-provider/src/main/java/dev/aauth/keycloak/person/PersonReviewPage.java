@@ -11,8 +11,6 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
-import org.keycloak.services.Urls;
-import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.util.JsonSerialization;
 
 import java.util.ArrayList;
@@ -52,7 +50,7 @@ public final class PersonReviewPage {
             return ConsentPage.message(session, Response.Status.BAD_REQUEST, "This request is no longer waiting for a decision.", true);
         }
         UserModel user = userSession.getUser();
-        if (!mayDecide(rec, user.getId())) {
+        if (!ConsentPage.mayDecide(rec, user.getId())) {
             return otherPerson();
         }
         long remaining = Long.parseLong(rec.get(PendingStore.EXPIRES_AT)) - now;
@@ -74,7 +72,7 @@ public final class PersonReviewPage {
         bean.put("mission", rec.getOrDefault("mission_s256", ""));
         bean.put("username", user.getUsername());
         bean.put("token", token);
-        bean.put("action", PersonServerService.base(issuer()) + "/interaction/decision");
+        bean.put("action", PersonServerService.base(ConsentPage.issuer(session, realm)) + "/interaction/decision");
         return session.getProvider(LoginFormsProvider.class)
                 .setUser(user)
                 .setAttribute("aauth", bean)
@@ -83,34 +81,26 @@ public final class PersonReviewPage {
 
     /** POST of the review form: approve (binding the agent, making the mission) or deny. */
     public Response decide(MultivaluedMap<String, String> form) {
-        String token = form == null ? null : form.getFirst("consent_token");
-        String decision = form == null ? null : form.getFirst("decision");
-        if (!"approve".equals(decision) && !"deny".equals(decision)) {
-            return ConsentPage.message(session, Response.Status.BAD_REQUEST, "Choose approve or deny.", true);
+        ConsentPage.Submitted submitted = ConsentPage.submitted(session, realm, store.pending, form);
+        if (submitted.refusal() != null) {
+            return submitted.refusal();
         }
-        Map<String, String> bound = store.pending.redeemConsentToken(token);
-        if (bound == null) {
-            return ConsentPage.message(session, Response.Status.BAD_REQUEST, "This form has expired or was already used.", true);
-        }
-        AuthenticationManager.AuthResult auth = AuthenticationManager.authenticateIdentityCookie(session, realm, true);
-        if (auth == null || !auth.getUser().getId().equals(bound.get("user"))) {
-            return ConsentPage.message(session, Response.Status.FORBIDDEN, "Your sign-in session has ended; start again from the agent.", true);
-        }
+        String decision = submitted.decision();
         long now = (long) Time.currentTime();
-        String pendingId = bound.get("pending");
+        String pendingId = submitted.pendingId();
         Map<String, String> rec = waiting(pendingId, now);
         if (rec == null) {
             return ConsentPage.message(session, Response.Status.BAD_REQUEST, "This request is no longer waiting for a decision.", true);
         }
-        UserModel user = auth.getUser();
-        if (!mayDecide(rec, user.getId())) {
+        UserModel user = submitted.user();
+        if (!ConsentPage.mayDecide(rec, user.getId())) {
             return otherPerson();
         }
         Map<String, String> updated = new LinkedHashMap<>(rec);
         if ("deny".equals(decision)) {
             updated.put(PendingStore.STATUS, PendingStore.DENIED);
             store.pending.update(pendingId, updated, now);
-            return ConsentPage.message(session, Response.Status.OK, "Declined. You can close this window.", false);
+            return ConsentPage.decided(session, rec, "Declined. You can close this window.");
         }
         if (!store.bind(user, rec.get("provider"), rec.get("agent"))) {
             return otherPerson();
@@ -135,7 +125,7 @@ public final class PersonReviewPage {
             }
         }
         store.pending.update(pendingId, updated, now);
-        return ConsentPage.message(session, Response.Status.OK, "Approved. You can close this window and return to the agent.", false);
+        return ConsentPage.decided(session, rec, "Approved. You can close this window and return to the agent.");
     }
 
     /** Makes and persists the mission blob (§Mission Approval); returns its s256. */
@@ -147,7 +137,7 @@ public final class PersonReviewPage {
             throw new IllegalStateException(e);
         }
         List<String> resources = PersonServerService.approvedResources(rec);
-        MissionBlob blob = MissionBlob.approve(issuer(), rec.get("agent"),
+        MissionBlob blob = MissionBlob.approve(ConsentPage.issuer(session, realm), rec.get("agent"),
                 new MissionBlob.Proposal(rec.get("description"), tools, resources), now);
         Map<String, String> mission = new LinkedHashMap<>();
         mission.put("agent", rec.get("agent"));
@@ -171,11 +161,6 @@ public final class PersonReviewPage {
         return rec;
     }
 
-    private static boolean mayDecide(Map<String, String> rec, String userId) {
-        String required = rec.get(PendingStore.REQUIRED_USER);
-        return required == null || required.equals(userId);
-    }
-
     private Response otherPerson() {
         return ConsentPage.message(session, Response.Status.FORBIDDEN,
                 "This agent acts for another person; only that person can answer its requests.", true);
@@ -194,9 +179,5 @@ public final class PersonReviewPage {
             throw new IllegalStateException(e);
         }
         return out;
-    }
-
-    private String issuer() {
-        return Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName());
     }
 }

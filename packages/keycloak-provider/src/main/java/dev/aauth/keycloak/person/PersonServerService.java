@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aauth.keycloak.config.AgentSettings;
+import dev.aauth.keycloak.endpoint.Decision;
 import dev.aauth.keycloak.pending.PendingStore;
+import dev.aauth.keycloak.pending.PollHold;
+import dev.aauth.keycloak.pending.PreferWait;
 import dev.aauth.keycloak.policy.KeycloakRealmView;
 import dev.aauth.keycloak.policy.RealmView;
 import dev.aauth.keycloak.remote.KeyDiscovery;
@@ -13,6 +16,7 @@ import dev.aauth.keycloak.signature.RequestView;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
+import org.keycloak.common.util.Time;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -56,10 +60,11 @@ public final class PersonServerService {
     private final KeyDiscovery discovery;
     private final PsStore store;
     private final KeycloakRealmView realmView;
+    private final Decision decision;
     private final long now;
 
     public PersonServerService(KeycloakSession session, RealmModel realm, String issuer, PersonServerSettings settings,
-                               KeyDiscovery discovery, long now) {
+                               KeyDiscovery discovery, Decision decision, long now) {
         this.session = session;
         this.realm = realm;
         this.issuer = issuer;
@@ -67,6 +72,7 @@ public final class PersonServerService {
         this.discovery = discovery;
         this.store = new PsStore(session, realm);
         this.realmView = new KeycloakRealmView(realm, settings.realm());
+        this.decision = decision;
         this.now = now;
     }
 
@@ -78,12 +84,12 @@ public final class PersonServerService {
 
     /** §Mission Creation: every proposal is reviewed by the person (202 + interaction). */
     public Response mission(RequestView request, byte[] body) {
-        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, this::isProvider, now));
+        AgentTokens.Agent agent = topLevel(authenticate(request, body));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
         if (json.get("action") != null) {
             throw JsonBody.invalid("A mission proposal has no action; update and completion go to the mission's own URL.");
         }
-        String description = json.string("description");
+        String description = json.document("description");
         if (description == null) {
             throw JsonBody.invalid("The mission proposal needs a description.");
         }
@@ -105,7 +111,7 @@ public final class PersonServerService {
      * persisted ({@code {"description", "accepted_at"}}); {@code completion} goes to the person (202).
      */
     public Response missionAction(RequestView request, String s256, byte[] body) {
-        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, this::isProvider, now));
+        AgentTokens.Agent agent = topLevel(authenticate(request, body));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
         if (s256 == null || !S256.matcher(s256).matches()) {
             throw JsonBody.invalid("The mission path segment is not a mission s256.");
@@ -114,7 +120,7 @@ public final class PersonServerService {
         if (!"update".equals(action) && !COMPLETION.equals(action)) {
             throw JsonBody.invalid("action must be update or completion.");
         }
-        String text = json.string("update".equals(action) ? "description" : "summary");
+        String text = json.document("update".equals(action) ? "description" : "summary");
         if (text == null) {
             throw JsonBody.invalid("update".equals(action) ? "An update needs a description." : "A completion needs a summary.");
         }
@@ -147,17 +153,18 @@ public final class PersonServerService {
      * lists it; otherwise the person is asked (202), and an unbound agent is bound to whoever approves.
      */
     public Response person(RequestView request, byte[] body) {
-        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, this::isProvider, now));
+        AgentTokens.Agent agent = topLevel(authenticate(request, body));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
         if (json.get("upstream_token") != null) {
             throw JsonBody.invalid("upstream_token (call chaining) is not supported by this Person Server.");
         }
         String resource = resource(json.string("resource"), "resource");
+        decision.resource(resource);
         String missionS256 = json.string("mission_s256");
         String tenant = json.string("tenant");
-        String justification = json.string("justification");
+        String justification = json.justification();
         List<String> capabilities = capabilities(json.get("capabilities"));
-        AgentTokens.Agent holder = holder(agent, json.string("subagent_token"));
+        AgentTokens.Agent holder = holder(agent, json.token("subagent_token"));
         Map<String, String> mission = null;
         if (missionS256 != null) {
             if (!S256.matcher(missionS256).matches()) {
@@ -167,6 +174,9 @@ public final class PersonServerService {
             mission = ownMission(missionS256, agent, PsError.INVALID_REQUEST);
         }
         UserModel user = store.boundUser(agent.provider(), agent.id());
+        if (user != null) {
+            decision.user(user.getId());
+        }
         if (user != null && (store.approvedResource(user.getId(), agent.provider(), agent.id(), resource) || (mission != null && approvedResources(mission).contains(resource)))) {
             Map<String, String> issued = personToken(user.getId(), resource, agent, holder, missionS256, tenant);
             return ok(map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in"))));
@@ -240,18 +250,18 @@ public final class PersonServerService {
      * provider's optional scopes, consent scopes / consentRequired → the bound person is asked).
      */
     public Response token(RequestView request, byte[] body) {
-        AgentTokens.Agent agent = topLevel(PsAuthenticator.authenticate(request, body, settings, discovery, this::isProvider, now));
+        AgentTokens.Agent agent = topLevel(authenticate(request, body));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
         if (json.get("upstream_token") != null) {
             throw JsonBody.invalid("upstream_token (call chaining) is not supported by this Person Server.");
         }
-        String resourceToken = json.string("resource_token");
+        String resourceToken = json.token("resource_token");
         if (resourceToken == null) {
             throw JsonBody.invalid("The token request needs a resource_token.");
         }
-        String justification = json.string("justification");
+        String justification = json.justification();
         List<String> capabilities = capabilities(json.get("capabilities"));
-        AgentTokens.Agent holder = holder(agent, json.string("subagent_token"));
+        AgentTokens.Agent holder = holder(agent, json.token("subagent_token"));
         ResourceTokens.Resource rt = ResourceTokens.verify(resourceToken, issuer, holder.key().thumbprint(), discovery,
                 realmView::isResource, settings.realm().allowLoopback(), now);
         // §Resource Token Verification step 6: the person token named by presented_jti, exactly as issued.
@@ -272,6 +282,7 @@ public final class PersonServerService {
             ownMission(rt.missionS256(), agent, PsError.INVALID_RESOURCE_TOKEN);
         }
         List<String> scopes = splitScope(rt.scope());
+        decision.resource(rt.resource()).scope(scopes).user(record.get("user"));
         RealmView.Agent provider = realmView.agent(agent.provider());
         for (String scope : scopes) {
             RealmView.Scope offered = provider == null ? null : provider.optionalScopes().get(scope);
@@ -336,10 +347,53 @@ public final class PersonServerService {
 
     // ------------------------------------------------------------------ pending URLs
 
-    /** GET {pending}: 202 while the person decides, then the terminal answer once, then 410. */
+    /**
+     * GET {pending}: 202 while the person decides, then the terminal answer once, then 410. With
+     * {@code Prefer: wait=N} (RFC 7240 §4.3) an undecided poll is held until the person decides, at most
+     * {@code aauth.maxPollWait} seconds and the request's remaining lifetime ({@link PollHold}), and the
+     * answer carries {@code Preference-Applied}.
+     */
     public Response poll(RequestView request, String id) {
-        AgentTokens.Agent agent = PsAuthenticator.authenticate(request, null, settings, discovery, this::isProvider, now);
+        AgentTokens.Agent agent = authenticate(request, null);
         Map<String, String> rec = ownRecord(agent, id);
+        describe(rec);
+        Response done = terminal(id, rec, now);
+        if (done != null) {
+            return done;
+        }
+        long asked = PreferWait.parse(request.header("prefer"));
+        long remaining = Math.max(0, Long.parseLong(rec.get(PendingStore.EXPIRES_AT)) - now);
+        long wait = asked <= 0 ? 0 : Math.min(Math.min(asked, settings.realm().maxPollWait()), remaining);
+        if (wait == 0 || !PollHold.hold(realm.getId(), settings.realm().maxHeldPolls(), wait * 1000, () -> !undecided(store.pending.get(id)))) {
+            return pendingAnswer(id, rec, 1, null);
+        }
+        String applied = PreferWait.applied(wait);
+        Map<String, String> latest = store.pending.get(id);
+        if (latest == null) {
+            throw new PsException(PsError.GONE, "This pending request has already been answered or withdrawn.");
+        }
+        describe(latest);
+        try {
+            done = terminal(id, latest, Time.currentTime());
+        } catch (PsException e) {
+            throw e.withHeader("Preference-Applied", applied);
+        }
+        return done != null ? Response.fromResponse(done).header("Preference-Applied", applied).build() : pendingAnswer(id, latest, 0, applied);
+    }
+
+    /** The decision line's subject for a pending request: agent, resource, scope and, once decided, the person. */
+    private void describe(Map<String, String> rec) {
+        decision.agent(rec.get("agent")).resource(rec.get("resource")).scope(splitScope(rec.get("scope"))).user(rec.get("user"));
+    }
+
+    /** Undecided: its code unopened or being answered; false once it is decided or gone. */
+    private static boolean undecided(Map<String, String> rec) {
+        String status = rec == null ? null : rec.get(PendingStore.STATUS);
+        return PendingStore.PENDING.equals(status) || PendingStore.INTERACTING.equals(status);
+    }
+
+    /** The terminal answer of a pending request at {@code at}, taken exactly once, or null while it waits. */
+    private Response terminal(String id, Map<String, String> rec, long at) {
         String status = rec.get(PendingStore.STATUS);
         if (PendingStore.APPROVED.equals(status)) {
             Map<String, String> taken = take(id);
@@ -353,19 +407,19 @@ public final class PersonServerService {
             take(id);
             throw new PsException(PsError.INVALID_CODE, "The interaction code was presented again after it had been used; start a new request.");
         }
-        if (now >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
+        if (at >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
             take(id);
             boolean abandoned = PendingStore.expiryError(status) == dev.aauth.keycloak.error.AAuthError.ABANDONED;
             throw new PsException(abandoned ? PsError.ABANDONED : PsError.EXPIRED, abandoned
                     ? "The person opened the interaction but did not decide before the request expired."
                     : "The request expired before the person answered.");
         }
-        return pendingAnswer(id, PendingStore.PENDING.equals(status) ? rec.get(PendingStore.CODE) : null, status, 1);
+        return null;
     }
 
     /** DELETE {pending} (§Cancel Request): the request ends; later requests to the URL answer 410. */
     public Response cancel(RequestView request, String id) {
-        AgentTokens.Agent agent = PsAuthenticator.authenticate(request, null, settings, discovery, this::isProvider, now);
+        AgentTokens.Agent agent = authenticate(request, null);
         ownRecord(agent, id);
         take(id);
         return Response.noContent().header("Cache-Control", "no-store").build();
@@ -376,7 +430,7 @@ public final class PersonServerService {
      * asks a clarification and does not take updated requests, so every action is refused with 400.
      */
     public Response action(RequestView request, String id, byte[] body) {
-        AgentTokens.Agent agent = PsAuthenticator.authenticate(request, body, settings, discovery, this::isProvider, now);
+        AgentTokens.Agent agent = authenticate(request, body);
         ownRecord(agent, id);
         String action = JsonBody.parse(request.header("content-type"), body).string("action");
         if (action == null) {
@@ -457,12 +511,17 @@ public final class PersonServerService {
      * {@code Location}, {@code Retry-After}, {@code Cache-Control: no-store}, and, while the code is
      * unopened, {@code AAuth-Requirement: requirement=interaction; url=…; code=…}.
      */
-    private Response pendingAnswer(String id, String unopenedCode, String status, long retryAfter) {
+    private Response pendingAnswer(String id, Map<String, String> rec, long retryAfter, String preferenceApplied) {
+        String status = rec.get(PendingStore.STATUS);
+        String unopenedCode = PendingStore.PENDING.equals(status) ? rec.get(PendingStore.CODE) : null;
         Response.ResponseBuilder r = Response.status(202)
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header("Location", base(issuer) + "/pending/" + id)
                 .header("Retry-After", Long.toString(retryAfter))
                 .header("Cache-Control", "no-store");
+        if (preferenceApplied != null) {
+            r.header("Preference-Applied", preferenceApplied);
+        }
         if (unopenedCode != null) {
             r.header("AAuth-Requirement", "requirement=interaction; url=\"" + base(issuer) + "/interaction\"; code=\""
                     + InteractionCode.display(unopenedCode) + "\"");
@@ -480,10 +539,17 @@ public final class PersonServerService {
         String code = InteractionCode.newCode();
         notes.put(PendingStore.CODE, code);
         String id = store.pending.create(notes, code, now, settings.realm().pendingLifespan());
-        return pendingAnswer(id, code, PendingStore.PENDING, 0);
+        return pendingAnswer(id, Map.of(PendingStore.STATUS, PendingStore.PENDING, PendingStore.CODE, code), 0, null);
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The signing agent, also named in the decision line (with its provider as the event's client). */
+    private AgentTokens.Agent authenticate(RequestView request, byte[] body) {
+        AgentTokens.Agent agent = PsAuthenticator.authenticate(request, body, issuer, settings, discovery, this::isProvider, now);
+        decision.agent(agent.id()).client(agent.provider());
+        return agent;
+    }
 
     /** §Single-Level Depth: a sub-agent never calls the PS itself. */
     private static AgentTokens.Agent topLevel(AgentTokens.Agent agent) {
@@ -502,7 +568,7 @@ public final class PersonServerService {
             return signer;
         }
         AgentTokens.Agent sub = AgentTokens.verify(subagentToken, "subagent_token", discovery, this::isProvider,
-                settings.realm().allowLoopback(), now);
+                settings.realm().allowLoopback(), issuer, now);
         if (!signer.id().equals(sub.parentAgent())) {
             throw new PsException(PsError.INVALID_AGENT_TOKEN, "The subagent_token's parent_agent does not name the signing agent.");
         }
@@ -583,8 +649,8 @@ public final class PersonServerService {
         }
         List<String> out = new ArrayList<>();
         for (JsonNode c : node) {
-            if (!c.isTextual()) {
-                throw JsonBody.invalid("capabilities must be an array of strings.");
+            if (!c.isTextual() || c.asText().length() > JsonBody.MAX_TEXT) {
+                throw JsonBody.invalid("capabilities must be an array of strings of at most " + JsonBody.MAX_TEXT + " characters.");
             }
             out.add(c.asText());
         }
@@ -653,8 +719,10 @@ public final class PersonServerService {
         for (JsonNode t : node) {
             JsonNode name = t.get("name");
             JsonNode description = t.get("description");
-            if (!t.isObject() || name == null || !name.isTextual() || (description != null && !description.isTextual())) {
-                throw JsonBody.invalid("Every tool must be an object with a string name and a string description.");
+            if (!t.isObject() || name == null || !name.isTextual() || name.asText().length() > JsonBody.MAX_TEXT
+                    || (description != null && (!description.isTextual() || description.asText().length() > JsonBody.MAX_TEXT))) {
+                throw JsonBody.invalid("Every tool must be an object with a string name and a string description, each at most "
+                        + JsonBody.MAX_TEXT + " characters.");
             }
             out.add(t.deepCopy());
         }

@@ -34,7 +34,8 @@ final class PsAuthenticator {
     private PsAuthenticator() {
     }
 
-    static AgentTokens.Agent authenticate(RequestView request, byte[] body, PersonServerSettings settings, KeyDiscovery discovery,
+    /** @param issuer this Person Server's issuer: an agent token may name it as its {@code ps} */
+    static AgentTokens.Agent authenticate(RequestView request, byte[] body, String issuer, PersonServerSettings settings, KeyDiscovery discovery,
                                           java.util.function.Predicate<String> isProvider, long now) {
         if (request.header("signature").isEmpty() || request.header("signature-input").isEmpty() || request.header("signature-key").isEmpty()) {
             throw PsException.signature("invalid_request", "The request must carry Signature, Signature-Input and Signature-Key headers.");
@@ -70,7 +71,7 @@ final class PsAuthenticator {
         }
         AgentTokens.Agent agent;
         try {
-            agent = AgentTokens.verify(jwt, "agent token", discovery, isProvider, settings.realm().allowLoopback(), now);
+            agent = AgentTokens.verify(jwt, "agent token", discovery, isProvider, settings.realm().allowLoopback(), issuer, now);
         } catch (PsException e) {
             // An agent provider that is not an agent client of the realm is policy (403), not a bad signature.
             throw e.error() == PsError.ACCESS_DENIED ? e : PsException.agentToken(e);

@@ -1,4 +1,4 @@
-package dev.aauth.keycloak.endpoint;
+package dev.aauth.keycloak.pending;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,13 +10,13 @@ import java.util.Locale;
  * names are case-insensitive, a preference may carry {@code ;parameters}, a value may be quoted, and
  * only the first instance of a preference counts (RFC 7240 §2).
  */
-final class PreferWait {
+public final class PreferWait {
 
     private PreferWait() {
     }
 
     /** The requested seconds, or -1 when no field line has a well-formed {@code wait}. */
-    static long parse(List<String> fieldLines) {
+    public static long parse(List<String> fieldLines) {
         for (String line : fieldLines) {
             for (String preference : split(line, ',')) {
                 String head = split(preference, ';').get(0).trim();
@@ -39,7 +39,7 @@ final class PreferWait {
     }
 
     /** {@code wait=N} for {@code Preference-Applied}. */
-    static String applied(long seconds) {
+    public static String applied(long seconds) {
         return "wait=" + seconds;
     }
 

@@ -1,4 +1,4 @@
-package dev.aauth.keycloak.endpoint;
+package dev.aauth.keycloak.pending;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
