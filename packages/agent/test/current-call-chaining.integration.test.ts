@@ -330,3 +330,20 @@ it('interaction chaining past the intermediary\'s cap of interactions per reques
   expect(await response.json()).toEqual({ error: 'server_error', detail: expect.stringContaining('more than 1 times') as string });
   expect(chained).toHaveLength(1);
 });
+
+it('interaction chaining: R1 sends the user on to A\'s callback by a page of its own, not a redirect (a browser checks the PS consent form\'s CSP form-action, which names R1\'s origin only, against every redirect after it)', async () => {
+  const callback = `${aHost.id}/callback`;
+  let last: { url: string; status: number; callback?: string } | undefined;
+  const { client } = agentFor(ALICE, 'alice-onward', {
+    interactionCallback: callback,
+    onInteraction: async (interaction) => {
+      if (!interaction.url.startsWith(r1Host.id)) return approveAs(ALICE)(interaction);
+      const url = new URL(interaction.url);
+      last = (await driveInteraction('embedded', `${url.origin}${url.pathname}`, interaction.code, ALICE, 'approve', { callback })).page;
+    },
+  });
+  expect((await client.fetch(`${r1Host.id}/ledger-report`)).status).toBe(200);
+  expect(last?.url.startsWith(`${r1Host.id}/aauth/chain/callback/`)).toBe(true);
+  expect(last?.status).toBe(200);
+  expect(last?.callback).toBe(callback);
+});

@@ -100,6 +100,22 @@ function page(res: ServerResponse, status: number, title: string, text: string):
   res.end(`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>`);
 }
 
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * On to the caller's callback by a page of ours, not a `303`: the browser arrived here by the PS's
+ * `303` after its consent form, and a browser checks that form page's CSP `form-action` against
+ * every redirect of the submission (CSP3 §form-action), which names our origin but cannot name the
+ * caller's. A new navigation from our page is no form submission.
+ */
+function onward(res: ServerResponse, target: string): void {
+  const url = escapeHtml(target);
+  res.writeHead(200, { [H.contentType]: 'text/html; charset=utf-8', [H.cacheControl]: 'no-store', 'Content-Security-Policy': "default-src 'none'", 'Referrer-Policy': 'no-referrer' });
+  res.end(`<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${url}"><title>Returning to the application</title></head><body><p><a href="${url}">Return to the application</a></p></body></html>`);
+}
+
 function toAnswer(response: ChainedResponse): ChainAnswer {
   const status = response.status ?? 200;
   if (!Number.isInteger(status) || status < 200 || status > 599 || status === 202) throw new TypeError('a chained route must return a final status (200-599, not 202)');
@@ -308,17 +324,13 @@ export class InteractionChain {
     const reported = url.searchParams.get(Q.error);
     const failed = reported !== null || (final !== undefined && final.status >= 400);
     const again = final === undefined && !failed && !flow.codeUsed;
-    if (again && flow.callerCallback !== undefined) {
-      res.writeHead(303, { [H.location]: flow.callerCallback, [H.cacheControl]: 'no-store' }).end();
-      return;
-    }
+    if (again && flow.callerCallback !== undefined) return onward(res, flow.callerCallback);
     if (again) return page(res, 200, 'One more approval', 'Another approval is needed for this request; return to the application.');
     if (final === undefined && !failed) return page(res, 200, 'Almost done', 'The request is still being completed; the application will receive the result. You may close this page.');
     if (flow.callerCallback !== undefined) {
       const target = new URL(flow.callerCallback);
       if (failed) target.searchParams.set(Q.error, callbackError(reported, final));
-      res.writeHead(303, { [H.location]: target.href, [H.cacheControl]: 'no-store' }).end();
-      return;
+      return onward(res, target.href);
     }
     if (failed) return page(res, 200, 'Not completed', 'The request was not completed. Return to the application.');
     page(res, 200, 'Done', 'You may close this page and return to the application.');
