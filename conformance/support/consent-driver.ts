@@ -30,7 +30,7 @@ interface Page {
   readonly url: string;
   readonly status: number;
   readonly html: string;
-  /** Set when the page is a redirect to the agent's `callback`, which the driver does not follow. */
+  /** Set when the page is a redirect (or an immediate refresh) to the agent's `callback`, which the driver does not follow. */
   readonly callback?: string;
 }
 
@@ -120,7 +120,14 @@ class Browser {
         body = undefined;
         continue;
       }
-      return { url: target, status: res.status, html: await res.text() };
+      const html = await res.text();
+      // A page that sends the browser on at once (`<meta http-equiv="refresh">`) to the callback.
+      const refresh = /<meta http-equiv="refresh" content="0;url=([^"]*)">/i.exec(html)?.[1];
+      if (refresh !== undefined && this.stopAt !== undefined) {
+        const next = new URL(decodeEntities(refresh), target).toString();
+        if (next.startsWith(this.stopAt)) return { url: target, status: res.status, html, callback: next };
+      }
+      return { url: target, status: res.status, html };
     }
     throw new Error(`too many redirects from ${url}`);
   }

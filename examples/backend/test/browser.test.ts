@@ -127,8 +127,8 @@ maybe('the demo UI in headless Chromium, current profile (the realm as Person Se
    * The person at the Person Server's interaction page: sign in (once per browser), approve. A
    * chained link starts at the supply-chain agent, which sends the browser on to the Person Server
    * with its own callback. The Person Server's answer to the approval is a 303 to that callback on
-   * another origin, which Chromium does not follow from a page whose CSP says `form-action 'self'`;
-   * the approval itself is recorded, so the run goes on, and the test waits for the run instead.
+   * another origin, which Chromium follows only because the consent page's CSP `form-action` names
+   * that origin: the page must end at the supply-chain agent's callback.
    */
   async function approveAtPersonServer(page: Page, url: string, chained: boolean): Promise<void> {
     const { config } = running.demo();
@@ -142,6 +142,7 @@ maybe('the demo UI in headless Chromium, current profile (the realm as Person Se
     if (chained) await expect(consent.locator('dd', { hasText: 'call chaining' }).count()).resolves.toBe(1);
     await consent.click('button[value="approve"]');
     if (!chained) await consent.waitForSelector('h1:text-is("Approved")');
+    else await consent.waitForURL(`${config.supplyChain.identifier}/aauth/chain/callback/**`, { timeout: 40_000, waitUntil: 'commit' });
     await consent.close();
     await page.bringToFront();
   }

@@ -27,6 +27,9 @@ let aHost: Host;
 let r1Host: Host;
 let marketHost: Host;
 let ledgerHost: Host;
+/** A second intermediary whose agent provider the realm marks `consentRequired`: its person token and its auth token each need the person. */
+let askingHost: Host;
+let askingChain: InteractionChain;
 let aProvider: AgentServer;
 let r1Session: AgentSession;
 let chain: InteractionChain;
@@ -53,7 +56,7 @@ function downstream(h: Host, scope: string, path: string): void {
 }
 
 beforeAll(async () => {
-  [aHost, r1Host, marketHost, ledgerHost] = await Promise.all([host(), host(), host(), host()]);
+  [aHost, r1Host, marketHost, ledgerHost, askingHost] = await Promise.all([host(), host(), host(), host(), host()]);
   authServer = createAuthServer({
     log: () => undefined,
     logger: { info: () => undefined, warn: () => undefined },
@@ -65,9 +68,11 @@ beforeAll(async () => {
         { name: 'report:read', description: 'Read reports', attributes: { 'aauth.resource': r1Host.id } },
         { name: 'market:read', description: 'Read market data', attributes: { 'aauth.resource': marketHost.id } },
         { name: 'ledger:read', description: 'Read the ledger', attributes: { 'aauth.resource': ledgerHost.id } },
+        { name: 'summary:read', description: 'Read summaries', attributes: { 'aauth.resource': askingHost.id } },
       ],
       clients: [
-        { clientId: aHost.id, name: 'Assistant agents', attributes: { 'aauth.agent': 'true' }, optionalClientScopes: ['report:read'] },
+        { clientId: aHost.id, name: 'Assistant agents', attributes: { 'aauth.agent': 'true' }, optionalClientScopes: ['report:read', 'summary:read'] },
+        { clientId: askingHost.id, name: 'Summaries', attributes: { 'aauth.agent': 'true', 'aauth.resource': 'true' }, consentRequired: true, optionalClientScopes: ['market:read'] },
         // R1 is a resource and, with its own agent provider on its own origin, an agent.
         { clientId: r1Host.id, name: 'Reports', attributes: { 'aauth.agent': 'true', 'aauth.resource': 'true' }, optionalClientScopes: ['market:read', 'ledger:read'] },
         { clientId: marketHost.id, name: 'Market', attributes: { 'aauth.resource': 'true' } },
@@ -116,10 +121,31 @@ beforeAll(async () => {
   }));
   app.use(aauthErrorHandler());
   r1Host.use(app);
+
+  const askingProvider = new AgentServer({ identifier: askingHost.id, development: true, profile: 'aauth-current', jwksPath: '/.well-known/agent-jwks.json' });
+  const askingClient = new AAuthClient({ session: AgentSession.delegateOf(askingProvider, { sub: askingProvider.agentIdentifier('summaries') }), development: true, profile: 'aauth-current', personServer: R1_OWN_PS, minPollIntervalMs: 10 });
+  askingChain = new InteractionChain({ client: askingClient, baseUrl: `${askingHost.id}/aauth/chain` });
+  // The same intermediary handing on at most one interaction per request.
+  const capped = new InteractionChain({ client: askingClient, baseUrl: `${askingHost.id}/aauth/capped`, maxInteractions: 1 });
+  const asking = express();
+  asking.use(express.json({ verify: captureRawBody }));
+  asking.use(askingProvider.router());
+  const askingGuard = aauth({ profile: 'aauth-current', resource: askingHost.id, signingKey: generateSigningKey(), development: true, trustedPersonServers: [issuer], accessMode: 'auth-token', scopeDescriptions: { 'summary:read': 'Read summaries' } });
+  asking.use(askingGuard);
+  asking.use(askingChain.router());
+  asking.use(capped.router());
+  const summary = async (req: AAuthRequest, client: AAuthClient): Promise<{ status: number; body: Report }> => {
+    const down = await client.fetch(`${marketHost.id}/market`);
+    return { status: down.status, body: { upstream: seen(req), downstream: await down.json() as Seen } };
+  };
+  asking.get('/summary', askingGuard.requireAuth({ scope: 'summary:read' }), askingChain.route<AAuthRequest>(summary));
+  asking.get('/summary-capped', askingGuard.requireAuth({ scope: 'summary:read' }), capped.route<AAuthRequest>(summary));
+  asking.use(aauthErrorHandler());
+  askingHost.use(asking);
 });
 
 afterAll(async () => {
-  await Promise.all([authServer?.close(), aHost?.close(), r1Host?.close(), marketHost?.close(), ledgerHost?.close()]);
+  await Promise.all([authServer?.close(), aHost?.close(), r1Host?.close(), marketHost?.close(), ledgerHost?.close(), askingHost?.close()]);
 });
 
 /** The person at an interaction page (the PS's, or R1's which leads to the PS's): log in, approve. */
@@ -264,4 +290,60 @@ it('an upstream token naming a PS the intermediary does not trust sends it nowhe
   expect(response.status).toBe(502);
   expect(await response.json()).toEqual({ reason: 'untrusted_person_server', code: 'invalid_auth_token' });
   expect(psBodies(since)).toEqual([]);
+});
+
+it('interaction chaining, two interactions in one request (the intermediary\'s person token, then its auth token): each is handed to A with a new code of R1\'s, and A\'s poll gets the final 200', async () => {
+  const callback = `${aHost.id}/callback`;
+  const chained: Interaction[] = [];
+  const landed: (string | undefined)[] = [];
+  const { client } = agentFor(ALICE, 'alice-asked-twice', {
+    interactionCallback: callback,
+    onInteraction: async (interaction) => {
+      if (!interaction.url.startsWith(askingHost.id)) return approveAs(ALICE)(interaction);
+      chained.push(interaction);
+      const url = new URL(interaction.url);
+      landed.push((await driveInteraction('embedded', `${url.origin}${url.pathname}`, interaction.code, ALICE, 'approve', { callback })).page.callback);
+    },
+  });
+  const response = await client.fetch(`${askingHost.id}/summary`);
+  expect(response.status).toBe(200);
+  const report = await response.json() as Report;
+  expect(report.downstream.sub).not.toBe(report.upstream.sub);
+  expect(chained).toHaveLength(2);
+  expect(chained.every((i) => i.url.startsWith(`${askingChain.interactionEndpoint}?`))).toBe(true);
+  expect(chained[1]?.code).not.toBe(chained[0]?.code);
+  // After each approval the user is back at A's callback: the first time to pick up the second code.
+  expect(landed).toEqual([callback, callback]);
+});
+
+it('interaction chaining past the intermediary\'s cap of interactions per request: A\'s poll gets 502 server_error, never a hang', async () => {
+  const chained: Interaction[] = [];
+  const { client } = agentFor(ALICE, 'alice-capped', {
+    onInteraction: async (interaction) => {
+      if (!interaction.url.startsWith(askingHost.id)) return approveAs(ALICE)(interaction);
+      chained.push(interaction);
+      await approveAs(ALICE)(interaction);
+    },
+  });
+  const response = await client.fetch(`${askingHost.id}/summary-capped`);
+  expect(response.status).toBe(502);
+  expect(await response.json()).toEqual({ error: 'server_error', detail: expect.stringContaining('more than 1 times') as string });
+  expect(chained).toHaveLength(1);
+});
+
+it('interaction chaining: R1 sends the user on to A\'s callback by a page of its own, not a redirect (a browser checks the PS consent form\'s CSP form-action, which names R1\'s origin only, against every redirect after it)', async () => {
+  const callback = `${aHost.id}/callback`;
+  let last: { url: string; status: number; callback?: string } | undefined;
+  const { client } = agentFor(ALICE, 'alice-onward', {
+    interactionCallback: callback,
+    onInteraction: async (interaction) => {
+      if (!interaction.url.startsWith(r1Host.id)) return approveAs(ALICE)(interaction);
+      const url = new URL(interaction.url);
+      last = (await driveInteraction('embedded', `${url.origin}${url.pathname}`, interaction.code, ALICE, 'approve', { callback })).page;
+    },
+  });
+  expect((await client.fetch(`${r1Host.id}/ledger-report`)).status).toBe(200);
+  expect(last?.url.startsWith(`${r1Host.id}/aauth/chain/callback/`)).toBe(true);
+  expect(last?.status).toBe(200);
+  expect(last?.callback).toBe(callback);
 });

@@ -8,6 +8,8 @@
  * Codes typed into the manual-entry form (or opened by URL) that name no live request count
  * per client address.
  *
+ * The consent page names a validated callback's origin in its CSP form-action, nothing more.
+ *
  * Cannot prove: resistance to guessing spread over many IP addresses and users (the per-user
  * limit bounds what any number of addresses can try against one account).
  */
@@ -187,5 +189,39 @@ describe('password storage', () => {
   it('a credential with an algorithm the server cannot check is refused at load, with its path', () => {
     const credential = { type: 'password', secretData: JSON.stringify({ value: 'AAAA', salt: 'AAAA' }), credentialData: JSON.stringify({ hashIterations: 5, algorithm: 'argon2' }) };
     expect(() => parseRealm({ realm: 'p', users: [{ id: 'u', username: 'u', credentials: [credential] }] })).toThrow(/users\[0\]\.credentials\[0\].*argon2/);
+  });
+});
+
+describe('the consent page\'s Content-Security-Policy form-action (2026-03 interaction endpoint)', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await startFixture();
+  });
+  afterEach(async () => {
+    await f.close();
+  });
+
+  async function consentCsp(callback: string | undefined): Promise<string | null> {
+    const code = await startPending(f);
+    const page = new URL(`${f.issuer}/protocol/aauth/interact`);
+    page.searchParams.set('code', code);
+    if (callback !== undefined) page.searchParams.set('callback', callback);
+    expect((await (await fetch(page)).text())).toContain('name="password"');
+    const res = await fetch(`${f.issuer}/protocol/aauth/interact`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ step: 'login', code, username: USER.username, password: USER.password }),
+    });
+    expect(await res.text()).toMatch(CONSENT);
+    return res.headers.get('content-security-policy');
+  }
+
+  it('with a validated callback on the agent\'s origin: \'self\' and exactly that origin', async () => {
+    const origin = new URL(f.agent.id).origin;
+    expect(await consentCsp(`${origin}/done?x=1`)).toContain(`form-action 'self' ${origin};`);
+  });
+
+  it('without a callback: \'self\' alone', async () => {
+    expect(await consentCsp(undefined)).toContain("form-action 'self';");
   });
 });

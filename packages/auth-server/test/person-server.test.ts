@@ -176,3 +176,54 @@ describe('pending store tombstones', () => {
     expect(store.retired(ids[2] as string, 201)).toBe(false);
   });
 });
+
+describe('the consent page\'s Content-Security-Policy form-action', () => {
+  /**
+   * The consent form's answer is a 303 to the callback, and a browser checks `form-action` against
+   * every redirect of a form submission (CSP3 §6.4.1 form-action): the consent page names exactly
+   * the validated callback's origin beside 'self', never more.
+   */
+  async function consentPageCsp(callbackOf: ((providerId: string) => string) | undefined): Promise<string | null> {
+    const provider = new AgentProvider(0);
+    await provider.start();
+    const server = createAuthServer({ realm: psRealm(provider), log: () => undefined });
+    const { issuer } = await server.listen(0);
+    try {
+      const agent = provider.agent('csp');
+      const url = `${issuer}/protocol/aauth/ps/person`;
+      const body = JSON.stringify({ resource: 'https://r.example' });
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      Object.assign(headers, signRequest({ method: 'POST', url, headers, body }, { key: agent.key.signing, signatureKey: { scheme: 'jwt', jwt: provider.agentToken(agent) } }));
+      const first = await fetch(url, { method: 'POST', headers, body });
+      expect(first.status).toBe(202);
+      const code = /code="([^"]+)"/.exec(first.headers.get('aauth-requirement') ?? '')?.[1] as string;
+      const page = new URL(`${issuer}/protocol/aauth/ps/interaction`);
+      page.searchParams.set('code', code);
+      if (callbackOf !== undefined) page.searchParams.set('callback', callbackOf(provider.id));
+      const login = await fetch(page);
+      expect(login.status).toBe(200);
+      await login.text();
+      const form = new URLSearchParams({ step: 'login', code, username: USER.username, password: USER.password });
+      const review = await fetch(`${issuer}/protocol/aauth/ps/interaction`, { method: 'POST', body: form });
+      expect(await review.text()).toContain('value="approve"');
+      return review.headers.get('content-security-policy');
+    } finally {
+      await server.close();
+      await provider.stop();
+    }
+  }
+
+  it('with a validated callback: \'self\' and exactly the callback\'s origin', async () => {
+    let origin = '';
+    const csp = await consentPageCsp((id) => {
+      origin = new URL(id).origin;
+      return `${origin}/aauth/callback/flow-1?state=x`;
+    });
+    expect(csp).toContain(`form-action 'self' ${origin};`);
+  });
+
+  it('without a callback: \'self\' alone', async () => {
+    const csp = await consentPageCsp(undefined);
+    expect(csp).toContain("form-action 'self';");
+  });
+});

@@ -23,7 +23,9 @@ export type InteractionChainFailure =
   /** Too many chained requests held in all. */
   | 'flows_full'
   /** Too many chained requests held for this caller's key. */
-  | 'caller_full';
+  | 'caller_full'
+  /** The downstream asked for the person more often within one request than the intermediary hands on. */
+  | 'too_many_interactions';
 
 const WIRE: Readonly<Record<InteractionChainFailure, { code: WireErrorCode; status: number }>> = {
   unsigned: { code: 'invalid_signature', status: 401 },
@@ -35,6 +37,7 @@ const WIRE: Readonly<Record<InteractionChainFailure, { code: WireErrorCode; stat
   callback_refused: { code: 'invalid_request', status: 400 },
   flows_full: { code: 'server_error', status: 503 },
   caller_full: { code: 'server_error', status: 503 },
+  too_many_interactions: { code: 'server_error', status: 502 },
 };
 
 export class InteractionChainError extends AAuthError {

@@ -4,7 +4,8 @@
  * Format): one flow per chained request, each with
  *  - its own pending URL (`Location`, 128 random bits), bound to the key that signed the caller's
  *    request: a poll signed by another key is refused (§Pending Response);
- *  - its own interaction code (Crockford base32, single use: spent when the user arrives);
+ *  - its own interaction code (Crockford base32, single use: spent when the user arrives), a new
+ *    one for each further interaction the downstream asks for within the same request;
  *  - its own per-flow callback id, the address the PS sends the user back to;
  *  - an expiry: the downstream request's deadline. Past it the poll answers `408 expired`, and
  *    after a terminal answer `410` (§Deferred Response State Machine: "gone — MUST NOT retry").
@@ -29,16 +30,20 @@ export interface ChainFlow {
   readonly id: string;
   /** The per-flow callback id (the last segment of the callback URL given to the PS). */
   readonly callbackId: string;
-  /** This intermediary's interaction code, as shown (hyphenated). */
-  readonly code: string;
+  /** This intermediary's interaction code for the current interaction, as shown (hyphenated). */
+  code: string;
   /** RFC 7638 thumbprint of the caller's key. */
   readonly thumbprint: string;
   /** Seconds since the epoch. */
   readonly expiresAt: number;
   /** When the flow is forgotten (its URL then answers `404`): a lifetime after it expired. */
   readonly forgetAt: number;
-  /** Set once the downstream PS asked for the user: `{PS url}?code={PS code}&callback={our callback}`. */
+  /** Set once the downstream PS asked for the user: `{PS url}?code={PS code}&callback={our callback}`, the latest interaction's. */
   upstreamUrl: string | undefined;
+  /** Downstream interactions handed on so far (each with its own code). */
+  interactions: number;
+  /** The code the caller last received in a `202`: a newer one is answered at once, not held. */
+  announced: string | undefined;
   /** The caller's `callback`, given when the user arrived. */
   callerCallback: string | undefined;
   codeUsed: boolean;
@@ -82,11 +87,10 @@ export class ChainFlows {
     this.sweep(now);
     if (this.#live >= this.#o.maxFlows) throw new InteractionChainError('flows_full', 'too many chained requests are in progress here; retry shortly');
     if ((this.#perCaller.get(thumbprint) ?? 0) >= this.#o.maxFlowsPerCaller) throw new InteractionChainError('caller_full', 'this caller has too many chained requests in progress; finish or cancel one first');
-    let code: string;
-    do code = generateInteractionCode(); while (this.#byCode.has(normalizeInteractionCode(code)));
+    const code = this.#newCode();
     const flow: ChainFlow = {
       id: token(), callbackId: token(), code, thumbprint, expiresAt: now + lifetimeSeconds, forgetAt: now + 2 * lifetimeSeconds,
-      upstreamUrl: undefined, callerCallback: undefined, codeUsed: false, final: undefined, ended: false, counted: true, waiters: new Set(),
+      upstreamUrl: undefined, interactions: 0, announced: undefined, callerCallback: undefined, codeUsed: false, final: undefined, ended: false, counted: true, waiters: new Set(),
     };
     this.#byId.set(flow.id, flow);
     this.#byCallback.set(flow.callbackId, flow);
@@ -94,6 +98,30 @@ export class ChainFlows {
     this.#perCaller.set(thumbprint, (this.#perCaller.get(thumbprint) ?? 0) + 1);
     this.#live++;
     return flow;
+  }
+
+  #newCode(): string {
+    let code: string;
+    do code = generateInteractionCode(); while (this.#byCode.has(normalizeInteractionCode(code)));
+    return code;
+  }
+
+  /**
+   * The downstream asked for the person at `upstreamUrl`. The first time the flow keeps the code it
+   * was opened with; each later time the old code is withdrawn and a new one issued, which the
+   * caller's next poll carries (§Interaction Chaining: "its own interaction code"). Waiting polls
+   * and the callback wake.
+   */
+  interaction(flow: ChainFlow, upstreamUrl: string): void {
+    if (flow.interactions > 0) {
+      this.#byCode.delete(normalizeInteractionCode(flow.code));
+      flow.code = this.#newCode();
+      this.#byCode.set(normalizeInteractionCode(flow.code), flow);
+      flow.codeUsed = false;
+    }
+    flow.interactions++;
+    flow.upstreamUrl = upstreamUrl;
+    for (const wake of flow.waiters) wake();
   }
 
   get(id: string): ChainFlow | undefined {

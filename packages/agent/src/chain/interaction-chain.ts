@@ -15,6 +15,11 @@
  *     `?error=` per §Interaction Callback Errors if the request failed), or shows a short page;
  *  4. the caller's poll of our `Location` answers `202` until then, and the handler's response
  *     once; `410` afterwards, `403` to any other key, `408` past the lifetime.
+ * A request may need the person more than once (a person token and then an auth token, each with
+ * consent): each further interaction gets a new code of ours, which the caller's next poll carries
+ * in a new `AAuth-Requirement`, and the callback sends the user back to the caller (or says another
+ * approval is needed). At most `maxInteractions` per request; one more ends the request with
+ * `InteractionChainError` `too_many_interactions`.
  * `router()` serves the three URLs; mount it after the resource middleware, which verifies the
  * poll's signature and sets `req.aauth`.
  */
@@ -63,6 +68,8 @@ export interface InteractionChainOptions {
   readonly callbackWaitSeconds?: number;
   /** Failed code attempts per client address per minute before the interaction URL refuses (`429`). Default 10. */
   readonly maxCodeFailures?: number;
+  /** Downstream interactions handed on within one chained request. Default 4. */
+  readonly maxInteractions?: number;
   /** Clock, seconds since the epoch. */
   readonly now?: () => number;
 }
@@ -91,6 +98,22 @@ function send(res: ServerResponse, answer: ChainAnswer): void {
 function page(res: ServerResponse, status: number, title: string, text: string): void {
   res.writeHead(status, { [H.contentType]: 'text/html; charset=utf-8', [H.cacheControl]: 'no-store', 'Content-Security-Policy': "default-src 'none'" });
   res.end(`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>`);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * On to the caller's callback by a page of ours, not a `303`: the browser arrived here by the PS's
+ * `303` after its consent form, and a browser checks that form page's CSP `form-action` against
+ * every redirect of the submission (CSP3 §form-action), which names our origin but cannot name the
+ * caller's. A new navigation from our page is no form submission.
+ */
+function onward(res: ServerResponse, target: string): void {
+  const url = escapeHtml(target);
+  res.writeHead(200, { [H.contentType]: 'text/html; charset=utf-8', [H.cacheControl]: 'no-store', 'Content-Security-Policy': "default-src 'none'", 'Referrer-Policy': 'no-referrer' });
+  res.end(`<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${url}"><title>Returning to the application</title></head><body><p><a href="${url}">Return to the application</a></p></body></html>`);
 }
 
 function toAnswer(response: ChainedResponse): ChainAnswer {
@@ -126,6 +149,7 @@ export class InteractionChain {
   readonly #maxWait: number;
   readonly #callbackWait: number;
   readonly #maxFailures: number;
+  readonly #maxInteractions: number;
   readonly #now: () => number;
   readonly #failures = new Map<string, { count: number; resetAt: number }>();
 
@@ -140,6 +164,7 @@ export class InteractionChain {
     this.#maxWait = options.maxWaitSeconds ?? 20;
     this.#callbackWait = options.callbackWaitSeconds ?? 30;
     this.#maxFailures = options.maxCodeFailures ?? 10;
+    this.#maxInteractions = options.maxInteractions ?? 4;
     this.#now = options.now ?? ((): number => Math.floor(Date.now() / 1000));
     this.#flows = new ChainFlows({ maxFlows: options.maxFlows ?? 1000, maxFlowsPerCaller: options.maxFlowsPerCaller ?? 8, now: this.#now });
   }
@@ -180,8 +205,13 @@ export class InteractionChain {
     const client = this.#client.forUpstream(upstream).withInteraction({
       interactionCallback: `${this.#base.href}/callback/${flow.callbackId}`,
       onInteraction: (i: Interaction) => {
-        // One chained interaction per request: the first PS interaction is the one handed on.
-        flow.upstreamUrl ??= i.url;
+        if (flow.interactions >= this.#maxInteractions) {
+          const err = new InteractionChainError('too_many_interactions', `the downstream asked for the person more than ${this.#maxInteractions} times in one request`);
+          this.#flows.settle(flow, problemAnswer(err));
+          // Thrown into the client's wait, so the handler stops instead of polling on.
+          throw err;
+        }
+        this.#flows.interaction(flow, i.url);
         asked();
       },
     });
@@ -205,6 +235,7 @@ export class InteractionChain {
 
   /** §Interaction Required: our own `202`, `Location`, `AAuth-Requirement` with our url and code. */
   #pending(flow: ChainFlow): ChainAnswer {
+    flow.announced = flow.code;
     const requirement = serializeRequirement({ requirement: 'interaction', url: this.interactionEndpoint, code: flow.code }, { allowLoopbackHttp: this.#client.development });
     return {
       status: 202,
@@ -251,7 +282,7 @@ export class InteractionChain {
       res.writeHead(204).end();
       return;
     }
-    await this.#flows.wait(flow, Math.min(preferWait(req), this.#maxWait));
+    if (flow.announced === flow.code) await this.#flows.wait(flow, Math.min(preferWait(req), this.#maxWait));
     this.#flows.sweep();
     if (flow.ended) return send(res, problemAnswer(new InteractionChainError('gone', 'this pending request has been withdrawn')));
     if (flow.final === undefined) return send(res, this.#pending(flow));
@@ -280,20 +311,26 @@ export class InteractionChain {
     res.writeHead(303, { [H.location]: flow.upstreamUrl, [H.cacheControl]: 'no-store' }).end();
   }
 
-  /** The PS sends the user back: wait for the chained request to end, then on to the caller's callback. */
+  /**
+   * The PS sends the user back: wait for the chained request to end (or to need the person again),
+   * then on to the caller's callback.
+   */
   async #callback(res: ServerResponse, id: string, url: URL): Promise<void> {
     const flow = this.#flows.byCallback(id);
     if (flow === undefined) return page(res, new InteractionChainError('unknown', 'no such callback').status, 'Request not found', 'This request is unknown or has ended.');
-    await this.#flows.wait(flow, this.#callbackWait);
+    // An unspent code: a further interaction is already waiting for the caller to hand on.
+    if (flow.codeUsed) await this.#flows.wait(flow, this.#callbackWait);
     const final = flow.final;
     const reported = url.searchParams.get(Q.error);
     const failed = reported !== null || (final !== undefined && final.status >= 400);
+    const again = final === undefined && !failed && !flow.codeUsed;
+    if (again && flow.callerCallback !== undefined) return onward(res, flow.callerCallback);
+    if (again) return page(res, 200, 'One more approval', 'Another approval is needed for this request; return to the application.');
     if (final === undefined && !failed) return page(res, 200, 'Almost done', 'The request is still being completed; the application will receive the result. You may close this page.');
     if (flow.callerCallback !== undefined) {
       const target = new URL(flow.callerCallback);
       if (failed) target.searchParams.set(Q.error, callbackError(reported, final));
-      res.writeHead(303, { [H.location]: target.href, [H.cacheControl]: 'no-store' }).end();
-      return;
+      return onward(res, target.href);
     }
     if (failed) return page(res, 200, 'Not completed', 'The request was not completed. Return to the application.');
     page(res, 200, 'Done', 'You may close this page and return to the application.');

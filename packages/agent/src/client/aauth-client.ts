@@ -17,7 +17,7 @@ import type { RequestSigner } from '../identity/agent-session.js';
 import { anySignal, raceSignal } from '../lib/abort.js';
 import { processResourceTokenResponse, resourceTokenRequest } from '../resource-token/resource-token-request.js';
 import { ComponentMemory, listedComponents } from '../signing/required-components.js';
-import { awaitDeferred, awaitPending, type AwaitPendingOptions, type InteractionCallback, type InteractionHandler } from '../token-endpoint/await-pending.js';
+import { awaitDeferred, awaitPending, type AwaitPendingOptions, type InteractionCallback, type InteractionHandler, type Pending } from '../token-endpoint/await-pending.js';
 import { processTokenResponse, type TokenResult } from '../token-endpoint/process-token-response.js';
 import { modeOf, tokenRequest, type TokenRequestParameters } from '../token-endpoint/token-request.js';
 import { createTransport, type FetchLike, type Transport } from '../transport/transport.js';
@@ -459,7 +459,14 @@ export class AAuthClient implements ChallengeAnswerer {
       // Current profile: the interaction `url` is in `AAuth-Requirement` itself (§Interaction Required).
       const pending = await processPsResponse(response, { base: url.href, identifiers: this.#identifiers() });
       if (pending.kind !== 'pending') throw new TypeError('awaitDeferred: the response is not a 202');
-      return awaitDeferred(pending, { ...this.#pendingOptions(url.origin, undefined, context), ...this.#deferredDelivery(this.#shared.current, url, context) });
+      // Each 202 is read as the first was: a further `requirement=interaction` with a new code
+      // (an intermediary chaining another interaction, §Interaction Chaining) is handed on.
+      const read = async (polled: Response, at: Pending): Promise<Pending> => {
+        const next = await processPsResponse(polled, { base: at.location, pendingUrl: at.location, identifiers: this.#identifiers() });
+        if (next.kind !== 'pending') throw new TypeError('awaitDeferred: a 202 read as final');
+        return next;
+      };
+      return awaitDeferred(pending, { ...this.#pendingOptions(url.origin, undefined, context), ...this.#deferredDelivery(this.#shared.current, url, context) }, read);
     }
     const pending = await processTokenResponse(response, { base: url.href });
     if (pending.kind !== 'pending') throw new TypeError('awaitDeferred: the response is not a 202');

@@ -113,15 +113,21 @@ export function awaitPending(first: Pending, options: AwaitPendingOptions): Prom
   });
 }
 
+/** How a `202` to a poll is read (the profile's header names differ). */
+export type ReadPending = (response: Response, pending: Pending) => Promise<Pending>;
+
+const readTokenPending: ReadPending = async (response, pending) =>
+  (await processTokenResponse(response, { base: pending.location, pendingUrl: pending.location })) as Pending;
+
 /**
  * A deferred resource request, polled until the resource answers anything but `202` or `503`:
  * that answer is the response to the original request (§Terminal Responses), returned as it came.
+ * Each `202` is read by `read`, so a new interaction code in it reaches `onInteraction`.
  */
-export function awaitDeferred(first: Pending, options: AwaitPendingOptions): Promise<Response> {
+export function awaitDeferred(first: Pending, options: AwaitPendingOptions, read: ReadPending = readTokenPending): Promise<Response> {
   return pollUntilSettled<Response>(first, options, async (response, pending) => {
     if (response.status !== 202) return { done: response };
-    const result = await processTokenResponse(response, { base: pending.location, pendingUrl: pending.location });
-    return { next: result as Pending };
+    return { next: await read(response, pending) };
   });
 }
 
@@ -135,15 +141,17 @@ export async function pollUntilSettled<T>(first: Pending, options: AwaitPendingO
   const signal = anySignal([deadline.signal, options.signal]) as AbortSignal;
   const minInterval = options.minIntervalMs ?? 250;
   let pending = first;
-  let notified = false;
+  // The code last handed to `onInteraction`: a later 202 naming a new one (an intermediary chaining
+  // a further interaction, §Interaction Chaining) is handed on too.
+  let notified: string | undefined;
   try {
     for (;;) {
       checkOrigin(pending.location, options.origin, 'location');
       emit(options.onEvent, { type: 'pending', location: pending.location, retryAfter: pending.retryAfter, ...(pending.require === undefined ? {} : { require: pending.require }), ...(pending.code === undefined ? {} : { code: pending.code }) });
       // Current profile: the requirement names the interaction `url` itself; 2026-03: the metadata's endpoint.
       const endpoint = pending.url ?? options.interactionEndpoint;
-      if (!notified && pending.code !== undefined && endpoint !== undefined) {
-        notified = true;
+      if (pending.code !== undefined && pending.code !== notified && endpoint !== undefined) {
+        notified = pending.code;
         checkOrigin(endpoint, options.origin, 'interaction_endpoint');
         const interaction = { url: interactionUrl(endpoint, pending.code, options.interactionCallback), code: pending.code };
         emit(options.onEvent, { type: 'interaction', ...interaction });

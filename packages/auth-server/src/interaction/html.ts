@@ -35,11 +35,26 @@ label{display:block;margin-top:.6rem}input[type=text],input[type=password]{width
 </head><body>${body}</body></html>`.value;
 }
 
+function csp(formAction: string): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'`;
+}
+
 /** Headers for every interaction page: no caching, no framing, no scripts, forms only to us. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Content-Type': 'text/html; charset=utf-8',
   'Cache-Control': 'no-store',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'Content-Security-Policy': csp("'self'"),
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
 });
+
+/**
+ * Headers for a page whose form is answered with a 303 to `callback`: a browser checks
+ * `form-action` against every redirect of a form submission (CSP3 §form-action), so the
+ * callback's origin is named beside 'self'. Only a callback that passed `callbackAllowed`, and
+ * only its origin (a URL parser's output: no quote, space or semicolon can reach the header).
+ */
+export function pageHeadersReturningTo(callback: string | undefined): Readonly<Record<string, string>> {
+  if (callback === undefined) return PAGE_HEADERS;
+  return { ...PAGE_HEADERS, 'Content-Security-Policy': csp(`'self' ${new URL(callback).origin}`) };
+}

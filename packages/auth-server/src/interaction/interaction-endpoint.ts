@@ -87,7 +87,7 @@ ${entry.domainHint ? html`<dt>Domain</dt><dd>${entry.domainHint}</dd>` : ''}
 <input type="hidden" name="step" value="consent"><input type="hidden" name="code" value="${entry.code}"><input type="hidden" name="ticket" value="${ticket}">
 <button type="submit" name="decision" value="approve">Approve</button>
 <button type="submit" name="decision" value="deny">Deny</button>
-</form>`);
+</form>`, entry.callback);
 }
 
 

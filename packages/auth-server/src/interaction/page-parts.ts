@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AuthServerContext } from '../context.js';
 import { verifyPassword } from '../realm/password.js';
 import type { RealmUser } from '../realm/types.js';
-import { html, page, PAGE_HEADERS, type SafeHtml } from './html.js';
+import { html, page, PAGE_HEADERS, pageHeadersReturningTo, type SafeHtml } from './html.js';
 
 export interface PageResponse {
   readonly status: number;
@@ -22,8 +22,9 @@ export function field(form: Form, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function respond(status: number, title: string, body: SafeHtml): PageResponse {
-  return { status, headers: PAGE_HEADERS, body: page(title, body) };
+/** `returnsTo`: the validated callback the page's form may end at (see `pageHeadersReturningTo`). */
+export function respond(status: number, title: string, body: SafeHtml, returnsTo?: string): PageResponse {
+  return { status, headers: pageHeadersReturningTo(returnsTo), body: page(title, body) };
 }
 
 /** 429 while a code or a user is locked (see `LoginThrottle`); the password is not looked at. */

@@ -113,7 +113,7 @@ ${grant.justification === undefined ? '' : html`<dt>The agent says</dt><dd><pre 
 <input type="hidden" name="step" value="consent"><input type="hidden" name="code" value="${entry.code}"><input type="hidden" name="ticket" value="${ticket}">
 <button type="submit" name="decision" value="approve">Approve</button>
 <button type="submit" name="decision" value="deny">Deny</button>
-</form>`);
+</form>`, entry.callback);
 }
 
 export async function showPsInteraction(ctx: AuthServerContext, ps: PersonServerState, query: { code: string | undefined; callback: string | undefined }, client: string): Promise<PageResponse> {
