@@ -1,11 +1,12 @@
 /** Everything a request handler needs, built once by `createAuthServer`. */
-import type { ChainPolicy, IssuerKeySource, KeyDiscovery } from '@aauth-ts/core';
+import type { AgentTokenClaims, AuthTokenClaims, ChainPolicy, IssuerKeySource, KeyDiscovery } from '@aauth-ts/core';
 import type { LoginThrottle } from './interaction/login-throttle.js';
 import type { RealmKeys } from './keys/realm-keys.js';
 import type { PersonServerState } from './person-server/state.js';
 import type { RealmModel } from './realm/types.js';
 import type { JtiLedger } from './stores/jti-store.js';
 import type { PendingRequests } from './stores/pending-store.js';
+import type { VerifiedTokens } from './token/verified-tokens.js';
 
 export interface AuthServerContext {
   readonly realm: RealmModel;
@@ -16,6 +17,10 @@ export interface AuthServerContext {
   readonly discovery: KeyDiscovery;
   /** Keys of auth-token issuers: our own realm keys, else a trusted issuer's published JWKS. */
   readonly issuerKeys: IssuerKeySource;
+  /** Verdicts of agent tokens (the Signature-Key `jwt` of every request of an agent). */
+  readonly agentTokens: VerifiedTokens<AgentTokenClaims>;
+  /** Verdicts of upstream tokens (an intermediary presents one for each call it chains). */
+  readonly upstreamTokens: VerifiedTokens<AuthTokenClaims>;
   readonly jtis: JtiLedger;
   readonly pending: PendingRequests;
   /** Failed logins on the interaction page, per code and per user. */

@@ -10,6 +10,7 @@ import type { Express } from 'express';
 import type { AuthServerContext } from './context.js';
 import { createApp } from './http/app.js';
 import { LoginThrottle } from './interaction/login-throttle.js';
+import { VerifiedTokens } from './token/verified-tokens.js';
 import { RealmKeys } from './keys/realm-keys.js';
 import { longestRefreshHorizon } from './realm/agent-settings.js';
 import { loadRealmFile, parseRealm } from './realm/parse-realm.js';
@@ -127,6 +128,8 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     keys,
     discovery,
     issuerKeys,
+    agentTokens: new VerifiedTokens(),
+    upstreamTokens: new VerifiedTokens(),
     jtis: options.store === undefined ? new JtiStore({ maxEntries: options.maxJtis, maxPerAgent: options.maxJtisPerAgent }) : new SharedJtiStore(options.store, logger),
     pending: options.store === undefined ? new PendingStore({ maxEntries: options.maxPending, maxPerAgent: options.maxPendingPerAgent }) : new SharedPendingStore(options.store, logger, now),
     logins: new LoginThrottle(options.store === undefined ? undefined : { store: options.store, logger, realm: realm.name }),

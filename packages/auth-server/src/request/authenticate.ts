@@ -28,10 +28,11 @@
  */
 import {
   AAuthError, PROFILE, SignatureError, TokenError, X509CertificateVerifier, keyUnavailableMessage, peekClaims, requireAgentDocument, verifyAgentToken, verifyRequest,
-  type KeyDiscovery, type PublicJwk, type SignatureKey, type X509SignatureKey,
+  type AgentTokenClaims, type KeyDiscovery, type PublicJwk, type SignatureKey, type X509SignatureKey,
 } from '@aauth-ts/core';
 import { knownAgent } from '../policy/decide.js';
 import type { RealmModel } from '../realm/types.js';
+import type { VerifiedTokens } from '../token/verified-tokens.js';
 import type { AuthenticatedAgent, IncomingRequest } from './types.js';
 
 export interface AuthenticateOptions {
@@ -39,6 +40,8 @@ export interface AuthenticateOptions {
   readonly issuer: string;
   /** Discovery of agent keys (metadata + JWKS, guarded and cached). */
   readonly keys: KeyDiscovery;
+  /** Verdicts of agent tokens already verified (token/verified-tokens.ts). */
+  readonly agentTokens: VerifiedTokens<AgentTokenClaims>;
   readonly now: number;
 }
 
@@ -51,10 +54,13 @@ function unknownAgent(agentId: string, realm: RealmModel): never {
 async function resolveKey(signatureKey: SignatureKey, options: AuthenticateOptions): Promise<{ jwk: PublicJwk; info: Resolved }> {
   const identifiers = { allowLoopbackHttp: options.realm.settings.allowLoopback };
   if (signatureKey.scheme === 'jwt') {
-    const claimed = peekClaims(signatureKey.jwt, 'invalid_agent_token').iss;
-    if (typeof claimed !== 'string') throw new TokenError('invalid_agent_token', 'agent token claim "iss" is missing or not a string', { field: 'iss', reason: 'missing' });
-    if (!knownAgent(options.realm, claimed)) unknownAgent(claimed, options.realm);
-    const claims = await verifyAgentToken(signatureKey.jwt, { keys: options.keys, identifiers, audience: options.issuer, now: options.now });
+    const token = signatureKey.jwt;
+    const claims = await options.agentTokens.claims(token, options.keys, options.now, (keys) => {
+      const claimed = peekClaims(token, 'invalid_agent_token').iss;
+      if (typeof claimed !== 'string') throw new TokenError('invalid_agent_token', 'agent token claim "iss" is missing or not a string', { field: 'iss', reason: 'missing' });
+      if (!knownAgent(options.realm, claimed)) unknownAgent(claimed, options.realm);
+      return verifyAgentToken(token, { keys, identifiers, audience: options.issuer, now: options.now });
+    }, (kept) => knownAgent(options.realm, kept.iss) !== undefined);
     return { jwk: claims.cnf.jwk, info: { agentId: claims.iss, scheme: 'jwt' } };
   }
   if (signatureKey.scheme === 'jwks_uri') {

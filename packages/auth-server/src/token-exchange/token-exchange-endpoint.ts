@@ -89,7 +89,7 @@ function subjectOf(ctx: AuthServerContext, verified: VerifiedSubject, now: numbe
 export async function handleTokenExchange(ctx: AuthServerContext, request: IncomingRequest, about: DecisionSubject): Promise<EndpointResponse> {
   const now = ctx.now();
   const body = parseExchangeRequest(request.headers['content-type'] as string | undefined, request.body);
-  const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, now });
+  const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, agentTokens: ctx.agentTokens, now });
   Object.assign(about, { agent: caller.agentId, resource: body.target, scope: body.scope?.split(' ').filter((s) => s.length > 0) });
   if (body.actorToken !== undefined) await verifyActorToken(ctx, body.actorToken, caller, now);
   const verified = await verifySubjectToken(ctx, body.subjectToken, now);

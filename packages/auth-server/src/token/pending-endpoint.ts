@@ -21,7 +21,7 @@ function gone(): never {
 }
 
 async function authorizedEntry(ctx: AuthServerContext, request: IncomingRequest, id: string, now: number): Promise<PendingRequest> {
-  const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, now });
+  const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, agentTokens: ctx.agentTokens, now });
   const entry = await ctx.pending.get(id);
   if (!entry) gone();
   if (entry.jkt !== caller.jkt) {

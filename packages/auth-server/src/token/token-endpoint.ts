@@ -75,7 +75,7 @@ async function pendingResponse(ctx: AuthServerContext, caller: AuthenticatedAgen
 export async function handleTokenRequest(ctx: AuthServerContext, request: IncomingRequest, about: DecisionSubject): Promise<EndpointResponse> {
   const now = ctx.now();
   const body = parseTokenRequest(request.headers['content-type'] as string | undefined, request.body);
-  const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, now });
+  const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, agentTokens: ctx.agentTokens, now });
   about.agent = caller.agentId;
   const question = await questionFor(ctx, body, caller, now);
   Object.assign(about, { resource: question.resourceId, scope: question.scopes, user: question.knownUser });

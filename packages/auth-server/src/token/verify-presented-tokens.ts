@@ -110,12 +110,13 @@ function carriedGrant(ctx: AuthServerContext, claims: AuthTokenClaims, what: str
 export async function verifyUpstreamToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<CarriedGrant & { readonly priorActors: readonly string[] }> {
   let claims: AuthTokenClaims;
   try {
-    claims = await verifyAuthToken(token, {
-      keys: ctx.issuerKeys,
+    // The kept verdict of a token verified for another requester does not count: verified afresh, it is refused.
+    claims = await ctx.upstreamTokens.claims(token, ctx.issuerKeys, now, (keys) => verifyAuthToken(token, {
+      keys,
       trustedIssuers: [ctx.issuer(), ...ctx.realm.settings.trustedIssuers],
       audience: caller.agentId,
       now,
-    });
+    }), (kept) => kept.aud === caller.agentId);
   } catch (err) {
     asAuthTokenError(err, 'upstream_token');
   }
