@@ -7,8 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GuardedFetcher, KeyDiscovery, PROFILE, allChainPolicies, realmChainPolicy, type ChainPolicy, consoleWarnLogger, isAAuthLogger, type AAuthLogger, type FetcherOptions, type IssuerKeySource, type KeyType, type SharedStore, type SigningKey, isSharedStore } from '@aauth-ts/core';
 import type { Express } from 'express';
-import type { AuthServerContext } from './context.js';
-import { createApp } from './http/app.js';
+import { ENDPOINT_PATHS, type AuthServerContext } from './context.js';
+import { BODY_LIMIT_BYTES, createApp, issuerOrigin } from './http/app.js';
+import { withDirectTokenRoute } from './http/direct-token-route.js';
+import { handleTokenRequest } from './token/token-endpoint.js';
 import { LoginThrottle } from './interaction/login-throttle.js';
 import { VerifiedTokens } from './token/verified-tokens.js';
 import { RealmKeys } from './keys/realm-keys.js';
@@ -153,7 +155,14 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     },
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
-        const s = createServer(app);
+        const s = createServer(withDirectTokenRoute({
+          path: `/realms/${realm.name}${ENDPOINT_PATHS.token}`,
+          limit: BODY_LIMIT_BYTES,
+          origin: () => issuerOrigin(issuer()),
+          handle: (request, about) => handleTokenRequest(ctx, request, about),
+          log,
+          logger,
+        }, app));
         s.once('error', reject);
         s.listen(port, host, () => {
           server = s;

@@ -17,11 +17,11 @@ import { decisionRoute } from './decision-route.js';
 import { errorHandler } from './error-handler.js';
 
 /** Token requests are small; anything larger is refused before it is read. */
-const BODY_LIMIT = '64kb';
+export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** The issuer's origin, parsed once per issuer string rather than once per request. */
 let parsedIssuer = { issuer: '', origin: '' };
-function issuerOrigin(issuer: string): string {
+export function issuerOrigin(issuer: string): string {
   if (parsedIssuer.issuer !== issuer) parsedIssuer = { issuer, origin: new URL(issuer).origin };
   return parsedIssuer.origin;
 }
@@ -47,7 +47,7 @@ export function createApp(ctx: AuthServerContext, log: (message: string, err: un
   app.disable('x-powered-by');
   app.set('etag', false);
   const base = `/realms/${ctx.realm.name}`;
-  const raw = express.raw({ type: () => true, limit: BODY_LIMIT });
+  const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
 
   // RFC 9112 §3.2: clients send origin-form to a server; `@path` and the routes are defined on it.
   // An absolute-form (or authority/asterisk-form) target is refused before any route runs.

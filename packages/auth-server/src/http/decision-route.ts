@@ -16,22 +16,27 @@ export const LOG_COMPONENT = 'auth-server'; // wire-literal-ok: a log field valu
 export type DecisionEndpoint = (req: Request, about: DecisionSubject, res: Response) => Promise<EndpointResponse>;
 
 /** `token`, `token-exchange`, `pending` (a poll, of either profile), or one of the Person Server's (`person-token`, `ps-token`, `mission`, …). */
+/** Run `endpoint` and log its decision; a refusal is logged and thrown on. */
+export async function decide(logger: AAuthLogger, decision: string, about: DecisionSubject, endpoint: () => Promise<EndpointResponse>): Promise<EndpointResponse> {
+  const started = performance.now();
+  let out: EndpointResponse;
+  try {
+    out = await endpoint();
+  } catch (err) {
+    const { error, status } = refusalOf(err);
+    logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: 'refused', status, error, durationMs: performance.now() - started });
+    throw err;
+  }
+  const waiting = out.status === 202;
+  if (!(waiting && decision === 'pending')) {
+    logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: waiting ? 'pending' : 'granted', status: out.status, durationMs: performance.now() - started });
+  }
+  return out;
+}
+
 export function decisionRoute(logger: AAuthLogger, decision: string, endpoint: DecisionEndpoint, send: (res: Response, out: EndpointResponse) => void): RequestHandler {
   return async function aauthDecisionRoute(req, res) {
-    const started = performance.now();
     const about: DecisionSubject = {};
-    let out: EndpointResponse;
-    try {
-      out = await endpoint(req, about, res);
-    } catch (err) {
-      const { error, status } = refusalOf(err);
-      logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: 'refused', status, error, durationMs: performance.now() - started });
-      throw err;
-    }
-    const waiting = out.status === 202;
-    if (!(waiting && decision === 'pending')) {
-      logDecision(logger, { component: LOG_COMPONENT, decision, ...about, outcome: waiting ? 'pending' : 'granted', status: out.status, durationMs: performance.now() - started });
-    }
-    send(res, out);
+    send(res, await decide(logger, decision, about, () => endpoint(req, about, res)));
   };
 }
