@@ -53,7 +53,8 @@ function servedFor(caller: AAuthContext): ServedFor {
 export function marketOutlookHandler(logger?: StoryLogger): A2ASkillHandler {
   return {
     validate(data) {
-      parseMarketAnalysisRequest(data);
+      // Unknown segment and region names surface only in the analysis itself (cheap, deterministic).
+      analyzeMarket(parseMarketAnalysisRequest(data));
     },
     run(data, caller): MarketOutlookAnswer {
       const analysis = analyzeMarket(parseMarketAnalysisRequest(data));
