@@ -16,13 +16,13 @@ import { jsonRpcHandler } from '@a2a-js/sdk/server/express';
 import type { AAuthContext, AAuthMiddleware, AAuthRequest } from '@aauth-ts/resource';
 import { A2A_CARD_PATH, A2A_RPC_PATH, agentCardRoute, scopesOfSkill } from './a2a-card.js';
 import { Role, SKILL_METADATA_KEY, dataMessage, dataOf } from './a2a-message.js';
-import { BodyError, jsonBody } from './http.js';
+import { BodyError, inputErrorHandler, jsonBody, type ClientError } from './http.js';
 
 /** The JSON-RPC methods that send a message (A2A v1.0 §JSON-RPC binding). */
 const MESSAGE_METHODS = new Set(['SendMessage', 'SendStreamingMessage']);
 
 export interface A2ASkillHandler {
-  /** Throws a client error (`ClientError`) when `data` is not a valid input for the skill. */
+  /** Throws (a `ClientError`, ideally) when `data` is not a valid input for the skill: a 400. */
   validate(data: unknown): void;
   /** The skill's answer for a validated input and the verified caller. */
   run(data: unknown, caller: AAuthContext): unknown;
@@ -46,6 +46,10 @@ interface Call {
 }
 
 const calls = new WeakMap<Request, Call>();
+
+/** Whatever `readCall` refuses is the caller's input: answered 400 `invalid_request`, never a 500. */
+const isReadError = (err: unknown): err is ClientError => err instanceof Error;
+const inputError = inputErrorHandler(isReadError);
 
 function readCall(req: Request, card: AgentCard, handlers: Readonly<Record<string, A2ASkillHandler>>): Call {
   const body = jsonBody(req.rawBody);
@@ -101,7 +105,12 @@ export function a2aEndpoint(options: A2AEndpointOptions): Router {
   const everyScope = guard.requireAuth({ scope: [...new Set(card.skills.flatMap((s) => scopesOfSkill(card, s.id) ?? []))] });
   const gate: RequestHandler = (req, res, next) => {
     if (req.method !== 'POST') return void next();
-    const call = readCall(req, card, skills);
+    let call: Call;
+    try {
+      call = readCall(req, card, skills);
+    } catch (err) {
+      return void inputError(err, req, res, next);
+    }
     calls.set(req, call);
     (call.skill === undefined ? everyScope : gates.get(call.skill) ?? everyScope)(req, res, next);
   };
