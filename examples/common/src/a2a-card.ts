@@ -13,9 +13,9 @@
  * Each skill lists the scope it needs as the scheme's scopes in its `securityRequirements`; the
  * card-level requirement (AAuth, no scope) says every call is signed.
  */
-import { AGENT_CARD_PATH, AgentCard, type AgentSkill, type SecurityRequirement } from '@a2a-js/sdk';
+import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, AgentCard, type AgentSkill, type SecurityRequirement } from '@a2a-js/sdk';
 import type { RequestHandler } from 'express';
-import { profileByName, type ProfileName } from '@aauth-ts/core';
+import { AAUTH_2026_03, AAUTH_CURRENT, profileByName, type ProfileName } from '@aauth-ts/core';
 
 /** Where the card is served: the SDK's well-known path (A2A §Agent Discovery). */
 export const A2A_CARD_PATH = `/${AGENT_CARD_PATH}`;
@@ -23,9 +23,8 @@ export const A2A_CARD_PATH = `/${AGENT_CARD_PATH}`;
 export const A2A_RPC_PATH = '/a2a';
 /** The name the cards give the AAuth security scheme. */
 export const AAUTH_SECURITY_SCHEME = 'AAuth';
-/** A2A protocol binding and version the demo agents speak (A2A §Transport Protocols). */
+/** The A2A protocol binding the demo agents speak (A2A §Transport Protocols), in the SDK's version. */
 const JSON_RPC_BINDING = 'JSONRPC';
-const A2A_VERSION = '1.0';
 const JSON_MEDIA_TYPE = 'application/json';
 
 /** A skill as the demo describes it: the A2A fields plus the AAuth scope it needs. */
@@ -59,6 +58,9 @@ function requirement(scopes: readonly string[]): SecurityRequirement {
 
 export function aauthAgentCard(input: CardInput): AgentCard {
   const metadata = `${input.identifier}/.well-known/${profileByName(input.profile).wellKnown.resource}`;
+  // The header a refusal names what the caller needs in: 2026-03 §Resource Challenge, current
+  // draft §AAuth-Requirement Header Structure.
+  const requirementHeader = input.profile === AAUTH_CURRENT.name ? AAUTH_CURRENT.headers.requirement : AAUTH_2026_03.headers.challenge;
   const skills: AgentSkill[] = input.skills.map((skill) => ({
     id: skill.id,
     name: skill.name,
@@ -72,7 +74,7 @@ export function aauthAgentCard(input: CardInput): AgentCard {
   return {
     name: input.name,
     description: input.description,
-    supportedInterfaces: input.a2a === false ? [] : [{ url: `${input.identifier}${A2A_RPC_PATH}`, protocolBinding: JSON_RPC_BINDING, tenant: '', protocolVersion: A2A_VERSION }],
+    supportedInterfaces: input.a2a === false ? [] : [{ url: `${input.identifier}${A2A_RPC_PATH}`, protocolBinding: JSON_RPC_BINDING, tenant: '', protocolVersion: A2A_PROTOCOL_VERSION }],
     provider: { organization: 'aauth-ts examples', url: input.identifier },
     version: '0.1.0',
     capabilities: { streaming: false, pushNotifications: false, extensions: [] },
@@ -84,8 +86,8 @@ export function aauthAgentCard(input: CardInput): AgentCard {
             scheme: AAUTH_SECURITY_SCHEME,
             bearerFormat: '',
             description: `AAuth (${input.profile}): every request is signed with HTTP Message Signatures (RFC 9421) and a Signature-Key header; `
-              + `a call without the skill's scope is answered 401 with an AAuth challenge carrying a resource token for ${input.authServer}. `
-              + `Resource metadata: ${metadata}. Auth server: ${input.authServer}.`,
+              + `a call without the skill's scope is answered 401 with an ${requirementHeader} header asking for an auth token from ${input.authServer}. `
+              + `Resource metadata: ${metadata}. ${input.profile === AAUTH_CURRENT.name ? 'Person Server' : 'Auth server'}: ${input.authServer}.`,
           },
         },
       },
