@@ -52,6 +52,8 @@ export class HopRecorder {
   readonly #listener: ((hop: Hop) => void) | undefined;
   readonly #actor: string;
   readonly #depth: number;
+  /** Per URL, what a call there is in the protocol above HTTP (see `annotate`). */
+  readonly #notes = new Map<string, string>();
 
   constructor(actor: string, depth: number, listener?: (hop: Hop) => void) {
     this.#actor = actor;
@@ -59,8 +61,18 @@ export class HopRecorder {
     this.#listener = listener;
   }
 
+  /**
+   * Name what the requests to `url` are above HTTP (e.g. "A2A SendMessage, skill market-outlook"):
+   * the request hops to it then say so in their title, since the signed HTTP request alone shows
+   * only the method and path.
+   */
+  annotate(url: string, note: string): void {
+    this.#notes.set(url, note);
+  }
+
   add(hop: Omit<Hop, 'seq' | 'at' | 'actor' | 'depth'> & { actor?: string; depth?: number }): Hop {
-    const full: Hop = { seq: this.#hops.length + 1, at: new Date().toISOString(), actor: this.#actor, depth: this.#depth, ...hop };
+    const note = hop.url !== undefined && (hop.kind === 'request' || hop.kind === 'retry') ? this.#notes.get(hop.url) : undefined;
+    const full: Hop = { seq: this.#hops.length + 1, at: new Date().toISOString(), actor: this.#actor, depth: this.#depth, ...hop, ...(note === undefined ? {} : { title: `${hop.title} (${note})` }) };
     this.#hops.push(full);
     this.#listener?.(full);
     return full;

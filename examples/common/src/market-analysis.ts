@@ -4,6 +4,9 @@
  * never a wrong plan.
  */
 
+/** The market-analysis agent's A2A skill that answers a `MarketAnalysisRequest` (see its agent card). */
+export const MARKET_OUTLOOK_SKILL = 'market-outlook';
+
 export interface SegmentOutlook {
   /** Expected change of weekly demand over the planning horizon, as a fraction (0.06 = +6 %). */
   readonly demandGrowth: number;

@@ -23,6 +23,22 @@ describe('HopRecorder', () => {
     expect(recorder.hops.map((h) => [h.seq, h.actor, h.depth])).toEqual([[1, 'backend', 0], [2, 'supply-chain-agent', 1]]);
     expect(seen).toEqual([1, 2]);
   });
+
+  it('names the A2A method and skill on the request hops to an annotated endpoint, and only there', () => {
+    const recorder = new HopRecorder('supply-chain-agent', 1);
+    const a2a = 'http://maa.localhost:1/a2a';
+    recorder.annotate(a2a, 'A2A SendMessage, skill market-outlook');
+    recorder.add({ kind: 'request', url: a2a, title: 'sca → maa: POST /a2a', explain: 'e' });
+    recorder.add({ kind: 'retry', url: a2a, title: 'sca → maa: POST /a2a again', explain: 'e' });
+    recorder.add({ kind: 'challenge', url: a2a, title: 'maa → sca: 401', explain: 'e' });
+    recorder.add({ kind: 'request', url: 'http://other.localhost:1/x', title: 'sca → other: GET /x', explain: 'e' });
+    expect(recorder.hops.map((h) => h.title)).toEqual([
+      'sca → maa: POST /a2a (A2A SendMessage, skill market-outlook)',
+      'sca → maa: POST /a2a again (A2A SendMessage, skill market-outlook)',
+      'maa → sca: 401',
+      'sca → other: GET /x',
+    ]);
+  });
 });
 
 describe('parseHops (a nested trace received over HTTP)', () => {

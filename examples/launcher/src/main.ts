@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { AAUTH_CURRENT } from '@aauth-ts/core';
 import { DEMO_PROFILES, ENV, type Settings } from '../../common/src/config.js';
-import { AGENT_CARD_PATH } from '../../common/src/agent-card.js';
+import { A2A_CARD_PATH } from '../../common/src/a2a-card.js';
 import { defaultRealmPath } from './realm-for-config.js';
 import { runOnce, type OnceMode } from './run-once.js';
 import { AUTH_SERVERS, SERVICES, startDemo, type ServiceName } from './start-demo.js';
@@ -140,8 +140,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     ...(has('backend') ? [`  web UI              ${config.backend.identifier}/   (also http://localhost:${config.backend.port}/)`] : []),
     ...(config.profile === AAUTH_CURRENT.name ? [`  profile             current (draft-hardt-oauth-aauth-protocol): the realm is the Person Server`] : []),
     ...(has('auth-server') ? [`  ${serverLabel}${config.issuer}   (${cli.authServer})`] : [`  ${serverLabel}${config.issuer}`]),
-    ...(has('supply-chain-agent') ? [`  supply-chain agent  ${config.supplyChain.identifier}${AGENT_CARD_PATH}`] : []),
-    ...(has('market-analysis-agent') ? [`  market-analysis     ${config.marketAnalysis.identifier}${AGENT_CARD_PATH}`] : []),
+    ...(has('supply-chain-agent') ? [`  supply-chain agent  ${config.supplyChain.identifier}${A2A_CARD_PATH}`] : []),
+    ...(has('market-analysis-agent') ? [`  market-analysis     ${config.marketAnalysis.identifier}${A2A_CARD_PATH}`] : []),
     `  login               ${config.user.username} / ${config.user.password}`,
     ...(cli.once ? [] : ['  Ctrl-C to stop']),
   ]));

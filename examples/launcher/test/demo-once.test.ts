@@ -52,6 +52,9 @@ maybe('npm run demo -- --once', () => {
     expect(out).toContain('upstream token (the auth token the caller received)');
     expect(out).toMatch(/pending 202: auth server → backend: 202, the user must approve first/);
     expect(out).toMatch(/>>> approving as mcp-user at http:\/\/localhost:\d+\/realms\/aauth-test\/protocol\/aauth\/interact\?code=[A-Z0-9]{8}/);
+    // The supply-chain → market-analysis hop is an A2A call, and its hops say which method and skill.
+    expect(out).toMatch(/\[supply-chain-agent\] request: supply-chain agent → market-analysis agent: POST \/a2a \(A2A SendMessage, skill market-outlook\)/);
+    expect(out).toMatch(/market-analysis agent accepted the A2A call \(skill market-outlook\) from the supply-chain agent/);
   }, 90_000);
 
   it('runs the autonomous flow: no consent, no sub anywhere in the chain', async () => {
@@ -87,6 +90,7 @@ maybe('npm run demo -- --once', () => {
     expect(second?.[1]).toBeDefined();
     expect(first?.[1]).not.toBe(second?.[1]);
     expect([first?.[1], second?.[1]]).not.toContain(userId);
+    expect(out).toMatch(/\[supply-chain-agent\] retry: supply-chain agent → market-analysis agent: POST \/a2a again, with the auth token \(A2A SendMessage, skill market-outlook\)/);
   }, 90_000);
 
   it('--profile current --mode autonomous is refused: no run without a person in the current profile', async () => {

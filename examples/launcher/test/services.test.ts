@@ -6,9 +6,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import express from 'express';
-import { PROFILE } from '@aauth-ts/core';
-import { AAuthClient, AgentServer, AgentSession } from '@aauth-ts/agent';
+import { A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, AgentCard } from '@a2a-js/sdk';
+import { GuardedFetcher, PROFILE } from '@aauth-ts/core';
+import { AAuthClient, AgentServer, AgentSession, readChallenge, type AAuthEvent } from '@aauth-ts/agent';
+import { A2A_CARD_PATH, AAUTH_SECURITY_SCHEME } from '../../common/src/a2a-card.js';
+import { callSkill, discoverAgentCard } from '../../common/src/a2a-client.js';
+import { decodeJwt } from '../../common/src/decode-jwt.js';
 import { boundPort, closeServer } from '../../common/src/http.js';
+import { MARKET_OUTLOOK_SKILL } from '../../common/src/market-analysis.js';
 import { decideConsent } from '../src/auto-consent.js';
 import { defaultRealmPath } from '../src/realm-for-config.js';
 import { startDemo, type RunningDemo } from '../src/start-demo.js';
@@ -68,13 +73,23 @@ describe('the running demo: documents and bad input', () => {
     if (own) await closeServer(own.server);
   });
 
-  it('the agents publish A2A-style agent cards naming their skills and scopes', async () => {
+  it('the agent cards are A2A AgentCards (the SDK type) declaring the AAuth scheme and each skill\'s scope', async () => {
     const { config } = demo;
-    for (const [port, id, scope] of [[config.supplyChain.port, config.supplyChain.identifier, 'supply-chain:optimize'], [config.marketAnalysis.port, config.marketAnalysis.identifier, 'market-analysis:analyze']] as const) {
-      const card = (await (await fetch(local(port, '/.well-known/agent.json'))).json()) as { url: string; skills: { scope: string }[]; authentication: { authServer: string } };
-      expect(card.url).toBe(id);
-      expect(card.skills.map((s) => s.scope)).toEqual([scope]);
-      expect(card.authentication.authServer).toBe(config.issuer);
+    for (const [port, id, skill, scope, endpoint] of [
+      [config.supplyChain.port, config.supplyChain.identifier, 'optimize-supply-plan', 'supply-chain:optimize', undefined],
+      [config.marketAnalysis.port, config.marketAnalysis.identifier, MARKET_OUTLOOK_SKILL, 'market-analysis:analyze', `${config.marketAnalysis.identifier}/a2a`],
+    ] as const) {
+      const json = (await (await fetch(local(port, A2A_CARD_PATH))).json()) as Record<string, unknown>;
+      // Valid as the SDK's type: parsing and writing it back changes nothing.
+      const card = AgentCard.fromJSON(json);
+      expect(AgentCard.toJSON(card)).toEqual(json);
+      const scheme = card.securitySchemes[AAUTH_SECURITY_SCHEME]?.scheme;
+      expect(scheme?.$case).toBe('httpAuthSecurityScheme');
+      expect(scheme?.value).toMatchObject({ scheme: 'AAuth' });
+      expect(scheme?.$case === 'httpAuthSecurityScheme' ? scheme.value.description : '').toContain(`${id}/.well-known/${PROFILE.wellKnown.resource}`);
+      expect(card.securityRequirements.map((r) => Object.keys(r.schemes))).toEqual([[AAUTH_SECURITY_SCHEME]]);
+      expect(card.skills.map((s) => [s.id, s.securityRequirements.map((r) => r.schemes[AAUTH_SECURITY_SCHEME]?.list)])).toEqual([[skill, [[scope]]]]);
+      expect(card.supportedInterfaces.map((i) => [i.url, i.protocolBinding])).toEqual(endpoint === undefined ? [] : [[endpoint, 'JSONRPC']]);
     }
   });
 
@@ -124,10 +139,16 @@ describe('the running demo: documents and bad input', () => {
   });
 });
 
-describe('the market-analysis agent: bad input from an authorised caller', () => {
+describe('the market-analysis agent over A2A, behind AAuth', () => {
   let demo: RunningDemo;
   let own: Awaited<ReturnType<typeof ownIdentity>>;
+  let identity: AgentServer;
   let caller: AAuthClient;
+  let card: AgentCard;
+  const events: AAuthEvent[] = [];
+  const question = { segments: ['education'], regions: ['vietnam'], horizonWeeks: 8 };
+  const rpc = (method: string, params: unknown): string => JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
+  const message = (data: unknown, metadata?: Record<string, unknown>): unknown => ({ message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ data, mediaType: JSON_TYPE }] }, ...(metadata ? { metadata } : {}) });
 
   beforeAll(async () => {
     // The test is the supply-chain agent's identity, the one agent the realm lets read the MAA.
@@ -139,8 +160,9 @@ describe('the market-analysis agent: bad input from an authorised caller', () =>
       quiet: true,
       isTty: false,
     });
-    const identity = own.attach(demo.config.supplyChain.identifier);
-    caller = new AAuthClient({ session: AgentSession.asAgentServer(identity), development: true, authServers: [demo.config.issuer] });
+    identity = own.attach(demo.config.supplyChain.identifier);
+    caller = new AAuthClient({ session: AgentSession.asAgentServer(identity), development: true, authServers: [demo.config.issuer], onEvent: (e) => events.push(e) });
+    card = await discoverAgentCard(new GuardedFetcher({ allowLoopback: true }), demo.config.marketAnalysis.identifier);
   }, 30_000);
 
   afterAll(async () => {
@@ -148,24 +170,55 @@ describe('the market-analysis agent: bad input from an authorised caller', () =>
     if (own) await closeServer(own.server);
   });
 
-  const post = (body: string): Promise<Response> => caller.fetch(`${demo.config.marketAnalysis.identifier}/analysis`, { method: 'POST', headers: { [PROFILE.headers.contentType]: JSON_TYPE }, body });
+  /** A caller holding no auth token that answers no challenge: it sees the MAA's first answer. */
+  const bare = (): AAuthClient => new AAuthClient({ session: AgentSession.asAgentServer(identity), development: true, authServers: [demo.config.issuer] });
+  const endpoint = (): string => `${demo.config.marketAnalysis.identifier}/a2a`;
+  const post = (client: AAuthClient, body: string, noRetry = false): Promise<Response> => client.fetch(endpoint(), { method: 'POST', headers: { [PROFILE.headers.contentType]: JSON_TYPE, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION }, body, ...(noRetry ? { aauth: { noRetry } } : {}) });
 
-  it('answers a good question with the outlook and who it served', async () => {
-    const response = await post('{"segments":["education"],"regions":["vietnam"],"horizonWeeks":8}');
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { analysis: { segments: Record<string, unknown> }; servedFor: { agent: string } };
-    expect(Object.keys(body.analysis.segments)).toEqual(['education']);
-    expect(body.servedFor.agent).toBe(demo.config.supplyChain.identifier);
+  /** The scope the resource token of a 401 AAuth challenge asks for. */
+  function challengedScope(response: Response): unknown {
+    expect(response.status).toBe(401);
+    const challenge = readChallenge(response.headers.get(PROFILE.headers.challenge) ?? '');
+    expect(challenge.require).toBe('auth-token');
+    return decodeJwt(challenge.require === 'auth-token' ? challenge.resourceToken : '').claims.scope;
+  }
+
+  it('an A2A SendMessage through AAuth end to end: the SDK client, its fetch the AAuth client\'s, signed and challenge answered', async () => {
+    events.length = 0;
+    const answer = (await callSkill({ card, fetch: (url, init) => caller.fetch(url, init), skill: MARKET_OUTLOOK_SKILL, data: question })) as { analysis: { segments: Record<string, unknown> }; servedFor: { agent: string; scopes: string[] } };
+    expect(Object.keys(answer.analysis.segments)).toEqual(['education']);
+    expect(answer.servedFor).toMatchObject({ agent: demo.config.supplyChain.identifier, scopes: ['market-analysis:analyze'] });
+    // Every A2A request was signed; the first was challenged for the skill's scope, the retry carried the token.
+    const signed = events.filter((e): e is Extract<AAuthEvent, { type: 'request.signed' }> => e.type === 'request.signed');
+    expect(signed.map((e) => [e.method, e.url, e.attempt])).toEqual([['POST', endpoint(), 1], ['POST', endpoint(), 2]]);
+    const challenge = events.find((e): e is Extract<AAuthEvent, { type: 'challenge' }> => e.type === 'challenge');
+    expect(challenge?.claims.scope).toBe('market-analysis:analyze');
+  });
+
+  it('an A2A call without the skill\'s scope is refused with the AAuth challenge for that scope', async () => {
+    expect(challengedScope(await post(bare(), rpc('SendMessage', message(question, { skill: MARKET_OUTLOOK_SKILL })), true))).toBe('market-analysis:analyze');
+    // The skill is the card's only one when the request names none.
+    expect(challengedScope(await post(bare(), rpc('SendMessage', message(question)), true))).toBe('market-analysis:analyze');
+    // Task methods need every skill's scope.
+    expect(challengedScope(await post(bare(), rpc('GetTask', { id: 'no-such-task' }), true))).toBe('market-analysis:analyze');
+    // The SDK client over a fetch that answers no challenge gets the refusal, never the outlook.
+    const client = bare();
+    await expect(callSkill({ card, fetch: (url, init) => client.fetch(url, { ...init, aauth: { noRetry: true } }), skill: MARKET_OUTLOOK_SKILL, data: question })).rejects.toThrow(/401/);
   });
 
   it.each([
     ['not JSON', '{'],
-    ['segments not a list', '{"segments":5,"regions":[],"horizonWeeks":8}'],
-    ['unknown segment', '{"segments":["tablets"],"regions":[],"horizonWeeks":8}'],
-    ['horizon out of range', '{"segments":[],"regions":[],"horizonWeeks":520}'],
-    ['too many names', JSON.stringify({ segments: Array.from({ length: 40 }, () => 'consumer'), regions: [], horizonWeeks: 8 })],
-  ])('%s → 400 invalid_request', async (_name, body) => {
-    await expectJsonError(await post(body), 400, 'invalid_request');
+    ['not a JSON-RPC request', '[]'],
+    ['no method', JSON.stringify({ jsonrpc: '2.0', id: 1 })],
+    ['an unknown skill', rpc('SendMessage', message(question, { skill: 'crystal-ball' }))],
+    ['a skill id that is not a string', rpc('SendMessage', message(question, { skill: 7 }))],
+    ['segments not a list', rpc('SendMessage', message({ segments: 5, regions: [], horizonWeeks: 8 }))],
+    ['an unknown segment', rpc('SendMessage', message({ segments: ['tablets'], regions: [], horizonWeeks: 8 }))],
+    ['a horizon out of range', rpc('SendMessage', message({ segments: [], regions: [], horizonWeeks: 520 }))],
+    ['too many names', rpc('SendMessage', message({ segments: Array.from({ length: 40 }, () => 'consumer'), regions: [], horizonWeeks: 8 }))],
+    ['no data part', rpc('SendMessage', { message: { messageId: 'm-2', role: 'ROLE_USER', parts: [{ text: 'hello' }] } })],
+  ])('an A2A call with %s gets 400 invalid_request before the agent runs', async (_name, body) => {
+    await expectJsonError(await post(caller, body), 400, 'invalid_request');
   });
 });
 

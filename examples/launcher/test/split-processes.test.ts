@@ -63,8 +63,8 @@ maybe('one process per service (the compose topology)', () => {
     for (const service of ['auth-server', 'supply-chain-agent', 'market-analysis-agent']) start(['--only', service]);
     const deadline = Date.now() + 20_000;
     await waitFor(`http://127.0.0.1:${auth}/realms/aauth-test/.well-known/aauth-issuer.json`, deadline);
-    await waitFor(`http://127.0.0.1:${sca}/.well-known/agent.json`, deadline);
-    await waitFor(`http://127.0.0.1:${maa}/.well-known/agent.json`, deadline);
+    await waitFor(`http://127.0.0.1:${sca}/.well-known/agent-card.json`, deadline);
+    await waitFor(`http://127.0.0.1:${maa}/.well-known/agent-card.json`, deadline);
 
     const once = start(['--only', 'backend', '--once']);
     let out = '';

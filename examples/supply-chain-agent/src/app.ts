@@ -1,7 +1,8 @@
 /**
  * The supply-chain agent (SCA), in two roles at one identifier:
  *  - a resource: `POST /optimize` needs an auth token with scope `supply-chain:optimize`;
- *  - an agent: to do the work it calls the market-analysis agent (MAA), signing with its own key
+ *  - an agent: to do the work it calls the market-analysis agent (MAA) as an A2A client (the MAA's
+ *    `market-outlook` skill, found through the MAA's agent card), signing with its own key
  *    (`Signature-Key: sig=jwks_uri`, its `aauth-agent.json` published here), and answers the MAA's
  *    challenge by presenting the MAA's resource token together with the auth token it was called
  *    with as `upstream_token` (2026-03 §Call Chaining). The auth server then issues a token with
@@ -10,27 +11,26 @@
  * The answer carries the plan and the SCA's own hop trace, so the caller can show the whole chain.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { AAUTH_CURRENT, GuardedFetcher, KeyDiscovery, PROFILE, generateSigningKey, type SigningKey } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
 import { AAuthClient, AgentServer, AgentSession, InteractionChain, type AAuthEvent } from '@aauth-ts/agent';
-import { AGENT_CARD_PATH, agentCard } from '../../common/src/agent-card.js';
+import { A2A_CARD_PATH, A2A_RPC_PATH, agentCardRoute } from '../../common/src/a2a-card.js';
+import { callSkill, discoverAgentCard } from '../../common/src/a2a-client.js';
 import { resourceProfileOptions, type DemoConfig } from '../../common/src/config.js';
 import { hopToken, HopRecorder } from '../../common/src/hop.js';
 import { hopSink } from '../../common/src/hop-from-event.js';
 import { BodyError, inputErrorHandler, jsonBody, notFound, type ClientError } from '../../common/src/http.js';
-import { parseMarketAnalysis, type MarketAnalysis, type MarketAnalysisRequest } from '../../common/src/market-analysis.js';
+import { MARKET_OUTLOOK_SKILL, parseMarketAnalysis, type MarketAnalysis, type MarketAnalysisRequest } from '../../common/src/market-analysis.js';
 import { ACTORS, AGENT_LOCAL_NAMES, partyNames } from '../../common/src/parties.js';
 import { SCOPES } from '../../common/src/scopes.js';
 import type { StoryLogger } from '../../common/src/story-log.js';
 import { LAPTOP_SUPPLY_CHAIN } from './data/laptop-supply-chain.js';
 import type { SupplyChainDataSet } from './data/types.js';
+import { supplyChainCard } from './a2a-card.js';
 import { DEFAULT_PLAN_OPTIONS, PlanInputError, marketQuestionFor, optimizeSupplyPlan, type PlanOptions } from './optimize-plan.js';
 
 export const OPTIMIZE_PATH = '/optimize';
-/** The MAA route the SCA calls (see the MAA's agent card). */
-export const MARKET_ANALYSIS_PATH = '/analysis';
 /** The agent role's JWKS, apart from the resource role's `/.well-known/jwks.json`. */
 export const AGENT_JWKS_PATH = '/.well-known/agent-jwks.json';
 /** Current profile: where the interaction chain's endpoints live (its interaction page, callbacks, pending URLs). */
@@ -90,26 +90,13 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
   // what the Person Server checks an upstream token against (§Upstream Token Verification).
   const agentId = current ? agentServer.agentIdentifier(AGENT_LOCAL_NAMES.supplyChain) : undefined;
   const session = agentId === undefined ? AgentSession.asAgentServer(agentServer) : AgentSession.delegateOf(agentServer, { sub: agentId, key: options.agentKey ?? generateSigningKey() });
-  // One metadata/JWKS cache for every outgoing call of this service.
-  const keys = new KeyDiscovery(new GuardedFetcher({ allowLoopback: config.development }), { profile: config.profile });
+  // One metadata/JWKS/agent-card cache for every outgoing call of this service.
+  const fetcher = new GuardedFetcher({ allowLoopback: config.development });
+  const keys = new KeyDiscovery(fetcher, { profile: config.profile });
 
   const app = express();
   app.disable('x-powered-by');
-  app.get(AGENT_CARD_PATH, (_req, res) => {
-    res.json(agentCard({
-      name: 'Supply-chain agent',
-      description: 'Plans laptop replenishment orders from inventory, demand history and supplier offers, using a market outlook from the market-analysis agent.',
-      identifier,
-      authServer: config.issuer,
-      resourceMetadataName: PROFILE.wellKnown.resource,
-      agentMetadataName: PROFILE.wellKnown.agent,
-      skills: [{
-        id: 'optimize-supply-plan', name: 'Optimize laptop supply plan', method: 'POST', path: OPTIMIZE_PATH, scope: SCOPES.optimize,
-        description: 'Returns per-SKU orders by supplier, cost, and stock-out risk over a horizon (default 8 weeks, 95 % service level).',
-        tags: ['supply-chain', 'laptops', 'optimization'],
-      }],
-    }));
-  });
+  app.get(A2A_CARD_PATH, agentCardRoute(supplyChainCard(config)));
   app.use(agentServer.router());
   app.use(guard);
 
@@ -120,26 +107,19 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
    */
   async function optimize(caller: AAuthRequest['aauth'], plan: PlanOptions, client: AAuthClient, recorder: HopRecorder): Promise<Record<string, unknown>> {
     const question: MarketAnalysisRequest = { ...marketQuestionFor(data), horizonWeeks: plan.horizonWeeks };
-    // Ed25519 signatures are deterministic and `created` has one-second granularity, so two
-    // identical requests in the same second would carry the same signature and the second would be
-    // refused as a replay (2026-03 §Replay Protection). A request id in the digested body keeps
-    // every request distinct.
-    const body = JSON.stringify({ ...question, requestId: randomUUID() });
-    let downstream: Response;
+    // The A2A call: the MAA's card says where its JSON-RPC endpoint is and what the skill needs;
+    // the SDK's client sends through `client.fetch`, which signs and answers the AAuth challenge.
+    // Each message has its own id, so no two signed requests are alike (2026-03 §Replay Protection).
+    const maa = config.marketAnalysis.identifier;
+    recorder.annotate(`${maa}${A2A_RPC_PATH}`, `A2A SendMessage, skill ${MARKET_OUTLOOK_SKILL}`);
+    let answer: unknown;
     try {
-      downstream = await client.fetch(`${config.marketAnalysis.identifier}${MARKET_ANALYSIS_PATH}`, {
-        method: 'POST',
-        headers: { [PROFILE.headers.contentType]: 'application/json' },
-        body,
-      });
+      const card = await discoverAgentCard(fetcher, maa);
+      answer = await callSkill({ card, fetch: (url, init) => client.fetch(url, init), skill: MARKET_OUTLOOK_SKILL, data: question });
     } catch (err) {
-      recorder.add({ kind: 'error', title: 'the call to the market-analysis agent failed', explain: err instanceof Error ? err.message : String(err) });
-      throw Object.assign(new DownstreamError(`the market-analysis agent could not be reached with authorization: ${err instanceof Error ? err.message : String(err)}`), { trace: recorder.hops });
-    }
-    const answer: unknown = await downstream.json().catch(() => undefined);
-    if (!downstream.ok) {
-      recorder.add({ kind: 'error', status: downstream.status, title: `market-analysis agent answered ${downstream.status}`, explain: JSON.stringify(answer) });
-      throw Object.assign(new DownstreamError(`the market-analysis agent answered ${downstream.status}`), { trace: recorder.hops });
+      const message = err instanceof Error ? err.message : String(err);
+      recorder.add({ kind: 'error', title: 'the A2A call to the market-analysis agent failed', explain: message });
+      throw Object.assign(new DownstreamError(`the market-analysis agent could not be reached with authorization: ${message}`), { trace: recorder.hops });
     }
     const reply = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
     let analysis: MarketAnalysis;
@@ -152,7 +132,7 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
     recorder.add({
       actor: ACTORS.marketAnalysis,
       kind: 'verified',
-      title: 'market-analysis agent accepted the call from the supply-chain agent',
+      title: `market-analysis agent accepted the A2A call (skill ${MARKET_OUTLOOK_SKILL}) from the supply-chain agent`,
       explain: current
         ? `The market-analysis agent saw a person from ps ${String(servedFor.ps)} with directed sub ${String(servedFor.sub)} (its own pseudonym for the same person: the Person Server never copies the supply-chain agent's sub downstream), and returned its outlook (${Object.keys(analysis.segments).length} segments, ${Object.keys(analysis.regions).length} regions).`
         : `The market-analysis agent saw agent = ${String(servedFor.agent)}, ${typeof servedFor.sub === 'string' ? `sub = ${servedFor.sub} (the same user, ${parties[servedFor.sub] ?? 'carried over'})` : 'no user'}, and returned its outlook (${Object.keys(analysis.segments).length} segments, ${Object.keys(analysis.regions).length} regions).`,
