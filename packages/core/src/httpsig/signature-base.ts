@@ -5,11 +5,13 @@
 import * as hms from 'http-message-signatures';
 import { serializeInnerList, serializeItem, type BareItem, type InnerList, type Parameters } from 'structured-headers';
 import { MalformedError } from '../errors.js';
+import { getHeader, toHeaderRecord, type HeadersLike } from '../lib/headers.js';
 
 export interface BaseRequest {
   readonly method: string;
   readonly url: URL;
-  readonly headers: Record<string, string>;
+  /** Read by `getHeader` (a Node request's headers as they are, a record, Fetch `Headers`). */
+  readonly headers: HeadersLike;
 }
 
 /** RFC 8941 §3.3.3 sf-string content that needs no escaping: printable ASCII but `"` and `\`. */
@@ -54,7 +56,7 @@ export function signatureBaseAndParams(request: BaseRequest, input: InnerList): 
   const fields = input[0].map(([name, params]) => serializeComponentId(name, params));
   let lines: [string, string[]][];
   try {
-    lines = hms.httpbis.createSignatureBase({ fields }, { method: request.method, url: request.url, headers: request.headers });
+    lines = hms.httpbis.createSignatureBase({ fields }, { method: request.method, url: request.url, headers: toHeaderRecord(request.headers) });
   } catch (cause) {
     throw new MalformedError('invalid_request', `a covered component cannot be derived: ${(cause as Error).message}`, undefined, { reason: 'component_missing', cause });
   }
@@ -91,7 +93,7 @@ function plainSignatureBase(request: BaseRequest, input: InnerList): { base: str
       case '@query': value = request.url.search || '?'; break;
       default: {
         if (name.startsWith('@')) return undefined;
-        const raw = request.headers[name] ?? findHeader(request.headers, name);
+        const raw = getHeader(request.headers, name);
         if (raw === undefined) return undefined; // the engine reports the missing component
         // §2.1: trim, and fold obsolete line folding into a single space.
         value = raw.includes('\n') ? raw.trim().replace(/\n\s*/gm, ' ') : raw.trim();
@@ -109,9 +111,4 @@ function authority(url: URL): string {
   const { port, protocol } = url;
   const host = url.hostname.toLowerCase();
   return port && ((protocol === 'http:' && port !== '80') || (protocol === 'https:' && port !== '443')) ? `${host}:${port}` : host;
-}
-
-function findHeader(headers: Record<string, string>, lowerName: string): string | undefined {
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === lowerName) return headers[key];
-  return undefined;
 }
