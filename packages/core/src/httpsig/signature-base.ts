@@ -5,6 +5,7 @@
 import * as hms from 'http-message-signatures';
 import { serializeInnerList, serializeItem, type BareItem, type InnerList, type Parameters } from 'structured-headers';
 import { MalformedError } from '../errors.js';
+import { PROFILE } from '../profile/index.js';
 import { getHeader, toHeaderRecord, type HeadersLike } from '../lib/headers.js';
 
 export interface BaseRequest {
@@ -30,7 +31,7 @@ const MAX_INTEGER = 999_999_999_999_999;
 export function serializeSignatureParams(input: InnerList): string {
   let out = '(';
   for (const [index, [name, params]] of input[0].entries()) {
-    if (typeof name !== 'string' || params.size > 0 || !PLAIN_STRING.test(name)) return serializeInnerList(input);
+    if (typeof name !== 'string' || params.size > 0 || !(PROFILE_NAMES.has(name) || PLAIN_STRING.test(name))) return serializeInnerList(input);
     out += index === 0 ? `"${name}"` : ` "${name}"`;
   }
   out += ')';
@@ -72,6 +73,8 @@ function serializeComponentId(name: BareItem, params: Parameters): string {
 
 /** A lowercase component name that serialises as itself in quotes (no escaping needed). */
 const PLAIN_NAME = /^@?[a-z0-9!#$%&'*+.^_`|~-]+$/;
+/** The names the profile covers (each a `PLAIN_NAME`), known without the pattern. */
+const PROFILE_NAMES: ReadonlySet<string> = new Set(Object.values(PROFILE.components));
 
 /**
  * The common case without the engine: every component is `@method`, `@authority`, `@path`,
@@ -83,7 +86,7 @@ const PLAIN_NAME = /^@?[a-z0-9!#$%&'*+.^_`|~-]+$/;
 function plainSignatureBase(request: BaseRequest, input: InnerList): { base: string; signatureParams: string } | undefined {
   const lines: string[] = [];
   for (const [name, params] of input[0]) {
-    if (typeof name !== 'string' || params.size > 0 || !PLAIN_NAME.test(name)) return undefined;
+    if (typeof name !== 'string' || params.size > 0 || !(PROFILE_NAMES.has(name) || PLAIN_NAME.test(name))) return undefined;
     let value: string;
     switch (name) {
       case '@method': value = request.method.toUpperCase(); break;
