@@ -97,9 +97,10 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
   const { resourceTokenPath, pendingPath } = resource.options;
   const pendingPrefix = `${pendingPath}/`;
 
-  const endpointOf = (req: Request): Endpoint | undefined => {
-    if (resourceTokenPath !== undefined && req.path === resourceTokenPath) return { kind: 'resourceToken' };
-    if (req.path.startsWith(pendingPrefix) && req.path.length > pendingPrefix.length) return { kind: 'pending', id: req.path.slice(pendingPrefix.length) };
+  /** `path` is `req.path`, read once per request (express parses the URL behind that getter). */
+  const endpointOf = (path: string): Endpoint | undefined => {
+    if (resourceTokenPath !== undefined && path === resourceTokenPath) return { kind: 'resourceToken' };
+    if (path.startsWith(pendingPrefix) && path.length > pendingPrefix.length) return { kind: 'pending', id: path.slice(pendingPrefix.length) };
     return undefined;
   };
 
@@ -119,12 +120,13 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
     (req as WithResource)[PROFILE_OF] = resource.profileOf(req);
     const started = performance.now();
     (req as WithResource)[STARTED] = started;
+    const path = req.path;
     if (serveMetadata && (req.method === 'GET' || req.method === 'HEAD')) {
-      if (req.path === metadataPath) return void serveResourceMetadata(req, res, next);
-      if (req.path === jwksPath) return void serveJwks(req, res, next);
+      if (path === metadataPath) return void serveResourceMetadata(req, res, next);
+      if (path === jwksPath) return void serveJwks(req, res, next);
     }
     res.aauthDefer = aauthDefer;
-    const endpoint = endpointOf(req);
+    const endpoint = endpointOf(path);
     if (!AAuthResource.isSigned(req)) {
       if (endpoint === undefined) return void next();
       return void serveEndpoint(endpoint, req, res).catch(next);
