@@ -18,7 +18,12 @@ async function serve({ callerJwk }) {
   const { AAuthClient, AgentServer, AgentSession } = await import('@aauth-ts/agent');
   const { createAuthServer } = await import('@aauth-ts/auth-server');
   const servers = [];
-  const listen = (app) => new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { servers.push(s); resolve(`http://127.0.0.1:${s.address().port}`); }); });
+  // TCP connections accepted by B, C and their plain twins: a warm chain reuses its connections.
+  let connections = 0;
+  const listen = (app) => new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => { servers.push(s); resolve(`http://127.0.0.1:${s.address().port}`); });
+    s.on('connection', () => { connections += 1; });
+  });
 
   // Identifiers are origins, known once listening; the routes are added afterwards.
   const [a, b, c, plainB, plainC] = [express(), express(), express(), express(), express()];
@@ -71,7 +76,8 @@ async function serve({ callerJwk }) {
   });
 
   parentPort.postMessage({ issuer, caller: aId, guarded: `${bId}/plan`, plain: `${plainBUrl}/plan` });
-  parentPort.once('message', async () => {
+  parentPort.on('message', async (message) => {
+    if (message === 'connections') return void parentPort.postMessage(connections);
     await authServer.close();
     for (const s of servers) { s.closeAllConnections(); s.close(); }
   });
@@ -106,9 +112,12 @@ export default async function chainBench() {
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
     const { verify } = rawCrypto();
+    const before = await worker.ask('connections');
     const plain = await latencies(() => fetch(ready.plain));
+    const between = await worker.ask('connections');
     const chain = await latencies(() => client.fetch(ready.guarded));
-    rounds.push({ verify, plain, chain, ratio: chain / plain, verifyMs: 1000 / verify });
+    const after = await worker.ask('connections');
+    rounds.push({ verify, plain, chain, ratio: chain / plain, verifyMs: 1000 / verify, plainConnections: between - before, chainConnections: after - between });
   }
   await worker.stop();
   const m = (k) => median(rounds.map((r) => r[k]));
@@ -119,6 +128,8 @@ export default async function chainBench() {
       row('raw node:crypto Ed25519 verify', `${fmt(m('verifyMs') * 1000)} µs`),
       row('plain two hops (express, unsigned fetch)', `${m('plain').toFixed(3)} ms median`),
       row('AAuth two hops, warm', `${m('chain').toFixed(3)} ms median`, { ratio: m('ratio'), baseline: 'plain two hops (latency, lower is better)', target: '< 3 ms median' }),
+      row('connections opened per round, plain two hops', `${m('plainConnections')} for ${REQUESTS} calls`),
+      row('connections opened per round, AAuth two hops', `${m('chainConnections')} for ${REQUESTS} calls`, { target: 'none: a warm chain reuses its connections' }),
     ],
   };
 }

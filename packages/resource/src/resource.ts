@@ -119,7 +119,8 @@ export class AAuthResource {
   /** Is the request signed at all (any of `Signature`, `Signature-Input`, `Signature-Key`)? */
   static isSigned(request: Pick<SignableRequest, 'headers'>): boolean {
     const h = PROFILE.headers;
-    return [h.signature, h.signatureInput, h.signatureKey].some((name) => getHeader(request.headers, name) !== undefined);
+    const { headers } = request;
+    return getHeader(headers, h.signature) !== undefined || getHeader(headers, h.signatureInput) !== undefined || getHeader(headers, h.signatureKey) !== undefined;
   }
 
   /**

@@ -4,7 +4,7 @@
  * token request; every waiter gets its result or its error). The upstream token is keyed by its
  * SHA-256, so two users' chained calls never share a token. No module state: one cache per client.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface CachedToken {
   readonly authToken: string;
@@ -25,7 +25,7 @@ export interface TokenKeyParts {
 }
 
 export function upstreamHash(upstreamToken: string | undefined): string {
-  return upstreamToken === undefined ? '' : createHash('sha256').update(upstreamToken).digest('base64url');
+  return upstreamToken === undefined ? '' : hash('sha256', upstreamToken, 'base64url');
 }
 
 export function tokenKey(parts: TokenKeyParts): string {

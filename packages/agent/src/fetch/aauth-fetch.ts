@@ -93,18 +93,19 @@ export async function aauthFetch(client: ChallengeAnswerer, input: string | URL 
   const upstream = options.upstreamToken ?? client.upstreamToken;
 
   let resigned = false;
-  const sendOnce = async (authToken: string | undefined, attempt: number): Promise<{ response: Response; covered: string[] }> => {
+  const sendOnce = async (authToken: string | undefined, attempt: number): Promise<{ response: Response; headers: Record<string, string> }> => {
     const signatureKey = authToken === undefined ? await client.session.identity() : { scheme: 'jwt' as const, jwt: authToken };
     const headers = signOutgoing(prepared, client.session.key, signatureKey, client.signatureComponents(prepared.url));
     emit(client.onEvent, { type: 'request.signed', method: prepared.method, url: prepared.url.href, scheme: signatureKey.scheme, ...(authToken === undefined ? {} : { token: authToken }), attempt, headers });
     const response = await client.transport(prepared.url, { method: prepared.method, headers, body: prepared.body, signal, redirect });
     emit(client.onEvent, { type: 'response', method: prepared.method, url: prepared.url.href, status: response.status, attempt });
-    return { response, covered: coveredBy(headers) };
+    return { response, headers };
   };
   const send = async (authToken: string | undefined, attempt: number): Promise<Response> => {
-    const { response, covered } = await sendOnce(authToken, attempt);
-    if (resigned || options.noRetry) return response;
-    const required = await refusedFor(response, covered);
+    const { response, headers } = await sendOnce(authToken, attempt);
+    // Only a 401 can name components to add; the signed components are read from the headers then.
+    if (resigned || options.noRetry || response.status !== UNAUTHORIZED) return response;
+    const required = await refusedFor(response, coveredBy(headers));
     if (required === undefined) return response;
     resigned = true;
     client.learnComponents(prepared.url, required);

@@ -5,11 +5,14 @@
 import * as hms from 'http-message-signatures';
 import { serializeInnerList, serializeItem, type BareItem, type InnerList, type Parameters } from 'structured-headers';
 import { MalformedError } from '../errors.js';
+import { PROFILE } from '../profile/index.js';
+import { getHeader, toHeaderRecord, type HeadersLike } from '../lib/headers.js';
 
 export interface BaseRequest {
   readonly method: string;
   readonly url: URL;
-  readonly headers: Record<string, string>;
+  /** Read by `getHeader` (a Node request's headers as they are, a record, Fetch `Headers`). */
+  readonly headers: HeadersLike;
 }
 
 /** RFC 8941 §3.3.3 sf-string content that needs no escaping: printable ASCII but `"` and `\`. */
@@ -28,7 +31,7 @@ const MAX_INTEGER = 999_999_999_999_999;
 export function serializeSignatureParams(input: InnerList): string {
   let out = '(';
   for (const [index, [name, params]] of input[0].entries()) {
-    if (typeof name !== 'string' || params.size > 0 || !PLAIN_STRING.test(name)) return serializeInnerList(input);
+    if (typeof name !== 'string' || params.size > 0 || !(PROFILE_NAMES.has(name) || PLAIN_STRING.test(name))) return serializeInnerList(input);
     out += index === 0 ? `"${name}"` : ` "${name}"`;
   }
   out += ')';
@@ -54,7 +57,7 @@ export function signatureBaseAndParams(request: BaseRequest, input: InnerList): 
   const fields = input[0].map(([name, params]) => serializeComponentId(name, params));
   let lines: [string, string[]][];
   try {
-    lines = hms.httpbis.createSignatureBase({ fields }, { method: request.method, url: request.url, headers: request.headers });
+    lines = hms.httpbis.createSignatureBase({ fields }, { method: request.method, url: request.url, headers: toHeaderRecord(request.headers) });
   } catch (cause) {
     throw new MalformedError('invalid_request', `a covered component cannot be derived: ${(cause as Error).message}`, undefined, { reason: 'component_missing', cause });
   }
@@ -70,6 +73,8 @@ function serializeComponentId(name: BareItem, params: Parameters): string {
 
 /** A lowercase component name that serialises as itself in quotes (no escaping needed). */
 const PLAIN_NAME = /^@?[a-z0-9!#$%&'*+.^_`|~-]+$/;
+/** The names the profile covers (each a `PLAIN_NAME`), known without the pattern. */
+const PROFILE_NAMES: ReadonlySet<string> = new Set(Object.values(PROFILE.components));
 
 /**
  * The common case without the engine: every component is `@method`, `@authority`, `@path`,
@@ -81,7 +86,7 @@ const PLAIN_NAME = /^@?[a-z0-9!#$%&'*+.^_`|~-]+$/;
 function plainSignatureBase(request: BaseRequest, input: InnerList): { base: string; signatureParams: string } | undefined {
   const lines: string[] = [];
   for (const [name, params] of input[0]) {
-    if (typeof name !== 'string' || params.size > 0 || !PLAIN_NAME.test(name)) return undefined;
+    if (typeof name !== 'string' || params.size > 0 || !(PROFILE_NAMES.has(name) || PLAIN_NAME.test(name))) return undefined;
     let value: string;
     switch (name) {
       case '@method': value = request.method.toUpperCase(); break;
@@ -91,7 +96,7 @@ function plainSignatureBase(request: BaseRequest, input: InnerList): { base: str
       case '@query': value = request.url.search || '?'; break;
       default: {
         if (name.startsWith('@')) return undefined;
-        const raw = request.headers[name] ?? findHeader(request.headers, name);
+        const raw = getHeader(request.headers, name);
         if (raw === undefined) return undefined; // the engine reports the missing component
         // §2.1: trim, and fold obsolete line folding into a single space.
         value = raw.includes('\n') ? raw.trim().replace(/\n\s*/gm, ' ') : raw.trim();
@@ -109,9 +114,4 @@ function authority(url: URL): string {
   const { port, protocol } = url;
   const host = url.hostname.toLowerCase();
   return port && ((protocol === 'http:' && port !== '80') || (protocol === 'https:' && port !== '443')) ? `${host}:${port}` : host;
-}
-
-function findHeader(headers: Record<string, string>, lowerName: string): string | undefined {
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === lowerName) return headers[key];
-  return undefined;
 }

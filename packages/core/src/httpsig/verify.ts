@@ -31,13 +31,14 @@ import { isHighS, rawVerify } from '../jwk/raw-signature.js';
 import { jwkThumbprint } from '../jwk/thumbprint.js';
 import type { PublicJwk } from '../jwk/types.js';
 import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
-import { getHeader, toHeaderRecord } from '../lib/headers.js';
+import { getHeader } from '../lib/headers.js';
 import { ACCEPT_SIGNATURE_ALGS } from '../profile/accept-signature-algs.js';
 import { PROFILE, type AnyProfile, type CurrentProfile } from '../profile/index.js';
 import { signatureRejection } from '../problem/signature-error.js';
 import { signatureKeysOf } from '../signature-key/parse.js';
 import type { SignatureKey, SignatureKeyScheme } from '../signature-key/types.js';
 import { requiredComponentsFor, type ComponentPolicy } from './components.js';
+import { oneSignature, oneSignatureInput } from './one-member-fields.js';
 import { checkRequestTarget } from './request-target.js';
 import { buildSignatureBase } from './signature-base.js';
 import { standardBase64Signature } from './signature-field.js';
@@ -214,7 +215,7 @@ function asSignatureFailure(err: unknown, _stage?: 'input' | 'key'): unknown {
 interface CheckedInput {
   readonly signatureKey: SignatureKey;
   readonly inner: InnerList;
-  readonly signatureBytes: ArrayBuffer;
+  readonly signatureBytes: Buffer;
   readonly url: URL;
   readonly covered: readonly string[];
   readonly created: number;
@@ -239,15 +240,17 @@ function checkInput(request: SignableRequest, options: VerifyRequestOptions<unkn
   const keys = signatureKeysOf(keyHeader);
   const signatureKey = chooseLabel(keys, options.label);
   const label = signatureKey.label;
-  const inputs = parseDict(inputHeader, h.signatureInput);
-  const signatures = parseSignatureField(sigHeader);
+  // The profile's one-member spelling is read directly; anything else by the RFC 8941 parser.
+  const inputs = oneSignatureInput(inputHeader) ?? parseDict(inputHeader, h.signatureInput);
+  const one = oneSignature(sigHeader);
+  const signatures = one === undefined ? parseSignatureField(sigHeader) : undefined;
   const input = inputs.get(label);
   if (input === undefined) fail(`Signature-Input has no signature labelled "${label}" (the Signature-Key label)`, 'label_mismatch', { expected: label });
-  const sigMember = signatures.get(label);
+  const sigMember = one === undefined ? signatures?.get(label) : one.label === label ? one.bytes : undefined;
   if (sigMember === undefined) fail(`Signature has no signature labelled "${label}"`, 'label_mismatch', { expected: label });
   if (!Array.isArray(input[0])) throw new MalformedError('invalid_request', `Signature-Input "${label}" is not an inner list`, inputHeader, { field: 'signature-input' });
-  const signatureBytes = sigMember[0];
-  if (!(signatureBytes instanceof ArrayBuffer)) throw new MalformedError('invalid_request', `Signature "${label}" is not a byte sequence`, sigHeader, { field: 'signature' });
+  const signatureBytes = sigMember instanceof Buffer ? sigMember : sigMember[0] instanceof ArrayBuffer ? Buffer.from(sigMember[0]) : undefined;
+  if (signatureBytes === undefined) throw new MalformedError('invalid_request', `Signature "${label}" is not a byte sequence`, sigHeader, { field: 'signature' });
   const inner = input as InnerList;
 
   // 3. covered components
@@ -320,10 +323,9 @@ function verifyWithKey<T>(request: SignableRequest, input: CheckedInput, resolve
   if (isWeakRsaKey(publicKey)) fail(`RSA keys shorter than ${MIN_RSA_MODULUS_BITS} bits are not accepted`, 'weak_key', { actual: publicKey.asymmetricKeyDetails?.modulusLength });
 
   // 8. signature
-  const base = buildSignatureBase({ method: request.method.toUpperCase(), url, headers: toHeaderRecord(request.headers) }, inner);
-  const sig = Buffer.from(signatureBytes);
-  if (algorithm === 'ecdsa-p256-sha256' && isHighS(sig)) fail('the ECDSA signature has a high S value; sign with low S (s ≤ n/2)', 'high_s');
-  if (!rawVerify(algorithm, publicKey, Buffer.from(base, 'utf8'), sig)) fail('the HTTP message signature does not verify', 'bad_signature');
+  const base = buildSignatureBase({ method: request.method.toUpperCase(), url, headers: request.headers }, inner);
+  if (algorithm === 'ecdsa-p256-sha256' && isHighS(signatureBytes)) fail('the ECDSA signature has a high S value; sign with low S (s ≤ n/2)', 'high_s');
+  if (!rawVerify(algorithm, publicKey, Buffer.from(base, 'utf8'), signatureBytes)) fail('the HTTP message signature does not verify', 'bad_signature');
 
   // Hashed on first use: only a request the replay cache sees needs it (a GET usually does not).
   let replayKey: string | undefined;

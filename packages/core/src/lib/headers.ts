@@ -9,10 +9,16 @@ function isFetchHeaders(headers: HeadersLike): headers is { get(name: string): s
 export function getHeader(headers: HeadersLike, name: string): string | undefined {
   if (isFetchHeaders(headers)) return headers.get(name) ?? undefined;
   const lower = name.toLowerCase();
-  let value = (headers as Record<string, string | readonly string[] | undefined>)[lower];
+  const record = headers as Record<string, string | readonly string[] | undefined>;
+  let value = record[lower];
   if (value === undefined) {
-    const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === lower);
-    value = entry?.[1] as string | readonly string[] | undefined;
+    // A name spelt in another case: looked for without building an array of the entries.
+    for (const key in record) {
+      if (Object.hasOwn(record, key) && key.toLowerCase() === lower) {
+        value = record[key];
+        break;
+      }
+    }
   }
   if (value === undefined) return undefined;
   return typeof value === 'string' ? value : value.join(', ');

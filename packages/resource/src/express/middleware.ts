@@ -10,6 +10,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { AAUTH_2026_03, AAuthError, PROFILE, type ProfileName } from '@aauth-ts/core';
 import { AAuthResource } from '../resource.js';
 import type { ResourceOptions } from '../options.js';
+import type { DeferOptions, Deferral } from '../deferral-store.js';
 import { authRequirement, identityRequirement, personRequirement, signatureRequirement, type AuthRequirementOptions, type Requirement, type SignatureRequirementOptions } from '../requirement.js';
 import { fromNodeRequest, hasBody, readBody } from '../neutral/node-request.js';
 import { jwksHandler, resourceMetadataHandler } from './metadata.js';
@@ -72,6 +73,18 @@ async function bodyOf(req: Request, maxBytes: number): Promise<Buffer | undefine
   return body.length > 0 ? body : undefined;
 }
 
+/**
+ * `res.aauthDefer()`: one function for every response (a method reading its own response), not a
+ * closure made per request.
+ */
+function aauthDefer(this: Response, deferOptions?: DeferOptions): Deferral {
+  const resource = resourceOf(this.req);
+  if (resource === undefined) throw new Error('aauth: res.aauthDefer() on a request aauth() did not handle');
+  const { deferral, answer } = resource.defer(this.req.aauth, deferOptions);
+  sendAnswer(this, answer);
+  return deferral;
+}
+
 export function aauth(options: ResourceOptions | AAuthResource, expressOptions: ExpressOptions = {}): AAuthMiddleware {
   const resource = options instanceof AAuthResource ? options : new AAuthResource(options);
   const serveMetadata = expressOptions.serveMetadata ?? true;
@@ -84,9 +97,10 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
   const { resourceTokenPath, pendingPath } = resource.options;
   const pendingPrefix = `${pendingPath}/`;
 
-  const endpointOf = (req: Request): Endpoint | undefined => {
-    if (resourceTokenPath !== undefined && req.path === resourceTokenPath) return { kind: 'resourceToken' };
-    if (req.path.startsWith(pendingPrefix) && req.path.length > pendingPrefix.length) return { kind: 'pending', id: req.path.slice(pendingPrefix.length) };
+  /** `path` is `req.path`, read once per request (express parses the URL behind that getter). */
+  const endpointOf = (path: string): Endpoint | undefined => {
+    if (resourceTokenPath !== undefined && path === resourceTokenPath) return { kind: 'resourceToken' };
+    if (path.startsWith(pendingPrefix) && path.length > pendingPrefix.length) return { kind: 'pending', id: path.slice(pendingPrefix.length) };
     return undefined;
   };
 
@@ -106,28 +120,26 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
     (req as WithResource)[PROFILE_OF] = resource.profileOf(req);
     const started = performance.now();
     (req as WithResource)[STARTED] = started;
+    const path = req.path;
     if (serveMetadata && (req.method === 'GET' || req.method === 'HEAD')) {
-      if (req.path === metadataPath) return void serveResourceMetadata(req, res, next);
-      if (req.path === jwksPath) return void serveJwks(req, res, next);
+      if (path === metadataPath) return void serveResourceMetadata(req, res, next);
+      if (path === jwksPath) return void serveJwks(req, res, next);
     }
-    res.aauthDefer = (deferOptions) => {
-      const { deferral, answer } = resource.defer(req.aauth, deferOptions);
-      sendAnswer(res, answer);
-      return deferral;
-    };
-    const endpoint = endpointOf(req);
+    res.aauthDefer = aauthDefer;
+    const endpoint = endpointOf(path);
     if (!AAuthResource.isSigned(req)) {
       if (endpoint === undefined) return void next();
       return void serveEndpoint(endpoint, req, res).catch(next);
     }
-    bodyOf(req, maxBodyBytes)
-      .then((body) => resource.verify(fromNodeRequest(req, { protocol, target: req.originalUrl, ...(body === undefined ? {} : { body }) }), started))
-      .then(async (context) => {
-        if (context !== undefined) req.aauth = context;
-        if (endpoint === undefined) return void next();
-        await serveEndpoint(endpoint, req, res);
-      })
-      .catch(next);
+    const verified = async (body: Buffer | undefined): Promise<void> => {
+      const context = await resource.verify(fromNodeRequest(req, { protocol, target: req.originalUrl, ...(body === undefined ? {} : { body }) }), started);
+      if (context !== undefined) req.aauth = context;
+      if (endpoint === undefined) return void next();
+      await serveEndpoint(endpoint, req, res);
+    };
+    // A request without a body (most GETs) is verified at once, not after a body read that finds nothing.
+    if (req.rawBody === undefined && !hasBody(req)) return void verified(undefined).catch(next);
+    bodyOf(req, maxBodyBytes).then(verified).catch(next);
   } as RequestHandler as AAuthMiddleware;
 
   const bound = (requirement: Requirement): RequestHandler => requirementHandler(requirement, resource);
