@@ -34,6 +34,21 @@ export function chainPolicyCases(world: () => World): void {
       expect(decodeJwt(res.json.access_token as string).payload.act).toEqual({ sub: w.relay.id, act: { sub: w.consentAgent.id, act: { sub: LISTED[0] } } });
     });
 
+    it('token exchange over a one-actor chain (act with no nested act) is granted and nests it under the new actor', async () => {
+      const w = world();
+      const res = await exchangeAtRelay(w, await delegatedToRelay(w, { sub: w.consentAgent.id }));
+      expect(outcome(res)).toEqual({ status: 200, error: undefined });
+      expect(decodeJwt(res.json.access_token as string).payload.act).toEqual({ sub: w.relay.id, act: { sub: w.consentAgent.id } });
+    });
+
+    it('token exchange over a one-actor chain whose actor is outside aauth.chainActors → 403 access_denied naming it', async () => {
+      const w = world();
+      const res = await exchangeAtRelay(w, await delegatedToRelay(w, { sub: UNLISTED }));
+      expect(outcome(res)).toEqual({ status: 403, error: 'access_denied' });
+      expect(res.json.error_description).toContain('aauth.chainActors');
+      expect(res.json.error_description).toContain(UNLISTED);
+    });
+
     it('token exchange building a chain longer than aauth.maxChainDepth → 403 access_denied', async () => {
       const w = world();
       const res = await exchangeAtRelay(w, await delegatedToRelay(w, { sub: w.consentAgent.id, act: { sub: LISTED[0], act: { sub: LISTED[1] } } }));

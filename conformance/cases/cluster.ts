@@ -10,7 +10,7 @@
  * requests while node 2 serves its metadata, polls and consent pages.
  */
 import { readFileSync } from 'node:fs';
-import { outcome, pollUntilDone, verifyIssued } from '../support/flows.js';
+import { outcome, pollUntilDone, startPending, userDelegated, verifyIssued } from '../support/flows.js';
 import type { World } from '../support/world.js';
 
 const TOKEN_ORIGIN = process.env.AAUTH_TOKEN_ORIGIN;
@@ -39,14 +39,8 @@ export function clusterCases(world: () => World): void {
     it('a pending request created on node 1 is polled and approved through node 2', async () => {
       const w = world();
       const agent = w.consentAgent;
-      const signer = await w.signer(agent);
-      const rt = await w.resourceToken(w.alpha, agent, { scope: 'alpha:read' });
-      const first = await w.token(agent, { resource_token: rt }, { signer });
-      expect(first.status).toBe(202);
-      const location = first.headers.get('location') as string;
+      const { location, final } = await userDelegated(w, agent, w.alpha, 'alpha:read');
       expect(location.startsWith(`${w.issuer}/protocol/aauth/pending/`)).toBe(true);
-      await w.interact(String(first.json.code), 'approve');
-      const final = await pollUntilDone(w, location, signer);
       expect(outcome(final)).toEqual({ status: 200, error: undefined });
       await verifyIssued(w, final.json.auth_token as string, { aud: w.alpha.id, agent: agent.id, jkt: agent.delegateKey.thumbprint });
     });
@@ -71,13 +65,10 @@ export function clusterCases(world: () => World): void {
     it('node 1 stopped mid-flow: node 2 finishes the flow it began, and serves new ones', async () => {
       const w = world();
       const agent = w.consentAgent;
-      const signer = await w.signer(agent);
-      const rt = await w.resourceToken(w.alpha, agent, { scope: 'alpha:read' });
-      const first = await w.token(agent, { resource_token: rt }, { signer });
-      expect(first.status).toBe(202);
+      const { resourceToken: rt, first, location, signer } = await startPending(w, agent, w.alpha, 'alpha:read');
       await stopTokenNode(TOKEN_NODE_PIDFILE);
       await w.interact(String(first.json.code), 'approve');
-      const final = await pollUntilDone(w, first.headers.get('location') as string, signer);
+      const final = await pollUntilDone(w, location, signer);
       expect(outcome(final)).toEqual({ status: 200, error: undefined });
       // Node 1 is gone: the same resource token stays used up, and a new one is served by node 2.
       expect(outcome(await w.token(agent, { resource_token: rt }, { signer, unrouted: true }))).toEqual({ status: 400, error: 'invalid_resource_token' });

@@ -97,6 +97,15 @@ export function tokenExchangeCases(world: () => World): void {
       expect(res.json.error_description).toContain('issued to');
     });
 
+    it('self-delegation: an actor exchanging a token whose subject is the actor itself → 400 invalid_request', async () => {
+      const w = world();
+      // The relay would act for the relay: nobody's authority is delegated (RFC 8693 §4.1), whatever the token's audience or may_act.
+      const subject = await trustedToken(w, w.relay, { sub: w.relay.id, mayAct: { sub: w.relay.id } });
+      const res = await w.exchange(w.relay, exchangeForm(subject, w.alpha.id));
+      expect(outcome(res)).toEqual({ status: 400, error: 'invalid_request' });
+      expect(res.json.error_description).toContain('actor itself');
+    });
+
     it('a target that is not a resource of the realm → 400 invalid_target', async () => {
       const w = world();
       const subject = await trustedToken(w, w.relay);

@@ -1,7 +1,7 @@
 /** User-delegated access: 202, login and approval over HTTP, polling (2026-03 §Token Endpoint, §Polling). */
 import { parseChallenge } from '@aauth-ts/core';
 import { REGISTERED, decodeJwt, type World } from '../support/world.js';
-import { outcome, userDelegated, verifyIssued } from '../support/flows.js';
+import { outcome, startPending, userDelegated, verifyIssued } from '../support/flows.js';
 
 export function userDelegatedCases(world: () => World): void {
   describe('user-delegated access', () => {
@@ -24,11 +24,7 @@ export function userDelegatedCases(world: () => World): void {
 
     it('polling before the user answers says pending (202)', async () => {
       const w = world();
-      const agent = w.consentAgent;
-      const signer = await w.signer(agent);
-      const rt = await w.resourceToken(w.alpha, agent, { scope: 'alpha:read' });
-      const first = await w.token(agent, { resource_token: rt }, { signer });
-      const location = first.headers.get('location') as string;
+      const { location, signer } = await startPending(w, w.consentAgent, w.alpha, 'alpha:read');
       const poll = await w.poll(location, signer);
       expect(poll.status).toBe(202);
       expect(poll.headers.get('location')).toBe(location);

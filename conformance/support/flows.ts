@@ -29,23 +29,33 @@ export async function pollUntilDone(world: World, location: string, signer: Sign
   return res;
 }
 
-export interface DelegatedResult {
+export interface PendingStart {
+  /** The resource token the request was made with (single-use: a second redemption is refused). */
+  readonly resourceToken: string;
   readonly first: JsonResponse;
-  readonly final: JsonResponse;
   readonly location: string;
   readonly signer: Signer;
 }
 
+export interface DelegatedResult extends PendingStart {
+  readonly final: JsonResponse;
+}
+
+/** `agent` asks `resource` for `scope` and gets 202: a pending request waiting for the user. */
+export async function startPending(world: World, agent: Party, resource: Party, scope: string, extra: Record<string, unknown> = {}): Promise<PendingStart> {
+  const signer = await world.signer(agent);
+  const resourceToken = await world.resourceToken(resource, agent, { scope });
+  const first = await world.token(agent, { resource_token: resourceToken, ...extra }, { signer });
+  if (first.status !== 202) throw new Error(`expected 202, got ${first.status} ${JSON.stringify(first.json)}`);
+  return { resourceToken, first, location: first.headers.get('location') as string, signer };
+}
+
 /** `agent` asks `resource` for `scope`, gets 202, the user answers `decision`, the agent polls. */
 export async function userDelegated(world: World, agent: Party, resource: Party, scope: string, decision: Decision = 'approve', extra: Record<string, unknown> = {}): Promise<DelegatedResult> {
-  const signer = await world.signer(agent);
-  const rt = await world.resourceToken(resource, agent, { scope });
-  const first = await world.token(agent, { resource_token: rt, ...extra }, { signer });
-  if (first.status !== 202) throw new Error(`expected 202, got ${first.status} ${JSON.stringify(first.json)}`);
-  const location = first.headers.get('location') as string;
-  await world.interact(String(first.json.code), decision);
-  const final = await pollUntilDone(world, location, signer);
-  return { first, final, location, signer };
+  const pending = await startPending(world, agent, resource, scope, extra);
+  await world.interact(String(pending.first.json.code), decision);
+  const final = await pollUntilDone(world, pending.location, pending.signer);
+  return { ...pending, final };
 }
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';

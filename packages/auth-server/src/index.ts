@@ -21,5 +21,4 @@ export type { PendingInput, PendingRefusal, PendingRequest, PendingRequests, Pen
 export { SharedPendingStore } from './stores/shared-pending-store.js';
 export { parseTokenRequest } from './token/parse-token-request.js';
 export type { TokenRequest, TokenRequestMode } from './token/parse-token-request.js';
-export { escapeHtml } from './interaction/html.js';
 export { ENDPOINT_PATHS, endpointUrls } from './context.js';

@@ -29,7 +29,7 @@ describe('an external OIDC provider (identityProviders + federatedIdentities) as
   let issuer: string;
 
   const signer = async (p: Party): Promise<Signer> => ({ key: p.delegateKey, signatureKey: { scheme: 'jwt', jwt: await p.agentToken() } });
-  const exchange = async (actor: Party, subjectToken: string) => signedRequest('POST', `${issuer}/protocol/aauth/token-exchange`, await signer(actor),
+  const exchange = async (actor: Party, subjectToken: string, at = issuer) => signedRequest('POST', `${at}/protocol/aauth/token-exchange`, await signer(actor),
     new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: subjectToken, subject_token_type: ACCESS_TOKEN_TYPE, audience: resource.id }).toString(),
     { contentType: 'application/x-www-form-urlencoded' });
 
@@ -56,9 +56,9 @@ describe('an external OIDC provider (identityProviders + federatedIdentities) as
     if (typeof json.access_token !== 'string') throw new Error(`mockin /oauth/token gave no access token: ${JSON.stringify(json)}`);
     return json.access_token;
   };
-  const realm = (users: object[]) => ({
+  const realm = (users: object[], attributes: Record<string, string> = {}) => ({
     realm: 'idp',
-    attributes: { 'aauth.allowLoopback': 'true' },
+    attributes: { 'aauth.allowLoopback': 'true', ...attributes },
     identityProviders: [{ alias: 'mockin', providerId: 'oidc', enabled: true, config: { issuer: mockin.origin, jwksUrl: `${mockin.origin}/jwks`, useJwksUrl: 'true' } }],
     users,
     clientScopes: [{ name: 'res:read', attributes: { 'aauth.resource': resource.id } }],
@@ -69,13 +69,12 @@ describe('an external OIDC provider (identityProviders + federatedIdentities) as
     ],
   });
 
+  const users = [{ id: ALICE, username: 'alice', federatedIdentities: [{ identityProvider: 'mockin', userId: MOCKIN_SUB, userName: 'john.smith@example.com' }] }];
+
   beforeAll(async () => {
     await Promise.all([agent.start(), other.start(), resource.start()]);
     mockin = await startMockin();
-    server = createAuthServer({
-      log: () => undefined,
-      realm: realm([{ id: ALICE, username: 'alice', federatedIdentities: [{ identityProvider: 'mockin', userId: MOCKIN_SUB, userName: 'john.smith@example.com' }] }]),
-    });
+    server = createAuthServer({ log: () => undefined, realm: realm(users) });
     ({ issuer } = await server.listen(0));
   }, 30_000);
 
@@ -123,6 +122,38 @@ describe('an external OIDC provider (identityProviders + federatedIdentities) as
     const res = await exchange(agent, await signIn());
     expect([res.status, res.json.error]).toEqual([400, 'invalid_grant']);
     expect(res.json.error_description).toContain('not linked');
+  });
+
+  it('self-delegation: a provider token whose subject is the actor itself → 400 invalid_request', async () => {
+    await mock('claims', { sub: agent.id });
+    const res = await exchange(agent, await signIn());
+    expect([res.status, res.json.error]).toEqual([400, 'invalid_request']);
+    expect(res.json.error_description).toContain('actor itself');
+  });
+
+  describe('a one-actor chain (the provider token has no act) under the realm chain policy', () => {
+    const extra: AuthServer[] = [];
+    const serve = async (attributes: Record<string, string>): Promise<string> => {
+      const s = createAuthServer({ log: () => undefined, realm: realm(users, attributes) });
+      extra.push(s);
+      return (await s.listen(0)).issuer;
+    };
+    afterAll(async () => {
+      await Promise.all(extra.map((s) => s.close()));
+    });
+
+    it('aauth.maxChainDepth 1 grants it: act names the agent alone', async () => {
+      const res = await exchange(agent, await signIn(), await serve({ 'aauth.maxChainDepth': '1' }));
+      expect(res.status).toBe(200);
+      const payload = JSON.parse(Buffer.from((res.json.access_token as string).split('.')[1] as string, 'base64url').toString()) as Record<string, unknown>;
+      expect(payload.act).toEqual({ sub: agent.id });
+    });
+
+    it('aauth.chainActors without the agent → 403 access_denied naming it', async () => {
+      const res = await exchange(agent, await signIn(), await serve({ 'aauth.chainActors': JSON.stringify([other.id]) }));
+      expect([res.status, res.json.error]).toEqual([403, 'access_denied']);
+      expect(res.json.error_description).toContain(agent.id);
+    });
   });
 
   it('refuses a token whose issuer is no identity provider of the realm', async () => {

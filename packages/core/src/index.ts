@@ -33,6 +33,8 @@ export { requireAgentDocument } from './signature-key/agent-document.js';
 export type { SignableRequest } from './httpsig/types.js';
 export type { HeadersLike } from './lib/headers.js';
 export { getHeader } from './lib/headers.js';
+export { escapeHtml } from './lib/html.js';
+export { Waiters } from './lib/waiters.js';
 export { signRequest, componentsFor } from './httpsig/sign.js';
 export type { SignRequestOptions, SignatureKeyInput, SignedHeaders } from './httpsig/sign.js';
 export { verifyRequest, missingComponents, DEFAULT_SIGNATURE_WINDOW } from './httpsig/verify.js';

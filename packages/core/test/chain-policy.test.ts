@@ -19,6 +19,13 @@ describe('realmChainPolicy (aauth.maxChainDepth, aauth.chainActors)', () => {
     expect(refused.reason).toContain('https://x.example');
     expect(refused.reason).toContain('aauth.chainActors');
   });
+
+  it('a one-actor chain is allowed by aauth.maxChainDepth 1 and refused by a chainActors list lacking it', async () => {
+    expect((await realmChainPolicy({ maxChainDepth: 1 })(input(['https://a.example']))).allow).toBe(true);
+    expect((await realmChainPolicy({ maxChainDepth: 1 })(input(['https://a.example', 'https://b.example']))).allow).toBe(false);
+    const refused = await realmChainPolicy({ maxChainDepth: 1, chainActors: ['https://b.example'] })(input(['https://a.example']));
+    expect(refused).toEqual({ allow: false, reason: expect.stringContaining('https://a.example') });
+  });
 });
 
 describe('askChainPolicy fails closed', () => {

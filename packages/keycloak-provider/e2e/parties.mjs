@@ -86,3 +86,25 @@ export async function signed(method, url, { party, body, contentType = 'applicat
   return { status: res.status, headers: res.headers, json, text };
 }
 export const tokenRequest = (party, body, opts = {}) => signed('POST', `${opts.issuer ?? ISSUER}/protocol/aauth/token`, { party, body, ...opts });
+
+/** The admin REST API of the issuer's realm, as the bootstrap admin: `(method, path under /admin/realms/{realm}, body?) → { status, json }`. */
+export async function adminApi(issuer = ISSUER) {
+  const base = issuer.replace(/\/realms\/[^/]+$/, '');
+  const realm = issuer.slice(base.length + '/realms/'.length);
+  const res = await fetch(`${base}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: process.env.KC_BOOTSTRAP_ADMIN_USERNAME ?? 'admin', password: process.env.KC_BOOTSTRAP_ADMIN_PASSWORD ?? 'admin' }),
+  });
+  const token = (await res.json()).access_token;
+  if (res.status !== 200) throw new Error(`admin login: HTTP ${res.status}`);
+  return async (method, path, body) => {
+    const r = await fetch(`${base}/admin/realms/${realm}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, json: text.length > 0 && r.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
+  };
+}

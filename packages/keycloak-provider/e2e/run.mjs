@@ -11,7 +11,7 @@
 // isolation (a pending URL or interaction code of one realm means nothing in another), and the realm's own
 // OIDC login tokens with may_act as token-exchange subject tokens (oidc-subject.mjs).
 import crypto from 'node:crypto';
-import { ISSUER, Party, decode, newKey, now, signed, thumbprint, tokenRequest } from './parties.mjs';
+import { ISSUER, Party, adminApi, decode, newKey, now, signed, thumbprint, tokenRequest } from './parties.mjs';
 import { oidcSubjectTokens } from './oidc-subject.mjs';
 
 const OTHER_ISSUER = (process.argv[3] ?? process.env.AAUTH_E2E_OTHER_ISSUER ?? ISSUER.replace(/\/realms\/[^/]+$/, '/realms/aauth-e2e-other')).replace(/\/+$/, '');
@@ -99,16 +99,13 @@ async function pollUntil(location, party, wanted) {
  */
 async function decisionsObserved({ agent, calendar }) {
   console.log('observability (events and decision log lines)');
-  const base = ISSUER.replace(/\/realms\/[^/]+$/, '');
-  const realm = ISSUER.slice(base.length + '/realms/'.length);
-  const login = await fetch(`${base}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: process.env.KC_BOOTSTRAP_ADMIN_USERNAME ?? 'admin', password: process.env.KC_BOOTSTRAP_ADMIN_PASSWORD ?? 'admin' }),
-  });
-  const admin = (await login.json()).access_token;
-  check(login.status === 200 && typeof admin === 'string', 'admin login for the events API', `HTTP ${login.status}`);
-  if (typeof admin !== 'string') return;
+  let admin;
+  try {
+    admin = await adminApi();
+  } catch (err) {
+    check(false, 'admin login for the events API', String(err));
+    return;
+  }
   let events = [];
   const granted = (e) => e.type === 'TOKEN_EXCHANGE' && e.details?.aauth_decision === 'token' && e.details?.aauth_agent === agent.id && e.clientId === agent.id
     && e.details?.audience === calendar.id && e.details?.scope === 'calendar.read';
@@ -117,8 +114,8 @@ async function decisionsObserved({ agent, calendar }) {
   // Events are stored when the request's transaction completes: allow a moment.
   for (let i = 0; i < 10 && !(events.some(granted) && events.some(refused) && events.some(approved)); i += 1) {
     if (i > 0) await new Promise((r) => setTimeout(r, 500));
-    const res = await fetch(`${base}/admin/realms/${realm}/events?max=1000`, { headers: { authorization: `Bearer ${admin}` } });
-    events = res.status === 200 ? await res.json() : [];
+    const res = await admin('GET', '/events?max=1000');
+    events = res.status === 200 ? res.json : [];
   }
   check(events.some(granted), 'a grant is a TOKEN_EXCHANGE event with the agent (client), resource (audience) and scope', `${events.length} events`);
   check(events.some(refused), 'a refusal is a TOKEN_EXCHANGE_ERROR event with the error code and the agent');

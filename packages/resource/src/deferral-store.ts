@@ -17,7 +17,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import {
-  AAUTH_CURRENT, AAuthError, PROFILE, generateInteractionCode, isInteractionUrl, normalizeInteractionCode, problemResponse, serializeChallenge, serializeRequirement,
+  AAUTH_CURRENT, AAuthError, PROFILE, Waiters, generateInteractionCode, isInteractionUrl, normalizeInteractionCode, problemResponse, serializeChallenge, serializeRequirement,
   type ProfileName, type WireErrorCode,
 } from '@aauth-ts/core';
 
@@ -82,7 +82,7 @@ interface Entry {
   readonly thumbprint: string;
   readonly retryAfter: number;
   final: ResourceAnswer | undefined;
-  readonly waiters: Set<() => void>;
+  readonly waiters: Waiters;
 }
 
 /** §Why Restrict Interaction Code Character Set: unreserved characters only; no hyphens (§User Interaction), no case to get wrong. */
@@ -163,7 +163,7 @@ export class DeferralStore {
       thumbprint,
       retryAfter,
       final: undefined,
-      waiters: new Set(),
+      waiters: new Waiters(),
       deferral: {
         id,
         location,
@@ -202,7 +202,7 @@ export class DeferralStore {
     // §Pending URL Security: "Servers MUST verify the agent's identity on every GET poll".
     if (entry.thumbprint !== thumbprint) return error(entry.profile, 'access_denied', 'this pending request belongs to another key');
     const wait = Math.min(Math.max(0, waitSeconds), this.#options.maxWaitSeconds);
-    if (entry.final === undefined && wait > 0) await this.#waitFor(entry, wait);
+    if (entry.final === undefined && wait > 0) await entry.waiters.wait(wait);
     if (entry.final === undefined && entry.deferral.expiresAt <= this.#options.now()) {
       this.#drop(entry);
       return error(entry.profile, 'expired', 'the deferred request expired before it was completed');
@@ -245,25 +245,13 @@ export class DeferralStore {
     entry.final = final;
     // §Interaction Code Security: single-use; it ends with the request it was bound to.
     if (entry.deferral.code !== undefined) this.#byCode.delete(codeKey(entry.deferral.code));
-    for (const wake of entry.waiters) wake();
+    entry.waiters.wakeAll();
   }
 
   #drop(entry: Entry): void {
     this.#byId.delete(entry.deferral.id);
     if (entry.deferral.code !== undefined) this.#byCode.delete(codeKey(entry.deferral.code));
-    for (const wake of entry.waiters) wake();
+    entry.waiters.wakeAll();
   }
 
-  #waitFor(entry: Entry, seconds: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        entry.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, seconds * 1000);
-      timer.unref();
-      entry.waiters.add(done);
-    });
-  }
 }

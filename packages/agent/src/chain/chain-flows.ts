@@ -14,7 +14,7 @@
  * lifetime after its expiry, and never more than `maxFlows` of them.
  */
 import { randomBytes } from 'node:crypto';
-import { AAUTH_CURRENT, generateInteractionCode, normalizeInteractionCode } from '@aauth-ts/core';
+import { AAUTH_CURRENT, Waiters, generateInteractionCode, normalizeInteractionCode } from '@aauth-ts/core';
 import { InteractionChainError } from './chain-errors.js';
 
 /** The final answer of a chained request, as the caller's poll receives it. */
@@ -52,7 +52,7 @@ export interface ChainFlow {
   ended: boolean;
   /** The flow holds one of its caller's slots (until it ends or expires). */
   counted: boolean;
-  readonly waiters: Set<() => void>;
+  readonly waiters: Waiters;
 }
 
 export interface ChainFlowsOptions {
@@ -90,7 +90,7 @@ export class ChainFlows {
     const code = this.#newCode();
     const flow: ChainFlow = {
       id: token(), callbackId: token(), code, thumbprint, expiresAt: now + lifetimeSeconds, forgetAt: now + 2 * lifetimeSeconds,
-      upstreamUrl: undefined, interactions: 0, announced: undefined, callerCallback: undefined, codeUsed: false, final: undefined, ended: false, counted: true, waiters: new Set(),
+      upstreamUrl: undefined, interactions: 0, announced: undefined, callerCallback: undefined, codeUsed: false, final: undefined, ended: false, counted: true, waiters: new Waiters(),
     };
     this.#byId.set(flow.id, flow);
     this.#byCallback.set(flow.callbackId, flow);
@@ -121,7 +121,7 @@ export class ChainFlows {
     }
     flow.interactions++;
     flow.upstreamUrl = upstreamUrl;
-    for (const wake of flow.waiters) wake();
+    flow.waiters.wakeAll();
   }
 
   get(id: string): ChainFlow | undefined {
@@ -151,7 +151,7 @@ export class ChainFlows {
     if (flow.final !== undefined) return;
     flow.final = answer;
     this.#byCode.delete(normalizeInteractionCode(flow.code));
-    for (const wake of flow.waiters) wake();
+    flow.waiters.wakeAll();
   }
 
   /** The flow's answer was delivered or withdrawn: from now on its pending URL answers `410`. */
@@ -160,7 +160,7 @@ export class ChainFlows {
     flow.ended = true;
     this.#byCode.delete(normalizeInteractionCode(flow.code));
     this.#release(flow);
-    for (const wake of flow.waiters) wake();
+    flow.waiters.wakeAll();
   }
 
   /** A flow that never reached its caller as a `202` (answered directly, or failed first): gone at once. */
@@ -197,17 +197,8 @@ export class ChainFlows {
 
   /** Wait until the flow settles or ends, at most `seconds`. */
   wait(flow: ChainFlow, seconds: number): Promise<void> {
-    if (flow.final !== undefined || flow.ended || seconds <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        flow.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, seconds * 1000);
-      timer.unref();
-      flow.waiters.add(done);
-    });
+    if (flow.final !== undefined || flow.ended) return Promise.resolve();
+    return flow.waiters.wait(seconds);
   }
 
   #forget(flow: ChainFlow): void {

@@ -24,7 +24,7 @@
  * poll's signature and sets `req.aauth`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AAUTH_CURRENT, AAuthError, ResponseError, isLoopbackHost, serializeRequirement } from '@aauth-ts/core';
+import { AAUTH_CURRENT, AAuthError, ResponseError, escapeHtml, isLoopbackHost, serializeRequirement } from '@aauth-ts/core';
 import type { AAuthClient } from '../client/aauth-client.js';
 import type { NodeHandler } from '../identity/agent-server.js';
 import type { Interaction } from '../token-endpoint/await-pending.js';
@@ -98,10 +98,6 @@ function send(res: ServerResponse, answer: ChainAnswer): void {
 function page(res: ServerResponse, status: number, title: string, text: string): void {
   res.writeHead(status, { [H.contentType]: 'text/html; charset=utf-8', [H.cacheControl]: 'no-store', 'Content-Security-Policy': "default-src 'none'" });
   res.end(`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>`);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

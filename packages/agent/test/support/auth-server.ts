@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, SignatureError, TokenError,
+  AAuthError, GuardedFetcher, KeyDiscovery, MalformedError, PROFILE, SignatureError, TokenError, Waiters,
   createAuthToken, generateSigningKey, isServerIdentifier, toJwks, verifyAgentToken, verifyAuthToken,
   verifyRequest, verifyResourceToken, type KeyResolver, type PublicJwk,
 } from '@aauth-ts/core';
@@ -52,7 +52,7 @@ interface Pending {
   readonly expiresAt: number;
   state: 'pending' | 'interacting' | 'approved' | 'denied' | 'abandoned' | 'invalid_code' | 'done';
   sub?: string;
-  readonly waiters: Set<() => void>;
+  readonly waiters: Waiters;
 }
 
 interface Caller { agentId: string }
@@ -81,7 +81,6 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
   const lifetime = options.tokenLifetimeSeconds ?? 300;
   const pendingById = new Map<string, Pending>();
   const seenJti = new Set<string>();
-  const timers = new Set<NodeJS.Timeout>();
   const tokenRequests: TokenRequestRecord[] = [];
   const polls: number[] = [];
   const pollHeaders: Array<Record<string, string>> = [];
@@ -194,7 +193,7 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
       if (server.consentRequired && grant.sub === undefined) {
         const id = randomUUID();
         const code = randomBytes(5).toString('hex').toUpperCase().slice(0, 8);
-        pendingById.set(id, { id, code, jkt: verified.thumbprint, grant, state: 'pending', expiresAt: now() + (options.pendingLifespanSeconds ?? 600), waiters: new Set() });
+        pendingById.set(id, { id, code, jkt: verified.thumbprint, grant, state: 'pending', expiresAt: now() + (options.pendingLifespanSeconds ?? 600), waiters: new Waiters() });
         const location = `${origin}${paths.pending}${id}`;
         sendJson(res, 202, { status: 'pending', location, require: 'interaction', code }, {
           [PROFILE.headers.location]: location, [PROFILE.headers.retryAfter]: '0', [PROFILE.headers.challenge]: `require=interaction; code="${code}"`,
@@ -208,20 +207,6 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
       const status = fail(res, err);
       record(status, err instanceof AAuthError ? err.code : 'server_error');
     }
-  }
-
-  function waitForChange(pending: Pending, seconds: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        timers.delete(timer);
-        pending.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, seconds * 1000);
-      timers.add(timer);
-      pending.waiters.add(done);
-    });
   }
 
   async function pollEndpoint(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
@@ -246,7 +231,7 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
         return;
       }
       const wait = /wait=(\d+)/.exec(String(req.headers[PROFILE.headers.prefer.toLowerCase()] ?? ''));
-      if ((pending.state === 'pending' || pending.state === 'interacting') && wait) await waitForChange(pending, Math.min(Number(wait[1]), 2));
+      if ((pending.state === 'pending' || pending.state === 'interacting') && wait) await pending.waiters.wait(Math.min(Number(wait[1]), 2));
       if (now() > pending.expiresAt) {
         pending.state = 'done';
         sendJson(res, 408, { error: 'expired', error_description: 'the request expired' });
@@ -310,24 +295,23 @@ export async function startTestAuthServer(options: TestAuthServerOptions = {}): 
       const pending = byCode(code);
       pending.state = 'approved';
       pending.sub = sub;
-      for (const wake of [...pending.waiters]) wake();
+      pending.waiters.wakeAll();
     },
     deny(code) {
       const pending = byCode(code);
       pending.state = 'denied';
-      for (const wake of [...pending.waiters]) wake();
+      pending.waiters.wakeAll();
     },
     end(code, error) {
       const pending = byCode(code);
       pending.state = error;
-      for (const wake of [...pending.waiters]) wake();
+      pending.waiters.wakeAll();
     },
     count(mode) {
       return tokenRequests.filter((r) => r.mode === mode && r.status < 400).length;
     },
     async close() {
-      for (const timer of timers) clearTimeout(timer);
-      for (const p of pendingById.values()) for (const wake of [...p.waiters]) wake();
+      for (const p of pendingById.values()) p.waiters.wakeAll();
       await listening.close();
     },
   };

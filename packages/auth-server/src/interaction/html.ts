@@ -3,9 +3,7 @@
  * a token or the realm is escaped: `purpose` in particular is attacker-controlled text
  * (wire notes §7.10).
  */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`=/]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { escapeHtml } from '@aauth-ts/core';
 
 /** A tagged template that escapes every interpolated value unless it is already `SafeHtml`. */
 export class SafeHtml {

@@ -10,7 +10,7 @@
  *  3. `actor_token`, if sent: an agent token of the same agent, bound to the signing key (`invalid_grant`);
  *  4. `subject_token`: an `auth+jwt` or an exchanged `at+jwt` from this realm or a trusted issuer,
  *     or an access token of one of the realm's OpenID identity providers (`identityProviders`),
- *     unexpired, authorized within `aauth.maxAuthAge`, naming an enabled local user — a foreign
+ *     whose subject is not the actor itself (`invalid_request`), unexpired, authorized within `aauth.maxAuthAge`, naming an enabled local user — a foreign
  *     `sub` only through an explicit link (`invalid_grant`; a deleted or disabled user `access_denied`);
  *  5. policy: `may_act` / audience, the user's `aauth.mayAct`, target, scopes (`exchange-policy.ts`),
  *     then the chain policy on the new chain (`access_denied`);
@@ -75,6 +75,18 @@ async function verifySubjectToken(ctx: AuthServerContext, token: string, now: nu
   }
 }
 
+/**
+ * RFC 8693 §4.1: `act` names a party to whom the subject's authority is delegated, so a subject
+ * token whose `sub` is the actor itself delegates nothing (the actor already holds its own
+ * authority; for a user's token the `sub` is never an agent). The token is valid; the request
+ * combining it with this actor is not: `invalid_request`, the code §2.2.2 gives for a subject token
+ * unacceptable by policy.
+ */
+function selfDelegationReason(verified: VerifiedSubject, actor: string): string | undefined {
+  if (verified.sub !== actor) return undefined;
+  return `subject_token: its subject is the actor itself (${actor}); an exchange delegates a subject's authority to another party, and no party acts for itself`;
+}
+
 /** The subject token's user, resolved to an enabled local user, and its authorization still young enough. */
 function subjectOf(ctx: AuthServerContext, verified: VerifiedSubject, now: number): SubjectToken {
   const tooOld = authAgeReason(ctx.realm, verified.authTime, now);
@@ -93,6 +105,8 @@ export async function handleTokenExchange(ctx: AuthServerContext, request: Incom
   Object.assign(about, { agent: caller.agentId, resource: body.target, scope: body.scope?.split(' ').filter((s) => s.length > 0) });
   if (body.actorToken !== undefined) await verifyActorToken(ctx, body.actorToken, caller, now);
   const verified = await verifySubjectToken(ctx, body.subjectToken, now);
+  const self = selfDelegationReason(verified, caller.agentId);
+  if (self !== undefined) throw new AAuthError('invalid_request', self, { field: 'subject_token', reason: 'self_delegation' });
   const subject = subjectOf(ctx, verified, now);
   about.user = subject.user.id;
   const exp = verified.exp;

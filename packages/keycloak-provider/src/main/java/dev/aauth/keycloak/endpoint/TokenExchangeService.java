@@ -16,12 +16,12 @@ import dev.aauth.keycloak.signature.RequestView;
 import dev.aauth.keycloak.token.AgentTokenVerifier;
 import dev.aauth.keycloak.token.DelegatedTokenIssuer;
 import dev.aauth.keycloak.token.IssuerKeys;
+import dev.aauth.keycloak.token.RealmAccessTokenLiveness;
 import dev.aauth.keycloak.token.SubjectTokenVerifier;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.models.UserSessionModel;
 
 import java.util.List;
 
@@ -36,9 +36,12 @@ import java.util.List;
  *   <li>the form parses ({@code invalid_request}, {@code unsupported_grant_type});</li>
  *   <li>request signature and actor identity, exactly as at the token endpoint;</li>
  *   <li>{@code actor_token}, if sent: an agent token of the same agent, bound to the signing key ({@code invalid_grant});</li>
- *   <li>{@code subject_token} ({@link SubjectTokenVerifier}, {@code invalid_grant}), authorized within
- *       {@code aauth.maxAuthAge}, naming an enabled local user — a foreign {@code sub} only through an explicit
- *       link ({@link LocalSubjects}; a deleted or disabled user is {@code access_denied});</li>
+ *   <li>{@code subject_token} ({@link SubjectTokenVerifier}, {@code invalid_grant}), whose subject is not the
+ *       actor itself ({@code invalid_request}), authorized within
+ *       {@code aauth.maxAuthAge}; this realm's OIDC access token still live as Keycloak judges it
+ *       ({@link RealmAccessTokenLiveness}, {@code invalid_grant}); naming an enabled local user — a foreign
+ *       {@code sub} only through an explicit link ({@link LocalSubjects}; a deleted or disabled user is
+ *       {@code access_denied});</li>
  *   <li>policy ({@link ExchangePolicy}), then the realm's chain policy on the new chain ({@code access_denied});</li>
  *   <li>an {@code at+jwt} bound to the actor's key, living no longer than the subject token.</li>
  * </ol>
@@ -79,15 +82,17 @@ final class TokenExchangeService {
         }
         SubjectTokenVerifier.Verified verified = new SubjectTokenVerifier(issuerKeys)
                 .verify(p.subjectToken(), issuer, settings.trustedIssuers(), now);
+        ExchangePolicy.refuseSelfDelegation(actor.agentId(), verified.subject().sub());
         String tooOld = Chaining.authAgeReason(verified.authTime(), now, settings.maxAuthAge());
         if (tooOld != null) {
             throw new AAuthException(AAuthError.INVALID_GRANT, "The subject token cannot be carried on: " + tooOld + ".");
         }
+        if (verified.realmAccessToken()) {
+            // Exchanged only while Keycloak's own endpoints (introspection, UserInfo) would still accept it.
+            RealmAccessTokenLiveness.require(session, realm, p.subjectToken());
+        }
         UserModel user = LocalSubjects.resolve(session, realm, issuer, verified.iss(), verified.subject().sub(),
                 AAuthError.INVALID_GRANT, "subject token");
-        if (verified.session() != null && !sessionLive(verified.session(), user)) {
-            throw new AAuthException(AAuthError.INVALID_GRANT, "The subject token's login session has ended.");
-        }
         SubjectToken subject = verified.subject().as(user.getId());
         decision.user(user.getId());
         List<String> scope = p.scope() == null ? null : TokenService.splitScope(p.scope());
@@ -111,15 +116,6 @@ final class TokenExchangeService {
                 "token_type", "N_A",
                 "expires_in", lifetime,
                 "scope", scopes));
-    }
-
-    /** The realm's login session (online or offline) behind an OIDC access token, still there and the user's. */
-    private boolean sessionLive(String sid, UserModel user) {
-        UserSessionModel s = session.sessions().getUserSession(realm, sid);
-        if (s == null) {
-            s = session.sessions().getOfflineUserSession(realm, sid);
-        }
-        return s != null && s.getUser() != null && user.getId().equals(s.getUser().getId());
     }
 
     private void verifyActorToken(String token, RequestAuthenticator.Agent actor) {

@@ -99,6 +99,19 @@ public final class ExchangePolicy {
         return new ExchangeDecision(ActClaims.nest(actor, prior), List.copyOf(requested));
     }
 
+    /**
+     * RFC 8693 §4.1: {@code act} names a party to whom the subject's authority is delegated, so a subject
+     * token whose {@code sub} is the actor itself delegates nothing. The token is valid; the request pairing
+     * it with this actor is not: {@code invalid_request} (§2.2.2, a subject token unacceptable by policy).
+     * Checked on the token's own {@code sub}, before it is resolved to a local user.
+     */
+    public static void refuseSelfDelegation(String actor, String tokenSub) {
+        if (actor.equals(tokenSub)) {
+            throw refuse(AAuthError.INVALID_REQUEST, "subject_token: its subject is the actor itself (" + actor
+                    + "); an exchange delegates a subject's authority to another party, and no party acts for itself.");
+        }
+    }
+
     private static AAuthException refuse(AAuthError error, String message) {
         return new AAuthException(error, message);
     }

@@ -38,10 +38,10 @@ public final class SubjectTokenVerifier {
      * @param iss      the token's issuer: this realm or a trusted one (whose {@code sub} names a local user
      *                 only through a link)
      * @param authTime {@code auth_time}, else {@code iat}; null when neither
-     * @param session  on this realm's OIDC access token, its login session ({@code sid}), which must still
-     *                 exist (a logout ends what the token may be exchanged for); else null
+     * @param realmAccessToken this realm's OIDC access token, which must also still be live in Keycloak's
+     *                 eyes ({@link RealmAccessTokenLiveness}: session, revocation, user, client)
      */
-    public record Verified(SubjectToken subject, long exp, String iss, Long authTime, String session) {
+    public record Verified(SubjectToken subject, long exp, String iss, Long authTime, boolean realmAccessToken) {
     }
 
     public Verified verify(String compact, String issuer, Set<String> trustedIssuers, long now) {
@@ -105,10 +105,10 @@ public final class SubjectTokenVerifier {
             }
             jwt.confirmationKey(WHAT);
             return new Verified(new SubjectToken(sub, aud.get(0), null, jwt.claims().get("act"), jwt.claims().get("may_act")), exp,
-                    iss, Chaining.authTime(jwt.claims()), null);
+                    iss, Chaining.authTime(jwt.claims()), false);
         }
         return new Verified(new SubjectToken(sub, aud.get(0), jwt.string("agent"), null, jwt.claims().get("may_act")), exp,
-                iss, Chaining.authTime(jwt.claims()), null);
+                iss, Chaining.authTime(jwt.claims()), false);
     }
 
     /**
@@ -122,7 +122,7 @@ public final class SubjectTokenVerifier {
             throw invalid("The subject token names no client it was issued to (\"azp\").");
         }
         return new Verified(new SubjectToken(sub, azp, null, jwt.claims().get("act"), jwt.claims().get("may_act")), exp,
-                iss, Chaining.authTime(jwt.claims()), jwt.string("sid"));
+                iss, Chaining.authTime(jwt.claims()), true);
     }
 
     private static AAuthException invalid(String message) {

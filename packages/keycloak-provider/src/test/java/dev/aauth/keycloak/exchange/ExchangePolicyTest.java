@@ -69,6 +69,15 @@ class ExchangePolicyTest {
     }
 
     @Test
+    @DisplayName("self-delegation: a subject token whose sub is the actor itself is invalid_request; another sub passes")
+    void selfDelegation() {
+        AAuthException e = assertThrows(AAuthException.class, () -> ExchangePolicy.refuseSelfDelegation(PLANNER, PLANNER));
+        assertEquals(AAuthError.INVALID_REQUEST, e.error());
+        assertTrue(e.getMessage().contains("actor itself"), e.getMessage());
+        ExchangePolicy.refuseSelfDelegation(PLANNER, USER);
+    }
+
+    @Test
     @DisplayName("an auth token's agent becomes the innermost actor; consentRequired is waived (the user is known)")
     void firstExchange() throws Exception {
         ExchangeDecision d = ExchangePolicy.decide(REALM, SCA, authToken(SCA, null), null, PLANNER, null);

@@ -32,4 +32,13 @@ class ChainLimitsTest {
         String r = limits.refusal(List.of(A, C));
         assertTrue(r.contains(C) && r.contains("aauth.chainActors"), r);
     }
+
+    @Test
+    @DisplayName("Given a one-actor chain then aauth.maxChainDepth 1 allows it and an aauth.chainActors list lacking it refuses it")
+    void oneActor() {
+        assertNull(new ChainLimits(1, null).refusal(List.of(A)));
+        assertTrue(new ChainLimits(1, null).refusal(List.of(A, B)).contains("aauth.maxChainDepth"));
+        String r = new ChainLimits(1, Set.of(B)).refusal(List.of(A));
+        assertTrue(r.contains(A) && r.contains("aauth.chainActors"), r);
+    }
 }
