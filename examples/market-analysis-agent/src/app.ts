@@ -16,6 +16,7 @@ import { MarketAnalysisFormatError, parseMarketAnalysisRequest } from '../../com
 import { SCOPES } from '../../common/src/scopes.js';
 import type { StoryLogger } from '../../common/src/story-log.js';
 import { analyzeMarket } from './analyze.js';
+import { mcpSurface } from './mcp-surface.js';
 
 export const ACTOR = 'market-analysis-agent';
 export const ANALYSIS_PATH = '/analysis';
@@ -77,6 +78,7 @@ export function createMarketAnalysisApp(options: MarketAnalysisAppOptions): Expr
     logger?.info('served a market analysis', { actor: ACTOR, agent: caller.agent, sub: caller.sub, scope: caller.scopes.join(' ') });
     res.json({ analysis, servedFor });
   });
+  app.use(mcpSurface({ config, guard, ...(logger === undefined ? {} : { logger }) }));
   app.use(notFound);
   app.use(inputErrorHandler(isInputError));
   app.use(aauthErrorHandler({ log: (err) => logger?.error('unexpected error', { actor: ACTOR, error: String(err) }) }));
