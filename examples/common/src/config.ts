@@ -49,7 +49,12 @@ export interface DemoConfig {
   readonly user: { readonly username: string; readonly password: string; readonly id?: string };
 }
 
-export const DEFAULT_PORTS = Object.freeze({ auth: 8080, backend: 8000, backendAutonomous: 8001, supplyChain: 9002, marketAnalysis: 9003, mcpClient: 8004 });
+export const DEFAULT_PORTS = Object.freeze({ auth: 8080, backend: 8000, backendAutonomous: 8001, supplyChain: 9002, marketAnalysis: 9003 });
+/**
+ * The MCP client script's port (`npm run demo:mcp`): not a service of the demo (nothing listens
+ * there while the demo runs alone), but its identifier is a client of the realm.
+ */
+export const MCP_CLIENT_DEFAULT_PORT = 8004;
 export const REALM_NAME = 'aauth-test';
 export const HOST_NAMES = Object.freeze({
   backend: 'backend.localhost',
@@ -116,7 +121,7 @@ export function loadConfig(settings: Settings = process.env, isTty = Boolean(pro
   const autoPort = port(settings[ENV.backendAutonomousPort], DEFAULT_PORTS.backendAutonomous, ENV.backendAutonomousPort);
   const scaPort = port(settings[ENV.supplyChainPort], DEFAULT_PORTS.supplyChain, ENV.supplyChainPort);
   const maaPort = port(settings[ENV.marketAnalysisPort], DEFAULT_PORTS.marketAnalysis, ENV.marketAnalysisPort);
-  const mcpPort = port(settings[ENV.mcpClientPort], DEFAULT_PORTS.mcpClient, ENV.mcpClientPort);
+  const mcpPort = port(settings[ENV.mcpClientPort], MCP_CLIENT_DEFAULT_PORT, ENV.mcpClientPort);
   const issuer = settings[ENV.issuer] || issuerFor(authPort);
   if (!URL.canParse(issuer)) throw new ConfigError(`${ENV.issuer} must be a URL, got ${JSON.stringify(issuer)}`);
   const format = settings[ENV.logFormat];
@@ -152,7 +157,7 @@ export function defaultIdentifiers(): Readonly<Record<'issuer' | 'backend' | 'ba
     backendAutonomous: identifierFor(HOST_NAMES.backendAutonomous, DEFAULT_PORTS.backendAutonomous),
     supplyChain: identifierFor(HOST_NAMES.supplyChain, DEFAULT_PORTS.supplyChain),
     marketAnalysis: identifierFor(HOST_NAMES.marketAnalysis, DEFAULT_PORTS.marketAnalysis),
-    mcpClient: identifierFor(HOST_NAMES.mcpClient, DEFAULT_PORTS.mcpClient),
+    mcpClient: identifierFor(HOST_NAMES.mcpClient, MCP_CLIENT_DEFAULT_PORT),
   };
 }
 
