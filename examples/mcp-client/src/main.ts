@@ -66,7 +66,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   process.stdout.write([
     `MCP tools of ${config.marketAnalysis.identifier}/mcp: ${run.tools.join(', ')}`,
     `market_outlook for ${Object.keys(run.outlook.analysis.segments).join(', ')} / ${Object.keys(run.outlook.analysis.regions).join(', ')} (${run.outlook.analysis.horizonWeeks} weeks)`,
-    `the tool's delegated hop to ${run.outlook.downstream.resource}: token for ${delegation.subject}, act (outermost first):`,
+    `the tool's delegated hop to ${run.outlook.downstream.resource}: token for ${partyNames(config)[delegation.subject] ?? delegation.subject}, act (outermost first):`,
     `    ${describeChain(config, delegation.act)}`,
     '',
   ].join('\n'));
