@@ -8,7 +8,7 @@ import { AAuthError } from '@aauth-ts/core';
 import type { AAuthContext } from '@aauth-ts/resource';
 
 /** Where the `AAuthContext` sits in `authInfo.extra`. */
-export const AUTH_INFO_KEY = 'aauth';
+export const AUTH_INFO_KEY = 'aauth'; // wire-literal-ok: a key of the SDK's in-process AuthInfo.extra, as req.aauth
 
 /** `AuthInfo` for a verified request: `clientId` is the agent (or the key thumbprint of a pseudonymous caller). */
 export function authInfoOf(context: AAuthContext, resource: string): AuthInfo {
