@@ -4,7 +4,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/conformance/**/*.test.ts', '<rootDir>/examples/*/test/**/*.test.ts', '<rootDir>/interop/**/*.test.ts'],
   moduleNameMapper: {
-    '^@aauth-ts/(core|resource|agent|auth-server|store-redis|policy-opa)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@aauth-ts/(core|resource|agent|auth-server|store-redis|policy-opa|mcp)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

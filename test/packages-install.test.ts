@@ -1,8 +1,8 @@
 /**
- * The six npm packages as a user gets them: `npm pack` (prepack builds), the tarball's contents
+ * The seven npm packages as a user gets them: `npm pack` (prepack builds), the tarball's contents
  * and manifest, then an install of the four that need no server of their own into a fresh project
  * outside the workspace, where a small resource and agent run through the embedded auth server (the
- * Redis store and the OPA policy are packed and their manifests checked; their own tests run them against a real Redis and a real opa). Checked there: ESM import, `tsc --noEmit` under
+ * Redis store, the OPA policy and the MCP package are packed and their manifests checked; their own tests run them against a real Redis, a real opa and the MCP SDK). Checked there: ESM import, `tsc --noEmit` under
  * moduleResolution `node16` and `bundler`, one signed request end to end, and the auth-server bin.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { run, writeProject } from './support/install-project.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const INSTALLED = ['core', 'resource', 'agent', 'auth-server'] as const;
-const PACKAGES = [...INSTALLED, 'store-redis', 'policy-opa'] as const;
+const PACKAGES = [...INSTALLED, 'store-redis', 'policy-opa', 'mcp'] as const;
 const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
 
 interface Manifest {
@@ -116,6 +116,7 @@ describe('npm pack', () => {
     expect(peers(manifests['auth-server'])).toEqual({ express: false, '@types/express': true, '@aauth-ts/store-redis': true });
     expect(peers(manifests['store-redis'])).toEqual({ ioredis: false });
     expect(peers(manifests['policy-opa'])).toEqual({});
+    expect(peers(manifests.mcp)).toEqual({ express: true, '@types/express': true });
   });
 });
 

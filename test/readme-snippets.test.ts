@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const READMES = ['packages/core/README.md', 'packages/resource/README.md', 'packages/agent/README.md', 'packages/auth-server/README.md', 'packages/store-redis/README.md'];
+const READMES = ['packages/core/README.md', 'packages/resource/README.md', 'packages/agent/README.md', 'packages/auth-server/README.md', 'packages/store-redis/README.md', 'packages/mcp/README.md'];
 const dir = join(root, '.tsbuild/readme-snippets');
 
 interface Snippet { readonly readme: string; readonly line: number; readonly file: string }

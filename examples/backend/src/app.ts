@@ -22,6 +22,7 @@ import type { DemoConfig } from '../../common/src/config.js';
 import { notFound } from '../../common/src/http.js';
 import { AGENT_LOCAL_NAMES, agentIdentifierOf, partyNames } from '../../common/src/parties.js';
 import type { StoryLogger } from '../../common/src/story-log.js';
+import { mcpRunsRouter } from './mcp-runs.js';
 import { runFlow, type RunMode, type RunState } from './run-flow.js';
 
 export const OPTIMIZE_URL_PATH = '/optimize';
@@ -183,6 +184,7 @@ export function createBackendApp(options: BackendAppOptions): BackendApp {
     res.set(PROFILE.headers.cacheControl, 'no-store').json(run);
   });
 
+  app.use(mcpRunsRouter({ config, session: sessions.user.session, parties, signal: shutdown.signal, ...(logger ? { logger } : {}) }));
   app.use(notFound);
   app.use(aauthErrorHandler({ log: (err) => logger?.error('unexpected error', { error: String(err) }) }));
   return { app, identities, close: () => shutdown.abort(new Error('the backend is shutting down')) };

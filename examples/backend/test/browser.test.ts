@@ -107,6 +107,24 @@ maybe('the demo UI in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'demo-final.png'), fullPage: true });
   }, 90_000);
 
+  it('Ask over MCP: after consent, the page lists the delegated hop\'s act chain, each actor outermost first', async () => {
+    const { config } = demo;
+    const page = await context.newPage();
+    await page.goto(`${config.backend.identifier}/`);
+    await page.waitForSelector('#mcp:not([hidden])');
+    await page.click('#mcp-run');
+    await page.waitForSelector('#mcp-consent:not([hidden]), body[data-mcp-status="done"], body[data-mcp-status="failed"]', { timeout: 20_000 });
+    const href = await page.locator('#mcp-consent').getAttribute('href');
+    if (href !== null && await page.locator('#mcp-consent').isVisible()) await approve(page, href);
+    await page.waitForSelector('body[data-mcp-status="done"], body[data-mcp-status="failed"]', { timeout: 30_000 });
+    await expect(page.locator('#mcp-status').textContent()).resolves.toBe('done (tools: market_outlook)');
+    const actors = await page.locator('#mcp-act > li').evaluateAll((items) => items.map((li) => li.querySelector('code')?.textContent));
+    expect(actors).toEqual([config.marketAnalysis.identifier, config.backend.identifier]);
+    await expect(page.locator('#mcp-act > li').first().locator('b').textContent()).resolves.toBe('market-analysis agent');
+    await expect(page.locator('#mcp-subject').textContent()).resolves.toBe(config.user.username);
+    await expect(page.locator('#mcp-resource').textContent()).resolves.toBe(config.supplyChain.identifier);
+  }, 90_000);
+
   it('runs autonomously without consent and shows no user in the chain', async () => {
     const page = await context.newPage();
     await page.goto(`${demo.config.backend.identifier}/`);

@@ -42,18 +42,26 @@ export interface DemoConfig {
   readonly backendAutonomous: ServiceSettings;
   readonly supplyChain: ServiceSettings;
   readonly marketAnalysis: ServiceSettings;
+  /** The MCP client script's agent identity (`npm run demo:mcp`), served by the script while it runs. */
+  readonly mcpClient: ServiceSettings;
   readonly logFormat: LogFormat;
   /** The demo user printed by the launcher (and used by `--once` to approve consent). */
   readonly user: { readonly username: string; readonly password: string; readonly id?: string };
 }
 
 export const DEFAULT_PORTS = Object.freeze({ auth: 8080, backend: 8000, backendAutonomous: 8001, supplyChain: 9002, marketAnalysis: 9003 });
+/**
+ * The MCP client script's port (`npm run demo:mcp`): not a service of the demo (nothing listens
+ * there while the demo runs alone), but its identifier is a client of the realm.
+ */
+export const MCP_CLIENT_DEFAULT_PORT = 8004;
 export const REALM_NAME = 'aauth-test';
 export const HOST_NAMES = Object.freeze({
   backend: 'backend.localhost',
   backendAutonomous: 'backend-autonomous.localhost',
   supplyChain: 'supply-chain-agent.localhost',
   marketAnalysis: 'market-analysis-agent.localhost',
+  mcpClient: 'mcp-client.localhost',
   auth: 'localhost',
 });
 export const DEMO_USER = Object.freeze({ username: 'mcp-user', password: 'mcp-password' });
@@ -72,6 +80,8 @@ export const ENV = Object.freeze({
   supplyChainId: 'SCA_ID',
   marketAnalysisPort: 'MAA_PORT',
   marketAnalysisId: 'MAA_ID',
+  mcpClientPort: 'MCP_CLIENT_PORT',
+  mcpClientId: 'MCP_CLIENT_ID',
   logFormat: 'LOG_FORMAT',
   username: 'DEMO_USERNAME',
   password: 'DEMO_PASSWORD',
@@ -111,6 +121,7 @@ export function loadConfig(settings: Settings = process.env, isTty = Boolean(pro
   const autoPort = port(settings[ENV.backendAutonomousPort], DEFAULT_PORTS.backendAutonomous, ENV.backendAutonomousPort);
   const scaPort = port(settings[ENV.supplyChainPort], DEFAULT_PORTS.supplyChain, ENV.supplyChainPort);
   const maaPort = port(settings[ENV.marketAnalysisPort], DEFAULT_PORTS.marketAnalysis, ENV.marketAnalysisPort);
+  const mcpPort = port(settings[ENV.mcpClientPort], MCP_CLIENT_DEFAULT_PORT, ENV.mcpClientPort);
   const issuer = settings[ENV.issuer] || issuerFor(authPort);
   if (!URL.canParse(issuer)) throw new ConfigError(`${ENV.issuer} must be a URL, got ${JSON.stringify(issuer)}`);
   const format = settings[ENV.logFormat];
@@ -128,6 +139,7 @@ export function loadConfig(settings: Settings = process.env, isTty = Boolean(pro
     backendAutonomous: { port: autoPort, identifier: identifier(settings[ENV.backendAutonomousId], HOST_NAMES.backendAutonomous, autoPort, ENV.backendAutonomousId) },
     supplyChain: { port: scaPort, identifier: identifier(settings[ENV.supplyChainId], HOST_NAMES.supplyChain, scaPort, ENV.supplyChainId) },
     marketAnalysis: { port: maaPort, identifier: identifier(settings[ENV.marketAnalysisId], HOST_NAMES.marketAnalysis, maaPort, ENV.marketAnalysisId) },
+    mcpClient: { port: mcpPort, identifier: identifier(settings[ENV.mcpClientId], HOST_NAMES.mcpClient, mcpPort, ENV.mcpClientId) },
     logFormat: format === 'json' || format === 'pretty' ? format : isTty ? 'pretty' : 'json',
     user: {
       username: settings[ENV.username] || DEMO_USER.username,
@@ -138,13 +150,14 @@ export function loadConfig(settings: Settings = process.env, isTty = Boolean(pro
 }
 
 /** The identifiers of the default configuration, as written in `keycloak-realm.json`. */
-export function defaultIdentifiers(): Readonly<Record<'issuer' | 'backend' | 'backendAutonomous' | 'supplyChain' | 'marketAnalysis', string>> {
+export function defaultIdentifiers(): Readonly<Record<'issuer' | 'backend' | 'backendAutonomous' | 'supplyChain' | 'marketAnalysis' | 'mcpClient', string>> {
   return {
     issuer: issuerFor(DEFAULT_PORTS.auth),
     backend: identifierFor(HOST_NAMES.backend, DEFAULT_PORTS.backend),
     backendAutonomous: identifierFor(HOST_NAMES.backendAutonomous, DEFAULT_PORTS.backendAutonomous),
     supplyChain: identifierFor(HOST_NAMES.supplyChain, DEFAULT_PORTS.supplyChain),
     marketAnalysis: identifierFor(HOST_NAMES.marketAnalysis, DEFAULT_PORTS.marketAnalysis),
+    mcpClient: identifierFor(HOST_NAMES.mcpClient, MCP_CLIENT_DEFAULT_PORT),
   };
 }
 

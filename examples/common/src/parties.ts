@@ -25,6 +25,7 @@ export function partyNames(config: DemoConfig): PartyNames {
     [config.backendAutonomous.identifier]: 'backend (autonomous)',
     [config.supplyChain.identifier]: 'supply-chain agent',
     [config.marketAnalysis.identifier]: 'market-analysis agent',
+    [config.mcpClient.identifier]: 'MCP client',
     [config.issuer]: server,
     [new URL(config.issuer).origin]: server,
     // The user's `sub` (the realm user id), so hops can say "mcp-user" instead of a UUID.

@@ -34,6 +34,7 @@ export function identifierRewrites(config: DemoConfig): Map<string, string> {
     backendAutonomous: config.backendAutonomous.identifier,
     supplyChain: config.supplyChain.identifier,
     marketAnalysis: config.marketAnalysis.identifier,
+    mcpClient: config.mcpClient.identifier,
   };
   const rewrites = new Map<string, string>();
   for (const key of Object.keys(defaults) as (keyof typeof defaults)[]) {

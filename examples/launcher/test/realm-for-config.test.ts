@@ -12,14 +12,15 @@ describe('realmForConfig', () => {
   });
 
   it('rewrites client ids and scope resources for other ports, and nothing else', () => {
-    const config = loadConfig({ SCA_PORT: '19002', MAA_PORT: '19003', BACKEND_PORT: '18000', BACKEND_AUTONOMOUS_PORT: '18001' });
+    const config = loadConfig({ SCA_PORT: '19002', MAA_PORT: '19003', BACKEND_PORT: '18000', BACKEND_AUTONOMOUS_PORT: '18001', MCP_CLIENT_PORT: '18004' });
     const out = realmForConfig(config, realm) as { clients: { clientId: string }[]; clientScopes: { name: string; attributes?: Record<string, string> }[] };
     expect(out.clients.map((c) => c.clientId).sort()).toEqual([
       'http://backend-autonomous.localhost:18001', 'http://backend.localhost:18000',
-      'http://market-analysis-agent.localhost:19003', 'http://supply-chain-agent.localhost:19002',
+      'http://market-analysis-agent.localhost:19003', 'http://mcp-client.localhost:18004', 'http://supply-chain-agent.localhost:19002',
     ]);
+    expect(out.clientScopes.find((s) => s.name === 'supply-chain:catalogue')?.attributes?.['aauth.resource']).toBe('http://supply-chain-agent.localhost:19002');
     expect(out.clientScopes.find((s) => s.name === 'market-analysis:analyze')?.attributes?.['aauth.resource']).toBe('http://market-analysis-agent.localhost:19003');
-    expect(JSON.stringify(out)).not.toMatch(/localhost:900[23]|localhost:800[01]/);
+    expect(JSON.stringify(out)).not.toMatch(/localhost:900[23]|localhost:800[014]/);
   });
 
   it('current profile: the same realm as Person Server, the demo user bound to the backend\'s agents', () => {

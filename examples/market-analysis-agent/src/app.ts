@@ -17,6 +17,7 @@ import { MARKET_OUTLOOK_SKILL, MarketAnalysisFormatError } from '../../common/sr
 import { SCOPES } from '../../common/src/scopes.js';
 import type { StoryLogger } from '../../common/src/story-log.js';
 import { ACTOR, marketAnalysisCard, marketOutlookHandler } from './a2a-skills.js';
+import { mcpSurface } from './mcp-surface.js';
 
 export interface MarketAnalysisAppOptions {
   readonly config: DemoConfig;
@@ -42,6 +43,7 @@ export function createMarketAnalysisApp(options: MarketAnalysisAppOptions): Expr
   app.disable('x-powered-by');
   app.use(guard);
   app.use(a2aEndpoint({ card: marketAnalysisCard(config), guard, skills: { [MARKET_OUTLOOK_SKILL]: marketOutlookHandler(logger) } }));
+  app.use(mcpSurface({ config, guard, ...(logger === undefined ? {} : { logger }) }));
   app.use(notFound);
   app.use(inputErrorHandler(isInputError));
   app.use(aauthErrorHandler({ log: (err) => logger?.error('unexpected error', { actor: ACTOR, error: String(err) }) }));

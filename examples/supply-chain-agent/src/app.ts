@@ -28,6 +28,7 @@ import type { StoryLogger } from '../../common/src/story-log.js';
 import { LAPTOP_SUPPLY_CHAIN } from './data/laptop-supply-chain.js';
 import type { SupplyChainDataSet } from './data/types.js';
 import { supplyChainCard } from './a2a-card.js';
+import { catalogueRouter } from './catalogue.js';
 import { DEFAULT_PLAN_OPTIONS, PlanInputError, marketQuestionFor, optimizeSupplyPlan, type PlanOptions } from './optimize-plan.js';
 
 export const OPTIMIZE_PATH = '/optimize';
@@ -206,6 +207,7 @@ export function createSupplyChainApp(options: SupplyChainAppOptions): Express {
     }));
   }
 
+  app.use(catalogueRouter({ config, guard, data, ...(logger === undefined ? {} : { logger }) }));
   app.use(notFound);
   app.use(inputErrorHandler(isInputError));
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -11,11 +11,15 @@ describe('parseRealm', () => {
     expect(realm.name).toBe('aauth-test');
     expect(realm.settings.allowLoopback).toBe(true);
     const backend = realm.clients.get('http://backend.localhost:8000');
-    expect(backend).toEqual(expect.objectContaining({ isAgent: true, consentRequired: true, optionalClientScopes: ['supply-chain:optimize'] }));
+    expect(backend).toEqual(expect.objectContaining({ isAgent: true, consentRequired: true, optionalClientScopes: ['supply-chain:optimize', 'market-analysis:analyze'] }));
     expect(realm.clients.get('http://backend-autonomous.localhost:8001')?.consentRequired).toBe(false);
     const sca = realm.clients.get('http://supply-chain-agent.localhost:9002');
     expect(sca).toEqual(expect.objectContaining({ isAgent: true, isResource: true, consentRequired: false, optionalClientScopes: ['market-analysis:analyze'] }));
     expect(realm.scopes.get('market-analysis:analyze')?.resource).toBe('http://market-analysis-agent.localhost:9003');
+    // The MAA's MCP tool acts for its caller at the SCA's delegated-only catalogue.
+    expect(realm.clients.get('http://market-analysis-agent.localhost:9003')).toEqual(expect.objectContaining({ isAgent: true, chainScopes: ['supply-chain:catalogue'], optionalClientScopes: ['supply-chain:catalogue'] }));
+    expect(realm.scopes.get('supply-chain:catalogue')?.resource).toBe('http://supply-chain-agent.localhost:9002');
+    expect(realm.clients.get('http://mcp-client.localhost:8004')).toEqual(expect.objectContaining({ isAgent: true, consentRequired: true, optionalClientScopes: ['market-analysis:analyze'] }));
     const user = realm.users.get('mcp-user');
     expect(user).toEqual(expect.objectContaining({ id: expect.any(String), email: 'mcp-user@example.com' }));
     expect(user?.password).toMatchObject({ kdf: 'scrypt' });
