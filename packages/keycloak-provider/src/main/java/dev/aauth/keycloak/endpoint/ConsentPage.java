@@ -134,6 +134,20 @@ public final class ConsentPage {
     }
 
     /**
+     * A refusal on the current profile's page (§Interaction Callback Errors): {@code 303} to the agent's
+     * {@code callback} with {@code error} added to its query when one was given with the code, else a page
+     * saying {@code text}.
+     */
+    public static Response declined(KeycloakSession session, Map<String, String> rec, String error, Response.Status status, String text) {
+        String callback = rec.get(PendingStore.CALLBACK);
+        if (callback != null) {
+            URI target = jakarta.ws.rs.core.UriBuilder.fromUri(callback).queryParam("error", error).build();
+            return Response.seeOther(target).header("Cache-Control", "no-store").build();
+        }
+        return message(session, status, text, status != Response.Status.OK);
+    }
+
+    /**
      * A request made with an upstream token names its user: consent is that user's to give, and
      * another user may neither approve nor deny it (the request keeps waiting).
      */

@@ -49,6 +49,8 @@ public final class PersonServerService {
     static final String COMPLETION = "completion";
     static final String ACTIVE = "active";
     static final String TERMINATED = "terminated";
+    /** The {@code jti} of the upstream token a chained request or person token was made on. */
+    static final String UPSTREAM_JTI = "upstream_jti";
     private static final Pattern S256 = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final int MAX_RESOURCES = 20;
     private static final int MAX_TOOLS = 50;
@@ -155,16 +157,17 @@ public final class PersonServerService {
     public Response person(RequestView request, byte[] body) {
         AgentTokens.Agent agent = topLevel(authenticate(request, body));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
-        if (json.get("upstream_token") != null) {
-            throw JsonBody.invalid("upstream_token (call chaining) is not supported by this Person Server.");
-        }
         String resource = resource(json.string("resource"), "resource");
         decision.resource(resource);
         String missionS256 = json.string("mission_s256");
         String tenant = json.string("tenant");
         String justification = json.justification();
         List<String> capabilities = capabilities(json.get("capabilities"));
+        String upstreamToken = upstreamToken(json);
         AgentTokens.Agent holder = holder(agent, json.token("subagent_token"));
+        if (upstreamToken != null) {
+            return chainedPerson(upstreamToken, agent, holder, resource, missionS256, tenant, justification, capabilities);
+        }
         Map<String, String> mission = null;
         if (missionS256 != null) {
             if (!S256.matcher(missionS256).matches()) {
@@ -178,7 +181,7 @@ public final class PersonServerService {
             decision.user(user.getId());
         }
         if (user != null && (store.approvedResource(user.getId(), agent.provider(), agent.id(), resource) || (mission != null && approvedResources(mission).contains(resource)))) {
-            Map<String, String> issued = personToken(user.getId(), resource, agent, holder, missionS256, tenant);
+            Map<String, String> issued = personToken(user.getId(), resource, agent, holder, missionS256, tenant, null);
             return ok(map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in"))));
         }
         reachable(capabilities);
@@ -189,6 +192,87 @@ public final class PersonServerService {
         putIfPresent(notes, "tenant", tenant);
         putIfPresent(notes, "justification", justification);
         return interaction(notes, agent);
+    }
+
+    /**
+     * A person token on an {@code upstream_token} (§Call Chaining, docs/person-server-contract.md "Call
+     * chaining"): for the person the upstream token names, {@code sub} directed to {@code resource} (never
+     * the upstream {@code sub}, §Directed Identifiers Across a Chain), bound to the intermediary's key, the
+     * upstream {@code mission_s256} carried; at once (the person consented upstream) unless the
+     * intermediary's agent-provider client has {@code consentRequired}: then that person alone decides.
+     */
+    private Response chainedPerson(String upstreamToken, AgentTokens.Agent agent, AgentTokens.Agent holder, String resource,
+                                   String bodyMission, String tenant, String justification, List<String> capabilities) {
+        Chained upstream = upstream(upstreamToken, agent, bodyMission);
+        RealmView.Agent provider = realmView.agent(agent.provider());
+        if (provider == null || !provider.consentRequired()) {
+            Map<String, String> issued = personToken(upstream.userId(), resource, agent, holder, upstream.missionS256(), tenant, upstream.jti());
+            return ok(map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in"))));
+        }
+        reachable(capabilities);
+        Map<String, String> notes = agentNotes(agent, PERSON);
+        notes.put("resource", resource);
+        holderNotes(notes, holder);
+        putIfPresent(notes, "mission_s256", upstream.missionS256());
+        putIfPresent(notes, "tenant", tenant);
+        putIfPresent(notes, "justification", justification);
+        chainedNotes(notes, upstream);
+        return interaction(notes, agent);
+    }
+
+    /** The person and mission an {@code upstream_token} carries into a chained request. */
+    private record Chained(String jti, String userId, String missionS256) {
+    }
+
+    /** {@code upstream_token}, which an intermediary sends for itself, never with a {@code subagent_token}. */
+    private static String upstreamToken(JsonBody json) {
+        String token = json.token(UpstreamTokens.MEMBER);
+        if (token != null && json.get("subagent_token") != null) {
+            throw JsonBody.invalid("\"upstream_token\" and \"subagent_token\" cannot be combined: an intermediary calls for itself.");
+        }
+        return token;
+    }
+
+    /**
+     * §Upstream Token Verification: the token ({@link UpstreamTokens}, steps 1–3), then step 4, the person
+     * our index of directed subjects names for its ({@code aud}, {@code sub}) (recomputed, so an index
+     * value never stands for another resource), an enabled user; then the mission rules: a body
+     * {@code mission_s256} equals the upstream one, which is a mission of that person and active.
+     */
+    private Chained upstream(String token, AgentTokens.Agent agent, String bodyMission) {
+        UpstreamTokens.Upstream verified = UpstreamTokens.verify(token, issuer, agent.provider(), this::ownKey, now);
+        decision.upstreamJti(verified.jti());
+        UserModel user = store.directedSubOwner(verified.sub());
+        if (user == null || !verified.sub().equals(DirectedSubject.of(PersonServerSettings.pairwiseSalt(realm), verified.aud(), user.getId()))) {
+            throw JsonBody.invalid("The person the upstream token was issued for is not known here.");
+        }
+        if (!user.isEnabled()) {
+            throw new PsException(PsError.ACCESS_DENIED, "The person the upstream token was issued for is not an enabled user of this realm.");
+        }
+        decision.user(user.getId());
+        if (bodyMission != null && !bodyMission.equals(verified.missionS256())) {
+            throw JsonBody.invalid("\"mission_s256\" is not the mission of the upstream token.");
+        }
+        if (verified.missionS256() != null) {
+            Map<String, String> mission = store.mission(verified.missionS256());
+            if (mission == null || !user.getId().equals(mission.get("user"))) {
+                throw JsonBody.invalid("The upstream token's \"mission_s256\" names no mission of its person.");
+            }
+            active(mission);
+        }
+        return new Chained(verified.jti(), user.getId(), verified.missionS256());
+    }
+
+    /** The realm's own enabled Ed25519 key {@code kid}, to verify tokens this PS issued (never fetched). */
+    private java.security.PublicKey ownKey(String kid) {
+        org.keycloak.crypto.KeyWrapper key = session.keys().getKey(realm, kid, org.keycloak.crypto.KeyUse.SIG, org.keycloak.crypto.Algorithm.Ed25519);
+        return key != null && key.getPublicKey() instanceof java.security.PublicKey pk ? pk : null;
+    }
+
+    /** A chained request is decided by the upstream person alone (approving binds no agent). */
+    private static void chainedNotes(Map<String, String> notes, Chained upstream) {
+        notes.put(PendingStore.REQUIRED_USER, upstream.userId());
+        notes.put(UPSTREAM_JTI, upstream.jti());
     }
 
     /** §Token Endpoint Error Codes {@code user_unreachable}: the person must be asked, and the agent cannot take the person there. */
@@ -205,7 +289,7 @@ public final class PersonServerService {
      * {@code mission_s256} and {@code tenant} when given; lifetime at most an hour and the agent token(s)'.
      */
     private Map<String, String> personToken(String userId, String resource, AgentTokens.Agent signer, AgentTokens.Agent holder,
-                                            String missionS256, String tenant) {
+                                            String missionS256, String tenant, String upstreamJti) {
         long exp = Math.min(now + PersonServerSettings.TOKEN_LIFESPAN, Math.min(signer.exp(), holder.exp()));
         String sub = DirectedSubject.of(PersonServerSettings.pairwiseSalt(realm), resource, userId);
         String jti = PendingStore.newId();
@@ -237,7 +321,9 @@ public final class PersonServerService {
         record.put("exp", Long.toString(exp));
         putIfPresent(record, "mission_s256", missionS256);
         putIfPresent(record, "tenant", tenant);
+        putIfPresent(record, UPSTREAM_JTI, upstreamJti);
         store.putPersonToken(jti, record, exp - now);
+        store.indexDirectedSub(userId, sub);
         return Map.of("token", token, "expires_in", Long.toString(exp - now));
     }
 
@@ -252,15 +338,13 @@ public final class PersonServerService {
     public Response token(RequestView request, byte[] body) {
         AgentTokens.Agent agent = topLevel(authenticate(request, body));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
-        if (json.get("upstream_token") != null) {
-            throw JsonBody.invalid("upstream_token (call chaining) is not supported by this Person Server.");
-        }
         String resourceToken = json.token("resource_token");
         if (resourceToken == null) {
             throw JsonBody.invalid("The token request needs a resource_token.");
         }
         String justification = json.justification();
         List<String> capabilities = capabilities(json.get("capabilities"));
+        String upstreamToken = upstreamToken(json);
         AgentTokens.Agent holder = holder(agent, json.token("subagent_token"));
         ResourceTokens.Resource rt = ResourceTokens.verify(resourceToken, issuer, holder.key().thumbprint(), discovery,
                 realmView::isResource, settings.realm().allowLoopback(), now);
@@ -277,8 +361,18 @@ public final class PersonServerService {
                     + "possible tampering such as mission stripping", rt.resource(), agent.id());
             throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token does not match the person token it names.");
         }
-        // Step 7.
-        if (rt.missionS256() != null) {
+        // Step 7: a chained person token is redeemed only with its upstream token, naming the same person and mission.
+        Chained upstream = upstreamToken == null ? null : upstream(upstreamToken, agent, null);
+        if (upstream != null) {
+            if (!upstream.userId().equals(record.get("user"))) {
+                throw JsonBody.invalid("\"upstream_token\" names another person than the person token the resource token was built on.");
+            }
+            if (!Objects.equals(upstream.missionS256(), record.get("mission_s256"))) {
+                throw JsonBody.invalid("\"upstream_token\" carries another mission than the person token the resource token was built on.");
+            }
+        } else if (record.get(UPSTREAM_JTI) != null) {
+            throw JsonBody.invalid("This resource token was built on a person token issued for call chaining; present its \"upstream_token\" too.");
+        } else if (rt.missionS256() != null) {
             ownMission(rt.missionS256(), agent, PsError.INVALID_RESOURCE_TOKEN);
         }
         List<String> scopes = splitScope(rt.scope());
@@ -298,6 +392,7 @@ public final class PersonServerService {
             throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token has already been used.");
         }
         Map<String, String> grant = new LinkedHashMap<>();
+        grant.put("user", user.getId());
         grant.put("resource", rt.resource());
         grant.put("sub", rt.sub());
         putIfPresent(grant, "scope", rt.scope());
@@ -315,6 +410,9 @@ public final class PersonServerService {
         holderNotes(notes, holder);
         putIfPresent(notes, "justification", justification);
         notes.put(PendingStore.REQUIRED_USER, user.getId());
+        if (upstream != null) {
+            chainedNotes(notes, upstream);
+        }
         return interaction(notes, agent);
     }
 
@@ -342,6 +440,8 @@ public final class PersonServerService {
         }
         claims.put("iat", now);
         claims.put("exp", exp);
+        // The auth token may come back as an upstream_token: its (aud, sub) must lead back to the person.
+        store.indexDirectedSub(grant.get("user"), grant.get("sub"));
         return map("auth_token", CurrentJws.sign(session, realm, "aa-auth+jwt", claims), "expires_in", exp - now);
     }
 
@@ -383,7 +483,8 @@ public final class PersonServerService {
 
     /** The decision line's subject for a pending request: agent, resource, scope and, once decided, the person. */
     private void describe(Map<String, String> rec) {
-        decision.agent(rec.get("agent")).resource(rec.get("resource")).scope(splitScope(rec.get("scope"))).user(rec.get("user"));
+        decision.agent(rec.get("agent")).resource(rec.get("resource")).scope(splitScope(rec.get("scope"))).user(rec.get("user"))
+                .upstreamJti(rec.get(UPSTREAM_JTI));
     }
 
     /** Undecided: its code unopened or being answered; false once it is decided or gone. */
@@ -485,7 +586,7 @@ public final class PersonServerService {
                 }
                 Map<String, Object> tokens = new LinkedHashMap<>();
                 for (String resource : approvedResources(mission)) {
-                    tokens.put(resource, personToken(userId, resource, signer, holder, s256, null).get("token"));
+                    tokens.put(resource, personToken(userId, resource, signer, holder, s256, null, null).get("token"));
                 }
                 Map<String, Object> out = map("s256", s256, "mission", mission.get("blob"));
                 if (!tokens.isEmpty()) {
@@ -494,7 +595,8 @@ public final class PersonServerService {
                 return out;
             }
             case PERSON: {
-                Map<String, String> issued = personToken(userId, rec.get("resource"), signer, holder, rec.get("mission_s256"), rec.get("tenant"));
+                Map<String, String> issued = personToken(userId, rec.get("resource"), signer, holder, rec.get("mission_s256"), rec.get("tenant"),
+                        rec.get(UPSTREAM_JTI));
                 return map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in")));
             }
             case TOKEN:
@@ -629,11 +731,16 @@ public final class PersonServerService {
             throw new PsException(unknown, unknown == PsError.MISSION_NOT_FOUND ? "No such mission for this agent."
                     : "The mission named is not a mission of this agent.");
         }
+        active(mission);
+        return mission;
+    }
+
+    /** §Mission Status Errors: a terminated mission is 403 {@code mission_terminated} with its status and reason. */
+    private static void active(Map<String, String> mission) {
         if (TERMINATED.equals(mission.get("status"))) {
             throw new PsException(PsError.MISSION_TERMINATED, "The mission has ended.")
                     .withMember("mission_status", TERMINATED).withMember("termination_reason", mission.getOrDefault("reason", "completed"));
         }
-        return mission;
     }
 
     private boolean isProvider(String iss) {
