@@ -23,7 +23,8 @@ import java.util.List;
  *       (body {@code invalid_agent_token}/{@code expired_agent_token}); its issuer must be an agent client
  *       of the realm, checked before any fetch, else {@code 403 access_denied};</li>
  *   <li>its {@code cnf.jwk} carries a fully specified {@code alg} this server implements, else
- *       {@code unsupported_algorithm} with {@code Accept-Signature-Alg};</li>
+ *       {@code unsupported_algorithm} with {@code Accept-Signature-Alg}; one its {@code kty}/{@code crv}
+ *       agree with, else {@code invalid_key} (§Verification step 6);</li>
  *   <li>the RFC 9421 signature verifies with that key, else {@code invalid_signature}.</li>
  * </ol>
  * The provider's RFC 9421 parser and verifier ({@link SignedRequest}, {@link HttpSignatureVerifier}) are the
@@ -76,10 +77,14 @@ final class PsAuthenticator {
             // An agent provider that is not an agent client of the realm is policy (403), not a bad signature.
             throw e.error() == PsError.ACCESS_DENIED ? e : PsException.agentToken(e);
         }
-        if (!DwkJwt.fits(agent.key())) {
+        // §Verification step 6: the key the jwt scheme resolved to is the agent token's cnf.jwk.
+        if (agent.key().alg() == null || !DwkJwt.HTTP_ALGORITHMS.contains(agent.key().alg())) {
             throw PsException.signature("unsupported_algorithm",
-                    "The agent token cnf.jwk must carry a fully specified alg this server accepts, matching its key type.")
+                    "The agent token cnf.jwk must carry a fully specified alg this server accepts.")
                     .withHeader("Accept-Signature-Alg", Problem.stringList(DwkJwt.HTTP_ALGORITHMS));
+        }
+        if (!DwkJwt.fits(agent.key())) {
+            throw PsException.signature("invalid_key", "The agent token cnf.jwk alg " + agent.key().alg() + " disagrees with its kty/crv.");
         }
         try {
             HttpSignatureVerifier.verify(signed, request, agent.key());
