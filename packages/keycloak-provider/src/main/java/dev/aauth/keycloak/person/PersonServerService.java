@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -126,7 +128,7 @@ public final class PersonServerService {
         if (text == null) {
             throw JsonBody.invalid("update".equals(action) ? "An update needs a description." : "A completion needs a summary.");
         }
-        Map<String, String> mission = ownMission(s256, agent, PsError.MISSION_NOT_FOUND);
+        Map<String, String> mission = ownMission(s256, agent, AAuthError.MISSION_NOT_FOUND);
         if ("update".equals(action)) {
             ObjectNode update = JsonSerialization.mapper.createObjectNode();
             update.put("description", text);
@@ -174,7 +176,7 @@ public final class PersonServerService {
                 throw JsonBody.invalid("mission_s256 is not a base64url SHA-256 value.");
             }
             // §Person Token Endpoint: invalid_request covers a mission_s256 naming no mission of this agent.
-            mission = ownMission(missionS256, agent, PsError.INVALID_REQUEST);
+            mission = ownMission(missionS256, agent, AAuthError.INVALID_REQUEST);
         }
         UserModel user = store.boundUser(agent.provider(), agent.id());
         if (user != null) {
@@ -247,7 +249,7 @@ public final class PersonServerService {
             throw JsonBody.invalid("The person the upstream token was issued for is not known here.");
         }
         if (!user.isEnabled()) {
-            throw new PsException(PsError.ACCESS_DENIED, "The person the upstream token was issued for is not an enabled user of this realm.");
+            throw new PsException(AAuthError.ACCESS_DENIED, "The person the upstream token was issued for is not an enabled user of this realm.");
         }
         decision.user(user.getId());
         if (bodyMission != null && !bodyMission.equals(verified.missionS256())) {
@@ -278,7 +280,7 @@ public final class PersonServerService {
     /** §Token Endpoint Error Codes {@code user_unreachable}: the person must be asked, and the agent cannot take the person there. */
     private static void reachable(List<String> capabilities) {
         if (capabilities != null && !capabilities.contains("interaction")) {
-            throw new PsException(PsError.USER_UNREACHABLE,
+            throw new PsException(AAuthError.USER_UNREACHABLE,
                     "The person has to be asked, and this Person Server has no channel to them without the agent's interaction capability.");
         }
     }
@@ -351,7 +353,7 @@ public final class PersonServerService {
         // §Resource Token Verification step 6: the person token named by presented_jti, exactly as issued.
         Map<String, String> record = store.personToken(rt.presentedJti());
         if (record == null) {
-            throw new PsException(PsError.UNKNOWN_PERSON_TOKEN, "The resource token names a person token this Person Server does not hold.");
+            throw new PsException(AAuthError.UNKNOWN_PERSON_TOKEN, "The resource token names a person token this Person Server does not hold.");
         }
         if (!Objects.equals(record.get("ps"), rt.ps()) || !Objects.equals(record.get("sub"), rt.sub())
                 || !Objects.equals(record.get("mission_s256"), rt.missionS256()) || !Objects.equals(record.get("tenant"), rt.tenant())
@@ -359,7 +361,7 @@ public final class PersonServerService {
                 || !Objects.equals(record.get("agent"), agent.id()) || !Objects.equals(record.get("provider"), agent.provider())) {
             LOG.warnf("AAuth Person Server: resource token does not match the person token it names (resource %s, agent %s): "
                     + "possible tampering such as mission stripping", rt.resource(), agent.id());
-            throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token does not match the person token it names.");
+            throw new PsException(AAuthError.INVALID_RESOURCE_TOKEN, "The resource token does not match the person token it names.");
         }
         // Step 7: a chained person token is redeemed only with its upstream token, naming the same person and mission.
         Chained upstream = upstreamToken == null ? null : upstream(upstreamToken, agent, null);
@@ -373,7 +375,7 @@ public final class PersonServerService {
         } else if (record.get(UPSTREAM_JTI) != null) {
             throw JsonBody.invalid("This resource token was built on a person token issued for call chaining; present its \"upstream_token\" too.");
         } else if (rt.missionS256() != null) {
-            ownMission(rt.missionS256(), agent, PsError.INVALID_RESOURCE_TOKEN);
+            ownMission(rt.missionS256(), agent, AAuthError.INVALID_RESOURCE_TOKEN);
         }
         List<String> scopes = splitScope(rt.scope());
         decision.resource(rt.resource()).scope(scopes).user(record.get("user"));
@@ -381,15 +383,15 @@ public final class PersonServerService {
         for (String scope : scopes) {
             RealmView.Scope offered = provider == null ? null : provider.optionalScopes().get(scope);
             if (offered == null || !rt.resource().equals(offered.resource())) {
-                throw new PsException(PsError.INVALID_SCOPE, "The scope '" + scope + "' is not one this agent provider may ask of this resource.");
+                throw new PsException(AAuthError.INVALID_SCOPE, "The scope '" + scope + "' is not one this agent provider may ask of this resource.");
             }
         }
         UserModel user = enabledUser(record.get("user"));
         if (user == null) {
-            throw new PsException(PsError.ACCESS_DENIED, "The person this token was issued for is not an enabled user of this realm.");
+            throw new PsException(AAuthError.ACCESS_DENIED, "The person this token was issued for is not an enabled user of this realm.");
         }
         if (!store.pending.claimJti(rt.resource(), rt.jti(), rt.exp() - now + DwkJwt.SKEW_SECONDS)) {
-            throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token has already been used.");
+            throw new PsException(AAuthError.INVALID_RESOURCE_TOKEN, "The resource token has already been used.");
         }
         Map<String, String> grant = new LinkedHashMap<>();
         grant.put("user", user.getId());
@@ -470,7 +472,7 @@ public final class PersonServerService {
         String applied = PreferWait.applied(wait);
         Map<String, String> latest = store.pending.get(id);
         if (latest == null) {
-            throw new PsException(PsError.GONE, "This pending request has already been answered or withdrawn.");
+            throw new PsException(AAuthError.GONE, "This pending request has already been answered or withdrawn.");
         }
         describe(latest);
         try {
@@ -502,16 +504,16 @@ public final class PersonServerService {
         }
         if (PendingStore.DENIED.equals(status)) {
             take(id);
-            throw new PsException(PsError.DENIED, "The person declined the request.");
+            throw new PsException(AAuthError.DENIED, "The person declined the request.");
         }
         if (PendingStore.CODE_REUSED.equals(status)) {
             take(id);
-            throw new PsException(PsError.INVALID_CODE, "The interaction code was presented again after it had been used; start a new request.");
+            throw new PsException(AAuthError.INVALID_CODE, "The interaction code was presented again after it had been used; start a new request.");
         }
         if (at >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
             take(id);
-            boolean abandoned = PendingStore.expiryError(status) == dev.aauth.keycloak.error.AAuthError.ABANDONED;
-            throw new PsException(abandoned ? PsError.ABANDONED : PsError.EXPIRED, abandoned
+            boolean abandoned = PendingStore.expiryError(status) == AAuthError.ABANDONED;
+            throw new PsException(abandoned ? AAuthError.ABANDONED : AAuthError.EXPIRED, abandoned
                     ? "The person opened the interaction but did not decide before the request expired."
                     : "The request expired before the person answered.");
         }
@@ -548,15 +550,15 @@ public final class PersonServerService {
 
     private Map<String, String> ownRecord(AgentTokens.Agent agent, String id) {
         if (store.isDone(id)) {
-            throw new PsException(PsError.GONE, "This pending request has already been answered.");
+            throw new PsException(AAuthError.GONE, "This pending request has already been answered.");
         }
         Map<String, String> rec = store.pending.get(id);
         if (rec == null || !CURRENT.equals(rec.get(PROFILE))) {
-            throw new PsException(PsError.NOT_FOUND, "There is no pending request at this URL.");
+            throw new PsException(AAuthError.NOT_FOUND, "There is no pending request at this URL.");
         }
         if (!agent.id().equals(rec.get("agent")) || !agent.provider().equals(rec.get("provider"))
                 || !agent.key().thumbprint().equals(rec.get("jkt"))) {
-            throw new PsException(PsError.ACCESS_DENIED, "This pending request belongs to another agent or key.");
+            throw new PsException(AAuthError.ACCESS_DENIED, "This pending request belongs to another agent or key.");
         }
         return rec;
     }
@@ -565,7 +567,7 @@ public final class PersonServerService {
     private Map<String, String> take(String id) {
         Map<String, String> taken = store.pending.take(id);
         if (taken == null) {
-            throw new PsException(PsError.GONE, "This pending request has already been answered.");
+            throw new PsException(AAuthError.GONE, "This pending request has already been answered.");
         }
         // Contract: 410 until 600 s after the request's end, then 404.
         store.markDone(id, 600);
@@ -582,7 +584,7 @@ public final class PersonServerService {
                 String s256 = rec.get("mission_s256");
                 Map<String, String> mission = store.mission(s256);
                 if (mission == null) {
-                    throw new PsException(PsError.SERVER_ERROR, "The approved mission could not be found.");
+                    throw new PsException(AAuthError.SERVER_ERROR, "The approved mission could not be found.");
                 }
                 Map<String, Object> tokens = new LinkedHashMap<>();
                 for (String resource : approvedResources(mission)) {
@@ -604,7 +606,7 @@ public final class PersonServerService {
             case COMPLETION:
                 return map("s256", rec.get("mission_s256"), "mission_status", TERMINATED, "termination_reason", "completed");
             default:
-                throw new PsException(PsError.SERVER_ERROR, "Unknown pending request kind.");
+                throw new PsException(AAuthError.SERVER_ERROR, "Unknown pending request kind.");
         }
     }
 
@@ -656,7 +658,7 @@ public final class PersonServerService {
     /** §Single-Level Depth: a sub-agent never calls the PS itself. */
     private static AgentTokens.Agent topLevel(AgentTokens.Agent agent) {
         if (agent.isSubAgent()) {
-            throw new PsException(PsError.INVALID_AGENT_TOKEN, "A sub-agent must not call the Person Server; its parent requests on its behalf.");
+            throw new PsException(AAuthError.INVALID_AGENT_TOKEN, "A sub-agent must not call the Person Server; its parent requests on its behalf.");
         }
         return agent;
     }
@@ -672,10 +674,10 @@ public final class PersonServerService {
         AgentTokens.Agent sub = AgentTokens.verify(subagentToken, "subagent_token", discovery, this::isProvider,
                 settings.realm().allowLoopback(), issuer, now);
         if (!signer.id().equals(sub.parentAgent())) {
-            throw new PsException(PsError.INVALID_AGENT_TOKEN, "The subagent_token's parent_agent does not name the signing agent.");
+            throw new PsException(AAuthError.INVALID_AGENT_TOKEN, "The subagent_token's parent_agent does not name the signing agent.");
         }
         if (!DwkJwt.fits(sub.key())) {
-            throw new PsException(PsError.INVALID_AGENT_TOKEN, "The subagent_token cnf.jwk must carry a fully specified alg matching its key type.");
+            throw new PsException(AAuthError.INVALID_AGENT_TOKEN, "The subagent_token cnf.jwk must carry a fully specified alg matching its key type.");
         }
         return sub;
     }
@@ -725,10 +727,10 @@ public final class PersonServerService {
      * agent get the same answer ({@code unknown}); a terminated one of this agent gets 403
      * {@code mission_terminated} with its status and reason.
      */
-    private Map<String, String> ownMission(String s256, AgentTokens.Agent agent, PsError unknown) {
+    private Map<String, String> ownMission(String s256, AgentTokens.Agent agent, AAuthError unknown) {
         Map<String, String> mission = store.mission(s256);
         if (mission == null || !agent.id().equals(mission.get("agent")) || !agent.provider().equals(mission.get("provider"))) {
-            throw new PsException(unknown, unknown == PsError.MISSION_NOT_FOUND ? "No such mission for this agent."
+            throw new PsException(unknown, unknown == AAuthError.MISSION_NOT_FOUND ? "No such mission for this agent."
                     : "The mission named is not a mission of this agent.");
         }
         active(mission);
@@ -738,7 +740,7 @@ public final class PersonServerService {
     /** §Mission Status Errors: a terminated mission is 403 {@code mission_terminated} with its status and reason. */
     private static void active(Map<String, String> mission) {
         if (TERMINATED.equals(mission.get("status"))) {
-            throw new PsException(PsError.MISSION_TERMINATED, "The mission has ended.")
+            throw new PsException(AAuthError.MISSION_TERMINATED, "The mission has ended.")
                     .withMember("mission_status", TERMINATED).withMember("termination_reason", mission.getOrDefault("reason", "completed"));
         }
     }

@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.remote.KeyDiscovery;
 import dev.aauth.keycloak.signature.HttpSignatureVerifier;
@@ -75,7 +77,7 @@ final class PsAuthenticator {
             agent = AgentTokens.verify(jwt, "agent token", discovery, isProvider, settings.realm().allowLoopback(), issuer, now);
         } catch (PsException e) {
             // An agent provider that is not an agent client of the realm is policy (403), not a bad signature.
-            throw e.error() == PsError.ACCESS_DENIED ? e : PsException.agentToken(e);
+            throw e.error() == AAuthError.ACCESS_DENIED ? e : PsException.agentToken(e);
         }
         // §Verification step 6: the key the jwt scheme resolved to is the agent token's cnf.jwk.
         if (agent.key().alg() == null || !DwkJwt.HTTP_ALGORITHMS.contains(agent.key().alg())) {
