@@ -76,10 +76,11 @@ public final class PersonReviewPage {
         bean.put("username", user.getUsername());
         bean.put("token", token);
         bean.put("action", PersonServerService.base(ConsentPage.issuer(session, realm)) + "/interaction/decision");
-        return session.getProvider(LoginFormsProvider.class)
+        Response page = session.getProvider(LoginFormsProvider.class)
                 .setUser(user)
                 .setAttribute("aauth", bean)
                 .createForm(TEMPLATE);
+        return ConsentPage.withFormAction(session, realm, page, rec.get(PendingStore.CALLBACK));
     }
 
     /** POST of the review form: approve (binding the agent, making the mission) or deny. */
