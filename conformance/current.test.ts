@@ -21,13 +21,6 @@ import { personTokenCases } from './cases/current/person-token.js';
 import { subAgentCases } from './cases/current/sub-agents.js';
 import { createCurrentWorld, type CurrentWorld } from './support/current/world.js';
 
-/**
- * The Keycloak provider answers `upstream_token` with `400 invalid_request` (docs/person-server-contract.md
- * "Not offered yet"), so the call-chaining cases hold the embedded server only, and say so.
- */
-const CHAINING_OFFERED = process.env.AAUTH_SERVER_KIND !== 'keycloak';
-if (!CHAINING_OFFERED) console.warn('Person Server conformance: the call-chaining cases are skipped: the Keycloak provider does not offer call chaining yet');
-
 let current: CurrentWorld | undefined;
 const world = (): CurrentWorld => {
   if (!current) throw new Error('the Person Server conformance world did not start');
@@ -49,6 +42,5 @@ describe(`Person Server conformance, current draft (${process.env.AAUTH_CURRENT_
   missionCases(world);
   subAgentCases(world);
   psPendingCases(world);
-  if (CHAINING_OFFERED) chainingCases(world);
-  else describe.skip('call chaining: not offered by the Keycloak provider yet', () => chainingCases(world));
+  chainingCases(world);
 });

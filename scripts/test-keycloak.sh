@@ -16,8 +16,11 @@
 #      issuer metadata;
 #   5. the demo (`npm run demo -- --once`, user mode: consent through Keycloak's login page and the
 #      provider's consent page) against the same server's aauth-test realm, which keycloak.sh imports
-#      from keycloak-realm.json; the demo's services run on their default ports (the realm names
-#      them), so this step is skipped when one of those ports is taken;
+#      from keycloak-realm.json; then the current profile's demo (`--profile current`: backend →
+#      supply-chain → market-analysis, chained through the Person Server) against the realm
+#      aauth-test-current, the same realm as a Person Server (scripts/demo-realm-current.mjs); the
+#      demo's services run on their default ports (the realm names them), so these steps are skipped
+#      when one of those ports is taken;
 #   6. Keycloak is stopped, whatever happened.
 #
 #   bash scripts/test-keycloak.sh [--port N]
@@ -81,6 +84,12 @@ if [ -f "$ROOT/conformance/realm.json" ]; then
   # The Person Server realm of the current draft (aauth.personServer), also on the same server.
   [ -f "$ROOT/conformance/realm-current.json" ] && IMPORTS+=(--import "$ROOT/conformance/realm-current.json")
 fi
+# The current profile's demo realm (built from the compiled launcher, so the examples first).
+DEMO_CURRENT_REALM="$ROOT/.keycloak/realm-demo-current.json"
+DEMO_CURRENT_ISSUER="$BASE/realms/aauth-test-current"
+mkdir -p "$ROOT/.keycloak"
+(cd "$ROOT" && npx tsc -b examples && node scripts/demo-realm-current.mjs "$DEMO_CURRENT_ISSUER" "$DEMO_CURRENT_REALM")
+IMPORTS+=(--import "$DEMO_CURRENT_REALM")
 t=$(date +%s)
 log "starting Keycloak on $BASE"
 if bash "$ROOT/scripts/keycloak.sh" --background --skip-tests --port "$PORT" --pidfile "$PIDFILE" "${IMPORTS[@]}"; then
@@ -165,6 +174,7 @@ done
 if [ -n "$busy" ]; then
   log "demo skipped: port(s)$busy already in use (the realm names the demo's services by their default ports)"
   step "demo --once (keycloak)" 0 "skipped (ports$busy busy)"
+  step "demo --once current (kc)" 0 "skipped (ports$busy busy)"
 else
   t=$(date +%s)
   log "demo --once against $BASE/realms/aauth-test"
@@ -172,6 +182,14 @@ else
     step "demo --once (keycloak)" $(( $(date +%s) - t )) ok
   else
     step "demo --once (keycloak)" $(( $(date +%s) - t )) FAILED
+    STATUS=1
+  fi
+  t=$(date +%s)
+  log "demo --once --profile current against $DEMO_CURRENT_ISSUER"
+  if (cd "$ROOT" && node scripts/demo.js --once --profile current --auth-server external --issuer "$DEMO_CURRENT_ISSUER" --realm "$DEMO_CURRENT_REALM" --log json); then
+    step "demo --once current (kc)" $(( $(date +%s) - t )) ok
+  else
+    step "demo --once current (kc)" $(( $(date +%s) - t )) FAILED
     STATUS=1
   fi
 fi

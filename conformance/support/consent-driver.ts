@@ -30,6 +30,8 @@ interface Page {
   readonly url: string;
   readonly status: number;
   readonly html: string;
+  /** The page's `Content-Security-Policy`, when it has one. */
+  readonly csp?: string;
   /** Set when the page is a redirect (or an immediate refresh) to the agent's `callback`, which the driver does not follow. */
   readonly callback?: string;
 }
@@ -127,7 +129,8 @@ class Browser {
         const next = new URL(decodeEntities(refresh), target).toString();
         if (next.startsWith(this.stopAt)) return { url: target, status: res.status, html, callback: next };
       }
-      return { url: target, status: res.status, html };
+      const csp = res.headers.get('content-security-policy');
+      return { url: target, status: res.status, html, ...(csp === null ? {} : { csp }) };
     }
     throw new Error(`too many redirects from ${url}`);
   }
@@ -179,7 +182,7 @@ export interface InteractionOptions {
    */
   readonly manualEntry?: boolean;
   /** Called with the consent page's HTML once the user is signed in, before the decision is sent. */
-  readonly beforeDecision?: (consentPage: string) => Promise<void>;
+  readonly beforeDecision?: (consentPage: string, page: Page) => Promise<void>;
 }
 
 /** The form of a code-entry page: a GET or POST form with a `code` text field and no password. */
@@ -212,7 +215,7 @@ export async function attemptInteraction(interactionEndpoint: string, code: stri
     }
     const consent = forms.find((f) => findButton(f, decision) !== undefined);
     if (consent) {
-      await options.beforeDecision?.(page.html);
+      await options.beforeDecision?.(page.html, page);
       page = await browser.submit(consent, {}, findButton(consent, decision));
       return { page, decided: true };
     }

@@ -158,9 +158,13 @@ export function chainingCases(world: () => CurrentWorld): void {
       expect(requirementOf(res).requirement).toBe('interaction');
       const pending = deferred(res);
       const callback = `${w.intermediary.id}/chain/callback?flow=f-${pending.code}`;
-      const result = await w.interact(pending.code, 'approve', { callback });
+      let csp: string | undefined;
+      const result = await w.interact(pending.code, 'approve', { callback, beforeDecision: async (_html, page) => { csp = page.csp; } });
       expect(result.decided).toBe(true);
       expect(result.page.callback).toBe(callback);
+      // A browser applies form-action to the redirect after the submission: the callback's origin is named beside 'self'.
+      const formAction = /(?:^|;)\s*form-action ([^;]*)/.exec(csp ?? '')?.[1]?.trim().split(/\s+/);
+      expect(formAction).toEqual(expect.arrayContaining(["'self'", new URL(w.intermediary.id).origin]));
       const final = await w.poll(pending.location, r, { signer });
       expect(final.status).toBe(200);
       expect(decode(final.json.auth_token as string).payload).toEqual(expect.objectContaining({ aud: w.r1.id, sub: person.sub, scope: 'r1:write' }));

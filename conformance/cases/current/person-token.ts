@@ -194,6 +194,26 @@ export function personTokenCases(world: () => CurrentWorld): void {
       expect(parseTokenList(res.headers.get('accept-signature-alg') ?? '')).toEqual(ACCEPT_SIGNATURE_ALGS);
     });
 
+    it('an agent token whose cnf.jwk has no alg → 401 unsupported_algorithm with Accept-Signature-Alg (§Verification step 6: the key the jwt scheme resolved to, "alg" absent)', async () => {
+      const w = world();
+      const agent = w.provider.agent();
+      const { alg: _alg, ...withoutAlg } = agent.key.publicJwk;
+      const token = w.provider.agentToken(agent, { claims: { cnf: { jwk: withoutAlg } } });
+      const res = await w.post(w.metadata.person_token_endpoint, agent, { resource: w.r1.id }, { signer: w.signer(agent, { token }) });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('signature-error')).toContain('unsupported_algorithm');
+      expect(parseTokenList(res.headers.get('accept-signature-alg') ?? '')).toEqual(ACCEPT_SIGNATURE_ALGS);
+    });
+
+    it('an agent token whose cnf.jwk alg disagrees with its kty/crv (ES256 on an Ed25519 key) → 401 invalid_key (§Verification step 6)', async () => {
+      const w = world();
+      const agent = w.provider.agent();
+      const token = w.provider.agentToken(agent, { claims: { cnf: { jwk: { ...agent.key.publicJwk, alg: 'ES256' } } } });
+      const res = await w.post(w.metadata.person_token_endpoint, agent, { resource: w.r1.id }, { signer: w.signer(agent, { token }) });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('signature-error')).toContain('invalid_key');
+    });
+
     it('an agent token whose ps is this Person Server\'s own issuer (a realm path, trusted by its exact string) is accepted', async () => {
       const w = world();
       const agent = w.provider.agent();

@@ -455,7 +455,7 @@ async function main() {
     r = await pollUntilDone(dreq.location, stranger);
     problem(r, 403, 'denied', 'after the person denies → 403 denied');
     r = await signed('POST', `${PS}/person`, { agent: assistant, body: { resource: hotels.id, upstream_token: 'x' } });
-    problem(r, 400, 'invalid_request', 'upstream_token (call chaining) → 400 invalid_request');
+    problem(r, 400, 'invalid_request', 'an upstream_token that is not a JWT → 400 invalid_request');
     r = await signed('POST', `${PS}/interaction`, { agent: assistant, body: { type: 'interaction', url: `${flights.id}/i`, code: 'ABCD1234' } });
     problem(r, 424, 'interaction_unavailable', 'an agent\'s relay to the interaction endpoint → 424 interaction_unavailable');
     // The agent is alice's now: bob may not answer for it.

@@ -7,6 +7,7 @@
         <div id="aauth-ps-review" class="content-area">
             <p>${msg("aauthSignedInAs")} <strong id="aauth-username">${aauth.username}</strong></p>
             <#if aauth.newAgent><p id="aauth-new-agent"><strong>${msg("aauthPsNewAgent")}</strong></p></#if>
+            <#if aauth.chained><p id="aauth-chained">${msg("aauthPsChained")}</p></#if>
             <dl>
                 <dt>${msg("aauthAgent")}</dt>
                 <dd id="aauth-agent">${aauth.agentId}</dd>

@@ -7,7 +7,6 @@ import dev.aauth.keycloak.person.PersonReviewPage;
 import dev.aauth.keycloak.person.PersonServerService;
 import dev.aauth.keycloak.person.PersonServerSettings;
 import dev.aauth.keycloak.person.Problem;
-import dev.aauth.keycloak.person.PsError;
 import dev.aauth.keycloak.person.PsException;
 import dev.aauth.keycloak.protocol.AAuthLoginProtocolFactory;
 import dev.aauth.keycloak.signature.RequestView;
@@ -162,7 +161,7 @@ public final class AAuthEndpoint {
     @Consumes(MediaType.WILDCARD)
     public Response psInteractionRelay(byte[] body) {
         return personServer("ps-interaction", (s, request) -> {
-            throw new PsException(PsError.INTERACTION_UNAVAILABLE,
+            throw new PsException(AAuthError.INTERACTION_UNAVAILABLE,
                     "This Person Server cannot reach the person itself; direct the person to the interaction URL.");
         });
     }
@@ -191,7 +190,7 @@ public final class AAuthEndpoint {
         try {
             PersonServerSettings settings = PersonServerSettings.of(realm);
             if (!settings.enabled()) {
-                throw new PsException(PsError.NOT_FOUND, "This realm does not run a Person Server.");
+                throw new PsException(AAuthError.NOT_FOUND, "This realm does not run a Person Server.");
             }
             String issuer = ConsentPage.issuer(session, realm);
             PersonServerService service = new PersonServerService(session, realm, issuer, settings,
@@ -206,8 +205,8 @@ public final class AAuthEndpoint {
             return Problem.of(e);
         } catch (RuntimeException e) {
             LOG.error("AAuth Person Server request failed unexpectedly", e);
-            decision.refused(PsError.SERVER_ERROR.code(), PsError.SERVER_ERROR.status(), realm, event);
-            return Problem.of(new PsException(PsError.SERVER_ERROR, "The Person Server could not process the request."));
+            decision.refused(AAuthError.SERVER_ERROR.code(), AAuthError.SERVER_ERROR.status(), realm, event);
+            return Problem.of(new PsException(AAuthError.SERVER_ERROR, "The Person Server could not process the request."));
         }
     }
 

@@ -36,6 +36,15 @@ final class CallbackTarget {
                 && url.getPort() != -1 && url.getRawQuery() == null;
     }
 
+    /** The CSP source expression of an allowed callback's origin ({@code scheme://host[:port]}, CSP3 §2.3.1). */
+    static String cspSource(String callback) {
+        URI url = parse(callback);
+        if (url == null || url.getHost() == null) {
+            throw new IllegalArgumentException("not an absolute URL");
+        }
+        return url.getScheme().toLowerCase(Locale.ROOT) + "://" + url.getHost().toLowerCase(Locale.ROOT) + (url.getPort() == -1 ? "" : ":" + url.getPort());
+    }
+
     private static URI parse(String value) {
         if (value == null) {
             return null;

@@ -134,6 +134,53 @@ public final class ConsentPage {
     }
 
     /**
+     * A refusal on the current profile's page (§Interaction Callback Errors): {@code 303} to the agent's
+     * {@code callback} with {@code error} added to its query when one was given with the code, else a page
+     * saying {@code text}.
+     */
+    public static Response declined(KeycloakSession session, Map<String, String> rec, String error, Response.Status status, String text) {
+        String callback = rec.get(PendingStore.CALLBACK);
+        if (callback != null) {
+            URI target = jakarta.ws.rs.core.UriBuilder.fromUri(callback).queryParam("error", error).build();
+            return Response.seeOther(target).header("Cache-Control", "no-store").build();
+        }
+        return message(session, status, text, status != Response.Status.OK);
+    }
+
+    /**
+     * The review page with {@code form-action 'self'} and, when the code came with a (validated)
+     * {@code callback}, that callback's origin in its {@code Content-Security-Policy}: a browser applies
+     * form-action to every redirect that follows the form's submission (CSP3 §6.4.2), so the 303 to the
+     * callback must be allowed by name. Keycloak writes the realm's browser security headers after the
+     * resource answers and would replace the policy, so they are written here instead, the realm's own
+     * values with the directive added (left as configured when the realm's policy has a form-action).
+     */
+    public static Response withFormAction(KeycloakSession session, RealmModel realm, Response page, String callback) {
+        session.getProvider(org.keycloak.headers.SecurityHeadersProvider.class).options().skipHeaders();
+        Response.ResponseBuilder r = Response.fromResponse(page);
+        Map<String, String> configured = realm.getBrowserSecurityHeaders() == null ? Map.of() : realm.getBrowserSecurityHeaders();
+        for (org.keycloak.models.BrowserSecurityHeaders h : org.keycloak.models.BrowserSecurityHeaders.values()) {
+            String value = configured.getOrDefault(h.getKey(), h.getDefaultValue());
+            if (h == org.keycloak.models.BrowserSecurityHeaders.CONTENT_SECURITY_POLICY) {
+                value = formAction(value, callback);
+            }
+            if (value != null && !value.isEmpty()) {
+                r.header(h.getHeaderName(), null).header(h.getHeaderName(), value);
+            }
+        }
+        return r.build();
+    }
+
+    static String formAction(String policy, String callback) {
+        String base = policy == null ? "" : policy.trim();
+        if (base.matches("(?i)(^|.*;)\\s*form-action\\b.*")) {
+            return base;
+        }
+        String directive = "form-action 'self'" + (callback == null ? "" : " " + CallbackTarget.cspSource(callback));
+        return base.isEmpty() ? directive : (base.endsWith(";") ? base + " " : base + "; ") + directive;
+    }
+
+    /**
      * A request made with an upstream token names its user: consent is that user's to give, and
      * another user may neither approve nor deny it (the request keeps waiting).
      */

@@ -26,6 +26,7 @@ public final class Decision {
     /** Event detail naming which endpoint decided. */
     static final String DETAIL_DECISION = "aauth_decision";
     static final String DETAIL_AGENT = "aauth_agent";
+    static final String DETAIL_UPSTREAM_JTI = "aauth_upstream_jti";
 
     private final String endpoint;
     private final long startedNanos = System.nanoTime();
@@ -36,6 +37,8 @@ public final class Decision {
     private List<String> scope;
     private String user;
     private String policyReason;
+    /** On a chained request (§Call Chaining): the upstream token's {@code jti}; {@link #agent} is the intermediary. */
+    private String upstreamJti;
 
     public Decision(String endpoint) {
         this.endpoint = endpoint;
@@ -64,6 +67,11 @@ public final class Decision {
 
     public Decision user(String value) {
         this.user = value;
+        return this;
+    }
+
+    public Decision upstreamJti(String value) {
+        this.upstreamJti = value;
         return this;
     }
 
@@ -113,6 +121,9 @@ public final class Decision {
         if (user != null) {
             ev.user(user);
         }
+        if (upstreamJti != null) {
+            ev.detail(DETAIL_UPSTREAM_JTI, upstreamJti);
+        }
         return ev;
     }
 
@@ -126,6 +137,7 @@ public final class Decision {
         field(line, "user", user);
         field(line, "error", error);
         field(line, "policy_reason", policyReason);
+        field(line, "upstream_jti", upstreamJti);
         line.append(" duration_ms=").append(String.format(Locale.ROOT, "%.3f", ms));
         LOG.info(line);
     }

@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import dev.aauth.keycloak.remote.KeyDiscovery;
 import dev.aauth.keycloak.signature.PublicJwk;
 import dev.aauth.keycloak.token.Jwt;
@@ -38,26 +40,26 @@ public final class AgentTokens {
      */
     public static Agent verify(String compact, String what, KeyDiscovery discovery, Predicate<String> acceptsProvider,
                                boolean allowLoopbackForms, String ownIssuer, long now) {
-        DwkJwt.Verified v = DwkJwt.verify(compact, TYP, DWK, what, PsError.INVALID_AGENT_TOKEN, PsError.EXPIRED_AGENT_TOKEN,
+        DwkJwt.Verified v = DwkJwt.verify(compact, TYP, DWK, what, AAuthError.INVALID_AGENT_TOKEN, AAuthError.EXPIRED_AGENT_TOKEN,
                 discovery, acceptsProvider, allowLoopbackForms, now);
         Jwt jwt = v.jwt();
         String sub = jwt.string("sub");
         if (!ServerIdentifier.isAgentId(sub)) {
-            throw new PsException(PsError.INVALID_AGENT_TOKEN, "The " + what + " sub must be an agent identifier aauth:local@domain.");
+            throw new PsException(AAuthError.INVALID_AGENT_TOKEN, "The " + what + " sub must be an agent identifier aauth:local@domain.");
         }
         if (jwt.string("jti") == null) {
-            throw new PsException(PsError.INVALID_AGENT_TOKEN, "The " + what + " has no jti.");
+            throw new PsException(AAuthError.INVALID_AGENT_TOKEN, "The " + what + " has no jti.");
         }
-        PublicJwk key = DwkJwt.confirmationKey(jwt, what, PsError.INVALID_AGENT_TOKEN);
+        PublicJwk key = DwkJwt.confirmationKey(jwt, what, AAuthError.INVALID_AGENT_TOKEN);
         String ps = jwt.claims().has("ps") ? jwt.string("ps") : null;
         if (jwt.claims().has("ps") && !ownIssuer.equals(ps) && ServerIdentifier.problem(ps, allowLoopbackForms) != null) {
-            throw new PsException(PsError.INVALID_AGENT_TOKEN, "The " + what + " ps must be a server identifier.");
+            throw new PsException(AAuthError.INVALID_AGENT_TOKEN, "The " + what + " ps must be a server identifier.");
         }
         String parent = null;
         if (jwt.claims().has("parent_agent")) {
             parent = jwt.string("parent_agent");
             if (!ServerIdentifier.isTopLevelAgentId(parent)) {
-                throw new PsException(PsError.INVALID_AGENT_TOKEN, "The " + what + " parent_agent must be a top-level agent identifier.");
+                throw new PsException(AAuthError.INVALID_AGENT_TOKEN, "The " + what + " parent_agent must be a top-level agent identifier.");
             }
         }
         return new Agent(v.iss(), sub, key, parent, jwt.number("exp"));

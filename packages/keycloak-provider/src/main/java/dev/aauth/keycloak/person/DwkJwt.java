@@ -47,7 +47,7 @@ final class DwkJwt {
      * @param invalid the error of a malformed or unverifiable token; {@code expired} that of an expired one
      * @param gate decides, before any fetch, whether this issuer may be contacted at all
      */
-    static Verified verify(String compact, String typ, String dwk, String what, PsError invalid, PsError expired,
+    static Verified verify(String compact, String typ, String dwk, String what, AAuthError invalid, AAuthError expired,
                            KeyDiscovery discovery, Predicate<String> gate, boolean allowLoopbackForms, long now) {
         Jwt jwt;
         try {
@@ -73,7 +73,7 @@ final class DwkJwt {
         }
         if (!gate.test(iss)) {
             // Realm policy, decided before anything is fetched from an attacker-chosen URL.
-            throw new PsException(PsError.ACCESS_DENIED, "The " + what + " issuer " + iss + " is not known to this realm.");
+            throw new PsException(AAuthError.ACCESS_DENIED, "The " + what + " issuer " + iss + " is not known to this realm.");
         }
         PublicJwk key = discover(iss, dwk, jwt.kid(), alg, what, invalid, discovery, false);
         try {
@@ -111,7 +111,7 @@ final class DwkJwt {
      * its {@code jwks_uri} must hold the key {@code kid} with the token's {@code alg} (refetched once when
      * absent, for rotation). Fetches go through the realm's guarded, cached fetcher.
      */
-    static PublicJwk discover(String iss, String dwk, String kid, String alg, String what, PsError invalid, KeyDiscovery discovery,
+    static PublicJwk discover(String iss, String dwk, String kid, String alg, String what, AAuthError invalid, KeyDiscovery discovery,
                               boolean refresh) {
         try {
             JsonNode metadata = discovery.fetcher().get(iss + "/.well-known/" + dwk, refresh);
@@ -143,7 +143,7 @@ final class DwkJwt {
     }
 
     /** {@code cnf.jwk} as a public key; whether its {@code alg} {@link #fits} is the caller's check. */
-    static PublicJwk confirmationKey(Jwt jwt, String what, PsError invalid) {
+    static PublicJwk confirmationKey(Jwt jwt, String what, AAuthError invalid) {
         JsonNode cnf = jwt.claims().get("cnf");
         JsonNode jwk = cnf == null ? null : cnf.get("jwk");
         if (jwk == null || !jwk.isObject()) {

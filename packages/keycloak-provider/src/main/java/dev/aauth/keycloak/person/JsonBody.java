@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.keycloak.util.JsonSerialization;
 
@@ -91,6 +93,6 @@ final class JsonBody {
     }
 
     static PsException invalid(String detail) {
-        return new PsException(PsError.INVALID_REQUEST, detail);
+        return new PsException(AAuthError.INVALID_REQUEST, detail);
     }
 }

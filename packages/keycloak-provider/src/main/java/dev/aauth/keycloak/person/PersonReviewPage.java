@@ -32,6 +32,8 @@ import java.util.Map;
 public final class PersonReviewPage {
 
     static final String TEMPLATE = "aauth-ps-review.ftl";
+    /** §Interaction Callback Errors: the person declined (or the agent acts for another person). */
+    private static final String ACCESS_DENIED = "access_denied";
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -62,6 +64,7 @@ public final class PersonReviewPage {
         bean.put("provider", rec.get("provider"));
         bean.put("subAgent", rec.get("agent").equals(rec.get("holder")) ? "" : rec.get("holder"));
         bean.put("newAgent", rec.get(PendingStore.REQUIRED_USER) == null);
+        bean.put("chained", rec.get(PersonServerService.UPSTREAM_JTI) != null);
         bean.put("description", rec.getOrDefault("description", ""));
         bean.put("tools", tools(rec.get("tools")));
         bean.put("resources", PersonServerService.MISSION.equals(kind) ? PersonServerService.approvedResources(rec) : List.of());
@@ -73,10 +76,11 @@ public final class PersonReviewPage {
         bean.put("username", user.getUsername());
         bean.put("token", token);
         bean.put("action", PersonServerService.base(ConsentPage.issuer(session, realm)) + "/interaction/decision");
-        return session.getProvider(LoginFormsProvider.class)
+        Response page = session.getProvider(LoginFormsProvider.class)
                 .setUser(user)
                 .setAttribute("aauth", bean)
                 .createForm(TEMPLATE);
+        return ConsentPage.withFormAction(session, realm, page, rec.get(PendingStore.CALLBACK));
     }
 
     /** POST of the review form: approve (binding the agent, making the mission) or deny. */
@@ -100,10 +104,14 @@ public final class PersonReviewPage {
         if ("deny".equals(decision)) {
             updated.put(PendingStore.STATUS, PendingStore.DENIED);
             store.pending.update(pendingId, updated, now);
-            return ConsentPage.decided(session, rec, "Declined. You can close this window.");
+            return ConsentPage.declined(session, rec, ACCESS_DENIED, Response.Status.OK, "Declined. You can close this window.");
         }
-        if (!store.bind(user, rec.get("provider"), rec.get("agent"))) {
-            return otherPerson();
+        // §Call Chaining: a chained request is the upstream person's to decide; the intermediary acts for
+        // many people, so approving binds no agent and records no approval for it.
+        boolean chained = rec.get(PersonServerService.UPSTREAM_JTI) != null;
+        if (!chained && !store.bind(user, rec.get("provider"), rec.get("agent"))) {
+            return ConsentPage.declined(session, rec, ACCESS_DENIED, Response.Status.FORBIDDEN,
+                    "This agent acts for another person; only that person can answer its requests.");
         }
         updated.put(PendingStore.STATUS, PendingStore.APPROVED);
         updated.put("user", user.getId());
@@ -112,7 +120,7 @@ public final class PersonReviewPage {
             updated.put("mission_s256", approveMission(rec, user, now));
             // Approving the mission approves person tokens for each resource it names.
             PersonServerService.approvedResources(rec).forEach(r -> store.approveResource(user.getId(), rec.get("provider"), rec.get("agent"), r));
-        } else if (PersonServerService.PERSON.equals(kind)) {
+        } else if (PersonServerService.PERSON.equals(kind) && !chained) {
             store.approveResource(user.getId(), rec.get("provider"), rec.get("agent"), rec.get("resource"));
         } else if (PersonServerService.COMPLETION.equals(kind)) {
             // §Mission Completion: only the person's acceptance terminates the mission.

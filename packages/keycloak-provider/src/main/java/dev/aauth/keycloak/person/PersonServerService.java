@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -49,6 +51,8 @@ public final class PersonServerService {
     static final String COMPLETION = "completion";
     static final String ACTIVE = "active";
     static final String TERMINATED = "terminated";
+    /** The {@code jti} of the upstream token a chained request or person token was made on. */
+    static final String UPSTREAM_JTI = "upstream_jti";
     private static final Pattern S256 = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final int MAX_RESOURCES = 20;
     private static final int MAX_TOOLS = 50;
@@ -124,7 +128,7 @@ public final class PersonServerService {
         if (text == null) {
             throw JsonBody.invalid("update".equals(action) ? "An update needs a description." : "A completion needs a summary.");
         }
-        Map<String, String> mission = ownMission(s256, agent, PsError.MISSION_NOT_FOUND);
+        Map<String, String> mission = ownMission(s256, agent, AAuthError.MISSION_NOT_FOUND);
         if ("update".equals(action)) {
             ObjectNode update = JsonSerialization.mapper.createObjectNode();
             update.put("description", text);
@@ -155,30 +159,31 @@ public final class PersonServerService {
     public Response person(RequestView request, byte[] body) {
         AgentTokens.Agent agent = topLevel(authenticate(request, body));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
-        if (json.get("upstream_token") != null) {
-            throw JsonBody.invalid("upstream_token (call chaining) is not supported by this Person Server.");
-        }
         String resource = resource(json.string("resource"), "resource");
         decision.resource(resource);
         String missionS256 = json.string("mission_s256");
         String tenant = json.string("tenant");
         String justification = json.justification();
         List<String> capabilities = capabilities(json.get("capabilities"));
+        String upstreamToken = upstreamToken(json);
         AgentTokens.Agent holder = holder(agent, json.token("subagent_token"));
+        if (upstreamToken != null) {
+            return chainedPerson(upstreamToken, agent, holder, resource, missionS256, tenant, justification, capabilities);
+        }
         Map<String, String> mission = null;
         if (missionS256 != null) {
             if (!S256.matcher(missionS256).matches()) {
                 throw JsonBody.invalid("mission_s256 is not a base64url SHA-256 value.");
             }
             // §Person Token Endpoint: invalid_request covers a mission_s256 naming no mission of this agent.
-            mission = ownMission(missionS256, agent, PsError.INVALID_REQUEST);
+            mission = ownMission(missionS256, agent, AAuthError.INVALID_REQUEST);
         }
         UserModel user = store.boundUser(agent.provider(), agent.id());
         if (user != null) {
             decision.user(user.getId());
         }
         if (user != null && (store.approvedResource(user.getId(), agent.provider(), agent.id(), resource) || (mission != null && approvedResources(mission).contains(resource)))) {
-            Map<String, String> issued = personToken(user.getId(), resource, agent, holder, missionS256, tenant);
+            Map<String, String> issued = personToken(user.getId(), resource, agent, holder, missionS256, tenant, null);
             return ok(map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in"))));
         }
         reachable(capabilities);
@@ -191,10 +196,91 @@ public final class PersonServerService {
         return interaction(notes, agent);
     }
 
+    /**
+     * A person token on an {@code upstream_token} (§Call Chaining, docs/person-server-contract.md "Call
+     * chaining"): for the person the upstream token names, {@code sub} directed to {@code resource} (never
+     * the upstream {@code sub}, §Directed Identifiers Across a Chain), bound to the intermediary's key, the
+     * upstream {@code mission_s256} carried; at once (the person consented upstream) unless the
+     * intermediary's agent-provider client has {@code consentRequired}: then that person alone decides.
+     */
+    private Response chainedPerson(String upstreamToken, AgentTokens.Agent agent, AgentTokens.Agent holder, String resource,
+                                   String bodyMission, String tenant, String justification, List<String> capabilities) {
+        Chained upstream = upstream(upstreamToken, agent, bodyMission);
+        RealmView.Agent provider = realmView.agent(agent.provider());
+        if (provider == null || !provider.consentRequired()) {
+            Map<String, String> issued = personToken(upstream.userId(), resource, agent, holder, upstream.missionS256(), tenant, upstream.jti());
+            return ok(map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in"))));
+        }
+        reachable(capabilities);
+        Map<String, String> notes = agentNotes(agent, PERSON);
+        notes.put("resource", resource);
+        holderNotes(notes, holder);
+        putIfPresent(notes, "mission_s256", upstream.missionS256());
+        putIfPresent(notes, "tenant", tenant);
+        putIfPresent(notes, "justification", justification);
+        chainedNotes(notes, upstream);
+        return interaction(notes, agent);
+    }
+
+    /** The person and mission an {@code upstream_token} carries into a chained request. */
+    private record Chained(String jti, String userId, String missionS256) {
+    }
+
+    /** {@code upstream_token}, which an intermediary sends for itself, never with a {@code subagent_token}. */
+    private static String upstreamToken(JsonBody json) {
+        String token = json.token(UpstreamTokens.MEMBER);
+        if (token != null && json.get("subagent_token") != null) {
+            throw JsonBody.invalid("\"upstream_token\" and \"subagent_token\" cannot be combined: an intermediary calls for itself.");
+        }
+        return token;
+    }
+
+    /**
+     * §Upstream Token Verification: the token ({@link UpstreamTokens}, steps 1–3), then step 4, the person
+     * our index of directed subjects names for its ({@code aud}, {@code sub}) (recomputed, so an index
+     * value never stands for another resource), an enabled user; then the mission rules: a body
+     * {@code mission_s256} equals the upstream one, which is a mission of that person and active.
+     */
+    private Chained upstream(String token, AgentTokens.Agent agent, String bodyMission) {
+        UpstreamTokens.Upstream verified = UpstreamTokens.verify(token, issuer, agent.provider(), this::ownKey, now);
+        decision.upstreamJti(verified.jti());
+        UserModel user = store.directedSubOwner(verified.sub());
+        if (user == null || !verified.sub().equals(DirectedSubject.of(PersonServerSettings.pairwiseSalt(realm), verified.aud(), user.getId()))) {
+            throw JsonBody.invalid("The person the upstream token was issued for is not known here.");
+        }
+        if (!user.isEnabled()) {
+            throw new PsException(AAuthError.ACCESS_DENIED, "The person the upstream token was issued for is not an enabled user of this realm.");
+        }
+        decision.user(user.getId());
+        if (bodyMission != null && !bodyMission.equals(verified.missionS256())) {
+            throw JsonBody.invalid("\"mission_s256\" is not the mission of the upstream token.");
+        }
+        if (verified.missionS256() != null) {
+            Map<String, String> mission = store.mission(verified.missionS256());
+            if (mission == null || !user.getId().equals(mission.get("user"))) {
+                throw JsonBody.invalid("The upstream token's \"mission_s256\" names no mission of its person.");
+            }
+            active(mission);
+        }
+        return new Chained(verified.jti(), user.getId(), verified.missionS256());
+    }
+
+    /** The realm's own enabled Ed25519 key {@code kid}, to verify tokens this PS issued (never fetched). */
+    private java.security.PublicKey ownKey(String kid) {
+        org.keycloak.crypto.KeyWrapper key = session.keys().getKey(realm, kid, org.keycloak.crypto.KeyUse.SIG, org.keycloak.crypto.Algorithm.Ed25519);
+        return key != null && key.getPublicKey() instanceof java.security.PublicKey pk ? pk : null;
+    }
+
+    /** A chained request is decided by the upstream person alone (approving binds no agent). */
+    private static void chainedNotes(Map<String, String> notes, Chained upstream) {
+        notes.put(PendingStore.REQUIRED_USER, upstream.userId());
+        notes.put(UPSTREAM_JTI, upstream.jti());
+    }
+
     /** §Token Endpoint Error Codes {@code user_unreachable}: the person must be asked, and the agent cannot take the person there. */
     private static void reachable(List<String> capabilities) {
         if (capabilities != null && !capabilities.contains("interaction")) {
-            throw new PsException(PsError.USER_UNREACHABLE,
+            throw new PsException(AAuthError.USER_UNREACHABLE,
                     "The person has to be asked, and this Person Server has no channel to them without the agent's interaction capability.");
         }
     }
@@ -205,7 +291,7 @@ public final class PersonServerService {
      * {@code mission_s256} and {@code tenant} when given; lifetime at most an hour and the agent token(s)'.
      */
     private Map<String, String> personToken(String userId, String resource, AgentTokens.Agent signer, AgentTokens.Agent holder,
-                                            String missionS256, String tenant) {
+                                            String missionS256, String tenant, String upstreamJti) {
         long exp = Math.min(now + PersonServerSettings.TOKEN_LIFESPAN, Math.min(signer.exp(), holder.exp()));
         String sub = DirectedSubject.of(PersonServerSettings.pairwiseSalt(realm), resource, userId);
         String jti = PendingStore.newId();
@@ -237,7 +323,9 @@ public final class PersonServerService {
         record.put("exp", Long.toString(exp));
         putIfPresent(record, "mission_s256", missionS256);
         putIfPresent(record, "tenant", tenant);
+        putIfPresent(record, UPSTREAM_JTI, upstreamJti);
         store.putPersonToken(jti, record, exp - now);
+        store.indexDirectedSub(userId, sub);
         return Map.of("token", token, "expires_in", Long.toString(exp - now));
     }
 
@@ -252,22 +340,20 @@ public final class PersonServerService {
     public Response token(RequestView request, byte[] body) {
         AgentTokens.Agent agent = topLevel(authenticate(request, body));
         JsonBody json = JsonBody.parse(request.header("content-type"), body);
-        if (json.get("upstream_token") != null) {
-            throw JsonBody.invalid("upstream_token (call chaining) is not supported by this Person Server.");
-        }
         String resourceToken = json.token("resource_token");
         if (resourceToken == null) {
             throw JsonBody.invalid("The token request needs a resource_token.");
         }
         String justification = json.justification();
         List<String> capabilities = capabilities(json.get("capabilities"));
+        String upstreamToken = upstreamToken(json);
         AgentTokens.Agent holder = holder(agent, json.token("subagent_token"));
         ResourceTokens.Resource rt = ResourceTokens.verify(resourceToken, issuer, holder.key().thumbprint(), discovery,
                 realmView::isResource, settings.realm().allowLoopback(), now);
         // §Resource Token Verification step 6: the person token named by presented_jti, exactly as issued.
         Map<String, String> record = store.personToken(rt.presentedJti());
         if (record == null) {
-            throw new PsException(PsError.UNKNOWN_PERSON_TOKEN, "The resource token names a person token this Person Server does not hold.");
+            throw new PsException(AAuthError.UNKNOWN_PERSON_TOKEN, "The resource token names a person token this Person Server does not hold.");
         }
         if (!Objects.equals(record.get("ps"), rt.ps()) || !Objects.equals(record.get("sub"), rt.sub())
                 || !Objects.equals(record.get("mission_s256"), rt.missionS256()) || !Objects.equals(record.get("tenant"), rt.tenant())
@@ -275,11 +361,21 @@ public final class PersonServerService {
                 || !Objects.equals(record.get("agent"), agent.id()) || !Objects.equals(record.get("provider"), agent.provider())) {
             LOG.warnf("AAuth Person Server: resource token does not match the person token it names (resource %s, agent %s): "
                     + "possible tampering such as mission stripping", rt.resource(), agent.id());
-            throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token does not match the person token it names.");
+            throw new PsException(AAuthError.INVALID_RESOURCE_TOKEN, "The resource token does not match the person token it names.");
         }
-        // Step 7.
-        if (rt.missionS256() != null) {
-            ownMission(rt.missionS256(), agent, PsError.INVALID_RESOURCE_TOKEN);
+        // Step 7: a chained person token is redeemed only with its upstream token, naming the same person and mission.
+        Chained upstream = upstreamToken == null ? null : upstream(upstreamToken, agent, null);
+        if (upstream != null) {
+            if (!upstream.userId().equals(record.get("user"))) {
+                throw JsonBody.invalid("\"upstream_token\" names another person than the person token the resource token was built on.");
+            }
+            if (!Objects.equals(upstream.missionS256(), record.get("mission_s256"))) {
+                throw JsonBody.invalid("\"upstream_token\" carries another mission than the person token the resource token was built on.");
+            }
+        } else if (record.get(UPSTREAM_JTI) != null) {
+            throw JsonBody.invalid("This resource token was built on a person token issued for call chaining; present its \"upstream_token\" too.");
+        } else if (rt.missionS256() != null) {
+            ownMission(rt.missionS256(), agent, AAuthError.INVALID_RESOURCE_TOKEN);
         }
         List<String> scopes = splitScope(rt.scope());
         decision.resource(rt.resource()).scope(scopes).user(record.get("user"));
@@ -287,17 +383,18 @@ public final class PersonServerService {
         for (String scope : scopes) {
             RealmView.Scope offered = provider == null ? null : provider.optionalScopes().get(scope);
             if (offered == null || !rt.resource().equals(offered.resource())) {
-                throw new PsException(PsError.INVALID_SCOPE, "The scope '" + scope + "' is not one this agent provider may ask of this resource.");
+                throw new PsException(AAuthError.INVALID_SCOPE, "The scope '" + scope + "' is not one this agent provider may ask of this resource.");
             }
         }
         UserModel user = enabledUser(record.get("user"));
         if (user == null) {
-            throw new PsException(PsError.ACCESS_DENIED, "The person this token was issued for is not an enabled user of this realm.");
+            throw new PsException(AAuthError.ACCESS_DENIED, "The person this token was issued for is not an enabled user of this realm.");
         }
         if (!store.pending.claimJti(rt.resource(), rt.jti(), rt.exp() - now + DwkJwt.SKEW_SECONDS)) {
-            throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token has already been used.");
+            throw new PsException(AAuthError.INVALID_RESOURCE_TOKEN, "The resource token has already been used.");
         }
         Map<String, String> grant = new LinkedHashMap<>();
+        grant.put("user", user.getId());
         grant.put("resource", rt.resource());
         grant.put("sub", rt.sub());
         putIfPresent(grant, "scope", rt.scope());
@@ -315,6 +412,9 @@ public final class PersonServerService {
         holderNotes(notes, holder);
         putIfPresent(notes, "justification", justification);
         notes.put(PendingStore.REQUIRED_USER, user.getId());
+        if (upstream != null) {
+            chainedNotes(notes, upstream);
+        }
         return interaction(notes, agent);
     }
 
@@ -342,6 +442,8 @@ public final class PersonServerService {
         }
         claims.put("iat", now);
         claims.put("exp", exp);
+        // The auth token may come back as an upstream_token: its (aud, sub) must lead back to the person.
+        store.indexDirectedSub(grant.get("user"), grant.get("sub"));
         return map("auth_token", CurrentJws.sign(session, realm, "aa-auth+jwt", claims), "expires_in", exp - now);
     }
 
@@ -370,7 +472,7 @@ public final class PersonServerService {
         String applied = PreferWait.applied(wait);
         Map<String, String> latest = store.pending.get(id);
         if (latest == null) {
-            throw new PsException(PsError.GONE, "This pending request has already been answered or withdrawn.");
+            throw new PsException(AAuthError.GONE, "This pending request has already been answered or withdrawn.");
         }
         describe(latest);
         try {
@@ -383,7 +485,8 @@ public final class PersonServerService {
 
     /** The decision line's subject for a pending request: agent, resource, scope and, once decided, the person. */
     private void describe(Map<String, String> rec) {
-        decision.agent(rec.get("agent")).resource(rec.get("resource")).scope(splitScope(rec.get("scope"))).user(rec.get("user"));
+        decision.agent(rec.get("agent")).resource(rec.get("resource")).scope(splitScope(rec.get("scope"))).user(rec.get("user"))
+                .upstreamJti(rec.get(UPSTREAM_JTI));
     }
 
     /** Undecided: its code unopened or being answered; false once it is decided or gone. */
@@ -401,16 +504,16 @@ public final class PersonServerService {
         }
         if (PendingStore.DENIED.equals(status)) {
             take(id);
-            throw new PsException(PsError.DENIED, "The person declined the request.");
+            throw new PsException(AAuthError.DENIED, "The person declined the request.");
         }
         if (PendingStore.CODE_REUSED.equals(status)) {
             take(id);
-            throw new PsException(PsError.INVALID_CODE, "The interaction code was presented again after it had been used; start a new request.");
+            throw new PsException(AAuthError.INVALID_CODE, "The interaction code was presented again after it had been used; start a new request.");
         }
         if (at >= Long.parseLong(rec.get(PendingStore.EXPIRES_AT))) {
             take(id);
-            boolean abandoned = PendingStore.expiryError(status) == dev.aauth.keycloak.error.AAuthError.ABANDONED;
-            throw new PsException(abandoned ? PsError.ABANDONED : PsError.EXPIRED, abandoned
+            boolean abandoned = PendingStore.expiryError(status) == AAuthError.ABANDONED;
+            throw new PsException(abandoned ? AAuthError.ABANDONED : AAuthError.EXPIRED, abandoned
                     ? "The person opened the interaction but did not decide before the request expired."
                     : "The request expired before the person answered.");
         }
@@ -447,15 +550,15 @@ public final class PersonServerService {
 
     private Map<String, String> ownRecord(AgentTokens.Agent agent, String id) {
         if (store.isDone(id)) {
-            throw new PsException(PsError.GONE, "This pending request has already been answered.");
+            throw new PsException(AAuthError.GONE, "This pending request has already been answered.");
         }
         Map<String, String> rec = store.pending.get(id);
         if (rec == null || !CURRENT.equals(rec.get(PROFILE))) {
-            throw new PsException(PsError.NOT_FOUND, "There is no pending request at this URL.");
+            throw new PsException(AAuthError.NOT_FOUND, "There is no pending request at this URL.");
         }
         if (!agent.id().equals(rec.get("agent")) || !agent.provider().equals(rec.get("provider"))
                 || !agent.key().thumbprint().equals(rec.get("jkt"))) {
-            throw new PsException(PsError.ACCESS_DENIED, "This pending request belongs to another agent or key.");
+            throw new PsException(AAuthError.ACCESS_DENIED, "This pending request belongs to another agent or key.");
         }
         return rec;
     }
@@ -464,7 +567,7 @@ public final class PersonServerService {
     private Map<String, String> take(String id) {
         Map<String, String> taken = store.pending.take(id);
         if (taken == null) {
-            throw new PsException(PsError.GONE, "This pending request has already been answered.");
+            throw new PsException(AAuthError.GONE, "This pending request has already been answered.");
         }
         // Contract: 410 until 600 s after the request's end, then 404.
         store.markDone(id, 600);
@@ -481,11 +584,11 @@ public final class PersonServerService {
                 String s256 = rec.get("mission_s256");
                 Map<String, String> mission = store.mission(s256);
                 if (mission == null) {
-                    throw new PsException(PsError.SERVER_ERROR, "The approved mission could not be found.");
+                    throw new PsException(AAuthError.SERVER_ERROR, "The approved mission could not be found.");
                 }
                 Map<String, Object> tokens = new LinkedHashMap<>();
                 for (String resource : approvedResources(mission)) {
-                    tokens.put(resource, personToken(userId, resource, signer, holder, s256, null).get("token"));
+                    tokens.put(resource, personToken(userId, resource, signer, holder, s256, null, null).get("token"));
                 }
                 Map<String, Object> out = map("s256", s256, "mission", mission.get("blob"));
                 if (!tokens.isEmpty()) {
@@ -494,7 +597,8 @@ public final class PersonServerService {
                 return out;
             }
             case PERSON: {
-                Map<String, String> issued = personToken(userId, rec.get("resource"), signer, holder, rec.get("mission_s256"), rec.get("tenant"));
+                Map<String, String> issued = personToken(userId, rec.get("resource"), signer, holder, rec.get("mission_s256"), rec.get("tenant"),
+                        rec.get(UPSTREAM_JTI));
                 return map("person_token", issued.get("token"), "expires_in", Long.parseLong(issued.get("expires_in")));
             }
             case TOKEN:
@@ -502,7 +606,7 @@ public final class PersonServerService {
             case COMPLETION:
                 return map("s256", rec.get("mission_s256"), "mission_status", TERMINATED, "termination_reason", "completed");
             default:
-                throw new PsException(PsError.SERVER_ERROR, "Unknown pending request kind.");
+                throw new PsException(AAuthError.SERVER_ERROR, "Unknown pending request kind.");
         }
     }
 
@@ -554,7 +658,7 @@ public final class PersonServerService {
     /** §Single-Level Depth: a sub-agent never calls the PS itself. */
     private static AgentTokens.Agent topLevel(AgentTokens.Agent agent) {
         if (agent.isSubAgent()) {
-            throw new PsException(PsError.INVALID_AGENT_TOKEN, "A sub-agent must not call the Person Server; its parent requests on its behalf.");
+            throw new PsException(AAuthError.INVALID_AGENT_TOKEN, "A sub-agent must not call the Person Server; its parent requests on its behalf.");
         }
         return agent;
     }
@@ -570,10 +674,10 @@ public final class PersonServerService {
         AgentTokens.Agent sub = AgentTokens.verify(subagentToken, "subagent_token", discovery, this::isProvider,
                 settings.realm().allowLoopback(), issuer, now);
         if (!signer.id().equals(sub.parentAgent())) {
-            throw new PsException(PsError.INVALID_AGENT_TOKEN, "The subagent_token's parent_agent does not name the signing agent.");
+            throw new PsException(AAuthError.INVALID_AGENT_TOKEN, "The subagent_token's parent_agent does not name the signing agent.");
         }
         if (!DwkJwt.fits(sub.key())) {
-            throw new PsException(PsError.INVALID_AGENT_TOKEN, "The subagent_token cnf.jwk must carry a fully specified alg matching its key type.");
+            throw new PsException(AAuthError.INVALID_AGENT_TOKEN, "The subagent_token cnf.jwk must carry a fully specified alg matching its key type.");
         }
         return sub;
     }
@@ -623,17 +727,22 @@ public final class PersonServerService {
      * agent get the same answer ({@code unknown}); a terminated one of this agent gets 403
      * {@code mission_terminated} with its status and reason.
      */
-    private Map<String, String> ownMission(String s256, AgentTokens.Agent agent, PsError unknown) {
+    private Map<String, String> ownMission(String s256, AgentTokens.Agent agent, AAuthError unknown) {
         Map<String, String> mission = store.mission(s256);
         if (mission == null || !agent.id().equals(mission.get("agent")) || !agent.provider().equals(mission.get("provider"))) {
-            throw new PsException(unknown, unknown == PsError.MISSION_NOT_FOUND ? "No such mission for this agent."
+            throw new PsException(unknown, unknown == AAuthError.MISSION_NOT_FOUND ? "No such mission for this agent."
                     : "The mission named is not a mission of this agent.");
         }
+        active(mission);
+        return mission;
+    }
+
+    /** §Mission Status Errors: a terminated mission is 403 {@code mission_terminated} with its status and reason. */
+    private static void active(Map<String, String> mission) {
         if (TERMINATED.equals(mission.get("status"))) {
-            throw new PsException(PsError.MISSION_TERMINATED, "The mission has ended.")
+            throw new PsException(AAuthError.MISSION_TERMINATED, "The mission has ended.")
                     .withMember("mission_status", TERMINATED).withMember("termination_reason", mission.getOrDefault("reason", "completed"));
         }
-        return mission;
     }
 
     private boolean isProvider(String iss) {

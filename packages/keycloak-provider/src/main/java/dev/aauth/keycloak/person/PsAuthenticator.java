@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import dev.aauth.keycloak.error.AAuthException;
 import dev.aauth.keycloak.remote.KeyDiscovery;
 import dev.aauth.keycloak.signature.HttpSignatureVerifier;
@@ -23,7 +25,8 @@ import java.util.List;
  *       (body {@code invalid_agent_token}/{@code expired_agent_token}); its issuer must be an agent client
  *       of the realm, checked before any fetch, else {@code 403 access_denied};</li>
  *   <li>its {@code cnf.jwk} carries a fully specified {@code alg} this server implements, else
- *       {@code unsupported_algorithm} with {@code Accept-Signature-Alg};</li>
+ *       {@code unsupported_algorithm} with {@code Accept-Signature-Alg}; one its {@code kty}/{@code crv}
+ *       agree with, else {@code invalid_key} (§Verification step 6);</li>
  *   <li>the RFC 9421 signature verifies with that key, else {@code invalid_signature}.</li>
  * </ol>
  * The provider's RFC 9421 parser and verifier ({@link SignedRequest}, {@link HttpSignatureVerifier}) are the
@@ -74,12 +77,16 @@ final class PsAuthenticator {
             agent = AgentTokens.verify(jwt, "agent token", discovery, isProvider, settings.realm().allowLoopback(), issuer, now);
         } catch (PsException e) {
             // An agent provider that is not an agent client of the realm is policy (403), not a bad signature.
-            throw e.error() == PsError.ACCESS_DENIED ? e : PsException.agentToken(e);
+            throw e.error() == AAuthError.ACCESS_DENIED ? e : PsException.agentToken(e);
+        }
+        // §Verification step 6: the key the jwt scheme resolved to is the agent token's cnf.jwk.
+        if (agent.key().alg() == null || !DwkJwt.HTTP_ALGORITHMS.contains(agent.key().alg())) {
+            throw PsException.signature("unsupported_algorithm",
+                    "The agent token cnf.jwk must carry a fully specified alg this server accepts.")
+                    .withHeader("Accept-Signature-Alg", Problem.stringList(DwkJwt.HTTP_ALGORITHMS));
         }
         if (!DwkJwt.fits(agent.key())) {
-            throw PsException.signature("unsupported_algorithm",
-                    "The agent token cnf.jwk must carry a fully specified alg this server accepts, matching its key type.")
-                    .withHeader("Accept-Signature-Alg", Problem.stringList(DwkJwt.HTTP_ALGORITHMS));
+            throw PsException.signature("invalid_key", "The agent token cnf.jwk alg " + agent.key().alg() + " disagrees with its kty/crv.");
         }
         try {
             HttpSignatureVerifier.verify(signed, request, agent.key());

@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,19 +13,22 @@ import java.util.Map;
 public final class PsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final PsError error;
+    private final AAuthError error;
     private final String signatureError;
     private final transient Map<String, Object> members;
     private final transient Map<String, String> headers;
     /** The Signature-Error code this refusal means should it have happened in Signature-Key (e.g. issuer_mismatch). */
     private final String hint;
 
-    public PsException(PsError error, String detail) {
+    public PsException(AAuthError error, String detail) {
         this(error, detail, null, Map.of(), Map.of(), null);
     }
 
-    private PsException(PsError error, String detail, String signatureError, Map<String, Object> members, Map<String, String> headers, String hint) {
+    private PsException(AAuthError error, String detail, String signatureError, Map<String, Object> members, Map<String, String> headers, String hint) {
         super(detail);
+        if (error.personServerStatus() == 0) {
+            throw new IllegalArgumentException(error + " is not an answer of the Person Server");
+        }
         this.error = error;
         this.signatureError = signatureError;
         this.members = Map.copyOf(members);
@@ -33,7 +38,7 @@ public final class PsException extends RuntimeException {
 
     /** A signature failure: 401, {@code Signature-Error: error=<code>}, and {@code error} = the same code. */
     public static PsException signature(String code, String detail) {
-        return new PsException(PsError.INVALID_REQUEST, detail, code, Map.of(), Map.of(), null);
+        return new PsException(AAuthError.INVALID_REQUEST, detail, code, Map.of(), Map.of(), null);
     }
 
     /**
@@ -42,7 +47,7 @@ public final class PsException extends RuntimeException {
      * the body the token error ({@code invalid_agent_token} / {@code expired_agent_token}).
      */
     public static PsException agentToken(PsException cause) {
-        String code = cause.error == PsError.EXPIRED_AGENT_TOKEN ? "expired_jwt" : cause.hint != null ? cause.hint : "invalid_jwt";
+        String code = cause.error == AAuthError.EXPIRED_AGENT_TOKEN ? "expired_jwt" : cause.hint != null ? cause.hint : "invalid_jwt";
         return new PsException(cause.error, cause.getMessage(), code, Map.of(), Map.of(), null);
     }
 
@@ -62,7 +67,7 @@ public final class PsException extends RuntimeException {
         return new PsException(error, getMessage(), signatureError, members, h, hint);
     }
 
-    public PsError error() {
+    public AAuthError error() {
         return error;
     }
 
@@ -73,11 +78,11 @@ public final class PsException extends RuntimeException {
 
     /** The code in the body's {@code error} member. */
     public String code() {
-        return signatureError != null && error == PsError.INVALID_REQUEST ? signatureError : error.code();
+        return signatureError != null && error == AAuthError.INVALID_REQUEST ? signatureError : error.code();
     }
 
     public int status() {
-        return signatureError != null ? 401 : error.status();
+        return signatureError != null ? 401 : error.personServerStatus();
     }
 
     public Map<String, Object> members() {

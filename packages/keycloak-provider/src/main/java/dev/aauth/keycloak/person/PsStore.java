@@ -26,12 +26,17 @@ import java.util.Map;
  *   <li>the agent-person binding: user attribute {@code aauth.agentBinding}, one value
  *       {@code "{provider} {agent}"} per agent bound to that user (an administrator may set it ahead
  *       of time), in the database, so it survives restarts and one agent is found on exactly one user;</li>
- *   <li>the person's approval of person tokens for an agent at a resource ({@code aauth:ps-approved:}).</li>
+ *   <li>the person's approval of person tokens for an agent at a resource ({@code aauth:ps-approved:});</li>
+ *   <li>the reverse index of directed subjects (§Upstream Token Verification: the person an
+ *       {@code upstream_token} names): user attribute {@code aauth.directedSub}, one value per directed
+ *       {@code sub} this PS has put in a person or auth token for that user (an HMAC output, unique per
+ *       resource, so at most one value per resource), in the database.</li>
  * </ul>
  */
 final class PsStore {
 
     static final String BINDING_ATTRIBUTE = "aauth.agentBinding";
+    static final String DIRECTED_SUB_ATTRIBUTE = "aauth.directedSub";
     /** How long missions (which have no expires_at here) and a person's resource approvals are kept. */
     static final long LONG_LIVED = 30L * 86400;
     /** Records outlive the person token by the longest resource token accepted (an hour) and the skew. */
@@ -116,6 +121,24 @@ final class PsStore {
         values.add(value);
         user.setAttribute(BINDING_ATTRIBUTE, values);
         return true;
+    }
+
+    // ---- directed subjects ----
+
+    /** Indexes a directed {@code sub} issued for the user, once. */
+    void indexDirectedSub(String userId, String sub) {
+        UserModel user = session.users().getUserById(realm, userId);
+        if (user == null || user.getAttributeStream(DIRECTED_SUB_ATTRIBUTE).anyMatch(sub::equals)) {
+            return;
+        }
+        java.util.List<String> values = new java.util.ArrayList<>(user.getAttributeStream(DIRECTED_SUB_ATTRIBUTE).toList());
+        values.add(sub);
+        user.setAttribute(DIRECTED_SUB_ATTRIBUTE, values);
+    }
+
+    /** The user (enabled or not) a directed {@code sub} was issued for, or null. */
+    UserModel directedSubOwner(String sub) {
+        return session.users().searchForUserByUserAttributeStream(realm, DIRECTED_SUB_ATTRIBUTE, sub).findFirst().orElse(null);
     }
 
     static String bindingValue(String provider, String agentId) {

@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import dev.aauth.keycloak.remote.KeyDiscovery;
 import dev.aauth.keycloak.token.Jwt;
 
@@ -26,28 +28,28 @@ public final class ResourceTokens {
 
     public static Resource verify(String compact, String issuer, String agentJkt, KeyDiscovery discovery, Predicate<String> gate,
                                   boolean allowLoopbackForms, long now) {
-        DwkJwt.Verified v = DwkJwt.verify(compact, TYP, DWK, "resource token", PsError.INVALID_RESOURCE_TOKEN,
-                PsError.EXPIRED_RESOURCE_TOKEN, discovery, gate, allowLoopbackForms, now);
+        DwkJwt.Verified v = DwkJwt.verify(compact, TYP, DWK, "resource token", AAuthError.INVALID_RESOURCE_TOKEN,
+                AAuthError.EXPIRED_RESOURCE_TOKEN, discovery, gate, allowLoopbackForms, now);
         Jwt jwt = v.jwt();
         if (!jwt.audience().equals(java.util.List.of(issuer))) {
-            throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token aud is not this Person Server.");
+            throw new PsException(AAuthError.INVALID_RESOURCE_TOKEN, "The resource token aud is not this Person Server.");
         }
         if (!agentJkt.equals(jwt.string("agent_jkt"))) {
-            throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token agent_jkt is not the thumbprint of the agent's key.");
+            throw new PsException(AAuthError.INVALID_RESOURCE_TOKEN, "The resource token agent_jkt is not the thumbprint of the agent's key.");
         }
         for (String claim : new String[] {"jti", "ps", "sub", "presented_jti", "scope"}) {
             String value = jwt.string(claim);
             if (value == null || value.isEmpty()) {
-                throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token has no " + claim + ".");
+                throw new PsException(AAuthError.INVALID_RESOURCE_TOKEN, "The resource token has no " + claim + ".");
             }
         }
         for (String claim : new String[] {"mission_s256", "tenant"}) {
             if (jwt.claims().has(claim) && jwt.string(claim) == null) {
-                throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token " + claim + " must be a string.");
+                throw new PsException(AAuthError.INVALID_RESOURCE_TOKEN, "The resource token " + claim + " must be a string.");
             }
         }
         if (jwt.number("exp") - jwt.number("iat") > 3600) {
-            throw new PsException(PsError.INVALID_RESOURCE_TOKEN, "The resource token lives longer than an hour.");
+            throw new PsException(AAuthError.INVALID_RESOURCE_TOKEN, "The resource token lives longer than an hour.");
         }
         return new Resource(v.iss(), jwt.string("jti"), jwt.string("ps"), jwt.string("sub"), jwt.string("presented_jti"),
                 jwt.string("mission_s256"), jwt.string("tenant"), jwt.string("scope"), jwt.number("exp"));

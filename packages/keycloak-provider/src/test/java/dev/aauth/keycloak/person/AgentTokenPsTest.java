@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.aauth.keycloak.remote.AddressGuard;
 import dev.aauth.keycloak.remote.KeyDiscovery;
@@ -76,7 +78,7 @@ class AgentTokenPsTest {
     @Test
     void anAgentTokenNamingAnotherUrlWithAPathAsPsIsRefused() throws Exception {
         PsException e = assertThrows(PsException.class, () -> verify(agentToken(OWN_ISSUER + "-other")));
-        assertEquals(PsError.INVALID_AGENT_TOKEN, e.error());
+        assertEquals(AAuthError.INVALID_AGENT_TOKEN, e.error());
     }
 
     @Test

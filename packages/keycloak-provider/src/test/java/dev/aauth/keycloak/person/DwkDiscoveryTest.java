@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.aauth.keycloak.remote.AddressGuard;
 import dev.aauth.keycloak.remote.KeyDiscovery;
@@ -58,28 +60,28 @@ class DwkDiscoveryTest {
     @Test
     void theKeyNamedByKidWithTheTokensAlgIsFound() {
         assertEquals(TestKeys.AGENT_JKT, DwkJwt.discover(base + "/good", "aauth-agent.json", "k1", "Ed25519", "agent token",
-                PsError.INVALID_AGENT_TOKEN, discovery, false).thumbprint());
+                AAuthError.INVALID_AGENT_TOKEN, discovery, false).thumbprint());
     }
 
     @Test
     void metadataNamingAnotherIssuerIsIssuerMismatch() {
         PsException e = assertThrows(PsException.class, () -> DwkJwt.discover(base + "/other", "aauth-agent.json", "k1", "Ed25519",
-                "agent token", PsError.INVALID_AGENT_TOKEN, discovery, false));
+                "agent token", AAuthError.INVALID_AGENT_TOKEN, discovery, false));
         assertEquals("error=issuer_mismatch", Problem.signatureErrorHeader(PsException.agentToken(e)));
     }
 
     @Test
     void metadataWithoutIssuerIsIssuerMissing() {
         PsException e = assertThrows(PsException.class, () -> DwkJwt.discover(base + "/none", "aauth-agent.json", "k1", "Ed25519",
-                "agent token", PsError.INVALID_AGENT_TOKEN, discovery, false));
+                "agent token", AAuthError.INVALID_AGENT_TOKEN, discovery, false));
         assertEquals("error=issuer_missing", Problem.signatureErrorHeader(PsException.agentToken(e)));
     }
 
     @Test
     void aKeyPublishedWithThePolymorphicEdDsaIsNotUsed() {
         PsException e = assertThrows(PsException.class, () -> DwkJwt.discover(base + "/good", "aauth-agent.json", "k2", "Ed25519",
-                "agent token", PsError.INVALID_AGENT_TOKEN, discovery, false));
-        assertEquals(PsError.INVALID_AGENT_TOKEN, e.error());
+                "agent token", AAuthError.INVALID_AGENT_TOKEN, discovery, false));
+        assertEquals(AAuthError.INVALID_AGENT_TOKEN, e.error());
         assertEquals("error=invalid_jwt", Problem.signatureErrorHeader(PsException.agentToken(e)));
     }
 }

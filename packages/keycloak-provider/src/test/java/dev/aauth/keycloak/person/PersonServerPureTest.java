@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.keycloak.common.util.Base64Url;
@@ -106,23 +108,23 @@ class PersonServerPureTest {
         assertEquals("invalid_input", Problem.body(e).get("error"));
         assertEquals("urn:ietf:params:sig-error:invalid_input", Problem.body(e).get("type"));
 
-        PsException token = PsException.agentToken(new PsException(PsError.EXPIRED_AGENT_TOKEN, "The agent token has expired."));
+        PsException token = PsException.agentToken(new PsException(AAuthError.EXPIRED_AGENT_TOKEN, "The agent token has expired."));
         assertEquals(401, token.status());
         assertEquals("error=expired_jwt", Problem.signatureErrorHeader(token));
         assertEquals("expired_agent_token", Problem.body(token).get("error"));
-        assertEquals("error=invalid_jwt", Problem.signatureErrorHeader(PsException.agentToken(new PsException(PsError.INVALID_AGENT_TOKEN, "bad"))));
+        assertEquals("error=invalid_jwt", Problem.signatureErrorHeader(PsException.agentToken(new PsException(AAuthError.INVALID_AGENT_TOKEN, "bad"))));
         assertEquals("error=issuer_mismatch", Problem.signatureErrorHeader(PsException.agentToken(
-                new PsException(PsError.INVALID_AGENT_TOKEN, "names another issuer").withHint("issuer_mismatch"))));
+                new PsException(AAuthError.INVALID_AGENT_TOKEN, "names another issuer").withHint("issuer_mismatch"))));
     }
 
     @Test
     void refusalsAfterTheSignatureCarryNoSignatureError() {
-        PsException e = new PsException(PsError.MISSION_TERMINATED, "The mission has expired.")
+        PsException e = new PsException(AAuthError.MISSION_TERMINATED, "The mission has expired.")
                 .withMember("mission_status", "terminated").withMember("termination_reason", "expired");
         assertEquals(403, e.status());
         assertNull(Problem.signatureErrorHeader(e));
         assertEquals("mission_terminated", Problem.body(e).get("error"));
         assertEquals("expired", Problem.body(e).get("termination_reason"));
-        assertEquals(410, new PsException(PsError.GONE, "answered").status());
+        assertEquals(410, new PsException(AAuthError.GONE, "answered").status());
     }
 }

@@ -1,5 +1,7 @@
 package dev.aauth.keycloak.person;
 
+import dev.aauth.keycloak.error.AAuthError;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -22,7 +24,7 @@ class WireCodesTest {
 
     private static final Path PROFILE = Path.of("..", "core", "src", "profile", "aauth-current.ts");
     /** Not in the profile's table: realm policy and pending-URL answers of the contract (docs/person-server-contract.md). */
-    private static final Set<PsError> CONTRACT_ONLY = Set.of(PsError.ACCESS_DENIED, PsError.NOT_FOUND, PsError.GONE);
+    private static final Set<AAuthError> CONTRACT_ONLY = Set.of(AAuthError.ACCESS_DENIED, AAuthError.NOT_FOUND, AAuthError.GONE);
 
     private static Map<String, Integer> table(String source, String name) {
         Matcher block = Pattern.compile("\\b" + name + ": Object\\.freeze\\(\\{([^}]*)\\}").matcher(source);
@@ -38,18 +40,25 @@ class WireCodesTest {
     @Test
     void everyEndpointErrorHasTheProfilesCodeAndStatus() throws Exception {
         Map<String, Integer> errors = table(Files.readString(PROFILE), "errors");
-        for (PsError e : PsError.values()) {
-            if (!CONTRACT_ONLY.contains(e)) {
-                assertEquals(errors.get(e.code()), e.status(), e + " (" + e.code() + ") against the profile");
+        for (AAuthError e : AAuthError.values()) {
+            if (e.personServerStatus() != 0 && !CONTRACT_ONLY.contains(e)) {
+                assertEquals(errors.get(e.code()), e.personServerStatus(), e + " (" + e.code() + ") against the profile");
             }
         }
+    }
+
+    @Test
+    void aCodeThePersonServerNeverAnswersCannotBeThrownThere() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PsException(AAuthError.INVALID_GRANT, "x"));
+        assertEquals(400, new PsException(AAuthError.INVALID_AGENT_TOKEN, "x").status());
+        assertEquals(401, AAuthError.INVALID_AGENT_TOKEN.status());
     }
 
     @Test
     void everySignatureErrorWeSendIsOneOfTheProfiles() throws Exception {
         Map<String, Integer> sig = table(Files.readString(PROFILE), "signatureErrors");
         for (String code : new String[] {"invalid_request", "invalid_input", "invalid_signature", "unsupported_scheme",
-                "unsupported_algorithm", "invalid_jwt", "expired_jwt", "issuer_missing", "issuer_mismatch"}) {
+                "unsupported_algorithm", "invalid_key", "invalid_jwt", "expired_jwt", "issuer_missing", "issuer_mismatch"}) {
             assertEquals(401, sig.get(code), code);
             assertEquals(401, PsException.signature(code, "x").status());
         }
