@@ -139,6 +139,15 @@ suite('resource instances sharing their verified-token and metadata caches in Re
     expect(issuer.fetches).toBe(fetched);
   });
 
+  it('a JWKS refetched for an unknown kid comes from the issuer, not from the shared copy that lacked it', async () => {
+    const [one, two] = [await instance(), await instance()];
+    await one.resource.verify(request(await mint()));
+    issuer.key = generateSigningKey(); // rotated: the shared JWKS does not have the new kid
+    const fetched = issuer.fetches;
+    await expect(two.resource.verify(request(await mint()))).resolves.toMatchObject({ tokenType: 'auth' });
+    expect(issuer.fetches).toBe(fetched + 1);
+  });
+
   it('attack: a forged verdict (wrong MAC) for a garbage token is ignored and logged, and the token refused', async () => {
     const [one, two] = [await instance(), await instance()];
     const token = await mint();
