@@ -7,7 +7,9 @@
  * otherwise make every instance accept forged tokens, which a replay cache's entries cannot do.
  *
  * It is an optimisation, never a gate: a store that cannot be reached is a miss (one `warn` line
- * when it starts failing, not one per request), and a write that fails is dropped. Writes are
+ * when it starts failing, not one per request), and a write that fails is dropped. After a
+ * failure the store is left alone for a second, so a hung store (each call waiting out its
+ * command timeout) slows one request a second, not every one. Writes are
  * bounded per instance (bytes per minute, and bytes per entry), so callers that choose the keys
  * (agent ids, agent tokens) cannot fill the store the replay cache shares.
  */
@@ -33,6 +35,8 @@ const KEY_PREFIX = 'cache:';
 /** Domain separation: this MAC is over a cache entry, not anything else the secret might key. */
 const MAC_CONTEXT = 'aauth-shared-cache-v1';
 const WINDOW_MS = 60_000;
+/** How long a failed store is not asked again. */
+const BACKOFF_MS = 1000;
 
 export class SharedCache {
   readonly #store: SharedStore;
@@ -45,6 +49,8 @@ export class SharedCache {
   #written = 0;
   /** Whether the last store call failed: an outage is logged when it begins, not on every call. */
   #down = false;
+  /** While `Date.now()` is before this, the store is not asked (see `BACKOFF_MS`). */
+  #retryAt = 0;
 
   constructor(options: SharedCacheOptions, logger: AAuthLogger, component: string) {
     this.#store = options.store;
@@ -58,6 +64,7 @@ export class SharedCache {
   /** The value stored under `key` when its MAC verifies; undefined on a miss, a bad MAC or an outage. */
   async get(key: string): Promise<string | undefined> {
     const full = KEY_PREFIX + key;
+    if (this.#resting()) return undefined;
     let entry: string | undefined;
     try {
       entry = await this.#store.get(full);
@@ -83,7 +90,7 @@ export class SharedCache {
     if (ttlMs <= 0) return;
     const full = KEY_PREFIX + key;
     const entry = `${this.#mac(full, value).toString('base64url')}.${value}`;
-    if (entry.length > this.#maxEntryBytes || !this.#spend(entry.length + full.length)) return;
+    if (this.#resting() || entry.length > this.#maxEntryBytes || !this.#spend(entry.length + full.length)) return;
     try {
       await this.#store.put(full, entry, ttlMs);
       this.#up();
@@ -107,11 +114,16 @@ export class SharedCache {
     return true;
   }
 
+  #resting(): boolean {
+    return this.#down && Date.now() < this.#retryAt;
+  }
+
   #up(): void {
     this.#down = false;
   }
 
   #failed(cause: unknown): void {
+    this.#retryAt = Date.now() + BACKOFF_MS;
     if (this.#down) return;
     this.#down = true;
     this.#logger.warn({ component: this.#component, reason: 'store_unavailable', diagnostic: cause instanceof Error ? cause.message : String(cause) },
