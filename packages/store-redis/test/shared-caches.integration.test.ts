@@ -237,6 +237,10 @@ suite('resource instances sharing their verified-token and metadata caches in Re
       expect(two.log.warnings.filter((w) => /shared cache unavailable/.test(w))).toHaveLength(1);
     } finally {
       await redis.restart();
+      // Every client back before the suite closes them (a client closed mid-reconnect lingers).
+      for (const store of stores) {
+        for (let attempt = 0; attempt < 100 && !(await store.rememberedSince().then(() => true, () => false)); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
   });
 });
