@@ -213,12 +213,26 @@ suite('resource instances sharing their verified-token and metadata caches in Re
   });
 
   it('a shared verdict lives no longer than the key cache: a key removed from the issuer\'s JWKS is not honoured past the document TTL', async () => {
-    const one = await instance({ ttlMs: 500 });
-    const two = await instance({ ttlMs: 500 });
+    const one = await instance({ ttlMs: 1500 });
+    const two = await instance({ ttlMs: 1500 });
     const token = await mint();
     await one.resource.verify(request(token));
+    expect(await verdictKeys(one.store)).toHaveLength(1);
     issuer.key = generateSigningKey(); // rotated: the token's key is gone from the JWKS
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expect(two.resource.verify(request(token))).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('attack: a genuine verdict and JWKS saved before a key rotation and written back after their time are not honoured', async () => {
+    const one = await instance({ ttlMs: 1500 });
+    const two = await instance({ ttlMs: 1500 });
+    const token = await mint();
+    await one.resource.verify(request(token));
+    const saved = await Promise.all((await one.store.client.keys('aauth:cache:*')).map(async (key) => [key, await one.store.client.get(key)] as const));
+    expect(saved.filter(([key]) => key.includes(':verdict:'))).toHaveLength(1);
+    issuer.key = generateSigningKey();
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    for (const [key, value] of saved) await one.store.client.set(key, value as string, 'PX', 60_000);
     await expect(two.resource.verify(request(token))).rejects.toMatchObject({ status: 401 });
   });
 
