@@ -7,10 +7,6 @@
 //     server with in-memory stores, one with Redis, and two sharing Redis behind round-robin.
 //  3. the price of detecting a flushed Redis: RedisStore's remember-once (a script reading the
 //     memory marker, then SET NX PX) against a bare SET NX PX on the same client, alternating.
-//  4. the shared verified-token cache (`sharedCache`): a request at instance 2 presenting an auth
-//     token instance 1 verified, against the same token already in instance 2's own cache, and
-//     against a token instance 2 has never seen without the shared cache (token signature checked,
-//     JWKS cached locally); `resource.verify` in this thread, requests signed beforehand.
 // Servers run in worker threads, so the load generator does not share their event loop.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -217,60 +213,6 @@ async function rememberOnceFigures(redisUrl) {
   ];
 }
 
-async function verdictFigures(redisUrl) {
-  const { PROFILE, createAuthToken, generateSigningKey, signRequest, toJwks } = await import('@aauth-ts/core');
-  const { AAuthResource } = await import('@aauth-ts/resource');
-  const { RedisStore } = await import('@aauth-ts/store-redis');
-  const key = generateSigningKey();
-  const issuerDocs = await serveDocuments((id) => new Map([
-    [`/realms/bench/.well-known/${PROFILE.wellKnown.issuer}`, { issuer: `${id}/realms/bench`, token_endpoint: `${id}/realms/bench/token`, interaction_endpoint: `${id}/realms/bench/interact`, jwks_uri: `${id}/realms/bench/certs` }],
-    ['/realms/bench/certs', toJwks([key])],
-  ]));
-  const issuer = `${issuerDocs.id}/realms/bench`;
-  const resource = 'https://resource.example';
-  const secret = 'bench secret shared by the instances, 32+ bytes';
-  const stores = [await RedisStore.connect(redisUrl), await RedisStore.connect(redisUrl)];
-  const instance = (options) => new AAuthResource({ resource, signingKey: generateSigningKey(), authServer: issuer, development: true, ...options });
-  const one = instance({ sharedCache: { store: stores[0], secret } });
-  const shared = instance({ sharedCache: { store: stores[1], secret } });
-  const local = instance({});
-  const delegate = generateSigningKey();
-  const ops = Number(process.env.BENCH_VERDICT_OPS ?? 1000);
-  const mint = () => createAuthToken(key, { iss: issuer, aud: resource, agent: 'https://agent.example', cnfJwk: delegate.publicJwk, scope: 'read', lifetimeSeconds: 300 });
-  const request = (jwt) => {
-    const url = `${resource}/things`;
-    return { method: 'GET', url, headers: { ...signRequest({ method: 'GET', url, headers: {} }, { key: delegate, signatureKey: { scheme: 'jwt', jwt } }) } };
-  };
-  const run = async (target, requests) => {
-    let next = 0;
-    const start = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < requests.length) await target.verify(requests[next++]); }));
-    return requests.length / (Number(process.hrtime.bigint() - start) / 1e9);
-  };
-  const warmToken = await mint();
-  await local.verify(request(warmToken)); // warms the JWKS and the in-process cache
-  const rounds = [];
-  for (let round = 0; round <= ROUNDS; round++) {
-    // Fresh tokens each round: verified at instance 1 (so in Redis) for the shared figure, unseen for "none".
-    const viaShared = await Promise.all(Array.from({ length: ops }, mint));
-    for (const t of viaShared) await one.verify(request(t));
-    const unseen = await Promise.all(Array.from({ length: ops }, mint));
-    const r = {
-      shared: await run(shared, viaShared.map(request)),
-      local: await run(local, Array.from({ length: ops }, () => request(warmToken))),
-      none: await run(local, unseen.map(request)),
-    };
-    if (round > 0) rounds.push(r); // round 0 warms the JIT and instance 2's JWKS
-  }
-  for (const s of stores) await s.close();
-  issuerDocs.server.close();
-  return [
-    row('instance 2: token in its own cache', `${fmt(median(rounds.map((r) => r.local)))} req/s`),
-    row('instance 2: verdict from shared cache', `${fmt(median(rounds.map((r) => r.shared)))} req/s`, { ratio: median(rounds.map((r) => r.shared / r.local)), baseline: 'token in its own cache' }),
-    row('instance 2: new token, no shared cache', `${fmt(median(rounds.map((r) => r.none)))} req/s`, { ratio: median(rounds.map((r) => r.none / r.local)), baseline: 'token in its own cache' }),
-  ];
-}
-
 export default async function sharedStoreBench() {
   const title = 'shared stores: in-memory against Redis (@aauth-ts/store-redis)';
   const { RedisServer, freePort, redisMissing } = await import('../scripts/redis-server.mjs');
@@ -280,8 +222,8 @@ export default async function sharedStoreBench() {
   try {
     return {
       title,
-      note: `resource: POST /notes behind requireSignature(), a fresh hwk signature per request, autocannon ${CONNECTIONS} connections × ${DURATION} s; token requests: resource token → auth token, autonomous agent, ${REQUESTS} per round at concurrency ${CONCURRENCY}; remember-once: adds at concurrency ${CONCURRENCY}; verdicts: resource.verify of a GET with an auth token at concurrency ${CONCURRENCY}, fresh tokens each round; servers in worker threads, ${ROUNDS} alternating rounds after a warm-up`,
-      rows: [...await resourceFigures(redis.url), ...await tokenFigures(redis.url, freePort), ...await rememberOnceFigures(redis.url), ...await verdictFigures(redis.url)],
+      note: `resource: POST /notes behind requireSignature(), a fresh hwk signature per request, autocannon ${CONNECTIONS} connections × ${DURATION} s; token requests: resource token → auth token, autonomous agent, ${REQUESTS} per round at concurrency ${CONCURRENCY}; remember-once: adds at concurrency ${CONCURRENCY}; servers in worker threads, ${ROUNDS} alternating rounds after a warm-up`,
+      rows: [...await resourceFigures(redis.url), ...await tokenFigures(redis.url, freePort), ...await rememberOnceFigures(redis.url)],
     };
   } finally {
     await redis.stop();
