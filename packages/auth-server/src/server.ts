@@ -9,6 +9,7 @@ import { GuardedFetcher, KeyDiscovery, PROFILE, SharedCache, checkSharedCacheOpt
 import type { Express } from 'express';
 import type { AuthServerContext } from './context.js';
 import { createApp } from './http/app.js';
+import { LOG_COMPONENT } from './http/decision-route.js';
 import { LoginThrottle } from './interaction/login-throttle.js';
 import { RealmKeys } from './keys/realm-keys.js';
 import { longestRefreshHorizon } from './realm/agent-settings.js';
@@ -111,7 +112,7 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
   const logger = options.logger ?? consoleWarnLogger;
   if (!isAAuthLogger(logger)) throw new TypeError('createAuthServer: "logger" must be a pino-compatible logger (with info(obj, msg) and warn(obj, msg))');
   const sharedCache = options.sharedCache === undefined ? undefined : checkSharedCacheOptions(options.sharedCache, 'createAuthServer: "sharedCache"');
-  const fetcher = new GuardedFetcher({ ...options.fetcher, allowLoopback: realm.settings.allowLoopback }, sharedCache === undefined ? undefined : new SharedCache(sharedCache, logger, 'auth-server'));
+  const fetcher = new GuardedFetcher({ ...options.fetcher, allowLoopback: realm.settings.allowLoopback }, sharedCache === undefined ? undefined : new SharedCache(sharedCache, logger, LOG_COMPONENT));
   const discovery = new KeyDiscovery(fetcher);
   // Tokens stay verifiable for their lifetime plus the refresh window after a rotation.
   const keys = new RealmKeys({ file: options.keyFile, keyType: options.keyType, retentionSeconds: longestRefreshHorizon(realm) + 60, now });
