@@ -45,6 +45,7 @@ export class Party {
   readonly #texts = new Map<string, { readonly contentType: string; readonly body: string }>();
   #server: Server | undefined;
   #port: number;
+  #served = 0;
 
   /** `port` 0 picks an ephemeral port; the identifier is then known after `start()`. */
   constructor(options: PartyOptions) {
@@ -81,9 +82,15 @@ export class Party {
     this.#texts.set(path, { contentType, body });
   }
 
+  /** Requests answered so far (how often a verifier fetched this party's documents). */
+  get served(): number {
+    return this.#served;
+  }
+
   start(): Promise<void> {
     let docs: Map<string, unknown> | undefined;
     const server = createServer((req, res) => {
+      this.#served++;
       docs ??= this.#documents();
       const path = (req.url ?? '/').split('?')[0] as string;
       const text = req.method === 'GET' ? this.#texts.get(path) : undefined;

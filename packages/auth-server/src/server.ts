@@ -5,10 +5,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GuardedFetcher, KeyDiscovery, PROFILE, allChainPolicies, realmChainPolicy, type ChainPolicy, consoleWarnLogger, isAAuthLogger, type AAuthLogger, type FetcherOptions, type IssuerKeySource, type KeyType, type SharedStore, type SigningKey, isSharedStore } from '@aauth-ts/core';
+import { GuardedFetcher, KeyDiscovery, PROFILE, SharedCache, checkSharedCacheOptions, type SharedCacheOptions, allChainPolicies, realmChainPolicy, type ChainPolicy, consoleWarnLogger, isAAuthLogger, type AAuthLogger, type FetcherOptions, type IssuerKeySource, type KeyType, type SharedStore, type SigningKey, isSharedStore } from '@aauth-ts/core';
 import type { Express } from 'express';
 import { ENDPOINT_PATHS, type AuthServerContext } from './context.js';
 import { BODY_LIMIT_BYTES, createApp, issuerOrigin } from './http/app.js';
+import { LOG_COMPONENT } from './http/decision-route.js';
 import { withDirectTokenRoute } from './http/direct-token-route.js';
 import { handleTokenRequest } from './token/token-endpoint.js';
 import { LoginThrottle } from './interaction/login-throttle.js';
@@ -46,6 +47,14 @@ export interface AuthServerOptions {
    * `temporarily_unavailable`. Default: this process's memory.
    */
   readonly store?: SharedStore;
+  /**
+   * Opt-in: share fetched agent and resource metadata and JWKS documents with the realm's other
+   * instances through `store` (`RedisStore`), each entry MAC'd (HMAC-SHA-256) under `secret`, the
+   * same on every instance and at least 32 bytes: an entry planted in the store is ignored and the
+   * document fetched. Same TTL as this process's cache, from the first fetch. An unreachable store
+   * means fetching (one `warn` line). Default: documents stay in this process.
+   */
+  readonly sharedCache?: SharedCacheOptions;
   /** Bounds of the in-memory stores, and each agent's share of them (default a tenth). */
   readonly maxPending?: number;
   readonly maxPendingPerAgent?: number;
@@ -105,7 +114,8 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
   if (options.store !== undefined && !isSharedStore(options.store)) throw new TypeError('createAuthServer: "store" must be a SharedStore (MemoryStore from @aauth-ts/core, RedisStore from @aauth-ts/store-redis)');
   const logger = options.logger ?? consoleWarnLogger;
   if (!isAAuthLogger(logger)) throw new TypeError('createAuthServer: "logger" must be a pino-compatible logger (with info(obj, msg) and warn(obj, msg))');
-  const fetcher = new GuardedFetcher({ ...options.fetcher, allowLoopback: realm.settings.allowLoopback });
+  const sharedCache = options.sharedCache === undefined ? undefined : checkSharedCacheOptions(options.sharedCache, 'createAuthServer: "sharedCache"');
+  const fetcher = new GuardedFetcher({ ...options.fetcher, allowLoopback: realm.settings.allowLoopback }, sharedCache === undefined ? undefined : new SharedCache(sharedCache, logger, LOG_COMPONENT));
   const discovery = new KeyDiscovery(fetcher);
   // Tokens stay verifiable for their lifetime plus the refresh window after a rotation.
   const keys = new RealmKeys({ file: options.keyFile, keyType: options.keyType, retentionSeconds: longestRefreshHorizon(realm) + 60, now });

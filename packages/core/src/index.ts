@@ -70,6 +70,8 @@ export type { FetcherOptions, FetcherStats } from './fetcher/guarded-fetcher.js'
 export { BoundedCache } from './lib/bounded-cache.js';
 export { StoreUnavailableError, guardStoreCall, isSharedStore, STORE_RETRY_AFTER_SECONDS } from './store/shared-store.js';
 export type { SharedStore } from './store/shared-store.js';
+export { SharedCache, SHARED_CACHE_MIN_SECRET_BYTES, checkSharedCacheOptions } from './store/shared-cache.js';
+export type { SharedCacheOptions } from './store/shared-cache.js';
 export { MemoryStore } from './store/memory-store.js';
 export type { MemoryStoreOptions } from './store/memory-store.js';
 export type { BoundedCacheLimits } from './lib/bounded-cache.js';

@@ -6,8 +6,8 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import {
-  AAUTH_CURRENT, PROFILE_NAMES, consoleWarnLogger, isAAuthLogger, isSharedStore, isComponentPolicy, isLoopbackHost, isServerIdentifier, parseTrustAnchors, PROFILE,
-  type AAuthLogger, type SharedStore, type AccessMode, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type ProfileName, type SigningKey,
+  AAUTH_CURRENT, PROFILE_NAMES, checkSharedCacheOptions, consoleWarnLogger, isAAuthLogger, isSharedStore, isComponentPolicy, isLoopbackHost, isServerIdentifier, parseTrustAnchors, PROFILE,
+  type AAuthLogger, type SharedCacheOptions, type SharedStore, type AccessMode, type ComponentPolicy, type FetcherOptions, type IdentifierPolicy, type KeyDiscovery, type ProfileName, type SigningKey,
 } from '@aauth-ts/core';
 import { normalizeScopes } from './requirement.js';
 
@@ -83,6 +83,18 @@ export interface ResourceOptions {
    * process's memory.
    */
   readonly store?: SharedStore;
+  /**
+   * Opt-in: share the verified-token cache and the metadata/JWKS cache with the other instances
+   * of this resource through `store` (`RedisStore`), so a token verified at one is taken at
+   * another without a signature check or a key fetch. Every entry is MAC'd (HMAC-SHA-256) under
+   * `secret`, the same on every instance and at least 32 bytes, so whoever can write to the store
+   * cannot make a token accepted: an entry that does not verify is ignored, logged, and the work
+   * done afresh. Verdicts live until the token's `exp` and never longer than `fetcher.ttlMs`. An
+   * unreachable store means verifying locally (one `warn` line). Needs `tokenCache` on for
+   * verdicts; documents are shared only through the fetcher this resource builds (not a given
+   * `keyDiscovery`). Default: both caches stay in this process.
+   */
+  readonly sharedCache?: SharedCacheOptions;
   /** Components every request must cover; published as `additional_signature_components`. */
   readonly additionalSignatureComponents?: readonly string[];
   /**
@@ -160,6 +172,7 @@ export interface ResolvedOptions {
   readonly replay: { readonly methods: ReadonlySet<string>; readonly maxEntries: number } | false;
   readonly tokenCache: { readonly maxEntries: number; readonly maxBytes: number } | false;
   readonly store: SharedStore | undefined;
+  readonly sharedCache: SharedCacheOptions | undefined;
   readonly additionalSignatureComponents: readonly string[];
   readonly signatureComponents: ComponentPolicy;
   readonly scopeDescriptions: Readonly<Record<string, string>> | undefined;
@@ -181,7 +194,7 @@ export interface ResolvedOptions {
   readonly now: () => number;
 }
 
-const KNOWN = new Set(['profile', 'trustedPersonServers', 'accessMode', 'resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache', 'store',
+const KNOWN = new Set(['profile', 'trustedPersonServers', 'accessMode', 'resource', 'signingKey', 'authServer', 'trustedIssuers', 'development', 'fetcher', 'keyDiscovery', 'signatureWindow', 'replay', 'tokenCache', 'store', 'sharedCache',
   'additionalSignatureComponents', 'signatureComponents', 'scopeDescriptions', 'clientName', 'resourceTokenLifetime', 'jwksPath', 'authorities', 'maxBodyBytes', 'logger', 'now',
   'resourceTokenEndpoint', 'interactionEndpoint', 'logoUri', 'logoDarkUri', 'pendingPath', 'deferralLifetime', 'maxDeferrals', 'maxPollWait', 'x509TrustAnchors']);
 
@@ -277,6 +290,8 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
 
   if (options.store !== undefined && !isSharedStore(options.store)) throw new TypeError('aauth: "store" must be a SharedStore (MemoryStore from @aauth-ts/core, RedisStore from @aauth-ts/store-redis)');
 
+  const sharedCache = options.sharedCache === undefined ? undefined : checkSharedCacheOptions(options.sharedCache, 'aauth: "sharedCache"');
+
   const extra = options.additionalSignatureComponents ?? [];
   if (!Array.isArray(extra) || extra.some((c) => typeof c !== 'string' || c.length === 0)) throw new TypeError('aauth: "additionalSignatureComponents" must be an array of component names');
   const known = new Set<string>(Object.values(PROFILE.components));
@@ -328,6 +343,7 @@ export function resolveOptions(options: ResourceOptions): ResolvedOptions {
     replay,
     tokenCache,
     store: options.store,
+    sharedCache,
     additionalSignatureComponents: Object.freeze([...extra]),
     signatureComponents,
     scopeDescriptions: options.scopeDescriptions,

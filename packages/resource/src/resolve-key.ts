@@ -28,13 +28,14 @@
  */
 import {
   AAUTH_CURRENT, FetchError, KeyDiscovery, PROFILE, SignatureError, TokenError, X509CertificateVerifier, confirmationJwk, isServerIdentifier, keyUnavailableMessage, peekClaims,
-  TOKEN_EXCHANGE, peekTyp, requireAgentDocument, verifyDelegatedToken, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAgentToken, verifyAuthToken,
+  TOKEN_EXCHANGE, peekTyp, type SharedCache, requireAgentDocument, verifyDelegatedToken, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAgentToken, verifyAuthToken,
   type IdentifierPolicy, type JwksUriSignatureKey, type ProfileName, type PublicJwk, type ResolvedKey, type SignatureKey, type WireErrorCode, type X509SignatureKey,
 } from '@aauth-ts/core';
 import type { AAuthContext } from './context.js';
 import type { ResolvedOptions } from './options.js';
 import { SIGNING_TYPS, profileOfTyp, tokenlessProfile } from './profiles.js';
 import { parseScopeClaim } from './requirement.js';
+import { SharedVerdicts } from './shared-verdicts.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
 /**
@@ -53,15 +54,18 @@ export class KeyResolver {
   /** Issuers configured by exact string (a Keycloak realm's path) are identifiers too. */
   readonly #currentIdentifiers: IdentifierPolicy;
   readonly #cache: VerifiedTokenCache<CachedToken> | undefined;
+  /** Verdicts shared with the other instances (`sharedCache`); only beside the in-process cache. */
+  readonly #shared: SharedVerdicts | undefined;
   readonly #x509: X509CertificateVerifier;
 
-  constructor(options: ResolvedOptions, keys: KeyDiscovery) {
+  constructor(options: ResolvedOptions, keys: KeyDiscovery, shared?: SharedCache) {
     this.#options = options;
     this.#keys = keys;
     this.#currentKeys = new KeyDiscovery(keys.fetcher, { profile: 'aauth-current' });
     this.#currentIdentifiers = { ...options.identifiers, exact: [...options.trustedIssuers, ...options.trustedPersonServers] };
     this.#x509 = new X509CertificateVerifier({ anchors: options.x509TrustAnchors, fetcher: keys.fetcher, now: options.now });
     this.#cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<CachedToken>(options.tokenCache);
+    this.#shared = shared === undefined || this.#cache === undefined ? undefined : new SharedVerdicts(shared, options, keys.fetcher.options.ttlMs);
   }
 
   /** Verified tokens held now (entries, bytes); undefined when the cache is off. */
@@ -111,12 +115,21 @@ export class KeyResolver {
     const now = this.#options.now();
     const cached = this.#cache?.get(token, now);
     if (cached !== undefined) return cached;
-    const typ = peekTyp(token);
-    if (typ === TOKEN_EXCHANGE.accessTokenTyp && this.#options.profiles.includes('aauth-2026-03')) {
-      const delegated = await this.#delegatedToken(token, now);
-      this.#cache?.set(token, delegated, delegated.info.claims?.exp ?? 0, now);
-      return delegated;
+    const shared = await this.#shared?.get(token, now);
+    if (shared !== undefined) {
+      this.#cache?.set(token, shared.value, shared.expiresAt, now);
+      return shared.value;
     }
+    const result = await this.#verifyToken(token, now);
+    const exp = result.info.claims?.exp ?? 0;
+    this.#cache?.set(token, result, exp, now);
+    await this.#shared?.put(token, result, exp, now);
+    return result;
+  }
+
+  async #verifyToken(token: string, now: number): Promise<CachedToken> {
+    const typ = peekTyp(token);
+    if (typ === TOKEN_EXCHANGE.accessTokenTyp && this.#options.profiles.includes('aauth-2026-03')) return this.#delegatedToken(token, now);
     const profile = profileOfTyp(typ);
     if (profile === undefined || !this.#options.profiles.includes(profile)) {
       const accepted = this.#options.profiles.flatMap((p) => SIGNING_TYPS[p]);
@@ -128,7 +141,6 @@ export class KeyResolver {
     // alter the key a later request is verified with; core also keeps a frozen key's thumbprint
     // and imported form, so a warm request does neither again.
     Object.freeze(result.jwk);
-    this.#cache?.set(token, result, result.info.claims?.exp ?? 0, now);
     return result;
   }
 

@@ -4,7 +4,7 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAUTH_CURRENT, AAuthError, GuardedFetcher, askChainPolicy, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, guardStoreCall, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
+  AAUTH_CURRENT, AAuthError, GuardedFetcher, SharedCache, askChainPolicy, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, guardStoreCall, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
   type DecisionSubject, type FetcherStats, type WireErrorCode, type SharedStore, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type SignatureKey, type VerifiedRequest,
 } from '@aauth-ts/core';
 import { authTokenChallenge, delegatedTokenChallenge, levelChallenge } from './challenge.js';
@@ -57,8 +57,9 @@ export class AAuthResource {
 
   constructor(options: ResourceOptions) {
     this.options = resolveOptions(options);
-    this.keys = this.options.keyDiscovery ?? new KeyDiscovery(new GuardedFetcher(this.options.fetcher));
-    this.#resolver = new KeyResolver(this.options, this.keys);
+    const shared = this.options.sharedCache === undefined ? undefined : new SharedCache(this.options.sharedCache, this.options.logger, 'resource');
+    this.keys = this.options.keyDiscovery ?? new KeyDiscovery(new GuardedFetcher(this.options.fetcher, shared));
+    this.#resolver = new KeyResolver(this.options, this.keys, shared);
     this.#resolveKey = (key) => this.#resolver.resolve(key);
     const o = this.options;
     this.#replay = o.replay === false || o.store !== undefined ? undefined : new ReplayGuard(2 * o.signatureWindow, o.replay.maxEntries);

@@ -1,5 +1,5 @@
 /** Options are validated when the resource is built: misuse is a TypeError, never a per-request failure. */
-import { generateSigningKey } from '@aauth-ts/core';
+import { MemoryStore, generateSigningKey } from '@aauth-ts/core';
 import { AAuthResource, aauth, requireAuth, type ResourceOptions } from '@aauth-ts/resource';
 
 const base: ResourceOptions = { resource: 'https://resource.example', signingKey: generateSigningKey(), authServer: 'https://auth.example/realms/demo' };
@@ -29,6 +29,19 @@ describe('resource options', () => {
     ['replay methods that are not methods', { replay: { methods: ['GET /x'] } }],
   ])('%s is a TypeError', (_name, patch) => {
     expect(() => new AAuthResource({ ...base, ...patch } as ResourceOptions)).toThrow(TypeError);
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['no secret', { store: new MemoryStore() }, /"sharedCache"\.secret must be .* at least 32 bytes/],
+    ['a secret shorter than 32 bytes', { store: new MemoryStore(), secret: 'x'.repeat(31) }, /"sharedCache"\.secret must be .* at least 32 bytes/],
+    ['no store', { secret: 'x'.repeat(32) }, /"sharedCache"\.store must be a SharedStore/],
+    ['a misspelt member', { store: new MemoryStore(), secret: 'x'.repeat(32), ttl: 1 }, /"sharedCache": unknown option "ttl"/],
+  ])('sharedCache with %s is a TypeError: no secret, no shared verdicts', (_name, sharedCache, message) => {
+    expect(() => new AAuthResource({ ...base, sharedCache } as ResourceOptions)).toThrow(message);
+  });
+
+  test('sharedCache with a store and a 32-byte secret builds', () => {
+    expect(() => new AAuthResource({ ...base, sharedCache: { store: new MemoryStore(), secret: new Uint8Array(32) } })).not.toThrow();
   });
 
   test('development allows loopback http + port identifiers', () => {

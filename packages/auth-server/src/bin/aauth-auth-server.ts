@@ -5,7 +5,9 @@
  *                     [--origin http://localhost:8080] [--key-file realm-keys.json]
  * With `AAUTH_REDIS_URL` (`redis://host:port`) used `jti`s, pending requests, the login throttle and
  * a Person Server realm's state live in that Redis (needs `@aauth-ts/store-redis` and `ioredis`
- * installed), so several instances serve one realm; they share `--key-file`.
+ * installed), so several instances serve one realm; they share `--key-file`. With
+ * `AAUTH_CACHE_SECRET` too (at least 32 bytes, the same on every instance), fetched agent and
+ * resource documents are shared through that Redis as well, MAC'd under it.
  */
 import { parseArgs } from 'node:util';
 import type { SharedStore } from '@aauth-ts/core';
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
   const server = createAuthServer({
     realm: values.realm,
     ...(store === undefined ? {} : { store }),
+    ...(store === undefined || !process.env.AAUTH_CACHE_SECRET ? {} : { sharedCache: { store, secret: process.env.AAUTH_CACHE_SECRET } }),
     origin: values.origin ?? `http://localhost:${port}`,
     ...(values['key-file'] ? { keyFile: values['key-file'] } : {}),
   });

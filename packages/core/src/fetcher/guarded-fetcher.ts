@@ -7,7 +7,12 @@
  * `jwks_uri`s), so the cache is bounded by entries and bytes (least recently used goes first) and
  * failures are remembered briefly, so repeating a bad identifier does not repeat the fetch.
  * Instances hold all state; there are no module globals.
+ *
+ * With a `SharedCache`, JSON documents one instance fetched are reused by the others (MAC'd, so a
+ * document planted in the store is ignored), under the same TTL, counted from the original fetch:
+ * a document is never older than `ttlMs` wherever it is read. Failures stay in this process.
  */
+import { createHash } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
@@ -15,6 +20,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import { FetchError } from '../errors.js';
 import { isLoopbackHost } from '../identifiers.js';
 import { BoundedCache } from '../lib/bounded-cache.js';
+import type { SharedCache } from '../store/shared-cache.js';
 import { isAddressAllowed, type AddressPolicy } from './address-guard.js';
 
 export interface FetcherOptions extends AddressPolicy {
@@ -54,6 +60,9 @@ function parseJson(body: Buffer): unknown {
   return JSON.parse(body.toString('utf8'));
 }
 
+/** A document as kept in a `SharedCache`: when it was fetched, and what. */
+interface SharedDocument { readonly url: string; readonly at: number; readonly value: unknown }
+
 /** A remembered failure costs about this much besides its URL. */
 const FAILURE_BYTES = 256;
 
@@ -67,8 +76,15 @@ export class GuardedFetcher {
   readonly options: Required<Omit<FetcherOptions, 'resolve'>> & Pick<FetcherOptions, 'resolve'>;
   readonly #cache: BoundedCache<CacheEntry>;
   readonly #inFlight = new Map<string, Promise<unknown>>();
+  readonly #shared: SharedCache | undefined;
+  /**
+   * When each URL was last invalidated here (a document that failed validation, a JWKS without
+   * the `kid` sought): a shared copy fetched before then is not taken, so the next read goes to
+   * the network. Bounded like the cache.
+   */
+  readonly #invalidated: BoundedCache<number>;
 
-  constructor(options: FetcherOptions = {}) {
+  constructor(options: FetcherOptions = {}, shared?: SharedCache) {
     this.options = {
       allowLoopback: options.allowLoopback ?? false,
       allowPrivate: options.allowPrivate ?? false,
@@ -82,11 +98,13 @@ export class GuardedFetcher {
       resolve: options.resolve,
     };
     this.#cache = new BoundedCache({ maxEntries: this.options.cacheEntries, maxBytes: this.options.cacheBytes });
+    this.#shared = shared;
+    this.#invalidated = new BoundedCache({ maxEntries: this.options.cacheEntries, maxBytes: this.options.cacheEntries * 1024 });
   }
 
   /** A cached or freshly fetched JSON document. Concurrent callers share one fetch. */
   getJson(url: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<unknown> {
-    return this.#get(url, url, 'application/json', parseJson, maxAgeMs);
+    return this.#get(url, url, 'application/json', parseJson, maxAgeMs, true);
   }
 
   /**
@@ -94,14 +112,15 @@ export class GuardedFetcher {
    * apart from JSON documents: its cache key is the URL behind a space, which no URL contains.
    */
   async getText(url: string, accept: string): Promise<string> {
-    return (await this.#get(`text ${url}`, url, accept, (body) => body.toString('utf8'), undefined)) as string;
+    return (await this.#get(`text ${url}`, url, accept, (body) => body.toString('utf8'), undefined, false)) as string;
   }
 
-  async #get(key: string, url: string, accept: string, decode: Decode, maxAgeMs: number | undefined): Promise<unknown> {
+  async #get(key: string, url: string, accept: string, decode: Decode, maxAgeMs: number | undefined, share: boolean): Promise<unknown> {
     const cached = this.#cache.get(key);
+    const maxAge = maxAgeMs ?? this.options.ttlMs;
     if (cached !== undefined) {
       const age = Date.now() - cached.at;
-      if (cached.ok && age < (maxAgeMs ?? this.options.ttlMs)) return cached.value;
+      if (cached.ok && age < maxAge) return cached.value;
       if (!cached.ok && age < this.options.failureTtlMs) throw cached.error;
     }
     const pending = this.#inFlight.get(key);
@@ -110,10 +129,13 @@ export class GuardedFetcher {
       // Not remembered: the refusal says nothing about the URL.
       throw new FetchError('busy', `refusing to fetch ${url}: ${this.options.maxConcurrent} fetches already in flight`);
     }
-    const request = this.#fetch(url, accept, decode)
+    const shared = share ? this.#shared : undefined;
+    const request = this.#sharedOrFetch(shared, url, accept, decode, maxAge)
       .then(
-        ({ value, bytes }) => {
-          this.#cache.set(key, { ok: true, value, at: Date.now() }, bytes);
+        async ({ value, bytes, at }) => {
+          const fetchedAt = at ?? Date.now();
+          this.#cache.set(key, { ok: true, value, at: fetchedAt }, bytes);
+          if (shared !== undefined && at === undefined) await shared.put(sharedKey(url), JSON.stringify({ url, at: fetchedAt, value } satisfies SharedDocument), this.options.ttlMs);
           return value;
         },
         (err: unknown) => {
@@ -126,6 +148,17 @@ export class GuardedFetcher {
     return request;
   }
 
+  /** A shared copy fresh enough and newer than any invalidation here (`at` set), else a fetch (`at` undefined in the answer: just now). */
+  async #sharedOrFetch(shared: SharedCache | undefined, url: string, accept: string, decode: Decode, maxAge: number): Promise<{ value: unknown; bytes: number; at: number | undefined }> {
+    if (shared !== undefined) {
+      const text = await shared.get(sharedKey(url));
+      const doc = text === undefined ? undefined : parseShared(text);
+      if (doc !== undefined && doc.url === url && Date.now() - doc.at < maxAge && doc.at > (this.#invalidated.get(url) ?? 0)) return { value: doc.value, bytes: text!.length, at: doc.at };
+    }
+    const fetched = await this.#fetch(url, accept, decode);
+    return { ...fetched, at: undefined };
+  }
+
   /** Age of the cached document in ms, or undefined. */
   cacheAge(url: string): number | undefined {
     const entry = this.#cache.get(url);
@@ -134,6 +167,7 @@ export class GuardedFetcher {
 
   invalidate(url: string): void {
     this.#cache.delete(url);
+    if (this.#shared !== undefined) this.#invalidated.set(url, Date.now(), 16);
   }
 
   stats(): FetcherStats {
@@ -253,4 +287,19 @@ export class GuardedFetcher {
       req.end();
     });
   }
+}
+
+/** A shared entry's document (its MAC verified, so written by an instance; still read defensively). */
+function parseShared(text: string): SharedDocument | undefined {
+  try {
+    const doc = JSON.parse(text) as Partial<SharedDocument> | null;
+    return typeof doc?.url === 'string' && typeof doc.at === 'number' ? doc as SharedDocument : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A document's key in the shared cache: its URL's SHA-256 (URLs are long and chosen by callers). */
+function sharedKey(url: string): string {
+  return `doc:${createHash('sha256').update(url).digest('base64url')}`;
 }
