@@ -78,6 +78,15 @@ export function isInteractionUrl(url: unknown, policy: IdentifierPolicy = {}): u
   return parsed.protocol === 'https:' || (policy.allowLoopbackHttp === true && parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname));
 }
 
+/**
+ * A resource token is a signed JWT (§Resource Tokens) in JWS Compact Serialization (RFC 7515
+ * §7.1): three base64url segments, none empty (an empty signature would be an unsecured JWT).
+ */
+const SIGNED_COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+function isSignedCompactJws(value: string): boolean {
+  return SIGNED_COMPACT_JWS.test(value);
+}
+
 function stringParam(params: Parameters, name: string, raw: string | undefined, valid: (v: string) => boolean): string {
   const value = params.get(name);
   if (value === undefined) throw new RequirementError('missing_parameter', `AAuth-Requirement parameter "${name}" is missing`, raw, name);
@@ -94,7 +103,7 @@ function build(requirement: string, params: Parameters, raw: string | undefined,
     case 'claims':
       return { requirement };
     case 'auth-token':
-      return { requirement, resourceToken: stringParam(params, R.params.resourceToken, raw, (v) => v.split('.').length === 3 && v.length > 4) };
+      return { requirement, resourceToken: stringParam(params, R.params.resourceToken, raw, isSignedCompactJws) };
     case 'interaction':
       return { requirement, url: stringParam(params, R.params.url, raw, (v) => isInteractionUrl(v, policy)), code: stringParam(params, R.params.code, raw, isInteractionCode) };
     default:

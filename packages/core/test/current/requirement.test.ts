@@ -49,6 +49,8 @@ describe('AAuth-Requirement', () => {
     expect(failure('requirement=agent-token, requirement=person-token')).toBe('duplicate_member');
     expect(failure('requirement=auth-token')).toBe('missing_parameter');
     expect(failure('requirement=auth-token; resource-token=abc')).toBe('invalid_parameter');
+    // JWS Compact Serialization with every segment present: an empty signature (even in a long token) or a non-base64url character is not a resource token.
+    for (const token of ['a.0.', 'eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJ4In0.', 'eyJ.a b.c', '.a.b']) expect(failure(`requirement=auth-token; resource-token="${token}"`)).toBe('invalid_parameter');
     expect(failure('requirement=interaction; code="A1B2-C3D4"')).toBe('missing_parameter');
   });
 
@@ -78,7 +80,7 @@ describe('AAuth-Requirement', () => {
 
   it('property: generated codes are valid and every serialised requirement parses back to itself', () => {
     fc.assert(fc.property(fc.integer({ min: 8, max: 32 }), (n) => isInteractionCode(generateInteractionCode(n))));
-    const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}\.[A-Za-z0-9_-]{1,40}\.[A-Za-z0-9_-]{0,40}$/);
+    const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}\.[A-Za-z0-9_-]{1,40}\.[A-Za-z0-9_-]{1,40}$/);
     const arb = fc.oneof(
       fc.constantFrom<Requirement>({ requirement: 'agent-token' }, { requirement: 'person-token' }, { requirement: 'approval' }, { requirement: 'clarification' }, { requirement: 'claims' }),
       token.map((t): Requirement => ({ requirement: 'auth-token', resourceToken: t })),
