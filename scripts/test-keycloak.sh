@@ -10,6 +10,9 @@
 #   3b. the admin console's AAuth tab in headless Chromium (packages/keycloak-provider/e2e/admin-console.mjs):
 #      an admin marks a client as an agent through the tab and its next token request is served;
 #      skipped with a message where /usr/bin/chromium is absent (a failure with CI=true);
+#   3c. MCP over AAuth (packages/mcp/test/mcp-keycloak.integration.test.ts, realm aauth-e2e): an assistant
+#      the user approved through Keycloak's login page calls an MCP tool; the tool's downstream call is
+#      answered by an RFC 8693 exchange at the provider, the downstream sees act = MCP server ← assistant;
 #   4. the TypeScript conformance suite against the same server, when conformance/ exists (realms
 #      aauth-conformance and aauth-conformance-minimum);
 #      also: the production realm template (keycloak-realm.production.json) imports and serves its
@@ -145,6 +148,16 @@ if [ -x /usr/bin/chromium ] || [ "${CI:-}" = "true" ]; then
 else
   log "admin console browser test skipped: /usr/bin/chromium is absent (install it with: apt-get install -y chromium)"
   step "admin console (browser)" 0 "skipped (no chromium)"
+fi
+
+# MCP over AAuth with this Keycloak as the auth server (the hosts' ports are named in realm-e2e.json).
+t=$(date +%s)
+log "MCP over AAuth against $BASE/realms/aauth-e2e"
+if (cd "$ROOT" && AAUTH_MCP_KEYCLOAK_ISSUER="$BASE/realms/aauth-e2e" node --experimental-vm-modules node_modules/jest/bin/jest.js packages/mcp/test/mcp-keycloak.integration.test.ts); then
+  step "mcp over keycloak" $(( $(date +%s) - t )) ok
+else
+  step "mcp over keycloak" $(( $(date +%s) - t )) FAILED
+  STATUS=1
 fi
 
 # 4. Conformance suite (the same cases the embedded server runs), when it exists.

@@ -9,9 +9,9 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(handler?: http.RequestListener): Promise<Listening> {
+export async function listen(handler?: http.RequestListener, fixedPort = 0): Promise<Listening> {
   const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(fixedPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     server,
@@ -29,12 +29,13 @@ export interface Host extends Listening {
   use(handler: http.RequestListener): void;
 }
 
-export async function host(): Promise<Host> {
+/** `port` 0 (the default) is an ephemeral port; a fixed one is for an auth server whose realm names the host. */
+export async function host(port = 0): Promise<Host> {
   let handler: http.RequestListener = (_req, res) => {
     res.statusCode = 503;
     res.end();
   };
-  const listening = await listen((req, res) => handler(req, res));
+  const listening = await listen((req, res) => handler(req, res), port);
   return { ...listening, id: `http://127.0.0.1:${listening.port}`, use: (h) => { handler = h; } };
 }
 
