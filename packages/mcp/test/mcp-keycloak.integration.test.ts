@@ -19,6 +19,7 @@ import { host, type Host } from '../../agent/test/support/http.js';
 import { driveInteraction } from '../../../conformance/support/consent-driver.js';
 
 const ISSUER = process.env.AAUTH_MCP_KEYCLOAK_ISSUER?.replace(/\/+$/, '');
+if (ISSUER === undefined) console.warn('MCP over Keycloak: skipped here; npm run test:keycloak runs it with AAUTH_MCP_KEYCLOAK_ISSUER set to its running Keycloak realm');
 /** realm-e2e.json: the user, and the ports its clients (assistant, MCP server, downstream) are named by. */
 const USER = { id: '6f1c2d4e-0000-4000-8000-00000000a11c', username: 'alice', password: 'alice-password' };
 const PORTS = { assistant: 9311, mcp: 9312, downstream: 9313 } as const;
