@@ -37,7 +37,7 @@ export { escapeHtml } from './lib/html.js';
 export { Waiters } from './lib/waiters.js';
 export { signRequest, componentsFor } from './httpsig/sign.js';
 export type { SignRequestOptions, SignatureKeyInput, SignedHeaders } from './httpsig/sign.js';
-export { verifyRequest, missingComponents, DEFAULT_SIGNATURE_WINDOW } from './httpsig/verify.js';
+export { verifyRequest, verifyRequestNow, missingComponents, DEFAULT_SIGNATURE_WINDOW } from './httpsig/verify.js';
 export { COMPONENT_POLICIES, STRICT_COMPONENTS, componentApplies, isComponentPolicy, publishedComponents, readComponentList, requiredComponentsFor } from './httpsig/components.js';
 export type { ComponentPolicy } from './httpsig/components.js';
 export type { VerifyRequestOptions, VerifiedRequest, ResolvedKey, KeyResolver } from './httpsig/verify.js';

@@ -111,10 +111,14 @@ export class KeyResolver {
     return { jwk, info: { profile: this.#fallbackProfile, scheme: 'jwks_uri', agent: key.id, scopes: [] } };
   }
 
-  async #jwt(token: string): Promise<CachedToken> {
+  /** A verdict already held is answered at once (no promise): the warm request's path. */
+  #jwt(token: string): Promise<CachedToken> | CachedToken {
     const now = this.#options.now();
     const cached = this.#cache?.get(token, now);
-    if (cached !== undefined) return cached;
+    return cached ?? this.#jwtAfresh(token, now);
+  }
+
+  async #jwtAfresh(token: string, now: number): Promise<CachedToken> {
     const shared = await this.#shared?.get(token, now);
     if (shared !== undefined) {
       this.#cache?.set(token, shared.value, shared.expiresAt, now);

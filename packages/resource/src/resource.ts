@@ -4,8 +4,8 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAUTH_CURRENT, AAuthError, GuardedFetcher, SharedCache, askChainPolicy, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, guardStoreCall, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequest,
-  type DecisionSubject, type FetcherStats, type WireErrorCode, type SharedStore, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type SignatureKey, type VerifiedRequest,
+  AAUTH_CURRENT, AAuthError, GuardedFetcher, SharedCache, askChainPolicy, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, guardStoreCall, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequestNow,
+  type DecisionSubject, type FetcherStats, type WireErrorCode, type SharedStore, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type SignatureKey, type VerifiedRequest, type VerifyRequestOptions,
 } from '@aauth-ts/core';
 import { authTokenChallenge, delegatedTokenChallenge, levelChallenge } from './challenge.js';
 import { currentAuthTokenChallenge, requirementChallenge } from './current-challenge.js';
@@ -33,6 +33,18 @@ function asVerificationError(err: unknown): unknown {
   return new SignatureError(code, err.message, { ...err.detail, cause: err }, { status: 401, extras: { ...err.extras } });
 }
 
+/** A challenge that must be built first (it carries a signed resource token), as a rejection. */
+function refuseWith(challenge: Promise<AAuthError>): Promise<never> {
+  return challenge.then((err) => {
+    throw err;
+  });
+}
+
+/** A verification failure as the request's profile words it. */
+function verificationRefusal(profile: ProfileName, err: unknown): unknown {
+  return profile === 'aauth-current' ? asCurrentRefusal(err) : asVerificationError(err);
+}
+
 export interface ResourceCacheStats {
   readonly documents: FetcherStats;
   readonly refetchMarks: number;
@@ -54,6 +66,9 @@ export class AAuthResource {
   readonly #persons: PersonRecords;
   readonly #metadata: PublishedMetadata;
   readonly #jwks: JwkSet;
+  /** `verifyRequest` options per profile but the clock, built once. */
+  readonly #legacyVerification: Omit<VerifyRequestOptions<CallerInfo>, 'now'>;
+  readonly #currentVerification: Omit<VerifyRequestOptions<CallerInfo>, 'now'>;
 
   constructor(options: ResourceOptions) {
     this.options = resolveOptions(options);
@@ -69,6 +84,9 @@ export class AAuthResource {
       origin: o.origin, interactionEndpoint: o.interactionEndpoint, pendingPath: o.pendingPath, lifetimeSeconds: o.deferralLifetime, maxEntries: o.maxDeferrals, maxWaitSeconds: o.maxPollWait, now: o.now,
     });
     this.#jwks = resourceJwks(o);
+    this.#legacyVerification = { resolveKey: this.#resolveKey, requiredComponents: o.additionalSignatureComponents, componentPolicy: o.signatureComponents, windowSeconds: o.signatureWindow };
+    // draft-hardt-oauth-aauth-protocol §Verification (Server): its schemes, `alg` parameter ignored, the key's fully specified `alg`, `Signature-Error` refusals.
+    this.#currentVerification = { ...this.#legacyVerification, profile: AAUTH_CURRENT, allowedSchemes: currentSchemes(o) };
   }
 
   /**
@@ -137,48 +155,72 @@ export class AAuthResource {
    * A failure is a decision: logged as `refused` (`startedAt`, a `performance.now()` reading, dates it).
    */
   async verify(request: SignableRequest, startedAt: number = performance.now()): Promise<AAuthContext | undefined> {
+    return this.verifyNow(request, startedAt);
+  }
+
+  /**
+   * `verify` without a promise when none is needed: with the token's verdict cached and the
+   * in-memory replay guard, the context is returned (a refusal thrown) at once; a token to verify
+   * or a shared store gives a promise. Same steps and refusals; adapters call this on every request.
+   */
+  verifyNow(request: SignableRequest, startedAt: number = performance.now()): AAuthContext | undefined | Promise<AAuthContext> {
     if (!AAuthResource.isSigned(request)) return undefined;
+    let result: AAuthContext | Promise<AAuthContext>;
     try {
-      return await this.#verify(request);
+      result = this.#verify(request);
     } catch (err) {
       this.#logRefusal('verification', {}, err, startedAt);
       throw err;
     }
+    if (!(result instanceof Promise)) return result;
+    return result.catch((err: unknown) => {
+      this.#logRefusal('verification', {}, err, startedAt);
+      throw err;
+    });
   }
 
-  async #verify(request: SignableRequest): Promise<AAuthContext> {
+  #verify(request: SignableRequest): AAuthContext | Promise<AAuthContext> {
     const o = this.options;
     const now = o.now();
     const profile = this.profileOf(request);
-    let verified: VerifiedRequest<CallerInfo>;
+    let verified: VerifiedRequest<CallerInfo> | Promise<VerifiedRequest<CallerInfo>>;
     try {
       const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
       if (!o.authorities.has(url.host.toLowerCase())) {
         throw new SignatureError('invalid_signature', `the request's @authority ${JSON.stringify(url.host)} is not this resource's`, { field: '@authority', reason: 'mismatch', actual: url.host });
       }
-      verified = await verifyRequest(request, {
-        resolveKey: this.#resolveKey,
-        requiredComponents: o.additionalSignatureComponents,
-        componentPolicy: o.signatureComponents,
-        windowSeconds: o.signatureWindow,
-        now,
-        // draft-hardt-oauth-aauth-protocol §Verification (Server): its schemes, `alg` parameter ignored, the key's fully specified `alg`, `Signature-Error` refusals.
-        ...(profile === 'aauth-current' ? { profile: AAUTH_CURRENT, allowedSchemes: currentSchemes(o) } : {}),
-      });
+      verified = verifyRequestNow(request, profile === 'aauth-current' ? { ...this.#currentVerification, now } : { ...this.#legacyVerification, now });
     } catch (err) {
-      throw profile === 'aauth-current' ? asCurrentRefusal(err) : asVerificationError(err);
+      throw verificationRefusal(profile, err);
     }
+    if (!(verified instanceof Promise)) return this.#accept(request, verified, now, profile);
+    return verified.then((v) => this.#accept(request, v, now, profile), (err: unknown) => {
+      throw verificationRefusal(profile, err);
+    });
+  }
+
+  /** After the signature: replay (synchronous in memory, a promise on a shared store), then the context. */
+  #accept(request: SignableRequest, verified: VerifiedRequest<CallerInfo>, now: number, profile: ProfileName): AAuthContext | Promise<AAuthContext> {
+    const o = this.options;
     if (o.replay !== false && o.replay.methods.has(request.method.toUpperCase())) {
       // 2026-03 §Replay Protection, draft-hardt-oauth-aauth-protocol §Freshness and Replay: servers
       // MAY cache recently seen signatures within the window. The in-memory guard answers
-      // synchronously: no await on the default path.
+      // synchronously: no promise on the default path.
       try {
         if (this.#replay !== undefined) this.#replay.check(verified.replayKey, verified.info, now);
-        else if (o.store !== undefined) await this.#checkShared(o.store, verified.replayKey, verified.created);
       } catch (err) {
         throw profile === 'aauth-current' ? asCurrentRefusal(err) : err;
       }
+      if (this.#replay === undefined && o.store !== undefined) {
+        return this.#checkShared(o.store, verified.replayKey, verified.created).then(() => this.#contextOf(verified), (err: unknown) => {
+          throw profile === 'aauth-current' ? asCurrentRefusal(err) : err;
+        });
+      }
     }
+    return this.#contextOf(verified);
+  }
+
+  #contextOf(verified: VerifiedRequest<CallerInfo>): AAuthContext {
     const context: AAuthContext = {
       ...verified.info,
       thumbprint: verified.thumbprint,
@@ -222,17 +264,40 @@ export class AAuthResource {
    * `performance.now()` reading taken when the request arrived; default now).
    */
   async authorize(context: AAuthContext | undefined, requirement: Requirement, startedAt: number = performance.now()): Promise<void> {
+    return this.authorizeNow(context, requirement, startedAt);
+  }
+
+  /**
+   * `authorize` without a promise when none is needed: a requirement met, or refused with a
+   * challenge that needs no resource token, is decided (returned, thrown) at once; a challenge
+   * carrying a resource token, or a chain policy to ask, gives a promise. Same decisions and log
+   * lines; adapters call this on every request.
+   */
+  authorizeNow(context: AAuthContext | undefined, requirement: Requirement, startedAt: number = performance.now()): void | Promise<void> {
     const about: DecisionSubject = {
       agent: context?.agent, user: context?.sub, scope: requirement.level === 'auth-token' ? requirement.scopes : undefined,
     };
+    let pending: void | Promise<void>;
     try {
-      await this.#authorize(context, requirement);
+      pending = this.#authorize(context, requirement);
     } catch (err) {
-      if (err instanceof AAuthError && err.detail.reason === CHAIN_POLICY) about.policyReason = err.message;
-      this.#logRefusal(requirement.level, about, err, startedAt);
+      this.#logAuthorizationRefusal(requirement, about, err, startedAt);
       throw err;
     }
+    if (!(pending instanceof Promise)) return this.#logGrant(requirement, about, startedAt);
+    return pending.then(() => this.#logGrant(requirement, about, startedAt), (err: unknown) => {
+      this.#logAuthorizationRefusal(requirement, about, err, startedAt);
+      throw err;
+    });
+  }
+
+  #logGrant(requirement: Requirement, about: DecisionSubject, startedAt: number): void {
     logDecision(this.options.logger, { component: 'resource', decision: requirement.level, resource: this.options.resource, ...about, outcome: 'granted', status: 200, durationMs: performance.now() - startedAt });
+  }
+
+  #logAuthorizationRefusal(requirement: Requirement, about: DecisionSubject, err: unknown, startedAt: number): void {
+    if (err instanceof AAuthError && err.detail.reason === CHAIN_POLICY) about.policyReason = err.message;
+    this.#logRefusal(requirement.level, about, err, startedAt);
   }
 
   #logRefusal(decision: string, about: DecisionSubject, err: unknown, startedAt: number): void {
@@ -240,7 +305,7 @@ export class AAuthResource {
     logDecision(this.options.logger, { component: 'resource', decision, resource: this.options.resource, ...about, outcome: 'refused', status, error, durationMs: performance.now() - startedAt });
   }
 
-  async #authorize(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
+  #authorize(context: AAuthContext | undefined, requirement: Requirement): void | Promise<void> {
     if (context !== undefined) {
       const missing = requirement.components.filter((c) => !context.components.includes(c));
       if (missing.length > 0) {
@@ -251,25 +316,39 @@ export class AAuthResource {
     }
     const [first, ...others] = this.options.profiles as [ProfileName, ...ProfileName[]];
     if (others.length === 0) return this.#authorizeIn(first, undefined, requirement);
-    // An unsigned request to a resource speaking both profiles: the first profile's answer, with
-    // each other profile's requirement header beside it (distinct header names), so an agent of
-    // either profile learns what to present.
-    const refusal = await this.#authorizeIn(first, undefined, requirement).then(() => undefined, (err: unknown) => err);
+    return this.#authorizeUnsigned(first, others, requirement);
+  }
+
+  /**
+   * An unsigned request to a resource speaking both profiles: the first profile's answer, with
+   * each other profile's requirement header beside it (distinct header names), so an agent of
+   * either profile learns what to present.
+   */
+  async #authorizeUnsigned(first: ProfileName, others: readonly ProfileName[], requirement: Requirement): Promise<void> {
+    const outcome = async (profile: ProfileName): Promise<unknown> => {
+      try {
+        await this.#authorizeIn(profile, undefined, requirement);
+        return undefined;
+      } catch (err) {
+        return err;
+      }
+    };
+    const refusal = await outcome(first);
     if (!(refusal instanceof AAuthError)) throw refusal;
     let merged = refusal;
     for (const profile of others) {
-      const other = await this.#authorizeIn(profile, undefined, requirement).then(() => undefined, (err: unknown) => err);
+      const other = await outcome(profile);
       if (other instanceof AAuthError) merged = merged.withHeaders(other.headers);
     }
     throw merged;
   }
 
-  #authorizeIn(profile: ProfileName, context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
+  #authorizeIn(profile: ProfileName, context: AAuthContext | undefined, requirement: Requirement): void | Promise<void> {
     return profile === 'aauth-current' ? this.#authorizeCurrent(context, requirement) : this.#authorizeLegacy(context, requirement);
   }
 
   /** 2026-03 §Requirement Levels. `person` (a current-profile level) is an auth token naming the user. */
-  async #authorizeLegacy(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
+  #authorizeLegacy(context: AAuthContext | undefined, requirement: Requirement): void | Promise<void> {
     switch (requirement.level) {
       case 'pseudonym':
         if (context === undefined) throw levelChallenge('pseudonym', 'invalid_signature', 'this resource requires a signed request');
@@ -288,7 +367,7 @@ export class AAuthResource {
           return this.#authorizeDelegated(context, caller, requirement);
         }
         if (context.tokenType !== 'auth') {
-          throw await authTokenChallenge(this.options, caller, scopes, 'invalid_auth_token', 'this resource requires an auth token');
+          return refuseWith(authTokenChallenge(this.options, caller, scopes, 'invalid_auth_token', 'this resource requires an auth token'));
         }
         if (requirement.level === 'person') {
           if (context.sub === undefined) throw new AAuthError('access_denied', 'this route needs the user, and the auth token names none', { field: 'sub', reason: 'missing' });
@@ -296,7 +375,7 @@ export class AAuthResource {
         }
         const message = scopeShortfall(context, requirement);
         if (message === undefined) return;
-        throw await authTokenChallenge(this.options, caller, requirement.scopes, 'insufficient_scope', message);
+        return refuseWith(authTokenChallenge(this.options, caller, requirement.scopes, 'insufficient_scope', message));
       }
     }
   }
@@ -340,7 +419,7 @@ export class AAuthResource {
    * person token before it issues a resource token"), for the request itself or, on a step-up
    * from an auth token, remembered for that person, key and mission.
    */
-  async #authorizeCurrent(context: AAuthContext | undefined, requirement: Requirement): Promise<void> {
+  #authorizeCurrent(context: AAuthContext | undefined, requirement: Requirement): void | Promise<void> {
     switch (requirement.level) {
       case 'pseudonym':
         if (context === undefined) throw requirementChallenge('agent-token', 'invalid_signature', 'this resource requires a signed request');
@@ -357,7 +436,7 @@ export class AAuthResource {
         if (context === undefined) throw requirementChallenge('person-token', 'invalid_signature', 'this resource requires a request signed with a person token before it issues a resource token');
         if (context.tokenType === 'person') {
           const person = this.#personOf(context);
-          throw await currentAuthTokenChallenge(this.options, person, context.thumbprint, requirement.scopes, 'invalid_auth_token', 'this resource requires an auth token');
+          return refuseWith(currentAuthTokenChallenge(this.options, person, context.thumbprint, requirement.scopes, 'invalid_auth_token', 'this resource requires an auth token'));
         }
         if (context.tokenType !== 'auth' || context.ps === undefined || context.sub === undefined) {
           throw requirementChallenge('person-token', 'invalid_person_token', 'a resource token names the person: sign with a person token from your Person Server first');
@@ -366,7 +445,7 @@ export class AAuthResource {
         if (message === undefined) return;
         const person = this.#persons.find(context.ps, context.sub, context.thumbprint, context.missionS256, this.options.now());
         if (person === undefined) throw requirementChallenge('person-token', 'insufficient_scope', `${message}; sign with a person token to get a resource token for it`);
-        throw await currentAuthTokenChallenge(this.options, person, context.thumbprint, requirement.scopes, 'insufficient_scope', message);
+        return refuseWith(currentAuthTokenChallenge(this.options, person, context.thumbprint, requirement.scopes, 'insufficient_scope', message));
       }
     }
   }

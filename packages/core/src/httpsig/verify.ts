@@ -160,22 +160,39 @@ function chooseLabel(keys: readonly SignatureKey[], wanted: string | undefined):
  * (token errors, an unknown agent) passes through unchanged, so the resolver runs outside both.
  */
 export async function verifyRequest<T>(request: SignableRequest, options: VerifyRequestOptions<T>): Promise<VerifiedRequest<T>> {
+  return verifyRequestNow(request, options);
+}
+
+/**
+ * `verifyRequest` without a promise when none is needed: when the resolver answers synchronously
+ * (a key or token verdict already cached) the result is returned, and a refusal thrown, at once;
+ * otherwise the promise of the result. A server's hot path calls this; everything else
+ * `verifyRequest`. Same steps, same refusals.
+ */
+export function verifyRequestNow<T>(request: SignableRequest, options: VerifyRequestOptions<T>): VerifiedRequest<T> | Promise<VerifiedRequest<T>> {
   const profile = options.profile ?? PROFILE;
-  const refuse = profile.requestVerification.errorFormat === 'rfc9457'
-    ? (err: unknown, stage: 'input' | 'key') => asSignatureRejection(err, stage, options.allowedSchemes)
-    : asSignatureFailure;
   let input: CheckedInput;
   try {
     input = checkInput(request, options, profile);
   } catch (err) {
-    throw refuse(err, 'input');
+    throw refusal(err, 'input', profile, options.allowedSchemes);
   }
-  const resolved = await options.resolveKey(input.signatureKey);
+  const resolved = options.resolveKey(input.signatureKey);
+  if (resolved instanceof Promise) return resolved.then((key) => verifyResolved(request, input, key, profile, options.allowedSchemes));
+  return verifyResolved(request, input, resolved, profile, options.allowedSchemes);
+}
+
+function verifyResolved<T>(request: SignableRequest, input: CheckedInput, resolved: ResolvedKey<T>, profile: AnyProfile, allowedSchemes: readonly string[] | undefined): VerifiedRequest<T> {
   try {
     return verifyWithKey(request, input, resolved, profile);
   } catch (err) {
-    throw refuse(err, 'key');
+    throw refusal(err, 'key', profile, allowedSchemes);
   }
+}
+
+/** A failed check as the profile words it (see `asSignatureRejection`, `asSignatureFailure`). */
+function refusal(err: unknown, stage: 'input' | 'key', profile: AnyProfile, allowedSchemes: readonly string[] | undefined): unknown {
+  return profile.requestVerification.errorFormat === 'rfc9457' ? asSignatureRejection(err, stage, allowedSchemes) : asSignatureFailure(err);
 }
 
 /**
@@ -206,7 +223,7 @@ export function missingComponents(missing: readonly string[], required: readonly
     { extras: { [PROFILE.signatureComponents.errorMember]: [...required] } });
 }
 
-function asSignatureFailure(err: unknown, _stage?: 'input' | 'key'): unknown {
+function asSignatureFailure(err: unknown): unknown {
   if (!(err instanceof MalformedError) || err.code !== 'invalid_request') return err;
   return new MalformedError('invalid_signature', err.message, err.raw, err.detail);
 }

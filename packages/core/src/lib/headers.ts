@@ -5,10 +5,27 @@ function isFetchHeaders(headers: HeadersLike): headers is { get(name: string): s
   return typeof (headers as { get?: unknown }).get === 'function';
 }
 
+/**
+ * Lowercase forms of the names asked for, kept so that each lookup uses one stable string: a name
+ * lowercased afresh is a new string that the engine must look up in its string table before it
+ * can read the property. Callers ask for the profile's few header names; bounded all the same.
+ */
+const lowerNames = new Map<string, string>();
+const LOWER_NAMES_MAX = 256;
+
+function lowerOf(name: string): string {
+  let lower = lowerNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerNames.size < LOWER_NAMES_MAX) lowerNames.set(name, lower);
+  }
+  return lower;
+}
+
 /** A header's field value, multiple field lines joined with ", " (RFC 9110 §5.3), or undefined. */
 export function getHeader(headers: HeadersLike, name: string): string | undefined {
   if (isFetchHeaders(headers)) return headers.get(name) ?? undefined;
-  const lower = name.toLowerCase();
+  const lower = lowerOf(name);
   const record = headers as Record<string, string | readonly string[] | undefined>;
   let value = record[lower];
   if (value === undefined) {

@@ -10,6 +10,8 @@ import { isAAuthError } from '../errors.js';
 export interface AAuthLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  /** pino's: when it says `info` is off, decision lines are not even built. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export function refusalOf(err: unknown): { error: string; status: number } {
 
 /** Write `decision` as one `info` line `aauth decision` with flat, stable field names. */
 export function logDecision(logger: AAuthLogger, decision: Decision): void {
+  if (logger === consoleWarnLogger || logger.isLevelEnabled?.('info') === false) return;
   const line: Record<string, string | number> = { component: decision.component, decision: decision.decision, outcome: decision.outcome, status: decision.status };
   if (decision.agent !== undefined) line.agent = decision.agent;
   if (decision.resource !== undefined) line.resource = decision.resource;

@@ -6,10 +6,11 @@
  * correctly). Per-route requirements stack after it: `requireSignature()`, `requireIdentity()`,
  * `requirePerson()` (current profile), `requireAuth({ scope })`.
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AAUTH_2026_03, AAuthError, PROFILE, type ProfileName } from '@aauth-ts/core';
 import { AAuthResource } from '../resource.js';
 import type { ResourceOptions } from '../options.js';
+import type { AAuthContext } from '../context.js';
 import type { DeferOptions, Deferral } from '../deferral-store.js';
 import { authRequirement, identityRequirement, personRequirement, signatureRequirement, type AuthRequirementOptions, type Requirement, type SignatureRequirementOptions } from '../requirement.js';
 import { fromNodeRequest, hasBody, readBody } from '../neutral/node-request.js';
@@ -115,6 +116,13 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
     sendAnswer(res, await resource.poll(req.aauth, endpoint.id, preferWait(req)));
   };
 
+  /** After verification: the context on `req`, then the route, or this middleware's own endpoint. */
+  const proceed = (context: AAuthContext | undefined, endpoint: Endpoint | undefined, req: Request, res: Response, next: NextFunction): void => {
+    if (context !== undefined) req.aauth = context;
+    if (endpoint === undefined) return void next();
+    serveEndpoint(endpoint, req, res).catch(next);
+  };
+
   const middleware = function aauthMiddleware(req, res, next) {
     (req as WithResource)[RESOURCE] = resource;
     (req as WithResource)[PROFILE_OF] = resource.profileOf(req);
@@ -131,15 +139,22 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
       if (endpoint === undefined) return void next();
       return void serveEndpoint(endpoint, req, res).catch(next);
     }
-    const verified = async (body: Buffer | undefined): Promise<void> => {
-      const context = await resource.verify(fromNodeRequest(req, { protocol, target: req.originalUrl, ...(body === undefined ? {} : { body }) }), started);
-      if (context !== undefined) req.aauth = context;
-      if (endpoint === undefined) return void next();
-      await serveEndpoint(endpoint, req, res);
-    };
-    // A request without a body (most GETs) is verified at once, not after a body read that finds nothing.
-    if (req.rawBody === undefined && !hasBody(req)) return void verified(undefined).catch(next);
-    bodyOf(req, maxBodyBytes).then(verified).catch(next);
+    // A request without a body (most GETs) is verified at once, not after a body read that finds
+    // nothing; with its token's verdict cached it goes on to the route without a promise.
+    if (req.rawBody === undefined && !hasBody(req)) {
+      let context: ReturnType<AAuthResource['verifyNow']>;
+      try {
+        context = resource.verifyNow(fromNodeRequest(req, { protocol, target: req.originalUrl }), started);
+      } catch (err) {
+        return void next(err);
+      }
+      if (!(context instanceof Promise)) return void proceed(context, endpoint, req, res, next);
+      return void context.then((c) => proceed(c, endpoint, req, res, next)).catch(next);
+    }
+    bodyOf(req, maxBodyBytes)
+      .then((body) => resource.verifyNow(fromNodeRequest(req, { protocol, target: req.originalUrl, ...(body === undefined ? {} : { body }) }), started))
+      .then((c) => proceed(c, endpoint, req, res, next))
+      .catch(next);
   } as RequestHandler as AAuthMiddleware;
 
   const bound = (requirement: Requirement): RequestHandler => requirementHandler(requirement, resource);
@@ -159,7 +174,15 @@ function requirementHandler(requirement: Requirement, fixed?: AAuthResource): Re
       next(new Error('aauth: a require…() middleware ran before aauth(); mount aauth() first'));
       return;
     }
-    resource.authorize(req.aauth, requirement, (req as WithResource)[STARTED]).then(() => next(), next);
+    // Decided at once when no resource token must be minted: no promise on a granted request.
+    let pending: void | Promise<void>;
+    try {
+      pending = resource.authorizeNow(req.aauth, requirement, (req as WithResource)[STARTED]);
+    } catch (err) {
+      return void next(err);
+    }
+    if (pending instanceof Promise) pending.then(() => next(), next);
+    else next();
   };
 }
 
