@@ -97,7 +97,7 @@ export { parseTrustAnchors } from './x509/pem.js';
 export { X509CertificateVerifier } from './x509/verifier.js';
 export type { X509VerifierOptions, X509Identity } from './x509/verifier.js';
 
-export { consoleWarnLogger, logDecision, refusalOf, isAAuthLogger } from './log/decision-log.js';
+export { consoleWarnLogger, logDecision, logsDecisions, refusalOf, isAAuthLogger } from './log/decision-log.js';
 export type { AAuthLogger, Decision, DecisionOutcome, DecisionSubject } from './log/decision-log.js';
 
 // The current profile (draft-hardt-oauth-aauth-protocol): aa-* tokens, AAuth-Requirement, problem+json, missions.

@@ -4,7 +4,7 @@
  * (express here; others can follow) only translate requests and answers.
  */
 import {
-  AAUTH_CURRENT, AAuthError, GuardedFetcher, SharedCache, askChainPolicy, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, guardStoreCall, isAAuthError, logDecision, missingComponents, refusalOf, verifyRequestNow,
+  AAUTH_CURRENT, AAuthError, GuardedFetcher, SharedCache, askChainPolicy, KeyDiscovery, PROFILE, problemResponse, SignatureError, getHeader, guardStoreCall, isAAuthError, logDecision, logsDecisions, missingComponents, refusalOf, verifyRequestNow,
   type DecisionSubject, type FetcherStats, type WireErrorCode, type SharedStore, type AaPersonTokenClaims, type JwkSet, type ProfileName, type SignableRequest, type SignatureKey, type VerifiedRequest, type VerifyRequestOptions,
 } from '@aauth-ts/core';
 import { authTokenChallenge, delegatedTokenChallenge, levelChallenge } from './challenge.js';
@@ -66,9 +66,9 @@ export class AAuthResource {
   readonly #persons: PersonRecords;
   readonly #metadata: PublishedMetadata;
   readonly #jwks: JwkSet;
-  /** `verifyRequest` options per profile but the clock, built once. */
-  readonly #legacyVerification: Omit<VerifyRequestOptions<CallerInfo>, 'now'>;
-  readonly #currentVerification: Omit<VerifyRequestOptions<CallerInfo>, 'now'>;
+  /** `verifyRequest` options per profile, built once (the clock is read per request). */
+  readonly #legacyVerification: VerifyRequestOptions<CallerInfo>;
+  readonly #currentVerification: VerifyRequestOptions<CallerInfo>;
 
   constructor(options: ResourceOptions) {
     this.options = resolveOptions(options);
@@ -189,7 +189,7 @@ export class AAuthResource {
       if (!o.authorities.has(url.host.toLowerCase())) {
         throw new SignatureError('invalid_signature', `the request's @authority ${JSON.stringify(url.host)} is not this resource's`, { field: '@authority', reason: 'mismatch', actual: url.host });
       }
-      verified = verifyRequestNow(request, profile === 'aauth-current' ? { ...this.#currentVerification, now } : { ...this.#legacyVerification, now });
+      verified = verifyRequestNow(request, profile === 'aauth-current' ? this.#currentVerification : this.#legacyVerification, now);
     } catch (err) {
       throw verificationRefusal(profile, err);
     }
@@ -221,13 +221,9 @@ export class AAuthResource {
   }
 
   #contextOf(verified: VerifiedRequest<CallerInfo>): AAuthContext {
-    const context: AAuthContext = {
-      ...verified.info,
-      thumbprint: verified.thumbprint,
-      jwk: verified.jwk,
-      components: verified.components,
-      created: verified.created,
-    };
+    // Object.assign, not `{ ...info, thumbprint, … }`: on Node 20 that spread cost about 230k
+    // instructions per warm request here (callgrind), a sixth of the request's one verify.
+    const context: AAuthContext = Object.assign({}, verified.info, { thumbprint: verified.thumbprint, jwk: verified.jwk, components: verified.components, created: verified.created });
     // Only now has the caller proved it holds the person token's key: remember the token for a
     // later step-up's `presented_jti`.
     if (context.tokenType === 'person') this.#persons.remember(this.#personOf(context), context.thumbprint);
@@ -292,6 +288,7 @@ export class AAuthResource {
   }
 
   #logGrant(requirement: Requirement, about: DecisionSubject, startedAt: number): void {
+    if (!logsDecisions(this.options.logger)) return;
     logDecision(this.options.logger, { component: 'resource', decision: requirement.level, resource: this.options.resource, ...about, outcome: 'granted', status: 200, durationMs: performance.now() - startedAt });
   }
 

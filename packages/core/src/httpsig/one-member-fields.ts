@@ -31,7 +31,12 @@ export function oneSignatureInput(header: string): Dictionary | undefined {
   const items: Item[] = names === '' ? [] : names.split(' ').map((quoted) => [quoted.slice(1, -1), new Map()]);
   // §4.2.3.2: a parameter given twice keeps its first position and its last value, as Map.set does.
   const params: Parameters = new Map<string, BareItem>();
-  for (const [, key, integer, text] of paramText.matchAll(PARAM)) params.set(key as string, integer !== undefined ? Number(integer) : text as string);
+  // `exec` on the one pattern, not `matchAll`, which copies the pattern on every call.
+  PARAM.lastIndex = 0;
+  for (let param = PARAM.exec(paramText); param !== null; param = PARAM.exec(paramText)) {
+    const [, key, integer, text] = param as unknown as [string, string, string | undefined, string | undefined];
+    params.set(key, integer !== undefined ? Number(integer) : text as string);
+  }
   const member: InnerList = [items, params];
   return new Map([[label, member]]);
 }

@@ -167,13 +167,14 @@ export async function verifyRequest<T>(request: SignableRequest, options: Verify
  * `verifyRequest` without a promise when none is needed: when the resolver answers synchronously
  * (a key or token verdict already cached) the result is returned, and a refusal thrown, at once;
  * otherwise the promise of the result. A server's hot path calls this; everything else
- * `verifyRequest`. Same steps, same refusals.
+ * `verifyRequest`. Same steps, same refusals. `now` (seconds) is apart from `options` so that a
+ * server keeps one options object for every request.
  */
-export function verifyRequestNow<T>(request: SignableRequest, options: VerifyRequestOptions<T>): VerifiedRequest<T> | Promise<VerifiedRequest<T>> {
+export function verifyRequestNow<T>(request: SignableRequest, options: VerifyRequestOptions<T>, now: number = options.now ?? Math.floor(Date.now() / 1000)): VerifiedRequest<T> | Promise<VerifiedRequest<T>> {
   const profile = options.profile ?? PROFILE;
   let input: CheckedInput;
   try {
-    input = checkInput(request, options, profile);
+    input = checkInput(request, options, profile, now);
   } catch (err) {
     throw refusal(err, 'input', profile, options.allowedSchemes);
   }
@@ -239,7 +240,7 @@ interface CheckedInput {
 }
 
 /** Steps 1–6: everything that needs no key. */
-function checkInput(request: SignableRequest, options: VerifyRequestOptions<unknown>, profile: AnyProfile): CheckedInput {
+function checkInput(request: SignableRequest, options: VerifyRequestOptions<unknown>, profile: AnyProfile, now: number): CheckedInput {
   const h = PROFILE.headers;
   // 1. presence
   const sigHeader = getHeader(request.headers, h.signature);
@@ -288,7 +289,6 @@ function checkInput(request: SignableRequest, options: VerifyRequestOptions<unkn
   const params = inner[1];
   const created = params.get('created');
   if (typeof created !== 'number' || !Number.isInteger(created)) fail('the signature has no integer "created" parameter', 'created_missing');
-  const now = options.now ?? Math.floor(Date.now() / 1000);
   const window = options.windowSeconds ?? DEFAULT_SIGNATURE_WINDOW;
   if (Math.abs(now - created) > window) {
     fail(`signature "created" is ${now - created > 0 ? `${now - created} s in the past` : `${created - now} s in the future`}; the window is ±${window} s`, 'created_window', { actual: created, expected: now });
@@ -344,19 +344,33 @@ function verifyWithKey<T>(request: SignableRequest, input: CheckedInput, resolve
   if (algorithm === 'ecdsa-p256-sha256' && isHighS(signatureBytes)) fail('the ECDSA signature has a high S value; sign with low S (s ≤ n/2)', 'high_s');
   if (!rawVerify(algorithm, publicKey, Buffer.from(base, 'utf8'), signatureBytes)) fail('the HTTP message signature does not verify', 'bad_signature');
 
-  // Hashed on first use: only a request the replay cache sees needs it (a GET usually does not).
-  let replayKey: string | undefined;
-  return {
-    label: signatureKey.label,
-    signatureKey,
-    jwk: resolved.jwk,
-    thumbprint,
-    created,
-    components: covered,
-    get replayKey(): string {
-      replayKey ??= createHash('sha256').update(thumbprint).update('\n').update(base).digest('base64url');
-      return replayKey;
-    },
-    info: resolved.info,
-  };
+  return new Verified(signatureKey, resolved.jwk, thumbprint, created, covered, resolved.info, base);
+}
+
+/**
+ * A verified request. A class rather than an object literal with a getter: a literal's getter is
+ * a new closure per request, and the replay key is wanted only by a request the replay cache sees.
+ */
+class Verified<T> implements VerifiedRequest<T> {
+  readonly label: string;
+  readonly #base: string;
+  #replayKey: string | undefined;
+
+  constructor(
+    readonly signatureKey: SignatureKey,
+    readonly jwk: PublicJwk,
+    readonly thumbprint: string,
+    readonly created: number,
+    readonly components: readonly string[],
+    readonly info: T,
+    base: string,
+  ) {
+    this.label = signatureKey.label;
+    this.#base = base;
+  }
+
+  get replayKey(): string {
+    this.#replayKey ??= createHash('sha256').update(this.thumbprint).update('\n').update(this.#base).digest('base64url');
+    return this.#replayKey;
+  }
 }

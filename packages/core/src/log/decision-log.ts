@@ -56,9 +56,14 @@ export function refusalOf(err: unknown): { error: string; status: number } {
   return isAAuthError(err) ? { error: err.code, status: err.status } : { error: 'server_error', status: 500 };
 }
 
+/** Does `logger` keep decision lines (`info`)? When not, a caller need not even build one. */
+export function logsDecisions(logger: AAuthLogger): boolean {
+  return logger !== consoleWarnLogger && logger.isLevelEnabled?.('info') !== false;
+}
+
 /** Write `decision` as one `info` line `aauth decision` with flat, stable field names. */
 export function logDecision(logger: AAuthLogger, decision: Decision): void {
-  if (logger === consoleWarnLogger || logger.isLevelEnabled?.('info') === false) return;
+  if (!logsDecisions(logger)) return;
   const line: Record<string, string | number> = { component: decision.component, decision: decision.decision, outcome: decision.outcome, status: decision.status };
   if (decision.agent !== undefined) line.agent = decision.agent;
   if (decision.resource !== undefined) line.resource = decision.resource;

@@ -18,21 +18,27 @@ import { jwksHandler, resourceMetadataHandler } from './metadata.js';
 import { sendAnswer } from './send-answer.js';
 import './types.js';
 
-const RESOURCE = Symbol('aauth.resource');
-/** The wire profile the request is answered in (see `AAuthResource.profileOf`). */
-const PROFILE_OF = Symbol('aauth.profile');
-/** When `aauth()` first saw the request (`performance.now()`): decisions are timed from it. */
-const STARTED = Symbol('aauth.started');
-type WithResource = Request & { [RESOURCE]?: AAuthResource; [STARTED]?: number; [PROFILE_OF]?: ProfileName };
+/**
+ * What `aauth()` notes on a request, as one member: the resource that handled it, the wire profile
+ * it is answered in (see `AAuthResource.profileOf`), and when it was first seen
+ * (`performance.now()`; decisions are timed from it).
+ */
+const HANDLED = Symbol('aauth.handled');
+interface Handled {
+  readonly resource: AAuthResource;
+  readonly profile: ProfileName;
+  readonly started: number;
+}
+type WithResource = Request & { [HANDLED]?: Handled };
 
 /** The `AAuthResource` of the `aauth()` that handled `req`, if any. */
 export function resourceOf(req: Request): AAuthResource | undefined {
-  return (req as WithResource)[RESOURCE];
+  return (req as WithResource)[HANDLED]?.resource;
 }
 
 /** The profile `req` is answered in: the one `aauth()` decided, else the default 2026-03. */
 export function profileOf(req: Request): ProfileName {
-  return (req as WithResource)[PROFILE_OF] ?? AAUTH_2026_03.name;
+  return (req as WithResource)[HANDLED]?.profile ?? AAUTH_2026_03.name;
 }
 
 export interface ExpressOptions {
@@ -124,10 +130,8 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
   };
 
   const middleware = function aauthMiddleware(req, res, next) {
-    (req as WithResource)[RESOURCE] = resource;
-    (req as WithResource)[PROFILE_OF] = resource.profileOf(req);
     const started = performance.now();
-    (req as WithResource)[STARTED] = started;
+    (req as WithResource)[HANDLED] = { resource, profile: resource.profileOf(req), started };
     const path = req.path;
     if (serveMetadata && (req.method === 'GET' || req.method === 'HEAD')) {
       if (path === metadataPath) return void serveResourceMetadata(req, res, next);
@@ -169,7 +173,8 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
 
 function requirementHandler(requirement: Requirement, fixed?: AAuthResource): RequestHandler {
   return function aauthRequirement(req, _res, next) {
-    const resource = fixed ?? (req as WithResource)[RESOURCE];
+    const handled = (req as WithResource)[HANDLED];
+    const resource = fixed ?? handled?.resource;
     if (resource === undefined) {
       next(new Error('aauth: a require…() middleware ran before aauth(); mount aauth() first'));
       return;
@@ -177,7 +182,7 @@ function requirementHandler(requirement: Requirement, fixed?: AAuthResource): Re
     // Decided at once when no resource token must be minted: no promise on a granted request.
     let pending: void | Promise<void>;
     try {
-      pending = resource.authorizeNow(req.aauth, requirement, (req as WithResource)[STARTED]);
+      pending = resource.authorizeNow(req.aauth, requirement, handled?.started);
     } catch (err) {
       return void next(err);
     }

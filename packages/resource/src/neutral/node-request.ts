@@ -75,5 +75,7 @@ export function fromNodeRequest(req: IncomingMessage, options: NodeRequestOption
   } catch (cause) {
     throw new AAuthError('invalid_signature', 'the request target and Host do not form a URL', { field: '@authority', reason: 'malformed', cause });
   }
-  return { method: req.method ?? 'GET', url, target, headers: req.headers, ...(options.body === undefined ? {} : { body: options.body }) };
+  const request: { -readonly [K in keyof SignableRequest]: SignableRequest[K] } = { method: req.method ?? 'GET', url, target, headers: req.headers };
+  if (options.body !== undefined) request.body = options.body;
+  return request;
 }
