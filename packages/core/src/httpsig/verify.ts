@@ -229,6 +229,23 @@ function asSignatureFailure(err: unknown): unknown {
   return new MalformedError('invalid_signature', err.message, err.raw, err.detail);
 }
 
+const NO_COMPONENTS: readonly string[] = Object.freeze([]);
+
+/**
+ * `requiredComponentsFor`, remembered per frozen extras list: the answer depends only on the
+ * policy, the extras and whether the request has a query and a body (eight cases), and a server
+ * asks it on every request. A list that is not frozen could change, so it is worked out afresh.
+ */
+const requiredMemo = new WeakMap<readonly string[], (readonly string[] | undefined)[]>();
+
+function requiredFor(url: URL, hasBody: boolean, policy: ComponentPolicy, extra: readonly string[]): readonly string[] {
+  if (!Object.isFrozen(extra)) return requiredComponentsFor(url, hasBody, policy, extra);
+  let cases = requiredMemo.get(extra);
+  if (cases === undefined) requiredMemo.set(extra, cases = []);
+  const index = (policy === 'strict' ? 4 : 0) + (url.search.length > 0 ? 2 : 0) + (hasBody ? 1 : 0);
+  return cases[index] ??= Object.freeze(requiredComponentsFor(url, hasBody, policy, extra));
+}
+
 /** What steps 1–6 established, for steps 7–8 once the key is known. */
 interface CheckedInput {
   readonly signatureKey: SignatureKey;
@@ -280,10 +297,11 @@ function checkInput(request: SignableRequest, options: VerifyRequestOptions<unkn
   const twice = covered.find((name, i) => covered.indexOf(name, i + 1) > i);
   // RFC 9421 §2.5: a component listed more than once makes the signature base an error.
   if (twice !== undefined) fail(`covered component ${JSON.stringify(twice)} is listed more than once`, 'duplicate_component', { field: String(twice) });
-  const required = requiredComponentsFor(url, hasBody, options.componentPolicy ?? 'strict', options.requiredComponents ?? []);
-  if (options.personOrAccessServer === true && hasBody) for (const name of profile.bodyComponents) if (!required.includes(name)) required.push(name);
-  const missing = required.filter((name) => !covered.includes(name));
-  if (missing.length > 0) throw missingComponents(missing, required);
+  let required = requiredFor(url, hasBody, options.componentPolicy ?? 'strict', options.requiredComponents ?? NO_COMPONENTS);
+  if (options.personOrAccessServer === true && hasBody) required = [...required, ...profile.bodyComponents.filter((name) => !required.includes(name))];
+  let missing: string[] | undefined;
+  for (const name of required) if (!covered.includes(name)) (missing ??= []).push(name);
+  if (missing !== undefined) throw missingComponents(missing, required);
 
   // 4. parameters
   const params = inner[1];
