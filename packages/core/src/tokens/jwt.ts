@@ -28,19 +28,35 @@ export interface IssueOptions {
   readonly alg?: string;
 }
 
+/**
+ * Serialised protected headers by signing key, then `alg` and `typ`: a key signs the same few
+ * headers over and over (one per token type). Only frozen keys (as `generateSigningKey` and
+ * `importSigningKey` make them) are remembered, so a kept header never goes stale.
+ */
+const headersByKey = new WeakMap<SigningKey, Map<string, string>>();
+
+function headerJson(key: SigningKey, alg: string, typ: string): string {
+  if (!Object.isFrozen(key)) return JSON.stringify({ alg, typ, kid: key.kid });
+  let byKey = headersByKey.get(key);
+  if (byKey === undefined) headersByKey.set(key, (byKey = new Map()));
+  const name = `${alg} ${typ}`;
+  let json = byKey.get(name);
+  if (json === undefined) byKey.set(name, (json = JSON.stringify({ alg, typ, kid: key.kid })));
+  return json;
+}
+
 /** Sign `claims` with `typ` in the protected header; `iat`, `exp` and `jti` are filled in. */
 export async function issueJwt(key: SigningKey, typ: string, claims: Record<string, unknown>, options: IssueOptions): Promise<string> {
   const iat = options.now ?? Math.floor(Date.now() / 1000);
   const payload: JWTPayload = { ...claims, iat, exp: iat + options.lifetimeSeconds, jti: options.jti ?? randomUUID() };
   const alg = options.alg ?? key.jwsAlgorithm;
-  const header = { alg, typ, kid: key.kid };
   // The same JSON jose would sign (its `iat`/`exp` check included), signed with node:crypto;
   // a key and algorithm that do not pair up go to jose, which reports them.
   if (Number.isFinite(payload.iat) && Number.isFinite(payload.exp)) {
-    const token = signCompact(alg, key.privateKey, JSON.stringify(header), JSON.stringify(payload));
+    const token = signCompact(alg, key.privateKey, headerJson(key, alg, typ), JSON.stringify(payload));
     if (token !== undefined) return token;
   }
-  return new SignJWT(payload).setProtectedHeader(header).sign(key.privateKey);
+  return new SignJWT(payload).setProtectedHeader({ alg, typ, kid: key.kid }).sign(key.privateKey);
 }
 
 /** The unverified protected header, with `typ` and `alg` checked. Cheap, no I/O. */
