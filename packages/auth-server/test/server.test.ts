@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { GuardedFetcher, KeyDiscovery, verifyAuthToken } from '@aauth-ts/core';
 import { parseForms, driveInteraction } from '../../../conformance/support/consent-driver.js';
 import { postJson, signedRequest, type Signer } from '../../../conformance/support/signed-fetch.js';
+import { Party } from '../../../conformance/support/parties.js';
 import { USER, startFixture, type Fixture } from './helpers.js';
 
 async function signerFor(f: Fixture): Promise<Signer> {
@@ -112,6 +113,26 @@ describe('embedded auth server', () => {
     const keys = new KeyDiscovery(new GuardedFetcher({ allowLoopback: true }));
     const claims = await verifyAuthToken(done.json.auth_token as string, { keys, trustedIssuers: [f.issuer], audience: f.resource.id });
     expect(claims.sub).toBe(USER.id);
+  });
+
+  it('a resource token from a party that is not a realm resource is refused by its issuer, with nothing fetched from it, whatever else is wrong with it', async () => {
+    const stranger = new Party({ port: 0, resource: true });
+    await stranger.start();
+    try {
+      const refused = { error: 'access_denied', error_description: `resource ${stranger.id} is not an enabled resource of realm unit` };
+      const signed = await stranger.resourceToken({ aud: f.issuer, agent: f.agent.id, agentJkt: f.agent.delegateKey.thumbprint, scope: 'data:read' });
+      // A header `alg` this server never accepts: the issuer is still what refuses it.
+      const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const badAlg = `${segment({ alg: 'HS256', typ: 'resource+jwt' })}.${signed.split('.')[1] as string}.${'A'.repeat(43)}`;
+      for (const token of [signed, badAlg]) {
+        const res = await postJson(`${f.issuer}/protocol/aauth/token`, await signerFor(f), { resource_token: token });
+        expect(res.status).toBe(403);
+        expect(res.json).toMatchObject(refused);
+      }
+      expect(stranger.served).toBe(0);
+    } finally {
+      await stranger.stop();
+    }
   });
 
   it('an oversized body is refused with 413 and a JSON error', async () => {

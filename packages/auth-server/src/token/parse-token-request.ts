@@ -27,6 +27,9 @@ const KNOWN = [F.resourceToken, F.upstreamToken, F.authToken, F.scope, F.purpose
 const MAX_TEXT = 1024;
 const MAX_TOKEN = 16 * 1024;
 
+/** Refuses bytes that are not UTF-8 rather than replacing them (no state between calls). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function bad(message: string, field?: string): never {
   throw new MalformedError('invalid_request', message, undefined, { field, reason: 'malformed' });
 }
@@ -60,7 +63,7 @@ export function parseTokenRequest(contentType: string | undefined, body: Uint8Ar
   const type = mediaType(contentType);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = utf8.decode(body);
   } catch {
     bad('the request body is not UTF-8');
   }

@@ -3,7 +3,7 @@
  * failure mapped to the contract's code and status. Every verification is core's: this module
  * adds the auth server's own state (realm membership, single-use `jti`) and error mapping.
  */
-import { AAuthError, PROFILE, TokenError, peekClaims, peekTyp, verifyAuthToken, verifyResourceToken, type AuthTokenClaims, type ResourceTokenClaims } from '@aauth-ts/core';
+import { AAuthError, TokenError, verifyAuthToken, verifyResourceToken, type AuthTokenClaims, type ResourceTokenClaims } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { authAgeReason, authTimeOf, ownTokenReason } from '../policy/chaining.js';
 import { knownResource } from '../policy/decide.js';
@@ -36,15 +36,10 @@ function asAuthTokenError(err: unknown, what: string): never {
  * unused (remembered until `exp`).
  */
 export async function verifyPresentedResourceToken(ctx: AuthServerContext, token: string, caller: AuthenticatedAgent, now: number): Promise<ResourceTokenClaims> {
-  if (peekTyp(token) !== PROFILE.typ.resource) {
-    // Let core produce the precise typ/format error.
-    await verifyResourceToken(token, { keys: ctx.discovery, audience: ctx.issuer(), now });
-  }
-  const iss = peekClaims(token, 'invalid_resource_token').iss;
-  if (typeof iss === 'string' && !knownResource(ctx.realm, iss)) {
-    throw new AAuthError('access_denied', `resource ${iss} is not an enabled resource of realm ${ctx.realm.name}`, { field: 'iss', reason: 'unknown', actual: iss });
-  }
   const claims = await verifyResourceToken(token, {
+    checkIssuer: (iss) => {
+      if (!knownResource(ctx.realm, iss)) throw new AAuthError('access_denied', `resource ${iss} is not an enabled resource of realm ${ctx.realm.name}`, { field: 'iss', reason: 'unknown', actual: iss });
+    },
     keys: ctx.discovery,
     identifiers: { allowLoopbackHttp: ctx.realm.settings.allowLoopback },
     audience: ctx.issuer(),

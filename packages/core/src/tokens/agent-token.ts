@@ -45,12 +45,13 @@ export interface VerifyAgentTokenOptions extends TimeOptions {
  */
 export async function verifyAgentToken(token: string, options: VerifyAgentTokenOptions): Promise<AgentTokenClaims> {
   const header = checkHeader(token, PROFILE.typ.agent, CODE);
-  const iss = requireString(peekClaims(token, CODE), 'iss', CODE);
+  const unverified = peekClaims(token, CODE);
+  const iss = requireString(unverified, 'iss', CODE);
   if (!isServerIdentifier(iss, options.identifiers)) {
     throw new TokenError(CODE, `agent token "iss" ${JSON.stringify(iss)} is not a valid agent server identifier`, { field: 'iss', reason: 'invalid_identifier', actual: iss });
   }
   const key = await fetchIssuerKey(options.keys, iss, PROFILE.wellKnown.agent, header, CODE);
-  const claims = await verifySignatureAndTime(token, key, header.alg, CODE, options);
+  const claims = await verifySignatureAndTime(token, key, header.alg, CODE, options, unverified);
   requireString(claims, 'sub', CODE);
   requireCnfJwk(claims, CODE);
   if (claims.aud !== undefined && options.audience !== undefined) {

@@ -61,12 +61,13 @@ export interface VerifyAuthTokenOptions extends TimeOptions {
  */
 export async function verifyAuthToken(token: string, options: VerifyAuthTokenOptions): Promise<AuthTokenClaims> {
   const header = checkHeader(token, PROFILE.typ.auth, CODE);
-  const iss = requireString(peekClaims(token, CODE), 'iss', CODE);
+  const unverified = peekClaims(token, CODE);
+  const iss = requireString(unverified, 'iss', CODE);
   if (!options.trustedIssuers.includes(iss)) {
     throw new TokenError(CODE, `auth token issuer ${JSON.stringify(iss)} is not trusted here`, { field: 'iss', reason: 'untrusted', actual: iss });
   }
   const key = await fetchIssuerKey(options.keys, iss, PROFILE.wellKnown.issuer, header, CODE);
-  const claims = await verifySignatureAndTime(token, key, header.alg, CODE, options);
+  const claims = await verifySignatureAndTime(token, key, header.alg, CODE, options, unverified);
   const aud = requireString(claims, 'aud', CODE);
   const agent = requireString(claims, 'agent', CODE);
   const cnf = requireCnfJwk(claims, CODE);

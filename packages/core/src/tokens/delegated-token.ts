@@ -61,12 +61,13 @@ export interface VerifyDelegatedTokenOptions extends TimeOptions {
  */
 export async function verifyDelegatedToken(token: string, options: VerifyDelegatedTokenOptions): Promise<DelegatedTokenClaims & { chain: string[] }> {
   const header = checkHeader(token, TOKEN_EXCHANGE.accessTokenTyp, CODE);
-  const iss = requireString(peekClaims(token, CODE), 'iss', CODE);
+  const unverified = peekClaims(token, CODE);
+  const iss = requireString(unverified, 'iss', CODE);
   if (!options.trustedIssuers.includes(iss)) {
     throw new TokenError(CODE, `token issuer ${JSON.stringify(iss)} is not trusted here`, { field: 'iss', reason: 'untrusted', actual: iss });
   }
   const key = await fetchIssuerKey(options.keys, iss, PROFILE.wellKnown.issuer, header, CODE);
-  const claims = await verifySignatureAndTime(token, key, header.alg, CODE, options);
+  const claims = await verifySignatureAndTime(token, key, header.alg, CODE, options, unverified);
   const aud = requireString(claims, 'aud', CODE);
   requireString(claims, 'sub', CODE);
   const clientId = requireString(claims, 'client_id', CODE);

@@ -5,7 +5,7 @@
  * and time claims, and only then any other claim.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT, UnsecuredJWT, decodeProtectedHeader, decodeJwt, jwtVerify, errors as joseErrors, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
+import { SignJWT, decodeProtectedHeader, decodeJwt, jwtVerify, errors as joseErrors, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { TokenError, keyUnavailableMessage, type WireErrorCode } from '../errors.js';
 import { importPublicJwk } from '../jwk/keys.js';
 import { signCompact, verifyCompactSignature } from '../lib/compact-jws.js';
@@ -28,26 +28,44 @@ export interface IssueOptions {
   readonly alg?: string;
 }
 
+/**
+ * Serialised protected headers by signing key, then `alg` and `typ`: a key signs the same few
+ * headers over and over (one per token type). Only frozen keys (as `generateSigningKey` and
+ * `importSigningKey` make them) are remembered, so a kept header never goes stale.
+ */
+const headersByKey = new WeakMap<SigningKey, Map<string, string>>();
+
+function headerJson(key: SigningKey, alg: string, typ: string): string {
+  if (!Object.isFrozen(key)) return JSON.stringify({ alg, typ, kid: key.kid });
+  let byKey = headersByKey.get(key);
+  if (byKey === undefined) headersByKey.set(key, (byKey = new Map()));
+  const name = `${alg} ${typ}`;
+  let json = byKey.get(name);
+  if (json === undefined) byKey.set(name, (json = JSON.stringify({ alg, typ, kid: key.kid })));
+  return json;
+}
+
 /** Sign `claims` with `typ` in the protected header; `iat`, `exp` and `jti` are filled in. */
 export async function issueJwt(key: SigningKey, typ: string, claims: Record<string, unknown>, options: IssueOptions): Promise<string> {
   const iat = options.now ?? Math.floor(Date.now() / 1000);
   const payload: JWTPayload = { ...claims, iat, exp: iat + options.lifetimeSeconds, jti: options.jti ?? randomUUID() };
   const alg = options.alg ?? key.jwsAlgorithm;
-  const header = { alg, typ, kid: key.kid };
   // The same JSON jose would sign (its `iat`/`exp` check included), signed with node:crypto;
   // a key and algorithm that do not pair up go to jose, which reports them.
   if (Number.isFinite(payload.iat) && Number.isFinite(payload.exp)) {
-    const token = signCompact(alg, key.privateKey, JSON.stringify(header), JSON.stringify(payload));
+    const token = signCompact(alg, key.privateKey, headerJson(key, alg, typ), JSON.stringify(payload));
     if (token !== undefined) return token;
   }
-  return new SignJWT(payload).setProtectedHeader(header).sign(key.privateKey);
+  return new SignJWT(payload).setProtectedHeader({ alg, typ, kid: key.kid }).sign(key.privateKey);
 }
-
-/** The protected header jose's claim checks are handed: it only reads `typ`, which we never ask it to check. */
-const UNSECURED_HEADER = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
 
 /** The unverified protected header, with `typ` and `alg` checked. Cheap, no I/O. */
 export function checkHeader(token: string, typ: string, code: WireErrorCode): ProtectedHeaderParameters & { alg: string } {
+  return checkAlgorithm(checkTyp(token, typ, code), code);
+}
+
+/** The unverified protected header of a compact JWT whose `typ` is `typ`; `alg` not yet checked. */
+export function checkTyp(token: string, typ: string, code: WireErrorCode): ProtectedHeaderParameters {
   let header: ProtectedHeaderParameters;
   try {
     header = decodeProtectedHeader(token);
@@ -59,6 +77,11 @@ export function checkHeader(token: string, typ: string, code: WireErrorCode): Pr
   if (header.typ !== typ) {
     throw new TokenError(code, `token "typ" must be "${typ}", got ${header.typ === undefined ? 'none' : `"${header.typ}"`}`, { field: 'typ', reason: 'mismatch', expected: typ, actual: header.typ });
   }
+  return header;
+}
+
+/** `alg` on the asymmetric allow-list (RFC 8725 §3.1), and no `crit`. */
+export function checkAlgorithm(header: ProtectedHeaderParameters, code: WireErrorCode): ProtectedHeaderParameters & { alg: string } {
   if (typeof header.alg !== 'string' || !ACCEPTED_JWS_ALGORITHMS.includes(header.alg)) {
     throw new TokenError(code, `token "alg" ${JSON.stringify(header.alg)} is not accepted (accepted: ${ACCEPTED_JWS_ALGORITHMS.join(', ')})`, { field: 'alg', reason: 'not_allowed', actual: header.alg });
   }
@@ -106,27 +129,63 @@ export function peekClaims(token: string, code: WireErrorCode): Record<string, u
   }
 }
 
+/** jose reads a payload with a fatal UTF-8 decoder (a BOM is stripped, bad bytes throw). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A verified payload segment's claims, read as jose reads them (`JWTInvalid` when it is not a JSON object). */
+function decodePayloadSegment(segment: string): JWTPayload {
+  let claims: unknown;
+  try {
+    claims = JSON.parse(strictUtf8.decode(Buffer.from(segment, 'base64url')));
+  } catch (cause) {
+    throw new joseErrors.JWTInvalid('JWT Claims Set must be a top-level JSON object', { cause });
+  }
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new joseErrors.JWTInvalid('JWT Claims Set must be a top-level JSON object');
+  return claims as JWTPayload;
+}
+
+/** The claims every token must carry, in the order jose checks their presence (its list reversed). */
+const REQUIRED_CLAIMS = ['iss', 'iat', 'exp'] as const;
+const PRESENCE_ORDER = [...REQUIRED_CLAIMS].reverse();
+
+/**
+ * jose's claim-set validation (`validateClaimsSet`) for exactly the options `verifySignatureAndTime`
+ * gives it, on claims already decoded: the same checks in the same order, failing with jose's own
+ * errors, so the caller maps them as it maps jose's. Saves decoding the payload a second time.
+ */
+function checkClaimsSet(claims: JWTPayload, now: number, tolerance: number): JWTPayload {
+  for (const claim of PRESENCE_ORDER) {
+    if (!Object.hasOwn(claims, claim)) throw new joseErrors.JWTClaimValidationFailed(`missing required "${claim}" claim`, claims, claim, 'missing');
+  }
+  // `new Date(now * 1000)` read back in whole seconds, as jose reads its `currentDate`.
+  const current = Math.floor(new Date(now * 1000).getTime() / 1000);
+  if (!Number.isFinite(current)) throw new TypeError('Invalid currentDate option input');
+  for (const claim of ['iat', 'nbf', 'exp'] as const) {
+    if (claims[claim] !== undefined && typeof claims[claim] !== 'number') throw new joseErrors.JWTClaimValidationFailed(`"${claim}" claim must be a number`, claims, claim, 'invalid');
+    if (claim === 'nbf' && claims.nbf !== undefined && claims.nbf > current + tolerance) throw new joseErrors.JWTClaimValidationFailed('"nbf" claim timestamp check failed', claims, 'nbf', 'check_failed');
+  }
+  if (claims.exp !== undefined && claims.exp <= current - tolerance) throw new joseErrors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
+  return claims;
+}
+
 /**
  * Verify signature and time: `exp` in the future and `iat` not in the future, with skew.
  * `allowExpired` keeps an expired token usable for the refresh grant (§Token Endpoint refresh).
+ * `claims` is what `peekClaims` read from this very `token`, so its payload is decoded once.
  */
-export async function verifySignatureAndTime(token: string, key: KeyObject | PublicJwk, alg: string, code: WireErrorCode, time: TimeOptions & { allowExpired?: boolean } = {}): Promise<CommonClaims> {
+export async function verifySignatureAndTime(token: string, key: KeyObject | PublicJwk, alg: string, code: WireErrorCode, time: TimeOptions & { allowExpired?: boolean } = {}, claims?: Record<string, unknown>): Promise<CommonClaims> {
   const now = nowSeconds(time);
   const skew = time.skew ?? DEFAULT_SKEW;
+  const tolerance = time.allowExpired ? Number.MAX_SAFE_INTEGER : skew;
   let payload: JWTPayload;
   try {
     const keyObject = 'kty' in key ? importPublicJwk(key as PublicJwk) : key;
-    const claimOptions: JWTVerifyOptions = {
-      currentDate: new Date(now * 1000),
-      clockTolerance: time.allowExpired ? Number.MAX_SAFE_INTEGER : skew,
-      requiredClaims: ['iss', 'iat', 'exp'],
-    };
-    // The signature through node:crypto when the token and key are the plain case; the claims
-    // then go through jose's own claim-set validation, unchanged. Anything else: jose entirely.
+    // The signature through node:crypto when the token and key are the plain case, then jose's
+    // claim checks on the decoded payload (`checkClaimsSet`). Anything else: jose entirely.
     const check = verifyCompactSignature(token, keyObject, alg);
     if (check.outcome === 'bad_signature') throw new joseErrors.JWSSignatureVerificationFailed();
-    if (check.outcome === 'verified') ({ payload } = UnsecuredJWT.decode(`${UNSECURED_HEADER}.${check.payloadSegment}.`, claimOptions));
-    else ({ payload } = await jwtVerify(token, keyObject, { ...claimOptions, algorithms: [alg] }));
+    if (check.outcome === 'verified') payload = checkClaimsSet(claims ?? decodePayloadSegment(check.payloadSegment), now, tolerance);
+    else ({ payload } = await jwtVerify(token, keyObject, { currentDate: new Date(now * 1000), clockTolerance: tolerance, requiredClaims: [...REQUIRED_CLAIMS], algorithms: [alg] }));
   } catch (cause) {
     if (cause instanceof TokenError) throw cause;
     if (cause instanceof joseErrors.JWTExpired) throw new TokenError(code, 'the token has expired', { field: 'exp', reason: 'expired', cause });

@@ -61,7 +61,8 @@ export async function verifyOidcAccessToken(token: string, options: VerifyOidcAc
     throw new TokenError(CODE, `token "alg" ${JSON.stringify(header.alg)} is not accepted (accepted: ${ACCEPTED_JWS_ALGORITHMS.join(', ')})`, { field: 'alg', reason: 'not_allowed', actual: header.alg });
   }
   if (header.crit !== undefined) throw new TokenError(CODE, 'token "crit" header parameters are not supported', { field: 'crit', reason: 'unsupported' });
-  if (peekClaims(token, CODE).iss !== options.issuer) {
+  const unverified = peekClaims(token, CODE);
+  if (unverified.iss !== options.issuer) {
     throw new TokenError(CODE, `token issuer is not ${options.issuer}`, { field: 'iss', reason: 'mismatch', expected: options.issuer });
   }
   let key: PublicJwk;
@@ -70,7 +71,7 @@ export async function verifyOidcAccessToken(token: string, options: VerifyOidcAc
   } catch (cause) {
     throw new TokenError(CODE, 'the identity provider\'s signing key could not be found', { field: 'kid', reason: 'key_unavailable', cause });
   }
-  const claims = await verifySignatureAndTime(token, key, header.alg, CODE, options);
+  const claims = await verifySignatureAndTime(token, key, header.alg, CODE, options, unverified);
   checkRegisteredClaims(claims, CODE);
   const sub = requireString(claims, 'sub', CODE);
   const to = issuedTo(claims);

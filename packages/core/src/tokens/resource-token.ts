@@ -8,7 +8,7 @@ import { TokenError } from '../errors.js';
 import { isServerIdentifier, type IdentifierPolicy } from '../identifiers.js';
 import type { SigningKey } from '../jwk/types.js';
 import { PROFILE } from '../profile/index.js';
-import { checkHeader, fetchIssuerKey, issueJwt, peekClaims, requireString, verifySignatureAndTime } from './jwt.js';
+import { checkAlgorithm, checkTyp, fetchIssuerKey, issueJwt, peekClaims, requireString, verifySignatureAndTime } from './jwt.js';
 import type { IssuerKeySource, ResourceTokenClaims, TimeOptions } from './types.js';
 
 const CODE = 'invalid_resource_token';
@@ -44,6 +44,12 @@ export interface VerifyResourceTokenOptions extends TimeOptions {
   readonly agent?: string;
   /** RFC 7638 thumbprint of the key that signed the request (auth server) or our key (agent). */
   readonly agentJkt?: string;
+  /**
+   * Auth-server side: throws when `iss` is not a resource it serves. Asked right after `typ`,
+   * before anything else about the token and before any fetch, so an unknown party never makes
+   * the verifier fetch from a URL it chose.
+   */
+  readonly checkIssuer?: (iss: string) => void;
 }
 
 function equalText(a: string, b: string): boolean {
@@ -53,13 +59,16 @@ function equalText(a: string, b: string): boolean {
 }
 
 /**
- * Steps: 1 `typ`/`alg`; 2 `iss` (expected resource, valid identifier); 3 key from
+ * Steps: 1 `typ`, `checkIssuer`, `alg`; 2 `iss` (expected resource, valid identifier); 3 key from
  * `{iss}/.well-known/aauth-resource.json`; 4 signature, `exp`, `iat`; 5 `aud`; 6 `agent`; 7 `agent_jkt`.
- * Does not check `jti` reuse: the auth server keeps that state.
+ * The payload is decoded once. Does not check `jti` reuse: the auth server keeps that state.
  */
 export async function verifyResourceToken(token: string, options: VerifyResourceTokenOptions): Promise<ResourceTokenClaims> {
-  const header = checkHeader(token, PROFILE.typ.resource, CODE);
-  const iss = requireString(peekClaims(token, CODE), 'iss', CODE);
+  const typed = checkTyp(token, PROFILE.typ.resource, CODE);
+  const unverified = peekClaims(token, CODE);
+  if (typeof unverified.iss === 'string') options.checkIssuer?.(unverified.iss);
+  const header = checkAlgorithm(typed, CODE);
+  const iss = requireString(unverified, 'iss', CODE);
   if (options.issuer !== undefined && iss !== options.issuer) {
     throw new TokenError(CODE, `resource token "iss" ${JSON.stringify(iss)} is not the resource called (${options.issuer})`, { field: 'iss', reason: 'mismatch', expected: options.issuer, actual: iss });
   }
@@ -67,7 +76,7 @@ export async function verifyResourceToken(token: string, options: VerifyResource
     throw new TokenError(CODE, `resource token "iss" ${JSON.stringify(iss)} is not a valid resource identifier`, { field: 'iss', reason: 'invalid_identifier', actual: iss });
   }
   const key = await fetchIssuerKey(options.keys, iss, PROFILE.wellKnown.resource, header, CODE);
-  const claims = await verifySignatureAndTime(token, key, header.alg, CODE, options);
+  const claims = await verifySignatureAndTime(token, key, header.alg, CODE, options, unverified);
   const aud = requireString(claims, 'aud', CODE);
   const agent = requireString(claims, 'agent', CODE);
   const agentJkt = requireString(claims, 'agent_jkt', CODE);

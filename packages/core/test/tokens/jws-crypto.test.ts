@@ -123,6 +123,25 @@ describe('what the node:crypto path leaves to jose', () => {
     await expect(verifyAuthToken(await sign({ ...base, exp: NOW - 59 }), { ...verifyOptions, keys })).resolves.toMatchObject({ agent: AGENT });
   });
 
+  it("the claims decoded once are refused exactly as jose's own verification refuses them", async () => {
+    const key = KEYS.EdDSA as SigningKey;
+    const sign = (claims: Record<string, unknown>): Promise<string> => new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'auth+jwt', kid: key.kid }).sign(key.privateKey);
+    const base: Record<string, unknown> = { iss: ISSUER, aud: RESOURCE, agent: AGENT, cnf: { jwk: delegate.publicJwk }, scope: 'read', iat: NOW, exp: NOW + 600 };
+    const without = (name: string): Record<string, unknown> => Object.fromEntries(Object.entries(base).filter(([k]) => k !== name));
+    const variants: Record<string, unknown>[] = [
+      without('iat'), without('exp'), { ...without('iat'), exp: 'later' }, { ...base, iat: 'yesterday' }, { ...base, iat: null },
+      { ...base, nbf: 'soon' }, { ...base, nbf: NOW + 61 }, { ...base, nbf: NOW + 60, exp: NOW - 60 }, { ...base, exp: '1' }, { ...base, exp: NOW - 60 },
+      { ...base, exp: NOW - 61 }, { ...base, iat: 'x', nbf: 'y', exp: 'z' },
+    ];
+    for (const claims of variants) {
+      const token = await sign(claims);
+      const theirs = await jwtVerify(token, key.publicKey, { currentDate: new Date(NOW * 1000), clockTolerance: 60, requiredClaims: ['iss', 'iat', 'exp'] }).then(() => undefined, (err: unknown) => err as Error & { claim?: string; reason?: string });
+      const ours = (await rejection(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.publicKey) }))).cause as (Error & { claim?: string; reason?: string }) | undefined;
+      expect(theirs).toBeInstanceOf(Error);
+      expect([ours?.constructor, ours?.message, ours?.claim, ours?.reason]).toEqual([theirs?.constructor, theirs?.message, theirs?.claim, theirs?.reason]);
+    }
+  });
+
   it('a header segment with base64 padding goes to jose, which decides as before', async () => {
     const token = await createAuthToken(KEYS.EdDSA as SigningKey, input);
     const [header, payload, signature] = token.split('.') as [string, string, string];

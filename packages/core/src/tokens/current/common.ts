@@ -122,7 +122,7 @@ export async function verifyCommon(token: string, kind: CurrentTokenKind, code: 
       throw tokenError(code, `token "dwk" must be ${documents.map((d) => `"${d}"`).join(' or ')}, got ${JSON.stringify(dwk)}`, { field: C.dwk, reason: 'mismatch', expected: documents, actual: dwk });
     }
     const key: KeyObject | PublicJwk = await fetchIssuerKey(options.keys, iss, dwk, header, code);
-    const claims = await verifySignatureAndTime(token, key, header.alg, code, options);
+    const claims = await verifySignatureAndTime(token, key, header.alg, code, options, unverified);
     requireString(claims, C.jti, code);
     return { claims: claims as CommonClaims & { dwk: string; jti: string }, header: { alg: header.alg as CurrentAlgorithm, kid: header.kid } };
   } catch (err) {
