@@ -67,3 +67,20 @@ export const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.
 export function row(figure, value, extra = {}) {
   return { figure, value, ...extra };
 }
+
+/**
+ * A section measured against Redis: a redis-server started here on loopback, handed to
+ * `measure(redisUrl)` (which answers `{ note, rows }`) and stopped after; skipped with a message
+ * where redis-server is absent.
+ */
+export async function withRedis(title, measure) {
+  const { RedisServer, redisMissing } = await import('../scripts/redis-server.mjs');
+  const missing = redisMissing();
+  if (missing !== undefined) return { title, note: `skipped: ${missing}`, rows: [] };
+  const redis = await RedisServer.start();
+  try {
+    return { title, ...await measure(redis.url) };
+  } finally {
+    await redis.stop();
+  }
+}

@@ -5,7 +5,7 @@
 // instance 2 has never seen, without the shared cache (token signature checked, JWKS cached
 // locally). `resource.verify` in this thread, requests signed beforehand, fresh tokens each round.
 import { serveDocuments } from './documents.js';
-import { ROUNDS, fmt, median, row } from './harness.js';
+import { ROUNDS, fmt, median, row, withRedis } from './harness.js';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const OPS = Number(process.env.BENCH_VERDICT_OPS ?? 1000);
@@ -63,19 +63,9 @@ async function verdictFigures(redisUrl) {
   ];
 }
 
-export default async function sharedCacheBench() {
-  const title = 'shared verified-token cache: a token verified at instance 1, presented at instance 2';
-  const { RedisServer, redisMissing } = await import('../scripts/redis-server.mjs');
-  const missing = redisMissing();
-  if (missing !== undefined) return { title, note: `skipped: ${missing}`, rows: [] };
-  const redis = await RedisServer.start();
-  try {
-    return {
-      title,
-      note: `resource.verify of a GET with an auth token (jwt scheme), ${OPS} requests per round at concurrency ${CONCURRENCY}, fresh tokens each round, ${ROUNDS} rounds after a warm-up`,
-      rows: await verdictFigures(redis.url),
-    };
-  } finally {
-    await redis.stop();
-  }
+export default function sharedCacheBench() {
+  return withRedis('shared verified-token cache: a token verified at instance 1, presented at instance 2', async (redisUrl) => ({
+    note: `resource.verify of a GET with an auth token (jwt scheme), ${OPS} requests per round at concurrency ${CONCURRENCY}, fresh tokens each round, ${ROUNDS} rounds after a warm-up`,
+    rows: await verdictFigures(redisUrl),
+  }));
 }

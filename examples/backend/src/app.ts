@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { AAUTH_CURRENT, PROFILE } from '@aauth-ts/core';
+import { AAUTH_CURRENT } from '@aauth-ts/core';
 import { AgentServer, AgentSession } from '@aauth-ts/agent';
 import { aauthErrorHandler } from '@aauth-ts/resource';
 import type { DemoConfig } from '../../common/src/config.js';
@@ -23,6 +23,7 @@ import { notFound } from '../../common/src/http.js';
 import { AGENT_LOCAL_NAMES, agentIdentifierOf, partyNames } from '../../common/src/parties.js';
 import type { StoryLogger } from '../../common/src/story-log.js';
 import { mcpRunsRouter } from './mcp-runs.js';
+import { RecentRuns } from './recent-runs.js';
 import { runFlow, type RunMode, type RunState } from './run-flow.js';
 
 export const OPTIMIZE_URL_PATH = '/optimize';
@@ -111,7 +112,7 @@ export function createBackendApp(options: BackendAppOptions): BackendApp {
   const sessions = sessionsOf(config, identities);
   const modes = modesOf(config);
   const parties = partyNames(config);
-  const runs = new Map<string, RunState>();
+  const runs = new RecentRuns<RunState>(MAX_RUNS);
   const shutdown = new AbortController();
 
   const app = express();
@@ -152,12 +153,7 @@ export function createBackendApp(options: BackendAppOptions): BackendApp {
       return;
     }
     const run: RunState = { id: randomUUID(), mode, status: 'running', startedAt: new Date().toISOString(), hops: [], chain: [] };
-    runs.set(run.id, run);
-    // Keep the newest runs only.
-    for (const id of runs.keys()) {
-      if (runs.size <= MAX_RUNS) break;
-      runs.delete(id);
-    }
+    runs.add(run);
     logger?.info(`run ${run.id} started`, { mode });
     // The run id makes every request body (and so every signature) distinct; see run-flow.ts.
     void runFlow(run, { horizonWeeks: 8, serviceLevel: 0.95, runId: run.id }, {
@@ -175,14 +171,7 @@ export function createBackendApp(options: BackendAppOptions): BackendApp {
     res.status(202).json({ id: run.id, status: run.status });
   });
 
-  app.get('/api/runs/:id', (req, res) => {
-    const run = runs.get(String(req.params.id));
-    if (!run) {
-      res.status(404).json({ error: 'invalid_request', error_description: 'no such run' });
-      return;
-    }
-    res.set(PROFILE.headers.cacheControl, 'no-store').json(run);
-  });
+  app.get('/api/runs/:id', runs.show('run'));
 
   app.use(mcpRunsRouter({ config, session: sessions.user.session, parties, signal: shutdown.signal, ...(logger ? { logger } : {}) }));
   app.use(notFound);

@@ -10,13 +10,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { AAUTH_CURRENT, PROFILE } from '@aauth-ts/core';
+import { AAUTH_CURRENT } from '@aauth-ts/core';
 import { AAuthClient, type Interaction, type RequestSigner } from '@aauth-ts/agent';
 import type { DemoConfig } from '../../common/src/config.js';
 import type { PartyNames } from '../../common/src/hop-from-event.js';
 import { ACTORS } from '../../common/src/parties.js';
 import type { StoryLogger } from '../../common/src/story-log.js';
 import { mcpOutlook } from '../../mcp-client/src/mcp-outlook.js';
+import { RecentRuns } from './recent-runs.js';
 import type { MarketAnalysis } from '../../common/src/market-analysis.js';
 
 export const MCP_RUNS_PATH = '/api/mcp-runs';
@@ -51,7 +52,7 @@ export function mcpRunsRouter(options: McpRunsOptions): Router {
   const { config, session, parties, logger, signal } = options;
   const router = Router();
   if (config.profile === AAUTH_CURRENT.name) return router;
-  const runs = new Map<string, McpRunState>();
+  const runs = new RecentRuns<McpRunState>(MAX_RUNS);
   const actor = (id: string): ChainActor => ({ id, name: parties[id] ?? id });
 
   const run = async (state: McpRunState): Promise<void> => {
@@ -81,22 +82,11 @@ export function mcpRunsRouter(options: McpRunsOptions): Router {
 
   router.post(MCP_RUNS_PATH, (_req, res) => {
     const state: McpRunState = { id: randomUUID(), status: 'running' };
-    runs.set(state.id, state);
-    for (const id of runs.keys()) {
-      if (runs.size <= MAX_RUNS) break;
-      runs.delete(id);
-    }
+    runs.add(state);
     void run(state);
     res.status(202).json({ id: state.id, status: state.status });
   });
 
-  router.get(`${MCP_RUNS_PATH}/:id`, (req, res) => {
-    const state = runs.get(String(req.params.id));
-    if (!state) {
-      res.status(404).json({ error: 'invalid_request', error_description: 'no such MCP run' });
-      return;
-    }
-    res.set(PROFILE.headers.cacheControl, 'no-store').json(state);
-  });
+  router.get(`${MCP_RUNS_PATH}/:id`, runs.show('MCP run'));
   return router;
 }

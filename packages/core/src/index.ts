@@ -81,6 +81,7 @@ export { KeyDiscovery } from './fetcher/key-discovery.js';
 export type { KeyDiscoveryOptions } from './fetcher/key-discovery.js';
 
 export { TOKEN_EXCHANGE } from './profile/token-exchange.js';
+export type { TokenRequestMembers } from './profile/token-request.js';
 export { ACCEPT_SIGNATURE_ALGS } from './profile/accept-signature-algs.js';
 export { nestAct, parseAct, actChain, mayActAllows, MAX_ACT_DEPTH } from './delegation/act.js';
 export type { ActClaim } from './delegation/act.js';

@@ -6,18 +6,12 @@
  * the chain MCP server ← assistant. Refusals stay precise 4xx: a tool's scope missing, an unsigned
  * or malformed request, an unknown tool, a method a stateless endpoint does not take.
  */
-import express from 'express';
-import { z } from 'zod';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { generateSigningKey, signRequest } from '@aauth-ts/core';
-import { AAuthClient, AgentServer, AgentSession } from '@aauth-ts/agent';
-import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
 import { createAuthServer, type AuthServer } from '@aauth-ts/auth-server';
-import { aauthClientTransport, aauthOf, delegatedFetch, mcpEndpoint } from '@aauth-ts/mcp';
 import { host, type Host } from '../../agent/test/support/http.js';
-import { driveInteraction } from '../../../conformance/support/consent-driver.js';
+import { connectAssistant, serveDownstream, serveMcp, textOf } from './helpers/mcp-world.js';
 
 const USER = { id: 'c0ffee00-0000-4000-8000-0000000000dc', username: 'mia', password: 'mia-password' };
 
@@ -26,15 +20,7 @@ let issuer: string;
 let assistantHost: Host;
 let mcpHost: Host;
 let downstream: Host;
-let assistant: AAuthClient;
 let mcp: Client;
-
-function assistantClient(agent: AgentServer): AAuthClient {
-  return new AAuthClient({
-    session: AgentSession.delegateOf(agent, { sub: 'assistant-1' }), development: true, authServers: [issuer], minPollIntervalMs: 20,
-    onInteraction: async ({ code }) => { await driveInteraction('embedded', `${issuer}/protocol/aauth/interact`, code, USER, 'approve'); },
-  });
-}
 
 beforeAll(async () => {
   [assistantHost, mcpHost, downstream] = await Promise.all([host(), host(), host()]);
@@ -57,48 +43,10 @@ beforeAll(async () => {
     },
   });
   ({ issuer } = await authServer.listen(0));
-
-  // The downstream API: delegated tokens only, its handler answers with the chain it saw.
-  const dmw = aauth({ resource: downstream.id, signingKey: generateSigningKey(), authServer: issuer, development: true });
-  const dapp = express();
-  dapp.use(dmw);
-  dapp.get('/data', dmw.requireAuth({ scope: 'data:read', delegated: { only: true } }), (req, res) => {
-    res.json({ delegation: (req as AAuthRequest).aauth.delegation ?? null, figures: [3, 1, 4] });
-  });
-  dapp.use(aauthErrorHandler());
-  downstream.use(dapp);
-
-  // The MCP server: a resource (its endpoint) and an agent (for its downstream calls).
-  const mcpAgent = new AgentServer({ identifier: mcpHost.id, development: true, jwksPath: '/.well-known/agent-jwks.json' });
-  const onward = new AAuthClient({ session: AgentSession.delegateOf(mcpAgent, { sub: 'mcp-1' }), development: true, authServers: [issuer] });
-  const guard = aauth({ resource: mcpHost.id, signingKey: generateSigningKey(), authServer: issuer, development: true });
-  const newServer = (): McpServer => {
-    const server = new McpServer({ name: 'outlook-server', version: '1.0.0' });
-    server.registerTool('outlook', { description: 'The outlook, from the downstream data', inputSchema: { region: z.string() } }, async ({ region }, extra) => {
-      const caller = aauthOf(extra);
-      const answer = await delegatedFetch(onward, extra)(`${downstream.id}/data`);
-      const data = await answer.json() as unknown;
-      return { content: [{ type: 'text', text: JSON.stringify({ region, caller: { agent: caller.agent ?? null, sub: caller.sub ?? null, scopes: caller.scopes }, downstream: { status: answer.status, data } }) }] };
-    });
-    server.registerTool('admin_reset', { description: 'Needs a scope the assistant never gets' }, () => ({ content: [{ type: 'text', text: 'reset' }] }));
-    return server;
-  };
-  const app = express();
-  app.use(mcpAgent.router());
-  app.use(guard);
-  app.all('/mcp', mcpEndpoint({
-    guard,
-    server: newServer,
-    tools: { outlook: { scope: 'tools:outlook' }, admin_reset: { scope: 'tools:admin', stepUp: false } },
-  }));
-  app.use(aauthErrorHandler());
-  mcpHost.use(app);
-
-  const assistantAgent = new AgentServer({ identifier: assistantHost.id, development: true });
-  assistantHost.use(assistantAgent.router());
-  assistant = assistantClient(assistantAgent);
-  mcp = new Client({ name: 'assistant', version: '1.0.0' });
-  await mcp.connect(aauthClientTransport(assistant, `${mcpHost.id}/mcp`));
+  // The downstream API answers with the chain it saw.
+  serveDownstream(downstream, issuer, (aauth) => ({ delegation: aauth.delegation ?? null, figures: [3, 1, 4] }));
+  serveMcp(mcpHost, downstream, issuer);
+  mcp = await connectAssistant(assistantHost, mcpHost, issuer, { consent: 'embedded', user: USER, minPollIntervalMs: 20 });
 });
 
 afterAll(async () => {
@@ -106,12 +54,6 @@ afterAll(async () => {
   await authServer.close();
   await Promise.all([assistantHost, mcpHost, downstream].map((h) => h.close()));
 });
-
-/** The JSON text of a tool result. */
-function textOf(result: Awaited<ReturnType<Client['callTool']>>): unknown {
-  const [first] = result.content as { type: string; text: string }[];
-  return JSON.parse(first?.text ?? 'null') as unknown;
-}
 
 /** A POST to the MCP endpoint signed with a fresh pseudonymous key (`hwk`), carrying `body` as is. */
 function signedPost(body: string): Promise<Response> {

@@ -6,17 +6,10 @@
  * realm-e2e.json names the three hosts by their fixed ports). scripts/test-keycloak.sh runs it with
  * AAUTH_MCP_KEYCLOAK_ISSUER set; without it (npm test) the suite is skipped.
  */
-import express from 'express';
-import { z } from 'zod';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { generateSigningKey } from '@aauth-ts/core';
-import { AAuthClient, AgentServer, AgentSession } from '@aauth-ts/agent';
-import { aauth, aauthErrorHandler, type AAuthRequest } from '@aauth-ts/resource';
-import { aauthClientTransport, aauthOf, delegatedFetch, mcpEndpoint } from '@aauth-ts/mcp';
 import { host, type Host } from '../../agent/test/support/http.js';
-import { driveInteraction } from '../../../conformance/support/consent-driver.js';
+import { connectAssistant, serveDownstream, serveMcp, textOf } from './helpers/mcp-world.js';
 
 const ISSUER = process.env.AAUTH_MCP_KEYCLOAK_ISSUER?.replace(/\/+$/, '');
 if (ISSUER === undefined) console.warn('MCP over Keycloak: skipped here; npm run test:keycloak runs it with AAUTH_MCP_KEYCLOAK_ISSUER set to its running Keycloak realm');
@@ -29,64 +22,16 @@ let mcpHost: Host;
 let downstream: Host;
 let mcp: Client;
 
-/** The JSON text of a tool result. */
-function textOf(result: Awaited<ReturnType<Client['callTool']>>): unknown {
-  const [first] = result.content as { type: string; text: string }[];
-  return JSON.parse(first?.text ?? 'null') as unknown;
-}
-
 (ISSUER === undefined ? describe.skip : describe)('MCP over AAuth with Keycloak as the auth server (AAUTH_MCP_KEYCLOAK_ISSUER)', () => {
   const issuer = ISSUER ?? '';
 
   beforeAll(async () => {
     [assistantHost, mcpHost, downstream] = await Promise.all([host(PORTS.assistant), host(PORTS.mcp), host(PORTS.downstream)]);
-
-    // The downstream API: delegated tokens only; it answers with what it verified, and the token's raw `act`.
-    const dmw = aauth({ resource: downstream.id, signingKey: generateSigningKey(), authServer: issuer, development: true });
-    const dapp = express();
-    dapp.use(dmw);
-    dapp.get('/data', dmw.requireAuth({ scope: 'data:read', delegated: { only: true } }), (req, res) => {
-      const { aauth: info } = req as AAuthRequest;
-      res.json({ delegation: info.delegation ?? null, act: info.act ?? null, tokenType: info.tokenType ?? null });
-    });
-    dapp.use(aauthErrorHandler());
-    downstream.use(dapp);
-
-    // The MCP server: a resource (its endpoint) and an agent (for its downstream calls).
-    const mcpAgent = new AgentServer({ identifier: mcpHost.id, development: true, jwksPath: '/.well-known/agent-jwks.json' });
-    const onward = new AAuthClient({ session: AgentSession.delegateOf(mcpAgent, { sub: 'mcp-1' }), development: true, authServers: [issuer] });
-    const guard = aauth({ resource: mcpHost.id, signingKey: generateSigningKey(), authServer: issuer, development: true });
-    const newServer = (): McpServer => {
-      const server = new McpServer({ name: 'outlook-server', version: '1.0.0' });
-      server.registerTool('outlook', { description: 'The outlook, from the downstream data', inputSchema: { region: z.string() } }, async ({ region }, extra) => {
-        const caller = aauthOf(extra);
-        const answer = await delegatedFetch(onward, extra)(`${downstream.id}/data`);
-        const data = await answer.json() as unknown;
-        return { content: [{ type: 'text', text: JSON.stringify({ region, caller: { agent: caller.agent ?? null, sub: caller.sub ?? null, scopes: caller.scopes }, downstream: { status: answer.status, data } }) }] };
-      });
-      server.registerTool('admin_reset', { description: 'Needs a scope the assistant never gets' }, () => ({ content: [{ type: 'text', text: 'reset' }] }));
-      return server;
-    };
-    const app = express();
-    app.use(mcpAgent.router());
-    app.use(guard);
-    app.all('/mcp', mcpEndpoint({
-      guard,
-      server: newServer,
-      tools: { outlook: { scope: 'tools:outlook' }, admin_reset: { scope: 'tools:admin', stepUp: false } },
-    }));
-    app.use(aauthErrorHandler());
-    mcpHost.use(app);
-
-    // The assistant: consent-required in the realm, so the user approves it through Keycloak's login page.
-    const assistantAgent = new AgentServer({ identifier: assistantHost.id, development: true });
-    assistantHost.use(assistantAgent.router());
-    const assistant = new AAuthClient({
-      session: AgentSession.delegateOf(assistantAgent, { sub: 'assistant-1' }), development: true, authServers: [issuer], minPollIntervalMs: 200,
-      onInteraction: async ({ code }) => { await driveInteraction('keycloak', `${issuer}/protocol/aauth/interact`, code, USER, 'approve'); },
-    });
-    mcp = new Client({ name: 'assistant', version: '1.0.0' });
-    await mcp.connect(aauthClientTransport(assistant, `${mcpHost.id}/mcp`));
+    // The downstream API answers with what it verified, and the token's raw `act`.
+    serveDownstream(downstream, issuer, (aauth) => ({ delegation: aauth.delegation ?? null, act: aauth.act ?? null, tokenType: aauth.tokenType ?? null }));
+    serveMcp(mcpHost, downstream, issuer);
+    // The assistant is consent-required in the realm, so the user approves it through Keycloak's login page.
+    mcp = await connectAssistant(assistantHost, mcpHost, issuer, { consent: 'keycloak', user: USER, minPollIntervalMs: 200 });
   }, 60_000);
 
   afterAll(async () => {

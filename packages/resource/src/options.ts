@@ -73,7 +73,7 @@ export interface ResourceOptions {
   readonly signatureWindow?: number;
   /** Replay refusal for state-changing requests; `false` turns it off. */
   readonly replay?: ReplayOptions | false;
-  /** Cache of verified tokens; `false` verifies every token every time. */
+  /** Cache of verified tokens, each kept until its `exp` and never longer than `fetcher.ttlMs`; `false` verifies every token every time. */
   readonly tokenCache?: TokenCacheOptions | false;
   /**
    * Where the replay cache lives when several instances serve this resource (`RedisStore` from

@@ -64,8 +64,10 @@ export class KeyResolver {
     this.#currentKeys = new KeyDiscovery(keys.fetcher, { profile: 'aauth-current' });
     this.#currentIdentifiers = { ...options.identifiers, exact: [...options.trustedIssuers, ...options.trustedPersonServers] };
     this.#x509 = new X509CertificateVerifier({ anchors: options.x509TrustAnchors, fetcher: keys.fetcher, now: options.now });
-    this.#cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<CachedToken>(options.tokenCache);
-    this.#shared = shared === undefined || this.#cache === undefined ? undefined : new SharedVerdicts(shared, options, keys.fetcher.options.ttlMs);
+    // A verdict, here or shared, outlives neither the token nor the JWKS it was checked against.
+    const keyTtlSeconds = Math.floor(keys.fetcher.options.ttlMs / 1000);
+    this.#cache = options.tokenCache === false ? undefined : new VerifiedTokenCache<CachedToken>(options.tokenCache, keyTtlSeconds);
+    this.#shared = shared === undefined || this.#cache === undefined ? undefined : new SharedVerdicts(shared, options, keyTtlSeconds);
   }
 
   /** Verified tokens held now (entries, bytes); undefined when the cache is off. */

@@ -39,9 +39,9 @@ export class SharedVerdicts {
   readonly #scope: string;
   readonly #keyTtlSeconds: number;
 
-  constructor(cache: SharedCache, options: ResolvedOptions, keyTtlMs: number) {
+  constructor(cache: SharedCache, options: ResolvedOptions, keyTtlSeconds: number) {
     this.#cache = cache;
-    this.#keyTtlSeconds = Math.floor(keyTtlMs / 1000);
+    this.#keyTtlSeconds = keyTtlSeconds;
     const basis = { resource: options.resource, profiles: options.profiles, trustedIssuers: options.trustedIssuers, trustedPersonServers: options.trustedPersonServers, identifiers: options.identifiers };
     this.#scope = sha256(JSON.stringify(basis)).slice(0, 22);
   }

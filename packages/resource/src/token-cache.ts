@@ -1,6 +1,9 @@
 /**
- * Verified tokens, kept until their `exp` (2026-03 §JWKS Caching keeps keys; this keeps the
- * verdict), so a warm request costs one HTTP signature verification. Entries are found by the
+ * Verified tokens, kept until their `exp` and never longer than the key cache keeps the issuer's
+ * JWKS (2026-03 §JWKS Caching keeps keys; this keeps the verdict), so a warm request costs one HTTP
+ * signature verification, and a key its issuer removed stops being honoured here no later than a
+ * fresh fetch would notice (as `SharedVerdicts` does). The bound is applied when a verdict is
+ * stored: a hit costs one number comparison. Entries are found by the
  * JWS signature segment (RFC 7515 §7.1), a short slice that is distinct for distinct signed
  * tokens, instead of hashing the whole token on every request; the caller chooses that segment,
  * so a hit counts only when the whole token is the one verified (one string comparison): any
@@ -18,9 +21,12 @@ const PER_ENTRY = 512;
 
 export class VerifiedTokenCache<T> {
   readonly #entries: BoundedCache<{ readonly token: string; readonly value: T; readonly expiresAt: number }>;
+  /** Seconds a verdict is kept at most after it is stored (the key cache's TTL). */
+  readonly #maxAgeSeconds: number;
 
-  constructor(limits: BoundedCacheLimits) {
+  constructor(limits: BoundedCacheLimits, maxAgeSeconds: number) {
     this.#entries = new BoundedCache(limits);
+    this.#maxAgeSeconds = maxAgeSeconds;
   }
 
   get size(): number {
@@ -47,7 +53,9 @@ export class VerifiedTokenCache<T> {
     return entry.value;
   }
 
-  set(token: string, value: T, expiresAt: number, now: number): void {
+  /** Keep the verdict on `token` until `exp` (seconds), for at most `maxAgeSeconds` from `now`. */
+  set(token: string, value: T, exp: number, now: number): void {
+    const expiresAt = Math.min(exp, now + this.#maxAgeSeconds);
     if (expiresAt <= now) return;
     this.#entries.set(VerifiedTokenCache.keyOf(token), { token, value, expiresAt }, token.length * PER_TOKEN_CHAR + PER_ENTRY);
   }

@@ -6,6 +6,7 @@
  * says), an access server (`aauth-access.json`), and an agent provider (`aauth-agent.json` + JWKS,
  * `aa-agent+jwt`).
  */
+import { randomUUID, sign } from 'node:crypto';
 import express from 'express';
 import {
   AAUTH_CURRENT, GuardedFetcher, KeyDiscovery, createAaAgentToken, createAaAuthToken, createAaPersonToken, generateSigningKey, toJwks, verifyAaAgentToken,
@@ -125,6 +126,11 @@ export interface AgentProvider extends TokenIssuer {
   /** The agent identifier of its agents' tokens. */
   readonly agentId: string;
   agentToken(delegate: SigningKey, ps?: string): Promise<string>;
+  /**
+   * An agent token whose `cnf.jwk` is `jwk` exactly as given (no `alg` filled in or checked), for
+   * the signing-key faults core's token functions refuse to write; signed like theirs (Ed25519).
+   */
+  agentTokenWithCnf(jwk: Readonly<Record<string, unknown>>): string;
 }
 
 /** An agent provider: `aauth-agent.json` + JWKS, agents `aauth:assistant@{its host}`. */
@@ -150,5 +156,11 @@ export async function startAgentProvider(): Promise<AgentProvider> {
     agentId,
     metadataFetches: () => fetches,
     agentToken: (delegate, ps) => createAaAgentToken(key, { iss: running.url, sub: agentId, cnfJwk: delegate.publicJwk, ...(ps === undefined ? {} : { ps }) }),
+    agentTokenWithCnf: (jwk) => {
+      const iat = Math.floor(Date.now() / 1000);
+      const segment = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const input = `${segment({ alg: 'Ed25519', typ: AAUTH_CURRENT.typ.agent, kid: key.kid })}.${segment({ iss: running.url, dwk: W.agent, sub: agentId, cnf: { jwk }, iat, exp: iat + 600, jti: randomUUID() })}`;
+      return `${input}.${sign(null, Buffer.from(input), key.privateKey).toString('base64url')}`;
+    },
   };
 }

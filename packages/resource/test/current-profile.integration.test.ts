@@ -4,9 +4,11 @@
  * server and an agent provider (current-fixtures.ts), real signed requests, no mocked HTTP. Each
  * test is named for the rule it holds the resource to; the attack cases say what is refused.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import {
-  AAUTH_CURRENT, AAUTH_2026_03, GuardedFetcher, KeyDiscovery, generateSigningKey, jwkThumbprint, parseChallenge, parseRequirement, peekClaims, verifyAaResourceToken, verifyResourceToken,
+  AAUTH_CURRENT, AAUTH_2026_03, GuardedFetcher, KeyDiscovery, confirmationJwk, generateSigningKey, jwkThumbprint, parseChallenge, parseRequirement, parseTokenList, peekClaims, verifyAaResourceToken, verifyResourceToken,
   type SigningKey,
 } from '@aauth-ts/core';
 import { aauth, aauthErrorHandler, captureRawBody, type AAuthRequest, type ResourceOptions } from '@aauth-ts/resource';
@@ -237,6 +239,39 @@ describe('surface 2: person tokens', () => {
     const again = await signedFetch(resource.url, 'POST', '/person', { ...withJwt(person), body, created });
     expect(again.status).toBe(401);
     expect(again.json).toMatchObject({ error: 'invalid_signature', detail: expect.stringContaining('replayed') });
+  });
+});
+
+describe('the signing key a token carries (§Verification (Server) step 6, §Signature Algorithms)', () => {
+  // The shared list (core's data file, which the Keycloak provider reads too), read here as data.
+  const acceptedAlgs = () => (JSON.parse(readFileSync(fileURLToPath(new URL('../../core/data/accept-signature-algs.json', import.meta.url)), 'utf8')) as { algorithms: string[] }).algorithms;
+
+  test('a cnf.jwk without "alg" is refused 401 with Signature-Error unsupported_algorithm and Accept-Signature-Alg, the accepted list', async () => {
+    const { alg: _alg, kid: _kid, ...withoutAlg } = agentKey.publicJwk;
+    const answer = await signedFetch(resource.url, 'GET', '/identity', withJwt(provider.agentTokenWithCnf(withoutAlg)));
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get(H.signatureError)).toBe('error=unsupported_algorithm');
+    expect(parseTokenList(answer.headers.get(H.acceptSignatureAlg) ?? '')).toEqual(acceptedAlgs());
+  });
+
+  test('a cnf.jwk with the polymorphic "alg" EdDSA is refused 401 with Signature-Error unsupported_algorithm and Accept-Signature-Alg', async () => {
+    const answer = await signedFetch(resource.url, 'GET', '/identity', withJwt(provider.agentTokenWithCnf({ ...agentKey.publicJwk, alg: 'EdDSA' })));
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get(H.signatureError)).toBe('error=unsupported_algorithm');
+    expect(parseTokenList(answer.headers.get(H.acceptSignatureAlg) ?? '')).toEqual(acceptedAlgs());
+  });
+
+  test('a cnf.jwk whose "alg" disagrees with its kty/crv (ES256 on an Ed25519 key) is refused 401 with Signature-Error invalid_key', async () => {
+    const answer = await signedFetch(resource.url, 'GET', '/identity', withJwt(provider.agentTokenWithCnf({ ...agentKey.publicJwk, alg: 'ES256' })));
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get(H.signatureError)).toBe('error=invalid_key');
+    expect(answer.headers.get(H.acceptSignatureAlg)).toBeNull();
+  });
+
+  test('a cnf.jwk with its fully specified "alg" (Ed25519) is served', async () => {
+    const answer = await signedFetch(resource.url, 'GET', '/identity', withJwt(provider.agentTokenWithCnf(confirmationJwk(agentKey.publicJwk))));
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ profile: 'aauth-current', tokenType: 'agent', agent: provider.agentId });
   });
 });
 

@@ -52,11 +52,14 @@ export interface AuthServer extends Running {
   mint(input: Omit<CreateAuthTokenInput, 'iss' | 'lifetimeSeconds'> & { lifetimeSeconds?: number; iss?: string }): Promise<string>;
   /** An auth token with exactly these payload claims (`createAuthToken` never writes `act`; other issuers may). */
   signClaims(claims: Readonly<Record<string, unknown>>): string;
+  /** Publish these keys in its JWKS from now on (its own `key` at first). */
+  publish(keys: readonly SigningKey[]): void;
 }
 
 /** An auth server with the Keycloak layout: issuer `{origin}/realms/{realm}`. */
 export async function startAuthServer(realm = 'test'): Promise<AuthServer> {
   const key = generateSigningKey();
+  let published: readonly SigningKey[] = [key];
   let issuer = '';
   const running = await listen((url) => {
     issuer = `${url}/realms/${realm}`;
@@ -65,7 +68,7 @@ export async function startAuthServer(realm = 'test'): Promise<AuthServer> {
       res.json({ issuer, token_endpoint: `${issuer}/protocol/aauth/token`, interaction_endpoint: `${issuer}/protocol/aauth/interact`, jwks_uri: `${issuer}/protocol/openid-connect/certs` });
     });
     app.get(`/realms/${realm}/protocol/openid-connect/certs`, (_req, res) => {
-      res.json(toJwks([key]));
+      res.json(toJwks([...published]));
     });
     return app;
   });
@@ -79,6 +82,7 @@ export async function startAuthServer(realm = 'test'): Promise<AuthServer> {
       const input = `${segment({ alg: key.jwsAlgorithm, typ: PROFILE.typ.auth, kid: key.kid })}.${segment({ iss: issuer, ...claims })}`;
       return `${input}.${cryptoSign(null, Buffer.from(input), key.privateKey).toString('base64url')}`;
     },
+    publish: (keys) => { published = keys; },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The verified-token cache never outlives a token: with an injected clock, a token accepted warm
- * is refused once the clock passes its `exp` (plus the verifier's skew), cache or not.
+ * is refused once the clock passes its `exp` (plus the verifier's skew), cache or not; nor the
+ * key cache's TTL: a token whose key its issuer removed is refused once that TTL has passed.
  */
 import { generateSigningKey, signRequest } from '@aauth-ts/core';
 import { AAuthResource } from '@aauth-ts/resource';
@@ -24,6 +25,30 @@ test('a cached auth token is refused after it expires', async () => {
   await expect(resource.verify(request())).resolves.toMatchObject({ tokenType: 'auth' }); // warm
   clock += 120 + 61; // past exp and the 60 s skew
   await expect(resource.verify(request())).rejects.toMatchObject({ code: 'invalid_auth_token', status: 401 });
+});
+
+test('a cached verdict does not outlive the key cache TTL: once the issuer drops the key from its JWKS, the token is refused after the TTL and served from the cache before it', async () => {
+  const issuer = await startAuthServer('rotating');
+  try {
+    let clock = Math.floor(Date.now() / 1000);
+    // The fetcher's TTL runs on its own clock (Date.now): 1 s, the least a verdict (kept in whole seconds) can be bounded by.
+    const resource = new AAuthResource({ resource: 'https://resource.example', signingKey: generateSigningKey(), authServer: issuer.issuer, development: true, fetcher: { ttlMs: 1000 }, now: () => clock });
+    const delegate = generateSigningKey();
+    const token = await issuer.mint({ aud: 'https://resource.example', agent: 'https://agent.example', cnfJwk: delegate.publicJwk, scope: 'a', lifetimeSeconds: 600, now: clock });
+    const request = () => {
+      const url = 'https://resource.example/x';
+      return { method: 'GET', url, headers: { ...signRequest({ method: 'GET', url, headers: {} }, { key: delegate, signatureKey: { scheme: 'jwt', jwt: token }, created: clock }) } };
+    };
+    await expect(resource.verify(request())).resolves.toMatchObject({ tokenType: 'auth', scopes: ['a'] });
+    issuer.publish([generateSigningKey()]);
+    // Past the fetcher's TTL on its clock, so a fresh verification would fetch the new JWKS; the verdict's bound is not reached on ours.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await expect(resource.verify(request())).resolves.toMatchObject({ tokenType: 'auth', scopes: ['a'] });
+    clock += 1;
+    await expect(resource.verify(request())).rejects.toMatchObject({ code: 'invalid_auth_token', status: 401 });
+  } finally {
+    await issuer.close();
+  }
 });
 
 describe('the verified-token cache serves only the very token it verified', () => {

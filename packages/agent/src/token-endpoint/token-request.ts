@@ -5,7 +5,7 @@
  * The signature covers the components the issuer metadata lists (§Covered Components); a `401
  * invalid_signature` naming `required_components` it lacks is answered by re-signing once.
  */
-import { PROFILE } from '@aauth-ts/core';
+import { PROFILE, type TokenRequestMembers } from '@aauth-ts/core';
 import { emit, type EventSink, type TokenRequestMode } from '../events.js';
 import type { RequestSigner } from '../identity/agent-session.js';
 import { H } from '../lib/header-names.js';
@@ -16,16 +16,7 @@ import { JSON_MEDIA_TYPE } from '../lib/media-type.js';
 import { preferWait } from './members.js';
 
 /** Request members with their wire names (`PROFILE.tokenRequest`). */
-export interface TokenRequestParameters {
-  readonly resource_token?: string;
-  readonly upstream_token?: string;
-  readonly auth_token?: string;
-  readonly scope?: string;
-  readonly purpose?: string;
-  readonly login_hint?: string;
-  readonly tenant?: string;
-  readonly domain_hint?: string;
-}
+export type TokenRequestParameters = TokenRequestMembers;
 
 export interface TokenEndpointCallOptions {
   readonly transport?: Transport;

@@ -18,6 +18,16 @@ const toLoopback: LookupFunction = (_hostname, options, callback) => {
 /** The lookup used for `*.localhost` names (axios passes it to node:http as `lookup`). */
 export const loopbackLookup: LookupFunction = toLoopback;
 
+/**
+ * One pool of kept-alive connections for every `*.localhost` request: a chained call makes several
+ * requests to the same few loopback servers, and a new TCP connection each time is a handshake and
+ * a socket in TIME_WAIT per request. Bounded per server; an idle socket is closed after 2 s
+ * (under Node's default server keep-alive of 5 s, so the client closes first and never reuses a
+ * socket the server is closing), and an idle socket never keeps the process alive (node:http
+ * unrefs pooled sockets).
+ */
+const keptAlive = new http.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64, maxFreeSockets: 16, timeout: 2000 });
+
 /** Statuses whose responses have no body (RFC 9110 §6.4.1); `Response` refuses one for them. */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
@@ -26,7 +36,7 @@ export function loopbackRequest(url: URL, request: TransportRequest): Promise<Re
   const signal = request.signal;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise<Response>((resolve, reject) => {
-    const req = http.request(url, { method: request.method, headers: request.headers, lookup: toLoopback, agent: false });
+    const req = http.request(url, { method: request.method, headers: request.headers, lookup: toLoopback, agent: keptAlive });
     const onAbort = (): void => {
       req.destroy();
       reject(abortReason(signal as AbortSignal));

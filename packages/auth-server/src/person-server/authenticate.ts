@@ -49,16 +49,12 @@ async function verifyPresentedAgentToken(ctx: AuthServerContext, ps: PersonServe
 
 /**
  * The agent token carries the signing key, so its failures are signature failures too: `401` with
- * `Signature-Error: invalid_jwt` (`expired_jwt` when expired; §Verification (Server) step 5). Its
- * `cnf.jwk` is the key the scheme resolved to, so step 6 names that key's faults: no fully specified
- * `alg` is `unsupported_algorithm` (with `Accept-Signature-Alg`), an `alg` its `kty`/`crv` disagree
- * with `invalid_key`. Core already answers the signature's own failures so. A refusal of the agent
- * provider (403) stays.
+ * the `Signature-Error` core names for it (`signatureErrorForToken`: §Verification (Server) steps 5
+ * and 6, `cnf.jwk` alg faults included). Core already answers the signature's own failures so. A
+ * refusal of the agent provider (403) stays.
  */
 function asSignatureRejection(err: unknown): unknown {
   if (!(err instanceof TokenError)) return err;
-  if (err.detail.field === 'cnf' && err.detail.reason === 'alg_not_fully_specified') return signatureRejection('unsupported_algorithm', err.message);
-  if (err.detail.field === 'cnf' && err.detail.reason === 'alg_mismatch') return signatureRejection('invalid_key', err.message);
   return signatureRejection(signatureErrorForToken(err), err.message);
 }
 

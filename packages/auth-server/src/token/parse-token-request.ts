@@ -5,20 +5,12 @@
  * members present must name exactly one mode (a refresh carries `auth_token` and nothing of the
  * other modes, `scope` included).
  */
-import { MalformedError, PROFILE } from '@aauth-ts/core';
+import { MalformedError, PROFILE, type TokenRequestMembers } from '@aauth-ts/core';
 
 export type TokenRequestMode = 'resource' | 'chain' | 'self' | 'refresh';
 
-export interface TokenRequest {
+export interface TokenRequest extends TokenRequestMembers {
   readonly mode: TokenRequestMode;
-  readonly resource_token?: string;
-  readonly upstream_token?: string;
-  readonly auth_token?: string;
-  readonly scope?: string;
-  readonly purpose?: string;
-  readonly login_hint?: string;
-  readonly tenant?: string;
-  readonly domain_hint?: string;
 }
 
 const F = PROFILE.tokenRequest;

@@ -103,12 +103,17 @@ export function schemeRejection(scheme: string, acceptSchemes: readonly string[]
 }
 
 /**
- * §Verification (Server) step 5 for `scheme=jwt`: how a refused token in `Signature-Key` is named
- * in `Signature-Error` — `expired_jwt` for an expired token, `issuer_missing` / `issuer_mismatch`
- * when the issuer's metadata failed its `issuer` check, `invalid_jwt` otherwise.
+ * §Verification (Server) steps 5 and 6 for `scheme=jwt`: how a refused token in `Signature-Key` is
+ * named in `Signature-Error` — `expired_jwt` for an expired token, `issuer_missing` /
+ * `issuer_mismatch` when the issuer's metadata failed its `issuer` check, `invalid_jwt` otherwise.
+ * Its `cnf.jwk` is the key the scheme resolved to, so that key's own faults are step 6's: no fully
+ * specified `alg` is `unsupported_algorithm` (answered with `Accept-Signature-Alg`), an `alg` its
+ * `kty`/`crv` disagree with `invalid_key`.
  */
 export function signatureErrorForToken(err: AAuthError): SignatureErrorCode {
   if (err instanceof TokenError && err.detail.reason === 'expired') return 'expired_jwt';
+  if (err instanceof TokenError && err.detail.field === 'cnf' && err.detail.reason === 'alg_not_fully_specified') return 'unsupported_algorithm';
+  if (err instanceof TokenError && err.detail.field === 'cnf' && err.detail.reason === 'alg_mismatch') return 'invalid_key';
   for (let e: unknown = err, depth = 0; e !== undefined && depth < 8; depth++) {
     if (e instanceof FetchError && (e.detail.reason === 'issuer_missing' || e.detail.reason === 'issuer_mismatch')) return e.detail.reason;
     e = e instanceof Error && 'detail' in e ? (e as AAuthError).detail.cause : undefined;

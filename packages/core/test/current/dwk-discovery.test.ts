@@ -4,10 +4,11 @@
  * `jwks_uri` → JWKS → the key with the header `kid` and the token's fully specified `alg`.
  */
 import {
-  GuardedFetcher, KeyDiscovery, createAaAgentToken, createAaPersonToken, generateSigningKey, verifyAaAgentToken, verifyAaPersonToken, isAAuthError,
+  GuardedFetcher, KeyDiscovery, createAaAgentToken, createAaPersonToken, generateSigningKey, verifyAaAgentToken, verifyAaPersonToken,
   FetchError, type AAuthError, type PublicJwk,
 } from '@aauth-ts/core';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
+import { refusal } from '../helpers/refusal.js';
 
 let ap: LoopbackServer;
 let ps: LoopbackServer;
@@ -32,16 +33,6 @@ afterAll(async () => {
 
 function discovery(): KeyDiscovery {
   return new KeyDiscovery(new GuardedFetcher({ allowLoopback: true }), { profile: 'aauth-current', refetchCooldownMs: 0 });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AAuthError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isAAuthError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
 }
 
 function causeReason(err: AAuthError): unknown {

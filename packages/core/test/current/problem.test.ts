@@ -76,4 +76,10 @@ describe('Signature-Error', () => {
     expect(signatureErrorForToken(new TokenError('invalid_auth_token', 'x', { reason: 'key_unavailable', cause: mismatch }))).toBe('issuer_mismatch');
     expect(signatureErrorForToken(new TokenError('invalid_auth_token', 'x', { reason: 'bad_signature' }))).toBe('invalid_jwt');
   });
+
+  it('a token whose cnf.jwk (the signing key) has no fully specified alg is unsupported_algorithm; one whose alg disagrees with kty/crv is invalid_key', () => {
+    expect(signatureErrorForToken(new TokenError('invalid_agent_token', 'x', { field: 'cnf', reason: 'alg_not_fully_specified' }))).toBe('unsupported_algorithm');
+    expect(signatureErrorForToken(new TokenError('invalid_auth_token', 'x', { field: 'cnf', reason: 'alg_mismatch' }))).toBe('invalid_key');
+    expect(signatureErrorForToken(new TokenError('invalid_auth_token', 'x', { field: 'cnf', reason: 'key_mismatch' }))).toBe('invalid_jwt');
+  });
 });

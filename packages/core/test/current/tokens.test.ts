@@ -5,10 +5,11 @@
 import { SignJWT } from 'jose';
 import {
   AAUTH_CURRENT, createAaAgentToken, createAaAuthToken, createAaPersonToken, createAaResourceToken, generateSigningKey, jwkThumbprint,
-  matchPersonTokenRecord, peekClaims, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAaResourceToken, isAAuthError,
+  matchPersonTokenRecord, peekClaims, verifyAaAgentToken, verifyAaAuthToken, verifyAaPersonToken, verifyAaResourceToken,
   createAgentToken, type AAuthError, type PublicJwk, type SigningKey,
 } from '@aauth-ts/core';
 import { memoryKeySource } from '../helpers/key-source.js';
+import { refusal } from '../helpers/refusal.js';
 
 const AP = 'https://agent.example';
 const PS = 'https://ps.example';
@@ -24,16 +25,6 @@ const asKey = generateSigningKey('P-256', 'as-1');
 const agentKey = generateSigningKey('Ed25519');
 const otherKey = generateSigningKey('Ed25519');
 const keys = memoryKeySource({ [AP]: [apKey], [PS]: [psKey], [RS]: [rsKey], [AS]: [asKey] });
-
-async function refusal(promise: Promise<unknown>): Promise<AAuthError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isAAuthError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 function header(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()) as Record<string, unknown>;

@@ -6,9 +6,10 @@
 import { sign as cryptoSign } from 'node:crypto';
 import { parseDictionary, type InnerList } from 'structured-headers';
 import {
-  ACCEPT_SIGNATURE_ALGS, AAUTH_CURRENT, buildSignatureBase, importSigningKey, parseSignatureError, parseTokenList, problemResponse, signRequest, verifyRequest, SignatureRejection, isAAuthError,
-  type AAuthError, type KeyResolver, type PrivateJwk, type PublicJwk, type SignableRequest, type SignRequestOptions, type SignatureKey,
+  ACCEPT_SIGNATURE_ALGS, AAUTH_CURRENT, buildSignatureBase, importSigningKey, parseSignatureError, parseTokenList, problemResponse, signRequest, verifyRequest, SignatureRejection,
+  type KeyResolver, type PrivateJwk, type PublicJwk, type SignableRequest, type SignRequestOptions, type SignatureKey,
 } from '@aauth-ts/core';
+import { refusal } from '../helpers/refusal.js';
 
 const AGENT: PrivateJwk = { kty: 'OKP', crv: 'Ed25519', d: 'n4Ni-HpISpVObnQMW0wOhCKROaIKqKtW_2ZYb2p9KcU', x: 'JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs' };
 const NOW = 1730217600;
@@ -24,16 +25,6 @@ function resolver(jwk: PublicJwk = key.publicJwk): KeyResolver<null> {
 function signed(request: SignableRequest, options: Partial<SignRequestOptions> = {}): SignableRequest {
   const headers = signRequest(request, { key, signatureKey: { scheme: 'jwt', jwt: 'eyJ.eyJ.sig' }, created: NOW, ...options });
   return { ...request, headers: { ...(request.headers as Record<string, string>), ...headers } };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AAuthError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isAAuthError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
 }
 
 const current = { profile: AAUTH_CURRENT, now: NOW } as const;

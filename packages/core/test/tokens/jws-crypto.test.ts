@@ -7,9 +7,10 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import {
-  createAuthToken, exportPrivateJwk, generateSigningKey, importSigningKey, isAAuthError, verifyAuthToken,
-  type IssuerKeySource, type SigningKey, type TokenError,
+  createAuthToken, exportPrivateJwk, generateSigningKey, importSigningKey, verifyAuthToken,
+  type IssuerKeySource, type SigningKey,
 } from '@aauth-ts/core';
+import { refusal } from '../helpers/refusal.js';
 
 const NOW = 1730217600;
 const ISSUER = 'https://auth.example/realms/demo';
@@ -32,16 +33,6 @@ function fixedKey(key: KeyObject | SigningKey['publicJwk']): IssuerKeySource {
 
 const input = { iss: ISSUER, aud: RESOURCE, agent: AGENT, cnfJwk: delegate.publicJwk, scope: 'read', lifetimeSeconds: 600, now: NOW };
 const verifyOptions = { trustedIssuers: [ISSUER], audience: RESOURCE, now: NOW };
-
-async function rejection(promise: Promise<unknown>): Promise<TokenError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isAAuthError(err)) return err as TokenError;
-    throw err;
-  }
-  throw new Error('verification unexpectedly succeeded');
-}
 
 function tamper(segment: string): string {
   return `${segment[0] === 'A' ? 'B' : 'A'}${segment.slice(1)}`;
@@ -67,7 +58,7 @@ describe.each(Object.entries(KEYS))('%s tokens', (alg, key) => {
     const changedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), scope: 'admin' })).toString('base64url');
     const changedHeader = Buffer.from(JSON.stringify({ alg, typ: 'auth+jwt', kid: 'other' })).toString('base64url');
     for (const token of [`${header}.${payload}.${tamper(signature)}`, `${header}.${changedPayload}.${signature}`, `${changedHeader}.${payload}.${signature}`]) {
-      const err = await rejection(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.publicKey) }));
+      const err = await refusal(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.publicKey) }));
       expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { reason: 'bad_signature' } });
     }
   });
@@ -86,14 +77,14 @@ describe('what the node:crypto path leaves to jose', () => {
     const token = await createAuthToken(KEYS.ES256 as SigningKey, input);
     const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey;
     await expect(jwtVerify(token, p384, { algorithms: ['ES256'] })).rejects.toThrow();
-    const err = await rejection(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(p384) }));
+    const err = await refusal(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(p384) }));
     expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { reason: 'unverifiable' } });
   });
 
   it('a private key offered for verification is unverifiable, as jose says', async () => {
     const key = KEYS.EdDSA as SigningKey;
     const token = await createAuthToken(key, input);
-    const err = await rejection(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.privateKey) }));
+    const err = await refusal(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.privateKey) }));
     expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { reason: 'unverifiable' } });
   });
 
@@ -102,7 +93,7 @@ describe('what the node:crypto path leaves to jose', () => {
     const key = importSigningKey({ ...(small.privateKey.export({ format: 'jwk' }) as { kty: string; d: string }), kid: 'small' });
     await expect(createAuthToken(key, input)).rejects.toThrow(/2048/);
     const token = await createAuthToken(KEYS.RS256 as SigningKey, input);
-    const err = await rejection(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(small.publicKey) }));
+    const err = await refusal(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(small.publicKey) }));
     expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { reason: 'unverifiable' } });
   });
 
@@ -116,10 +107,10 @@ describe('what the node:crypto path leaves to jose', () => {
     const base = { iss: ISSUER, aud: RESOURCE, agent: AGENT, cnf: { jwk: delegate.publicJwk }, scope: 'read', iat: NOW, exp: NOW + 600 };
     const keys = fixedKey(key.publicKey);
     const { exp: _exp, ...noExp } = base;
-    expect(await rejection(verifyAuthToken(await sign(noExp), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'exp', reason: 'missing' } });
-    expect(await rejection(verifyAuthToken(await sign({ ...base, iat: 'yesterday' }), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'iat', reason: 'invalid' } });
-    expect(await rejection(verifyAuthToken(await sign({ ...base, nbf: NOW + 3600 }), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'nbf', reason: 'check_failed' } });
-    expect(await rejection(verifyAuthToken(await sign({ ...base, exp: NOW - 61 }), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'exp', reason: 'expired' } });
+    expect(await refusal(verifyAuthToken(await sign(noExp), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'exp', reason: 'missing' } });
+    expect(await refusal(verifyAuthToken(await sign({ ...base, iat: 'yesterday' }), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'iat', reason: 'invalid' } });
+    expect(await refusal(verifyAuthToken(await sign({ ...base, nbf: NOW + 3600 }), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'nbf', reason: 'check_failed' } });
+    expect(await refusal(verifyAuthToken(await sign({ ...base, exp: NOW - 61 }), { ...verifyOptions, keys }))).toMatchObject({ detail: { field: 'exp', reason: 'expired' } });
     await expect(verifyAuthToken(await sign({ ...base, exp: NOW - 59 }), { ...verifyOptions, keys })).resolves.toMatchObject({ agent: AGENT });
   });
 

@@ -7,9 +7,10 @@
 import { SignJWT } from 'jose';
 import {
   createAgentToken, createAuthToken, createResourceToken, generateSigningKey, verifyAgentToken, verifyAuthToken, verifyResourceToken,
-  TokenError, isAAuthError, peekTyp, type SigningKey,
+  TokenError, peekTyp, type SigningKey,
 } from '@aauth-ts/core';
 import { memoryKeySource } from '../helpers/key-source.js';
+import { refusal } from '../helpers/refusal.js';
 
 const NOW = 1730217600;
 const AGENT_SERVER = 'https://agent.example';
@@ -30,16 +31,6 @@ function b64u(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-async function rejection(promise: Promise<unknown>): Promise<TokenError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isAAuthError(err)) return err as TokenError;
-    throw err;
-  }
-  throw new Error('verification unexpectedly succeeded');
-}
-
 /** A JWT with arbitrary header and claims, signed by `key` with its own algorithm. */
 function forge(key: SigningKey, header: Record<string, unknown>, claims: Record<string, unknown>): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: key.jwsAlgorithm, kid: key.kid, ...header }).sign(key.privateKey);
@@ -57,20 +48,20 @@ describe('agent tokens (agent+jwt)', () => {
   });
 
   it('wrong typ (an auth+jwt presented as agent token)', async () => {
-    const err = await rejection(verifyAgentToken(await forge(agentServerKey, { typ: 'auth+jwt' }, agentClaims), { keys: keys(), now: NOW }));
+    const err = await refusal(verifyAgentToken(await forge(agentServerKey, { typ: 'auth+jwt' }, agentClaims), { keys: keys(), now: NOW }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', status: 401, detail: { field: 'typ', reason: 'mismatch', expected: 'agent+jwt', actual: 'auth+jwt' } });
   });
 
   it('missing typ', async () => {
     const token = await new SignJWT(agentClaims).setProtectedHeader({ alg: 'EdDSA' }).sign(agentServerKey.privateKey);
-    const err = await rejection(verifyAgentToken(token, { keys: keys(), now: NOW }));
+    const err = await refusal(verifyAgentToken(token, { keys: keys(), now: NOW }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { field: 'typ', reason: 'mismatch' } });
   });
 
   it('alg none is refused before any key lookup', async () => {
     const source = keys();
     const token = `${b64u({ alg: 'none', typ: 'agent+jwt' })}.${b64u(agentClaims)}.`;
-    const err = await rejection(verifyAgentToken(token, { keys: source, now: NOW }));
+    const err = await refusal(verifyAgentToken(token, { keys: source, now: NOW }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { field: 'alg', reason: 'not_allowed', actual: 'none' } });
     expect(source.calls).toHaveLength(0);
   });
@@ -79,14 +70,14 @@ describe('agent tokens (agent+jwt)', () => {
     const source = keys();
     const secret = Buffer.from(JSON.stringify(agentServerKey.publicJwk));
     const token = await new SignJWT(agentClaims).setProtectedHeader({ alg: 'HS256', typ: 'agent+jwt', kid: 'agent-key-1' }).sign(secret);
-    const err = await rejection(verifyAgentToken(token, { keys: source, now: NOW }));
+    const err = await refusal(verifyAgentToken(token, { keys: source, now: NOW }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { field: 'alg', reason: 'not_allowed', actual: 'HS256' } });
     expect(source.calls).toHaveLength(0);
   });
 
   it('expired (beyond the 60 s skew)', async () => {
     const token = await createAgentToken(agentServerKey, { iss: AGENT_SERVER, sub: 'd', cnfJwk: delegate.publicJwk, now: NOW - 3600 - 61 });
-    const err = await rejection(verifyAgentToken(token, { keys: keys(), now: NOW }));
+    const err = await refusal(verifyAgentToken(token, { keys: keys(), now: NOW }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { field: 'exp', reason: 'expired' } });
   });
 
@@ -97,59 +88,59 @@ describe('agent tokens (agent+jwt)', () => {
 
   it('iat in the future (beyond the skew)', async () => {
     const token = await createAgentToken(agentServerKey, { iss: AGENT_SERVER, sub: 'd', cnfJwk: delegate.publicJwk, now: NOW + 120 });
-    const err = await rejection(verifyAgentToken(token, { keys: keys(), now: NOW }));
+    const err = await refusal(verifyAgentToken(token, { keys: keys(), now: NOW }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { field: 'iat', reason: 'future' } });
   });
 
   it('nbf in the future', async () => {
-    const err = await rejection(verifyAgentToken(await forge(agentServerKey, { typ: 'agent+jwt' }, { ...agentClaims, nbf: NOW + 600 }), { keys: keys(), now: NOW }));
+    const err = await refusal(verifyAgentToken(await forge(agentServerKey, { typ: 'agent+jwt' }, { ...agentClaims, nbf: NOW + 600 }), { keys: keys(), now: NOW }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { field: 'nbf' } });
   });
 
   it('signed by another key with the same kid', async () => {
-    const err = await rejection(verifyAgentToken(await forge(stranger, { typ: 'agent+jwt' }, agentClaims), { keys: keys(), now: NOW }));
+    const err = await refusal(verifyAgentToken(await forge(stranger, { typ: 'agent+jwt' }, agentClaims), { keys: keys(), now: NOW }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { reason: 'bad_signature' } });
   });
 
   it('iss that is not a server identifier (path, http) is refused before any key lookup', async () => {
     for (const iss of ['https://agent.example/path', 'http://agent.example', 'https://Agent.example']) {
       const source = keys();
-      const err = await rejection(verifyAgentToken(await forge(agentServerKey, { typ: 'agent+jwt' }, { ...agentClaims, iss }), { keys: source, now: NOW }));
+      const err = await refusal(verifyAgentToken(await forge(agentServerKey, { typ: 'agent+jwt' }, { ...agentClaims, iss }), { keys: source, now: NOW }));
       expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { field: 'iss', reason: 'invalid_identifier' } });
       expect(source.calls).toHaveLength(0);
     }
   });
 
   it('an issuer key that cannot be found', async () => {
-    const err = await rejection(verifyAgentToken(await forge(agentServerKey, { typ: 'agent+jwt', kid: 'rotated-away' }, agentClaims), { keys: keys(), now: NOW }));
+    const err = await refusal(verifyAgentToken(await forge(agentServerKey, { typ: 'agent+jwt', kid: 'rotated-away' }, agentClaims), { keys: keys(), now: NOW }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { field: 'kid', reason: 'key_unavailable' } });
   });
 
   it('missing cnf.jwk, and a cnf.jwk with private material', async () => {
     const { cnf: _cnf, ...noCnf } = agentClaims;
-    expect(await rejection(verifyAgentToken(await forge(agentServerKey, { typ: 'agent+jwt' }, noCnf), { keys: keys(), now: NOW })))
+    expect(await refusal(verifyAgentToken(await forge(agentServerKey, { typ: 'agent+jwt' }, noCnf), { keys: keys(), now: NOW })))
       .toMatchObject({ code: 'invalid_agent_token', detail: { field: 'cnf', reason: 'missing' } });
     const withD = { ...agentClaims, cnf: { jwk: { ...delegate.publicJwk, d: 'secret' } } };
-    expect(await rejection(verifyAgentToken(await forge(agentServerKey, { typ: 'agent+jwt' }, withD), { keys: keys(), now: NOW })))
+    expect(await refusal(verifyAgentToken(await forge(agentServerKey, { typ: 'agent+jwt' }, withD), { keys: keys(), now: NOW })))
       .toMatchObject({ code: 'invalid_agent_token', detail: { field: 'cnf', reason: 'private_key' } });
   });
 
   it('aud present but not listing this server', async () => {
     const token = await forge(agentServerKey, { typ: 'agent+jwt' }, { ...agentClaims, aud: ['https://other.example'] });
-    const err = await rejection(verifyAgentToken(token, { keys: keys(), now: NOW, audience: ISSUER }));
+    const err = await refusal(verifyAgentToken(token, { keys: keys(), now: NOW, audience: ISSUER }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { field: 'aud', reason: 'mismatch' } });
   });
 
   it('crit header parameters are refused', async () => {
     // jose will not sign an unknown crit extension, so the header is written by hand.
     const token = `${b64u({ alg: 'EdDSA', typ: 'agent+jwt', crit: ['x-ext'], 'x-ext': 1 })}.${b64u(agentClaims)}.${Buffer.alloc(64).toString('base64url')}`;
-    const err = await rejection(verifyAgentToken(token, { keys: keys(), now: NOW }));
+    const err = await refusal(verifyAgentToken(token, { keys: keys(), now: NOW }));
     expect(err).toMatchObject({ code: 'invalid_agent_token', detail: { field: 'crit' } });
   });
 
   it('not a compact JWT', async () => {
     for (const token of ['', 'abc', 'a.b', 'a.b.c.d.e', `${b64u({ typ: 'agent+jwt', alg: 'EdDSA' })}.bm90IGpzb24.`]) {
-      const err = await rejection(verifyAgentToken(token, { keys: keys(), now: NOW }));
+      const err = await refusal(verifyAgentToken(token, { keys: keys(), now: NOW }));
       expect(err).toBeInstanceOf(TokenError);
       expect(err.code).toBe('invalid_agent_token');
     }
@@ -172,32 +163,32 @@ describe('resource tokens (resource+jwt)', () => {
     ['agent_jkt', { agentJkt: stranger.thumbprint }],
   ])('%s mismatch', async (field, patch) => {
     const token = await createResourceToken(resourceKey, { ...base, ...patch });
-    const err = await rejection(verifyResourceToken(token, { ...expected, keys: keys() }));
+    const err = await refusal(verifyResourceToken(token, { ...expected, keys: keys() }));
     expect(err).toMatchObject({ code: 'invalid_resource_token', status: 400, detail: { field, reason: 'mismatch' } });
   });
 
   it('iss is not the resource the agent called: refused before any key lookup', async () => {
     const source = keys();
-    const err = await rejection(verifyResourceToken(await createResourceToken(resourceKey, base), { keys: source, now: NOW, issuer: 'https://elsewhere.example' }));
+    const err = await refusal(verifyResourceToken(await createResourceToken(resourceKey, base), { keys: source, now: NOW, issuer: 'https://elsewhere.example' }));
     expect(err).toMatchObject({ code: 'invalid_resource_token', detail: { field: 'iss', reason: 'mismatch' } });
     expect(source.calls).toHaveLength(0);
   });
 
   it('wrong typ (an agent token where a resource token is expected)', async () => {
     const token = await createAgentToken(agentServerKey, { iss: AGENT_SERVER, sub: 'd', cnfJwk: delegate.publicJwk, now: NOW });
-    const err = await rejection(verifyResourceToken(token, { ...expected, keys: keys() }));
+    const err = await refusal(verifyResourceToken(token, { ...expected, keys: keys() }));
     expect(err).toMatchObject({ code: 'invalid_resource_token', detail: { field: 'typ', reason: 'mismatch' } });
   });
 
   it('expired (default lifetime 300 s)', async () => {
     const token = await createResourceToken(resourceKey, { ...base, now: NOW - 300 - 61 });
-    const err = await rejection(verifyResourceToken(token, { ...expected, keys: keys() }));
+    const err = await refusal(verifyResourceToken(token, { ...expected, keys: keys() }));
     expect(err).toMatchObject({ code: 'invalid_resource_token', detail: { reason: 'expired' } });
   });
 
   it('missing agent_jkt', async () => {
     const token = await forge(resourceKey, { typ: 'resource+jwt' }, { iss: RESOURCE, aud: ISSUER, agent: AGENT_SERVER, iat: NOW, exp: NOW + 300 });
-    const err = await rejection(verifyResourceToken(token, { ...expected, keys: keys() }));
+    const err = await refusal(verifyResourceToken(token, { ...expected, keys: keys() }));
     expect(err).toMatchObject({ code: 'invalid_resource_token', detail: { field: 'agent_jkt', reason: 'missing' } });
   });
 });
@@ -215,13 +206,13 @@ describe('auth tokens (auth+jwt)', () => {
 
   it('untrusted issuer is refused before any key lookup', async () => {
     const source = keys();
-    const err = await rejection(verifyAuthToken(await createAuthToken(issuerKey, base), { ...expected, keys: source, trustedIssuers: ['https://other-as.example'] }));
+    const err = await refusal(verifyAuthToken(await createAuthToken(issuerKey, base), { ...expected, keys: source, trustedIssuers: ['https://other-as.example'] }));
     expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { field: 'iss', reason: 'untrusted', actual: ISSUER } });
     expect(source.calls).toHaveLength(0);
   });
 
   it('cnf mismatch: the token is bound to another key → key_binding_failed', async () => {
-    const err = await rejection(verifyAuthToken(await createAuthToken(issuerKey, base), { ...expected, keys: keys(), cnfThumbprint: stranger.thumbprint }));
+    const err = await refusal(verifyAuthToken(await createAuthToken(issuerKey, base), { ...expected, keys: keys(), cnfThumbprint: stranger.thumbprint }));
     expect(err).toMatchObject({ code: 'key_binding_failed', status: 401, detail: { field: 'cnf', reason: 'mismatch' } });
     expect(err.toJSON()).toMatchObject({ error: 'key_binding_failed' });
   });
@@ -251,13 +242,13 @@ describe('auth tokens (auth+jwt)', () => {
     ['amr not an array of strings', { amr: 'pwd' }, 'amr'],
     ['acr not a string', { acr: 1 }, 'acr'],
   ])('registered claims keep their checks: %s → invalid_auth_token', async (_name, patch, field) => {
-    const err = await rejection(verifyAuthToken(await forge(issuerKey, { typ: 'auth+jwt' }, { ...authClaims, ...patch }), { ...expected, keys: keys() }));
+    const err = await refusal(verifyAuthToken(await forge(issuerKey, { typ: 'auth+jwt' }, { ...authClaims, ...patch }), { ...expected, keys: keys() }));
     expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { field } });
   });
 
   it('an nbf in the future is refused on refresh too (allowExpired relaxes exp only)', async () => {
     const token = await forge(issuerKey, { typ: 'auth+jwt' }, { ...authClaims, iat: NOW - 7200, exp: NOW - 3600, nbf: NOW + 600 });
-    const err = await rejection(verifyAuthToken(token, { ...expected, keys: keys(), allowExpired: true }));
+    const err = await refusal(verifyAuthToken(token, { ...expected, keys: keys(), allowExpired: true }));
     expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { field: 'nbf' } });
   });
 
@@ -270,24 +261,24 @@ describe('auth tokens (auth+jwt)', () => {
     ['aud', { audience: 'https://other-resource.example' }],
     ['agent', { agent: 'https://other-agent.example' }],
   ])('%s mismatch', async (field, patch) => {
-    const err = await rejection(verifyAuthToken(await createAuthToken(issuerKey, base), { ...expected, keys: keys(), ...patch }));
+    const err = await refusal(verifyAuthToken(await createAuthToken(issuerKey, base), { ...expected, keys: keys(), ...patch }));
     expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { field, reason: 'mismatch' } });
   });
 
   it('expired; accepted only with allowExpired (refresh)', async () => {
     const token = await createAuthToken(issuerKey, { ...base, now: NOW - 7200 });
-    expect(await rejection(verifyAuthToken(token, { ...expected, keys: keys() }))).toMatchObject({ code: 'invalid_auth_token', detail: { reason: 'expired' } });
+    expect(await refusal(verifyAuthToken(token, { ...expected, keys: keys() }))).toMatchObject({ code: 'invalid_auth_token', detail: { reason: 'expired' } });
     await expect(verifyAuthToken(token, { ...expected, keys: keys(), allowExpired: true })).resolves.toMatchObject({ sub: 'user-1' });
   });
 
   it('a person token type is not an auth token', async () => {
-    const err = await rejection(verifyAuthToken(await forge(issuerKey, { typ: 'aa-person+jwt' }, { iss: ISSUER }), { ...expected, keys: keys() }));
+    const err = await refusal(verifyAuthToken(await forge(issuerKey, { typ: 'aa-person+jwt' }, { iss: ISSUER }), { ...expected, keys: keys() }));
     expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { field: 'typ', reason: 'mismatch', actual: 'aa-person+jwt' } });
   });
 
   it('neither sub nor scope', async () => {
     const token = await createAuthToken(issuerKey, { iss: ISSUER, aud: RESOURCE, agent: AGENT_SERVER, cnfJwk: delegate.publicJwk, lifetimeSeconds: 60, now: NOW });
-    expect(await rejection(verifyAuthToken(token, { ...expected, keys: keys() }))).toMatchObject({ code: 'invalid_auth_token', detail: { field: 'sub', reason: 'missing' } });
+    expect(await refusal(verifyAuthToken(token, { ...expected, keys: keys() }))).toMatchObject({ code: 'invalid_auth_token', detail: { field: 'sub', reason: 'missing' } });
   });
 });
 
@@ -295,20 +286,20 @@ describe('token verification order', () => {
   it('typ is checked before alg and before any key lookup', async () => {
     const source = keys();
     const token = `${b64u({ alg: 'none', typ: 'resource+jwt' })}.${b64u(agentClaims)}.`;
-    const err = await rejection(verifyAgentToken(token, { keys: source, now: NOW }));
+    const err = await refusal(verifyAgentToken(token, { keys: source, now: NOW }));
     expect(err.detail).toMatchObject({ field: 'typ' });
     expect(source.calls).toHaveLength(0);
   });
 
   it('the signature is checked before the claims: a forged token with wrong aud reports the signature', async () => {
     const token = await forge(stranger, { typ: 'auth+jwt', kid: 'issuer-key-1', alg: 'EdDSA' }, { iss: ISSUER, aud: 'https://wrong.example', agent: AGENT_SERVER, cnf: { jwk: delegate.publicJwk }, sub: 'u', iat: NOW, exp: NOW + 60 });
-    const err = await rejection(verifyAuthToken(token, { keys: memoryKeySource({ [ISSUER]: [generateSigningKey('Ed25519', 'issuer-key-1')] }), now: NOW, trustedIssuers: [ISSUER], audience: RESOURCE }));
+    const err = await refusal(verifyAuthToken(token, { keys: memoryKeySource({ [ISSUER]: [generateSigningKey('Ed25519', 'issuer-key-1')] }), now: NOW, trustedIssuers: [ISSUER], audience: RESOURCE }));
     expect(err.detail).toMatchObject({ reason: 'bad_signature' });
   });
 
   it('the signature is checked before expiry is reported for a forged token', async () => {
     const token = await forge(stranger, { typ: 'agent+jwt' }, { ...agentClaims, exp: NOW - 7200, iat: NOW - 9000 });
-    const err = await rejection(verifyAgentToken(token, { keys: keys(), now: NOW }));
+    const err = await refusal(verifyAgentToken(token, { keys: keys(), now: NOW }));
     expect(err.detail).toMatchObject({ reason: 'bad_signature' });
   });
 });
