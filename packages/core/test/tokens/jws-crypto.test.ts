@@ -127,7 +127,7 @@ describe('what the node:crypto path leaves to jose', () => {
     for (const claims of variants) {
       const token = await sign(claims);
       const theirs = await jwtVerify(token, key.publicKey, { currentDate: new Date(NOW * 1000), clockTolerance: 60, requiredClaims: ['iss', 'iat', 'exp'] }).then(() => undefined, (err: unknown) => err as Error & { claim?: string; reason?: string });
-      const ours = (await rejection(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.publicKey) }))).cause as (Error & { claim?: string; reason?: string }) | undefined;
+      const ours = (await refusal(verifyAuthToken(token, { ...verifyOptions, keys: fixedKey(key.publicKey) }))).cause as (Error & { claim?: string; reason?: string }) | undefined;
       expect(theirs).toBeInstanceOf(Error);
       expect([ours?.constructor, ours?.message, ours?.claim, ours?.reason]).toEqual([theirs?.constructor, theirs?.message, theirs?.claim, theirs?.reason]);
     }
