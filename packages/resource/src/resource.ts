@@ -304,8 +304,9 @@ export class AAuthResource {
 
   #authorize(context: AAuthContext | undefined, requirement: Requirement): void | Promise<void> {
     if (context !== undefined) {
-      const missing = requirement.components.filter((c) => !context.components.includes(c));
-      if (missing.length > 0) {
+      let missing: string[] | undefined;
+      for (const c of requirement.components) if (!context.components.includes(c)) (missing ??= []).push(c);
+      if (missing !== undefined) {
         const refusal = missingComponents(missing, [...new Set([...context.components, ...requirement.components])], 'this route requires the signature to cover');
         throw (context.profile ?? this.options.profiles[0]) === 'aauth-current' ? asCurrentRefusal(refusal) : refusal;
       }
@@ -489,8 +490,9 @@ export class AAuthResource {
  * when it grants them all. With step-up off the shortfall is `403 insufficient_scope` at once.
  */
 function scopeShortfall(context: AAuthContext, requirement: Extract<Requirement, { level: 'auth-token' }>): string | undefined {
-  const lacking = requirement.scopes.filter((s) => !context.scopes.includes(s));
-  if (lacking.length === 0) return undefined;
+  let lacking: string[] | undefined;
+  for (const scope of requirement.scopes) if (!context.scopes.includes(scope)) (lacking ??= []).push(scope);
+  if (lacking === undefined) return undefined;
   const message = `the auth token does not grant ${lacking.map((s) => `"${s}"`).join(', ')}`;
   if (!requirement.stepUp) throw new AAuthError('insufficient_scope', message, { field: 'scope', reason: 'insufficient', expected: requirement.scopes });
   return message;
