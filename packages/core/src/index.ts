@@ -33,6 +33,7 @@ export { requireAgentDocument } from './signature-key/agent-document.js';
 export type { SignableRequest } from './httpsig/types.js';
 export type { HeadersLike } from './lib/headers.js';
 export { getHeader } from './lib/headers.js';
+export { extend } from './lib/extend.js';
 export { escapeHtml } from './lib/html.js';
 export { Waiters } from './lib/waiters.js';
 export { signRequest, componentsFor } from './httpsig/sign.js';

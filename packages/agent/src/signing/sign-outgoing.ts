@@ -5,7 +5,7 @@
  * Every send is signed afresh, so a retry carries a new `created`. `components` adds what a server
  * asked for (see `required-components.ts`).
  */
-import { signRequest, type SignatureKeyInput, type SigningKey } from '@aauth-ts/core';
+import { extend, signRequest, type SignatureKeyInput, type SigningKey } from '@aauth-ts/core';
 
 export interface OutgoingRequest {
   readonly method: string;
@@ -21,5 +21,5 @@ export function signOutgoing(request: OutgoingRequest, key: SigningKey, signatur
     { method: request.method, url: request.url, headers: request.headers, body: request.body },
     { key, signatureKey, ...(components.length === 0 ? {} : { components }) },
   );
-  return { ...request.headers, ...signed };
+  return extend(request.headers, signed);
 }

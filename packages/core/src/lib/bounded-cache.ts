@@ -17,6 +17,8 @@ export class BoundedCache<V> {
   readonly limits: BoundedCacheLimits;
   readonly #entries = new Map<string, Slot<V>>();
   #bytes = 0;
+  /** The key last stored or marked: asked again (one agent's token, request after request), it needs no move. */
+  #newest: string | undefined;
 
   constructor(limits: BoundedCacheLimits) {
     if (!(limits.maxEntries >= 0) || !(limits.maxBytes >= 0)) throw new TypeError('BoundedCache limits must be non-negative numbers');
@@ -35,8 +37,11 @@ export class BoundedCache<V> {
   get(key: string): V | undefined {
     const slot = this.#entries.get(key);
     if (slot === undefined) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, slot);
+    if (key !== this.#newest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, slot);
+      this.#newest = key;
+    }
     return slot.value;
   }
 
@@ -53,6 +58,7 @@ export class BoundedCache<V> {
     }
     this.#entries.set(key, { value, bytes });
     this.#bytes += bytes;
+    this.#newest = key;
   }
 
   delete(key: string): boolean {
@@ -60,6 +66,7 @@ export class BoundedCache<V> {
     if (slot === undefined) return false;
     this.#entries.delete(key);
     this.#bytes -= slot.bytes;
+    if (key === this.#newest) this.#newest = undefined;
     return true;
   }
 }
