@@ -8,7 +8,7 @@
  * The handler, the decision log line and the error answers are the express route's own.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AAuthLogger, DecisionSubject } from '@aauth-ts/core';
+import { extend, type AAuthLogger, type DecisionSubject } from '@aauth-ts/core';
 import type { IncomingRequest } from '../request/types.js';
 import type { EndpointResponse } from '../token/response.js';
 import { decide } from './decision-route.js';
@@ -31,7 +31,7 @@ export interface DirectTokenRoute {
 /** The same bytes express's `res.json` writes for a JSON answer. */
 function writeJson(res: ServerResponse, out: EndpointResponse): void {
   const body = JSON.stringify(out.body);
-  res.writeHead(out.status, { ...out.headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(out.status, extend(out.headers, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) }));
   res.end(body);
 }
 

@@ -17,7 +17,7 @@
  *  6. a delegated token (`at+jwt`) with the nested `act`, bound to the actor's key, living no
  *     longer than the subject token.
  */
-import { AAuthError, TOKEN_EXCHANGE, actChain, TokenError, jwkThumbprint, peekClaims, peekTyp, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, verifyOidcAccessToken, createDelegatedToken, type DecisionSubject } from '@aauth-ts/core';
+import { AAuthError, TOKEN_EXCHANGE, extend, actChain, TokenError, jwkThumbprint, peekClaims, peekTyp, verifyAgentToken, verifyAuthToken, verifyDelegatedToken, verifyOidcAccessToken, createDelegatedToken, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { authAgeReason, authTimeOf } from '../policy/chaining.js';
 import { enforceChainPolicy } from '../policy/chain-policy.js';
@@ -94,7 +94,7 @@ function subjectOf(ctx: AuthServerContext, verified: VerifiedSubject, now: numbe
   const verdict = resolveSubject(ctx.realm, ctx.issuer(), verified.iss, verified.sub);
   if (verdict.outcome === 'unlinked') throw new TokenError('invalid_grant', `subject_token: ${verdict.reason}`, { field: 'sub', reason: 'unlinked' });
   if (verdict.outcome === 'refuse') throw new AAuthError('access_denied', `subject_token: ${verdict.reason}`, { field: 'sub', reason: 'user' });
-  return { ...verified.token, user: verdict.user };
+  return extend(verified.token, { user: verdict.user });
 }
 
 /** `about` is filled in with what has been verified so far, for the decision log line. */

@@ -3,7 +3,7 @@
  * failure mapped to the contract's code and status. Every verification is core's: this module
  * adds the auth server's own state (realm membership, single-use `jti`) and error mapping.
  */
-import { AAuthError, TokenError, verifyAuthToken, verifyResourceToken, type AuthTokenClaims, type ResourceTokenClaims } from '@aauth-ts/core';
+import { AAuthError, TokenError, extend, verifyAuthToken, verifyResourceToken, type AuthTokenClaims, type ResourceTokenClaims } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { authAgeReason, authTimeOf, ownTokenReason } from '../policy/chaining.js';
 import { knownResource } from '../policy/decide.js';
@@ -118,7 +118,7 @@ export async function verifyUpstreamToken(ctx: AuthServerContext, token: string,
   const own = ownTokenReason(caller.agentId, { aud: claims.aud, agent: claims.agent, act: claims.act });
   if (own !== undefined) throw invalidAuthToken(`upstream_token is not an upstream token: ${own}`, 'agent', 'own_token');
   // The actor before the requester is the token's agent, as in token exchange (contract "RFC 8693 token exchange").
-  return { ...carriedGrant(ctx, claims, 'upstream_token', now), priorActors: [claims.agent] };
+  return extend(carriedGrant(ctx, claims, 'upstream_token', now), { priorActors: [claims.agent] });
 }
 
 /**

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { TokenError } from '../errors.js';
 import { jwkThumbprint } from '../jwk/thumbprint.js';
 import { toPublicJwk } from '../jwk/keys.js';
+import { extend } from '../lib/extend.js';
 import type { PublicJwk, SigningKey } from '../jwk/types.js';
 import { PROFILE } from '../profile/index.js';
 import { checkHeader, fetchIssuerKey, issueJwt, peekClaims, requireCnfJwk, requireString, verifySignatureAndTime } from './jwt.js';
@@ -31,7 +32,7 @@ export interface CreateAuthTokenInput {
 }
 
 export function createAuthToken(key: SigningKey, input: CreateAuthTokenInput): Promise<string> {
-  const claims: Record<string, unknown> = { ...input.claims, iss: input.iss, aud: input.aud, agent: input.agent, cnf: { jwk: toPublicJwk(input.cnfJwk) } };
+  const claims: Record<string, unknown> = extend(input.claims ?? {}, { iss: input.iss, aud: input.aud, agent: input.agent, cnf: { jwk: toPublicJwk(input.cnfJwk) } });
   delete claims.act;
   if (input.sub !== undefined) claims.sub = input.sub;
   if (input.scope !== undefined) claims.scope = input.scope;

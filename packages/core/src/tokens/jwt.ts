@@ -8,6 +8,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, decodeJwt, jwtVerify, errors as joseErrors, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { TokenError, keyUnavailableMessage, type WireErrorCode } from '../errors.js';
 import { importPublicJwk } from '../jwk/keys.js';
+import { extend } from '../lib/extend.js';
 import { signCompact, verifyCompactSignature } from '../lib/compact-jws.js';
 import type { SigningKey, PublicJwk } from '../jwk/types.js';
 import type { CommonClaims, IssuerKeySource, TimeOptions } from './types.js';
@@ -48,7 +49,7 @@ function headerJson(key: SigningKey, alg: string, typ: string): string {
 /** Sign `claims` with `typ` in the protected header; `iat`, `exp` and `jti` are filled in. */
 export async function issueJwt(key: SigningKey, typ: string, claims: Record<string, unknown>, options: IssueOptions): Promise<string> {
   const iat = options.now ?? Math.floor(Date.now() / 1000);
-  const payload: JWTPayload = { ...claims, iat, exp: iat + options.lifetimeSeconds, jti: options.jti ?? randomUUID() };
+  const payload: JWTPayload = extend(claims, { iat, exp: iat + options.lifetimeSeconds, jti: options.jti ?? randomUUID() });
   const alg = options.alg ?? key.jwsAlgorithm;
   // The same JSON jose would sign (its `iat`/`exp` check included), signed with node:crypto;
   // a key and algorithm that do not pair up go to jose, which reports them.
