@@ -206,14 +206,16 @@ export class AAuthResource {
       // 2026-03 §Replay Protection, draft-hardt-oauth-aauth-protocol §Freshness and Replay: servers
       // MAY cache recently seen signatures within the window. The in-memory guard answers
       // synchronously: no promise on the default path.
-      try {
-        if (this.#replay !== undefined) this.#replay.check(verified.replayKey, verified.info, now);
-      } catch (err) {
-        throw profile === 'aauth-current' ? asCurrentRefusal(err) : err;
-      }
-      if (this.#replay === undefined && o.store !== undefined) {
+      const asRefusal = (err: unknown): unknown => (profile === 'aauth-current' ? asCurrentRefusal(err) : err);
+      if (this.#replay !== undefined) {
+        try {
+          this.#replay.check(verified.replayKey, verified.info, now);
+        } catch (err) {
+          throw asRefusal(err);
+        }
+      } else if (o.store !== undefined) {
         return this.#checkShared(o.store, verified.replayKey, verified.created).then(() => this.#contextOf(verified), (err: unknown) => {
-          throw profile === 'aauth-current' ? asCurrentRefusal(err) : err;
+          throw asRefusal(err);
         });
       }
     }
