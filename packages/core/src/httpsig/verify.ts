@@ -51,7 +51,7 @@ export interface ResolvedKey<T> {
   readonly info: T;
 }
 
-export type KeyResolver<T> = (signatureKey: SignatureKey) => Promise<ResolvedKey<T>> | ResolvedKey<T>;
+export type KeyResolver<T> = (signatureKey: SignatureKey) => PromiseLike<ResolvedKey<T>> | ResolvedKey<T>;
 
 export interface VerifyRequestOptions<T> {
   readonly resolveKey: KeyResolver<T>;
@@ -179,8 +179,13 @@ export function verifyRequestNow<T>(request: SignableRequest, options: VerifyReq
     throw refusal(err, 'input', profile, options.allowedSchemes);
   }
   const resolved = options.resolveKey(input.signatureKey);
-  if (resolved instanceof Promise) return resolved.then((key) => verifyResolved(request, input, key, profile, options.allowedSchemes));
+  // A resolver may answer with any thenable, not only a native promise.
+  if (isThenable(resolved)) return Promise.resolve(resolved).then((key) => verifyResolved(request, input, key, profile, options.allowedSchemes));
   return verifyResolved(request, input, resolved, profile, options.allowedSchemes);
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function verifyResolved<T>(request: SignableRequest, input: CheckedInput, resolved: ResolvedKey<T>, profile: AnyProfile, allowedSchemes: readonly string[] | undefined): VerifiedRequest<T> {

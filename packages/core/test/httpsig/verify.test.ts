@@ -4,7 +4,7 @@
  * Ordering rules (structure before key resolution, digest before key resolution) have named tests.
  */
 import {
-  importSigningKey, signRequest, verifyRequest, SignatureError, MalformedError, isAAuthError,
+  importSigningKey, signRequest, verifyRequest, verifyRequestNow, SignatureError, MalformedError, isAAuthError,
   type KeyResolver, type PrivateJwk, type SignableRequest, type SignatureKey, type SignRequestOptions, type VerifyRequestOptions,
 } from '@aauth-ts/core';
 
@@ -316,6 +316,32 @@ describe('step 8: the signature itself', () => {
   it('a Signature member that is not a byte sequence', async () => {
     const err = await failure(withHeaders(signed(GET), { signature: 'sig="abc"' }));
     expect(err).toMatchObject({ code: 'invalid_signature', detail: { field: 'signature' } });
+  });
+});
+
+describe('verifyRequestNow: the same verification, without a promise when the resolver answers at once', () => {
+  it('returns the verified request itself for a synchronous resolver', () => {
+    const verified = verifyRequestNow(signed(GET), { resolveKey: hwkResolver() }, NOW);
+    expect(verified).not.toBeInstanceOf(Promise);
+    expect(verified).toMatchObject({ label: 'sig', created: NOW, thumbprint: key.thumbprint, components: ['@method', '@authority', '@path', 'signature-key'] });
+  });
+
+  it('throws a refusal at once, with the same code and reason as verifyRequest', async () => {
+    const request = withHeaders(signed(GET), { signature: `sig=:${Buffer.alloc(64).toString('base64')}:` });
+    expect(() => verifyRequestNow(request, { resolveKey: hwkResolver() }, NOW)).toThrow(expect.objectContaining({ code: 'invalid_signature', detail: expect.objectContaining({ reason: 'bad_signature' }) }));
+    expect(await failure(request)).toMatchObject({ code: 'invalid_signature', detail: { reason: 'bad_signature' } });
+  });
+
+  it('a resolver answering with a thenable that is not a native promise still verifies (and still refuses)', async () => {
+    const thenable = (sk: SignatureKey): PromiseLike<{ jwk: Extract<SignatureKey, { scheme: 'hwk' }>['jwk']; info: null }> => ({
+      then: (onFulfilled, onRejected) => Promise.resolve(sk.scheme === 'hwk' ? { jwk: sk.jwk, info: null } : Promise.reject(new Error('hwk only'))).then(onFulfilled, onRejected),
+    });
+    const pending = verifyRequestNow(signed(GET), { resolveKey: thenable }, NOW);
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).resolves.toMatchObject({ thumbprint: key.thumbprint });
+    await expect(verifyRequest(signed(GET), { resolveKey: thenable, now: NOW })).resolves.toMatchObject({ thumbprint: key.thumbprint });
+    const forged = withHeaders(signed(GET), { signature: `sig=:${Buffer.alloc(64).toString('base64')}:` });
+    await expect(verifyRequest(forged, { resolveKey: thenable, now: NOW })).rejects.toMatchObject({ code: 'invalid_signature', detail: { reason: 'bad_signature' } });
   });
 });
 
