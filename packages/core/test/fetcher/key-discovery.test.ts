@@ -5,9 +5,10 @@
  */
 import {
   GuardedFetcher, KeyDiscovery, createAgentToken, createAuthToken, createResourceToken, generateSigningKey, toJwks,
-  verifyAgentToken, verifyAuthToken, verifyResourceToken, isAAuthError, type AAuthError, type SigningKey,
+  verifyAgentToken, verifyAuthToken, verifyResourceToken, type AAuthError, type SigningKey,
 } from '@aauth-ts/core';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
+import { refusal } from '../helpers/refusal.js';
 
 let agentServer: LoopbackServer;
 let resourceServer: LoopbackServer;
@@ -47,16 +48,6 @@ function discovery(cooldownMs = 60_000): KeyDiscovery {
   return new KeyDiscovery(new GuardedFetcher({ allowLoopback: true }), { refetchCooldownMs: cooldownMs });
 }
 
-async function failure(promise: Promise<unknown>): Promise<AAuthError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isAAuthError(err)) return err;
-    throw err;
-  }
-  throw new Error('unexpectedly succeeded');
-}
-
 const identifiers = { allowLoopbackHttp: true };
 
 describe('token verification with keys discovered over HTTP', () => {
@@ -67,7 +58,7 @@ describe('token verification with keys discovered over HTTP', () => {
 
   it('agent token: a loopback http issuer is refused unless the identifier policy allows it', async () => {
     const token = await createAgentToken(agentKey, { iss: agentServer.origin, sub: 'delegate-1', cnfJwk: delegate.publicJwk });
-    expect(await failure(verifyAgentToken(token, { keys: discovery() }))).toMatchObject({ code: 'invalid_agent_token', detail: { reason: 'invalid_identifier' } });
+    expect(await refusal(verifyAgentToken(token, { keys: discovery() }))).toMatchObject({ code: 'invalid_agent_token', detail: { reason: 'invalid_identifier' } });
   });
 
   it('resource token: aauth-resource.json', async () => {
@@ -84,13 +75,13 @@ describe('token verification with keys discovered over HTTP', () => {
 
   it('auth token: cnf mismatch → key_binding_failed', async () => {
     const token = await createAuthToken(issuerKey, { iss: issuer, aud: resourceServer.origin, agent: agentServer.origin, cnfJwk: delegate.publicJwk, sub: 'user-1', lifetimeSeconds: 300 });
-    expect(await failure(verifyAuthToken(token, { keys: discovery(), trustedIssuers: [issuer], cnfThumbprint: agentKey.thumbprint }))).toMatchObject({ code: 'key_binding_failed' });
+    expect(await refusal(verifyAuthToken(token, { keys: discovery(), trustedIssuers: [issuer], cnfThumbprint: agentKey.thumbprint }))).toMatchObject({ code: 'key_binding_failed' });
   });
 
   it('a metadata failure surfaces as the token type\'s error with the cause kept', async () => {
     const impostor = `${authServer.origin}/impostor`;
     const token = await createAuthToken(issuerKey, { iss: impostor, aud: 'x', agent: 'y', cnfJwk: delegate.publicJwk, sub: 'u', lifetimeSeconds: 300 });
-    const err = await failure(verifyAuthToken(token, { keys: discovery(), trustedIssuers: [impostor] }));
+    const err = await refusal(verifyAuthToken(token, { keys: discovery(), trustedIssuers: [impostor] }));
     expect(err).toMatchObject({ code: 'invalid_auth_token', detail: { field: 'kid', reason: 'key_unavailable' } });
     expect((err.detail.cause as AAuthError).detail).toMatchObject({ field: 'issuer', reason: 'invalid_document' });
   });
@@ -102,14 +93,14 @@ describe('KeyDiscovery', () => {
     const impostor = `${authServer.origin}/impostor`;
     const hits = () => authServer.hits.get('/impostor/.well-known/aauth-issuer.json') ?? 0;
     const before = hits();
-    const err = await failure(keys.metadata(impostor, 'aauth-issuer.json'));
+    const err = await refusal(keys.metadata(impostor, 'aauth-issuer.json'));
     expect(err).toMatchObject({ reason: 'invalid_document', detail: { field: 'issuer', expected: impostor, actual: 'https://real-as.example' } });
-    await failure(keys.metadata(impostor, 'aauth-issuer.json'));
+    await refusal(keys.metadata(impostor, 'aauth-issuer.json'));
     expect(hits()).toBe(before + 2);
   });
 
   it('metadata without jwks_uri', async () => {
-    const err = await failure(discovery().metadata(`${authServer.origin}/no-jwks`, 'aauth-issuer.json'));
+    const err = await refusal(discovery().metadata(`${authServer.origin}/no-jwks`, 'aauth-issuer.json'));
     expect(err).toMatchObject({ reason: 'invalid_document', detail: { field: 'jwks_uri' } });
   });
 
@@ -122,7 +113,7 @@ describe('KeyDiscovery', () => {
   });
 
   it('a key of another type than the token alg is not selected', async () => {
-    const err = await failure(discovery().getKey(resourceServer.origin, 'aauth-resource.json', 'resource-1', 'RS256'));
+    const err = await refusal(discovery().getKey(resourceServer.origin, 'aauth-resource.json', 'resource-1', 'RS256'));
     expect(err).toMatchObject({ reason: 'invalid_document', detail: { reason: 'unknown_key' } });
   });
 
@@ -130,9 +121,9 @@ describe('KeyDiscovery', () => {
     const keys = discovery(60_000);
     const hits = () => agentServer.hits.get('/jwks.json') ?? 0;
     const before = hits();
-    await failure(keys.getKey(agentServer.origin, 'aauth-agent.json', 'made-up-1', 'EdDSA'));
+    await refusal(keys.getKey(agentServer.origin, 'aauth-agent.json', 'made-up-1', 'EdDSA'));
     expect(hits()).toBe(before + 2); // the cached copy, then one refetch
-    for (let i = 0; i < 10; i++) await failure(keys.getKey(agentServer.origin, 'aauth-agent.json', `made-up-${i + 2}`, 'EdDSA'));
+    for (let i = 0; i < 10; i++) await refusal(keys.getKey(agentServer.origin, 'aauth-agent.json', `made-up-${i + 2}`, 'EdDSA'));
     expect(hits()).toBe(before + 2); // a flood of made-up kids causes no further fetches
   });
 
@@ -161,7 +152,7 @@ describe('KeyDiscovery', () => {
       const port = new URL(flood.origin).port;
       for (let i = 0; i < 60; i++) {
         const id = `http://flood-${i}.localhost:${port}`;
-        expect(await failure(keys.getKey(id, 'aauth-agent.json', `made-up-${i}`, 'EdDSA'))).toMatchObject({ detail: { reason: 'unknown_key' } });
+        expect(await refusal(keys.getKey(id, 'aauth-agent.json', `made-up-${i}`, 'EdDSA'))).toMatchObject({ detail: { reason: 'unknown_key' } });
       }
       expect(keys.refetchMarks).toBeLessThanOrEqual(5);
       expect(keys.fetcher.stats().entries).toBeLessThanOrEqual(10);
