@@ -4,8 +4,9 @@
  * `{origin}/realms/{realm}`; `close()` stops it.
  */
 import { createServer, type Server } from 'node:http';
+import type { KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { GuardedFetcher, KeyDiscovery, PROFILE, SharedCache, checkSharedCacheOptions, type SharedCacheOptions, allChainPolicies, realmChainPolicy, type ChainPolicy, consoleWarnLogger, isAAuthLogger, type AAuthLogger, type FetcherOptions, type IssuerKeySource, type KeyType, type SharedStore, type SigningKey, isSharedStore } from '@aauth-ts/core';
+import { GuardedFetcher, KeyDiscovery, PROFILE, SharedCache, checkSharedCacheOptions, type SharedCacheOptions, allChainPolicies, realmChainPolicy, type ChainPolicy, consoleWarnLogger, isAAuthLogger, type AAuthLogger, type FetcherOptions, type IssuerKeySource, type KeyType, type PublicJwk, type SharedStore, type SigningKey, isSharedStore } from '@aauth-ts/core';
 import type { Express } from 'express';
 import { ENDPOINT_PATHS, type AuthServerContext } from './context.js';
 import { BODY_LIMIT_BYTES, createApp, issuerOrigin } from './http/app.js';
@@ -119,15 +120,17 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
   const discovery = new KeyDiscovery(fetcher);
   // Tokens stay verifiable for their lifetime plus the refresh window after a rotation.
   const keys = new RealmKeys({ file: options.keyFile, keyType: options.keyType, retentionSeconds: longestRefreshHorizon(realm) + 60, now });
+  const issuerKeyNow = (iss: string, document: string, kid: string | undefined, alg: string): KeyObject | PublicJwk | Promise<PublicJwk> => {
+    if (iss === issuer() && document === PROFILE.wellKnown.issuer) {
+      const key = keys.find(kid, alg);
+      if (!key) throw new Error(`no realm key with kid ${JSON.stringify(kid)}`);
+      return key;
+    }
+    return discovery.getKeyNow(iss, document, kid, alg);
+  };
   const issuerKeys: IssuerKeySource = {
-    async getKey(iss, document, kid, alg) {
-      if (iss === issuer() && document === PROFILE.wellKnown.issuer) {
-        const key = keys.find(kid, alg);
-        if (!key) throw new Error(`no realm key with kid ${JSON.stringify(kid)}`);
-        return key;
-      }
-      return discovery.getKey(iss, document, kid, alg);
-    },
+    getKeyNow: issuerKeyNow,
+    getKey: async (iss, document, kid, alg) => issuerKeyNow(iss, document, kid, alg),
   };
   // The Person Server signs with its own key, published beside the realm's: the current draft's
   // tokens and JWKS name the fully specified `Ed25519`, where the 2026-03 tokens keep `EdDSA`.

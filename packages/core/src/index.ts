@@ -34,6 +34,7 @@ export type { SignableRequest } from './httpsig/types.js';
 export type { HeadersLike } from './lib/headers.js';
 export { getHeader } from './lib/headers.js';
 export { extend } from './lib/extend.js';
+export { isThenable } from './lib/thenable.js';
 export { escapeHtml } from './lib/html.js';
 export { Waiters } from './lib/waiters.js';
 export { signRequest, componentsFor } from './httpsig/sign.js';

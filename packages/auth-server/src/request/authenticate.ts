@@ -27,8 +27,8 @@
  * Does not check: anything in the body beyond its digest.
  */
 import {
-  AAuthError, PROFILE, SignatureError, TokenError, X509CertificateVerifier, keyUnavailableMessage, peekClaims, requireAgentDocument, verifyAgentToken, verifyRequest,
-  type AgentTokenClaims, type KeyDiscovery, type PublicJwk, type SignatureKey, type X509SignatureKey,
+  AAuthError, PROFILE, SignatureError, TokenError, X509CertificateVerifier, isThenable, keyUnavailableMessage, peekClaims, requireAgentDocument, verifyAgentToken, verifyRequestNow,
+  type AgentTokenClaims, type KeyDiscovery, type PublicJwk, type ResolvedKey, type SignatureKey, type VerifiedRequest, type X509SignatureKey,
 } from '@aauth-ts/core';
 import { knownAgent } from '../policy/decide.js';
 import type { RealmModel } from '../realm/types.js';
@@ -51,18 +51,27 @@ function unknownAgent(agentId: string, realm: RealmModel): never {
   throw new AAuthError('access_denied', `agent ${agentId} is not an enabled agent of realm ${realm.name}`, { field: 'agent', reason: 'unknown', actual: agentId });
 }
 
-async function resolveKey(signatureKey: SignatureKey, options: AuthenticateOptions): Promise<{ jwk: PublicJwk; info: Resolved }> {
-  const identifiers = { allowLoopbackHttp: options.realm.settings.allowLoopback };
-  if (signatureKey.scheme === 'jwt') {
-    const token = signatureKey.jwt;
-    const claims = await options.agentTokens.claims(token, options.keys, options.now, (keys) => {
-      const claimed = peekClaims(token, 'invalid_agent_token').iss;
-      if (typeof claimed !== 'string') throw new TokenError('invalid_agent_token', 'agent token claim "iss" is missing or not a string', { field: 'iss', reason: 'missing' });
-      if (!knownAgent(options.realm, claimed)) unknownAgent(claimed, options.realm);
-      return verifyAgentToken(token, { keys, identifiers, audience: options.issuer, now: options.now });
-    }, (kept) => knownAgent(options.realm, kept.iss) !== undefined);
-    return { jwk: claims.cnf.jwk, info: { agentId: claims.iss, scheme: 'jwt' } };
-  }
+/**
+ * The key of the request's signer. An agent token whose verdict is kept (and whose issuer key the
+ * discovery caches still give) is answered at once; everything else with a promise.
+ */
+function resolveKey(signatureKey: SignatureKey, options: AuthenticateOptions): ResolvedKey<Resolved> | Promise<ResolvedKey<Resolved>> {
+  if (signatureKey.scheme !== 'jwt') return otherKey(signatureKey, options);
+  const token = signatureKey.jwt;
+  const claims = options.agentTokens.claims(token, options.keys, options.now, (keys) => {
+    const claimed = peekClaims(token, 'invalid_agent_token').iss;
+    if (typeof claimed !== 'string') throw new TokenError('invalid_agent_token', 'agent token claim "iss" is missing or not a string', { field: 'iss', reason: 'missing' });
+    if (!knownAgent(options.realm, claimed)) unknownAgent(claimed, options.realm);
+    return verifyAgentToken(token, { keys, identifiers: { allowLoopbackHttp: options.realm.settings.allowLoopback }, audience: options.issuer, now: options.now });
+  }, (kept) => knownAgent(options.realm, kept.iss) !== undefined);
+  return isThenable(claims) ? claims.then(agentTokenKey) : agentTokenKey(claims);
+}
+
+function agentTokenKey(claims: AgentTokenClaims): ResolvedKey<Resolved> {
+  return { jwk: claims.cnf.jwk, info: { agentId: claims.iss, scheme: 'jwt' } };
+}
+
+async function otherKey(signatureKey: SignatureKey, options: AuthenticateOptions): Promise<ResolvedKey<Resolved>> {
   if (signatureKey.scheme === 'jwks_uri') {
     if (!knownAgent(options.realm, signatureKey.id)) unknownAgent(signatureKey.id, options.realm);
     requireAgentDocument(signatureKey);
@@ -100,8 +109,9 @@ async function certificateKey(signatureKey: X509SignatureKey, options: Authentic
   return { jwk, info: { agentId, scheme: 'x509' } };
 }
 
-export async function authenticateRequest(request: IncomingRequest, options: AuthenticateOptions): Promise<AuthenticatedAgent> {
-  const verified = await verifyRequest<Resolved>(
+/** The caller, at once when its agent token's verdict is kept (see `resolveKey`), else with a promise. */
+export function authenticateRequest(request: IncomingRequest, options: AuthenticateOptions): AuthenticatedAgent | Promise<AuthenticatedAgent> {
+  const verified = verifyRequestNow<Resolved>(
     { method: request.method, url: request.url, target: request.target, headers: request.headers, body: request.body },
     {
       resolveKey: (key) => resolveKey(key, options),
@@ -111,5 +121,9 @@ export async function authenticateRequest(request: IncomingRequest, options: Aut
       allowedSchemes: ['jwt', 'jwks_uri', 'x509'],
     },
   );
+  return isThenable(verified) ? verified.then(authenticated) : authenticated(verified);
+}
+
+function authenticated(verified: VerifiedRequest<Resolved>): AuthenticatedAgent {
   return { agentId: verified.info.agentId, jwk: verified.jwk, jkt: verified.thumbprint, scheme: verified.info.scheme };
 }

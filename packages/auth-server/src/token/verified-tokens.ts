@@ -17,7 +17,7 @@
  * entries and bytes, least recently used first.
  */
 import type { KeyObject } from 'node:crypto';
-import { BoundedCache, type BoundedCacheLimits, type IssuerKeySource, type PublicJwk } from '@aauth-ts/core';
+import { BoundedCache, isThenable, type BoundedCacheLimits, type IssuerKeySource, type PublicJwk } from '@aauth-ts/core';
 
 type IssuerKey = KeyObject | PublicJwk;
 type KeyLookup = Parameters<IssuerKeySource['getKey']>;
@@ -61,14 +61,31 @@ export class VerifiedTokens<T extends { readonly exp: number }> {
    * The claims of `token`: its kept verdict when one holds (see the module comment) and passes
    * `fits`, else `verify(keys)`, whose claims are kept when its key source was asked for one key.
    * `verify` gets a key source that records which key it was given; it throws what it refuses.
+   * A kept verdict is answered without a promise when the key source answers at once
+   * (`getKeyNow`); a verification always answers with one.
    */
-  async claims(token: string, keys: IssuerKeySource, now: number, verify: (keys: IssuerKeySource) => Promise<T>, fits: (claims: T) => boolean = () => true): Promise<T> {
+  claims(token: string, keys: IssuerKeySource, now: number, verify: (keys: IssuerKeySource) => Promise<T>, fits: (claims: T) => boolean = () => true): T | Promise<T> {
     const key = token.slice(token.lastIndexOf('.') + 1);
     const kept = this.#entries.get(key);
     if (kept !== undefined && kept.token === token && fits(kept.claims)) {
-      if (now >= kept.verifiedAt && now < kept.expiresAt && await stillServed(kept, keys)) return kept.claims;
+      if (now >= kept.verifiedAt && now < kept.expiresAt) {
+        const served = servedKey(kept, keys);
+        if (isThenable(served)) return served.then((current) => this.#keptOrVerified(key, kept, current, keys, now, verify));
+        return this.#keptOrVerified(key, kept, served, keys, now, verify);
+      }
       this.#entries.delete(key);
     }
+    return this.#verify(key, token, keys, now, verify);
+  }
+
+  /** The kept claims while the key source still gives the very key they were verified with, else a verification. */
+  #keptOrVerified(key: string, kept: Verdict<T>, current: IssuerKey | undefined, keys: IssuerKeySource, now: number, verify: (keys: IssuerKeySource) => Promise<T>): T | Promise<T> {
+    if (current === kept.key) return kept.claims;
+    this.#entries.delete(key);
+    return this.#verify(key, kept.token, keys, now, verify);
+  }
+
+  async #verify(key: string, token: string, keys: IssuerKeySource, now: number, verify: (keys: IssuerKeySource) => Promise<T>): Promise<T> {
     let used: { lookup: KeyLookup; key: IssuerKey } | undefined;
     let lookups = 0;
     const recording: IssuerKeySource = {
@@ -81,7 +98,7 @@ export class VerifiedTokens<T extends { readonly exp: number }> {
     };
     const claims = deepFreeze(await verify(recording));
     if (used !== undefined && lookups === 1 && claims.exp > now) {
-      this.#entries.set(key, { token, claims, expiresAt: claims.exp, verifiedAt: now, ...used }, token.length * PER_TOKEN_CHAR + PER_ENTRY);
+      this.#entries.set(key, { token, claims, expiresAt: claims.exp, verifiedAt: now, lookup: used.lookup, key: used.key }, token.length * PER_TOKEN_CHAR + PER_ENTRY);
     } else {
       this.#entries.delete(key);
     }
@@ -89,11 +106,17 @@ export class VerifiedTokens<T extends { readonly exp: number }> {
   }
 }
 
-async function stillServed(kept: Verdict<unknown>, keys: IssuerKeySource): Promise<boolean> {
+/**
+ * The key the source gives now for a verdict's lookup, undefined when it gives none (the key is
+ * gone or cannot be had now: verify in full, which says why). At once when the source can answer
+ * at once (`getKeyNow`).
+ */
+function servedKey(kept: Verdict<unknown>, keys: IssuerKeySource): IssuerKey | undefined | Promise<IssuerKey | undefined> {
+  let answer: IssuerKey | PromiseLike<IssuerKey>;
   try {
-    return (await keys.getKey(...kept.lookup)) === kept.key;
+    answer = keys.getKeyNow === undefined ? keys.getKey(...kept.lookup) : keys.getKeyNow(...kept.lookup);
   } catch {
-    // The key is gone or cannot be had now: verify in full, which says why.
-    return false;
+    return undefined;
   }
+  return isThenable(answer) ? Promise.resolve(answer).then((key) => key, () => undefined) : answer;
 }

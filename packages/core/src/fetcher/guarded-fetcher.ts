@@ -108,6 +108,16 @@ export class GuardedFetcher {
   }
 
   /**
+   * The document `getJson(url)` would answer at once from this process's cache (present, fetched
+   * successfully, younger than `ttlMs`), else undefined: then `getJson` decides. For a caller's
+   * synchronous warm path; nothing is fetched, remembered or refused here.
+   */
+  cachedJson(url: string): unknown {
+    const cached = this.#cache.get(url);
+    return cached !== undefined && cached.ok && Date.now() - cached.at < this.options.ttlMs ? cached.value : undefined;
+  }
+
+  /**
    * A cached or freshly fetched text document (an `x5u` PEM chain), under the same limits. Cached
    * apart from JSON documents: its cache key is the URL behind a space, which no URL contains.
    */

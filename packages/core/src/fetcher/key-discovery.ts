@@ -47,6 +47,11 @@ function keyFitsAlg(jwk: PublicJwk, alg: string): boolean {
   }
 }
 
+/** A JWKS's members that are objects with a `kty`; selected by `kid` without requiring the rest to be usable. */
+function usableKeys(keys: readonly unknown[]): PublicJwk[] {
+  return keys.filter((k): k is PublicJwk => typeof k === 'object' && k !== null && typeof (k as PublicJwk).kty === 'string');
+}
+
 export class KeyDiscovery implements IssuerKeySource {
   readonly #fetcher: GuardedFetcher;
   readonly #cooldownMs: number;
@@ -119,8 +124,7 @@ export class KeyDiscovery implements IssuerKeySource {
       this.#fetcher.invalidate(jwksUri);
       throw new FetchError('invalid_document', `${jwksUri} is not a JWK set`);
     }
-    // Ignore members that are not objects; select by `kid` without requiring the rest to be usable.
-    return doc.keys.filter((k): k is PublicJwk => typeof k === 'object' && k !== null && typeof (k as PublicJwk).kty === 'string');
+    return usableKeys(doc.keys);
   }
 
   #select(keys: PublicJwk[], kid: string | undefined, alg: string | undefined): PublicJwk | undefined {
@@ -133,6 +137,32 @@ export class KeyDiscovery implements IssuerKeySource {
   /** `alg` undefined selects by `kid` alone (the `jwks_uri` Signature-Key scheme names no algorithm). */
   async getKey(issuer: string, document: string, kid: string | undefined, alg?: string): Promise<PublicJwk> {
     return this.getJwksKey(await this.#jwksUri(issuer, document), kid, alg);
+  }
+
+  /**
+   * `getKey` answered synchronously when the metadata document and the JWKS are both in the
+   * fetcher's cache, fresh, valid, and the JWKS has the key: exactly the case in which `getKey`
+   * would read nothing but those caches. Anything else (a miss, a document that does not validate,
+   * no such key) is left to `getKey`, which fetches, invalidates, refetches or refuses as it does.
+   */
+  getKeyNow(issuer: string, document: string, kid: string | undefined, alg?: string): PublicJwk | Promise<PublicJwk> {
+    const jwksUri = this.#cachedJwksUri(issuer, document);
+    const doc = jwksUri === undefined ? undefined : this.#fetcher.cachedJson(jwksUri) as Partial<JwkSet> | null | undefined;
+    const key = typeof doc === 'object' && doc !== null && Array.isArray(doc.keys) ? this.#select(usableKeys(doc.keys), kid, alg) : undefined;
+    return key ?? this.getKey(issuer, document, kid, alg);
+  }
+
+  #cachedJwksUri(issuer: string, document: string): string | undefined {
+    const value = this.#fetcher.cachedJson(wellKnownUrl(issuer, document));
+    if (value === undefined) return undefined;
+    try {
+      if (!this.#current) return validateMetadata(document as MetadataDocument, issuer, value).jwks_uri;
+      if (!(Object.values(AAUTH_CURRENT.wellKnown) as string[]).includes(document)) return undefined;
+      const jwksUri = validateCurrentMetadata(document as CurrentMetadataDocument, issuer, value).jwks_uri;
+      return typeof jwksUri === 'string' && URL.canParse(jwksUri) ? jwksUri : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

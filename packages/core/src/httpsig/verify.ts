@@ -32,6 +32,7 @@ import { jwkThumbprint } from '../jwk/thumbprint.js';
 import type { PublicJwk } from '../jwk/types.js';
 import { DuplicateKeyError, parseUniqueDictionary } from '../lib/dictionary.js';
 import { getHeader } from '../lib/headers.js';
+import { isThenable } from '../lib/thenable.js';
 import { ACCEPT_SIGNATURE_ALGS } from '../profile/accept-signature-algs.js';
 import { PROFILE, type AnyProfile, type CurrentProfile } from '../profile/index.js';
 import { signatureRejection } from '../problem/signature-error.js';
@@ -182,10 +183,6 @@ export function verifyRequestNow<T>(request: SignableRequest, options: VerifyReq
   // A resolver may answer with any thenable, not only a native promise.
   if (isThenable(resolved)) return Promise.resolve(resolved).then((key) => verifyResolved(request, input, key, profile, options.allowedSchemes));
   return verifyResolved(request, input, resolved, profile, options.allowedSchemes);
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function verifyResolved<T>(request: SignableRequest, input: CheckedInput, resolved: ResolvedKey<T>, profile: AnyProfile, allowedSchemes: readonly string[] | undefined): VerifiedRequest<T> {

@@ -228,7 +228,7 @@ export function requireCnfJwk(claims: Record<string, unknown>, code: WireErrorCo
 /** The issuer's verification key; any discovery failure becomes this token type's error. */
 export async function fetchIssuerKey(keys: IssuerKeySource, iss: string, document: string, header: { kid?: string; alg: string }, code: WireErrorCode): Promise<KeyObject | PublicJwk> {
   try {
-    return await keys.getKey(iss, document, header.kid, header.alg);
+    return await (keys.getKeyNow === undefined ? keys.getKey(iss, document, header.kid, header.alg) : keys.getKeyNow(iss, document, header.kid, header.alg));
   } catch (cause) {
     throw new TokenError(code, keyUnavailableMessage(cause), { field: 'kid', reason: 'key_unavailable', cause });
   }

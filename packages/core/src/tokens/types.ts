@@ -9,6 +9,11 @@ export interface IssuerKeySource {
    * once (rate-limited) on an unknown `kid`.
    */
   getKey(issuer: string, document: string, kid: string | undefined, alg: string): Promise<KeyObject | PublicJwk>;
+  /**
+   * `getKey` without a promise when none is needed: the key at once when the source's caches
+   * already hold everything `getKey` would read, else `getKey`'s promise. Same key, same refusals.
+   */
+  getKeyNow?(issuer: string, document: string, kid: string | undefined, alg: string): KeyObject | PublicJwk | Promise<KeyObject | PublicJwk>;
 }
 
 export interface CommonClaims {
