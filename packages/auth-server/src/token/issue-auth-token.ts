@@ -3,7 +3,7 @@
  * `iss`, `aud`, `agent` (the immediate caller), `cnf.jwk` (public members), `sub` when a user is
  * known, `scope`, `txn` when the resource token had one, `auth_time` with `sub`, `iat`, `exp`, `jti`. Never `act`.
  */
-import { createAuthToken, type PublicJwk } from '@aauth-ts/core';
+import { createAuthToken, type CreateAuthTokenInput, type PublicJwk } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { tokenLifespanFor } from '../realm/agent-settings.js';
 import type { EndpointResponse } from './response.js';
@@ -24,17 +24,11 @@ export interface GrantedToken {
 
 export async function issueAuthToken(ctx: AuthServerContext, grant: GrantedToken, now: number): Promise<EndpointResponse> {
   const lifetime = tokenLifespanFor(ctx.realm, grant.agent);
-  const token = await createAuthToken(ctx.keys.active, {
-    iss: ctx.issuer(),
-    aud: grant.aud,
-    agent: grant.agent,
-    cnfJwk: grant.cnfJwk,
-    ...(grant.sub === undefined ? {} : { sub: grant.sub }),
-    ...(grant.scopes.length === 0 ? {} : { scope: grant.scopes.join(' ') }),
-    ...(grant.txn === undefined ? {} : { txn: grant.txn }),
-    lifetimeSeconds: lifetime,
-    ...(grant.sub === undefined || grant.authTime === undefined ? {} : { claims: { auth_time: grant.authTime } }),
-    now,
-  });
+  const input: { -readonly [K in keyof CreateAuthTokenInput]: CreateAuthTokenInput[K] } = { iss: ctx.issuer(), aud: grant.aud, agent: grant.agent, cnfJwk: grant.cnfJwk, lifetimeSeconds: lifetime, now };
+  if (grant.sub !== undefined) input.sub = grant.sub;
+  if (grant.scopes.length > 0) input.scope = grant.scopes.join(' ');
+  if (grant.txn !== undefined) input.txn = grant.txn;
+  if (grant.sub !== undefined && grant.authTime !== undefined) input.claims = { auth_time: grant.authTime };
+  const token = await createAuthToken(ctx.keys.active, input);
   return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: { auth_token: token, expires_in: lifetime } };
 }

@@ -5,7 +5,7 @@
  * members present must name exactly one mode (a refresh carries `auth_token` and nothing of the
  * other modes, `scope` included).
  */
-import { MalformedError, PROFILE, type TokenRequestMembers } from '@aauth-ts/core';
+import { MalformedError, PROFILE, extend, type TokenRequestMembers } from '@aauth-ts/core';
 
 export type TokenRequestMode = 'resource' | 'chain' | 'self' | 'refresh';
 
@@ -92,5 +92,5 @@ export function parseTokenRequest(contentType: string | undefined, body: Uint8Ar
   } else {
     bad(`the request names no mode: send "${F.resourceToken}", "${F.scope}" or "${F.authToken}"`);
   }
-  return { mode, ...fields } as TokenRequest;
+  return extend({ mode }, fields) as TokenRequest;
 }

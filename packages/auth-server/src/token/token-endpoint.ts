@@ -9,7 +9,7 @@
  *  6. policy (`invalid_scope` / `access_denied`), and for call chaining the chain policy (`access_denied`);
  *  7. consent needed → 202 with a pending URL; else 200 with the auth token.
  */
-import { AAuthError, type DecisionSubject } from '@aauth-ts/core';
+import { AAuthError, type ChainPolicyInput, type DecisionSubject } from '@aauth-ts/core';
 import type { AuthServerContext } from '../context.js';
 import { enforceChainPolicy } from '../policy/chain-policy.js';
 import { decideGrant, parseScope, type PolicyGrant } from '../policy/decide.js';
@@ -78,7 +78,9 @@ export async function handleTokenRequest(ctx: AuthServerContext, request: Incomi
   const caller = await authenticateRequest(request, { realm: ctx.realm, issuer: ctx.issuer(), keys: ctx.discovery, agentTokens: ctx.agentTokens, now });
   about.agent = caller.agentId;
   const question = await questionFor(ctx, body, caller, now);
-  Object.assign(about, { resource: question.resourceId, scope: question.scopes, user: question.knownUser });
+  about.resource = question.resourceId;
+  about.scope = question.scopes;
+  about.user = question.knownUser;
   const decision = decideGrant(ctx.realm, {
     agentId: caller.agentId,
     resourceId: question.resourceId,
@@ -89,14 +91,10 @@ export async function handleTokenRequest(ctx: AuthServerContext, request: Incomi
   if (decision.outcome === 'refuse') throw new AAuthError(decision.code, decision.reason, { reason: 'policy' });
   about.scope = decision.scopes;
   if (question.priorActors !== undefined && question.resourceId !== undefined) {
-    await enforceChainPolicy(ctx, {
-      agent: caller.agentId,
-      ...(question.knownUser === undefined ? {} : { user: { iss: ctx.issuer(), sub: question.knownUser } }),
-      resource: question.resourceId,
-      scope: decision.scopes,
-      act: [caller.agentId, ...question.priorActors],
-      ...(body.purpose === undefined ? {} : { purpose: body.purpose }),
-    }, about);
+    const input: ChainPolicyInput = { agent: caller.agentId, resource: question.resourceId, scope: decision.scopes, act: [caller.agentId].concat(question.priorActors) };
+    if (question.knownUser !== undefined) input.user = { iss: ctx.issuer(), sub: question.knownUser };
+    if (body.purpose !== undefined) input.purpose = body.purpose;
+    await enforceChainPolicy(ctx, input, about);
   }
   if (decision.consent) return pendingResponse(ctx, caller, body, question, decision, now);
   const grant: GrantedToken = { aud: question.aud, agent: caller.agentId, cnfJwk: caller.jwk, sub: question.knownUser, scopes: decision.scopes, txn: question.txn, authTime: question.authTime };

@@ -44,17 +44,22 @@ function algorithmParameters(alg: string): { digest: string | null; options: { d
 }
 
 /** Whether jose's decoder and Buffer's read `segment` alike: base64url, and not of length 4n+1 (not base64 at all; jose rejects it, Buffer would not). */
-function isSegment(segment: string): boolean {
+export function isSegment(segment: string): boolean {
   return SEGMENT.test(segment) && segment.length % 4 !== 1;
 }
 
+/** A JWS segment (RFC 7515 §2): `json`'s UTF-8 bytes in base64url without padding. */
+export function encodeSegment(json: string): string {
+  return Buffer.from(json, 'utf8').toString('base64url');
+}
+
 /**
- * Sign `header` and `payload` (already serialised JSON) as a compact JWS, or undefined when
- * `alg` and `key` are not a pair this module handles.
+ * Sign `payload` (serialised JSON) under `headerSegment` (a protected header already encoded by
+ * `encodeSegment`) as a compact JWS, or undefined when `alg` and `key` are not a pair this module handles.
  */
-export function signCompact(alg: string, key: KeyObject, header: string, payload: string): string | undefined {
+export function signCompact(alg: string, key: KeyObject, headerSegment: string, payload: string): string | undefined {
   if (!keyFits(alg, key, 'private')) return undefined;
-  const input = `${Buffer.from(header, 'utf8').toString('base64url')}.${Buffer.from(payload, 'utf8').toString('base64url')}`;
+  const input = `${headerSegment}.${encodeSegment(payload)}`;
   const { digest, options } = algorithmParameters(alg);
   const signature = cryptoSign(digest, Buffer.from(input, 'latin1'), { key, ...options } as SignKeyObjectInput);
   return `${input}.${signature.toString('base64url')}`;

@@ -9,7 +9,7 @@ import { SignJWT, decodeProtectedHeader, decodeJwt, jwtVerify, errors as joseErr
 import { TokenError, keyUnavailableMessage, type WireErrorCode } from '../errors.js';
 import { importPublicJwk } from '../jwk/keys.js';
 import { extend } from '../lib/extend.js';
-import { signCompact, verifyCompactSignature } from '../lib/compact-jws.js';
+import { encodeSegment, isSegment, signCompact, verifyCompactSignature } from '../lib/compact-jws.js';
 import type { SigningKey, PublicJwk } from '../jwk/types.js';
 import type { CommonClaims, IssuerKeySource, TimeOptions } from './types.js';
 
@@ -30,20 +30,20 @@ export interface IssueOptions {
 }
 
 /**
- * Serialised protected headers by signing key, then `alg` and `typ`: a key signs the same few
- * headers over and over (one per token type). Only frozen keys (as `generateSigningKey` and
- * `importSigningKey` make them) are remembered, so a kept header never goes stale.
+ * Encoded protected headers (the JWS segment) by signing key, then `alg` and `typ`: a key signs
+ * the same few headers over and over (one per token type). Only frozen keys (as
+ * `generateSigningKey` and `importSigningKey` make them) are remembered, so a kept header never goes stale.
  */
 const headersByKey = new WeakMap<SigningKey, Map<string, string>>();
 
-function headerJson(key: SigningKey, alg: string, typ: string): string {
-  if (!Object.isFrozen(key)) return JSON.stringify({ alg, typ, kid: key.kid });
+function headerSegment(key: SigningKey, alg: string, typ: string): string {
+  if (!Object.isFrozen(key)) return encodeSegment(JSON.stringify({ alg, typ, kid: key.kid }));
   let byKey = headersByKey.get(key);
   if (byKey === undefined) headersByKey.set(key, (byKey = new Map()));
   const name = `${alg} ${typ}`;
-  let json = byKey.get(name);
-  if (json === undefined) byKey.set(name, (json = JSON.stringify({ alg, typ, kid: key.kid })));
-  return json;
+  let segment = byKey.get(name);
+  if (segment === undefined) byKey.set(name, (segment = encodeSegment(JSON.stringify({ alg, typ, kid: key.kid }))));
+  return segment;
 }
 
 /** Sign `claims` with `typ` in the protected header; `iat`, `exp` and `jti` are filled in. */
@@ -54,7 +54,7 @@ export async function issueJwt(key: SigningKey, typ: string, claims: Record<stri
   // The same JSON jose would sign (its `iat`/`exp` check included), signed with node:crypto;
   // a key and algorithm that do not pair up go to jose, which reports them.
   if (Number.isFinite(payload.iat) && Number.isFinite(payload.exp)) {
-    const token = signCompact(alg, key.privateKey, headerJson(key, alg, typ), JSON.stringify(payload));
+    const token = signCompact(alg, key.privateKey, headerSegment(key, alg, typ), JSON.stringify(payload));
     if (token !== undefined) return token;
   }
   return new SignJWT(payload).setProtectedHeader({ alg, typ, kid: key.kid }).sign(key.privateKey);
@@ -69,9 +69,9 @@ export function checkHeader(token: string, typ: string, code: WireErrorCode): Pr
 export function checkTyp(token: string, typ: string, code: WireErrorCode): ProtectedHeaderParameters {
   let header: ProtectedHeaderParameters;
   try {
-    header = decodeProtectedHeader(token);
+    header = protectedHeader(token);
     // A JWS JSON serialisation or anything but three segments is not a compact JWT.
-    if (token.split('.').length !== 3) throw new Error('not a compact JWS');
+    if (!isThreeSegments(token)) throw new Error('not a compact JWS');
   } catch (cause) {
     throw new TokenError(code, 'the token is not a compact JWT', { reason: 'malformed', cause });
   }
@@ -93,36 +93,57 @@ export function checkAlgorithm(header: ProtectedHeaderParameters, code: WireErro
 }
 
 /**
- * `typ` by protected header segment (RFC 7515 §7.1: the text before the first `.`), which is all
- * `peekTyp` reads: the same few headers recur on every request (one per issuer key and token
- * type), so each is decoded once. Bounded; only string (or absent) values are kept.
+ * Decoded protected headers by header segment (RFC 7515 §7.1: the text before the first `.`): the
+ * same few headers recur on every request (one per issuer key and token type), so each is decoded
+ * once. A header is a function of its segment alone, and the segment is compared whole. Bounded
+ * (the oldest goes first); the headers kept are frozen, as every caller shares them.
  */
-const typBySegment = new Map<string, string | undefined>();
-const TYP_SEGMENTS_MAX = 256;
+const headersBySegment = new Map<string, ProtectedHeaderParameters>();
+const HEADER_SEGMENTS_MAX = 256;
+
+function isThreeSegments(token: string): boolean {
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  return second >= 0 && token.indexOf('.', second + 1) < 0;
+}
+
+/** jose's `decodeProtectedHeader`, remembered for compact JWS tokens (three segments). Throws what jose throws. */
+function protectedHeader(token: string): ProtectedHeaderParameters {
+  if (typeof token !== 'string' || !isThreeSegments(token)) return decodeProtectedHeader(token);
+  const segment = token.slice(0, token.indexOf('.'));
+  let header = headersBySegment.get(segment);
+  if (header === undefined) {
+    header = deepFreeze(decodeProtectedHeader(token));
+    if (headersBySegment.size >= HEADER_SEGMENTS_MAX) headersBySegment.delete(headersBySegment.keys().next().value as string);
+    headersBySegment.set(segment, header);
+  }
+  return header;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
 
 /**
  * The unverified protected header's `typ`, or undefined when the header does not decode. For
  * routing a token to its verifier only; never throws.
  */
 export function peekTyp(token: string): unknown {
-  const dot = token.indexOf('.');
-  const segment = dot < 0 ? undefined : token.slice(0, dot);
-  if (segment !== undefined && typBySegment.has(segment)) return typBySegment.get(segment);
-  let typ: unknown;
   try {
-    typ = decodeProtectedHeader(token).typ;
+    return protectedHeader(token).typ;
   } catch {
     return undefined;
   }
-  if (segment !== undefined && (typ === undefined || typeof typ === 'string')) {
-    if (typBySegment.size >= TYP_SEGMENTS_MAX) typBySegment.delete(typBySegment.keys().next().value as string);
-    typBySegment.set(segment, typ);
-  }
-  return typ;
 }
 
 /** The unverified payload (for routing only, e.g. to learn `iss` before fetching its key). */
 export function peekClaims(token: string, code: WireErrorCode): Record<string, unknown> {
+  const plain = plainClaims(token);
+  if (plain !== undefined) return plain;
   try {
     return decodeJwt(token);
   } catch (cause) {
@@ -132,6 +153,25 @@ export function peekClaims(token: string, code: WireErrorCode): Record<string, u
 
 /** jose reads a payload with a fatal UTF-8 decoder (a BOM is stripped, bad bytes throw). */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The claims jose's `decodeJwt` would read from a compact JWT whose payload segment is plain
+ * base64url (`isSegment`: where Buffer's decoder and jose's agree), decoded without jose's
+ * character-by-character decoder; undefined for anything else, which jose then decodes or refuses.
+ */
+function plainClaims(token: string): Record<string, unknown> | undefined {
+  if (typeof token !== 'string' || !isThreeSegments(token)) return undefined;
+  const first = token.indexOf('.');
+  const segment = token.slice(first + 1, token.indexOf('.', first + 1));
+  if (!isSegment(segment)) return undefined;
+  let claims: unknown;
+  try {
+    claims = JSON.parse(strictUtf8.decode(Buffer.from(segment, 'base64url')));
+  } catch {
+    return undefined;
+  }
+  return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? claims as Record<string, unknown> : undefined;
+}
 
 /** A verified payload segment's claims, read as jose reads them (`JWTInvalid` when it is not a JSON object). */
 function decodePayloadSegment(segment: string): JWTPayload {
