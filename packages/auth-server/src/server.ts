@@ -108,9 +108,12 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
   const realm = toRealm(options.realm);
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   let origin = options.origin?.replace(/\/+$/, '');
+  // Built once per origin: every check of a token compares against it, on every request.
+  let named: { readonly origin: string; readonly issuer: string } | undefined;
   const issuer = (): string => {
     if (origin === undefined) throw new TypeError('the auth server has no origin yet: pass `origin` or call listen() first');
-    return `${origin}/realms/${realm.name}`;
+    if (named?.origin !== origin) named = { origin, issuer: `${origin}/realms/${realm.name}` };
+    return named.issuer;
   };
   if (options.store !== undefined && !isSharedStore(options.store)) throw new TypeError('createAuthServer: "store" must be a SharedStore (MemoryStore from @aauth-ts/core, RedisStore from @aauth-ts/store-redis)');
   const logger = options.logger ?? consoleWarnLogger;

@@ -21,6 +21,24 @@ export function isLoopbackHost(hostname: string): boolean {
 
 export function isServerIdentifier(value: string, policy: IdentifierPolicy = {}): boolean {
   if (policy.exact?.includes(value)) return true;
+  // Only a string can be one (what JSON hands over is not always a string); and only a string is kept below.
+  if (typeof value !== 'string') return false;
+  // The answer depends on the text and `allowLoopbackHttp` alone; the same few identifiers (a
+  // token's `iss`) are checked on every request, so each answer is kept, bounded, oldest out first.
+  const key = `${policy.allowLoopbackHttp === true ? 'L' : 'S'}${value}`;
+  let verdict = serverIdentifierVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = parsesAsServerIdentifier(value, policy.allowLoopbackHttp === true);
+    if (serverIdentifierVerdicts.size >= SERVER_IDENTIFIER_VERDICTS_MAX) serverIdentifierVerdicts.delete(serverIdentifierVerdicts.keys().next().value as string);
+    serverIdentifierVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+const serverIdentifierVerdicts = new Map<string, boolean>();
+const SERVER_IDENTIFIER_VERDICTS_MAX = 256;
+
+function parsesAsServerIdentifier(value: string, allowLoopbackHttp: boolean): boolean {
   let url: URL;
   try {
     url = new URL(value);
@@ -30,8 +48,8 @@ export function isServerIdentifier(value: string, policy: IdentifierPolicy = {})
   // Exact textual form: lowercase, no trailing slash, nothing but scheme://host[:port].
   if (`${url.protocol}//${url.host}` !== value) return false;
   if (url.username || url.password) return false;
-  if (url.protocol === 'https:') return url.port === '' || (policy.allowLoopbackHttp === true && isLoopbackHost(url.hostname));
-  return url.protocol === 'http:' && policy.allowLoopbackHttp === true && isLoopbackHost(url.hostname);
+  if (url.protocol === 'https:') return url.port === '' || (allowLoopbackHttp && isLoopbackHost(url.hostname));
+  return url.protocol === 'http:' && allowLoopbackHttp && isLoopbackHost(url.hostname);
 }
 
 /** `{identifier}/.well-known/{document}` (RFC 8615; appended to a path-carrying issuer as Keycloak does). */

@@ -248,6 +248,18 @@ function requiredFor(url: URL, hasBody: boolean, policy: ComponentPolicy, extra:
   return cases[index] ??= Object.freeze(requiredComponentsFor(url, hasBody, policy, extra));
 }
 
+/**
+ * The last request URL parsed, and its text: a server's endpoint sees the same URL request after
+ * request. Found only by the whole text, and never handed out of this module (nothing here
+ * changes a URL), so one request cannot alter what another reads.
+ */
+let lastUrl: { readonly text: string; readonly url: URL } | undefined;
+
+function parsedUrl(text: string): URL {
+  if (lastUrl?.text !== text) lastUrl = { text, url: new URL(text) };
+  return lastUrl.url;
+}
+
 /** What steps 1–6 established, for steps 7–8 once the key is known. */
 interface CheckedInput {
   readonly signatureKey: SignatureKey;
@@ -291,7 +303,7 @@ function checkInput(request: SignableRequest, options: VerifyRequestOptions<unkn
   const inner = input as InnerList;
 
   // 3. covered components
-  const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+  const url = typeof request.url === 'string' ? parsedUrl(request.url) : request.url;
   if (request.target !== undefined) checkRequestTarget(request.target, url);
   const hasBody = request.body !== undefined && request.body.length > 0;
   const covered = inner[0].map(([name]) => name);
