@@ -5,7 +5,7 @@
  * headers and the same error. Real HTTP on loopback.
  */
 import { request as httpRequest } from 'node:http';
-import { signRequest } from '@aauth-ts/core';
+import { generateSigningKey, signRequest } from '@aauth-ts/core';
 import { startFixture, type Fixture } from './helpers.js';
 
 interface Answer { readonly status: number; readonly contentType: string | undefined; readonly cacheControl: string | undefined; readonly json: Record<string, unknown> }
@@ -19,10 +19,10 @@ describe('the token endpoint, plain and chunked', () => {
     await f.close();
   });
 
-  async function send(body: string, chunked: boolean): Promise<Answer> {
+  async function send(body: string, chunked: boolean, key = f.agent.delegateKey): Promise<Answer> {
     const url = `${f.issuer}/protocol/aauth/token`;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    Object.assign(headers, signRequest({ method: 'POST', url, headers, body }, { key: f.agent.delegateKey, signatureKey: { scheme: 'jwt', jwt: await f.agent.agentToken() } }));
+    Object.assign(headers, signRequest({ method: 'POST', url, headers, body }, { key, signatureKey: { scheme: 'jwt', jwt: await f.agent.agentToken() } }));
     if (!chunked) headers['content-length'] = String(Buffer.byteLength(body));
     return new Promise((resolve, reject) => {
       const req = httpRequest(url, { method: 'POST', headers }, (res) => {
@@ -71,5 +71,27 @@ describe('the token endpoint, plain and chunked', () => {
     expect({ status: again.status, error: again.json.error }).toEqual({ status: 400, error: 'invalid_resource_token' });
     const thrice = await send(body, false);
     expect(thrice).toEqual(again);
+  });
+
+  it('a warm agent (its agent token verified, the resource keys cached) is refused with the same codes and sentences as ever, either way', async () => {
+    expect((await send(await resourceTokenBody(), false)).status).toBe(202);
+    const refused = async (body: string, key = f.agent.delegateKey): Promise<unknown> => {
+      const plain = await send(body, false, key);
+      expect(await send(body, true, key)).toEqual(plain);
+      return { status: plain.status, error: plain.json.error, description: plain.json.error_description };
+    };
+    // The agent token is the one already verified; the request is signed with another key.
+    expect(await refused(await resourceTokenBody(), generateSigningKey('Ed25519'))).toEqual({ status: 401, error: 'invalid_signature', description: 'the HTTP message signature does not verify' });
+    const token = await f.resource.resourceToken({ aud: f.issuer, agent: f.agent.id, agentJkt: f.agent.delegateKey.thumbprint, scope: 'data:read' });
+    const [header, , signature] = token.split('.');
+    const notJson = `${header as string}.${Buffer.from('not json').toString('base64url')}.${signature as string}`;
+    expect(await refused(JSON.stringify({ resource_token: notJson }))).toEqual({ status: 400, error: 'invalid_resource_token', description: 'the token payload is not a JSON object' });
+    const notBase64 = `${header as string}.a.${signature as string}`;
+    expect(await refused(JSON.stringify({ resource_token: notBase64 }))).toEqual({ status: 400, error: 'invalid_resource_token', description: 'the token payload is not a JSON object' });
+    const otherKey = await f.resource.resourceToken({ aud: f.issuer, agent: f.agent.id, agentJkt: generateSigningKey('Ed25519').thumbprint, scope: 'data:read' });
+    expect(await refused(JSON.stringify({ resource_token: otherKey }))).toEqual({ status: 400, error: 'invalid_resource_token', description: 'resource token "agent_jkt" is not the thumbprint of the signing key' });
+    const used = await resourceTokenBody();
+    expect((await send(used, false)).status).toBe(202);
+    expect(await refused(used)).toEqual({ status: 400, error: 'invalid_resource_token', description: 'resource token "jti" has already been used' });
   });
 });

@@ -103,6 +103,32 @@ describe('kept token verdicts (unit)', () => {
     expect(h.state.verifications).toBe(2);
   });
 
+  it('with a key source that answers at once (getKeyNow), a kept verdict is answered without a promise, and only while the source gives the same key', async () => {
+    const h = harness();
+    const keys: IssuerKeySource = { getKey: h.keys.getKey, getKeyNow: () => { if (h.state.current === undefined) throw new Error('no such key'); return h.state.current; } };
+    const cache = new VerifiedTokens<Claims>();
+    const first = cache.claims('h.p.sig', keys, 1000, h.verify('h.p.sig'));
+    expect(first).toBeInstanceOf(Promise);
+    const claims = await first;
+    const kept = cache.claims('h.p.sig', keys, 1001, h.verify('h.p.sig'));
+    expect(kept).toBe(claims);
+    expect(h.state.verifications).toBe(1);
+    // Another key now (the same material, fetched again), and then none: verified in full, with a promise.
+    h.state.current = { ...h.keyA };
+    const again = cache.claims('h.p.sig', keys, 1001, h.verify('h.p.sig'));
+    expect(again).toBeInstanceOf(Promise);
+    await again;
+    expect(h.state.verifications).toBe(2);
+    h.state.current = undefined;
+    await expect(cache.claims('h.p.sig', keys, 1001, h.verify('h.p.sig'))).rejects.toThrow('no such key');
+    expect(h.state.verifications).toBe(3);
+    // A verdict that does not fit, or has ended, is never answered at once either.
+    h.state.current = h.keyA;
+    await cache.claims('h.p.sig', keys, 1001, h.verify('h.p.sig'));
+    expect(cache.claims('h.p.sig', keys, 1001, h.verify('h.p.sig'), () => false)).toBeInstanceOf(Promise);
+    expect(cache.claims('h.p.sig', keys, 2000, h.verify('h.p.sig'))).toBeInstanceOf(Promise);
+  });
+
   it('a refused token is not kept: presented again, it is verified again and refused again', async () => {
     const h = harness();
     const cache = new VerifiedTokens<Claims>();

@@ -112,6 +112,31 @@ describe('KeyDiscovery', () => {
     expect(resourceServer.hits.get('/jwks.json')).toBe(before + 1);
   });
 
+  it('getKeyNow: a promise until the metadata and JWKS are cached, then the same key at once; nothing cached, or no such key, is getKey', async () => {
+    const keys = discovery();
+    const cold = keys.getKeyNow(resourceServer.origin, 'aauth-resource.json', 'resource-1', 'EdDSA');
+    expect(cold).toBeInstanceOf(Promise);
+    const key = await cold;
+    const warm = keys.getKeyNow(resourceServer.origin, 'aauth-resource.json', 'resource-1', 'EdDSA');
+    expect(warm).not.toBeInstanceOf(Promise);
+    expect(warm).toBe(key);
+    expect(warm).toEqual(await keys.getKey(resourceServer.origin, 'aauth-resource.json', 'resource-1', 'EdDSA'));
+    // Not in the cached JWKS, or of another type: getKey's refetch and refusal, with a promise.
+    const missing = keys.getKeyNow(resourceServer.origin, 'aauth-resource.json', 'resource-1', 'RS256');
+    expect(missing).toBeInstanceOf(Promise);
+    expect(await refusal(missing as Promise<unknown>)).toMatchObject({ reason: 'invalid_document', detail: { reason: 'unknown_key' } });
+  });
+
+  it('getKeyNow: a cached metadata document that does not validate is never answered at once, and getKey refuses it as before', async () => {
+    const keys = discovery();
+    const impostor = `${authServer.origin}/impostor`;
+    const first = await refusal(keys.getKey(impostor, 'aauth-issuer.json', 'realm-rs256', 'RS256'));
+    const now = keys.getKeyNow(impostor, 'aauth-issuer.json', 'realm-rs256', 'RS256');
+    expect(now).toBeInstanceOf(Promise);
+    const second = await refusal(now as Promise<unknown>);
+    expect({ name: second.name, message: second.message }).toEqual({ name: first.name, message: first.message });
+  });
+
   it('a key of another type than the token alg is not selected', async () => {
     const err = await refusal(discovery().getKey(resourceServer.origin, 'aauth-resource.json', 'resource-1', 'RS256'));
     expect(err).toMatchObject({ reason: 'invalid_document', detail: { reason: 'unknown_key' } });
