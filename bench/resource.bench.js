@@ -8,11 +8,27 @@
 // that ceiling reached. The same floor is also measured directly, as a route that does the plain
 // work plus one raw verify in the same server under the same load: raw verify measured on an idle
 // thread runs faster than it does beside a busy load generator, which the computed ceiling misses.
+// The server thread's own CPU time per request is read too (Linux): on a 2-core machine the load
+// generator's share of the CPU moves throughput from run to run, and CPU time per request much less.
+import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ROUNDS, fmt, median, rawCrypto, row, startWorker } from './harness.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 2); // seconds per autocannon run
 const CONNECTIONS = 10;
+
+/**
+ * CPU time this thread has run, ns (Linux `/proc/thread-self/schedstat`, first field); undefined
+ * where there is no such file. Read in the server's thread around a run, it counts the server's
+ * own work however busy the load generator keeps the other core.
+ */
+function threadCpuNs() {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
 
 async function serve() {
   const express = (await import('express')).default;
@@ -60,6 +76,7 @@ async function serve() {
   parentPort.postMessage({ guarded: url, plain: `${plainOrigin}/hello`, floor: `${plainOrigin}/floor`, headers: sign() });
   parentPort.on('message', (m) => {
     if (m === 'sign') return void parentPort.postMessage(sign());
+    if (m === 'cpu') return void parentPort.postMessage(threadCpuNs());
     for (const s of [asServer, guardedServer, plainServer]) { s.closeAllConnections(); s.close(); }
   });
 }
@@ -68,21 +85,26 @@ export default async function resourceBench() {
   const autocannon = (await import('autocannon')).default;
   const worker = startWorker(new URL(import.meta.url), { role: 'resource' });
   const ready = await worker.ready;
-  const run = async (url, headers) => {
+  /** Requests per second, and the server thread's CPU time per request (µs; NaN where unknown). */
+  const measure = async (url, headers) => {
+    const before = await worker.ask('cpu');
     const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
+    const after = await worker.ask('cpu');
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return result.requests.average;
+    return { rate: result.requests.average, cpu: before === undefined ? NaN : (after - before) / 1000 / result.requests.total };
   };
+  const run = async (url, headers) => (await measure(url, headers)).rate;
   await run(ready.plain, {});
   await run(ready.guarded, ready.headers); // warm-up
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
     const { verify } = rawCrypto();
-    const plain = await run(ready.plain, {});
-    const floor = await run(ready.floor, {});
-    const guarded = await run(ready.guarded, await worker.ask('sign'));
+    const p = await measure(ready.plain, {});
+    const f = await measure(ready.floor, {});
+    const g = await measure(ready.guarded, await worker.ask('sign'));
+    const [plain, floor, guarded] = [p.rate, f.rate, g.rate];
     const ceiling = verify / (verify + plain);
-    rounds.push({ verify, plain, floor, guarded, ceiling, ratio: guarded / plain, ofFloor: guarded / floor });
+    rounds.push({ verify, plain, floor, guarded, ceiling, ratio: guarded / plain, ofFloor: guarded / floor, plainCpu: p.cpu, floorCpu: f.cpu, guardedCpu: g.cpu, cpuOfFloor: f.cpu / g.cpu });
   }
   await worker.stop();
   const m = (k) => median(rounds.map((r) => r[k]));
@@ -97,6 +119,10 @@ export default async function resourceBench() {
       row('share of the ceiling reached', '', { ratio: median(rounds.map((r) => r.ratio / r.ceiling)), baseline: 'ceiling, same round', target: '≥ 0.90' }),
       row('express route + one raw verify (the floor, measured)', `${fmt(m('floor'))} req/s`),
       row('route with aauth + requireAuth / that floor', '', { ratio: m('ofFloor'), baseline: 'the measured floor, same round' }),
+      ...(Number.isNaN(m('guardedCpu')) ? [] : [
+        row('server thread CPU per request: plain / floor / guarded', `${m('plainCpu').toFixed(1)} / ${m('floorCpu').toFixed(1)} / ${m('guardedCpu').toFixed(1)} µs`),
+        row('floor CPU / guarded CPU per request', '', { ratio: m('cpuOfFloor'), baseline: 'the floor route, same round (CPU time, not throughput)' }),
+      ]),
     ],
   };
 }
