@@ -58,6 +58,12 @@ export function startWorker(url, workerData) {
   };
 }
 
+/**
+ * A logger that drops every line: a bench counts a store outage as a 503 in its row, and the
+ * servers' `warn` line for each would otherwise flood the console mid-measurement.
+ */
+export const quietLogger = Object.freeze({ info: () => undefined, warn: () => undefined });
+
 export const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 3));
 
 /**

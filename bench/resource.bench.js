@@ -8,11 +8,27 @@
 // that ceiling reached. The same floor is also measured directly, as a route that does the plain
 // work plus one raw verify in the same server under the same load: raw verify measured on an idle
 // thread runs faster than it does beside a busy load generator, which the computed ceiling misses.
+// The server thread's own CPU time per request is read too (Linux): on a 2-core machine the load
+// generator's share of the CPU moves throughput from run to run, and CPU time per request much less.
+import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ROUNDS, fmt, median, rawCrypto, row, startWorker } from './harness.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 2); // seconds per autocannon run
 const CONNECTIONS = 10;
+
+/**
+ * CPU time this thread has run, ns (Linux `/proc/thread-self/schedstat`, first field); undefined
+ * where there is no such file. Read in the server's thread around a run, it counts the server's
+ * own work however busy the load generator keeps the other core.
+ */
+function threadCpuNs() {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
 
 async function serve() {
   const express = (await import('express')).default;
@@ -31,6 +47,9 @@ async function serve() {
   const guardedServer = await listen(guarded);
   const resource = `http://127.0.0.1:${guardedServer.address().port}`;
   const guard = aauth({ resource, signingKey: generateSigningKey(), authServer: issuer, development: true });
+  // The same guard mounted on the route itself, ahead of the app-level layer (which it never
+  // reaches): express's router then matches one layer per request instead of two.
+  guarded.get('/routed', guard, guard.requireAuth({ scope: 'hello' }), (_q, r) => r.json({ hello: 'world' }));
   guarded.use(guard);
   guarded.get('/hello', guard.requireAuth({ scope: 'hello' }), (_q, r) => r.json({ hello: 'world' }));
   guarded.use(aauthErrorHandler());
@@ -53,13 +72,15 @@ async function serve() {
   const token = await createAuthToken(asKey, { iss: issuer, aud: resource, agent: 'http://127.0.0.1:1', cnfJwk: delegate.publicJwk, scope: 'hello', lifetimeSeconds: 600 });
   const url = `${resource}/hello`;
   // Re-signed each round by the main thread's request (`created` must stay within the window).
-  const sign = () => signRequest({ method: 'GET', url, headers: {} }, { key: delegate, signatureKey: { scheme: 'jwt', jwt: token } });
+  const sign = (target = url) => signRequest({ method: 'GET', url: target, headers: {} }, { key: delegate, signatureKey: { scheme: 'jwt', jwt: token } });
   const warm = await fetch(url, { headers: sign() });
   if (warm.status !== 200) throw new Error(`warm-up request answered ${warm.status}: ${await warm.text()}`);
   const plainOrigin = `http://127.0.0.1:${plainServer.address().port}`;
-  parentPort.postMessage({ guarded: url, plain: `${plainOrigin}/hello`, floor: `${plainOrigin}/floor`, headers: sign() });
+  parentPort.postMessage({ guarded: url, routed: `${resource}/routed`, plain: `${plainOrigin}/hello`, floor: `${plainOrigin}/floor`, headers: sign() });
   parentPort.on('message', (m) => {
     if (m === 'sign') return void parentPort.postMessage(sign());
+    if (m === 'sign routed') return void parentPort.postMessage(sign(`${resource}/routed`));
+    if (m === 'cpu') return void parentPort.postMessage(threadCpuNs());
     for (const s of [asServer, guardedServer, plainServer]) { s.closeAllConnections(); s.close(); }
   });
 }
@@ -68,27 +89,34 @@ export default async function resourceBench() {
   const autocannon = (await import('autocannon')).default;
   const worker = startWorker(new URL(import.meta.url), { role: 'resource' });
   const ready = await worker.ready;
-  const run = async (url, headers) => {
+  /** Requests per second, and the server thread's CPU time per request (µs; NaN where unknown). */
+  const measure = async (url, headers) => {
+    const before = await worker.ask('cpu');
     const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
+    const after = await worker.ask('cpu');
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return result.requests.average;
+    return { rate: result.requests.average, cpu: before === undefined ? NaN : (after - before) / 1000 / result.requests.total };
   };
+  const run = async (url, headers) => (await measure(url, headers)).rate;
   await run(ready.plain, {});
   await run(ready.guarded, ready.headers); // warm-up
+  await run(ready.routed, await worker.ask('sign routed'));
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
     const { verify } = rawCrypto();
-    const plain = await run(ready.plain, {});
-    const floor = await run(ready.floor, {});
-    const guarded = await run(ready.guarded, await worker.ask('sign'));
+    const p = await measure(ready.plain, {});
+    const f = await measure(ready.floor, {});
+    const g = await measure(ready.guarded, await worker.ask('sign'));
+    const r = await measure(ready.routed, await worker.ask('sign routed'));
+    const [plain, floor, guarded, routed] = [p.rate, f.rate, g.rate, r.rate];
     const ceiling = verify / (verify + plain);
-    rounds.push({ verify, plain, floor, guarded, ceiling, ratio: guarded / plain, ofFloor: guarded / floor });
+    rounds.push({ verify, plain, floor, guarded, ceiling, ratio: guarded / plain, ofFloor: guarded / floor, plainCpu: p.cpu, floorCpu: f.cpu, guardedCpu: g.cpu, cpuOfFloor: f.cpu / g.cpu, routed, routedOfFloor: routed / floor, routedCpu: r.cpu });
   }
   await worker.stop();
   const m = (k) => median(rounds.map((r) => r[k]));
   return {
     title: 'resource middleware: GET /hello behind aauth() + requireAuth(), warm auth token',
-    note: `autocannon ${CONNECTIONS} connections × ${DURATION} s per run in the main thread, servers in a worker thread, ${ROUNDS} rounds (raw verify, plain, floor, guarded) after a warm-up`,
+    note: `autocannon ${CONNECTIONS} connections × ${DURATION} s per run in the main thread, servers in a worker thread, ${ROUNDS} rounds (raw verify, plain, floor, guarded, routed) after a warm-up`,
     rows: [
       row('raw node:crypto Ed25519 verify', `${fmt(m('verify'))} ops/s`),
       row('express route without aauth', `${fmt(m('plain'))} req/s`),
@@ -97,6 +125,11 @@ export default async function resourceBench() {
       row('share of the ceiling reached', '', { ratio: median(rounds.map((r) => r.ratio / r.ceiling)), baseline: 'ceiling, same round', target: '≥ 0.90' }),
       row('express route + one raw verify (the floor, measured)', `${fmt(m('floor'))} req/s`),
       row('route with aauth + requireAuth / that floor', '', { ratio: m('ofFloor'), baseline: 'the measured floor, same round' }),
+      row('aauth + requireAuth on the route itself (no app.use layer)', `${fmt(m('routed'))} req/s`, { ratio: m('routedOfFloor'), baseline: 'the measured floor, same round' }),
+      ...(Number.isNaN(m('guardedCpu')) ? [] : [
+        row('server thread CPU per request: plain / floor / guarded / routed', `${m('plainCpu').toFixed(1)} / ${m('floorCpu').toFixed(1)} / ${m('guardedCpu').toFixed(1)} / ${m('routedCpu').toFixed(1)} µs`),
+        row('floor CPU / guarded CPU per request', '', { ratio: m('cpuOfFloor'), baseline: 'the floor route, same round (CPU time, not throughput)' }),
+      ]),
     ],
   };
 }

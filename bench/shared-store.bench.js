@@ -16,7 +16,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveDocuments } from './documents.js';
-import { ROUNDS, fmt, median, row, startWorker, withRedis } from './harness.js';
+import { ROUNDS, fmt, median, quietLogger, row, startWorker, withRedis } from './harness.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 2); // seconds per autocannon run
 const CONNECTIONS = 10;
@@ -39,7 +39,7 @@ async function serveResources({ redisUrl }) {
     servers.push(server);
     const resource = `http://127.0.0.1:${server.address().port}`;
     app.use(express.json({ verify: captureRawBody }));
-    const guard = aauth({ resource, signingKey: generateSigningKey(), authServer: `${resource}/realms/bench`, development: true, replay: { maxEntries: 10_000_000 }, ...options });
+    const guard = aauth({ resource, signingKey: generateSigningKey(), authServer: `${resource}/realms/bench`, development: true, replay: { maxEntries: 10_000_000 }, logger: quietLogger, ...options });
     app.use(guard);
     app.post('/notes', guard.requireSignature(), (_q, r) => r.json({ ok: true }));
     app.use(aauthErrorHandler());
@@ -52,7 +52,7 @@ async function serveResources({ redisUrl }) {
 async function serveAuthServer({ realm, origin, port, keyFile, redisUrl }) {
   const { createAuthServer } = await import('@aauth-ts/auth-server');
   const store = redisUrl === undefined ? undefined : await (await import('@aauth-ts/store-redis')).RedisStore.connect(redisUrl, STORE_OPTIONS);
-  const server = createAuthServer({ realm, origin, keyFile, log: () => undefined, maxJtis: 10_000_000, maxJtisPerAgent: 10_000_000, ...(store === undefined ? {} : { store }) });
+  const server = createAuthServer({ realm, origin, keyFile, log: () => undefined, logger: quietLogger, maxJtis: 10_000_000, maxJtisPerAgent: 10_000_000, ...(store === undefined ? {} : { store }) });
   await server.listen(port);
   parentPort.postMessage('listening');
   parentPort.once('message', async () => { await server.close(); await store?.close(); });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JtiStore, PendingStore, RealmKeys, type PendingRefusal, type PendingRequest } from '@aauth-ts/auth-server';
@@ -89,16 +89,22 @@ describe('RealmKeys', () => {
     expect(keys.find(first.kid, first.jwsAlgorithm)).toBeUndefined();
   });
   it('persists keys to a 0600 file and loads them back', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'aauth-keys-')), 'keys.json');
-    const a = new RealmKeys({ file, retentionSeconds: 300 });
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    const b = new RealmKeys({ file, retentionSeconds: 300 });
-    expect(b.active.kid).toBe(a.active.kid);
-    a.rotate();
-    const c = new RealmKeys({ file, retentionSeconds: 300 });
-    expect(c.jwks().keys).toHaveLength(2);
-    expect(JSON.stringify(c.jwks())).not.toContain('"d"');
-    expect(readFileSync(file, 'utf8')).toContain('"d"');
+    // The file holds private keys: the directory goes when the test does, pass or fail.
+    const dir = mkdtempSync(join(tmpdir(), 'aauth-keys-'));
+    try {
+      const file = join(dir, 'keys.json');
+      const a = new RealmKeys({ file, retentionSeconds: 300 });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const b = new RealmKeys({ file, retentionSeconds: 300 });
+      expect(b.active.kid).toBe(a.active.kid);
+      a.rotate();
+      const c = new RealmKeys({ file, retentionSeconds: 300 });
+      expect(c.jwks().keys).toHaveLength(2);
+      expect(JSON.stringify(c.jwks())).not.toContain('"d"');
+      expect(readFileSync(file, 'utf8')).toContain('"d"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -270,36 +270,49 @@ export class AAuthResource {
    * lines; adapters call this on every request.
    */
   authorizeNow(context: AAuthContext | undefined, requirement: Requirement, startedAt: number = performance.now()): void | Promise<void> {
-    const about: DecisionSubject = {
-      agent: context?.agent, user: context?.sub, scope: requirement.level === 'auth-token' ? requirement.scopes : undefined,
-    };
     let pending: void | Promise<void>;
     try {
       pending = this.#authorize(context, requirement);
     } catch (err) {
-      this.#logAuthorizationRefusal(requirement, about, err, startedAt);
+      this.#logAuthorizationRefusal(requirement, context, err, startedAt);
       throw err;
     }
-    if (!(pending instanceof Promise)) return this.#logGrant(requirement, about, startedAt);
-    return pending.then(() => this.#logGrant(requirement, about, startedAt), (err: unknown) => {
-      this.#logAuthorizationRefusal(requirement, about, err, startedAt);
+    if (!(pending instanceof Promise)) return this.#logGrant(requirement, context, startedAt);
+    return pending.then(() => this.#logGrant(requirement, context, startedAt), (err: unknown) => {
+      this.#logAuthorizationRefusal(requirement, context, err, startedAt);
       throw err;
     });
   }
 
-  #logGrant(requirement: Requirement, about: DecisionSubject, startedAt: number): void {
-    if (!logsDecisions(this.options.logger)) return;
-    logDecision(this.options.logger, { component: 'resource', decision: requirement.level, resource: this.options.resource, ...about, outcome: 'granted', status: 200, durationMs: performance.now() - startedAt });
+  /** Who and what a decision line names; built only for a line that is written. */
+  static #subjectOf(context: AAuthContext | undefined, requirement: Requirement): DecisionSubject {
+    return { agent: context?.agent, user: context?.sub, scope: requirement.level === 'auth-token' ? requirement.scopes : undefined };
   }
 
-  #logAuthorizationRefusal(requirement: Requirement, about: DecisionSubject, err: unknown, startedAt: number): void {
+  #logGrant(requirement: Requirement, context: AAuthContext | undefined, startedAt: number): void {
+    if (!logsDecisions(this.options.logger)) return;
+    this.#logDecision(requirement.level, AAuthResource.#subjectOf(context, requirement), 'granted', 200, undefined, startedAt);
+  }
+
+  #logAuthorizationRefusal(requirement: Requirement, context: AAuthContext | undefined, err: unknown, startedAt: number): void {
+    if (!logsDecisions(this.options.logger)) return;
+    const about = AAuthResource.#subjectOf(context, requirement);
     if (err instanceof AAuthError && err.detail.reason === CHAIN_POLICY) about.policyReason = err.message;
     this.#logRefusal(requirement.level, about, err, startedAt);
   }
 
   #logRefusal(decision: string, about: DecisionSubject, err: unknown, startedAt: number): void {
+    if (!logsDecisions(this.options.logger)) return;
     const { error, status } = refusalOf(err);
-    logDecision(this.options.logger, { component: 'resource', decision, resource: this.options.resource, ...about, outcome: 'refused', status, error, durationMs: performance.now() - startedAt });
+    this.#logDecision(decision, about, 'refused', status, error, startedAt);
+  }
+
+  /** One decision line; its members written out, not spread (a spread per request is slow on Node 20). */
+  #logDecision(decision: string, about: DecisionSubject, outcome: 'granted' | 'refused', status: number, error: string | undefined, startedAt: number): void {
+    logDecision(this.options.logger, {
+      component: 'resource', decision, resource: this.options.resource, agent: about.agent, user: about.user, scope: about.scope, policyReason: about.policyReason,
+      outcome, status, error, durationMs: performance.now() - startedAt,
+    });
   }
 
   #authorize(context: AAuthContext | undefined, requirement: Requirement): void | Promise<void> {
