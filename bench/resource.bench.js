@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ROUNDS, fmt, median, rawCrypto, row, startWorker } from './harness.js';
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 2); // seconds per autocannon run
+const DURATION = Number(process.env.BENCH_DURATION ?? 2); // seconds per figure per round, in two half runs
 const CONNECTIONS = 10;
 
 /**
@@ -89,34 +89,42 @@ export default async function resourceBench() {
   const autocannon = (await import('autocannon')).default;
   const worker = startWorker(new URL(import.meta.url), { role: 'resource' });
   const ready = await worker.ready;
-  /** Requests per second, and the server thread's CPU time per request (µs; NaN where unknown). */
-  const measure = async (url, headers) => {
+  /** Requests, seconds and the server thread's CPU time (µs; NaN where unknown) of one run. */
+  const measure = async (url, headers, seconds) => {
     const before = await worker.ask('cpu');
-    const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
+    const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
     const after = await worker.ask('cpu');
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return { rate: result.requests.average, cpu: before === undefined ? NaN : (after - before) / 1000 / result.requests.total };
+    return { requests: result.requests.total, seconds: result.duration, cpu: before === undefined ? NaN : (after - before) / 1000 };
   };
-  const run = async (url, headers) => (await measure(url, headers)).rate;
-  await run(ready.plain, {});
-  await run(ready.guarded, ready.headers); // warm-up
-  await run(ready.routed, await worker.ask('sign routed'));
+  await measure(ready.plain, {}, DURATION);
+  await measure(ready.guarded, ready.headers, DURATION); // warm-up
+  await measure(ready.routed, await worker.ask('sign routed'), DURATION);
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const { verify } = rawCrypto();
-    const p = await measure(ready.plain, {});
-    const f = await measure(ready.floor, {});
-    const g = await measure(ready.guarded, await worker.ask('sign'));
-    const r = await measure(ready.routed, await worker.ask('sign routed'));
-    const [plain, floor, guarded, routed] = [p.rate, f.rate, g.rate, r.rate];
+    // Each figure is two half runs in the order A B C D D C B A (the raw verify before and after),
+    // so a machine that speeds up or slows down during the round weighs on every figure alike.
+    const targets = { plain: [ready.plain, {}], floor: [ready.floor, {}], guarded: [ready.guarded, await worker.ask('sign')], routed: [ready.routed, await worker.ask('sign routed')] };
+    const order = Object.keys(targets);
+    const runs = Object.fromEntries(order.map((k) => [k, []]));
+    const verifyBefore = rawCrypto(150).verify;
+    for (const name of [...order, ...[...order].reverse()]) runs[name].push(await measure(...targets[name], DURATION / 2));
+    const verify = (verifyBefore + rawCrypto(150).verify) / 2;
+    const sum = (name, k) => runs[name].reduce((total, run) => total + run[k], 0);
+    const rate = (name) => sum(name, 'requests') / sum(name, 'seconds');
+    const cpu = (name) => sum(name, 'cpu') / sum(name, 'requests');
+    const [plain, floor, guarded, routed] = order.map(rate);
     const ceiling = verify / (verify + plain);
-    rounds.push({ verify, plain, floor, guarded, ceiling, ratio: guarded / plain, ofFloor: guarded / floor, plainCpu: p.cpu, floorCpu: f.cpu, guardedCpu: g.cpu, cpuOfFloor: f.cpu / g.cpu, routed, routedOfFloor: routed / floor, routedCpu: r.cpu });
+    rounds.push({
+      verify, plain, floor, guarded, ceiling, ratio: guarded / plain, ofFloor: guarded / floor, routed, routedOfFloor: routed / floor,
+      plainCpu: cpu('plain'), floorCpu: cpu('floor'), guardedCpu: cpu('guarded'), routedCpu: cpu('routed'), cpuOfFloor: cpu('floor') / cpu('guarded'),
+    });
   }
   await worker.stop();
   const m = (k) => median(rounds.map((r) => r[k]));
   return {
     title: 'resource middleware: GET /hello behind aauth() + requireAuth(), warm auth token',
-    note: `autocannon ${CONNECTIONS} connections × ${DURATION} s per run in the main thread, servers in a worker thread, ${ROUNDS} rounds (raw verify, plain, floor, guarded, routed) after a warm-up`,
+    note: `autocannon ${CONNECTIONS} connections in the main thread, servers in a worker thread; ${ROUNDS} rounds after a warm-up, each measuring plain, floor, guarded, routed and again in reverse order, ${DURATION / 2} s per run (${DURATION} s per figure), raw verify before and after`,
     rows: [
       row('raw node:crypto Ed25519 verify', `${fmt(m('verify'))} ops/s`),
       row('express route without aauth', `${fmt(m('plain'))} req/s`),
