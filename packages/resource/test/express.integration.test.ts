@@ -5,6 +5,7 @@
  */
 import { sign as cryptoSign } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import express from 'express';
 import {
   GuardedFetcher, KeyDiscovery, PROFILE, generateSigningKey, parseChallenge, signRequest, verifyResourceToken, type SigningKey,
@@ -347,5 +348,56 @@ describe('refusals', () => {
   test('malformed JSON behind a valid signature is a 400 invalid_request, not a 500', async () => {
     const res = await signedFetch(resource.url, 'POST', '/data', { ...withAuthToken(await authToken({ scope: 'data.write' })), body: '{"n":' });
     expect(res).toMatchObject({ status: 400, json: { error: 'invalid_request' } });
+  });
+});
+
+describe('what aauth() adds to a request and its response', () => {
+  let app: Running;
+  beforeAll(async () => {
+    app = await listen((url) => {
+      const a = express();
+      const before = new WeakMap<object, readonly (string | symbol)[]>();
+      a.use((req, _res, next) => { before.set(req, Reflect.ownKeys(req)); next(); });
+      const guard = aauth({ resource: url, signingKey: generateSigningKey(), authServer: as.issuer, development: true });
+      a.use(guard);
+      a.get('/keys', guard.requireSignature(), (req, res) => {
+        const earlier = new Set(before.get(req));
+        res.json({ added: Reflect.ownKeys(req).filter((k) => !earlier.has(k)).map(String), ownDefer: Object.hasOwn(res, 'aauthDefer'), defer: typeof res.aauthDefer });
+      });
+      // A sub-app's responses take its own prototype, which inherits from the parent app's.
+      const sub = express();
+      sub.get('/defer', guard.requireSignature(), (_req, res) => { res.aauthDefer(); });
+      a.use('/sub', sub);
+      a.use(aauthErrorHandler());
+      return a;
+    });
+  });
+  afterAll(() => app.close());
+
+  test('the request gains req.aauth and nothing else of ours; the response gains no property of its own', async () => {
+    const res = await signedFetch(app.url, 'GET', '/keys', pseudonym());
+    expect(res.status).toBe(200);
+    // express itself adds `route` when the route matches.
+    expect((res.json.added as string[]).filter((k) => k !== 'route')).toEqual(['aauth']);
+    expect(res.json).toMatchObject({ ownDefer: false, defer: 'function' });
+    expect(Object.hasOwn(http.ServerResponse.prototype, 'aauthDefer')).toBe(false);
+  });
+
+  test('res.aauthDefer() works in a sub-app mounted after aauth()', async () => {
+    const res = await signedFetch(app.url, 'GET', '/sub/defer', pseudonym());
+    expect(res.status).toBe(202);
+    expect(res.headers.get(PROFILE.headers.location)).toMatch(new RegExp(`^${app.url}/aauth/pending/`));
+  });
+
+  test('a response whose prototype is node\'s own gets the method as its own property, and node\'s prototype is left alone', () => {
+    const guard = aauth({ resource: app.url, signingKey: generateSigningKey(), authServer: as.issuer, development: true });
+    const req = new http.IncomingMessage(new net.Socket());
+    Object.assign(req, { method: 'GET', url: '/x', originalUrl: '/x', path: '/x', headers: { host: new URL(app.url).host } });
+    const res = new http.ServerResponse(req);
+    let passed = false;
+    guard(req as express.Request, res as unknown as express.Response, () => { passed = true; });
+    expect(passed).toBe(true);
+    expect(Object.hasOwn(res, 'aauthDefer')).toBe(true);
+    expect(Object.hasOwn(http.ServerResponse.prototype, 'aauthDefer')).toBe(false);
   });
 });

@@ -6,6 +6,7 @@
  * correctly). Per-route requirements stack after it: `requireSignature()`, `requireIdentity()`,
  * `requirePerson()` (current profile), `requireAuth({ scope })`.
  */
+import { ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AAUTH_2026_03, AAuthError, PROFILE, type ProfileName } from '@aauth-ts/core';
 import { AAuthResource } from '../resource.js';
@@ -19,26 +20,52 @@ import { sendAnswer } from './send-answer.js';
 import './types.js';
 
 /**
- * What `aauth()` notes on a request, as one member: the resource that handled it, the wire profile
- * it is answered in (see `AAuthResource.profileOf`), and when it was first seen
- * (`performance.now()`; decisions are timed from it).
+ * What `aauth()` notes on a request: the resource that handled it, the wire profile it is answered
+ * in (see `AAuthResource.profileOf`), when it was first seen (`performance.now()`; decisions are
+ * timed from it) and the verified context, which the `require…()` handlers read from here rather
+ * than from `req.aauth`.
+ *
+ * Kept beside the request, not on it. Express 5 gives every request its own hidden class (it sets
+ * the prototype of `req` and `res` per request), so each property read on them is a look-up in the
+ * engine's runtime, and each property added starts a new class that every later read pays for
+ * again. One entry here costs a hash insert and no look-up on `req`; the only property `aauth()`
+ * adds to a request is the documented `req.aauth`, after its own reads.
  */
-const HANDLED = Symbol('aauth.handled');
 interface Handled {
   readonly resource: AAuthResource;
   readonly profile: ProfileName;
   readonly started: number;
+  context: AAuthContext | undefined;
 }
-type WithResource = Request & { [HANDLED]?: Handled };
+const handled = new WeakMap<Request, Handled>();
 
 /** The `AAuthResource` of the `aauth()` that handled `req`, if any. */
 export function resourceOf(req: Request): AAuthResource | undefined {
-  return (req as WithResource)[HANDLED]?.resource;
+  return handled.get(req)?.resource;
 }
 
 /** The profile `req` is answered in: the one `aauth()` decided, else the default 2026-03. */
 export function profileOf(req: Request): ProfileName {
-  return (req as WithResource)[HANDLED]?.profile ?? AAUTH_2026_03.name;
+  return handled.get(req)?.profile ?? AAUTH_2026_03.name;
+}
+
+/**
+ * `res.aauthDefer`, defined once on the response prototype of each express app `aauth()` serves
+ * (express's per-app `app.response`, which the responses of its mounted sub-apps inherit) instead
+ * of on every response. Never on node's own `ServerResponse.prototype`, which all of the process
+ * shares: a response that has no app prototype gets the method as its own property.
+ */
+const deferPrototypes = new WeakSet<object>();
+
+function giveAauthDefer(res: Response): void {
+  const prototype = Object.getPrototypeOf(res) as object | null;
+  if (prototype !== null && deferPrototypes.has(prototype)) return;
+  if (prototype === null || prototype === ServerResponse.prototype || !Object.isExtensible(prototype)) {
+    res.aauthDefer = aauthDefer;
+    return;
+  }
+  Object.defineProperty(prototype, 'aauthDefer', { value: aauthDefer, writable: true, configurable: true, enumerable: false });
+  deferPrototypes.add(prototype);
 }
 
 export interface ExpressOptions {
@@ -85,9 +112,9 @@ async function bodyOf(req: Request, maxBytes: number): Promise<Buffer | undefine
  * closure made per request.
  */
 function aauthDefer(this: Response, deferOptions?: DeferOptions): Deferral {
-  const resource = resourceOf(this.req);
-  if (resource === undefined) throw new Error('aauth: res.aauthDefer() on a request aauth() did not handle');
-  const { deferral, answer } = resource.defer(this.req.aauth, deferOptions);
+  const note = handled.get(this.req);
+  if (note === undefined) throw new Error('aauth: res.aauthDefer() on a request aauth() did not handle');
+  const { deferral, answer } = note.resource.defer(note.context, deferOptions);
   sendAnswer(this, answer);
   return deferral;
 }
@@ -112,52 +139,57 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
   };
 
   /** §Resource Token Endpoint (POST) and §Polling with GET, after verification. */
-  const serveEndpoint = async (endpoint: Endpoint, req: Request, res: Response): Promise<void> => {
+  const serveEndpoint = async (endpoint: Endpoint, note: Handled, req: Request, res: Response): Promise<void> => {
     if (endpoint.kind === 'resourceToken') {
       if (req.method !== 'POST') throw methodNotAllowed('POST');
-      sendAnswer(res, await resource.resourceTokenRequest(req.aauth, req.rawBody));
+      sendAnswer(res, await resource.resourceTokenRequest(note.context, req.rawBody));
       return;
     }
     if (req.method !== 'GET') throw methodNotAllowed('GET');
-    sendAnswer(res, await resource.poll(req.aauth, endpoint.id, preferWait(req)));
+    sendAnswer(res, await resource.poll(note.context, endpoint.id, preferWait(req)));
   };
 
-  /** After verification: the context on `req`, then the route, or this middleware's own endpoint. */
-  const proceed = (context: AAuthContext | undefined, endpoint: Endpoint | undefined, req: Request, res: Response, next: NextFunction): void => {
-    if (context !== undefined) req.aauth = context;
+  /** After verification: the context noted and on `req`, then the route, or this middleware's own endpoint. */
+  const proceed = (context: AAuthContext | undefined, endpoint: Endpoint | undefined, note: Handled, req: Request, res: Response, next: NextFunction): void => {
+    if (context !== undefined) {
+      note.context = context;
+      req.aauth = context;
+    }
     if (endpoint === undefined) return void next();
-    serveEndpoint(endpoint, req, res).catch(next);
+    serveEndpoint(endpoint, note, req, res).catch(next);
   };
 
   const middleware = function aauthMiddleware(req, res, next) {
     const started = performance.now();
-    (req as WithResource)[HANDLED] = { resource, profile: resource.profileOf(req), started };
-    const path = req.path;
-    if (serveMetadata && (req.method === 'GET' || req.method === 'HEAD')) {
+    const note: Handled = { resource, profile: resource.profileOf(req), started, context: undefined };
+    handled.set(req, note);
+    const { method, path } = req;
+    if (serveMetadata && (method === 'GET' || method === 'HEAD')) {
       if (path === metadataPath) return void serveResourceMetadata(req, res, next);
       if (path === jwksPath) return void serveJwks(req, res, next);
     }
-    res.aauthDefer = aauthDefer;
+    giveAauthDefer(res);
     const endpoint = endpointOf(path);
     if (!AAuthResource.isSigned(req)) {
       if (endpoint === undefined) return void next();
-      return void serveEndpoint(endpoint, req, res).catch(next);
+      return void serveEndpoint(endpoint, note, req, res).catch(next);
     }
-    // A request without a body (most GETs) is verified at once, not after a body read that finds
-    // nothing; with its token's verdict cached it goes on to the route without a promise.
-    if (req.rawBody === undefined && !hasBody(req)) {
+    // A request that announces no body (most GETs; RFC 9112 §6.3) is verified at once, not after a
+    // body read that finds nothing; with its token's verdict cached it goes on to the route without
+    // a promise.
+    if (!hasBody(req)) {
       let context: ReturnType<AAuthResource['verifyNow']>;
       try {
         context = resource.verifyNow(fromNodeRequest(req, { protocol, target: req.originalUrl }), started);
       } catch (err) {
         return void next(err);
       }
-      if (!(context instanceof Promise)) return void proceed(context, endpoint, req, res, next);
-      return void context.then((c) => proceed(c, endpoint, req, res, next)).catch(next);
+      if (!(context instanceof Promise)) return void proceed(context, endpoint, note, req, res, next);
+      return void context.then((c) => proceed(c, endpoint, note, req, res, next)).catch(next);
     }
     bodyOf(req, maxBodyBytes)
       .then((body) => resource.verifyNow(fromNodeRequest(req, { protocol, target: req.originalUrl, ...(body === undefined ? {} : { body }) }), started))
-      .then((c) => proceed(c, endpoint, req, res, next))
+      .then((c) => proceed(c, endpoint, note, req, res, next))
       .catch(next);
   } as RequestHandler as AAuthMiddleware;
 
@@ -173,8 +205,8 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
 
 function requirementHandler(requirement: Requirement, fixed?: AAuthResource): RequestHandler {
   return function aauthRequirement(req, _res, next) {
-    const handled = (req as WithResource)[HANDLED];
-    const resource = fixed ?? handled?.resource;
+    const note = handled.get(req);
+    const resource = fixed ?? note?.resource;
     if (resource === undefined) {
       next(new Error('aauth: a require…() middleware ran before aauth(); mount aauth() first'));
       return;
@@ -182,7 +214,7 @@ function requirementHandler(requirement: Requirement, fixed?: AAuthResource): Re
     // Decided at once when no resource token must be minted: no promise on a granted request.
     let pending: void | Promise<void>;
     try {
-      pending = resource.authorizeNow(req.aauth, requirement, handled?.started);
+      pending = resource.authorizeNow(note?.context, requirement, note?.started);
     } catch (err) {
       return void next(err);
     }
