@@ -353,6 +353,7 @@ describe('refusals', () => {
 
 describe('what aauth() adds to a request and its response', () => {
   let app: Running;
+  const theirs = (): string => 'their own';
   beforeAll(async () => {
     app = await listen((url) => {
       const a = express();
@@ -362,31 +363,58 @@ describe('what aauth() adds to a request and its response', () => {
       a.use(guard);
       a.get('/keys', guard.requireSignature(), (req, res) => {
         const earlier = new Set(before.get(req));
-        res.json({ added: Reflect.ownKeys(req).filter((k) => !earlier.has(k)).map(String), ownDefer: Object.hasOwn(res, 'aauthDefer'), defer: typeof res.aauthDefer });
+        res.json({
+          added: Reflect.ownKeys(req).filter((k) => !earlier.has(k)).map(String), agent: req.aauth?.thumbprint === delegate.thumbprint,
+          ownDefer: Object.hasOwn(res, 'aauthDefer'), defer: typeof res.aauthDefer,
+        });
       });
-      // A sub-app's responses take its own prototype, which inherits from the parent app's.
+      a.get('/assigned', (req, res) => {
+        req.aauth = undefined;
+        res.json({ own: Object.hasOwn(req, 'aauth'), value: req.aauth ?? null });
+      });
+      // A sub-app's requests and responses take its own prototypes, which inherit from the parent app's.
       const sub = express();
-      sub.get('/defer', guard.requireSignature(), (_req, res) => { res.aauthDefer(); });
+      sub.get('/defer', guard.requireSignature(), (req, res) => {
+        if (req.aauth?.thumbprint !== delegate.thumbprint) throw new Error('the sub-app does not see req.aauth');
+        res.aauthDefer();
+      });
       a.use('/sub', sub);
+      // A sub-app whose responses already have an `aauthDefer` of the app's own: left as it is.
+      const own = express();
+      Object.defineProperty(own.response, 'aauthDefer', { value: theirs, writable: true, configurable: true });
+      own.use(guard);
+      own.get('/theirs', (_req, res) => { res.json({ prototype: (own.response as { aauthDefer?: unknown }).aauthDefer === theirs, ownOnResponse: Object.hasOwn(res, 'aauthDefer') }); });
+      a.use('/own', own);
       a.use(aauthErrorHandler());
       return a;
     });
   });
   afterAll(() => app.close());
 
-  test('the request gains req.aauth and nothing else of ours; the response gains no property of its own', async () => {
+  test('a request gains no property of its own, and req.aauth reads the verified context', async () => {
     const res = await signedFetch(app.url, 'GET', '/keys', pseudonym());
     expect(res.status).toBe(200);
     // express itself adds `route` when the route matches.
-    expect((res.json.added as string[]).filter((k) => k !== 'route')).toEqual(['aauth']);
-    expect(res.json).toMatchObject({ ownDefer: false, defer: 'function' });
+    expect((res.json.added as string[]).filter((k) => k !== 'route')).toEqual([]);
+    expect(res.json).toMatchObject({ agent: true, ownDefer: false, defer: 'function' });
+    expect(Object.hasOwn(http.IncomingMessage.prototype, 'aauth')).toBe(false);
     expect(Object.hasOwn(http.ServerResponse.prototype, 'aauthDefer')).toBe(false);
   });
 
-  test('res.aauthDefer() works in a sub-app mounted after aauth()', async () => {
+  test('an unsigned request reads req.aauth as undefined, and assigning it keeps the value on that request', async () => {
+    const res = await plainFetch(app.url, 'GET', '/assigned');
+    expect(res).toMatchObject({ status: 200, json: { own: true, value: null } });
+  });
+
+  test('req.aauth and res.aauthDefer() work in a sub-app mounted after aauth()', async () => {
     const res = await signedFetch(app.url, 'GET', '/sub/defer', pseudonym());
     expect(res.status).toBe(202);
     expect(res.headers.get(PROFILE.headers.location)).toMatch(new RegExp(`^${app.url}/aauth/pending/`));
+  });
+
+  test('an aauthDefer the app defined on its own responses is not replaced: aauth() sets its own on the response', async () => {
+    const res = await plainFetch(app.url, 'GET', '/own/theirs');
+    expect(res).toMatchObject({ status: 200, json: { prototype: true, ownOnResponse: true } });
   });
 
   test('a response whose prototype is node\'s own gets the method as its own property, and node\'s prototype is left alone', () => {

@@ -6,7 +6,7 @@
  * correctly). Per-route requirements stack after it: `requireSignature()`, `requireIdentity()`,
  * `requirePerson()` (current profile), `requireAuth({ scope })`.
  */
-import { ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AAUTH_2026_03, AAuthError, PROFILE, type ProfileName } from '@aauth-ts/core';
 import { AAuthResource } from '../resource.js';
@@ -49,24 +49,54 @@ export function profileOf(req: Request): ProfileName {
   return handled.get(req)?.profile ?? AAUTH_2026_03.name;
 }
 
-/**
- * `res.aauthDefer`, defined once on the response prototype of each express app `aauth()` serves
- * (express's per-app `app.response`, which the responses of its mounted sub-apps inherit) instead
- * of on every response. Never on node's own `ServerResponse.prototype`, which all of the process
- * shares: a response that has no app prototype gets the method as its own property.
- */
-const deferPrototypes = new WeakSet<object>();
-
-function giveAauthDefer(res: Response): void {
-  const prototype = Object.getPrototypeOf(res) as object | null;
-  if (prototype !== null && deferPrototypes.has(prototype)) return;
-  if (prototype === null || prototype === ServerResponse.prototype || !Object.isExtensible(prototype)) {
-    res.aauthDefer = aauthDefer;
-    return;
-  }
-  Object.defineProperty(prototype, 'aauthDefer', { value: aauthDefer, writable: true, configurable: true, enumerable: false });
-  deferPrototypes.add(prototype);
+/** `req.aauth`: the context noted for this request (see `Handled`). */
+function aauthContext(this: Request): AAuthContext | undefined {
+  return handled.get(this)?.context;
 }
+
+/** Assigning `req.aauth` keeps the value on that request, as a plain property would. */
+function setAauthContext(this: Request, value: AAuthContext | undefined): void {
+  Object.defineProperty(this, 'aauth', { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** The descriptor `name` has on `object` or the nearest prototype that has it. */
+function descriptorOf(object: object, name: string): PropertyDescriptor | undefined {
+  for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, name);
+    if (descriptor !== undefined) return descriptor;
+  }
+  return undefined;
+}
+
+/** Prototypes that carry (own or inherited) `aauth()`'s members. */
+const equipped = new WeakSet<object>();
+
+/**
+ * `req.aauth` and `res.aauthDefer`, defined once on the request and response prototypes of each
+ * express app `aauth()` serves (express's per-app `app.request` and `app.response`, which mounted
+ * sub-apps inherit) instead of on every request and response (see `Handled`). False, and nothing
+ * defined, where the prototype is node's own (`IncomingMessage.prototype`,
+ * `ServerResponse.prototype`: all of the process shares them), cannot be extended, or already has
+ * a member of that name that is not this one: the caller then sets a property of its own.
+ */
+function equip(target: object, name: string, member: PropertyDescriptor, nodes: object): boolean {
+  const prototype = Object.getPrototypeOf(target) as object | null;
+  if (prototype === null) return false;
+  if (equipped.has(prototype)) return true;
+  if (prototype === nodes || !Object.isExtensible(prototype)) return false;
+  const existing = descriptorOf(prototype, name);
+  if (existing !== undefined) {
+    const ours = existing.value === member.value && existing.get === member.get;
+    if (ours) equipped.add(prototype);
+    return ours;
+  }
+  Object.defineProperty(prototype, name, member);
+  equipped.add(prototype);
+  return true;
+}
+
+const CONTEXT_MEMBER: PropertyDescriptor = { get: aauthContext, set: setAauthContext, enumerable: false, configurable: true };
+const DEFER_MEMBER: PropertyDescriptor = { value: aauthDefer, writable: true, enumerable: false, configurable: true };
 
 export interface ExpressOptions {
   /** Answer `GET` for `/.well-known/aauth-resource.json` and the JWKS path. Default true. */
@@ -153,7 +183,7 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
   const proceed = (context: AAuthContext | undefined, endpoint: Endpoint | undefined, note: Handled, req: Request, res: Response, next: NextFunction): void => {
     if (context !== undefined) {
       note.context = context;
-      req.aauth = context;
+      if (!equip(req, 'aauth', CONTEXT_MEMBER, IncomingMessage.prototype)) req.aauth = context;
     }
     if (endpoint === undefined) return void next();
     serveEndpoint(endpoint, note, req, res).catch(next);
@@ -168,7 +198,7 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
       if (path === metadataPath) return void serveResourceMetadata(req, res, next);
       if (path === jwksPath) return void serveJwks(req, res, next);
     }
-    giveAauthDefer(res);
+    if (!equip(res, 'aauthDefer', DEFER_MEMBER, ServerResponse.prototype)) res.aauthDefer = aauthDefer;
     const endpoint = endpointOf(path);
     if (!AAuthResource.isSigned(req)) {
       if (endpoint === undefined) return void next();
