@@ -49,6 +49,9 @@ export function profileOf(req: Request): ProfileName {
   return handled.get(req)?.profile ?? AAUTH_2026_03.name;
 }
 
+/** The request property `aauth()` answers with the verified context. */
+const CONTEXT_PROPERTY = 'aauth'; // wire-literal-ok: the request property, not the header
+
 /** `req.aauth`: the context noted for this request (see `Handled`). */
 function aauthContext(this: Request): AAuthContext | undefined {
   return handled.get(this)?.context;
@@ -56,7 +59,7 @@ function aauthContext(this: Request): AAuthContext | undefined {
 
 /** Assigning `req.aauth` keeps the value on that request, as a plain property would. */
 function setAauthContext(this: Request, value: AAuthContext | undefined): void {
-  Object.defineProperty(this, 'aauth', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(this, CONTEXT_PROPERTY, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /** The descriptor `name` has on `object` or the nearest prototype that has it. */
@@ -183,7 +186,7 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
   const proceed = (context: AAuthContext | undefined, endpoint: Endpoint | undefined, note: Handled, req: Request, res: Response, next: NextFunction): void => {
     if (context !== undefined) {
       note.context = context;
-      if (!equip(req, 'aauth', CONTEXT_MEMBER, IncomingMessage.prototype)) req.aauth = context;
+      if (!equip(req, CONTEXT_PROPERTY, CONTEXT_MEMBER, IncomingMessage.prototype)) req.aauth = context;
     }
     if (endpoint === undefined) return void next();
     serveEndpoint(endpoint, note, req, res).catch(next);
