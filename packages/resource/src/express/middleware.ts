@@ -28,8 +28,8 @@ import './types.js';
  * Kept beside the request, not on it. Express 5 gives every request its own hidden class (it sets
  * the prototype of `req` and `res` per request), so each property read on them is a look-up in the
  * engine's runtime, and each property added starts a new class that every later read pays for
- * again. One entry here costs a hash insert and no look-up on `req`; the only property `aauth()`
- * adds to a request is the documented `req.aauth`, after its own reads.
+ * again. One entry here costs a hash insert and no look-up on `req`, and `aauth()` adds no
+ * property to a request or a response (see `equip`).
  */
 interface Handled {
   readonly resource: AAuthResource;
