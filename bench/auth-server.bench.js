@@ -15,7 +15,10 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ROUNDS, fmt, median, rawCrypto, row, startWorker } from './harness.js';
 import { serveDocuments } from './documents.js';
 
-const EXCHANGES = Number(process.env.BENCH_EXCHANGES ?? 400); // per round
+// Per round. A round of 400 lasted about 0.3 s, shorter than this machine's scheduling swings, and
+// measured 0.63-0.70 where rounds of 1,500 measured 0.90-1.06 back to back on the same code: the
+// figure is the warm steady state, so a round is long enough to reach it.
+const EXCHANGES = Number(process.env.BENCH_EXCHANGES ?? 1500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 /**
