@@ -8,6 +8,7 @@
 // request stays valid however slowly the simulator runs.
 import net from 'node:net';
 import { generateKeyPairSync, sign as rawSign, verify as rawVerify } from 'node:crypto';
+import { serveIssuer } from './documents.js';
 
 const [kind, count] = [process.argv[2], Number(process.argv[3])];
 const floorKey = generateKeyPairSync('ed25519');
@@ -24,17 +25,13 @@ if (!['plain', 'floor', 'guarded'].includes(kind) || !Number.isInteger(count) ||
 }
 
 const express = (await import('express')).default;
-const { createAuthToken, generateSigningKey, signRequest, toJwks, PROFILE } = await import('@aauth-ts/core');
+const { createAuthToken, generateSigningKey, signRequest } = await import('@aauth-ts/core');
 const { aauth, aauthErrorHandler } = await import('@aauth-ts/resource');
 const listen = (app) => new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
 const now = Math.floor(Date.now() / 1000);
 
 const asKey = generateSigningKey();
-const asApp = express();
-const asServer = await listen(asApp);
-const issuer = `http://127.0.0.1:${asServer.address().port}/realms/bench`;
-asApp.get(`/realms/bench/.well-known/${PROFILE.wellKnown.issuer}`, (_q, r) => r.json({ issuer, token_endpoint: `${issuer}/t`, interaction_endpoint: `${issuer}/i`, jwks_uri: `${issuer}/certs` }));
-asApp.get('/realms/bench/certs', (_q, r) => r.json(toJwks([asKey])));
+const { issuer, server: asServer } = await serveIssuer(asKey);
 
 const app = express();
 const server = await listen(app);

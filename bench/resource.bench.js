@@ -12,6 +12,7 @@
 // generator's share of the CPU moves throughput from run to run, and CPU time per request much less.
 import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { serveIssuer } from './documents.js';
 import { ROUNDS, fmt, median, rawCrypto, row, startWorker } from './harness.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 2); // seconds per figure per round, in two half runs
@@ -32,16 +33,12 @@ function threadCpuNs() {
 
 async function serve() {
   const express = (await import('express')).default;
-  const { createAuthToken, generateSigningKey, signRequest, toJwks, PROFILE } = await import('@aauth-ts/core');
+  const { createAuthToken, generateSigningKey, signRequest } = await import('@aauth-ts/core');
   const { aauth, aauthErrorHandler } = await import('@aauth-ts/resource');
   const listen = (app) => new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
 
   const asKey = generateSigningKey();
-  const asApp = express();
-  const asServer = await listen(asApp);
-  const issuer = `http://127.0.0.1:${asServer.address().port}/realms/bench`;
-  asApp.get(`/realms/bench/.well-known/${PROFILE.wellKnown.issuer}`, (_q, r) => r.json({ issuer, token_endpoint: `${issuer}/t`, interaction_endpoint: `${issuer}/i`, jwks_uri: `${issuer}/certs` }));
-  asApp.get('/realms/bench/certs', (_q, r) => r.json(toJwks([asKey])));
+  const { issuer, server: asServer } = await serveIssuer(asKey);
 
   const guarded = express();
   const guardedServer = await listen(guarded);
