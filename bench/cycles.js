@@ -8,7 +8,7 @@
 // repository come from, that model gave 3.2-3.3 cycles per ns of measured server CPU time for both
 // the floor and the guarded route. It is a model: use it for ratios between routes of one run.
 //
-// Needs valgrind (Debian: `apt-get install valgrind`); takes some ten minutes on two cores.
+// Needs valgrind (Debian: `apt-get install valgrind`); takes about 20 minutes on two cores.
 // Usage: npm run bench:cycles   (CYCLES_LO, CYCLES_HI: request counts, default 3000 and 8000)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
