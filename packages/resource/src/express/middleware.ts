@@ -71,8 +71,16 @@ function descriptorOf(object: object, name: string): PropertyDescriptor | undefi
   return undefined;
 }
 
-/** Prototypes that carry (own or inherited) `aauth()`'s members. */
-const equipped = new WeakSet<object>();
+/**
+ * A member `aauth()` gives a prototype: its name and descriptor, node's own prototype it must never
+ * go on, and the prototypes that already carry it (own or inherited), each member its own.
+ */
+interface Member {
+  readonly name: string;
+  readonly descriptor: PropertyDescriptor;
+  readonly nodes: object;
+  readonly equipped: WeakSet<object>;
+}
 
 /**
  * `req.aauth` and `res.aauthDefer`, defined once on the request and response prototypes of each
@@ -82,24 +90,28 @@ const equipped = new WeakSet<object>();
  * `ServerResponse.prototype`: all of the process shares them), cannot be extended, or already has
  * a member of that name that is not this one: the caller then sets a property of its own.
  */
-function equip(target: object, name: string, member: PropertyDescriptor, nodes: object): boolean {
+function equip(target: object, member: Member): boolean {
   const prototype = Object.getPrototypeOf(target) as object | null;
   if (prototype === null) return false;
-  if (equipped.has(prototype)) return true;
-  if (prototype === nodes || !Object.isExtensible(prototype)) return false;
-  const existing = descriptorOf(prototype, name);
+  if (member.equipped.has(prototype)) return true;
+  if (prototype === member.nodes || !Object.isExtensible(prototype)) return false;
+  const existing = descriptorOf(prototype, member.name);
   if (existing !== undefined) {
-    const ours = existing.value === member.value && existing.get === member.get;
-    if (ours) equipped.add(prototype);
+    const ours = existing.value === member.descriptor.value && existing.get === member.descriptor.get;
+    if (ours) member.equipped.add(prototype);
     return ours;
   }
-  Object.defineProperty(prototype, name, member);
-  equipped.add(prototype);
+  Object.defineProperty(prototype, member.name, member.descriptor);
+  member.equipped.add(prototype);
   return true;
 }
 
-const CONTEXT_MEMBER: PropertyDescriptor = { get: aauthContext, set: setAauthContext, enumerable: false, configurable: true };
-const DEFER_MEMBER: PropertyDescriptor = { value: aauthDefer, writable: true, enumerable: false, configurable: true };
+const CONTEXT_MEMBER: Member = {
+  name: CONTEXT_PROPERTY, descriptor: { get: aauthContext, set: setAauthContext, enumerable: false, configurable: true }, nodes: IncomingMessage.prototype, equipped: new WeakSet(),
+};
+const DEFER_MEMBER: Member = {
+  name: 'aauthDefer', descriptor: { value: aauthDefer, writable: true, enumerable: false, configurable: true }, nodes: ServerResponse.prototype, equipped: new WeakSet(),
+};
 
 export interface ExpressOptions {
   /** Answer `GET` for `/.well-known/aauth-resource.json` and the JWKS path. Default true. */
@@ -186,7 +198,7 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
   const proceed = (context: AAuthContext | undefined, endpoint: Endpoint | undefined, note: Handled, req: Request, res: Response, next: NextFunction): void => {
     if (context !== undefined) {
       note.context = context;
-      if (!equip(req, CONTEXT_PROPERTY, CONTEXT_MEMBER, IncomingMessage.prototype)) req.aauth = context;
+      if (!equip(req, CONTEXT_MEMBER)) req.aauth = context;
     }
     if (endpoint === undefined) return void next();
     serveEndpoint(endpoint, note, req, res).catch(next);
@@ -201,7 +213,7 @@ export function aauth(options: ResourceOptions | AAuthResource, expressOptions: 
       if (path === metadataPath) return void serveResourceMetadata(req, res, next);
       if (path === jwksPath) return void serveJwks(req, res, next);
     }
-    if (!equip(res, 'aauthDefer', DEFER_MEMBER, ServerResponse.prototype)) res.aauthDefer = aauthDefer;
+    if (!equip(res, DEFER_MEMBER)) res.aauthDefer = aauthDefer;
     const endpoint = endpointOf(path);
     if (!AAuthResource.isSigned(req)) {
       if (endpoint === undefined) return void next();
